@@ -1,0 +1,181 @@
+//! Roles, permissions and data scope (domain §1).
+
+use crate::region::RegionCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The five roles of domain §1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 系统管理员
+    Admin,
+    /// 商务主管部门
+    Bureau,
+    /// 督导组成员
+    Inspector,
+    /// 责任单位 / 项目落户地
+    Unit,
+    /// 领导
+    Leader,
+}
+
+/// What a role may do. Reading is always limited further by [`Scope`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// 管理用户账号
+    ManageUsers,
+    /// 维护单位名录
+    ManageUnits,
+    /// 查看单位名录
+    ReadUnits,
+    /// 查看审计日志
+    ReadAudit,
+    /// 查看用户列表
+    ReadUsers,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Bureau,
+        Role::Inspector,
+        Role::Unit,
+        Role::Leader,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Bureau => "bureau",
+            Self::Inspector => "inspector",
+            Self::Unit => "unit",
+            Self::Leader => "leader",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Parses either the code name or the Chinese name users see, as typed in a spreadsheet.
+    pub fn parse_label(s: &str) -> Option<Self> {
+        let s = s.trim();
+        Self::parse(s).or_else(|| Self::ALL.into_iter().find(|r| r.label() == s))
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Admin => "系统管理员",
+            Self::Bureau => "商务主管部门",
+            Self::Inspector => "督导组成员",
+            Self::Unit => "责任单位",
+            Self::Leader => "领导",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::Admin => "管理本级及下级的用户、单位、区划与系统设置，查看审计日志",
+            Self::Bureau => "负责本区域及下级的项目台账、调度、通报、专项行动与考核",
+            Self::Inspector => "对督导组分片负责的区域开展督导、回访，登记问题清单",
+            Self::Unit => "填报所负责项目的进展与资金到位，答复交办问题",
+            Self::Leader => "查看本区域驾驶舱及牵头项目，批示、签发",
+        }
+    }
+
+    pub fn permissions(self) -> &'static [Permission] {
+        use Permission::*;
+        match self {
+            Self::Admin => &[ManageUsers, ReadUsers, ManageUnits, ReadUnits, ReadAudit],
+            Self::Bureau => &[ReadUsers, ManageUnits, ReadUnits],
+            Self::Inspector | Self::Unit | Self::Leader => &[ReadUnits],
+        }
+    }
+
+    pub fn can(self, permission: Permission) -> bool {
+        self.permissions().contains(&permission)
+    }
+}
+
+impl Permission {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ManageUsers => "管理用户账号",
+            Self::ManageUnits => "维护单位名录",
+            Self::ReadUnits => "查看单位名录",
+            Self::ReadAudit => "查看审计日志",
+            Self::ReadUsers => "查看用户列表",
+        }
+    }
+}
+
+/// The slice of data a user may read or write.
+///
+/// Today every account is scoped to a region subtree; supervision groups (a set of regions)
+/// and unit responsibility (projects of one unit) narrow it further once those areas exist,
+/// which is why this is an enum the store matches on rather than a bare region code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// A national deployment's administrators: no region restriction.
+    Nationwide,
+    /// A region and everything below it.
+    Region(RegionCode),
+}
+
+impl Scope {
+    /// Whether a record located in `region` is visible in this scope.
+    pub fn covers(&self, region: &RegionCode) -> bool {
+        match self {
+            Self::Nationwide => true,
+            Self::Region(root) => root.contains(region),
+        }
+    }
+
+    /// The half-open code range to filter on, or `None` when unrestricted.
+    pub fn region_range(&self) -> Option<(String, String)> {
+        match self {
+            Self::Nationwide => None,
+            Self::Region(root) => Some(root.subtree_range()),
+        }
+    }
+
+    pub fn root(&self) -> Option<&RegionCode> {
+        match self {
+            Self::Nationwide => None,
+            Self::Region(root) => Some(root),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_round_trip_by_code_and_label() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+            assert_eq!(Role::parse_label(role.label()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn only_admins_manage_users_and_read_audit() {
+        for role in Role::ALL {
+            assert_eq!(role.can(Permission::ManageUsers), role == Role::Admin);
+            assert_eq!(role.can(Permission::ReadAudit), role == Role::Admin);
+            assert!(role.can(Permission::ReadUnits));
+        }
+    }
+
+    #[test]
+    fn scope_covers_its_subtree_only() {
+        let yiyang = Scope::Region(RegionCode::parse("430900").unwrap());
+        assert!(yiyang.covers(&RegionCode::parse("430921").unwrap()));
+        assert!(!yiyang.covers(&RegionCode::parse("430121").unwrap()));
+        assert!(Scope::Nationwide.covers(&RegionCode::parse("110101").unwrap()));
+    }
+}

@@ -1,0 +1,183 @@
+//! `luodi`: the one binary. Configuration is layered: built-in defaults, then an optional TOML
+//! file, then `LUODI_*` environment variables (`__` separates nested keys, e.g.
+//! `LUODI_AUTH__LOCKOUT_MINUTES=30`), then command-line flags.
+#![forbid(unsafe_code)]
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use luodi_server::{AppState, ServerSettings};
+use luodi_store::{redact, AuthSettings, Store};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "luodi", version, about = "落地 · 招商引资项目履约落地平台")]
+struct Cli {
+    /// Database URL: sqlite://FILE (default sqlite://luodi.db) or postgres://USER:PASS@HOST/DB.
+    /// Also read from LUODI_DATABASE_URL.
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    /// TOML configuration file (default: ./luodi.toml if it exists).
+    #[arg(long, global = true)]
+    config: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (migrations run first).
+    Serve {
+        /// Address to listen on.
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+    /// Load the Hunan demo data set (idempotent).
+    Demo {
+        /// Password for every demo account; a random one is generated and printed otherwise.
+        #[arg(long)]
+        password: Option<String>,
+        /// Size of the data set.
+        #[arg(long, default_value = "county", value_parser = ["county"])]
+        scale: String,
+    },
+    /// Print the OpenAPI document of the HTTP API.
+    Openapi,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Config {
+    database_url: String,
+    bind: String,
+    /// tracing filter, e.g. "info" or "luodi=debug,sqlx=warn".
+    log: String,
+    #[serde(default)]
+    auth: AuthConfig,
+    #[serde(default)]
+    server: ServerConfig,
+}
+
+// Wrappers so that the store and server settings keep their own defaults while the figment
+// layers are merged as plain data.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct AuthConfig(#[serde(default)] serde_json::Map<String, serde_json::Value>);
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct ServerConfig(#[serde(default)] serde_json::Map<String, serde_json::Value>);
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://luodi.db".into(),
+            bind: "127.0.0.1:8080".into(),
+            log: "info,sqlx=warn".into(),
+            auth: AuthConfig::default(),
+            server: ServerConfig::default(),
+        }
+    }
+}
+
+fn load_config(cli: &Cli) -> anyhow::Result<(Config, AuthSettings, ServerSettings)> {
+    let mut figment = Figment::from(Serialized::defaults(Config::default()));
+    match &cli.config {
+        Some(path) => figment = figment.merge(Toml::file_exact(path)),
+        None => figment = figment.merge(Toml::file("luodi.toml")),
+    }
+    figment = figment.merge(Env::prefixed("LUODI_").split("__"));
+    let mut config: Config = figment.extract().context("reading configuration")?;
+    if let Some(url) = &cli.database_url {
+        config.database_url = url.clone();
+    }
+    let auth: AuthSettings =
+        serde_json::from_value(serde_json::Value::Object(config.auth.0.clone()))
+            .context("reading [auth] settings")?;
+    let server: ServerSettings =
+        serde_json::from_value(serde_json::Value::Object(config.server.0.clone()))
+            .context("reading [server] settings")?;
+    Ok((config, auth, server))
+}
+
+fn role_label(role: &str) -> &'static str {
+    luodi_domain::Role::parse(role).map_or("", luodi_domain::Role::label)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if let Command::Openapi = cli.command {
+        println!("{}", luodi_server::openapi().to_pretty_json()?);
+        return Ok(());
+    }
+    let (config, auth, server) = load_config(&cli)?;
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(&config.log))
+        .init();
+    tracing::info!(database = %redact(&config.database_url), "opening database");
+    let store = Store::open(&config.database_url, auth)
+        .await
+        .with_context(|| format!("opening {}", redact(&config.database_url)))?;
+    match cli.command {
+        Command::Migrate => {
+            println!("数据库已是最新结构（{}）", store.backend().as_str());
+        }
+        Command::Demo { password, scale: _ } => {
+            let report = store.system().load_demo(password.as_deref()).await?;
+            println!(
+                "已加载湖南演示数据：{} 个园区/乡镇，{} 个单位，{} 个账号。",
+                report.zones,
+                report.units,
+                report.accounts.len()
+            );
+            println!("演示账号（密码均为：{}）：", report.password);
+            for a in &report.accounts {
+                println!(
+                    "  {:<16} {:<8} {:<6} {}",
+                    a.username,
+                    role_label(&a.role),
+                    a.region_code,
+                    a.display_name
+                );
+            }
+        }
+        Command::Serve { bind } => {
+            let bind = bind.unwrap_or(config.bind);
+            if let Some(password) = store.system().bootstrap_admin().await? {
+                println!("已创建系统管理员：用户名 admin，初始密码 {password}（首次登录须修改）");
+            }
+            let listener = tokio::net::TcpListener::bind(&bind)
+                .await
+                .with_context(|| format!("listening on {bind}"))?;
+            let addr = listener.local_addr()?;
+            println!(
+                "落地 Luodi {} 已启动：http://{addr}/",
+                env!("CARGO_PKG_VERSION")
+            );
+            println!(
+                "数据库：{}（{}）",
+                redact(&config.database_url),
+                store.backend().as_str()
+            );
+            if let Some(accounts) = store.system().demo_accounts().await? {
+                let names: Vec<&str> = accounts
+                    .iter()
+                    .map(|a| a.username.as_str())
+                    .take(12)
+                    .collect();
+                println!(
+                    "演示账号：{} 等（密码为运行 luodi demo 时设置的密码）",
+                    names.join("、")
+                );
+            }
+            let state = AppState {
+                store,
+                settings: Arc::new(server),
+            };
+            luodi_server::serve(listener, state).await?;
+        }
+        Command::Openapi => unreachable!("handled above"),
+    }
+    Ok(())
+}

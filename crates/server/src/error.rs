@@ -1,0 +1,270 @@
+//! The one error shape of the API: a stable machine-readable `code`, a Chinese `message`, and
+//! for bad input the fields (or sheet rows) at fault. Internal causes are logged, never sent.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use luodi_store::{FieldErrors, RowError, StoreError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable code for programs, e.g. `validation_failed`.
+    pub code: &'static str,
+    /// Message for people, in Chinese.
+    pub message: String,
+    /// Field name → messages, for `validation_failed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<FieldErrors>,
+    /// Sheet row errors, for `import_rejected`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows_errors: Option<Vec<RowError>>,
+}
+
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    body: ErrorBody,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            body: ErrorBody {
+                code,
+                message: message.into(),
+                errors: None,
+                rows_errors: None,
+            },
+        }
+    }
+
+    pub fn unauthenticated() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "请先登录，或登录已超时",
+        )
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        StoreError::field(field, message).into()
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "服务器内部错误，请稍后重试；如持续出现请联系管理员",
+        )
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.body.code
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, axum::Json(self.body)).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound(what) => {
+                Self::not_found(format!("未找到{what}，或不在您的管辖范围内"))
+            }
+            StoreError::Forbidden(m) => Self::new(StatusCode::FORBIDDEN, "forbidden", m),
+            StoreError::Validation(errors) => {
+                let summary = errors
+                    .values()
+                    .flatten()
+                    .next()
+                    .cloned()
+                    .unwrap_or_default();
+                let mut e = Self::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation_failed",
+                    format!("提交的数据有误：{summary}"),
+                );
+                e.body.errors = Some(errors);
+                e
+            }
+            StoreError::Rows(rows) => {
+                let mut e = Self::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "import_rejected",
+                    format!("导入文件有{}处错误，未写入任何数据", rows.len()),
+                );
+                e.body.rows_errors = Some(rows);
+                e
+            }
+            StoreError::Conflict { field, message } => {
+                let mut e = Self::new(StatusCode::CONFLICT, "conflict", message.clone());
+                e.body.errors = Some([(field, vec![message])].into_iter().collect());
+                e
+            }
+            StoreError::Stale => Self::new(
+                StatusCode::CONFLICT,
+                "stale_version",
+                "该记录已被他人修改，请刷新后重试",
+            ),
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        let (status, code, message) = match &rejection {
+            JsonRejection::JsonDataError(e) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                describe_serde(&e.body_text()),
+            ),
+            JsonRejection::JsonSyntaxError(_) => (
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                "请求内容不是合法的JSON".to_owned(),
+            ),
+            JsonRejection::MissingJsonContentType(_) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "请求须为 Content-Type: application/json".to_owned(),
+            ),
+            _ => (
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "无法读取请求内容".to_owned(),
+            ),
+        };
+        Self::new(status, code, message)
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+            format!("查询参数不正确：{}", describe_serde(&rejection.body_text())),
+        )
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(_: PathRejection) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "bad_path",
+            "地址中的编号格式不正确",
+        )
+    }
+}
+
+/// Turns serde's English into Chinese a user can act on, keeping the field name.
+///
+/// serde's text looks like `…: name: invalid type: integer `5`, expected a string at line 1`.
+fn describe_serde(text: &str) -> String {
+    let parts: Vec<&str> = text.split(": ").collect();
+    let Some(i) = parts.iter().position(|p| {
+        p.starts_with("invalid type")
+            || p.starts_with("missing field")
+            || p.starts_with("unknown variant")
+            || p.starts_with("invalid value")
+            || p.starts_with("unknown field")
+    }) else {
+        return "请求内容的格式不正确".to_owned();
+    };
+    let field = (i > 0)
+        .then(|| parts[i - 1])
+        .filter(|f| !f.contains(' '))
+        .map(|f| format!("字段 {f} "))
+        .unwrap_or_default();
+    let detail = parts[i..].join(": ");
+    let detail = detail.split(" at line ").next().unwrap_or(&detail);
+    if let Some(missing) = detail
+        .strip_prefix("missing field `")
+        .and_then(|s| s.split('`').next())
+    {
+        return format!("缺少必填字段 {missing}");
+    }
+    if detail.starts_with("unknown variant") {
+        return format!("{field}的取值不在允许范围内（{detail}）");
+    }
+    let expected = detail.split("expected ").nth(1).unwrap_or("");
+    let kind = if expected.contains("string") {
+        "文本"
+    } else if expected.contains("i64") || expected.contains("integer") {
+        "整数"
+    } else if expected.contains("bool") {
+        "是/否（true 或 false）"
+    } else if expected.contains("f64") {
+        "数字"
+    } else {
+        ""
+    };
+    if kind.is_empty() {
+        format!("{field}的取值不正确（{detail}）")
+    } else {
+        format!("{field}应为{kind}（{detail}）")
+    }
+}
+
+/// `axum::Json`, but its rejections answer in [`ApiError`]'s shape.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct Json<T>(pub T);
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+/// `axum::extract::Query` with rejections in the API's shape.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct Query<T>(pub T);
+
+/// `axum::extract::Path` with rejections in the API's shape.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct Path<T>(pub T);
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::describe_serde;
+
+    #[test]
+    fn serde_errors_in_chinese_with_the_field() {
+        assert_eq!(
+            describe_serde("Failed to deserialize the JSON body into the target type: name: invalid type: integer `5`, expected a string at line 1 column 10"),
+            "字段 name 应为文本（invalid type: integer `5`, expected a string）"
+        );
+        assert_eq!(
+            describe_serde("Failed to deserialize the JSON body into the target type: missing field `password` at line 1 column 2"),
+            "缺少必填字段 password"
+        );
+        assert!(
+            describe_serde("x: version: invalid type: string \"a\", expected i64 at line 1")
+                .contains("字段 version 应为整数")
+        );
+    }
+}

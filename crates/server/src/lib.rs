@@ -1,0 +1,146 @@
+//! Luodi's HTTP side: the JSON API under `/api`, its OpenAPI document, and the web front end
+//! embedded in the binary.
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod office;
+mod routes;
+pub mod session;
+mod web;
+
+use axum::http::{HeaderName, StatusCode};
+use axum::Router;
+use luodi_store::Store;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+
+pub use error::{ApiError, ErrorBody};
+
+/// Settings of the HTTP layer (the `[server]` table of luodi.toml).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct ServerSettings {
+    /// Mark the session cookie `Secure` (when served over HTTPS).
+    pub cookie_secure: bool,
+    /// Largest accepted upload, in megabytes.
+    pub max_upload_mb: usize,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            cookie_secure: false,
+            max_upload_mb: 50,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub settings: Arc<ServerSettings>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "落地 Luodi API",
+        description = "招商引资签约项目履约落地平台的 JSON API。登录后会话保存在 HttpOnly Cookie \
+        `luodi_session` 中；脚本也可把登录返回的 `token` 作为 `Authorization: Bearer <token>` 使用。\
+        所有错误都以 `{code, message, errors?, rows_errors?}` 返回。",
+    ),
+    components(schemas(ErrorBody)),
+    tags(
+        (name = "system", description = "健康检查"),
+        (name = "auth", description = "登录与会话"),
+        (name = "regions", description = "行政区划"),
+        (name = "users", description = "用户与角色"),
+        (name = "units", description = "单位名录"),
+        (name = "audit", description = "审计日志"),
+        (name = "dashboard", description = "工作台"),
+    )
+)]
+struct ApiDoc;
+
+fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(routes::health::router())
+        .merge(routes::auth::router())
+        .merge(routes::regions::router())
+        .merge(routes::users::router())
+        .merge(routes::units::router())
+        .merge(routes::audit::router())
+        .merge(routes::dashboard::router())
+        .split_for_parts()
+}
+
+/// The OpenAPI document of every endpoint (also served at `/api/openapi.json`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api().1
+}
+
+/// The whole application: API, API docs and the web front end.
+pub fn app(state: AppState) -> Router {
+    let (api_router, doc) = api();
+    let max_body = state.settings.max_upload_mb * 1024 * 1024;
+    let request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .merge(api_router)
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
+        .route("/api/{*rest}", axum::routing::any(api_not_found))
+        .fallback(web::serve)
+        .layer(axum::extract::DefaultBodyLimit::max(max_body))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            }),
+        )
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn api_not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "route_not_found",
+        "接口不存在，请检查地址",
+    )
+}
+
+/// Serves until Ctrl-C / SIGTERM, finishing requests in flight.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tokio::time::sleep(Duration::from_millis(10)).await;
+}

@@ -1,0 +1,348 @@
+//! Excel in and out, the same way for every list: a template with dropdowns, a reader that
+//! maps columns by their header and reports cells by Excel's own row numbers and letters, and
+//! a writer for exports.
+
+use crate::error::ApiError;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use calamine::{Data, Reader};
+use luodi_store::RowError;
+use rust_xlsxwriter::{Color, DataValidation, Format, Workbook, XlsxError};
+use std::collections::HashMap;
+use std::io::Cursor;
+
+/// One column of a list's sheet.
+pub struct Column {
+    pub field: &'static str,
+    pub header: &'static str,
+    pub required: bool,
+    /// Allowed values, offered as a dropdown in the template.
+    pub choices: &'static [&'static str],
+    pub width: f64,
+    /// How to fill it in, shown on the template's instructions sheet.
+    pub note: &'static str,
+}
+
+pub struct SheetSpec {
+    pub sheet_name: &'static str,
+    pub columns: &'static [Column],
+    /// Largest number of data rows accepted in one import.
+    pub max_rows: usize,
+}
+
+/// The data rows of an uploaded sheet, cells as trimmed text keyed by field.
+pub struct ParsedSheet {
+    pub rows: Vec<(usize, HashMap<&'static str, String>)>,
+    /// Field → column letter where it was found.
+    pub columns: HashMap<&'static str, String>,
+    /// Cells that could not be read (formula errors).
+    pub cell_errors: Vec<RowError>,
+}
+
+/// Excel's column letters: 0 → A, 25 → Z, 26 → AA.
+pub fn column_letter(mut index: usize) -> String {
+    let mut letters = Vec::new();
+    loop {
+        letters.push(b'A' + (index % 26) as u8);
+        if index < 26 {
+            break;
+        }
+        index = index / 26 - 1;
+    }
+    letters.reverse();
+    String::from_utf8(letters).expect("ascii")
+}
+
+fn normalize_header(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '*' && *c != '＊')
+        .collect()
+}
+
+fn cell_text(cell: &Data) -> Result<String, String> {
+    Ok(match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_owned(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => if *b { "是" } else { "否" }.to_owned(),
+        Data::DateTime(dt) => excel_serial_to_text(dt.as_f64()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => return Err(format!("单元格含错误值（{e}），请改为实际内容")),
+    })
+}
+
+/// Excel stores dates as days since 1899-12-30 (its 1900 leap-year bug included).
+fn excel_serial_to_text(serial: f64) -> String {
+    let epoch = time::macros::date!(1899 - 12 - 30);
+    let days = serial.floor();
+    let Some(date) = epoch.checked_add(time::Duration::days(days as i64)) else {
+        return serial.to_string();
+    };
+    let seconds = ((serial - days) * 86_400.0).round() as i64;
+    if seconds == 0 {
+        date.to_string()
+    } else {
+        format!(
+            "{date} {:02}:{:02}:{:02}",
+            seconds / 3600,
+            seconds / 60 % 60,
+            seconds % 60
+        )
+    }
+}
+
+fn invalid_file() -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_file",
+        "上传的文件不是有效的Excel工作簿（.xlsx），请使用下载的模板填写后上传",
+    )
+}
+
+/// Reads the first worksheet of an uploaded workbook against `spec`.
+pub fn read(spec: &SheetSpec, bytes: Vec<u8>) -> Result<ParsedSheet, ApiError> {
+    if bytes.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_file",
+            "上传的文件是空的",
+        ));
+    }
+    let mut workbook =
+        calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|_| invalid_file())?;
+    let range = workbook
+        .worksheet_range_at(0)
+        .ok_or_else(invalid_file)?
+        .map_err(|_| invalid_file())?;
+    let Some((first_row, first_col)) = range.start() else {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_template",
+            "工作表是空的，请使用下载的模板填写",
+        ));
+    };
+    let mut rows = range.rows();
+    let header = rows.next().ok_or_else(invalid_file)?;
+    let mut by_index: Vec<Option<&'static str>> = Vec::with_capacity(header.len());
+    let mut columns = HashMap::new();
+    for (i, cell) in header.iter().enumerate() {
+        let text = normalize_header(&cell_text(cell).unwrap_or_default());
+        let column = spec
+            .columns
+            .iter()
+            .find(|c| normalize_header(c.header) == text);
+        if let Some(c) = column {
+            columns.insert(c.field, column_letter(first_col as usize + i));
+        }
+        by_index.push(column.map(|c| c.field));
+    }
+    let missing: Vec<&str> = spec
+        .columns
+        .iter()
+        .filter(|c| c.required && !columns.contains_key(c.field))
+        .map(|c| c.header)
+        .collect();
+    if !missing.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_template",
+            format!(
+                "第{}行表头缺少必填列：{}。请使用下载的模板填写",
+                first_row + 1,
+                missing.join("、")
+            ),
+        ));
+    }
+    let mut parsed = Vec::new();
+    let mut cell_errors = Vec::new();
+    for (offset, row) in rows.enumerate() {
+        let excel_row = first_row as usize + offset + 2;
+        let mut values = HashMap::new();
+        for (i, cell) in row.iter().enumerate() {
+            let Some(field) = by_index.get(i).copied().flatten() else {
+                continue;
+            };
+            match cell_text(cell) {
+                Ok(text) => {
+                    values.insert(field, text);
+                }
+                Err(message) => cell_errors.push(RowError {
+                    row: excel_row,
+                    column: column_letter(first_col as usize + i),
+                    field: field.to_owned(),
+                    message,
+                }),
+            }
+        }
+        if values.values().all(|v| v.is_empty()) {
+            continue;
+        }
+        parsed.push((excel_row, values));
+        if parsed.len() > spec.max_rows {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "too_many_rows",
+                format!("一次最多导入{}行，请分批导入", spec.max_rows),
+            ));
+        }
+    }
+    Ok(ParsedSheet {
+        rows: parsed,
+        columns,
+        cell_errors,
+    })
+}
+
+fn xlsx_error(e: XlsxError) -> ApiError {
+    ApiError::internal(format!("writing xlsx: {e}"))
+}
+
+fn header_format() -> Format {
+    Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(0xDDEBF7))
+        .set_border(rust_xlsxwriter::FormatBorder::Thin)
+}
+
+/// The import template: header row (required columns marked *), dropdowns, instructions.
+pub fn template(spec: &SheetSpec) -> Result<Vec<u8>, ApiError> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(spec.sheet_name).map_err(xlsx_error)?;
+    let required = header_format().set_font_color(Color::RGB(0xC00000));
+    for (i, c) in spec.columns.iter().enumerate() {
+        let col = i as u16;
+        if c.required {
+            sheet
+                .write_string_with_format(0, col, format!("*{}", c.header), &required)
+                .map_err(xlsx_error)?;
+        } else {
+            sheet
+                .write_string_with_format(0, col, c.header, &header_format())
+                .map_err(xlsx_error)?;
+        }
+        sheet.set_column_width(col, c.width).map_err(xlsx_error)?;
+        if !c.choices.is_empty() {
+            let validation = DataValidation::new()
+                .allow_list_strings(c.choices)
+                .map_err(xlsx_error)?
+                .set_error_title("取值无效")
+                .map_err(xlsx_error)?
+                .set_error_message(format!("请从下拉列表中选择：{}", c.choices.join("、")))
+                .map_err(xlsx_error)?;
+            sheet
+                .add_data_validation(1, col, spec.max_rows as u32, col, &validation)
+                .map_err(xlsx_error)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+    let notes = workbook.add_worksheet();
+    notes.set_name("填写说明").map_err(xlsx_error)?;
+    notes.set_column_width(0, 16).map_err(xlsx_error)?;
+    notes.set_column_width(1, 10).map_err(xlsx_error)?;
+    notes.set_column_width(2, 80).map_err(xlsx_error)?;
+    for (i, h) in ["列名", "是否必填", "填写要求"].iter().enumerate() {
+        notes
+            .write_string_with_format(0, i as u16, *h, &header_format())
+            .map_err(xlsx_error)?;
+    }
+    for (i, c) in spec.columns.iter().enumerate() {
+        let row = i as u32 + 1;
+        notes.write_string(row, 0, c.header).map_err(xlsx_error)?;
+        notes
+            .write_string(row, 1, if c.required { "必填" } else { "选填" })
+            .map_err(xlsx_error)?;
+        notes.write_string(row, 2, c.note).map_err(xlsx_error)?;
+    }
+    workbook.save_to_buffer().map_err(xlsx_error)
+}
+
+/// An export: one header row, then `rows` of text cells in the spec's column order.
+pub fn export(
+    spec: &SheetSpec,
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> Result<Vec<u8>, ApiError> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(spec.sheet_name).map_err(xlsx_error)?;
+    for (i, c) in spec.columns.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, i as u16, c.header, &header_format())
+            .map_err(xlsx_error)?;
+        sheet
+            .set_column_width(i as u16, c.width)
+            .map_err(xlsx_error)?;
+    }
+    let mut last = 0;
+    for (r, row) in rows.into_iter().enumerate() {
+        last = r as u32 + 1;
+        for (c, value) in row.iter().enumerate() {
+            if !value.is_empty() {
+                sheet
+                    .write_string(last, c as u16, value)
+                    .map_err(xlsx_error)?;
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+    sheet
+        .autofilter(0, 0, last, spec.columns.len().saturating_sub(1) as u16)
+        .map_err(xlsx_error)?;
+    workbook.save_to_buffer().map_err(xlsx_error)
+}
+
+/// An .xlsx download with a Chinese file name that every browser keeps.
+pub fn xlsx_response(file_name: &str, bytes: Vec<u8>) -> Response {
+    let encoded: String = file_name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"export.xlsx\"; filename*=UTF-8''{encoded}"),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters_match_excel() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(6), "G");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(26), "AA");
+        assert_eq!(column_letter(701), "ZZ");
+        assert_eq!(column_letter(702), "AAA");
+    }
+
+    #[test]
+    fn excel_dates_become_iso_dates() {
+        assert_eq!(excel_serial_to_text(45658.0), "2025-01-01");
+        assert_eq!(excel_serial_to_text(45658.5), "2025-01-01 12:00:00");
+    }
+
+    #[test]
+    fn headers_match_with_or_without_required_mark() {
+        assert_eq!(normalize_header(" *单位 名称 "), "单位名称");
+    }
+}

@@ -1,0 +1,9 @@
+//! One module per business area, each exposing `router()`.
+
+pub mod audit;
+pub mod auth;
+pub mod dashboard;
+pub mod health;
+pub mod regions;
+pub mod units;
+pub mod users;

@@ -1,0 +1,63 @@
+use crate::error::{ApiError, ApiResult, Json, Path, Query};
+use crate::session::{CurrentUser, ScopedStore};
+use crate::AppState;
+use axum::extract::State;
+use luodi_domain::RegionCode;
+use luodi_store::regions::{Region, RegionDetail};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_regions))
+        .routes(routes!(scope_regions))
+        .routes(routes!(get_region))
+}
+
+#[derive(Deserialize, IntoParams)]
+struct ChildrenQuery {
+    /// Parent region code; omit for the provinces.
+    parent: Option<String>,
+}
+
+fn parse_code(field: &str, s: &str) -> ApiResult<RegionCode> {
+    RegionCode::parse(s).map_err(|e| ApiError::field(field, e.to_string()))
+}
+
+/// Children of a region in the national tree (reference data, the same for every user).
+#[utoipa::path(get, path = "/api/regions", tag = "regions", params(ChildrenQuery),
+    responses((status = 200, body = Vec<Region>)))]
+async fn list_regions(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Query(q): Query<ChildrenQuery>,
+) -> ApiResult<Json<Vec<Region>>> {
+    let parent = q
+        .parent
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| parse_code("parent", s))
+        .transpose()?;
+    Ok(Json(state.store.regions().children(parent.as_ref()).await?))
+}
+
+/// The regions the signed-in user may pick as the top of a region selector.
+#[utoipa::path(get, path = "/api/regions/scope", tag = "regions",
+    responses((status = 200, body = Vec<Region>)))]
+async fn scope_regions(ScopedStore(store): ScopedStore) -> ApiResult<Json<Vec<Region>>> {
+    Ok(Json(store.scope_roots().await?))
+}
+
+/// A region with its ancestors and its zones (园区、乡镇).
+#[utoipa::path(get, path = "/api/regions/{code}", tag = "regions",
+    params(("code" = String, Path, description = "6-digit region code")),
+    responses((status = 200, body = RegionDetail), (status = 404, body = crate::ErrorBody)))]
+async fn get_region(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Path(code): Path<String>,
+) -> ApiResult<Json<RegionDetail>> {
+    let code = parse_code("code", &code)?;
+    Ok(Json(state.store.regions().detail(&code).await?))
+}

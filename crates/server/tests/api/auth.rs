@@ -1,0 +1,189 @@
+use crate::helpers::*;
+use luodi_store::AuthSettings;
+use reqwest::StatusCode;
+use serde_json::json;
+
+#[tokio::test]
+async fn health_reports_the_backend() {
+    let app = spawn_app().await;
+    let (status, body) = json_of(client().get(app.url("/api/health")).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["status"], "ok");
+    let expected = if app.database_url.starts_with("postgres") {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    assert_eq!(body["database"], expected);
+    assert!(body["version"].as_str().is_some());
+}
+
+#[tokio::test]
+async fn login_sets_an_http_only_cookie_and_me_describes_the_user() {
+    let app = spawn_app().await;
+    let (client, res) = app.try_login("nx_bureau", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        cookie.starts_with("luodi_session=") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+    let (_, body) = json_of(res).await;
+    assert_eq!(body["user"]["region"]["name"], "南县");
+    let (status, me) = json_of(client.get(app.url("/api/auth/me")).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["username"], "nx_bureau");
+    assert_eq!(me["role"], "bureau");
+    assert_eq!(me["must_change_password"], false);
+    assert!(me["permissions"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("manage_units")));
+    assert!(!me["permissions"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("read_audit")));
+
+    // The token also works as a bearer token, for scripts.
+    let token = body["token"].as_str().unwrap();
+    let res = reqwest::Client::new()
+        .get(app.url("/api/auth/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_user_get_the_same_chinese_answer() {
+    let app = spawn_app().await;
+    let (_, res) = app.try_login("nx_bureau", "Wrong@2026").await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let (_, body) = json_of(res).await;
+    assert_error(&body, "invalid_credentials");
+    let (_, res) = app.try_login("nobody", "Wrong@2026").await;
+    let (_, other) = json_of(res).await;
+    assert_eq!(body, other);
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_until_an_admin_unlocks_it() {
+    let app = spawn_app().await;
+    for _ in 0..4 {
+        let (_, res) = app.try_login("yj_unit", "Wrong@2026").await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    let (_, res) = app.try_login("yj_unit", "Wrong@2026").await;
+    assert_eq!(res.status(), StatusCode::LOCKED);
+    // Even the right password is refused while locked.
+    let (_, res) = app.try_login("yj_unit", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::LOCKED);
+    let (_, body) = json_of(res).await;
+    assert_error(&body, "account_locked");
+
+    let admin = app.login("admin").await;
+    let users = admin.items("/api/users?q=yj_unit").await;
+    let user = users.iter().find(|u| u["username"] == "yj_unit").unwrap();
+    assert_eq!(user["locked"], true);
+    let (status, _) = admin
+        .post(&format!("/api/users/{}/unlock", user["id"]), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    app.login("yj_unit").await;
+
+    let entries = admin.items("/api/audit?action=locked").await;
+    assert!(entries
+        .iter()
+        .any(|e| e["summary"].as_str().unwrap().contains("yj_unit")));
+}
+
+#[tokio::test]
+async fn logout_ends_the_session_on_the_server() {
+    let app = spawn_app().await;
+    let user = app.login("nx_unit").await;
+    let res = user
+        .client
+        .post(user.url("/api/auth/logout"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let (status, body) = user.get("/api/auth/me").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_error(&body, "unauthenticated");
+}
+
+#[tokio::test]
+async fn idle_sessions_expire() {
+    let app = spawn_app_with(AuthSettings {
+        session_idle_minutes: 0,
+        ..AuthSettings::default()
+    })
+    .await;
+    let user = app.login("nx_unit").await;
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let (status, _) = user.get("/api/auth/me").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn seeded_accounts_must_change_their_password_outside_demo_mode() {
+    let app = spawn_app_with(AuthSettings {
+        demo_mode: Some(false),
+        ..AuthSettings::default()
+    })
+    .await;
+    let admin = app.login("admin").await;
+    let (_, me) = admin.get("/api/auth/me").await;
+    assert_eq!(me["must_change_password"], true);
+    let (status, body) = admin.get("/api/users").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_error(&body, "password_change_required");
+
+    let (status, body) = admin
+        .post(
+            "/api/auth/password",
+            json!({ "old_password": PASSWORD, "new_password": "short" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["errors"]["new_password"][0]
+        .as_str()
+        .unwrap()
+        .contains("至少需要8个字符"));
+
+    let (status, body) = admin
+        .post(
+            "/api/auth/password",
+            json!({ "old_password": "Nope@2026", "new_password": "Hunan#2027x" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"]["old_password"][0], "原密码不正确");
+
+    let (status, _) = admin
+        .post(
+            "/api/auth/password",
+            json!({ "old_password": PASSWORD, "new_password": "Hunan#2027x" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = admin.get("/api/users").await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, res) = app.try_login("admin", "Hunan#2027x").await;
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn demo_accounts_keep_their_password_in_demo_mode() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let (_, me) = admin.get("/api/auth/me").await;
+    assert_eq!(me["must_change_password"], false);
+}

@@ -1,0 +1,215 @@
+use luodi_server::{AppState, ServerSettings};
+use luodi_store::{AuthSettings, Store};
+use reqwest::{Client, Response, StatusCode};
+use serde_json::Value;
+use std::sync::Arc;
+
+pub const PASSWORD: &str = "Luodi@2026";
+
+pub struct TestApp {
+    pub base: String,
+    /// The URL of this test's own database, for the few checks made below the API.
+    pub database_url: String,
+}
+
+fn unique_name() -> String {
+    format!("luodi_test_{}", uuid::Uuid::new_v4().simple())
+}
+
+/// A fresh, empty database for one test.
+async fn fresh_database() -> String {
+    match std::env::var("LUODI_TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            use sqlx::Connection;
+            sqlx::any::install_default_drivers();
+            let name = unique_name();
+            let mut conn = sqlx::AnyConnection::connect(&admin_url)
+                .await
+                .expect("connect to LUODI_TEST_DATABASE_URL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .expect("create test database");
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(b, _)| b)
+                .expect("postgres URL with a database name");
+            format!("{base}/{name}")
+        }
+        _ => {
+            let path = std::env::temp_dir().join(format!("{}.db", unique_name()));
+            format!("sqlite://{}", path.display())
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(AuthSettings::default()).await
+}
+
+pub async fn spawn_app_with(auth: AuthSettings) -> TestApp {
+    let database_url = fresh_database().await;
+    let store = Store::open(&database_url, auth).await.expect("open store");
+    store
+        .system()
+        .load_demo(Some(PASSWORD))
+        .await
+        .expect("load demo data");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = AppState {
+        store,
+        settings: Arc::new(ServerSettings::default()),
+    };
+    tokio::spawn(luodi_server::serve(listener, state));
+    TestApp {
+        base: format!("http://{addr}"),
+        database_url,
+    }
+}
+
+pub fn client() -> Client {
+    Client::builder().cookie_store(true).build().unwrap()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn try_login(&self, username: &str, password: &str) -> (Client, Response) {
+        let client = client();
+        let res = client
+            .post(self.url("/api/auth/login"))
+            .json(&serde_json::json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .unwrap();
+        (client, res)
+    }
+
+    /// A client signed in as one of the demo accounts.
+    pub async fn login(&self, username: &str) -> User {
+        let (client, res) = self.try_login(username, PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::OK, "login as {username}");
+        User {
+            client,
+            base: self.base.clone(),
+        }
+    }
+}
+
+/// A signed-in client with JSON helpers.
+pub struct User {
+    pub client: Client,
+    base: String,
+}
+
+impl User {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let res = self.client.get(self.url(path)).send().await.unwrap();
+        json_of(res).await
+    }
+
+    pub async fn get_raw(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let res = self
+            .client
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        json_of(res).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let res = self
+            .client
+            .put(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        json_of(res).await
+    }
+
+    pub async fn upload(&self, path: &str, file: Vec<u8>, region: &str) -> (StatusCode, Value) {
+        let form = reqwest::multipart::Form::new()
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(file).file_name("units.xlsx"),
+            )
+            .text("region_code", region.to_owned());
+        let res = self
+            .client
+            .post(self.url(path))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        json_of(res).await
+    }
+
+    /// Every item of a paged list (page_size 500).
+    pub async fn items(&self, path: &str) -> Vec<Value> {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let (status, body) = self.get(&format!("{path}{sep}page_size=500")).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        body["items"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+pub async fn json_of(res: Response) -> (StatusCode, Value) {
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    let value = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    (status, value)
+}
+
+/// Asserts the API's error shape: the code, and a message in Chinese.
+pub fn assert_error(body: &Value, code: &str) {
+    assert_eq!(body["code"], code, "unexpected body: {body}");
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(
+        message
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "message should be Chinese: {message}"
+    );
+}
+
+/// A workbook with a header row and data rows, as a user would fill in the template.
+pub fn workbook(rows: &[&[&str]]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sheet = wb.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, value) in row.iter().enumerate() {
+            if !value.is_empty() {
+                sheet.write_string(r as u32, c as u16, *value).unwrap();
+            }
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+pub const UNIT_HEADER: &[&str] = &[
+    "单位名称",
+    "单位类别",
+    "子类别",
+    "排序",
+    "联系人",
+    "联系电话",
+    "备注",
+];

@@ -1,0 +1,15 @@
+//! Black-box HTTP tests: each test starts the real application on port 0 against a fresh
+//! database (SQLite by default, PostgreSQL when LUODI_TEST_DATABASE_URL is set) loaded with
+//! the demo data, and drives it with a real HTTP client as a user of some role.
+//!
+//! All modules compile into this one test binary, which keeps link time down on two cores.
+
+mod helpers;
+
+mod audit;
+mod auth;
+mod errors;
+mod regions;
+mod scope;
+mod units;
+mod users;

@@ -1,0 +1,414 @@
+//! Sign-in, sessions, lockout and password changes.
+//!
+//! Sessions live in the database (only a SHA-256 of the token is stored), so any number of
+//! stateless server instances can share one PostgreSQL.
+
+use crate::audit::{self, Author, Change};
+use crate::db::{clock, Db, Flag};
+use crate::error::StoreError;
+use crate::scoped::Actor;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use luodi_domain::{PasswordPolicy, RegionCode, Role, Scope};
+use rand::RngCore;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+/// Account and session rules; every default is configurable (`[auth]` in luodi.toml).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct AuthSettings {
+    pub password: PasswordPolicy,
+    /// Failed sign-ins in a row before the account is locked.
+    pub max_failed_attempts: i64,
+    pub lockout_minutes: i64,
+    /// A session unused this long is closed.
+    pub session_idle_minutes: i64,
+    /// A session is closed this long after sign-in, used or not.
+    pub session_max_hours: i64,
+    /// Whether accounts with a seeded password (demo data, first-start admin) may keep it.
+    /// Unset: demo mode exactly when `luodi demo` has loaded this database.
+    pub demo_mode: Option<bool>,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            password: PasswordPolicy::default(),
+            max_failed_attempts: 5,
+            lockout_minutes: 15,
+            session_idle_minutes: 30,
+            session_max_hours: 12,
+            demo_mode: None,
+        }
+    }
+}
+
+/// The user behind a valid session.
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    pub actor: Actor,
+    /// Until the password is changed, only the password page may be used.
+    pub must_change_password: bool,
+}
+
+pub enum LoginOutcome {
+    Success { token: String, user: SessionUser },
+    InvalidCredentials,
+    Locked { until: String },
+}
+
+/// Hashes a password with Argon2id (the crate's defaults: 19 MiB, 2 passes).
+pub fn hash_password(password: &str) -> Result<String, StoreError> {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Internal(format!("hashing password: {e}")))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// Argon2 takes tens of milliseconds of CPU: keep it off the async workers.
+pub(crate) async fn hash_blocking(password: String) -> Result<String, StoreError> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| StoreError::Internal(e.to_string()))?
+}
+
+async fn verify_blocking(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false)
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// A hash of a random password, verified against when the username is unknown so that the
+/// answer takes as long as for a real account.
+static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    id: i64,
+    username: String,
+    display_name: String,
+    password_hash: String,
+    role: String,
+    region_code: Option<String>,
+    unit_id: Option<i64>,
+    active: Flag,
+    must_change_password: Flag,
+    seeded_password: Flag,
+    failed_attempts: i64,
+    locked_until: Option<String>,
+    demo_data: Option<String>,
+}
+
+const ACCOUNT_COLUMNS: &str = "u.id, u.username, u.display_name, u.password_hash, u.role, \
+    u.region_code, u.unit_id, u.active, u.must_change_password, u.seeded_password, \
+    u.failed_attempts, u.locked_until, \
+    (SELECT value FROM settings WHERE key = 'demo_data') AS demo_data";
+
+impl AccountRow {
+    fn into_session_user(
+        self,
+        settings: &AuthSettings,
+        request_id: Option<String>,
+    ) -> Result<SessionUser, StoreError> {
+        let role = Role::parse(&self.role)
+            .ok_or_else(|| StoreError::Internal(format!("unknown role {}", self.role)))?;
+        let region_code = self
+            .region_code
+            .as_deref()
+            .map(RegionCode::parse)
+            .transpose()
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        let demo_mode = settings
+            .demo_mode
+            .unwrap_or(self.demo_data.as_deref() == Some("loaded"));
+        let scope = match &region_code {
+            Some(code) => Scope::Region(code.clone()),
+            None => Scope::Nationwide,
+        };
+        Ok(SessionUser {
+            must_change_password: self.must_change_password.0
+                || (self.seeded_password.0 && !demo_mode),
+            actor: Actor {
+                user_id: self.id,
+                username: self.username,
+                display_name: self.display_name,
+                role,
+                region_code,
+                unit_id: self.unit_id,
+                scope,
+                request_id,
+            },
+        })
+    }
+}
+
+pub struct Auth<'a> {
+    db: &'a Db,
+    settings: &'a AuthSettings,
+}
+
+impl<'a> Auth<'a> {
+    pub(crate) fn new(db: &'a Db, settings: &'a AuthSettings) -> Self {
+        Self { db, settings }
+    }
+
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        request_id: Option<&str>,
+    ) -> Result<LoginOutcome, StoreError> {
+        let username = username.trim();
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM users u WHERE u.username = $1");
+        let row: Option<AccountRow> = sqlx::query_as(&sql)
+            .bind(username)
+            .fetch_optional(&self.db.pool)
+            .await?;
+        let Some(row) = row else {
+            let dummy = DUMMY_HASH
+                .get_or_init(|| hash_password("not-a-real-password").unwrap_or_default())
+                .clone();
+            verify_blocking(password.to_owned(), dummy).await;
+            return Ok(LoginOutcome::InvalidCredentials);
+        };
+        let now = clock::now();
+        if let Some(until) = row.locked_until.as_deref().filter(|u| *u > now.as_str()) {
+            return Ok(LoginOutcome::Locked {
+                until: until.to_owned(),
+            });
+        }
+        let region = row
+            .region_code
+            .as_deref()
+            .and_then(|c| RegionCode::parse(c).ok());
+        let author = Author {
+            id: Some(row.id),
+            name: &row.username,
+            request_id,
+        };
+        let ok = verify_blocking(password.to_owned(), row.password_hash.clone()).await;
+        let mut tx = self.db.pool.begin().await?;
+        if !ok || !row.active.0 {
+            let attempts = row.failed_attempts + 1;
+            let lock = attempts >= self.settings.max_failed_attempts;
+            let locked_until = lock
+                .then(|| clock::now_plus(time::Duration::minutes(self.settings.lockout_minutes)));
+            sqlx::query("UPDATE users SET failed_attempts = $1, locked_until = $2 WHERE id = $3")
+                .bind(if lock { 0 } else { attempts })
+                .bind(locked_until.clone())
+                .bind(row.id)
+                .execute(&mut *tx)
+                .await?;
+            let summary = if !row.active.0 {
+                format!("已停用账号 {} 尝试登录", row.username)
+            } else {
+                format!("{} 密码错误（连续第{}次）", row.username, attempts)
+            };
+            audit::record(
+                &mut tx,
+                author,
+                Change {
+                    entity: "session",
+                    entity_id: Some(row.id.to_string()),
+                    action: if lock { "locked" } else { "login_failed" },
+                    summary,
+                    region: region.as_ref(),
+                    before: None,
+                    after: lock.then(|| serde_json::json!({ "locked_until": locked_until })),
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(match locked_until {
+                Some(until) => LoginOutcome::Locked { until },
+                None => LoginOutcome::InvalidCredentials,
+            });
+        }
+        let token = new_token();
+        let expires = clock::now_plus(time::Duration::hours(self.settings.session_max_hours));
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) \
+             VALUES ($1, $2, $3, $3, $4)",
+        )
+        .bind(token_hash(&token))
+        .bind(row.id)
+        .bind(&now)
+        .bind(expires)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE users SET failed_attempts = 0, locked_until = NULL, last_login_at = $1 WHERE id = $2",
+        )
+        .bind(&now)
+        .bind(row.id)
+        .execute(&mut *tx)
+        .await?;
+        audit::record(
+            &mut tx,
+            Author {
+                id: Some(row.id),
+                name: &row.username,
+                request_id,
+            },
+            Change {
+                entity: "session",
+                entity_id: Some(row.id.to_string()),
+                action: "login",
+                summary: format!("{} 登录", row.username),
+                region: region.as_ref(),
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        let user = row.into_session_user(self.settings, request_id.map(str::to_owned))?;
+        Ok(LoginOutcome::Success { token, user })
+    }
+
+    /// The user behind a session token, if the session is still open.
+    pub async fn session(
+        &self,
+        token: &str,
+        request_id: Option<String>,
+    ) -> Result<Option<SessionUser>, StoreError> {
+        let hash = token_hash(token);
+        let now = clock::now();
+        let idle_cutoff =
+            clock::now_plus(-time::Duration::minutes(self.settings.session_idle_minutes));
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS}, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.active = $4"
+        );
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            account: AccountRow,
+            last_seen_at: String,
+        }
+        let row: Option<Row> = sqlx::query_as(&sql)
+            .bind(&hash)
+            .bind(&now)
+            .bind(&idle_cutoff)
+            .bind(true)
+            .fetch_optional(&self.db.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        // Touch the session at most once a minute: enough for the idle timeout, and it keeps
+        // reads from turning into writes on every request.
+        let touch_before = clock::now_plus(-time::Duration::minutes(1));
+        if row.last_seen_at < touch_before {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(&now)
+                .bind(&hash)
+                .execute(&self.db.pool)
+                .await?;
+        }
+        row.account
+            .into_session_user(self.settings, request_id)
+            .map(Some)
+    }
+
+    pub async fn logout(&self, token: &str, actor: &Actor) -> Result<(), StoreError> {
+        let mut tx = self.db.pool.begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash(token))
+            .execute(&mut *tx)
+            .await?;
+        audit::record(
+            &mut tx,
+            actor.into(),
+            Change {
+                entity: "session",
+                entity_id: Some(actor.user_id.to_string()),
+                action: "logout",
+                summary: format!("{} 退出登录", actor.username),
+                region: actor.region_code.as_ref(),
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Changes the signed-in user's own password; other sessions of the user are closed.
+    pub async fn change_password(
+        &self,
+        actor: &Actor,
+        current_token: &str,
+        old_password: &str,
+        new_password: &str,
+    ) -> Result<(), StoreError> {
+        let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+            .bind(actor.user_id)
+            .fetch_one(&self.db.pool)
+            .await?;
+        if !verify_blocking(old_password.to_owned(), hash).await {
+            return Err(StoreError::field("old_password", "原密码不正确"));
+        }
+        if old_password == new_password {
+            return Err(StoreError::field("new_password", "新密码不能与原密码相同"));
+        }
+        self.settings
+            .password
+            .check(new_password, &actor.username)
+            .map_err(|m| StoreError::field("new_password", m))?;
+        let new_hash = hash_blocking(new_password.to_owned()).await?;
+        let mut tx = self.db.pool.begin().await?;
+        sqlx::query(
+            "UPDATE users SET password_hash = $1, must_change_password = $2, seeded_password = $2, \
+             updated_at = $3, version = version + 1 WHERE id = $4",
+        )
+        .bind(new_hash)
+        .bind(false)
+        .bind(clock::now())
+        .bind(actor.user_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(actor.user_id)
+            .bind(token_hash(current_token))
+            .execute(&mut *tx)
+            .await?;
+        audit::record(
+            &mut tx,
+            actor.into(),
+            Change {
+                entity: "user",
+                entity_id: Some(actor.user_id.to_string()),
+                action: "password_change",
+                summary: format!("{} 修改了自己的密码", actor.username),
+                region: actor.region_code.as_ref(),
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,105 @@
+//! Figures for the home page (工作台), limited to the user's scope.
+
+use crate::error::StoreError;
+use crate::regions::Regions;
+use crate::scoped::{Filter, Scoped};
+use luodi_domain::{Permission, Role, Scope, UnitCategory};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegionCounts {
+    pub prefectures: i64,
+    pub counties: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CategoryCount {
+    #[schema(value_type = UnitCategory)]
+    pub category: String,
+    pub label: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoleCount {
+    #[schema(value_type = Role)]
+    pub role: String,
+    pub label: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Dashboard {
+    pub scope_name: String,
+    pub regions: RegionCounts,
+    pub units_by_category: Vec<CategoryCount>,
+    /// Empty for roles that may not list users.
+    pub users_by_role: Vec<RoleCount>,
+}
+
+impl Scoped {
+    pub async fn dashboard(&self) -> Result<Dashboard, StoreError> {
+        let scope_name = match &self.actor.scope {
+            Scope::Nationwide => "全国".to_owned(),
+            Scope::Region(root) => Regions::new(&self.db)
+                .get(root)
+                .await?
+                .map(|r| r.name)
+                .unwrap_or_else(|| root.to_string()),
+        };
+        let mut f = Filter::new("SELECT level, COUNT(*) FROM regions WHERE 1 = 1");
+        f.scope("code", &self.actor.scope);
+        let sql = format!("{} GROUP BY level", f.sql);
+        let levels: Vec<(String, i64)> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
+        let count_of = |level: &str| {
+            levels
+                .iter()
+                .find(|(l, _)| l == level)
+                .map_or(0, |(_, n)| *n)
+        };
+        let mut f = Filter::new("SELECT category, COUNT(*) FROM units WHERE active = TRUE");
+        f.scope("region_code", &self.actor.scope);
+        let sql = format!("{} GROUP BY category", f.sql);
+        let by_category: Vec<(String, i64)> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
+        let units_by_category = UnitCategory::ALL
+            .into_iter()
+            .map(|c| CategoryCount {
+                category: c.as_str().to_owned(),
+                label: c.label().to_owned(),
+                count: by_category
+                    .iter()
+                    .find(|(k, _)| k == c.as_str())
+                    .map_or(0, |(_, n)| *n),
+            })
+            .collect();
+        let users_by_role = if self.actor.role.can(Permission::ReadUsers) {
+            let mut f = Filter::new("SELECT role, COUNT(*) FROM users WHERE active = TRUE");
+            f.scope("region_code", &self.actor.scope);
+            let sql = format!("{} GROUP BY role", f.sql);
+            let by_role: Vec<(String, i64)> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
+            Role::ALL
+                .into_iter()
+                .map(|r| RoleCount {
+                    role: r.as_str().to_owned(),
+                    label: r.label().to_owned(),
+                    count: by_role
+                        .iter()
+                        .find(|(k, _)| k == r.as_str())
+                        .map_or(0, |(_, n)| *n),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Dashboard {
+            scope_name,
+            regions: RegionCounts {
+                prefectures: count_of("prefecture"),
+                counties: count_of("county"),
+            },
+            units_by_category,
+            users_by_role,
+        })
+    }
+}

@@ -1,0 +1,261 @@
+//! Command-line operations that run outside any user's scope: the first-start administrator
+//! and the demo data set.
+
+use crate::audit::{self, Author, Change};
+use crate::auth::{hash_blocking, AuthSettings};
+use crate::db::{clock, Db};
+use crate::error::StoreError;
+use rand::Rng;
+
+const ZONES_CSV: &str = include_str!("../data/demo/zones.csv");
+const UNITS_CSV: &str = include_str!("../data/demo/units.csv");
+const USERS_CSV: &str = include_str!("../data/demo/users.csv");
+
+/// One account of the demo data set, as printed for the person trying the system.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub region_code: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct DemoReport {
+    pub password: String,
+    /// Whether the password was generated (and so must be shown to the user).
+    pub generated: bool,
+    pub zones: usize,
+    pub units: usize,
+    pub accounts: Vec<DemoAccount>,
+}
+
+pub struct System<'a> {
+    db: &'a Db,
+    settings: &'a AuthSettings,
+}
+
+/// A random password that satisfies the default policy (upper, lower, digit, symbol).
+pub fn generate_password() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
+    let mut rng = rand::thread_rng();
+    let body: String = (0..10)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect();
+    format!("Ld{body}#{}", rng.gen_range(10..100))
+}
+
+fn records(csv_text: &'static str) -> Result<Vec<csv::StringRecord>, StoreError> {
+    csv::Reader::from_reader(csv_text.as_bytes())
+        .records()
+        .collect::<Result<_, _>>()
+        .map_err(|e| StoreError::Internal(format!("demo data: {e}")))
+}
+
+fn non_empty(s: &str) -> Option<&str> {
+    Some(s).filter(|s| !s.is_empty())
+}
+
+impl<'a> System<'a> {
+    pub(crate) fn new(db: &'a Db, settings: &'a AuthSettings) -> Self {
+        Self { db, settings }
+    }
+
+    /// On a database with no accounts at all, creates the national administrator `admin`
+    /// with a generated password (to be changed at first sign-in) and returns that password.
+    pub async fn bootstrap_admin(&self) -> Result<Option<String>, StoreError> {
+        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.db.pool)
+            .await?;
+        if users > 0 {
+            return Ok(None);
+        }
+        let password = generate_password();
+        let hash = hash_blocking(password.clone()).await?;
+        let now = clock::now();
+        let mut tx = self.db.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO users (username, display_name, password_hash, role, active, \
+             must_change_password, seeded_password, created_at, updated_at) \
+             VALUES ('admin', '系统管理员', $1, 'admin', $2, $3, $2, $4, $4)",
+        )
+        .bind(hash)
+        .bind(true)
+        .bind(false)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        audit::record(
+            &mut tx,
+            Author {
+                id: None,
+                name: "system",
+                request_id: None,
+            },
+            Change {
+                entity: "system",
+                entity_id: None,
+                action: "bootstrap",
+                summary: "首次启动，创建系统管理员 admin".into(),
+                region: None,
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(password))
+    }
+
+    /// Loads the Hunan demo data set: zones, units and one or more accounts of every role.
+    /// Running it again changes nothing but the demo accounts' password.
+    pub async fn load_demo(&self, password: Option<&str>) -> Result<DemoReport, StoreError> {
+        let (password, generated) = match password {
+            Some(p) => (p.to_owned(), false),
+            None => (generate_password(), true),
+        };
+        if let Err(m) = self.settings.password.check(&password, "") {
+            return Err(StoreError::field("password", m));
+        }
+        // One hash for every demo account: they share the password anyway, and hashing forty
+        // times would make every test that loads the demo data slow.
+        let hash = hash_blocking(password.clone()).await?;
+        let now = clock::now();
+        let zones = records(ZONES_CSV)?;
+        let units = records(UNITS_CSV)?;
+        let users = records(USERS_CSV)?;
+        let mut tx = self.db.pool.begin().await?;
+        for z in &zones {
+            sqlx::query(
+                "INSERT INTO zones (county_code, name, kind) VALUES ($1, $2, $3) \
+                 ON CONFLICT (county_code, name) DO NOTHING",
+            )
+            .bind(&z[0])
+            .bind(&z[1])
+            .bind(&z[2])
+            .execute(&mut *tx)
+            .await?;
+        }
+        for u in &units {
+            let sort_order: i64 = u[4].parse().unwrap_or(0);
+            sqlx::query(
+                "INSERT INTO units (region_code, name, category, subcategory, sort_order, \
+                 contact_person, contact_phone, active, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) \
+                 ON CONFLICT (region_code, name) DO NOTHING",
+            )
+            .bind(&u[0])
+            .bind(&u[1])
+            .bind(&u[2])
+            .bind(non_empty(&u[3]))
+            .bind(sort_order)
+            .bind(non_empty(&u[5]))
+            .bind(non_empty(&u[6]))
+            .bind(true)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let mut accounts = Vec::new();
+        for u in &users {
+            let unit_id: Option<i64> = match non_empty(&u[4]) {
+                Some(unit) => {
+                    sqlx::query_scalar("SELECT id FROM units WHERE region_code = $1 AND name = $2")
+                        .bind(&u[3])
+                        .bind(unit)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                }
+                None => None,
+            };
+            sqlx::query(
+                "INSERT INTO users (username, display_name, password_hash, role, region_code, \
+                 unit_id, phone, active, must_change_password, seeded_password, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8, $10, $10) \
+                 ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash, \
+                 display_name = excluded.display_name, role = excluded.role, \
+                 region_code = excluded.region_code, unit_id = excluded.unit_id, \
+                 active = excluded.active, must_change_password = excluded.must_change_password, \
+                 seeded_password = excluded.seeded_password, failed_attempts = 0, locked_until = NULL",
+            )
+            .bind(&u[0])
+            .bind(&u[1])
+            .bind(&hash)
+            .bind(&u[2])
+            .bind(&u[3])
+            .bind(unit_id)
+            .bind(non_empty(&u[5]))
+            .bind(true)
+            .bind(false)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+            accounts.push(DemoAccount {
+                username: u[0].to_owned(),
+                display_name: u[1].to_owned(),
+                role: u[2].to_owned(),
+                region_code: u[3].to_owned(),
+            });
+        }
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ('demo_data', 'loaded') \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .execute(&mut *tx)
+        .await?;
+        audit::record(
+            &mut tx,
+            Author {
+                id: None,
+                name: "system",
+                request_id: None,
+            },
+            Change {
+                entity: "system",
+                entity_id: None,
+                action: "demo_load",
+                summary: format!(
+                    "加载湖南演示数据：{}个园区乡镇、{}个单位、{}个账号",
+                    zones.len(),
+                    units.len(),
+                    users.len()
+                ),
+                region: None,
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(DemoReport {
+            password,
+            generated,
+            zones: zones.len(),
+            units: units.len(),
+            accounts,
+        })
+    }
+}
+
+impl System<'_> {
+    /// Usernames of the demo accounts, if `luodi demo` has loaded this database.
+    pub async fn demo_accounts(&self) -> Result<Option<Vec<DemoAccount>>, StoreError> {
+        let loaded: Option<String> =
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = 'demo_data'")
+                .fetch_optional(&self.db.pool)
+                .await?;
+        if loaded.is_none() {
+            return Ok(None);
+        }
+        let accounts = records(USERS_CSV)?
+            .iter()
+            .map(|u| DemoAccount {
+                username: u[0].to_owned(),
+                display_name: u[1].to_owned(),
+                role: u[2].to_owned(),
+                region_code: u[3].to_owned(),
+            })
+            .collect();
+        Ok(Some(accounts))
+    }
+}

@@ -1,0 +1,121 @@
+use serde::Serialize;
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+/// Field name → Chinese messages, as sent back in a 422.
+pub type FieldErrors = BTreeMap<String, Vec<String>>;
+
+/// One problem in one row of an imported sheet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct RowError {
+    /// Row number as Excel shows it (the header is row 1).
+    pub row: usize,
+    /// Column letter as Excel shows it, e.g. "B".
+    pub column: String,
+    /// Field name in the API.
+    pub field: String,
+    /// Chinese message naming the problem.
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("未找到{0}")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("提交的数据有误")]
+    Validation(FieldErrors),
+    #[error("导入文件有{}处错误，未写入任何数据", .0.len())]
+    Rows(Vec<RowError>),
+    #[error("{message}")]
+    Conflict { field: String, message: String },
+    #[error("该记录已被他人修改，请刷新后重试")]
+    Stale,
+    #[error("{0}")]
+    Config(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl StoreError {
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        let mut errors = FieldErrors::new();
+        errors.insert(field.to_owned(), vec![message.into()]);
+        Self::Validation(errors)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::Forbidden(message.into())
+    }
+}
+
+/// Collects field errors so that a form reports every problem at once, not the first one.
+#[derive(Default)]
+pub struct Checks(FieldErrors);
+
+impl Checks {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0
+            .entry(field.to_owned())
+            .or_default()
+            .push(message.into());
+    }
+
+    /// Keeps the parsed value, or records the error and yields `None`.
+    pub fn take<T, E: ToString>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.add(field, e.to_string());
+                None
+            }
+        }
+    }
+
+    pub fn finish(self) -> Result<(), StoreError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(StoreError::Validation(self.0))
+        }
+    }
+}
+
+/// Maps a unique-constraint violation on `constraint` to a field error; passes anything else on.
+pub(crate) fn on_constraint(
+    err: sqlx::Error,
+    constraint: &str,
+    field: &str,
+    message: &str,
+) -> StoreError {
+    if let sqlx::Error::Database(db) = &err {
+        // PostgreSQL names the constraint; SQLite only names the columns in its message.
+        let named = db.constraint() == Some(constraint);
+        let sqlite_unique = db.is_unique_violation()
+            && db.constraint().is_none()
+            && constraint_columns(constraint)
+                .iter()
+                .all(|c| db.message().contains(c));
+        if named || sqlite_unique {
+            return StoreError::Conflict {
+                field: field.to_owned(),
+                message: message.to_owned(),
+            };
+        }
+    }
+    StoreError::Database(err)
+}
+
+/// The columns a named unique constraint covers, as SQLite reports them ("units.name").
+fn constraint_columns(constraint: &str) -> &'static [&'static str] {
+    match constraint {
+        "users_username_key" => &["users.username"],
+        "units_region_name_key" => &["units.region_code", "units.name"],
+        _ => &["\u{0}"],
+    }
+}

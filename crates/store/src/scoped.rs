@@ -1,0 +1,150 @@
+use crate::auth::AuthSettings;
+use crate::db::Db;
+use crate::error::StoreError;
+use luodi_domain::{Permission, RegionCode, Role, Scope};
+use std::sync::Arc;
+
+/// The signed-in user on whose behalf the store acts, and the request it came with.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub region_code: Option<RegionCode>,
+    pub unit_id: Option<i64>,
+    pub scope: Scope,
+    /// Correlates audit entries with server logs.
+    pub request_id: Option<String>,
+}
+
+impl Actor {
+    pub fn require(&self, permission: Permission) -> Result<(), StoreError> {
+        if self.role.can(permission) {
+            Ok(())
+        } else {
+            Err(StoreError::forbidden(format!(
+                "当前角色（{}）无权{}",
+                self.role.label(),
+                permission.label()
+            )))
+        }
+    }
+
+    /// Fails unless `region` lies inside the actor's scope (used before any write).
+    pub fn require_region(&self, region: &RegionCode) -> Result<(), StoreError> {
+        if self.scope.covers(region) {
+            Ok(())
+        } else {
+            Err(StoreError::forbidden(format!(
+                "行政区划 {region} 不在您的管辖范围内"
+            )))
+        }
+    }
+}
+
+/// A store handle bound to one actor: every read is limited to the actor's scope and every
+/// write is permission-checked and audited.
+#[derive(Clone)]
+pub struct Scoped {
+    pub(crate) db: Db,
+    pub(crate) settings: Arc<AuthSettings>,
+    pub(crate) actor: Actor,
+}
+
+impl Scoped {
+    pub(crate) fn new(db: Db, settings: Arc<AuthSettings>, actor: Actor) -> Self {
+        Self {
+            db,
+            settings,
+            actor,
+        }
+    }
+
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+}
+
+/// Appends `AND <column> >= $n AND <column> < $n+1` for a region-subtree scope to a query
+/// under construction, keeping bind positions in step. Nationwide scopes add nothing.
+pub(crate) struct Filter {
+    pub sql: String,
+    pub binds: Vec<Bind>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+impl Filter {
+    pub fn new(base: &str) -> Self {
+        Self {
+            sql: base.to_owned(),
+            binds: Vec::new(),
+        }
+    }
+
+    /// Adds a placeholder for `value` and returns it (`$3`).
+    pub fn bind(&mut self, value: Bind) -> String {
+        self.binds.push(value);
+        format!("${}", self.binds.len())
+    }
+
+    pub fn and(&mut self, clause: &str) {
+        self.sql.push_str(" AND ");
+        self.sql.push_str(clause);
+    }
+
+    /// Restricts `column` (a region code) to the subtree of `region`.
+    pub fn region_subtree(&mut self, column: &str, region: &RegionCode) {
+        let (lo, hi) = region.subtree_range();
+        let lo = self.bind(Bind::Text(lo));
+        let hi = self.bind(Bind::Text(hi));
+        self.and(&format!("{column} >= {lo} AND {column} < {hi}"));
+    }
+
+    /// Restricts `column` to the actor's scope. Rows with no region (national accounts) are
+    /// only visible to nationwide scopes, because `NULL >= x` is never true.
+    pub fn scope(&mut self, column: &str, scope: &Scope) {
+        if let Scope::Region(root) = scope {
+            self.region_subtree(column, root);
+        }
+    }
+
+    pub fn query_as<'q, T>(
+        &'q self,
+        sql: &'q str,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Any, T, sqlx::any::AnyArguments<'q>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    {
+        let mut q = sqlx::query_as::<_, T>(sql);
+        for b in &self.binds {
+            q = match b {
+                Bind::Text(s) => q.bind(s.as_str()),
+                Bind::Int(i) => q.bind(*i),
+            };
+        }
+        q
+    }
+
+    pub fn query_scalar<'q, T>(
+        &'q self,
+        sql: &'q str,
+    ) -> sqlx::query::QueryScalar<'q, sqlx::Any, T, sqlx::any::AnyArguments<'q>>
+    where
+        (T,): for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    {
+        let mut q = sqlx::query_scalar::<_, T>(sql);
+        for b in &self.binds {
+            q = match b {
+                Bind::Text(s) => q.bind(s.as_str()),
+                Bind::Int(i) => q.bind(*i),
+            };
+        }
+        q
+    }
+}

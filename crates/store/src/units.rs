@@ -1,0 +1,548 @@
+//! The unit directory (单位名录): 责任招商单位, 项目落户地, 鼓励招商单位.
+
+use crate::audit::{self, Change};
+use crate::db::{clock, Flag};
+use crate::error::{on_constraint, Checks, RowError, StoreError};
+use crate::page::{Page, PageRequest};
+use crate::scoped::{Bind, Filter, Scoped};
+use luodi_domain::unit::{check_subcategory, normalize_name};
+use luodi_domain::{Permission, RegionCode, UnitCategory, UnitSubcategory};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Unit {
+    pub id: i64,
+    pub name: String,
+    #[schema(value_type = UnitCategory)]
+    pub category: String,
+    #[sqlx(skip)]
+    pub category_label: String,
+    #[schema(value_type = Option<UnitSubcategory>)]
+    pub subcategory: Option<String>,
+    #[sqlx(skip)]
+    pub subcategory_label: Option<String>,
+    pub region_code: String,
+    pub region_name: String,
+    /// Position in the official order (e.g. the annex of 南政发〔2022〕6号), within a category.
+    pub sort_order: i64,
+    pub contact_person: Option<String>,
+    pub contact_phone: Option<String>,
+    pub note: Option<String>,
+    #[schema(value_type = bool)]
+    pub active: Flag,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl Unit {
+    fn finish(mut self) -> Self {
+        self.category_label = UnitCategory::parse(&self.category)
+            .map(UnitCategory::label)
+            .unwrap_or("")
+            .to_owned();
+        self.subcategory_label = self
+            .subcategory
+            .as_deref()
+            .and_then(UnitSubcategory::parse)
+            .map(|s| s.label().to_owned());
+        self
+    }
+
+    fn snapshot(&self) -> serde_json::Value {
+        serde_json::json!({
+            "name": self.name, "category": self.category, "subcategory": self.subcategory,
+            "region_code": self.region_code, "sort_order": self.sort_order,
+            "contact_person": self.contact_person, "contact_phone": self.contact_phone,
+            "note": self.note, "active": self.active,
+        })
+    }
+}
+
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+pub struct UnitFilter {
+    /// Part of the unit name.
+    pub q: Option<String>,
+    pub category: Option<String>,
+    /// Only units in this region's subtree.
+    pub region: Option<String>,
+}
+
+/// A unit as entered in the form or one row of the import sheet.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct UnitInput {
+    pub name: String,
+    #[schema(value_type = UnitCategory)]
+    pub category: String,
+    #[schema(value_type = Option<UnitSubcategory>)]
+    pub subcategory: Option<String>,
+    pub region_code: String,
+    pub sort_order: Option<i64>,
+    pub contact_person: Option<String>,
+    pub contact_phone: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UnitUpdate {
+    #[serde(flatten)]
+    pub unit: UnitInput,
+    pub active: bool,
+    pub version: i64,
+}
+
+/// One row of an import sheet, with cells as text.
+#[derive(Debug, Clone, Default)]
+pub struct UnitSheetRow {
+    /// Row number as Excel shows it.
+    pub row: usize,
+    pub name: String,
+    pub category: String,
+    pub subcategory: String,
+    pub sort_order: String,
+    pub contact_person: String,
+    pub contact_phone: String,
+    pub note: String,
+}
+
+/// A row that passed every check, as the preview shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UnitPreviewRow {
+    pub row: usize,
+    pub name: String,
+    #[schema(value_type = UnitCategory)]
+    pub category: String,
+    #[schema(value_type = Option<UnitSubcategory>)]
+    pub subcategory: Option<String>,
+    pub sort_order: i64,
+    pub contact_person: Option<String>,
+    pub contact_phone: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UnitImportPreview {
+    pub total_rows: usize,
+    pub valid_rows: usize,
+    pub errors: Vec<RowError>,
+    pub rows: Vec<UnitPreviewRow>,
+}
+
+const UNIT_SELECT: &str = "SELECT n.id, n.name, n.category, n.subcategory, n.region_code, \
+    r.name AS region_name, n.sort_order, n.contact_person, n.contact_phone, n.note, n.active, \
+    n.version, n.created_at, n.updated_at \
+    FROM units n JOIN regions r ON r.code = n.region_code WHERE 1 = 1";
+
+fn opt(s: Option<&str>) -> Option<String> {
+    s.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+/// The field-level checks shared by the form and the import sheet.
+fn check_fields(
+    checks: &mut Checks,
+    input: &UnitInput,
+) -> Option<(UnitCategory, Option<UnitSubcategory>)> {
+    let name = normalize_name(&input.name);
+    if name.is_empty() {
+        checks.add("name", "单位名称不能为空");
+    } else if name.chars().count() > 100 {
+        checks.add("name", "单位名称不能超过100个字");
+    }
+    let category = checks.take(
+        "category",
+        UnitCategory::parse(&input.category)
+            .ok_or("单位类别应为“责任招商单位”“项目落户地”“鼓励招商单位”之一"),
+    );
+    let subcategory = match opt(input.subcategory.as_deref()) {
+        None => Some(None),
+        Some(s) => checks
+            .take(
+                "subcategory",
+                UnitSubcategory::parse(&s).ok_or("子类别应为“综合协调单位”或“产业招商单位”"),
+            )
+            .map(Some),
+    };
+    if let (Some(c), Some(s)) = (category, subcategory) {
+        if let Err(m) = check_subcategory(c, s) {
+            checks.add("subcategory", m);
+        }
+    }
+    for (field, value, max) in [
+        ("contact_person", &input.contact_person, 50),
+        ("contact_phone", &input.contact_phone, 30),
+        ("note", &input.note, 500),
+    ] {
+        if value.as_deref().is_some_and(|v| v.chars().count() > max) {
+            checks.add(field, format!("不能超过{max}个字"));
+        }
+    }
+    Some((category?, subcategory?))
+}
+
+impl Scoped {
+    pub async fn units(
+        &self,
+        filter: &UnitFilter,
+        page: PageRequest,
+    ) -> Result<Page<Unit>, StoreError> {
+        self.actor.require(Permission::ReadUnits)?;
+        let f = self.unit_filter(filter)?;
+        let count_sql = format!("SELECT COUNT(*) FROM ({}) t", f.sql);
+        let total: i64 = f.query_scalar(&count_sql).fetch_one(&self.db.pool).await?;
+        let mut f = f;
+        let limit = f.bind(Bind::Int(page.limit()));
+        let offset = f.bind(Bind::Int(page.offset()));
+        let sql = format!(
+            "{} ORDER BY n.region_code, n.category, n.sort_order, n.id LIMIT {limit} OFFSET {offset}",
+            f.sql
+        );
+        let items: Vec<Unit> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
+        Ok(Page {
+            items: items.into_iter().map(Unit::finish).collect(),
+            total,
+        })
+    }
+
+    /// Every unit matching the filter, in official order (for export).
+    pub async fn units_all(&self, filter: &UnitFilter) -> Result<Vec<Unit>, StoreError> {
+        self.actor.require(Permission::ReadUnits)?;
+        let f = self.unit_filter(filter)?;
+        let sql = format!(
+            "{} ORDER BY n.region_code, n.category, n.sort_order, n.id",
+            f.sql
+        );
+        let items: Vec<Unit> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
+        Ok(items.into_iter().map(Unit::finish).collect())
+    }
+
+    fn unit_filter(&self, filter: &UnitFilter) -> Result<Filter, StoreError> {
+        let mut f = Filter::new(UNIT_SELECT);
+        f.scope("n.region_code", &self.actor.scope);
+        if let Some(q) = opt(filter.q.as_deref()) {
+            let p = f.bind(Bind::Text(format!("%{q}%")));
+            f.and(&format!("n.name LIKE {p}"));
+        }
+        if let Some(c) = opt(filter.category.as_deref()) {
+            let c = UnitCategory::parse(&c)
+                .ok_or_else(|| StoreError::field("category", "单位类别无效"))?;
+            let p = f.bind(Bind::Text(c.as_str().to_owned()));
+            f.and(&format!("n.category = {p}"));
+        }
+        if let Some(region) = opt(filter.region.as_deref()) {
+            let region = RegionCode::parse(&region)
+                .map_err(|e| StoreError::field("region", e.to_string()))?;
+            f.region_subtree("n.region_code", &region);
+        }
+        Ok(f)
+    }
+
+    pub async fn unit(&self, id: i64) -> Result<Unit, StoreError> {
+        self.actor.require(Permission::ReadUnits)?;
+        let mut f = Filter::new(UNIT_SELECT);
+        let p = f.bind(Bind::Int(id));
+        f.and(&format!("n.id = {p}"));
+        f.scope("n.region_code", &self.actor.scope);
+        let unit: Option<Unit> = f.query_as(&f.sql).fetch_optional(&self.db.pool).await?;
+        unit.map(Unit::finish).ok_or(StoreError::NotFound("该单位"))
+    }
+
+    async fn checked_unit(
+        &self,
+        input: &UnitInput,
+    ) -> Result<(RegionCode, UnitCategory, Option<UnitSubcategory>), StoreError> {
+        let mut checks = Checks::default();
+        let parsed = check_fields(&mut checks, input);
+        let region = match self.region_in_scope(&input.region_code).await {
+            Ok(r) => Some(r),
+            Err(m) => {
+                checks.add("region_code", m);
+                None
+            }
+        };
+        checks.finish()?;
+        let (category, subcategory) = parsed.expect("checks passed");
+        Ok((region.expect("checks passed"), category, subcategory))
+    }
+
+    pub async fn create_unit(&self, input: UnitInput) -> Result<Unit, StoreError> {
+        self.actor.require(Permission::ManageUnits)?;
+        let (region, category, subcategory) = self.checked_unit(&input).await?;
+        let mut tx = self.db.pool.begin().await?;
+        let id = insert_unit(&mut tx, &region, &input, category, subcategory).await?;
+        let unit_after = serde_json::to_value(&input).unwrap_or_default();
+        audit::record(
+            &mut tx,
+            (&self.actor).into(),
+            Change {
+                entity: "unit",
+                entity_id: Some(id.to_string()),
+                action: "create",
+                summary: format!("新增单位 {}", normalize_name(&input.name)),
+                region: Some(&region),
+                before: None,
+                after: Some(unit_after),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.unit(id).await
+    }
+
+    pub async fn update_unit(&self, id: i64, input: UnitUpdate) -> Result<Unit, StoreError> {
+        self.actor.require(Permission::ManageUnits)?;
+        let before = self.unit(id).await?;
+        let (region, category, subcategory) = self.checked_unit(&input.unit).await?;
+        let u = &input.unit;
+        let mut tx = self.db.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE units SET name = $1, category = $2, subcategory = $3, region_code = $4, \
+             sort_order = $5, contact_person = $6, contact_phone = $7, note = $8, active = $9, \
+             updated_at = $10, version = version + 1 WHERE id = $11 AND version = $12",
+        )
+        .bind(normalize_name(&u.name))
+        .bind(category.as_str())
+        .bind(subcategory.map(|s| s.as_str()))
+        .bind(region.as_str())
+        .bind(u.sort_order.unwrap_or(before.sort_order))
+        .bind(opt(u.contact_person.as_deref()))
+        .bind(opt(u.contact_phone.as_deref()))
+        .bind(opt(u.note.as_deref()))
+        .bind(input.active)
+        .bind(clock::now())
+        .bind(id)
+        .bind(input.version)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| {
+            on_constraint(
+                e,
+                "units_region_name_key",
+                "name",
+                "该行政区划下已有同名单位",
+            )
+        })?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::Stale);
+        }
+        let mut after = serde_json::to_value(u).unwrap_or_default();
+        after["active"] = input.active.into();
+        audit::record(
+            &mut tx,
+            (&self.actor).into(),
+            Change {
+                entity: "unit",
+                entity_id: Some(id.to_string()),
+                action: "update",
+                summary: format!("修改单位 {}", normalize_name(&u.name)),
+                region: Some(&region),
+                before: Some(before.snapshot()),
+                after: Some(after),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.unit(id).await
+    }
+
+    /// Checks an import sheet for `region` without writing anything.
+    ///
+    /// `columns` maps field names to the sheet's column letters, so that every error names the
+    /// cell the user has to fix.
+    pub async fn preview_unit_import(
+        &self,
+        region: &str,
+        rows: &[UnitSheetRow],
+        columns: &HashMap<&'static str, String>,
+    ) -> Result<UnitImportPreview, StoreError> {
+        self.actor.require(Permission::ManageUnits)?;
+        let region = self
+            .region_in_scope(region)
+            .await
+            .map_err(|m| StoreError::field("region_code", m))?;
+        let existing: Vec<String> =
+            sqlx::query_scalar("SELECT name FROM units WHERE region_code = $1")
+                .bind(region.as_str())
+                .fetch_all(&self.db.pool)
+                .await?;
+        let existing: std::collections::HashSet<String> = existing.into_iter().collect();
+        let col = |field: &str| columns.get(field).cloned().unwrap_or_default();
+        let mut errors = Vec::new();
+        let mut valid = Vec::new();
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, r) in rows.iter().enumerate() {
+            let mut checks = Checks::default();
+            let sort_order = match r.sort_order.trim() {
+                "" => Some(i as i64 + 1),
+                s => checks.take(
+                    "sort_order",
+                    s.parse::<f64>()
+                        .ok()
+                        .filter(|v| v.fract() == 0.0 && *v >= 0.0 && *v < 1e9)
+                        .map(|v| v as i64)
+                        .ok_or_else(|| format!("排序应为非负整数，实际为“{s}”")),
+                ),
+            };
+            let input = UnitInput {
+                name: r.name.clone(),
+                category: r.category.clone(),
+                subcategory: opt(Some(&r.subcategory)),
+                region_code: region.to_string(),
+                sort_order,
+                contact_person: opt(Some(&r.contact_person)),
+                contact_phone: opt(Some(&r.contact_phone)),
+                note: opt(Some(&r.note)),
+            };
+            let parsed = check_fields(&mut checks, &input);
+            let name = normalize_name(&r.name);
+            if !name.is_empty() {
+                if let Some(first) = seen.get(&name) {
+                    checks.add("name", format!("单位名称“{name}”与第{first}行重复"));
+                } else if existing.contains(&name) {
+                    checks.add("name", format!("单位“{name}”已在该行政区划的名录中"));
+                } else {
+                    seen.insert(name.clone(), r.row);
+                }
+            }
+            match checks.finish() {
+                Ok(()) => {
+                    let (category, subcategory) = parsed.expect("checks passed");
+                    valid.push(UnitPreviewRow {
+                        row: r.row,
+                        name,
+                        category: category.as_str().to_owned(),
+                        subcategory: subcategory.map(|s| s.as_str().to_owned()),
+                        sort_order: sort_order.unwrap_or_default(),
+                        contact_person: input.contact_person,
+                        contact_phone: input.contact_phone,
+                        note: input.note,
+                    });
+                }
+                Err(StoreError::Validation(fields)) => {
+                    for (field, messages) in fields {
+                        for message in messages {
+                            errors.push(RowError {
+                                row: r.row,
+                                column: col(&field),
+                                field: field.clone(),
+                                message,
+                            });
+                        }
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if rows.is_empty() {
+            errors.push(RowError {
+                row: 2,
+                column: "A".into(),
+                field: "name".into(),
+                message: "表格中没有数据行".into(),
+            });
+        }
+        Ok(UnitImportPreview {
+            total_rows: rows.len(),
+            valid_rows: valid.len(),
+            errors,
+            rows: valid,
+        })
+    }
+
+    /// Imports a sheet: every row is checked first, then all rows are written in one
+    /// transaction, or none if any row has an error.
+    pub async fn commit_unit_import(
+        &self,
+        region: &str,
+        rows: &[UnitSheetRow],
+        columns: &HashMap<&'static str, String>,
+    ) -> Result<usize, StoreError> {
+        let preview = self.preview_unit_import(region, rows, columns).await?;
+        if !preview.errors.is_empty() {
+            return Err(StoreError::Rows(preview.errors));
+        }
+        let region = RegionCode::parse(region)
+            .map_err(|e| StoreError::field("region_code", e.to_string()))?;
+        let mut tx = self.db.pool.begin().await?;
+        for row in &preview.rows {
+            let input = UnitInput {
+                name: row.name.clone(),
+                category: row.category.clone(),
+                subcategory: row.subcategory.clone(),
+                region_code: region.to_string(),
+                sort_order: Some(row.sort_order),
+                contact_person: row.contact_person.clone(),
+                contact_phone: row.contact_phone.clone(),
+                note: row.note.clone(),
+            };
+            let category = UnitCategory::parse(&row.category).expect("validated");
+            let subcategory = row.subcategory.as_deref().and_then(UnitSubcategory::parse);
+            let id = insert_unit(&mut tx, &region, &input, category, subcategory)
+                .await
+                .map_err(|e| match e {
+                    // Someone added the same unit between the check and now.
+                    StoreError::Conflict { message, .. } => StoreError::Rows(vec![RowError {
+                        row: row.row,
+                        column: columns.get("name").cloned().unwrap_or_default(),
+                        field: "name".into(),
+                        message,
+                    }]),
+                    other => other,
+                })?;
+            audit::record(
+                &mut tx,
+                (&self.actor).into(),
+                Change {
+                    entity: "unit",
+                    entity_id: Some(id.to_string()),
+                    action: "import",
+                    summary: format!("导入单位 {}（第{}行）", row.name, row.row),
+                    region: Some(&region),
+                    before: None,
+                    after: serde_json::to_value(&input).ok(),
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(preview.rows.len())
+    }
+}
+
+async fn insert_unit(
+    conn: &mut sqlx::AnyConnection,
+    region: &RegionCode,
+    input: &UnitInput,
+    category: UnitCategory,
+    subcategory: Option<UnitSubcategory>,
+) -> Result<i64, StoreError> {
+    let now = clock::now();
+    sqlx::query_scalar(
+        "INSERT INTO units (region_code, name, category, subcategory, sort_order, contact_person, \
+         contact_phone, note, active, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+    )
+    .bind(region.as_str())
+    .bind(normalize_name(&input.name))
+    .bind(category.as_str())
+    .bind(subcategory.map(|s| s.as_str()))
+    .bind(input.sort_order.unwrap_or(0))
+    .bind(opt(input.contact_person.as_deref()))
+    .bind(opt(input.contact_phone.as_deref()))
+    .bind(opt(input.note.as_deref()))
+    .bind(true)
+    .bind(now)
+    .fetch_one(conn)
+    .await
+    .map_err(|e| {
+        on_constraint(
+            e,
+            "units_region_name_key",
+            "name",
+            "该行政区划下已有同名单位",
+        )
+    })
+}

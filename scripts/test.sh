@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The test command: every check and every test, from a bare clone.
+#   formatting and lints → front-end type check, unit tests and build → Rust tests on SQLite →
+#   the same HTTP suite on PostgreSQL → release build → Playwright browser tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+
+echo "== system packages"
+bash scripts/system-deps.sh
+echo "== PostgreSQL"
+pg_url=$(bash scripts/postgres.sh | tail -n1)
+
+echo "== front end: install, API drift check, unit tests, build"
+(
+  cd web
+  npm ci --no-audit --no-fund --loglevel=error
+  npm run check:api
+  npm test
+  npm run build
+)
+
+echo "== rustfmt, clippy"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
+
+echo "== the domain crate stays free of I/O and databases"
+if cargo tree -p luodi-domain -e normal --prefix none | grep -Eq '^(sqlx|tokio|axum|reqwest)'; then
+  echo "luodi-domain must not depend on sqlx, tokio, axum or reqwest" >&2
+  exit 1
+fi
+
+echo "== committed OpenAPI document is current"
+cargo run -q -p luodi -- openapi | diff -q - docs/openapi.json >/dev/null || {
+  echo "docs/openapi.json is stale: cargo run -p luodi -- openapi > docs/openapi.json" >&2
+  exit 1
+}
+
+echo "== Rust tests on SQLite"
+cargo test --workspace
+
+echo "== HTTP tests on PostgreSQL"
+# Databases left by earlier runs (each test makes its own) are dropped first.
+psql "$pg_url" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE 'luodi_test_%'" |
+  while read -r db; do psql "$pg_url" -qc "DROP DATABASE IF EXISTS $db" >/dev/null; done
+LUODI_TEST_DATABASE_URL="$pg_url" cargo test -p luodi-server --test api
+
+echo "== release build and browser tests"
+cargo build --release -p luodi
+(cd web && npm run e2e)
