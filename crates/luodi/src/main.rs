@@ -3,13 +3,12 @@
 //! `LUODI_AUTH__LOCKOUT_MINUTES=30`), then command-line flags.
 #![forbid(unsafe_code)]
 
+mod config;
+
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use figment::providers::{Env, Format, Serialized, Toml};
-use figment::Figment;
-use luodi_server::{AppState, ServerSettings};
-use luodi_store::{redact, AuthSettings, Store};
-use serde::{Deserialize, Serialize};
+use luodi_server::AppState;
+use luodi_store::{redact, Store};
 use std::sync::Arc;
 
 #[derive(Parser)]
@@ -49,57 +48,6 @@ enum Command {
     Openapi,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct Config {
-    database_url: String,
-    bind: String,
-    /// tracing filter, e.g. "info" or "luodi=debug,sqlx=warn".
-    log: String,
-    #[serde(default)]
-    auth: AuthConfig,
-    #[serde(default)]
-    server: ServerConfig,
-}
-
-// Wrappers so that the store and server settings keep their own defaults while the figment
-// layers are merged as plain data.
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct AuthConfig(#[serde(default)] serde_json::Map<String, serde_json::Value>);
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct ServerConfig(#[serde(default)] serde_json::Map<String, serde_json::Value>);
-
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            database_url: "sqlite://luodi.db".into(),
-            bind: "127.0.0.1:8080".into(),
-            log: "info,sqlx=warn".into(),
-            auth: AuthConfig::default(),
-            server: ServerConfig::default(),
-        }
-    }
-}
-
-fn load_config(cli: &Cli) -> anyhow::Result<(Config, AuthSettings, ServerSettings)> {
-    let mut figment = Figment::from(Serialized::defaults(Config::default()));
-    match &cli.config {
-        Some(path) => figment = figment.merge(Toml::file_exact(path)),
-        None => figment = figment.merge(Toml::file("luodi.toml")),
-    }
-    figment = figment.merge(Env::prefixed("LUODI_").split("__"));
-    let mut config: Config = figment.extract().context("reading configuration")?;
-    if let Some(url) = &cli.database_url {
-        config.database_url = url.clone();
-    }
-    let auth: AuthSettings =
-        serde_json::from_value(serde_json::Value::Object(config.auth.0.clone()))
-            .context("reading [auth] settings")?;
-    let server: ServerSettings =
-        serde_json::from_value(serde_json::Value::Object(config.server.0.clone()))
-            .context("reading [server] settings")?;
-    Ok((config, auth, server))
-}
-
 fn role_label(role: &str) -> &'static str {
     luodi_domain::Role::parse(role).map_or("", luodi_domain::Role::label)
 }
@@ -111,7 +59,7 @@ async fn main() -> anyhow::Result<()> {
         println!("{}", luodi_server::openapi().to_pretty_json()?);
         return Ok(());
     }
-    let (config, auth, server) = load_config(&cli)?;
+    let (config, auth, server) = config::load(cli.config.as_deref(), cli.database_url.as_deref())?;
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(&config.log))
         .init();

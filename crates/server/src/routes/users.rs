@@ -81,7 +81,10 @@ async fn reset_user_password(
 /// Lifts a lockout caused by repeated failed sign-ins.
 #[utoipa::path(post, path = "/api/users/{id}/unlock", tag = "users", params(("id" = i64, Path)),
     responses((status = 200, body = User)))]
-async fn unlock_user(ScopedStore(store): ScopedStore, Path(id): Path<i64>) -> ApiResult<Json<User>> {
+async fn unlock_user(
+    ScopedStore(store): ScopedStore,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<User>> {
     Ok(Json(store.unlock_user(id).await?))
 }
 
