@@ -6,12 +6,17 @@
 
 pub mod access;
 pub mod credit_code;
+pub mod money;
 pub mod password;
+pub mod rates;
 pub mod region;
+pub mod tiers;
 pub mod unit;
 
 pub use access::{Permission, Role, Scope};
 pub use credit_code::CreditCode;
+pub use money::{Fen, UsdCents};
 pub use password::PasswordPolicy;
+pub use rates::{Classification, Rate, Thresholds};
 pub use region::{RegionCode, RegionLevel};
 pub use unit::{UnitCategory, UnitSubcategory};
