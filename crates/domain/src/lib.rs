@@ -6,6 +6,8 @@
 
 pub mod access;
 pub mod credit_code;
+pub mod funds;
+pub mod ledger;
 pub mod money;
 pub mod password;
 pub mod rates;
