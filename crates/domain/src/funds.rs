@@ -167,7 +167,7 @@ pub fn plausibility(entry: &Entry) -> Vec<Warning> {
         warnings.push(Warning::Jump);
     }
     let today = entry.today;
-    let quarter_end_month = today.month() as u8 % 3 == 0;
+    let quarter_end_month = (today.month() as u8).is_multiple_of(3);
     let days_left = today.month().length(today.year()) - today.day();
     if quarter_end_month && days_left < QUARTER_END_DAYS && entry.amount > before && before > 0 {
         warnings.push(Warning::QuarterEndBurst);
