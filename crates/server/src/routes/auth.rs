@@ -134,8 +134,8 @@ async fn login(
             StatusCode::LOCKED,
             "account_locked",
             format!(
-                "密码连续错误次数过多，账号已锁定至 {}（UTC），请稍后再试或联系管理员解锁",
-                until.get(..16).unwrap_or(&until).replace('T', " ")
+                "密码连续错误次数过多，账号已锁定至 {}（北京时间），请稍后再试或联系管理员解锁",
+                beijing_time(&until)
             ),
         )),
     }
@@ -191,4 +191,36 @@ async fn change_password(
         )
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A stored UTC timestamp (`2026-11-23T07:15:00.000Z`) as users read it: `2026-11-23 15:15`.
+fn beijing_time(utc: &str) -> String {
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    match time::PrimitiveDateTime::parse(utc, format) {
+        Ok(t) => {
+            let t = t.assume_utc().to_offset(time::macros::offset!(+8));
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}",
+                t.year(),
+                t.month() as u8,
+                t.day(),
+                t.hour(),
+                t.minute()
+            )
+        }
+        Err(_) => utc.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn lockout_times_are_shown_in_beijing_time() {
+        assert_eq!(
+            super::beijing_time("2026-11-23T23:15:00.000Z"),
+            "2026-11-24 07:15"
+        );
+    }
 }

@@ -155,3 +155,25 @@ async fn committed_openapi_document_matches_the_server() {
         "docs/openapi.json is stale: run `cargo run -p luodi -- openapi > docs/openapi.json` and `npm --prefix web run gen:api`"
     );
 }
+
+#[tokio::test]
+async fn client_side_routes_get_the_single_page() {
+    let app = spawn_app().await;
+    let res = client().get(app.url("/units")).send().await.unwrap();
+    let built = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../web/dist/index.html"
+    ))
+    .exists();
+    if built {
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
+        assert!(res.text().await.unwrap().contains("id=\"app\""));
+    } else {
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(res.text().await.unwrap().contains("前端尚未构建"));
+    }
+}

@@ -1,0 +1,67 @@
+import { expect, type Locator, type Page } from '@playwright/test'
+
+export const PASSWORD = 'Luodi@2026'
+
+export async function login(page: Page, username: string, password = PASSWORD): Promise<void> {
+  await page.goto('/login')
+  await page.getByPlaceholder('用户名').fill(username)
+  await page.getByPlaceholder('密码').fill(password)
+  await page.getByRole('button', { name: '登 录' }).click()
+  await expect(page).toHaveURL(/\/$/)
+  await expect(page.getByTestId('current-user')).not.toBeEmpty()
+}
+
+/** Waits until no Element Plus loading mask is showing. */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForLoadState('networkidle')
+  await expect(page.locator('.el-loading-mask:visible')).toHaveCount(0)
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  await settled(page)
+  await page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true, animations: 'disabled' })
+}
+
+export function sideMenu(page: Page): Locator {
+  return page.locator('.el-aside .el-menu')
+}
+
+export async function openMenu(page: Page, title: string): Promise<void> {
+  await sideMenu(page).getByText(title, { exact: true }).click()
+  await settled(page)
+}
+
+/** The dropdown of the cascader that is open right now. */
+export function openCascader(page: Page): Locator {
+  return page.locator('.el-cascader__dropdown:visible')
+}
+
+/** Walks a lazy check-strictly cascader down `names` and selects the last one. */
+export async function pickRegion(page: Page, cascader: Locator, names: string[]): Promise<void> {
+  await cascader.click()
+  const dropdown = openCascader(page)
+  for (const [i, name] of names.entries()) {
+    const node = dropdown.locator('.el-cascader-menu').nth(i).locator('.el-cascader-node', { hasText: name }).first()
+    await expect(node).toBeVisible()
+    if (i < names.length - 1) await node.click()
+    else await node.locator('.el-radio').click()
+  }
+  await page.keyboard.press('Escape')
+}
+
+/** The texts of one column of the first visible el-table, by its header label. */
+export async function columnTexts(table: Locator, header: string): Promise<string[]> {
+  const headers = await table.locator('.el-table__header-wrapper th').allInnerTexts()
+  const index = headers.findIndex((h) => h.trim() === header)
+  expect(index, `column ${header} in ${headers.join('|')}`).toBeGreaterThanOrEqual(0)
+  return (await table.locator(`.el-table__body-wrapper tr.el-table__row > td:nth-child(${index + 1})`).allInnerTexts()).map(
+    (t) => t.trim(),
+  )
+}
+
+/** Switches the page's pagination to its largest page size. */
+export async function showAllRows(page: Page): Promise<void> {
+  await page.locator('.el-pagination .el-select').click()
+  await page.locator('.el-select-dropdown:visible .el-select-dropdown__item').last().click()
+  await settled(page)
+}

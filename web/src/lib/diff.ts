@@ -1,0 +1,99 @@
+// Field-by-field comparison of an audit entry's before/after snapshots.
+import { formatDateTime } from './format'
+
+export type DiffKind = 'added' | 'removed' | 'changed' | 'unchanged'
+
+export interface DiffRow {
+  field: string
+  before: unknown
+  after: unknown
+  kind: DiffKind
+}
+
+type Snapshot = Record<string, unknown> | null | undefined
+
+/** Audit snapshots arrive untyped; anything but a plain object counts as "no snapshot". */
+export function asSnapshot(value: unknown): Snapshot {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (typeof a === 'object' && typeof b === 'object' && a !== null && b !== null) {
+    return JSON.stringify(a) === JSON.stringify(b)
+  }
+  return false
+}
+
+/**
+ * Lists every field present on either side, in the order first seen (before, then after),
+ * so a created record shows all fields as added and a deleted one as removed.
+ */
+export function diffSnapshots(beforeValue: unknown, afterValue: unknown): DiffRow[] {
+  const before = asSnapshot(beforeValue)
+  const after = asSnapshot(afterValue)
+  const b = before ?? {}
+  const a = after ?? {}
+  const fields = [...new Set([...Object.keys(b), ...Object.keys(a)])]
+  return fields.map((field) => {
+    const inBefore = before != null && Object.prototype.hasOwnProperty.call(b, field)
+    const inAfter = after != null && Object.prototype.hasOwnProperty.call(a, field)
+    let kind: DiffKind
+    if (!inBefore) kind = 'added'
+    else if (!inAfter) kind = 'removed'
+    else kind = sameValue(b[field], a[field]) ? 'unchanged' : 'changed'
+    return { field, before: b[field], after: a[field], kind }
+  })
+}
+
+/** Only the rows that differ; what the audit page highlights. */
+export function changedFields(before: unknown, after: unknown): string[] {
+  return diffSnapshots(before, after)
+    .filter((r) => r.kind !== 'unchanged')
+    .map((r) => r.field)
+}
+
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/
+
+/** Renders a snapshot value for a table cell; timestamps as YYYY-MM-DD HH:mm. */
+export function displayValue(value: unknown): string {
+  if (value === undefined) return ''
+  if (value === null) return '（空）'
+  if (typeof value === 'boolean') return value ? '是' : '否'
+  if (typeof value === 'object') return JSON.stringify(value)
+  if (typeof value === 'string' && TIMESTAMP.test(value)) return formatDateTime(value)
+  return String(value)
+}
+
+/** Chinese names of the fields users and units carry; unknown keys show as they are. */
+const FIELD_LABELS: Record<string, string> = {
+  id: '编号',
+  username: '用户名',
+  display_name: '姓名',
+  role: '角色',
+  region_code: '行政区划代码',
+  region_name: '行政区划',
+  unit_id: '所属单位编号',
+  unit_name: '所属单位',
+  phone: '电话',
+  active: '启用',
+  locked: '锁定',
+  must_change_password: '须修改密码',
+  locked_until: '锁定至',
+  failed_attempts: '连续失败次数',
+  last_login_at: '最近登录',
+  name: '名称',
+  category: '类别',
+  subcategory: '子类',
+  sort_order: '排序号',
+  contact_person: '联系人',
+  contact_phone: '联系电话',
+  note: '备注',
+  version: '版本',
+  created_at: '创建时间',
+  updated_at: '更新时间',
+}
+
+export function fieldLabel(field: string): string {
+  return FIELD_LABELS[field] ?? field
+}

@@ -1,0 +1,96 @@
+// Display formatting shared by every page: dates as YYYY-MM-DD (HH:mm), money in 万元/亿元.
+
+const SHANGHAI = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+})
+
+const NAIVE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?/
+const HAS_ZONE = /(Z|[+-]\d{2}:?\d{2})$/i
+
+/** Splits a timestamp into Beijing-time parts; timestamps without a zone are taken as written. */
+function parts(value: string): { date: string; time: string } | null {
+  const trimmed = value.trim()
+  if (!HAS_ZONE.test(trimmed)) {
+    const m = NAIVE.exec(trimmed)
+    if (!m) return null
+    return { date: `${m[1]}-${m[2]}-${m[3]}`, time: `${m[4] ?? '00'}:${m[5] ?? '00'}` }
+  }
+  const d = new Date(trimmed)
+  if (Number.isNaN(d.getTime())) return null
+  const p = Object.fromEntries(SHANGHAI.formatToParts(d).map((x) => [x.type, x.value]))
+  return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}` }
+}
+
+/** `2026-03-01T02:05:00Z` → `2026-03-01 10:05` (Beijing time). Empty for null. */
+export function formatDateTime(value: string | null | undefined): string {
+  if (!value) return ''
+  const p = parts(value)
+  return p ? `${p.date} ${p.time}` : value
+}
+
+/** `2026-03-01T02:05:00Z` → `2026-03-01`. */
+export function formatDate(value: string | null | undefined): string {
+  if (!value) return ''
+  const p = parts(value)
+  return p ? p.date : value
+}
+
+/** Today in Beijing as YYYY-MM-DD (for date filters). */
+export function todayIso(now: Date = new Date()): string {
+  const p = Object.fromEntries(SHANGHAI.formatToParts(now).map((x) => [x.type, x.value]))
+  return `${p.year}-${p.month}-${p.day}`
+}
+
+/** Groups the integer digits of a non-negative decimal string with commas. */
+export function groupThousands(digits: string): string {
+  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+}
+
+/**
+ * Parses a decimal amount in 元 ("12345.6", "-3", 1200) into integer 分 without going
+ * through floating point, so large sums keep every digit.
+ */
+export function parseYuanToFen(value: string | number): bigint | null {
+  const s = typeof value === 'number' ? value.toFixed(2) : value.trim().replace(/,/g, '')
+  const m = /^(-)?(\d+)(?:\.(\d+))?$/.exec(s)
+  if (!m) return null
+  const frac = (m[3] ?? '').padEnd(3, '0')
+  let fen = BigInt(m[2]) * 100n + BigInt(frac.slice(0, 2))
+  if (Number(frac[2]) >= 5) fen += 1n // half-up on the third decimal
+  return m[1] ? -fen : fen
+}
+
+/** Divides 分 by 10^shift and renders it with `decimals` places, half-up. */
+function scaleFen(fen: bigint, shift: number, decimals: number): string {
+  const negative = fen < 0n
+  const abs = negative ? -fen : fen
+  const divisor = 10n ** BigInt(2 + shift - decimals)
+  let scaled = abs / divisor
+  if ((abs % divisor) * 2n >= divisor) scaled += 1n
+  const unit = 10n ** BigInt(decimals)
+  const int = groupThousands((scaled / unit).toString())
+  const frac = decimals > 0 ? '.' + (scaled % unit).toString().padStart(decimals, '0') : ''
+  return `${negative && scaled !== 0n ? '-' : ''}${int}${frac}`
+}
+
+/** An amount in 元 shown in 万元 with two decimals: 12345678 → "1,234.57 万元". */
+export function formatWanYuan(value: string | number | null | undefined): string {
+  if (value === null || value === undefined || value === '') return ''
+  const fen = parseYuanToFen(value)
+  return fen === null ? String(value) : `${scaleFen(fen, 4, 2)} 万元`
+}
+
+/** An amount in 元 in the unit officials read it in: 亿元 from 1亿 up, else 万元. */
+export function formatAmount(value: string | number | null | undefined): string {
+  if (value === null || value === undefined || value === '') return ''
+  const fen = parseYuanToFen(value)
+  if (fen === null) return String(value)
+  const abs = fen < 0n ? -fen : fen
+  return abs >= 10_000_000_000n ? `${scaleFen(fen, 8, 2)} 亿元` : `${scaleFen(fen, 4, 2)} 万元`
+}
