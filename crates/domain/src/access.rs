@@ -34,6 +34,8 @@ pub enum Permission {
     ReadAudit,
     /// 查看用户列表
     ReadUsers,
+    /// 维护项目台账与签约活动
+    ManageLedger,
 }
 
 impl Role {
@@ -89,7 +91,7 @@ impl Role {
         use Permission::*;
         match self {
             Self::Admin => &[ManageUsers, ReadUsers, ManageUnits, ReadUnits, ReadAudit],
-            Self::Bureau => &[ReadUsers, ManageUnits, ReadUnits],
+            Self::Bureau => &[ReadUsers, ManageUnits, ReadUnits, ManageLedger],
             Self::Inspector | Self::Unit | Self::Leader => &[ReadUnits],
         }
     }
@@ -107,6 +109,7 @@ impl Permission {
             Self::ReadUnits => "查看单位名录",
             Self::ReadAudit => "查看审计日志",
             Self::ReadUsers => "查看用户列表",
+            Self::ManageLedger => "维护项目台账与签约活动",
         }
     }
 }

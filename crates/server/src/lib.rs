@@ -63,6 +63,7 @@ pub struct AppState {
         (name = "units", description = "单位名录"),
         (name = "audit", description = "审计日志"),
         (name = "dashboard", description = "工作台"),
+        (name = "ledger", description = "项目台账与签约活动"),
     )
 )]
 struct ApiDoc;
@@ -76,6 +77,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::units::router())
         .merge(routes::audit::router())
         .merge(routes::dashboard::router())
+        .merge(routes::events::router())
         .split_for_parts()
 }
 

@@ -139,6 +139,7 @@ pub fn entity_label(entity: &str) -> &'static str {
         "unit" => "单位",
         "session" => "会话",
         "system" => "系统",
+        "signing_event" => "签约活动",
         _ => "其他",
     }
 }

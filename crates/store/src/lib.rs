@@ -12,6 +12,7 @@ pub mod dashboard;
 mod db;
 pub mod demo;
 mod error;
+pub mod events;
 pub mod page;
 pub mod regions;
 mod scoped;

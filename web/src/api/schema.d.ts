@@ -112,6 +112,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Signing events organised in the user's scope or by the levels above it, newest first. */
+        get: operations["list_events"];
+        put?: never;
+        /** Registers a signing event (e.g. 2019湖南—粤港澳大湾区投资贸易洽谈周). */
+        post: operations["create_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_event"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -136,7 +170,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Children of a region in the national tree (reference data, the same for every user). */
+        /**
+         * Children of a region in the national tree. Public reference data (GB/T 2260), the same for
+         *     every user, so it needs no sign-in.
+         */
         get: operations["list_regions"];
         put?: never;
         post?: never;
@@ -421,6 +458,14 @@ export interface components {
             /** @description Sheet row errors, for `import_rejected`. */
             rows_errors?: components["schemas"]["RowError"][] | null;
         };
+        EventInput: {
+            name: string;
+            level: string;
+            /** @description YYYY-MM-DD */
+            held_on: string;
+            host?: string | null;
+            region_code: string;
+        };
         Health: {
             /** @description `ok`, or `degraded` when the database does not answer. */
             status: string;
@@ -493,6 +538,29 @@ export interface components {
                 before?: unknown;
                 after?: unknown;
                 request_id?: string | null;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             */
+            total: number;
+        };
+        Page_SigningEvent: {
+            items: {
+                /** Format: int64 */
+                id: number;
+                name: string;
+                /** @description `province` (省级), `prefecture` (市级) or `county` (县级). */
+                level: string;
+                level_label: string;
+                /** @description YYYY-MM-DD */
+                held_on: string;
+                host?: string | null;
+                /** @description The organising region; the event is visible to its subtree and to the levels above. */
+                region_code: string;
+                region_name: string;
+                /** Format: int64 */
+                version: number;
             }[];
             /**
              * Format: int64
@@ -576,7 +644,7 @@ export interface components {
          * @description What a role may do. Reading is always limited further by [`Scope`].
          * @enum {string}
          */
-        Permission: "manage_users" | "manage_units" | "read_units" | "read_audit" | "read_users";
+        Permission: "manage_users" | "manage_units" | "read_units" | "read_audit" | "read_users" | "manage_ledger";
         PermissionInfo: {
             code: components["schemas"]["Permission"];
             label: string;
@@ -633,6 +701,22 @@ export interface components {
             field: string;
             /** @description Chinese message naming the problem. */
             message: string;
+        };
+        SigningEvent: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** @description `province` (省级), `prefecture` (市级) or `county` (县级). */
+            level: string;
+            level_label: string;
+            /** @description YYYY-MM-DD */
+            held_on: string;
+            host?: string | null;
+            /** @description The organising region; the event is visible to its subtree and to the levels above. */
+            region_code: string;
+            region_name: string;
+            /** Format: int64 */
+            version: number;
         };
         Unit: {
             /** Format: int64 */
@@ -922,6 +1006,103 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Dashboard"];
+                };
+            };
+        };
+    };
+    list_events: {
+        parameters: {
+            query?: {
+                /** @description Part of the event name. */
+                q?: string | null;
+                /** @description Events held in this year. */
+                year?: number | null;
+                level?: string | null;
+                /** @description Page number, from 1. */
+                page?: number | null;
+                /** @description Rows per page, 1–500 (default 20). */
+                page_size?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SigningEvent"];
+                };
+            };
+        };
+    };
+    create_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningEvent"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningEvent"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

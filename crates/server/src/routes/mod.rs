@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod dashboard;
+pub mod events;
 pub mod health;
 pub mod regions;
 pub mod units;

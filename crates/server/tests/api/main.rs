@@ -9,6 +9,7 @@ mod helpers;
 mod audit;
 mod auth;
 mod errors;
+mod events;
 mod regions;
 mod scope;
 mod units;

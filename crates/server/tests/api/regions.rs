@@ -45,6 +45,17 @@ async fn the_national_tree_is_browsable_level_by_level() {
     let (status, body) = user.get("/api/regions/999999").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_error(&body, "not_found");
+    // The national list is public reference data.
+    let (status, anonymous) = json_of(
+        client()
+            .get(app.url("/api/regions?parent=430900"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(anonymous, counties);
     let (status, body) = user.get("/api/regions?parent=43").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_error(&body, "validation_failed");

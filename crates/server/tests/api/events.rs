@@ -1,0 +1,77 @@
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::json;
+
+fn event(name: &str, level: &str, region: &str) -> serde_json::Value {
+    json!({ "name": name, "level": level, "held_on": "2019-05-28", "host": "湖南省人民政府", "region_code": region })
+}
+
+#[tokio::test]
+async fn provincial_events_are_seen_below_and_county_events_stay_in_their_county() {
+    let app = spawn_app().await;
+    let province = app.login("hn_bureau").await;
+    let (status, fair) = province
+        .post(
+            "/api/events",
+            event("2019湖南—粤港澳大湾区投资贸易洽谈周", "province", "430000"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{fair}");
+    assert_eq!(fair["level_label"], "省级");
+
+    let nx = app.login("nx_bureau").await;
+    let (status, local) = nx
+        .post(
+            "/api/events",
+            event("2019南县稻虾产业招商推介会", "county", "430921"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    let yj = app.login("yyx_bureau").await;
+    let names: Vec<String> = yj
+        .items("/api/events")
+        .await
+        .iter()
+        .map(|e| e["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        names.contains(&"2019湖南—粤港澳大湾区投资贸易洽谈周".to_owned()),
+        "a county sees the provincial fair"
+    );
+    assert!(
+        !names.iter().any(|n| n.contains("南县")),
+        "…but not another county's event: {names:?}"
+    );
+    let (status, _) = yj.get(&format!("/api/events/{}", local["id"])).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = nx.get(&format!("/api/events/{}", local["id"])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(province.items("/api/events?year=2019").await.len(), 2);
+    assert!(province.items("/api/events?year=2020").await.is_empty());
+}
+
+#[tokio::test]
+async fn event_input_is_checked() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let (status, body) = nx
+        .post("/api/events", json!({ "name": "", "level": "national", "held_on": "2019-02-30", "region_code": "430981" }))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["name", "level", "held_on", "region_code"] {
+        assert!(body["errors"][field].is_array(), "{field}: {body}");
+    }
+    nx.post("/api/events", event("南县招商推介会", "county", "430921"))
+        .await;
+    let (status, body) = nx
+        .post("/api/events", event("南县招商推介会", "county", "430921"))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["errors"]["name"][0], "已有同名的签约活动");
+    let unit = app.login("nx_unit").await;
+    let (status, _) = unit
+        .post("/api/events", event("私设活动", "county", "430921"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

@@ -1,0 +1,234 @@
+//! Signing events (签约活动): the investment fairs at which projects are signed (domain §3).
+
+use crate::audit::{self, Change};
+use crate::db::clock;
+use crate::error::{on_constraint, Checks, StoreError};
+use crate::page::{Page, PageRequest};
+use crate::scoped::{Bind, Filter, Scoped};
+use luodi_domain::{Permission, RegionCode};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct SigningEvent {
+    pub id: i64,
+    pub name: String,
+    /// `province` (省级), `prefecture` (市级) or `county` (县级).
+    pub level: String,
+    #[sqlx(skip)]
+    pub level_label: String,
+    /// YYYY-MM-DD
+    pub held_on: String,
+    pub host: Option<String>,
+    /// The organising region; the event is visible to its subtree and to the levels above.
+    pub region_code: String,
+    pub region_name: String,
+    pub version: i64,
+}
+
+impl SigningEvent {
+    fn finish(mut self) -> Self {
+        self.level_label = level_label(&self.level).to_owned();
+        self
+    }
+}
+
+fn level_label(level: &str) -> &'static str {
+    match level {
+        "province" => "省级",
+        "prefecture" => "市级",
+        "county" => "县级",
+        _ => "",
+    }
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct EventFilter {
+    /// Part of the event name.
+    pub q: Option<String>,
+    /// Events held in this year.
+    pub year: Option<i32>,
+    pub level: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct EventInput {
+    pub name: String,
+    pub level: String,
+    /// YYYY-MM-DD
+    pub held_on: String,
+    pub host: Option<String>,
+    pub region_code: String,
+}
+
+const EVENT_SELECT: &str = "SELECT e.id, e.name, e.level, e.held_on, e.host, e.region_code, \
+    r.name AS region_name, e.version FROM signing_events e JOIN regions r ON r.code = e.region_code \
+    WHERE 1 = 1";
+
+/// Parses a calendar date as users type it (2026-03-05, 2026/3/5) within 2000–2100.
+pub fn parse_date(s: &str) -> Result<time::Date, String> {
+    let t = s.trim();
+    let parts: Vec<&str> = t.split(['-', '/', '.']).collect();
+    let bad = || format!("日期应为“YYYY-MM-DD”格式（2000年至2100年），实际为“{t}”");
+    if parts.len() != 3 {
+        return Err(bad());
+    }
+    let year: i32 = parts[0].parse().map_err(|_| bad())?;
+    let month: u8 = parts[1].parse().map_err(|_| bad())?;
+    let day: u8 = parts[2].parse().map_err(|_| bad())?;
+    if !(2000..=2100).contains(&year) {
+        return Err(bad());
+    }
+    let month = time::Month::try_from(month).map_err(|_| bad())?;
+    time::Date::from_calendar_date(year, month, day).map_err(|_| bad())
+}
+
+impl Scoped {
+    /// Events organised inside the user's scope or by a region above it (a county takes part
+    /// in the provincial fair, so it must see it).
+    fn event_visibility(&self, f: &mut Filter) {
+        if let Some(root) = self.actor.scope.root() {
+            let mut ancestors = Vec::new();
+            let mut code = Some(root.clone());
+            while let Some(c) = code {
+                code = c.implied_parent();
+                ancestors.push(c);
+            }
+            let (lo, hi) = root.subtree_range();
+            let lo = f.bind(Bind::Text(lo));
+            let hi = f.bind(Bind::Text(hi));
+            let listed: Vec<String> = ancestors
+                .iter()
+                .map(|a| f.bind(Bind::Text(a.to_string())))
+                .collect();
+            f.and(&format!(
+                "((e.region_code >= {lo} AND e.region_code < {hi}) OR e.region_code IN ({}))",
+                listed.join(", ")
+            ));
+        }
+    }
+
+    pub async fn events(
+        &self,
+        filter: &EventFilter,
+        page: PageRequest,
+    ) -> Result<Page<SigningEvent>, StoreError> {
+        let mut f = Filter::new(EVENT_SELECT);
+        self.event_visibility(&mut f);
+        if let Some(q) = filter.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let p = f.bind(Bind::Text(format!("%{q}%")));
+            f.and(&format!("e.name LIKE {p}"));
+        }
+        if let Some(year) = filter.year {
+            let lo = f.bind(Bind::Text(format!("{year:04}-01-01")));
+            let hi = f.bind(Bind::Text(format!("{:04}-01-01", year + 1)));
+            f.and(&format!("e.held_on >= {lo} AND e.held_on < {hi}"));
+        }
+        if let Some(level) = filter.level.as_deref().filter(|s| !s.is_empty()) {
+            let p = f.bind(Bind::Text(level.to_owned()));
+            f.and(&format!("e.level = {p}"));
+        }
+        let count_sql = format!("SELECT COUNT(*) FROM ({}) t", f.sql);
+        let total: i64 = f.query_scalar(&count_sql).fetch_one(&self.db.pool).await?;
+        let limit = f.bind(Bind::Int(page.limit()));
+        let offset = f.bind(Bind::Int(page.offset()));
+        let sql = format!(
+            "{} ORDER BY e.held_on DESC, e.id DESC LIMIT {limit} OFFSET {offset}",
+            f.sql
+        );
+        let items: Vec<SigningEvent> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
+        Ok(Page {
+            items: items.into_iter().map(SigningEvent::finish).collect(),
+            total,
+        })
+    }
+
+    pub async fn event(&self, id: i64) -> Result<SigningEvent, StoreError> {
+        let mut f = Filter::new(EVENT_SELECT);
+        let p = f.bind(Bind::Int(id));
+        f.and(&format!("e.id = {p}"));
+        self.event_visibility(&mut f);
+        let event: Option<SigningEvent> = f.query_as(&f.sql).fetch_optional(&self.db.pool).await?;
+        event
+            .map(SigningEvent::finish)
+            .ok_or(StoreError::NotFound("该签约活动"))
+    }
+
+    /// Registers an event organised by a region in the user's scope.
+    pub async fn create_event(&self, input: EventInput) -> Result<SigningEvent, StoreError> {
+        self.actor.require(Permission::ManageLedger)?;
+        let mut checks = Checks::default();
+        let name = input.name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > 100 {
+            checks.add("name", "活动名称不能为空，且不超过100个字");
+        }
+        if level_label(&input.level).is_empty() {
+            checks.add(
+                "level",
+                "活动级别应为省级、市级或县级（province、prefecture、county）",
+            );
+        }
+        let held_on = checks.take("held_on", parse_date(&input.held_on));
+        let region: Option<RegionCode> = match self.region_in_scope(&input.region_code).await {
+            Ok(r) => Some(r),
+            Err(m) => {
+                checks.add("region_code", m);
+                None
+            }
+        };
+        checks.finish()?;
+        let (held_on, region) = (held_on.expect("checked"), region.expect("checked"));
+        let now = clock::now();
+        let mut tx = self.db.pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO signing_events (name, level, held_on, host, region_code, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+        )
+        .bind(&name)
+        .bind(&input.level)
+        .bind(held_on.to_string())
+        .bind(input.host.as_deref().map(str::trim).filter(|s| !s.is_empty()))
+        .bind(region.as_str())
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| on_constraint(e, "signing_events_name_key", "name", "已有同名的签约活动"))?;
+        audit::record(
+            &mut tx,
+            (&self.actor).into(),
+            Change {
+                entity: "signing_event",
+                entity_id: Some(id.to_string()),
+                action: "create",
+                summary: format!("新增签约活动 {name}"),
+                region: Some(&region),
+                before: None,
+                after: serde_json::to_value(&input).ok(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.event(id).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_date;
+
+    #[test]
+    fn dates_as_users_type_them() {
+        assert_eq!(parse_date("2019-11-28").unwrap().to_string(), "2019-11-28");
+        assert_eq!(parse_date("2019/5/8").unwrap().to_string(), "2019-05-08");
+        for bad in [
+            "2019-02-30",
+            "1999-01-01",
+            "2101-01-01",
+            "2019-13-01",
+            "昨天",
+            "2019-1",
+        ] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
+    }
+}
