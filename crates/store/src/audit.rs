@@ -164,7 +164,10 @@ impl Scoped {
         page: PageRequest,
     ) -> Result<Page<AuditEntry>, StoreError> {
         self.actor.require(Permission::ReadAudit)?;
-        let mut f = Filter::new("FROM audit_log WHERE 1 = 1");
+        let mut f = Filter::new(
+            "SELECT id, at, actor_id, actor_name, action, entity, entity_id, summary, region_code, \
+             before_json, after_json, request_id FROM audit_log WHERE 1 = 1",
+        );
         f.scope("region_code", &self.actor.scope);
         if let Some(entity) = filter.entity.as_deref().filter(|s| !s.is_empty()) {
             let p = f.bind(Bind::Text(entity.to_owned()));
@@ -186,17 +189,12 @@ impl Scoped {
             let p = f.bind(Bind::Text(day_bound("to", to, true)?));
             f.and(&format!("at < {p}"));
         }
-        let count_sql = format!("SELECT COUNT(*) {}", f.sql);
-        let total: i64 = f.query_scalar(&count_sql).fetch_one(&self.db.pool).await?;
-        let limit = f.bind(Bind::Int(page.limit()));
-        let offset = f.bind(Bind::Int(page.offset()));
-        let sql = format!(
-            "SELECT id, at, actor_id, actor_name, action, entity, entity_id, summary, region_code, \
-             before_json, after_json, request_id {} ORDER BY at DESC, id DESC LIMIT {limit} OFFSET {offset}",
-            f.sql
-        );
-        let rows: Vec<AuditRow> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
-        let items = rows
+        let page: Page<AuditRow> = f
+            .fetch_page(&self.db.pool, "at DESC, id DESC", page)
+            .await?;
+        let total = page.total;
+        let items = page
+            .items
             .into_iter()
             .map(|r| AuditEntry {
                 action_label: action_label(&r.action).to_owned(),

@@ -45,6 +45,17 @@ pub fn generate_password() -> String {
     format!("Ld{body}#{}", rng.gen_range(10..100))
 }
 
+impl DemoAccount {
+    fn from_record(u: &csv::StringRecord) -> Self {
+        Self {
+            username: u[0].to_owned(),
+            display_name: u[1].to_owned(),
+            role: u[2].to_owned(),
+            region_code: u[3].to_owned(),
+        }
+    }
+}
+
 fn records(csv_text: &'static str) -> Result<Vec<csv::StringRecord>, StoreError> {
     csv::Reader::from_reader(csv_text.as_bytes())
         .records()
@@ -190,12 +201,7 @@ impl<'a> System<'a> {
             .bind(&now)
             .execute(&mut *tx)
             .await?;
-            accounts.push(DemoAccount {
-                username: u[0].to_owned(),
-                display_name: u[1].to_owned(),
-                role: u[2].to_owned(),
-                region_code: u[3].to_owned(),
-            });
+            accounts.push(DemoAccount::from_record(u));
         }
         sqlx::query(
             "INSERT INTO settings (key, value) VALUES ('demo_data', 'loaded') \
@@ -249,12 +255,7 @@ impl System<'_> {
         }
         let accounts = records(USERS_CSV)?
             .iter()
-            .map(|u| DemoAccount {
-                username: u[0].to_owned(),
-                display_name: u[1].to_owned(),
-                role: u[2].to_owned(),
-                region_code: u[3].to_owned(),
-            })
+            .map(DemoAccount::from_record)
             .collect();
         Ok(Some(accounts))
     }

@@ -128,18 +128,12 @@ impl Scoped {
             let p = f.bind(Bind::Text(level.to_owned()));
             f.and(&format!("e.level = {p}"));
         }
-        let count_sql = format!("SELECT COUNT(*) FROM ({}) t", f.sql);
-        let total: i64 = f.query_scalar(&count_sql).fetch_one(&self.db.pool).await?;
-        let limit = f.bind(Bind::Int(page.limit()));
-        let offset = f.bind(Bind::Int(page.offset()));
-        let sql = format!(
-            "{} ORDER BY e.held_on DESC, e.id DESC LIMIT {limit} OFFSET {offset}",
-            f.sql
-        );
-        let items: Vec<SigningEvent> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
+        let page: Page<SigningEvent> = f
+            .fetch_page(&self.db.pool, "e.held_on DESC, e.id DESC", page)
+            .await?;
         Ok(Page {
-            items: items.into_iter().map(SigningEvent::finish).collect(),
-            total,
+            items: page.items.into_iter().map(SigningEvent::finish).collect(),
+            total: page.total,
         })
     }
 

@@ -114,6 +114,29 @@ impl Filter {
         }
     }
 
+    /// Runs the filtered query for one page: the total over all pages, then the page's rows
+    /// in `order_by` order. The filter's SQL must be a complete `SELECT`.
+    pub async fn fetch_page<T>(
+        mut self,
+        pool: &sqlx::AnyPool,
+        order_by: &str,
+        page: crate::page::PageRequest,
+    ) -> Result<crate::page::Page<T>, sqlx::Error>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        let count_sql = format!("SELECT COUNT(*) FROM ({}) t", self.sql);
+        let total: i64 = self.query_scalar(&count_sql).fetch_one(pool).await?;
+        let limit = self.bind(Bind::Int(page.limit()));
+        let offset = self.bind(Bind::Int(page.offset()));
+        let sql = format!(
+            "{} ORDER BY {order_by} LIMIT {limit} OFFSET {offset}",
+            self.sql
+        );
+        let items = self.query_as(&sql).fetch_all(pool).await?;
+        Ok(crate::page::Page { items, total })
+    }
+
     pub fn query_as<'q, T>(
         &'q self,
         sql: &'q str,

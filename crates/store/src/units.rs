@@ -191,19 +191,16 @@ impl Scoped {
     ) -> Result<Page<Unit>, StoreError> {
         self.actor.require(Permission::ReadUnits)?;
         let f = self.unit_filter(filter)?;
-        let count_sql = format!("SELECT COUNT(*) FROM ({}) t", f.sql);
-        let total: i64 = f.query_scalar(&count_sql).fetch_one(&self.db.pool).await?;
-        let mut f = f;
-        let limit = f.bind(Bind::Int(page.limit()));
-        let offset = f.bind(Bind::Int(page.offset()));
-        let sql = format!(
-            "{} ORDER BY n.region_code, n.category, n.sort_order, n.id LIMIT {limit} OFFSET {offset}",
-            f.sql
-        );
-        let items: Vec<Unit> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
+        let page: Page<Unit> = f
+            .fetch_page(
+                &self.db.pool,
+                "n.region_code, n.category, n.sort_order, n.id",
+                page,
+            )
+            .await?;
         Ok(Page {
-            items: items.into_iter().map(Unit::finish).collect(),
-            total,
+            items: page.items.into_iter().map(Unit::finish).collect(),
+            total: page.total,
         })
     }
 

@@ -53,6 +53,12 @@ impl User {
         self
     }
 
+    fn region(&self) -> Option<RegionCode> {
+        self.region_code
+            .as_deref()
+            .and_then(|c| RegionCode::parse(c).ok())
+    }
+
     fn snapshot(&self) -> serde_json::Value {
         serde_json::json!({
             "username": self.username,
@@ -145,18 +151,12 @@ impl Scoped {
                 .map_err(|e| StoreError::field("region", e.to_string()))?;
             f.region_subtree("u.region_code", &region);
         }
-        let count_sql = format!("SELECT COUNT(*) FROM ({}) t", f.sql);
-        let total: i64 = f.query_scalar(&count_sql).fetch_one(&self.db.pool).await?;
-        let limit = f.bind(Bind::Int(page.limit()));
-        let offset = f.bind(Bind::Int(page.offset()));
-        let sql = format!(
-            "{} ORDER BY u.region_code, u.id LIMIT {limit} OFFSET {offset}",
-            f.sql
-        );
-        let items: Vec<User> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
+        let page: Page<User> = f
+            .fetch_page(&self.db.pool, "u.region_code, u.id", page)
+            .await?;
         Ok(Page {
-            items: items.into_iter().map(User::finish).collect(),
-            total,
+            items: page.items.into_iter().map(User::finish).collect(),
+            total: page.total,
         })
     }
 
@@ -404,10 +404,7 @@ impl Scoped {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        let region = user
-            .region_code
-            .as_deref()
-            .and_then(|c| RegionCode::parse(c).ok());
+        let region = user.region();
         audit::record(
             &mut tx,
             (&self.actor).into(),
@@ -434,10 +431,7 @@ impl Scoped {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        let region = user
-            .region_code
-            .as_deref()
-            .and_then(|c| RegionCode::parse(c).ok());
+        let region = user.region();
         audit::record(
             &mut tx,
             (&self.actor).into(),
