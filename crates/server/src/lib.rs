@@ -78,6 +78,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::audit::router())
         .merge(routes::dashboard::router())
         .merge(routes::events::router())
+        .merge(routes::projects::router())
         .split_for_parts()
 }
 

@@ -129,6 +129,7 @@ pub fn action_label(action: &str) -> &'static str {
         "password_reset" => "重置密码",
         "demo_load" => "加载演示数据",
         "bootstrap" => "初始化",
+        "stage_change" => "阶段变更",
         _ => "其他",
     }
 }
@@ -140,6 +141,7 @@ pub fn entity_label(entity: &str) -> &'static str {
         "session" => "会话",
         "system" => "系统",
         "signing_event" => "签约活动",
+        "project" => "项目",
         _ => "其他",
     }
 }

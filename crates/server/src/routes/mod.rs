@@ -5,6 +5,7 @@ pub mod auth;
 pub mod dashboard;
 pub mod events;
 pub mod health;
+pub mod projects;
 pub mod regions;
 pub mod units;
 pub mod users;

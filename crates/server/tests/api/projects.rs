@@ -1,0 +1,223 @@
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// A 2亿元 project signed at an event, landing in 南县经济开发区.
+async fn project_input(user: &User, name: &str) -> Value {
+    let (_, region) = user.get("/api/regions/430921").await;
+    let zone = region["zones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|z| z["kind"] == "park")
+        .unwrap()["id"]
+        .clone();
+    json!({
+        "name": name,
+        "investor_name": "湖南华实农业科技有限公司",
+        "investor_credit_code": "914403001922038216",
+        "origin": "out_of_province",
+        "industry_code": "13",
+        "leading_industry": "稻虾米",
+        "total_investment_fen": luodi_domain::Fen::from_yi_yuan(3).0,
+        "contract_fen": luodi_domain::Fen::from_yi_yuan(2).0,
+        "signed_on": "2026-03-18",
+        "region_code": "430921",
+        "zone_id": zone,
+        "responsible_leader": "刘副县长",
+        "stage": "signed",
+        "key_project": true
+    })
+}
+
+#[tokio::test]
+async fn a_county_clerk_enters_a_project_and_moves_it_along() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let (status, detail) = nx
+        .post(
+            "/api/projects",
+            project_input(&nx, "稻虾米精深加工项目").await,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{detail}");
+    let p = &detail["project"];
+    assert_eq!(p["region_name"], "南县");
+    assert_eq!(p["industry_name"], "农副食品加工业");
+    let d = &p["derived"];
+    assert_eq!(d["stage_label"], "已签约");
+    assert_eq!(d["origin_label"], "省外境内");
+    assert_eq!(d["arrival_rate"], "0.00%");
+    assert_eq!(d["classification_label"], "未履约");
+    let obligations: Vec<&str> = d["obligations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["obligation"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        obligations,
+        ["city_ledger", "quarterly_bulletin"],
+        "a 2亿元 project"
+    );
+    assert_eq!(d["obligations"][0]["met"], false, "no responsible unit yet");
+    assert_eq!(detail["stages"][0]["stage"], "signed");
+
+    let id = p["id"].as_i64().unwrap();
+    let (status, moved) = nx
+        .post(
+            &format!("/api/projects/{id}/stage"),
+            json!({ "stage": "land_supplied", "changed_on": "2026-05-07", "version": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    assert_eq!(moved["project"]["land_supplied_on"], "2026-05-07");
+    assert_eq!(
+        moved["project"]["derived"]["chain_days"]["signed_to_land"],
+        50
+    );
+    assert_eq!(moved["stages"].as_array().unwrap().len(), 2);
+    let (status, body) = nx
+        .post(
+            &format!("/api/projects/{id}/stage"),
+            json!({ "stage": "started", "changed_on": "2026-06-01", "version": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_error(&body, "stale_version");
+
+    let listed = nx
+        .items("/api/projects?stage=land_supplied&industry=C&key_project=true")
+        .await;
+    assert_eq!(listed.len(), 1);
+    assert!(nx.items("/api/projects?stage=started").await.is_empty());
+}
+
+#[tokio::test]
+async fn bad_project_input_names_every_field() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let mut input = project_input(&nx, "").await;
+    input["investor_credit_code"] = json!("914403001922038217");
+    input["origin"] = json!("mars");
+    input["contract_fen"] = json!(-5);
+    input["signed_on"] = json!("2026-02-30");
+    input["region_code"] = json!("430900");
+    input["industry_code"] = json!("99");
+    let (status, body) = nx.post("/api/projects", input).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in [
+        "name",
+        "investor_credit_code",
+        "origin",
+        "contract_fen",
+        "signed_on",
+        "region_code",
+        "industry_code",
+    ] {
+        assert!(body["errors"][field].is_array(), "{field}: {body}");
+    }
+    assert!(body["errors"]["investor_credit_code"][0]
+        .as_str()
+        .unwrap()
+        .contains("校验位"));
+
+    let mut input = project_input(&nx, "日期倒挂项目").await;
+    input["started_on"] = json!("2026-01-01");
+    let (status, body) = nx.post("/api/projects", input).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["errors"]["started_on"][0]
+        .as_str()
+        .unwrap()
+        .contains("不能早于签约日期"));
+    assert!(
+        nx.items("/api/projects").await.is_empty(),
+        "nothing written"
+    );
+}
+
+#[tokio::test]
+async fn duplicates_are_queued_for_review_not_refused() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let (status, _) = nx
+        .post(
+            "/api/projects",
+            project_input(&nx, "华实稻虾米精深加工项目").await,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = nx
+        .post(
+            "/api/projects",
+            project_input(&nx, "湖南华实稻虾米精深加工项目（一期）").await,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "a possible duplicate is still entered"
+    );
+    assert_eq!(nx.items("/api/projects").await.len(), 2);
+    let pool = nx.items("/api/duplicates").await;
+    assert_eq!(pool.len(), 1, "{pool:?}");
+    let reasons: Vec<&str> = pool[0]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert!(
+        reasons.contains(&"同一投资方统一社会信用代码"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.starts_with("项目名称相似度")),
+        "{reasons:?}"
+    );
+    assert!(reasons.contains(&"同一园区"), "{reasons:?}");
+    // Another county does not see 南县's pool.
+    assert!(app
+        .login("yyx_bureau")
+        .await
+        .items("/api/duplicates")
+        .await
+        .is_empty());
+}
+
+#[tokio::test]
+async fn another_county_cannot_see_or_move_the_project() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let (_, detail) = nx
+        .post(
+            "/api/projects",
+            project_input(&nx, "稻虾米精深加工项目").await,
+        )
+        .await;
+    let id = detail["project"]["id"].as_i64().unwrap();
+    let yj = app.login("yyx_bureau").await;
+    assert!(yj.items("/api/projects").await.is_empty());
+    assert!(yj.items("/api/projects?region=430921").await.is_empty());
+    assert!(yj
+        .items("/api/projects?q=914403001922038216")
+        .await
+        .is_empty());
+    let (status, _) = yj.get(&format!("/api/projects/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = yj
+        .post(
+            &format!("/api/projects/{id}/stage"),
+            json!({ "stage": "started", "changed_on": "2026-06-01", "version": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let mut input = project_input(&nx, "越权项目").await;
+    input["zone_id"] = json!(null);
+    let (status, body) = yj.post("/api/projects", input).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["errors"]["region_code"].is_array());
+    // The city above sees it.
+    let yy = app.login("yy_bureau").await;
+    assert_eq!(yy.items("/api/projects").await.len(), 1);
+}

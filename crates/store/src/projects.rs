@@ -1,0 +1,888 @@
+//! The project ledger (项目台账): one record per project from lead to production (domain §3),
+//! with its stage history, the "四即" milestone chain and its tier obligations (§7).
+
+use crate::audit::{self, Change};
+use crate::db::{clock, Flag};
+use crate::error::{Checks, StoreError};
+use crate::events::parse_date;
+use crate::page::{Page, PageRequest};
+use crate::scoped::{Bind, Filter, Scoped};
+use luodi_domain::ledger::{days_between, name_key, name_similarity, Stage};
+use luodi_domain::rates::{ProjectFunds, Thresholds};
+use luodi_domain::tiers::{default_rules, obligations, Obligation, Origin, TierInput};
+use luodi_domain::{CreditCode, Fen, Permission, RegionCode, RegionLevel, UsdCents};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// A project as entered in the form (or one row of the import sheet, once parsed).
+/// Amounts are integer minor units: 分 for 元 amounts, US cents for foreign capital.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct ProjectInput {
+    pub name: String,
+    pub investor_name: String,
+    pub investor_credit_code: Option<String>,
+    /// Country or province the investor comes from.
+    pub investor_home: Option<String>,
+    /// `foreign` 境外, `out_of_province` 省外境内, `in_province` 省内.
+    pub origin: String,
+    #[serde(default)]
+    pub global500: bool,
+    #[serde(default)]
+    pub china500: bool,
+    #[serde(default)]
+    pub private500: bool,
+    /// GB/T 4754 division code, e.g. "39".
+    pub industry_code: Option<String>,
+    /// Local 主导产业 tag.
+    pub leading_industry: Option<String>,
+    #[serde(default)]
+    pub strategic_emerging: bool,
+    #[serde(default)]
+    pub total_investment_fen: i64,
+    #[serde(default)]
+    pub contract_fen: i64,
+    #[serde(default)]
+    pub contract_cents: i64,
+    pub signed_on: Option<String>,
+    pub event_id: Option<i64>,
+    /// County-level region the project lands in.
+    pub region_code: String,
+    pub zone_id: Option<i64>,
+    pub attracting_unit_id: Option<i64>,
+    pub responsible_leader: Option<String>,
+    pub responsible_unit_id: Option<i64>,
+    pub responsible_person: Option<String>,
+    pub service_plan: Option<String>,
+    /// Stage code (lead … producing, terminated, defaulted).
+    pub stage: String,
+    pub land_supplied_on: Option<String>,
+    pub certificate_on: Option<String>,
+    pub started_on: Option<String>,
+    pub completed_on: Option<String>,
+    pub producing_on: Option<String>,
+    #[serde(default)]
+    pub case_by_case: bool,
+    #[serde(default)]
+    pub key_project: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Project {
+    pub id: i64,
+    pub name: String,
+    pub investor_name: String,
+    pub investor_credit_code: Option<String>,
+    pub investor_home: Option<String>,
+    pub origin: String,
+    #[schema(value_type = bool)]
+    pub global500: Flag,
+    #[schema(value_type = bool)]
+    pub china500: Flag,
+    #[schema(value_type = bool)]
+    pub private500: Flag,
+    pub industry_code: Option<String>,
+    pub industry_name: Option<String>,
+    pub leading_industry: Option<String>,
+    #[schema(value_type = bool)]
+    pub strategic_emerging: Flag,
+    pub total_investment_fen: i64,
+    pub contract_fen: i64,
+    pub contract_cents: i64,
+    pub signed_on: Option<String>,
+    pub event_id: Option<i64>,
+    pub event_name: Option<String>,
+    pub region_code: String,
+    pub region_name: String,
+    pub zone_id: Option<i64>,
+    pub zone_name: Option<String>,
+    pub attracting_unit_id: Option<i64>,
+    pub attracting_unit_name: Option<String>,
+    pub responsible_leader: Option<String>,
+    pub responsible_unit_id: Option<i64>,
+    pub responsible_unit_name: Option<String>,
+    pub responsible_person: Option<String>,
+    pub service_plan: Option<String>,
+    pub stage: String,
+    pub land_supplied_on: Option<String>,
+    pub certificate_on: Option<String>,
+    pub started_on: Option<String>,
+    pub completed_on: Option<String>,
+    pub producing_on: Option<String>,
+    #[schema(value_type = bool)]
+    pub case_by_case: Flag,
+    #[schema(value_type = bool)]
+    pub key_project: Flag,
+    /// Confirmed arrival so far, 分.
+    pub arrived_fen: i64,
+    /// Confirmed foreign arrival so far, US cents.
+    pub arrived_cents: i64,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    #[sqlx(skip)]
+    pub derived: Derived,
+}
+
+/// Figures computed from the stored fields, never stored themselves.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct Derived {
+    pub stage_label: String,
+    pub origin_label: String,
+    /// 资金到位率 as a percentage with two decimals ("23.50%"), or null without a contract amount.
+    pub arrival_rate: Option<String>,
+    /// 优秀 / 良好 / 一般 / 未履约 / 无合同金额.
+    pub classification: String,
+    pub classification_label: String,
+    /// Obligations under the tier rules, and which of them are not met.
+    pub obligations: Vec<ObligationState>,
+    /// Days between the steps of the 四即 chain, where both dates are known.
+    pub chain_days: ChainDays,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ObligationState {
+    #[schema(value_type = String)]
+    pub obligation: Obligation,
+    pub label: String,
+    pub met: bool,
+    /// Why it is not met, when it is not.
+    pub gap: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct ChainDays {
+    /// 签约 → 供地
+    pub signed_to_land: Option<i64>,
+    /// 供地 → 交证
+    pub land_to_certificate: Option<i64>,
+    /// 交证 → 开工
+    pub certificate_to_start: Option<i64>,
+    /// 竣工 → 投产
+    pub completed_to_producing: Option<i64>,
+}
+
+fn date_of(s: &Option<String>) -> Option<time::Date> {
+    s.as_deref().and_then(|d| parse_date(d).ok())
+}
+
+fn origin_of(s: &str) -> Option<Origin> {
+    match s {
+        "foreign" => Some(Origin::Foreign),
+        "out_of_province" => Some(Origin::OutOfProvince),
+        "in_province" => Some(Origin::InProvince),
+        _ => None,
+    }
+}
+
+impl Project {
+    fn finish(mut self, thresholds: &Thresholds) -> Self {
+        let stage = Stage::parse(&self.stage);
+        let funds = ProjectFunds {
+            contract: Fen(self.contract_fen),
+            arrival: Fen(self.arrived_fen),
+            contract_usd: UsdCents(self.contract_cents),
+            arrival_usd: UsdCents(self.arrived_cents),
+        };
+        let class = funds.classify(thresholds);
+        let origin = origin_of(&self.origin).unwrap_or(Origin::InProvince);
+        let carried = obligations(
+            &TierInput {
+                contract: funds.contract,
+                contract_usd: funds.contract_usd,
+                origin,
+            },
+            &default_rules(),
+        );
+        let obligations = carried
+            .into_iter()
+            .map(|o| {
+                let gap = match o {
+                    Obligation::CityLeaderWithTeam
+                        if self.responsible_leader.as_deref().unwrap_or("").is_empty() =>
+                    {
+                        Some("尚未明确牵头的市级领导".to_owned())
+                    }
+                    Obligation::CityLedger | Obligation::CountySupervision
+                        if self.responsible_unit_id.is_none() =>
+                    {
+                        Some("尚未明确责任单位".to_owned())
+                    }
+                    _ => None,
+                };
+                ObligationState {
+                    obligation: o,
+                    label: o.label().to_owned(),
+                    met: gap.is_none(),
+                    gap,
+                }
+            })
+            .collect();
+        let between = |a: &Option<String>, b: &Option<String>| match (date_of(a), date_of(b)) {
+            (Some(a), Some(b)) => Some(days_between(a, b)),
+            _ => None,
+        };
+        self.derived = Derived {
+            stage_label: stage.map(Stage::label).unwrap_or("").to_owned(),
+            origin_label: origin.label().to_owned(),
+            arrival_rate: funds.arrival_rate().map(|r| r.display_percent(2)),
+            classification: serde_json::to_value(class)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            classification_label: class.label().to_owned(),
+            obligations,
+            chain_days: ChainDays {
+                signed_to_land: between(&self.signed_on, &self.land_supplied_on),
+                land_to_certificate: between(&self.land_supplied_on, &self.certificate_on),
+                certificate_to_start: between(&self.certificate_on, &self.started_on),
+                completed_to_producing: between(&self.completed_on, &self.producing_on),
+            },
+        };
+        self
+    }
+}
+
+const PROJECT_SELECT: &str = "SELECT p.id, p.name, p.investor_name, p.investor_credit_code, \
+    p.investor_home, p.origin, p.global500, p.china500, p.private500, p.industry_code, \
+    i.name AS industry_name, p.leading_industry, p.strategic_emerging, p.total_investment_fen, \
+    p.contract_fen, p.contract_cents, p.signed_on, p.event_id, e.name AS event_name, \
+    p.region_code, r.name AS region_name, p.zone_id, z.name AS zone_name, p.attracting_unit_id, \
+    au.name AS attracting_unit_name, p.responsible_leader, p.responsible_unit_id, \
+    ru.name AS responsible_unit_name, p.responsible_person, p.service_plan, p.stage, \
+    p.land_supplied_on, p.certificate_on, p.started_on, p.completed_on, p.producing_on, \
+    p.case_by_case, p.key_project, p.arrived_fen, p.arrived_cents, p.version, p.created_at, \
+    p.updated_at \
+    FROM projects p JOIN regions r ON r.code = p.region_code \
+    LEFT JOIN industries i ON i.code = p.industry_code \
+    LEFT JOIN signing_events e ON e.id = p.event_id \
+    LEFT JOIN zones z ON z.id = p.zone_id \
+    LEFT JOIN units au ON au.id = p.attracting_unit_id \
+    LEFT JOIN units ru ON ru.id = p.responsible_unit_id \
+    WHERE 1 = 1";
+
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+pub struct ProjectFilter {
+    /// Part of the project or investor name, or the credit code.
+    pub q: Option<String>,
+    /// Region subtree.
+    pub region: Option<String>,
+    pub stage: Option<String>,
+    pub origin: Option<String>,
+    /// GB/T 4754 section letter or division code.
+    pub industry: Option<String>,
+    pub event_id: Option<i64>,
+    /// Signed on or after (YYYY-MM-DD).
+    pub signed_from: Option<String>,
+    /// Signed on or before (YYYY-MM-DD).
+    pub signed_to: Option<String>,
+    /// Contract amount at least (分).
+    pub min_contract_fen: Option<i64>,
+    /// Contract amount at most (分).
+    pub max_contract_fen: Option<i64>,
+    pub key_project: Option<bool>,
+    /// Sort column: signed_on, contract_fen, arrived_fen, name, updated_at (default signed_on);
+    /// prefix with `-` for descending.
+    pub sort: Option<String>,
+}
+
+/// One stage change in a project's history.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct StageChange {
+    pub stage: String,
+    #[sqlx(skip)]
+    pub stage_label: String,
+    pub changed_on: String,
+    pub note: Option<String>,
+    pub actor_name: Option<String>,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProjectDetail {
+    pub project: Project,
+    pub stages: Vec<StageChange>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ProjectUpdate {
+    #[serde(flatten)]
+    pub project: ProjectInput,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct StageChangeInput {
+    pub stage: String,
+    /// YYYY-MM-DD; the milestone date for stages that have one.
+    pub changed_on: String,
+    pub note: Option<String>,
+    pub version: i64,
+}
+
+fn opt(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+/// The checked values of a project input, ready to write.
+struct Checked {
+    region: RegionCode,
+    stage: Stage,
+    name: String,
+    credit_code: Option<String>,
+    dates: [Option<String>; 6],
+}
+
+impl Scoped {
+    async fn check_project(&self, input: &ProjectInput) -> Result<Checked, StoreError> {
+        let mut checks = Checks::default();
+        let name = input.name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > 200 {
+            checks.add("name", "项目名称不能为空，且不超过200个字");
+        }
+        if input.investor_name.trim().is_empty() {
+            checks.add("investor_name", "投资方名称不能为空");
+        }
+        let credit_code = match opt(&input.investor_credit_code) {
+            Some(c) => checks
+                .take("investor_credit_code", CreditCode::parse(&c))
+                .map(|c| c.to_string()),
+            None => None,
+        };
+        if origin_of(&input.origin).is_none() {
+            checks.add(
+                "origin",
+                "资金来源应为境外、省外境内或省内（foreign、out_of_province、in_province）",
+            );
+        }
+        for (field, value) in [
+            ("total_investment_fen", input.total_investment_fen),
+            ("contract_fen", input.contract_fen),
+            ("contract_cents", input.contract_cents),
+        ] {
+            if value < 0 {
+                checks.add(field, "金额不能为负数");
+            }
+        }
+        let stage = checks.take("stage", Stage::parse(&input.stage).ok_or("项目阶段无效"));
+        if let Some(s) = stage {
+            if s.is_signed() && opt(&input.signed_on).is_none() {
+                checks.add("signed_on", "已签约的项目须填写签约日期");
+            }
+        }
+        let mut dates: [Option<String>; 6] = Default::default();
+        for (i, (field, value)) in [
+            ("signed_on", &input.signed_on),
+            ("land_supplied_on", &input.land_supplied_on),
+            ("certificate_on", &input.certificate_on),
+            ("started_on", &input.started_on),
+            ("completed_on", &input.completed_on),
+            ("producing_on", &input.producing_on),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if let Some(v) = opt(value) {
+                dates[i] = checks.take(field, parse_date(&v)).map(|d| d.to_string());
+            }
+        }
+        // Each step of the chain comes on or after the one before it.
+        let labels = [
+            "签约日期",
+            "供地日期",
+            "交证日期",
+            "开工日期",
+            "竣工日期",
+            "投产日期",
+        ];
+        let fields = [
+            "signed_on",
+            "land_supplied_on",
+            "certificate_on",
+            "started_on",
+            "completed_on",
+            "producing_on",
+        ];
+        for i in 1..6 {
+            if let Some(later) = &dates[i] {
+                if let Some((j, earlier)) = dates[..i]
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .find_map(|(j, d)| d.as_ref().map(|d| (j, d)))
+                {
+                    if later < earlier {
+                        checks.add(fields[i], format!("{}不能早于{}", labels[i], labels[j]));
+                    }
+                }
+            }
+        }
+        let region = match self.region_in_scope(&input.region_code).await {
+            Ok(r) if r.level() == RegionLevel::County => Some(r),
+            Ok(_) => {
+                checks.add("region_code", "项目落户地须为县级行政区划");
+                None
+            }
+            Err(m) => {
+                checks.add("region_code", m);
+                None
+            }
+        };
+        if let (Some(zone), Some(region)) = (input.zone_id, &region) {
+            let zone_county: Option<String> =
+                sqlx::query_scalar("SELECT county_code FROM zones WHERE id = $1")
+                    .bind(zone)
+                    .fetch_optional(&self.db.pool)
+                    .await?;
+            if zone_county.as_deref() != Some(region.as_str()) {
+                checks.add("zone_id", "园区/乡镇不属于所选落户地");
+            }
+        }
+        if let Some(code) = opt(&input.industry_code) {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM industries WHERE code = $1")
+                .bind(&code)
+                .fetch_one(&self.db.pool)
+                .await?;
+            if n == 0 {
+                checks.add(
+                    "industry_code",
+                    format!("行业代码“{code}”不在国民经济行业分类中"),
+                );
+            }
+        }
+        if let Some(event) = input.event_id {
+            if self.event(event).await.is_err() {
+                checks.add("event_id", "签约活动不存在或不在您的管辖范围内");
+            }
+        }
+        for (field, unit) in [
+            ("attracting_unit_id", input.attracting_unit_id),
+            ("responsible_unit_id", input.responsible_unit_id),
+        ] {
+            if let Some(id) = unit {
+                if self.unit(id).await.is_err() {
+                    checks.add(field, "单位不存在或不在您的管辖范围内");
+                }
+            }
+        }
+        checks.finish()?;
+        Ok(Checked {
+            region: region.expect("checked"),
+            stage: stage.expect("checked"),
+            name,
+            credit_code,
+            dates,
+        })
+    }
+
+    pub async fn projects(
+        &self,
+        filter: &ProjectFilter,
+        page: PageRequest,
+    ) -> Result<Page<Project>, StoreError> {
+        let (f, order) = self.project_filter(filter)?;
+        let page: Page<Project> = f.fetch_page(&self.db.pool, &order, page).await?;
+        let t = Thresholds::default();
+        Ok(Page {
+            items: page.items.into_iter().map(|p| p.finish(&t)).collect(),
+            total: page.total,
+        })
+    }
+
+    fn project_filter(&self, filter: &ProjectFilter) -> Result<(Filter, String), StoreError> {
+        let mut f = Filter::new(PROJECT_SELECT);
+        f.scope("p.region_code", &self.actor.scope);
+        if let Some(q) = opt(&filter.q) {
+            let p = f.bind(Bind::Text(format!("%{q}%")));
+            let exact = f.bind(Bind::Text(q.to_uppercase()));
+            f.and(&format!(
+                "(p.name LIKE {p} OR p.investor_name LIKE {p} OR p.investor_credit_code = {exact})"
+            ));
+        }
+        if let Some(region) = opt(&filter.region) {
+            let region = RegionCode::parse(&region)
+                .map_err(|e| StoreError::field("region", e.to_string()))?;
+            f.region_subtree("p.region_code", &region);
+        }
+        if let Some(stage) = opt(&filter.stage) {
+            let stage =
+                Stage::parse(&stage).ok_or_else(|| StoreError::field("stage", "项目阶段无效"))?;
+            let p = f.bind(Bind::Text(stage.as_str().to_owned()));
+            f.and(&format!("p.stage = {p}"));
+        }
+        if let Some(origin) = opt(&filter.origin) {
+            let p = f.bind(Bind::Text(origin));
+            f.and(&format!("p.origin = {p}"));
+        }
+        if let Some(industry) = opt(&filter.industry) {
+            if industry.len() == 1 {
+                let p = f.bind(Bind::Text(industry));
+                f.and(&format!("i.parent_code = {p}"));
+            } else {
+                let p = f.bind(Bind::Text(industry));
+                f.and(&format!("p.industry_code = {p}"));
+            }
+        }
+        if let Some(event) = filter.event_id {
+            let p = f.bind(Bind::Int(event));
+            f.and(&format!("p.event_id = {p}"));
+        }
+        for (field, value, op) in [
+            ("signed_from", &filter.signed_from, ">="),
+            ("signed_to", &filter.signed_to, "<="),
+        ] {
+            if let Some(v) = opt(value) {
+                let d = parse_date(&v).map_err(|m| StoreError::field(field, m))?;
+                let p = f.bind(Bind::Text(d.to_string()));
+                f.and(&format!("p.signed_on {op} {p}"));
+            }
+        }
+        if let Some(min) = filter.min_contract_fen {
+            let p = f.bind(Bind::Int(min));
+            f.and(&format!("p.contract_fen >= {p}"));
+        }
+        if let Some(max) = filter.max_contract_fen {
+            let p = f.bind(Bind::Int(max));
+            f.and(&format!("p.contract_fen <= {p}"));
+        }
+        if let Some(key) = filter.key_project {
+            f.and(if key {
+                "p.key_project = TRUE"
+            } else {
+                "p.key_project = FALSE"
+            });
+        }
+        let sort = filter.sort.as_deref().unwrap_or("-signed_on");
+        let (column, descending) = match sort.strip_prefix('-') {
+            Some(c) => (c, true),
+            None => (sort, false),
+        };
+        let column = match column {
+            "signed_on"
+            | "contract_fen"
+            | "arrived_fen"
+            | "name"
+            | "updated_at"
+            | "total_investment_fen" => column,
+            _ => return Err(StoreError::field("sort", "不支持按该列排序")),
+        };
+        let direction = if descending { "DESC" } else { "ASC" };
+        Ok((f, format!("p.{column} {direction}, p.id {direction}")))
+    }
+
+    pub async fn project(&self, id: i64) -> Result<ProjectDetail, StoreError> {
+        let project = self.find_project(id).await?;
+        let mut stages: Vec<StageChange> = sqlx::query_as(
+            "SELECT s.stage, s.changed_on, s.note, u.display_name AS actor_name, s.at \
+             FROM project_stages s LEFT JOIN users u ON u.id = s.actor_id \
+             WHERE s.project_id = $1 ORDER BY s.changed_on, s.id",
+        )
+        .bind(id)
+        .fetch_all(&self.db.pool)
+        .await?;
+        for s in &mut stages {
+            s.stage_label = Stage::parse(&s.stage)
+                .map(Stage::label)
+                .unwrap_or("")
+                .to_owned();
+        }
+        Ok(ProjectDetail { project, stages })
+    }
+
+    async fn find_project(&self, id: i64) -> Result<Project, StoreError> {
+        let mut f = Filter::new(PROJECT_SELECT);
+        let p = f.bind(Bind::Int(id));
+        f.and(&format!("p.id = {p}"));
+        f.scope("p.region_code", &self.actor.scope);
+        let project: Option<Project> = f.query_as(&f.sql).fetch_optional(&self.db.pool).await?;
+        project
+            .map(|p| p.finish(&Thresholds::default()))
+            .ok_or(StoreError::NotFound("该项目"))
+    }
+
+    pub async fn create_project(&self, input: ProjectInput) -> Result<ProjectDetail, StoreError> {
+        self.actor.require(Permission::ManageLedger)?;
+        let c = self.check_project(&input).await?;
+        let now = clock::now();
+        let mut tx = self.db.pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO projects (name, name_key, investor_name, investor_credit_code, investor_home, \
+             origin, global500, china500, private500, industry_code, leading_industry, \
+             strategic_emerging, total_investment_fen, contract_fen, contract_cents, signed_on, \
+             event_id, region_code, zone_id, attracting_unit_id, responsible_leader, \
+             responsible_unit_id, responsible_person, service_plan, stage, land_supplied_on, \
+             certificate_on, started_on, completed_on, producing_on, case_by_case, key_project, \
+             created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+             $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, \
+             $28, $29, $30, $31, $32, $33, $34, $34) RETURNING id",
+        )
+        .bind(&c.name)
+        .bind(name_key(&c.name))
+        .bind(input.investor_name.trim())
+        .bind(&c.credit_code)
+        .bind(opt(&input.investor_home))
+        .bind(&input.origin)
+        .bind(input.global500)
+        .bind(input.china500)
+        .bind(input.private500)
+        .bind(opt(&input.industry_code))
+        .bind(opt(&input.leading_industry))
+        .bind(input.strategic_emerging)
+        .bind(input.total_investment_fen)
+        .bind(input.contract_fen)
+        .bind(input.contract_cents)
+        .bind(&c.dates[0])
+        .bind(input.event_id)
+        .bind(c.region.as_str())
+        .bind(input.zone_id)
+        .bind(input.attracting_unit_id)
+        .bind(opt(&input.responsible_leader))
+        .bind(input.responsible_unit_id)
+        .bind(opt(&input.responsible_person))
+        .bind(opt(&input.service_plan))
+        .bind(c.stage.as_str())
+        .bind(&c.dates[1])
+        .bind(&c.dates[2])
+        .bind(&c.dates[3])
+        .bind(&c.dates[4])
+        .bind(&c.dates[5])
+        .bind(input.case_by_case)
+        .bind(input.key_project)
+        .bind(self.actor.user_id)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let stage_date = c.dates[0].clone().unwrap_or_else(|| now[..10].to_owned());
+        sqlx::query(
+            "INSERT INTO project_stages (project_id, stage, changed_on, note, actor_id, at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(c.stage.as_str())
+        .bind(stage_date)
+        .bind("录入台账")
+        .bind(self.actor.user_id)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        record_duplicates(&mut tx, id, &c, &input, &now).await?;
+        audit::record(
+            &mut tx,
+            (&self.actor).into(),
+            Change {
+                entity: "project",
+                entity_id: Some(id.to_string()),
+                action: "create",
+                summary: format!("新增项目 {}", c.name),
+                region: Some(&c.region),
+                before: None,
+                after: serde_json::to_value(&input).ok(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.project(id).await
+    }
+
+    /// Moves a project to another stage on a given date, keeping the history and setting the
+    /// matching milestone date.
+    pub async fn change_stage(
+        &self,
+        id: i64,
+        input: StageChangeInput,
+    ) -> Result<ProjectDetail, StoreError> {
+        self.actor.require(Permission::ManageLedger)?;
+        let before = self.find_project(id).await?;
+        let mut checks = Checks::default();
+        let stage = checks.take("stage", Stage::parse(&input.stage).ok_or("项目阶段无效"));
+        let date = checks.take("changed_on", parse_date(&input.changed_on));
+        checks.finish()?;
+        let (stage, date) = (stage.expect("checked"), date.expect("checked").to_string());
+        let milestone = match stage {
+            Stage::Signed => Some("signed_on"),
+            Stage::LandSupplied => Some("land_supplied_on"),
+            Stage::Started => Some("started_on"),
+            Stage::Completed => Some("completed_on"),
+            Stage::Producing => Some("producing_on"),
+            _ => None,
+        };
+        let now = clock::now();
+        let mut tx = self.db.pool.begin().await?;
+        let updated = match milestone {
+            Some(column) => {
+                sqlx::query(&format!(
+                    "UPDATE projects SET stage = $1, {column} = $2, updated_at = $3, \
+                     version = version + 1 WHERE id = $4 AND version = $5"
+                ))
+                .bind(stage.as_str())
+                .bind(&date)
+                .bind(&now)
+                .bind(id)
+                .bind(input.version)
+                .execute(&mut *tx)
+                .await?
+            }
+            None => {
+                sqlx::query(
+                    "UPDATE projects SET stage = $1, updated_at = $2, version = version + 1 \
+                     WHERE id = $3 AND version = $4",
+                )
+                .bind(stage.as_str())
+                .bind(&now)
+                .bind(id)
+                .bind(input.version)
+                .execute(&mut *tx)
+                .await?
+            }
+        };
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::Stale);
+        }
+        sqlx::query(
+            "INSERT INTO project_stages (project_id, stage, changed_on, note, actor_id, at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(stage.as_str())
+        .bind(&date)
+        .bind(opt(&input.note))
+        .bind(self.actor.user_id)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        let region = RegionCode::parse(&before.region_code)
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        audit::record(
+            &mut tx,
+            (&self.actor).into(),
+            Change {
+                entity: "project",
+                entity_id: Some(id.to_string()),
+                action: "stage_change",
+                summary: format!(
+                    "项目 {} 阶段：{} → {}（{}）",
+                    before.name,
+                    before.derived.stage_label,
+                    stage.label(),
+                    date
+                ),
+                region: Some(&region),
+                before: Some(serde_json::json!({ "stage": before.stage })),
+                after: Some(serde_json::json!({ "stage": stage.as_str(), "changed_on": date })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.project(id).await
+    }
+}
+
+/// Finds earlier projects that may be the same one — same investor credit code, a similar name
+/// in the same county, or the same name key anywhere — and queues them for review. Nothing is
+/// merged or rejected.
+async fn record_duplicates(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    c: &Checked,
+    input: &ProjectInput,
+    now: &str,
+) -> Result<(), StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Candidate {
+        id: i64,
+        name_key: String,
+        investor_credit_code: Option<String>,
+        region_code: String,
+        zone_id: Option<i64>,
+        event_id: Option<i64>,
+    }
+    let key = name_key(&c.name);
+    let candidates: Vec<Candidate> = sqlx::query_as(
+        "SELECT id, name_key, investor_credit_code, region_code, zone_id, event_id FROM projects \
+         WHERE id <> $1 AND (investor_credit_code = $2 OR name_key = $3 OR region_code = $4)",
+    )
+    .bind(id)
+    .bind(&c.credit_code)
+    .bind(&key)
+    .bind(c.region.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    for other in candidates {
+        let mut reasons = Vec::new();
+        if c.credit_code.is_some() && other.investor_credit_code == c.credit_code {
+            reasons.push("同一投资方统一社会信用代码".to_owned());
+        }
+        let similarity = name_similarity(&key, &other.name_key);
+        if similarity >= 80 {
+            reasons.push(format!("项目名称相似度{similarity}%"));
+        }
+        if reasons.is_empty() {
+            continue;
+        }
+        if other.region_code == c.region.as_str() {
+            reasons.push("同一落户地".to_owned());
+            if other.zone_id.is_some() && other.zone_id == input.zone_id {
+                reasons.push("同一园区".to_owned());
+            }
+        }
+        if other.event_id.is_some() && other.event_id != input.event_id && input.event_id.is_some()
+        {
+            reasons.push("在不同签约活动中签约".to_owned());
+        }
+        sqlx::query(
+            "INSERT INTO duplicate_candidates (project_id, other_project_id, reasons, region_code, \
+             status, created_at) VALUES ($1, $2, $3, $4, 'pending', $5)",
+        )
+        .bind(id)
+        .bind(other.id)
+        .bind(serde_json::to_string(&reasons).unwrap_or_default())
+        .bind(c.region.as_str())
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A pair of projects that may be one project entered twice (重复签约), waiting for review.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct DuplicateCandidate {
+    pub id: i64,
+    pub project_id: i64,
+    pub project_name: String,
+    pub other_project_id: i64,
+    pub other_project_name: String,
+    pub other_region_name: String,
+    /// Why they look alike, in Chinese.
+    #[sqlx(skip)]
+    pub reasons: Vec<String>,
+    #[serde(skip)]
+    pub reasons_json: String,
+    pub status: String,
+    pub created_at: String,
+}
+
+impl Scoped {
+    /// The review pool: pending candidates whose newer project lies in the user's scope.
+    pub async fn duplicate_candidates(
+        &self,
+        page: PageRequest,
+    ) -> Result<Page<DuplicateCandidate>, StoreError> {
+        let mut f = Filter::new(
+            "SELECT d.id, d.project_id, p.name AS project_name, d.other_project_id, \
+             o.name AS other_project_name, r.name AS other_region_name, d.reasons AS reasons_json, \
+             d.status, d.created_at FROM duplicate_candidates d \
+             JOIN projects p ON p.id = d.project_id JOIN projects o ON o.id = d.other_project_id \
+             JOIN regions r ON r.code = o.region_code WHERE d.status = 'pending'",
+        );
+        f.scope("d.region_code", &self.actor.scope);
+        let mut page: Page<DuplicateCandidate> =
+            f.fetch_page(&self.db.pool, "d.id DESC", page).await?;
+        for c in &mut page.items {
+            c.reasons = serde_json::from_str(&c.reasons_json).unwrap_or_default();
+        }
+        Ok(page)
+    }
+}
