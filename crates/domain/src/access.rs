@@ -36,6 +36,10 @@ pub enum Permission {
     ReadUsers,
     /// 维护项目台账与签约活动
     ManageLedger,
+    /// 填报资金到位
+    EnterFunds,
+    /// 审核确认下级填报的资金到位
+    ReviewFunds,
 }
 
 impl Role {
@@ -91,8 +95,16 @@ impl Role {
         use Permission::*;
         match self {
             Self::Admin => &[ManageUsers, ReadUsers, ManageUnits, ReadUnits, ReadAudit],
-            Self::Bureau => &[ReadUsers, ManageUnits, ReadUnits, ManageLedger],
-            Self::Inspector | Self::Unit | Self::Leader => &[ReadUnits],
+            Self::Bureau => &[
+                ReadUsers,
+                ManageUnits,
+                ReadUnits,
+                ManageLedger,
+                EnterFunds,
+                ReviewFunds,
+            ],
+            Self::Unit => &[ReadUnits, EnterFunds],
+            Self::Inspector | Self::Leader => &[ReadUnits],
         }
     }
 
@@ -110,6 +122,8 @@ impl Permission {
             Self::ReadAudit => "查看审计日志",
             Self::ReadUsers => "查看用户列表",
             Self::ManageLedger => "维护项目台账与签约活动",
+            Self::EnterFunds => "填报资金到位",
+            Self::ReviewFunds => "审核确认下级填报的资金到位",
         }
     }
 }

@@ -64,6 +64,7 @@ pub struct AppState {
         (name = "audit", description = "审计日志"),
         (name = "dashboard", description = "工作台"),
         (name = "ledger", description = "项目台账与签约活动"),
+        (name = "funds", description = "资金到位填报与审核"),
     )
 )]
 struct ApiDoc;

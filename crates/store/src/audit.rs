@@ -130,6 +130,8 @@ pub fn action_label(action: &str) -> &'static str {
         "demo_load" => "加载演示数据",
         "bootstrap" => "初始化",
         "stage_change" => "阶段变更",
+        "confirm" => "确认",
+        "return" => "退回",
         _ => "其他",
     }
 }
@@ -142,6 +144,7 @@ pub fn entity_label(entity: &str) -> &'static str {
         "system" => "系统",
         "signing_event" => "签约活动",
         "project" => "项目",
+        "fund_arrival" => "资金到位",
         _ => "其他",
     }
 }

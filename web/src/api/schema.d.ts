@@ -163,6 +163,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/funds/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fund records waiting for this user's review (entered in regions below theirs). */
+        get: operations["fund_review_queue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/funds/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirms (确认) or returns (退回, with a reason) an entered fund record. */
+        post: operations["review_fund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -212,6 +246,27 @@ export interface paths {
         get: operations["get_project"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{id}/funds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The fund arrival records of a project, with their review state. */
+        get: operations["list_project_funds"];
+        put?: never;
+        /**
+         * Enters a fund arrival for review by the level above. Plausibility warnings answer 422 on
+         *     `override_reason` until a reason is given.
+         */
+        post: operations["record_fund"];
         delete?: never;
         options?: never;
         head?: never;
@@ -590,6 +645,55 @@ export interface components {
             host?: string | null;
             region_code: string;
         };
+        FundArrival: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            project_id: number;
+            project_name: string;
+            region_code: string;
+            period: string;
+            /** Format: int64 */
+            amount: number;
+            currency: string;
+            kind: string;
+            status: string;
+            status_label: string;
+            /** Format: int64 */
+            corrects_id?: number | null;
+            note?: string | null;
+            /** @description Plausibility warnings raised at entry (Chinese), overridden with `override_reason`. */
+            warnings: string[];
+            override_reason?: string | null;
+            return_reason?: string | null;
+            entered_by_name: string;
+            entered_at: string;
+            reviewed_by_name?: string | null;
+            reviewed_at?: string | null;
+            /** Format: int64 */
+            version: number;
+        };
+        FundInput: {
+            /** @description YYYY-MM */
+            period: string;
+            /**
+             * Format: int64
+             * @description Minor units of `currency`: 分 for CNY, cents for USD.
+             */
+            amount: number;
+            /** @description `CNY` or `USD`. */
+            currency: string;
+            /** @description `fixed_asset` 固定资产投资, `registered_capital` 注册资本实缴, `other`. */
+            kind: string;
+            note?: string | null;
+            /**
+             * Format: int64
+             * @description The confirmed record this one corrects; a reason in `note` is then required.
+             */
+            corrects_id?: number | null;
+            /** @description Required when the plausibility checks warn; says why the figure is right anyway. */
+            override_reason?: string | null;
+        };
         Health: {
             /** @description `ok`, or `degraded` when the database does not answer. */
             status: string;
@@ -691,6 +795,41 @@ export interface components {
                 reasons: string[];
                 status: string;
                 created_at: string;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             */
+            total: number;
+        };
+        Page_FundArrival: {
+            items: {
+                /** Format: int64 */
+                id: number;
+                /** Format: int64 */
+                project_id: number;
+                project_name: string;
+                region_code: string;
+                period: string;
+                /** Format: int64 */
+                amount: number;
+                currency: string;
+                kind: string;
+                status: string;
+                status_label: string;
+                /** Format: int64 */
+                corrects_id?: number | null;
+                note?: string | null;
+                /** @description Plausibility warnings raised at entry (Chinese), overridden with `override_reason`. */
+                warnings: string[];
+                override_reason?: string | null;
+                return_reason?: string | null;
+                entered_by_name: string;
+                entered_at: string;
+                reviewed_by_name?: string | null;
+                reviewed_at?: string | null;
+                /** Format: int64 */
+                version: number;
             }[];
             /**
              * Format: int64
@@ -867,7 +1006,7 @@ export interface components {
          * @description What a role may do. Reading is always limited further by [`Scope`].
          * @enum {string}
          */
-        Permission: "manage_users" | "manage_units" | "read_units" | "read_audit" | "read_users" | "manage_ledger";
+        Permission: "manage_users" | "manage_units" | "read_units" | "read_audit" | "read_users" | "manage_ledger" | "enter_funds" | "review_funds";
         PermissionInfo: {
             code: components["schemas"]["Permission"];
             label: string;
@@ -1014,6 +1153,14 @@ export interface components {
          * @enum {string}
          */
         RegionLevel: "province" | "prefecture" | "county";
+        Review: {
+            /** @description `confirm` or `return`. */
+            decision: string;
+            /** @description Required when returning. */
+            reason?: string | null;
+            /** Format: int64 */
+            version: number;
+        };
         /**
          * @description The five roles of domain §1.
          * @enum {string}
@@ -1488,6 +1635,79 @@ export interface operations {
             };
         };
     };
+    fund_review_queue: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number | null;
+                /** @description Rows per page, 1–500 (default 20). */
+                page_size?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_FundArrival"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    review_fund: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Review"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FundArrival"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     health: {
         parameters: {
             query?: never;
@@ -1613,6 +1833,68 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_project_funds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FundArrival"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    record_fund: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FundInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FundArrival"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,6 +2,7 @@ use crate::error::{ApiResult, Json, Path, Query};
 use crate::session::ScopedStore;
 use crate::AppState;
 use axum::http::StatusCode;
+use luodi_store::funds::{FundArrival, FundInput, Review};
 use luodi_store::projects::{
     DuplicateCandidate, Project, ProjectDetail, ProjectFilter, ProjectInput, StageChangeInput,
 };
@@ -14,6 +15,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_project))
         .routes(routes!(change_project_stage))
         .routes(routes!(list_duplicate_candidates))
+        .routes(routes!(list_project_funds, record_fund))
+        .routes(routes!(fund_review_queue))
+        .routes(routes!(review_fund))
 }
 
 /// The ledger: projects in the user's scope, filtered and sorted, one page at a time.
@@ -71,4 +75,53 @@ async fn list_duplicate_candidates(
     Query(page): Query<PageRequest>,
 ) -> ApiResult<Json<Page<DuplicateCandidate>>> {
     Ok(Json(store.duplicate_candidates(page).await?))
+}
+
+/// The fund arrival records of a project, with their review state.
+#[utoipa::path(get, path = "/api/projects/{id}/funds", tag = "funds", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<FundArrival>), (status = 404, body = crate::ErrorBody)))]
+async fn list_project_funds(
+    ScopedStore(store): ScopedStore,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<FundArrival>>> {
+    Ok(Json(store.project_funds(id).await?))
+}
+
+/// Enters a fund arrival for review by the level above. Plausibility warnings answer 422 on
+/// `override_reason` until a reason is given.
+#[utoipa::path(post, path = "/api/projects/{id}/funds", tag = "funds", params(("id" = i64, Path)),
+    request_body = FundInput,
+    responses((status = 201, body = FundArrival), (status = 422, body = crate::ErrorBody)))]
+async fn record_fund(
+    ScopedStore(store): ScopedStore,
+    Path(id): Path<i64>,
+    Json(input): Json<FundInput>,
+) -> ApiResult<(StatusCode, Json<FundArrival>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(store.record_fund(id, input).await?),
+    ))
+}
+
+/// Fund records waiting for this user's review (entered in regions below theirs).
+#[utoipa::path(get, path = "/api/funds/review", tag = "funds", params(PageRequest),
+    responses((status = 200, body = Page<FundArrival>), (status = 403, body = crate::ErrorBody)))]
+async fn fund_review_queue(
+    ScopedStore(store): ScopedStore,
+    Query(page): Query<PageRequest>,
+) -> ApiResult<Json<Page<FundArrival>>> {
+    Ok(Json(store.review_queue(page).await?))
+}
+
+/// Confirms (确认) or returns (退回, with a reason) an entered fund record.
+#[utoipa::path(post, path = "/api/funds/{id}/review", tag = "funds", params(("id" = i64, Path)),
+    request_body = Review,
+    responses((status = 200, body = FundArrival), (status = 403, body = crate::ErrorBody),
+        (status = 409, body = crate::ErrorBody)))]
+async fn review_fund(
+    ScopedStore(store): ScopedStore,
+    Path(id): Path<i64>,
+    Json(review): Json<Review>,
+) -> ApiResult<Json<FundArrival>> {
+    Ok(Json(store.review_fund(id, review).await?))
 }

@@ -11,6 +11,7 @@ mod audit;
 mod auth;
 mod errors;
 mod events;
+mod funds;
 mod regions;
 mod scope;
 mod units;

@@ -1,0 +1,264 @@
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const WAN: i64 = 10_000 * 100;
+
+/// A 2亿元 (20,000万元) project signed in 南县, entered by the county bureau.
+async fn signed_project(app: &TestApp) -> i64 {
+    let nx = app.login("nx_bureau").await;
+    let (status, detail) = nx
+        .post(
+            "/api/projects",
+            json!({
+                "name": "南县羽绒服装产业园项目", "investor_name": "浙江某服饰有限公司",
+                "origin": "out_of_province", "contract_fen": 20_000 * WAN,
+                "signed_on": "2026-01-10", "region_code": "430921", "stage": "signed"
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{detail}");
+    detail["project"]["id"].as_i64().unwrap()
+}
+
+fn arrival(period: &str, wan: i64) -> Value {
+    json!({ "period": period, "amount": wan * WAN, "currency": "CNY", "kind": "fixed_asset" })
+}
+
+async fn project_rate(user: &User, id: i64) -> (String, String) {
+    let (_, d) = user.get(&format!("/api/projects/{id}")).await;
+    let derived = &d["project"]["derived"];
+    (
+        derived["arrival_rate"].as_str().unwrap().to_owned(),
+        derived["classification_label"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn money_counts_only_after_the_level_above_confirms_it() {
+    let app = spawn_app().await;
+    let id = signed_project(&app).await;
+    let unit = app.login("nx_unit").await;
+    let (status, record) = unit
+        .post(
+            &format!("/api/projects/{id}/funds"),
+            arrival("2026-02", 5_000),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{record}");
+    assert_eq!(record["status"], "entered");
+    assert_eq!(record["status_label"], "待审核");
+    let nx = app.login("nx_bureau").await;
+    assert_eq!(
+        project_rate(&nx, id).await,
+        ("0.00%".into(), "未履约".into()),
+        "not yet confirmed"
+    );
+
+    // The county cannot confirm its own figures.
+    let (status, body) = nx
+        .post(
+            &format!("/api/funds/{}/review", record["id"]),
+            json!({ "decision": "confirm", "version": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body["message"].as_str().unwrap().contains("上级"));
+    let (status, queue) = nx.get("/api/funds/review").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(queue["total"], 0, "nothing for the county to review");
+
+    // The city can.
+    let yy = app.login("yy_bureau").await;
+    let queue = yy.items("/api/funds/review").await;
+    assert_eq!(queue.len(), 1);
+    let (status, confirmed) = yy
+        .post(
+            &format!("/api/funds/{}/review", record["id"]),
+            json!({ "decision": "confirm", "version": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{confirmed}");
+    assert_eq!(confirmed["status"], "confirmed");
+    assert_eq!(
+        project_rate(&nx, id).await,
+        ("25.00%".into(), "良好".into())
+    );
+    let (status, _) = yy
+        .post(
+            &format!("/api/funds/{}/review", record["id"]),
+            json!({ "decision": "return", "reason": "x", "version": 2 }),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "a confirmed record is not reviewed again"
+    );
+}
+
+#[tokio::test]
+async fn implausible_figures_need_a_reason_and_returns_need_one_too() {
+    let app = spawn_app().await;
+    let id = signed_project(&app).await;
+    let unit = app.login("nx_unit").await;
+    let (status, body) = unit
+        .post(
+            &format!("/api/projects/{id}/funds"),
+            arrival("2026-02", 25_000),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body["errors"]["override_reason"][0]
+            .as_str()
+            .unwrap()
+            .contains("超过合同金额"),
+        "{body}"
+    );
+    let (status, body) = unit
+        .post(&format!("/api/projects/{id}/funds"), arrival("2099-01", 10))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["errors"]["override_reason"][0]
+        .as_str()
+        .unwrap()
+        .contains("晚于当前月份"));
+
+    let mut input = arrival("2026-02", 25_000);
+    input["override_reason"] = json!("含增资扩股，合同金额待变更");
+    let (status, record) = unit.post(&format!("/api/projects/{id}/funds"), input).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(record["warnings"][0], "累计到位资金将超过合同金额");
+
+    let yy = app.login("yy_bureau").await;
+    let path = format!("/api/funds/{}/review", record["id"]);
+    let (status, body) = yy
+        .post(&path, json!({ "decision": "return", "version": 1 }))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["errors"]["reason"].is_array());
+    let (status, returned) = yy
+        .post(
+            &path,
+            json!({ "decision": "return", "reason": "缺少银行回单", "version": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(returned["status_label"], "已退回");
+    assert_eq!(returned["return_reason"], "缺少银行回单");
+    assert_eq!(project_rate(&yy, id).await.0, "0.00%");
+
+    for bad in [
+        json!({ "period": "2026-13", "amount": 5, "currency": "CNY", "kind": "fixed_asset" }),
+        json!({ "period": "2026-01", "amount": -5, "currency": "CNY", "kind": "fixed_asset" }),
+        json!({ "period": "2026-01", "amount": 5, "currency": "EUR", "kind": "fixed_asset" }),
+        json!({ "period": "2026-01", "amount": "五万", "currency": "CNY", "kind": "fixed_asset" }),
+    ] {
+        let (status, body) = unit
+            .post(&format!("/api/projects/{id}/funds"), bad.clone())
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn a_correction_replaces_the_old_figure_only_once_confirmed() {
+    let app = spawn_app().await;
+    let id = signed_project(&app).await;
+    let unit = app.login("nx_unit").await;
+    let yy = app.login("yy_bureau").await;
+    let (_, first) = unit
+        .post(
+            &format!("/api/projects/{id}/funds"),
+            arrival("2026-02", 5_000),
+        )
+        .await;
+    yy.post(
+        &format!("/api/funds/{}/review", first["id"]),
+        json!({ "decision": "confirm", "version": 1 }),
+    )
+    .await;
+
+    let mut fix = arrival("2026-02", 4_000);
+    fix["corrects_id"] = first["id"].clone();
+    let (status, body) = unit
+        .post(&format!("/api/projects/{id}/funds"), fix.clone())
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a correction needs a reason"
+    );
+    assert!(body["errors"]["note"].is_array());
+    fix["note"] = json!("银行回单金额为4000万元，原填报有误");
+    let (status, correction) = unit.post(&format!("/api/projects/{id}/funds"), fix).await;
+    assert_eq!(status, StatusCode::CREATED, "{correction}");
+    assert_eq!(
+        project_rate(&yy, id).await.0,
+        "25.00%",
+        "the old figure stands until review"
+    );
+
+    yy.post(
+        &format!("/api/funds/{}/review", correction["id"]),
+        json!({ "decision": "confirm", "version": 1 }),
+    )
+    .await;
+    // Exactly 20% is 良好 (seed 000).
+    assert_eq!(
+        project_rate(&yy, id).await,
+        ("20.00%".into(), "良好".into())
+    );
+    let records = yy.get(&format!("/api/projects/{id}/funds")).await.1;
+    let statuses: Vec<&str> = records
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["superseded", "confirmed"],
+        "nothing is overwritten"
+    );
+}
+
+#[tokio::test]
+async fn another_county_cannot_read_enter_or_review_funds() {
+    let app = spawn_app().await;
+    let id = signed_project(&app).await;
+    let unit = app.login("nx_unit").await;
+    let (_, record) = unit
+        .post(
+            &format!("/api/projects/{id}/funds"),
+            arrival("2026-02", 100),
+        )
+        .await;
+    let other = app.login("yyx_bureau").await;
+    let (status, _) = other.get(&format!("/api/projects/{id}/funds")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = other
+        .post(
+            &format!("/api/projects/{id}/funds"),
+            arrival("2026-03", 100),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = other
+        .post(
+            &format!("/api/funds/{}/review", record["id"]),
+            json!({ "decision": "confirm", "version": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(other.items("/api/funds/review").await.is_empty());
+    let leader = app.login("nx_leader").await;
+    let (status, _) = leader
+        .post(
+            &format!("/api/projects/{id}/funds"),
+            arrival("2026-03", 100),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

@@ -1,0 +1,364 @@
+//! Fund arrival (资金到位) records: entered below, reviewed by the level above, confirmed or
+//! returned; corrections are new records that supersede the old one when confirmed (§4).
+
+use crate::audit::{self, Change};
+use crate::db::clock;
+use crate::error::{Checks, StoreError};
+use crate::page::{Page, PageRequest};
+use crate::scoped::{Bind, Filter, Scoped};
+use luodi_domain::funds::{plausibility, Entry, FundStatus, Period};
+use luodi_domain::{Permission, RegionCode, Scope};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct FundInput {
+    /// YYYY-MM
+    pub period: String,
+    /// Minor units of `currency`: 分 for CNY, cents for USD.
+    pub amount: i64,
+    /// `CNY` or `USD`.
+    pub currency: String,
+    /// `fixed_asset` 固定资产投资, `registered_capital` 注册资本实缴, `other`.
+    pub kind: String,
+    pub note: Option<String>,
+    /// The confirmed record this one corrects; a reason in `note` is then required.
+    pub corrects_id: Option<i64>,
+    /// Required when the plausibility checks warn; says why the figure is right anyway.
+    pub override_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct FundArrival {
+    pub id: i64,
+    pub project_id: i64,
+    pub project_name: String,
+    pub region_code: String,
+    pub period: String,
+    pub amount: i64,
+    pub currency: String,
+    pub kind: String,
+    pub status: String,
+    #[sqlx(skip)]
+    pub status_label: String,
+    pub corrects_id: Option<i64>,
+    pub note: Option<String>,
+    /// Plausibility warnings raised at entry (Chinese), overridden with `override_reason`.
+    #[sqlx(skip)]
+    pub warnings: Vec<String>,
+    #[serde(skip)]
+    pub warnings_json: Option<String>,
+    pub override_reason: Option<String>,
+    pub return_reason: Option<String>,
+    pub entered_by_name: String,
+    pub entered_at: String,
+    pub reviewed_by_name: Option<String>,
+    pub reviewed_at: Option<String>,
+    pub version: i64,
+}
+
+impl FundArrival {
+    fn finish(mut self) -> Self {
+        self.status_label = [
+            FundStatus::Entered,
+            FundStatus::Confirmed,
+            FundStatus::Returned,
+            FundStatus::Superseded,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == self.status)
+        .map(FundStatus::label)
+        .unwrap_or("")
+        .to_owned();
+        self.warnings = self
+            .warnings_json
+            .as_deref()
+            .and_then(|w| serde_json::from_str(w).ok())
+            .unwrap_or_default();
+        self
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct Review {
+    /// `confirm` or `return`.
+    pub decision: String,
+    /// Required when returning.
+    pub reason: Option<String>,
+    pub version: i64,
+}
+
+const FUND_SELECT: &str = "SELECT f.id, f.project_id, p.name AS project_name, f.region_code, \
+    f.period, f.amount, f.currency, f.kind, f.status, f.corrects_id, f.note, \
+    f.warnings AS warnings_json, f.override_reason, f.return_reason, \
+    eu.display_name AS entered_by_name, f.entered_at, ru.display_name AS reviewed_by_name, \
+    f.reviewed_at, f.version FROM fund_arrivals f JOIN projects p ON p.id = f.project_id \
+    JOIN users eu ON eu.id = f.entered_by LEFT JOIN users ru ON ru.id = f.reviewed_by WHERE 1 = 1";
+
+fn today() -> time::Date {
+    time::OffsetDateTime::now_utc()
+        .to_offset(time::macros::offset!(+8))
+        .date()
+}
+
+impl Scoped {
+    /// The fund records of one project, oldest period first.
+    pub async fn project_funds(&self, project_id: i64) -> Result<Vec<FundArrival>, StoreError> {
+        self.project(project_id).await?;
+        let mut f = Filter::new(FUND_SELECT);
+        let p = f.bind(Bind::Int(project_id));
+        f.and(&format!("f.project_id = {p}"));
+        f.scope("f.region_code", &self.actor.scope);
+        let sql = format!("{} ORDER BY f.period, f.id", f.sql);
+        let rows: Vec<FundArrival> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
+        Ok(rows.into_iter().map(FundArrival::finish).collect())
+    }
+
+    /// Records this user may review: entered, and in a region strictly below their own.
+    pub async fn review_queue(&self, page: PageRequest) -> Result<Page<FundArrival>, StoreError> {
+        self.actor.require(Permission::ReviewFunds)?;
+        let mut f = Filter::new(FUND_SELECT);
+        f.and("f.status = 'entered'");
+        f.scope("f.region_code", &self.actor.scope);
+        if let Scope::Region(root) = &self.actor.scope {
+            let own = f.bind(Bind::Text(root.to_string()));
+            f.and(&format!("f.region_code <> {own}"));
+        }
+        let page: Page<FundArrival> = f
+            .fetch_page(&self.db.pool, "f.entered_at, f.id", page)
+            .await?;
+        Ok(Page {
+            items: page.items.into_iter().map(FundArrival::finish).collect(),
+            total: page.total,
+        })
+    }
+
+    async fn find_fund(&self, id: i64) -> Result<FundArrival, StoreError> {
+        let mut f = Filter::new(FUND_SELECT);
+        let p = f.bind(Bind::Int(id));
+        f.and(&format!("f.id = {p}"));
+        f.scope("f.region_code", &self.actor.scope);
+        let row: Option<FundArrival> = f.query_as(&f.sql).fetch_optional(&self.db.pool).await?;
+        row.map(FundArrival::finish)
+            .ok_or(StoreError::NotFound("该资金到位记录"))
+    }
+
+    /// Enters a fund arrival for review. Plausibility warnings block the entry until a reason
+    /// to override them is given.
+    pub async fn record_fund(
+        &self,
+        project_id: i64,
+        input: FundInput,
+    ) -> Result<FundArrival, StoreError> {
+        self.actor.require(Permission::EnterFunds)?;
+        let project = self.project(project_id).await?.project;
+        let mut checks = Checks::default();
+        let period = checks.take("period", Period::parse(&input.period));
+        if input.amount <= 0 {
+            checks.add("amount", "到位金额须大于0");
+        }
+        let contract = match input.currency.as_str() {
+            "CNY" => Some(project.contract_fen),
+            "USD" => Some(project.contract_cents),
+            _ => {
+                checks.add("currency", "币种应为人民币（CNY）或美元（USD）");
+                None
+            }
+        };
+        if !["fixed_asset", "registered_capital", "other"].contains(&input.kind.as_str()) {
+            checks.add("kind", "资金类型应为固定资产投资、注册资本实缴或其他");
+        }
+        let note = input
+            .note
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        if let Some(old) = input.corrects_id {
+            match self.find_fund(old).await {
+                Ok(o)
+                    if o.project_id == project_id
+                        && o.status == "confirmed"
+                        && o.currency == input.currency => {}
+                _ => checks.add("corrects_id", "只能更正本项目同币种、已确认的资金记录"),
+            }
+            if note.is_none() {
+                checks.add("note", "更正须说明原因");
+            }
+        }
+        checks.finish()?;
+        let (period, contract) = (period.expect("checked"), contract.expect("checked"));
+        let history: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT period, amount FROM fund_arrivals WHERE project_id = $1 AND currency = $2 \
+             AND status IN ('entered', 'confirmed') AND id <> $3",
+        )
+        .bind(project_id)
+        .bind(&input.currency)
+        .bind(input.corrects_id.unwrap_or(0))
+        .fetch_all(&self.db.pool)
+        .await?;
+        let history: Vec<(Period, i64)> = history
+            .into_iter()
+            .filter_map(|(p, a)| Period::parse(&p).ok().map(|p| (p, a)))
+            .collect();
+        let warnings = plausibility(&Entry {
+            amount: input.amount,
+            period,
+            history: &history,
+            contract,
+            today: today(),
+        });
+        let messages: Vec<String> = warnings.iter().map(|w| w.message().to_owned()).collect();
+        let override_reason = input
+            .override_reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        if !messages.is_empty() && override_reason.is_none() {
+            return Err(StoreError::field(
+                "override_reason",
+                format!("{}。如确认无误，请填写说明后再提交", messages.join("；")),
+            ));
+        }
+        let region = RegionCode::parse(&project.region_code)
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        let now = clock::now();
+        let mut tx = self.db.pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO fund_arrivals (project_id, region_code, period, amount, currency, kind, \
+             status, corrects_id, note, warnings, override_reason, entered_by, entered_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'entered', $7, $8, $9, $10, $11, $12) RETURNING id",
+        )
+        .bind(project_id)
+        .bind(region.as_str())
+        .bind(period.to_string())
+        .bind(input.amount)
+        .bind(&input.currency)
+        .bind(&input.kind)
+        .bind(input.corrects_id)
+        .bind(note)
+        .bind((!messages.is_empty()).then(|| serde_json::to_string(&messages).unwrap_or_default()))
+        .bind(override_reason)
+        .bind(self.actor.user_id)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?;
+        audit::record(
+            &mut tx,
+            (&self.actor).into(),
+            Change {
+                entity: "fund_arrival",
+                entity_id: Some(id.to_string()),
+                action: "create",
+                summary: format!("填报项目 {} {} 资金到位", project.name, period),
+                region: Some(&region),
+                before: None,
+                after: serde_json::to_value(&input).ok(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.find_fund(id).await
+    }
+
+    /// Confirms or returns an entered record. Only a user of a level above the project's
+    /// region may review it: a county cannot confirm its own figures.
+    pub async fn review_fund(&self, id: i64, review: Review) -> Result<FundArrival, StoreError> {
+        self.actor.require(Permission::ReviewFunds)?;
+        let record = self.find_fund(id).await?;
+        let region = RegionCode::parse(&record.region_code)
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        if self.actor.scope.root() == Some(&region) {
+            return Err(StoreError::forbidden(
+                "资金到位须由上级审核确认，不能审核本级填报的记录",
+            ));
+        }
+        if record.status != "entered" {
+            return Err(StoreError::Conflict {
+                field: "status".into(),
+                message: format!("该记录当前状态为“{}”，不能再审核", record.status_label),
+            });
+        }
+        let reason = review
+            .reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let confirm = match review.decision.as_str() {
+            "confirm" => true,
+            "return" if reason.is_some() => false,
+            "return" => return Err(StoreError::field("reason", "退回须说明原因")),
+            _ => {
+                return Err(StoreError::field(
+                    "decision",
+                    "审核结论应为确认（confirm）或退回（return）",
+                ))
+            }
+        };
+        let now = clock::now();
+        let mut tx = self.db.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE fund_arrivals SET status = $1, return_reason = $2, reviewed_by = $3, \
+             reviewed_at = $4, version = version + 1 WHERE id = $5 AND version = $6 AND status = 'entered'",
+        )
+        .bind(if confirm { "confirmed" } else { "returned" })
+        .bind(if confirm { None } else { reason })
+        .bind(self.actor.user_id)
+        .bind(&now)
+        .bind(id)
+        .bind(review.version)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::Stale);
+        }
+        if confirm {
+            let column = if record.currency == "USD" {
+                "arrived_cents"
+            } else {
+                "arrived_fen"
+            };
+            let mut delta = record.amount;
+            if let Some(old) = record.corrects_id {
+                let old_amount: i64 = sqlx::query_scalar(
+                    "UPDATE fund_arrivals SET status = 'superseded', version = version + 1 \
+                     WHERE id = $1 AND status = 'confirmed' RETURNING amount",
+                )
+                .bind(old)
+                .fetch_one(&mut *tx)
+                .await?;
+                delta -= old_amount;
+            }
+            sqlx::query(&format!(
+                "UPDATE projects SET {column} = {column} + $1, version = version + 1 WHERE id = $2"
+            ))
+            .bind(delta)
+            .bind(record.project_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        audit::record(
+            &mut tx,
+            (&self.actor).into(),
+            Change {
+                entity: "fund_arrival",
+                entity_id: Some(id.to_string()),
+                action: if confirm { "confirm" } else { "return" },
+                summary: format!(
+                    "{}项目 {} {} 资金到位",
+                    if confirm { "确认" } else { "退回" },
+                    record.project_name,
+                    record.period
+                ),
+                region: Some(&region),
+                before: Some(serde_json::json!({ "status": record.status })),
+                after: Some(serde_json::json!({
+                    "status": if confirm { "confirmed" } else { "returned" },
+                    "reason": reason,
+                })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.find_fund(id).await
+    }
+}
