@@ -39,6 +39,19 @@ impl Rate {
         }
     }
 
+    /// `(numerator, denominator)` in lowest terms, for exact comparisons done in SQL as
+    /// `a * denominator > b * numerator`.
+    pub fn parts(self) -> (i64, i64) {
+        let gcd = |mut a: i128, mut b: i128| {
+            while b != 0 {
+                (a, b) = (b, a % b);
+            }
+            a.abs().max(1)
+        };
+        let g = gcd(self.numerator, self.denominator);
+        ((self.numerator / g) as i64, (self.denominator / g) as i64)
+    }
+
     pub fn is_zero(self) -> bool {
         self.numerator == 0
     }
@@ -353,5 +366,7 @@ mod tests {
         assert_eq!(Rate::of(2, 3).unwrap().display_percent(2), "66.67%");
         assert_eq!(Rate::of(1, 8).unwrap().display_percent(1), "12.5%");
         assert_eq!(Rate::of(1, 3).unwrap(), Rate::of(2, 6).unwrap());
+        assert_eq!(Rate::percent(20).parts(), (1, 5));
+        assert_eq!(Rate::percent(50).parts(), (1, 2));
     }
 }

@@ -65,6 +65,7 @@ pub struct AppState {
         (name = "dashboard", description = "工作台"),
         (name = "ledger", description = "项目台账与签约活动"),
         (name = "funds", description = "资金到位填报与审核"),
+        (name = "rates", description = "三率与分类统计"),
     )
 )]
 struct ApiDoc;
@@ -80,6 +81,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::dashboard::router())
         .merge(routes::events::router())
         .merge(routes::projects::router())
+        .merge(routes::rates::router())
         .split_for_parts()
 }
 

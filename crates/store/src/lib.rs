@@ -16,6 +16,7 @@ pub mod events;
 pub mod funds;
 pub mod page;
 pub mod projects;
+pub mod rates;
 pub mod regions;
 mod scoped;
 pub mod units;

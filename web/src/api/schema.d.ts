@@ -290,6 +290,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/rates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The 三率 and classification counts of a region, row by row for its child regions, with
+         *     the definitions every screen prints.
+         */
+        get: operations["get_rates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/regions": {
         parameters: {
             query?: never;
@@ -1128,6 +1148,57 @@ export interface components {
             case_by_case?: boolean;
             key_project?: boolean;
         };
+        /** @description The figures of one group of signed projects. */
+        RateRow: {
+            /** @description Region code of the group (the region itself for the total row). */
+            code: string;
+            name: string;
+            /**
+             * Format: int64
+             * @description Signed projects (签约项目数).
+             */
+            projects: number;
+            /** Format: int64 */
+            contract_fen: number;
+            /** Format: int64 */
+            arrived_fen: number;
+            /** Format: int64 */
+            contract_cents: number;
+            /** Format: int64 */
+            arrived_cents: number;
+            /**
+             * Format: int64
+             * @description Projects that have begun to fulfil: any confirmed arrival, or started.
+             */
+            fulfilling: number;
+            /** Format: int64 */
+            started: number;
+            /** Format: int64 */
+            excellent: number;
+            /** Format: int64 */
+            good: number;
+            /** Format: int64 */
+            fair: number;
+            /** Format: int64 */
+            not_fulfilled: number;
+            /** @description 资金到位率（人民币）, e.g. "23.50%"; null without a contract amount. */
+            arrival_rate?: string | null;
+            /** @description 资金到位率（美元）. */
+            arrival_rate_usd?: string | null;
+            /** @description 履约率 */
+            fulfilment_rate?: string | null;
+            /** @description 开工率 */
+            start_rate?: string | null;
+        };
+        RatesReport: {
+            region_code?: string | null;
+            region_name: string;
+            total: components["schemas"]["RateRow"];
+            /** @description One row per child region with signed projects, in code order. */
+            rows: components["schemas"]["RateRow"][];
+            /** @description How every figure is computed, printed on the screen and on reports. */
+            definitions: string[];
+        };
         Region: {
             code: string;
             name: string;
@@ -1928,6 +1999,36 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_rates: {
+        parameters: {
+            query?: {
+                /** @description Region whose children are compared; the user's own region when omitted. */
+                region?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RatesReport"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod events;
 pub mod health;
 pub mod projects;
+pub mod rates;
 pub mod regions;
 pub mod units;
 pub mod users;

@@ -6,6 +6,7 @@
 
 mod helpers;
 mod projects;
+mod rates;
 
 mod audit;
 mod auth;
