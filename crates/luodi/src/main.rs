@@ -119,9 +119,11 @@ async fn main() -> anyhow::Result<()> {
                     names.join("、")
                 );
             }
+            let files = Arc::new(luodi_store::files::LocalDisk::new(&server.files_dir));
             let state = AppState {
                 store,
                 settings: Arc::new(server),
+                files,
             };
             luodi_server::serve(listener, state).await?;
         }

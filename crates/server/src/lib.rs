@@ -29,6 +29,8 @@ pub struct ServerSettings {
     pub cookie_secure: bool,
     /// Largest accepted upload, in megabytes.
     pub max_upload_mb: usize,
+    /// Directory of the local-disk object store for evidence files.
+    pub files_dir: String,
 }
 
 impl Default for ServerSettings {
@@ -36,6 +38,7 @@ impl Default for ServerSettings {
         Self {
             cookie_secure: false,
             max_upload_mb: 50,
+            files_dir: "luodi-files".into(),
         }
     }
 }
@@ -44,6 +47,8 @@ impl Default for ServerSettings {
 pub struct AppState {
     pub store: Store,
     pub settings: Arc<ServerSettings>,
+    /// Where attachment contents live (local disk by default).
+    pub files: Arc<dyn luodi_store::files::ObjectStore>,
 }
 
 #[derive(OpenApi)]

@@ -293,8 +293,9 @@ pub fn export(
     workbook.save_to_buffer().map_err(xlsx_error)
 }
 
-/// An .xlsx download with a Chinese file name that every browser keeps.
-pub fn xlsx_response(file_name: &str, bytes: Vec<u8>) -> Response {
+/// A `Content-Disposition` for a download with a Chinese file name (RFC 6266 `filename*`),
+/// with an ASCII fallback for old clients.
+pub fn content_disposition(file_name: &str, fallback: &str) -> String {
     let encoded: String = file_name
         .bytes()
         .map(|b| {
@@ -305,6 +306,11 @@ pub fn xlsx_response(file_name: &str, bytes: Vec<u8>) -> Response {
             }
         })
         .collect();
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+}
+
+/// An .xlsx download with a Chinese file name that every browser keeps.
+pub fn xlsx_response(file_name: &str, bytes: Vec<u8>) -> Response {
     (
         [
             (
@@ -313,7 +319,7 @@ pub fn xlsx_response(file_name: &str, bytes: Vec<u8>) -> Response {
             ),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"export.xlsx\"; filename*=UTF-8''{encoded}"),
+                content_disposition(file_name, "export.xlsx"),
             ),
         ],
         bytes,

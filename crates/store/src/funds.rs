@@ -133,6 +133,11 @@ impl Scoped {
         })
     }
 
+    /// One fund record in the user's scope.
+    pub async fn fund(&self, id: i64) -> Result<FundArrival, StoreError> {
+        self.find_fund(id).await
+    }
+
     async fn find_fund(&self, id: i64) -> Result<FundArrival, StoreError> {
         let mut f = Filter::new(FUND_SELECT);
         let p = f.bind(Bind::Int(id));

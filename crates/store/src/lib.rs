@@ -13,6 +13,7 @@ mod db;
 pub mod demo;
 mod error;
 pub mod events;
+pub mod files;
 pub mod funds;
 pub mod page;
 pub mod projects;

@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/api/attachments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Downloads an attachment; 404 for anything outside the user's scope. */
+        get: operations["download_attachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/audit": {
         parameters: {
             query?: never;
@@ -174,6 +191,24 @@ export interface paths {
         get: operations["fund_review_queue"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/funds/{id}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The evidence files of a fund record. */
+        get: operations["list_fund_evidence"];
+        put?: never;
+        /** Attaches an evidence file (bank receipt, 验资报告 …) to a fund record. */
+        post: operations["upload_fund_evidence"];
         delete?: never;
         options?: never;
         head?: never;
@@ -562,6 +597,17 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Attachment: {
+            /** Format: int64 */
+            id: number;
+            file_name: string;
+            content_type: string;
+            /** Format: int64 */
+            size: number;
+            sha256: string;
+            uploaded_by_name: string;
+            uploaded_at: string;
+        };
         AuditEntry: {
             /** Format: int64 */
             id: number;
@@ -664,6 +710,14 @@ export interface components {
             held_on: string;
             host?: string | null;
             region_code: string;
+        };
+        /** @description The multipart form of an evidence upload. */
+        EvidenceForm: {
+            /**
+             * Format: binary
+             * @description PDF, OFD, JPG, PNG, XLSX or DOCX, at most 20 MB.
+             */
+            file: string;
         };
         FundArrival: {
             /** Format: int64 */
@@ -1410,6 +1464,35 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    download_attachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_audit_entries: {
         parameters: {
             query?: {
@@ -1729,6 +1812,68 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_fund_evidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Attachment"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    upload_fund_evidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["EvidenceForm"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Attachment"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

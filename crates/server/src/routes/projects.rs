@@ -1,7 +1,10 @@
-use crate::error::{ApiResult, Json, Path, Query};
+use crate::error::{ApiError, ApiResult, Json, Path, Query};
 use crate::session::ScopedStore;
 use crate::AppState;
-use axum::http::StatusCode;
+use axum::extract::{Multipart, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use luodi_store::files::Attachment;
 use luodi_store::funds::{FundArrival, FundInput, Review};
 use luodi_store::projects::{
     DuplicateCandidate, Project, ProjectDetail, ProjectFilter, ProjectInput, StageChangeInput,
@@ -18,6 +21,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_project_funds, record_fund))
         .routes(routes!(fund_review_queue))
         .routes(routes!(review_fund))
+        .routes(routes!(list_fund_evidence, upload_fund_evidence))
+        .routes(routes!(download_attachment))
 }
 
 /// The ledger: projects in the user's scope, filtered and sorted, one page at a time.
@@ -124,4 +129,75 @@ async fn review_fund(
     Json(review): Json<Review>,
 ) -> ApiResult<Json<FundArrival>> {
     Ok(Json(store.review_fund(id, review).await?))
+}
+
+/// The evidence files of a fund record.
+#[utoipa::path(get, path = "/api/funds/{id}/evidence", tag = "funds", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Attachment>), (status = 404, body = crate::ErrorBody)))]
+async fn list_fund_evidence(
+    ScopedStore(store): ScopedStore,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<Attachment>>> {
+    Ok(Json(store.fund_evidence(id).await?))
+}
+
+/// The multipart form of an evidence upload.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct EvidenceForm {
+    /// PDF, OFD, JPG, PNG, XLSX or DOCX, at most 20 MB.
+    #[schema(format = Binary, content_media_type = "application/octet-stream")]
+    file: String,
+}
+
+/// Attaches an evidence file (bank receipt, 验资报告 …) to a fund record.
+#[utoipa::path(post, path = "/api/funds/{id}/evidence", tag = "funds", params(("id" = i64, Path)),
+    request_body(content = EvidenceForm, content_type = "multipart/form-data"),
+    responses((status = 201, body = Attachment), (status = 422, body = crate::ErrorBody)))]
+async fn upload_fund_evidence(
+    State(state): State<AppState>,
+    ScopedStore(store): ScopedStore,
+    Path(id): Path<i64>,
+    mut multipart: Multipart,
+) -> ApiResult<(StatusCode, Json<Attachment>)> {
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| ApiError::bad_request("上传内容不完整，请重新选择文件上传"))?
+    {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("").to_owned();
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|_| ApiError::bad_request("文件上传中断或超过大小限制，请重新上传"))?;
+            let attachment = store
+                .attach_fund_evidence(state.files.as_ref(), id, &name, bytes.to_vec())
+                .await?;
+            return Ok((StatusCode::CREATED, Json(attachment)));
+        }
+    }
+    Err(ApiError::field("file", "请选择要上传的佐证材料"))
+}
+
+/// Downloads an attachment; 404 for anything outside the user's scope.
+#[utoipa::path(get, path = "/api/attachments/{id}", tag = "funds", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/octet-stream"), (status = 404, body = crate::ErrorBody)))]
+async fn download_attachment(
+    State(state): State<AppState>,
+    ScopedStore(store): ScopedStore,
+    Path(id): Path<i64>,
+) -> ApiResult<Response> {
+    let (attachment, bytes) = store.attachment_bytes(state.files.as_ref(), id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, attachment.content_type),
+            (
+                header::CONTENT_DISPOSITION,
+                crate::office::content_disposition(&attachment.file_name, "evidence"),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

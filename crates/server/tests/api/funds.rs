@@ -262,3 +262,66 @@ async fn another_county_cannot_read_enter_or_review_funds() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn evidence_is_stored_and_only_readable_in_scope() {
+    let app = spawn_app().await;
+    let id = signed_project(&app).await;
+    let unit = app.login("nx_unit").await;
+    let (_, record) = unit
+        .post(
+            &format!("/api/projects/{id}/funds"),
+            arrival("2026-02", 100),
+        )
+        .await;
+    let fund = record["id"].as_i64().unwrap();
+    let receipt = b"%PDF-1.4 bank receipt 2026-02".to_vec();
+    let (status, attachment) = unit
+        .upload_file(
+            &format!("/api/funds/{fund}/evidence"),
+            receipt.clone(),
+            "银行回单.pdf",
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{attachment}");
+    assert_eq!(attachment["file_name"], "银行回单.pdf");
+    assert_eq!(attachment["content_type"], "application/pdf");
+    let (status, body) = unit
+        .upload_file(
+            &format!("/api/funds/{fund}/evidence"),
+            b"MZ".to_vec(),
+            "setup.exe",
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["errors"]["file"][0].as_str().unwrap().contains("PDF"));
+
+    let yy = app.login("yy_bureau").await;
+    let (_, list) = yy.get(&format!("/api/funds/{fund}/evidence")).await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    let res = yy
+        .get_raw(&format!("/api/attachments/{}", attachment["id"]))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("filename*=UTF-8''"));
+    assert_eq!(res.bytes().await.unwrap().to_vec(), receipt);
+
+    let other = app.login("yyx_bureau").await;
+    let res = other
+        .get_raw(&format!("/api/attachments/{}", attachment["id"]))
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let (status, _) = other.get(&format!("/api/funds/{fund}/evidence")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = other
+        .upload_file(&format!("/api/funds/{fund}/evidence"), receipt, "伪造.pdf")
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another county's record does not exist for it"
+    );
+}

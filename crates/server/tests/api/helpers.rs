@@ -57,9 +57,11 @@ pub async fn spawn_app_with(auth: AuthSettings) -> TestApp {
         .expect("load demo data");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let files_dir = std::env::temp_dir().join(format!("{}-files", unique_name()));
     let state = AppState {
         store,
         settings: Arc::new(ServerSettings::default()),
+        files: Arc::new(luodi_store::files::LocalDisk::new(files_dir)),
     };
     tokio::spawn(luodi_server::serve(listener, state));
     TestApp {
@@ -135,6 +137,26 @@ impl User {
             .client
             .put(self.url(path))
             .json(&body)
+            .send()
+            .await
+            .unwrap();
+        json_of(res).await
+    }
+
+    pub async fn upload_file(
+        &self,
+        path: &str,
+        file: Vec<u8>,
+        file_name: &str,
+    ) -> (StatusCode, Value) {
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(file).file_name(file_name.to_owned()),
+        );
+        let res = self
+            .client
+            .post(self.url(path))
+            .multipart(form)
             .send()
             .await
             .unwrap();

@@ -1,0 +1,201 @@
+//! Evidence files (银行回单、验资报告…) behind an object-store interface: local disk by
+//! default; an S3-compatible store can implement the same trait for clusters.
+
+use crate::audit::{self, Change};
+use crate::db::clock;
+use crate::error::StoreError;
+use crate::scoped::{Bind, Filter, Scoped};
+use luodi_domain::{Permission, RegionCode};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use utoipa::ToSchema;
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Where file contents live. Keys are opaque, chosen by the store.
+pub trait ObjectStore: Send + Sync {
+    fn put<'a>(&'a self, key: &'a str, bytes: Vec<u8>) -> BoxFuture<'a, std::io::Result<()>>;
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, std::io::Result<Vec<u8>>>;
+}
+
+/// Files under a directory on local disk.
+pub struct LocalDisk {
+    root: PathBuf,
+}
+
+impl LocalDisk {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    fn path(&self, key: &str) -> PathBuf {
+        // Keys are made by `Scoped::attach` from hex digits and '/', never from user input.
+        self.root.join(key)
+    }
+}
+
+impl ObjectStore for LocalDisk {
+    fn put<'a>(&'a self, key: &'a str, bytes: Vec<u8>) -> BoxFuture<'a, std::io::Result<()>> {
+        Box::pin(async move {
+            let path = self.path(key);
+            if let Some(dir) = path.parent() {
+                tokio::fs::create_dir_all(dir).await?;
+            }
+            // Write then rename, so a reader never sees half a file.
+            let tmp = path.with_extension("part");
+            tokio::fs::write(&tmp, bytes).await?;
+            tokio::fs::rename(&tmp, &path).await
+        })
+    }
+
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, std::io::Result<Vec<u8>>> {
+        Box::pin(async move { tokio::fs::read(self.path(key)).await })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Attachment {
+    pub id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_by_name: String,
+    pub uploaded_at: String,
+    #[serde(skip)]
+    pub storage_key: String,
+}
+
+/// Accepted evidence: scans and photos of receipts, PDFs and OFD (the national e-document
+/// format), office documents.
+fn content_type_of(file_name: &str) -> Option<&'static str> {
+    let ext = file_name.rsplit('.').next()?.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "pdf" => "application/pdf",
+        "ofd" => "application/ofd",
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        _ => return None,
+    })
+}
+
+const MAX_EVIDENCE_BYTES: usize = 20 * 1024 * 1024;
+
+const ATTACHMENT_SELECT: &str = "SELECT a.id, a.file_name, a.content_type, a.size, a.sha256, \
+    u.display_name AS uploaded_by_name, a.uploaded_at, a.storage_key \
+    FROM attachments a JOIN users u ON u.id = a.uploaded_by WHERE 1 = 1";
+
+impl Scoped {
+    /// Attaches an evidence file to a fund record in the user's scope.
+    pub async fn attach_fund_evidence(
+        &self,
+        files: &dyn ObjectStore,
+        fund_id: i64,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<Attachment, StoreError> {
+        self.actor.require(Permission::EnterFunds)?;
+        let fund = self.fund(fund_id).await?;
+        let file_name = file_name
+            .trim()
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or("")
+            .to_owned();
+        let content_type = content_type_of(&file_name).ok_or_else(|| {
+            StoreError::field("file", "佐证材料须为 PDF、OFD、JPG、PNG、XLSX 或 DOCX 文件")
+        })?;
+        if bytes.is_empty() {
+            return Err(StoreError::field("file", "上传的文件是空的"));
+        }
+        if bytes.len() > MAX_EVIDENCE_BYTES {
+            return Err(StoreError::field("file", "单个佐证材料不能超过20MB"));
+        }
+        let sha = hex::encode(Sha256::digest(&bytes));
+        let key = format!("sha256/{}/{}", &sha[..2], sha);
+        let size = bytes.len() as i64;
+        files
+            .put(&key, bytes)
+            .await
+            .map_err(|e| StoreError::Internal(format!("storing evidence: {e}")))?;
+        let region = RegionCode::parse(&fund.region_code)
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        let mut tx = self.db.pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO attachments (owner_kind, owner_id, region_code, file_name, content_type, \
+             size, sha256, storage_key, uploaded_by, uploaded_at) \
+             VALUES ('fund_arrival', $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(fund_id)
+        .bind(region.as_str())
+        .bind(&file_name)
+        .bind(content_type)
+        .bind(size)
+        .bind(&sha)
+        .bind(&key)
+        .bind(self.actor.user_id)
+        .bind(clock::now())
+        .fetch_one(&mut *tx)
+        .await?;
+        audit::record(
+            &mut tx,
+            (&self.actor).into(),
+            Change {
+                entity: "fund_arrival",
+                entity_id: Some(fund_id.to_string()),
+                action: "attach",
+                summary: format!(
+                    "为项目 {} {} 资金到位上传佐证材料 {file_name}",
+                    fund.project_name, fund.period
+                ),
+                region: Some(&region),
+                before: None,
+                after: Some(
+                    serde_json::json!({ "file_name": file_name, "sha256": sha, "size": size }),
+                ),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.attachment(id).await
+    }
+
+    pub async fn fund_evidence(&self, fund_id: i64) -> Result<Vec<Attachment>, StoreError> {
+        self.fund(fund_id).await?;
+        let mut f = Filter::new(ATTACHMENT_SELECT);
+        let p = f.bind(Bind::Int(fund_id));
+        f.and(&format!(
+            "a.owner_kind = 'fund_arrival' AND a.owner_id = {p}"
+        ));
+        f.scope("a.region_code", &self.actor.scope);
+        let sql = format!("{} ORDER BY a.id", f.sql);
+        Ok(f.query_as(&sql).fetch_all(&self.db.pool).await?)
+    }
+
+    pub async fn attachment(&self, id: i64) -> Result<Attachment, StoreError> {
+        let mut f = Filter::new(ATTACHMENT_SELECT);
+        let p = f.bind(Bind::Int(id));
+        f.and(&format!("a.id = {p}"));
+        f.scope("a.region_code", &self.actor.scope);
+        let row: Option<Attachment> = f.query_as(&f.sql).fetch_optional(&self.db.pool).await?;
+        row.ok_or(StoreError::NotFound("该附件"))
+    }
+
+    /// An attachment's contents, only when it lies in the user's scope.
+    pub async fn attachment_bytes(
+        &self,
+        files: &dyn ObjectStore,
+        id: i64,
+    ) -> Result<(Attachment, Vec<u8>), StoreError> {
+        let a = self.attachment(id).await?;
+        let bytes = files.get(&a.storage_key).await.map_err(|e| {
+            StoreError::Internal(format!("reading evidence {}: {e}", a.storage_key))
+        })?;
+        Ok((a, bytes))
+    }
+}
