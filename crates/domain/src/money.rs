@@ -96,6 +96,21 @@ fn format_minor(minor: i64, unit_in_major: i64, decimals: u32) -> String {
     }
 }
 
+fn exact_minor(minor: i64, unit_in_major: i64) -> String {
+    let scale = 100i128 * unit_in_major as i128;
+    let digits = scale.to_string().len() - 1;
+    let v = minor as i128;
+    let whole = v.abs() / scale;
+    let frac = format!("{:0width$}", v.abs() % scale, width = digits);
+    let frac = frac.trim_end_matches('0');
+    let sign = if v < 0 { "-" } else { "" };
+    if frac.is_empty() {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{frac}")
+    }
+}
+
 fn group_thousands(n: i128) -> String {
     let digits = n.abs().to_string();
     let mut out = String::new();
@@ -129,6 +144,12 @@ impl Fen {
         Fen(yi * 100_000_000 * 100)
     }
 
+    /// The exact amount in 万元 without grouping or trailing zeros ("20000", "1.5",
+    /// "0.000001"), as written into spreadsheets so that a round trip loses nothing.
+    pub fn exact_wan_yuan(self) -> String {
+        exact_minor(self.0, 10_000)
+    }
+
     /// "1,234.57" 万元.
     pub fn display_wan_yuan(self) -> String {
         format_minor(self.0, 10_000, 2)
@@ -151,6 +172,11 @@ impl UsdCents {
 
     pub fn from_wan_usd(wan: i64) -> Self {
         UsdCents(wan * 10_000 * 100)
+    }
+
+    /// The exact amount in 万美元, as [`Fen::exact_wan_yuan`].
+    pub fn exact_wan_usd(self) -> String {
+        exact_minor(self.0, 10_000)
     }
 
     /// "1,000.00" 万美元.
@@ -246,5 +272,16 @@ mod tests {
         assert_eq!(Fen(0).display_wan_yuan(), "0.00");
         assert_eq!(Fen::from_wan_yuan(3).to_string(), "3.00万元");
         assert_eq!(UsdCents::from_wan_usd(1000).to_string(), "1,000.00万美元");
+    }
+
+    #[test]
+    fn exact_wan_round_trips() {
+        for s in ["20000", "1.5", "0.000001", "0", "123.45"] {
+            assert_eq!(Fen::parse_wan_yuan(s).unwrap().exact_wan_yuan(), s);
+        }
+        assert_eq!(
+            UsdCents::parse_wan_usd("1000.25").unwrap().exact_wan_usd(),
+            "1000.25"
+        );
     }
 }

@@ -16,6 +16,7 @@ pub mod events;
 pub mod files;
 pub mod funds;
 pub mod page;
+pub mod project_import;
 pub mod projects;
 pub mod rates;
 pub mod regions;

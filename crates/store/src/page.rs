@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 /// 1-based paging as the list pages send it.
-#[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, IntoParams)]
 pub struct PageRequest {
     /// Page number, from 1.
     pub page: Option<i64>,

@@ -327,7 +327,7 @@ fn opt(s: &Option<String>) -> Option<String> {
 }
 
 /// The checked values of a project input, ready to write.
-struct Checked {
+pub(crate) struct Checked {
     region: RegionCode,
     stage: Stage,
     name: String,
@@ -336,7 +336,7 @@ struct Checked {
 }
 
 impl Scoped {
-    async fn check_project(&self, input: &ProjectInput) -> Result<Checked, StoreError> {
+    pub(crate) async fn check_project(&self, input: &ProjectInput) -> Result<Checked, StoreError> {
         let mut checks = Checks::default();
         let name = input.name.trim().to_owned();
         if name.is_empty() || name.chars().count() > 200 {
@@ -605,8 +605,22 @@ impl Scoped {
     pub async fn create_project(&self, input: ProjectInput) -> Result<ProjectDetail, StoreError> {
         self.actor.require(Permission::ManageLedger)?;
         let c = self.check_project(&input).await?;
-        let now = clock::now();
         let mut tx = self.db.pool.begin().await?;
+        let id = self.insert_project(&mut tx, &c, &input, "录入台账").await?;
+        tx.commit().await?;
+        self.project(id).await
+    }
+
+    /// Writes a checked project, its first stage entry, its duplicate candidates and its audit
+    /// entry on `conn` (the caller's transaction).
+    pub(crate) async fn insert_project(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        c: &Checked,
+        input: &ProjectInput,
+        how: &str,
+    ) -> Result<i64, StoreError> {
+        let now = clock::now();
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO projects (name, name_key, investor_name, investor_credit_code, investor_home, \
              origin, global500, china500, private500, industry_code, leading_industry, \
@@ -652,7 +666,7 @@ impl Scoped {
         .bind(input.key_project)
         .bind(self.actor.user_id)
         .bind(&now)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await?;
         let stage_date = c.dates[0].clone().unwrap_or_else(|| now[..10].to_owned());
         sqlx::query(
@@ -662,14 +676,14 @@ impl Scoped {
         .bind(id)
         .bind(c.stage.as_str())
         .bind(stage_date)
-        .bind("录入台账")
+        .bind(how)
         .bind(self.actor.user_id)
         .bind(&now)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
-        record_duplicates(&mut tx, id, &c, &input, &now).await?;
+        record_duplicates(&mut *conn, id, c, input, &now).await?;
         audit::record(
-            &mut tx,
+            &mut *conn,
             (&self.actor).into(),
             Change {
                 entity: "project",
@@ -678,12 +692,11 @@ impl Scoped {
                 summary: format!("新增项目 {}", c.name),
                 region: Some(&c.region),
                 before: None,
-                after: serde_json::to_value(&input).ok(),
+                after: serde_json::to_value(input).ok(),
             },
         )
         .await?;
-        tx.commit().await?;
-        self.project(id).await
+        Ok(id)
     }
 
     /// Moves a project to another stage on a given date, keeping the history and setting the

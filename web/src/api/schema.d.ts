@@ -270,6 +270,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The ledger rows matching the filters, in the template's layout (so an export can be edited
+         *     and imported elsewhere), plus the figures the system derives.
+         */
+        get: operations["export_projects"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/import/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Imports a ledger sheet: all rows in one transaction, or none (422 `import_rejected`). */
+        post: operations["commit_projects_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/import/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Checks an uploaded ledger sheet row by row; writes nothing. */
+        post: operations["preview_projects_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/import/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ledger import template, with dropdowns and an instructions sheet. */
+        get: operations["projects_template"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{id}": {
         parameters: {
             query?: never;
@@ -1152,6 +1223,13 @@ export interface components {
             project: components["schemas"]["Project"];
             stages: components["schemas"]["StageChange"][];
         };
+        ProjectImportPreview: {
+            total_rows: number;
+            valid_rows: number;
+            errors: components["schemas"]["RowError"][];
+            /** @description The first 200 valid rows, for a look before committing. */
+            rows: components["schemas"]["ProjectPreviewRow"][];
+        };
         /**
          * @description A project as entered in the form (or one row of the import sheet, once parsed).
          *     Amounts are integer minor units: 分 for 元 amounts, US cents for foreign capital.
@@ -1201,6 +1279,17 @@ export interface components {
             producing_on?: string | null;
             case_by_case?: boolean;
             key_project?: boolean;
+        };
+        ProjectPreviewRow: {
+            row: number;
+            name: string;
+            investor_name: string;
+            region_code: string;
+            stage: string;
+            /** Format: int64 */
+            contract_fen: number;
+            /** Format: int64 */
+            contract_cents: number;
         };
         /** @description The figures of one group of signed projects. */
         RateRow: {
@@ -1313,6 +1402,10 @@ export interface components {
             field: string;
             /** @description Chinese message naming the problem. */
             message: string;
+        };
+        SheetForm: {
+            /** Format: binary */
+            file: string;
         };
         SigningEvent: {
             /** Format: int64 */
@@ -2025,6 +2118,130 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_projects: {
+        parameters: {
+            query?: {
+                /** @description Part of the project or investor name, or the credit code. */
+                q?: string | null;
+                /** @description Region subtree. */
+                region?: string | null;
+                stage?: string | null;
+                origin?: string | null;
+                /** @description GB/T 4754 section letter or division code. */
+                industry?: string | null;
+                event_id?: number | null;
+                /** @description Signed on or after (YYYY-MM-DD). */
+                signed_from?: string | null;
+                /** @description Signed on or before (YYYY-MM-DD). */
+                signed_to?: string | null;
+                /** @description Contract amount at least (分). */
+                min_contract_fen?: number | null;
+                /** @description Contract amount at most (分). */
+                max_contract_fen?: number | null;
+                key_project?: boolean | null;
+                /**
+                 * @description Sort column: signed_on, contract_fen, arrived_fen, name, updated_at (default signed_on);
+                 *     prefix with `-` for descending.
+                 */
+                sort?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+        };
+    };
+    commit_projects_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["SheetForm"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    preview_projects_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["SheetForm"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectImportPreview"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    projects_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
         };

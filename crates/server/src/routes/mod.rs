@@ -5,6 +5,7 @@ pub mod auth;
 pub mod dashboard;
 pub mod events;
 pub mod health;
+pub mod project_sheets;
 pub mod projects;
 pub mod rates;
 pub mod regions;

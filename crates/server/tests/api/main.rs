@@ -5,6 +5,7 @@
 //! All modules compile into this one test binary, which keeps link time down on two cores.
 
 mod helpers;
+mod project_sheets;
 mod projects;
 mod rates;
 

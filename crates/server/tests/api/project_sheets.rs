@@ -1,0 +1,204 @@
+use crate::helpers::*;
+use crate::scope::read_xlsx;
+use reqwest::StatusCode;
+
+const HEADER: &[&str] = &[
+    "项目名称",
+    "投资方",
+    "统一社会信用代码",
+    "资金来源",
+    "行业代码",
+    "合同资金（万元）",
+    "合同外资（万美元）",
+    "签约日期",
+    "落户地",
+    "园区/乡镇",
+    "项目阶段",
+    "开工日期",
+    "重点项目",
+];
+
+fn row(name: &str) -> Vec<String> {
+    [
+        name,
+        "湖南某某科技有限公司",
+        "914403001922038216",
+        "省外境内",
+        "39",
+        "12000.5",
+        "",
+        "2026-03-18",
+        "南县",
+        "",
+        "已签约",
+        "",
+        "是",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+fn sheet(rows: &[Vec<String>]) -> Vec<u8> {
+    let mut all: Vec<Vec<&str>> = vec![HEADER.to_vec()];
+    all.extend(rows.iter().map(|r| r.iter().map(String::as_str).collect()));
+    let slices: Vec<&[&str]> = all.iter().map(Vec::as_slice).collect();
+    workbook(&slices)
+}
+
+#[tokio::test]
+async fn a_ledger_sheet_imports_and_exports_exactly() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let res = nx.get_raw("/api/projects/import/template").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let template = read_xlsx(res.bytes().await.unwrap().to_vec());
+    assert_eq!(template[0][0], "*项目名称");
+
+    let (_, region) = nx.get("/api/regions/430921").await;
+    let park = region["zones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|z| z["kind"] == "park")
+        .unwrap()["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut second = row("南县电子信息产业园二期");
+    second[3] = "境外".into();
+    second[5] = "".into();
+    second[6] = "1000.25".into();
+    second[9] = park.clone();
+    second[10] = "已开工".into();
+    second[11] = "2026-06-01".into();
+    let file = sheet(&[row("南县新能源电池项目"), second]);
+    let (status, preview) = nx
+        .upload_file("/api/projects/import/preview", file.clone(), "ledger.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(preview["valid_rows"], 2, "{}", preview["errors"]);
+    assert!(
+        nx.items("/api/projects").await.is_empty(),
+        "a preview writes nothing"
+    );
+    let (status, result) = nx
+        .upload_file("/api/projects/import/commit", file, "ledger.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{result}");
+    assert_eq!(result["inserted"], 2);
+    let projects = nx.items("/api/projects?sort=name").await;
+    let usd = projects.iter().find(|p| p["origin"] == "foreign").unwrap();
+    assert_eq!(
+        usd["contract_cents"],
+        100_025 * 10_000,
+        "1000.25万美元 in cents"
+    );
+    assert_eq!(usd["zone_name"], park);
+    let cny = projects
+        .iter()
+        .find(|p| p["origin"] == "out_of_province")
+        .unwrap();
+    assert_eq!(
+        cny["contract_fen"],
+        120_005 * 100_000i64,
+        "12000.5万元 in 分"
+    );
+
+    let res = nx.get_raw("/api/projects/export?stage=started").await;
+    let rows = read_xlsx(res.bytes().await.unwrap().to_vec());
+    assert_eq!(rows.len(), 2, "header + the one started project");
+    assert_eq!(rows[0][0], "项目名称");
+    assert_eq!(rows[1][13], "1000.25", "exact 万美元 in the export");
+    assert_eq!(rows[1][4], "境外");
+    assert_eq!(rows[1][16], "南县");
+}
+
+#[tokio::test]
+async fn bad_rows_are_named_by_row_and_column_and_nothing_is_written() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let mut bad_code = row("校验位错误项目");
+    bad_code[2] = "914403001922038217".into();
+    let mut bad_date = row("日期越界项目");
+    bad_date[7] = "1899-01-01".into();
+    let mut negative = row("负数项目");
+    negative[5] = "-100".into();
+    let mut text = row("文字金额项目");
+    text[5] = "一千万".into();
+    let mut elsewhere = row("外县项目");
+    elsewhere[8] = "沅江市".into();
+    let mut missing = row("");
+    missing[10] = "".into();
+    let (status, preview) = nx
+        .upload_file(
+            "/api/projects/import/preview",
+            sheet(&[
+                row("正常项目"),
+                bad_code,
+                bad_date,
+                negative,
+                text,
+                elsewhere,
+                missing,
+            ]),
+            "bad.xlsx",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(preview["valid_rows"], 1);
+    let errors = preview["errors"].as_array().unwrap();
+    let at = |row: i64, column: &str| {
+        errors
+            .iter()
+            .find(|e| e["row"] == row && e["column"] == column)
+            .unwrap_or_else(|| panic!("no error at {column}{row}: {errors:?}"))["message"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(at(3, "C").contains("校验位"));
+    assert!(at(4, "H").contains("2000年至2100年"));
+    assert!(at(5, "F").contains("负数"));
+    assert!(at(6, "F").contains("不是有效的数字"));
+    assert!(at(7, "I").contains("管辖范围"));
+    assert!(at(8, "A").contains("项目名称不能为空"), "{errors:?}");
+    assert!(at(8, "K").contains("项目阶段"));
+
+    let (status, body) = nx
+        .upload_file(
+            "/api/projects/import/commit",
+            b"PK\x03\x04broken".to_vec(),
+            "x.xlsx",
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_error(&body, "invalid_file");
+    assert!(nx.items("/api/projects").await.is_empty());
+}
+
+#[tokio::test]
+async fn ten_thousand_rows_with_one_bad_row_write_nothing() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let mut rows: Vec<Vec<String>> = (0..10_000)
+        .map(|i| row(&format!("批量项目{i:05}")))
+        .collect();
+    rows[7_777][7] = "2026-02-30".into();
+    let (status, body) = nx
+        .upload_file("/api/projects/import/commit", sheet(&rows), "big.xlsx")
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        body["message"]
+    );
+    assert_error(&body, "import_rejected");
+    let errors = body["rows_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["row"], 7_779, "data row 7,777 is Excel row 7,779");
+    assert_eq!(errors[0]["column"], "H");
+    let (_, page) = nx.get("/api/projects").await;
+    assert_eq!(page["total"], 0);
+}

@@ -1,0 +1,404 @@
+//! Projects in and out of Excel: each sheet row is turned into a [`ProjectInput`] (names of
+//! events, zones, units and regions resolved within the user's scope) and checked with the
+//! same rules as the form; a commit writes every row in one transaction or none.
+
+use crate::error::{RowError, StoreError};
+use crate::page::PageRequest;
+use crate::projects::{Project, ProjectFilter, ProjectInput};
+use crate::scoped::Scoped;
+use luodi_domain::ledger::Stage;
+use luodi_domain::{Fen, Permission, RegionCode, UsdCents};
+use serde::Serialize;
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+/// One data row of the sheet: its Excel row number and its cells by field name.
+pub struct ProjectSheetRow {
+    pub row: usize,
+    pub cells: HashMap<&'static str, String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProjectPreviewRow {
+    pub row: usize,
+    pub name: String,
+    pub investor_name: String,
+    pub region_code: String,
+    pub stage: String,
+    pub contract_fen: i64,
+    pub contract_cents: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProjectImportPreview {
+    pub total_rows: usize,
+    pub valid_rows: usize,
+    pub errors: Vec<RowError>,
+    /// The first 200 valid rows, for a look before committing.
+    pub rows: Vec<ProjectPreviewRow>,
+}
+
+fn yes_no(s: &str) -> Result<bool, String> {
+    match s.trim() {
+        "" | "否" | "N" | "n" | "0" | "false" | "FALSE" => Ok(false),
+        "是" | "Y" | "y" | "1" | "true" | "TRUE" => Ok(true),
+        other => Err(format!("应填“是”或“否”，实际为“{other}”")),
+    }
+}
+
+fn origin_code(s: &str) -> Result<String, String> {
+    Ok(match s.trim() {
+        "境外" | "foreign" => "foreign",
+        "省外境内" | "省外" | "out_of_province" => "out_of_province",
+        "省内" | "in_province" => "in_province",
+        other => return Err(format!("资金来源应为境外、省外境内或省内，实际为“{other}”")),
+    }
+    .to_owned())
+}
+
+/// Names users write in the sheet, resolved once per import.
+#[derive(Default)]
+struct Lookups {
+    counties: HashMap<String, Vec<String>>,
+    events: HashMap<String, i64>,
+    zones: HashMap<(String, String), i64>,
+    units: HashMap<String, Vec<(i64, String)>>,
+}
+
+impl Scoped {
+    async fn import_lookups(&self) -> Result<Lookups, StoreError> {
+        let mut l = Lookups::default();
+        let (lo, hi) = match self.actor.scope.region_range() {
+            Some(r) => r,
+            None => ("0".into(), ":".into()),
+        };
+        let counties: Vec<(String, String)> = sqlx::query_as(
+            "SELECT name, code FROM regions WHERE level = 'county' AND code >= $1 AND code < $2",
+        )
+        .bind(&lo)
+        .bind(&hi)
+        .fetch_all(&self.db.pool)
+        .await?;
+        for (name, code) in counties {
+            l.counties.entry(name).or_default().push(code);
+        }
+        let events = self
+            .events(
+                &Default::default(),
+                PageRequest {
+                    page: Some(1),
+                    page_size: Some(500),
+                },
+            )
+            .await?;
+        for e in events.items {
+            l.events.insert(e.name, e.id);
+        }
+        let zones: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT id, county_code, name FROM zones WHERE county_code >= $1 AND county_code < $2",
+        )
+        .bind(&lo)
+        .bind(&hi)
+        .fetch_all(&self.db.pool)
+        .await?;
+        for (id, county, name) in zones {
+            l.zones.insert((county, name), id);
+        }
+        let units: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT id, name, region_code FROM units WHERE region_code >= $1 AND region_code < $2",
+        )
+        .bind(&lo)
+        .bind(&hi)
+        .fetch_all(&self.db.pool)
+        .await?;
+        for (id, name, region) in units {
+            l.units.entry(name).or_default().push((id, region));
+        }
+        Ok(l)
+    }
+
+    /// Turns one sheet row into a project input, or the row's cell errors.
+    fn row_input(
+        &self,
+        l: &Lookups,
+        r: &ProjectSheetRow,
+    ) -> Result<ProjectInput, Vec<(&'static str, String)>> {
+        let mut errors = Vec::new();
+        let cell = |f: &str| {
+            r.cells
+                .get(f)
+                .map(|s| s.trim().to_owned())
+                .unwrap_or_default()
+        };
+        let optional = |f: &str| Some(cell(f)).filter(|s| !s.is_empty());
+        let flag =
+            |f: &'static str, errors: &mut Vec<(&'static str, String)>| match yes_no(&cell(f)) {
+                Ok(b) => b,
+                Err(m) => {
+                    errors.push((f, m));
+                    false
+                }
+            };
+        // Required text is reported here too, so a row with several problems shows them all.
+        for (field, label) in [("name", "项目名称"), ("investor_name", "投资方")] {
+            if cell(field).is_empty() {
+                errors.push((field, format!("{label}不能为空")));
+            }
+        }
+        let global500 = flag("global500", &mut errors);
+        let china500 = flag("china500", &mut errors);
+        let private500 = flag("private500", &mut errors);
+        let strategic_emerging = flag("strategic_emerging", &mut errors);
+        let case_by_case = flag("case_by_case", &mut errors);
+        let key_project = flag("key_project", &mut errors);
+        let money = |f: &'static str, usd: bool, errors: &mut Vec<(&'static str, String)>| {
+            let text = cell(f);
+            if text.is_empty() {
+                return 0;
+            }
+            let parsed = if usd {
+                UsdCents::parse_wan_usd(&text).map(|u| u.0)
+            } else {
+                Fen::parse_wan_yuan(&text).map(|f| f.0)
+            };
+            parsed.unwrap_or_else(|e| {
+                errors.push((f, e.to_string()));
+                0
+            })
+        };
+        let total_investment_fen = money("total_investment_fen", false, &mut errors);
+        let contract_fen = money("contract_fen", false, &mut errors);
+        let contract_cents = money("contract_cents", true, &mut errors);
+        let origin = origin_code(&cell("origin")).unwrap_or_else(|m| {
+            errors.push(("origin", m));
+            String::new()
+        });
+        let stage = match Stage::parse(&cell("stage")) {
+            Some(s) => s.as_str().to_owned(),
+            None => {
+                errors.push(("stage", format!("项目阶段“{}”无效，应为线索、意向、在谈、已签约、已供地、已开工、已竣工、已投产、终止或未履约", cell("stage"))));
+                String::new()
+            }
+        };
+        let region_text = cell("region_code");
+        let region_code = if RegionCode::parse(&region_text).is_ok() {
+            region_text.clone()
+        } else {
+            match l.counties.get(&region_text).map(Vec::as_slice) {
+                Some([code]) => code.clone(),
+                Some(_) => {
+                    errors.push((
+                        "region_code",
+                        format!("“{region_text}”对应多个县级区划，请填写6位区划代码"),
+                    ));
+                    String::new()
+                }
+                None => {
+                    errors.push((
+                        "region_code",
+                        format!(
+                            "落户地“{region_text}”不是您管辖范围内的县级区划（可填名称或6位代码）"
+                        ),
+                    ));
+                    String::new()
+                }
+            }
+        };
+        let event_id = optional("event").and_then(|name| match l.events.get(&name) {
+            Some(id) => Some(*id),
+            None => {
+                errors.push((
+                    "event",
+                    format!("签约活动“{name}”不存在，请先在签约活动中登记"),
+                ));
+                None
+            }
+        });
+        let zone_id = optional("zone").and_then(|name| {
+            match l.zones.get(&(region_code.clone(), name.clone())) {
+                Some(id) => Some(*id),
+                None => {
+                    errors.push(("zone", format!("落户地没有名为“{name}”的园区或乡镇")));
+                    None
+                }
+            }
+        });
+        let unit = |f: &'static str, errors: &mut Vec<(&'static str, String)>| {
+            optional(f).and_then(|name| {
+                let found = l.units.get(&name).map(Vec::as_slice).unwrap_or(&[]);
+                let same_county: Vec<&(i64, String)> =
+                    found.iter().filter(|(_, r)| *r == region_code).collect();
+                match (found, same_county.as_slice()) {
+                    (_, [one]) => Some(one.0),
+                    ([one], _) => Some(one.0),
+                    ([], _) => {
+                        errors.push((f, format!("单位名录中没有“{name}”")));
+                        None
+                    }
+                    _ => {
+                        errors.push((f, format!("“{name}”在多个地区重名，无法确定是哪一个")));
+                        None
+                    }
+                }
+            })
+        };
+        let attracting_unit_id = unit("attracting_unit", &mut errors);
+        let responsible_unit_id = unit("responsible_unit", &mut errors);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(ProjectInput {
+            name: cell("name"),
+            investor_name: cell("investor_name"),
+            investor_credit_code: optional("investor_credit_code"),
+            investor_home: optional("investor_home"),
+            origin,
+            global500,
+            china500,
+            private500,
+            industry_code: optional("industry_code"),
+            leading_industry: optional("leading_industry"),
+            strategic_emerging,
+            total_investment_fen,
+            contract_fen,
+            contract_cents,
+            signed_on: optional("signed_on"),
+            event_id,
+            region_code,
+            zone_id,
+            attracting_unit_id,
+            responsible_leader: optional("responsible_leader"),
+            responsible_unit_id,
+            responsible_person: optional("responsible_person"),
+            service_plan: optional("service_plan"),
+            stage,
+            land_supplied_on: optional("land_supplied_on"),
+            certificate_on: optional("certificate_on"),
+            started_on: optional("started_on"),
+            completed_on: optional("completed_on"),
+            producing_on: optional("producing_on"),
+            case_by_case,
+            key_project,
+        })
+    }
+
+    /// Checks every row; returns the inputs that passed and the errors of those that did not.
+    async fn check_project_rows(
+        &self,
+        rows: &[ProjectSheetRow],
+        columns: &HashMap<&'static str, String>,
+    ) -> Result<(Vec<(usize, ProjectInput)>, Vec<RowError>), StoreError> {
+        self.actor.require(Permission::ManageLedger)?;
+        let lookups = self.import_lookups().await?;
+        // Form fields whose errors belong to a differently named sheet column.
+        let column_of = |field: &str| {
+            let sheet_field = match field {
+                "event_id" => "event",
+                "zone_id" => "zone",
+                "attracting_unit_id" => "attracting_unit",
+                "responsible_unit_id" => "responsible_unit",
+                f => f,
+            };
+            columns.get(sheet_field).cloned().unwrap_or_default()
+        };
+        let mut valid = Vec::new();
+        let mut errors = Vec::new();
+        for r in rows {
+            let mut push = |field: &str, message: String| {
+                errors.push(RowError {
+                    row: r.row,
+                    column: column_of(field),
+                    field: field.to_owned(),
+                    message,
+                })
+            };
+            match self.row_input(&lookups, r) {
+                Err(cell_errors) => cell_errors.into_iter().for_each(|(f, m)| push(f, m)),
+                Ok(input) => match self.check_project(&input).await {
+                    Ok(_) => valid.push((r.row, input)),
+                    Err(StoreError::Validation(fields)) => {
+                        for (field, messages) in fields {
+                            for m in messages {
+                                push(&field, m);
+                            }
+                        }
+                    }
+                    Err(e) => return Err(e),
+                },
+            }
+        }
+        if rows.is_empty() {
+            errors.push(RowError {
+                row: 2,
+                column: "A".into(),
+                field: "name".into(),
+                message: "表格中没有数据行".into(),
+            });
+        }
+        Ok((valid, errors))
+    }
+
+    pub async fn preview_project_import(
+        &self,
+        rows: &[ProjectSheetRow],
+        columns: &HashMap<&'static str, String>,
+    ) -> Result<ProjectImportPreview, StoreError> {
+        let (valid, errors) = self.check_project_rows(rows, columns).await?;
+        Ok(ProjectImportPreview {
+            total_rows: rows.len(),
+            valid_rows: valid.len(),
+            errors,
+            rows: valid
+                .iter()
+                .take(200)
+                .map(|(row, p)| ProjectPreviewRow {
+                    row: *row,
+                    name: p.name.clone(),
+                    investor_name: p.investor_name.clone(),
+                    region_code: p.region_code.clone(),
+                    stage: p.stage.clone(),
+                    contract_fen: p.contract_fen,
+                    contract_cents: p.contract_cents,
+                })
+                .collect(),
+        })
+    }
+
+    /// Imports every row in one transaction, or none when any row has an error.
+    pub async fn commit_project_import(
+        &self,
+        rows: &[ProjectSheetRow],
+        columns: &HashMap<&'static str, String>,
+    ) -> Result<usize, StoreError> {
+        let (valid, errors) = self.check_project_rows(rows, columns).await?;
+        if !errors.is_empty() {
+            return Err(StoreError::Rows(errors));
+        }
+        let mut tx = self.db.pool.begin().await?;
+        for (row, input) in &valid {
+            let checked = self.check_project(input).await?;
+            self.insert_project(&mut tx, &checked, input, &format!("Excel导入（第{row}行）"))
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(valid.len())
+    }
+
+    /// Every project matching the filter (for export), at most `limit`.
+    pub async fn projects_all(
+        &self,
+        filter: &ProjectFilter,
+        limit: i64,
+    ) -> Result<Vec<Project>, StoreError> {
+        let page = self
+            .projects(
+                filter,
+                PageRequest {
+                    page: Some(1),
+                    page_size: Some(limit),
+                },
+            )
+            .await?;
+        Ok(page.items)
+    }
+}
