@@ -22,6 +22,8 @@ dir="$here/../test-results/e2e-server"
 rm -rf "$dir"
 mkdir -p "$dir"
 export LUODI_DATABASE_URL="sqlite://$dir/e2e.db"
+# Evidence uploads land beside the database, not in the working directory.
+export LUODI_SERVER__FILES_DIR="$dir/files"
 
 "$bin" demo --password 'Luodi@2026'
 

@@ -62,6 +62,15 @@ impl CreditCode {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Completes 17 valid characters with their check character (for generated test data).
+    pub fn with_check(first17: &str) -> Option<Self> {
+        let values: Option<Vec<u32>> = first17.bytes().map(value_of).collect();
+        let values = values.filter(|v| v.len() == 17)?;
+        let sum: u32 = WEIGHTS.iter().zip(&values).map(|(w, v)| w * v).sum();
+        let check = CHARSET[((31 - sum % 31) % 31) as usize] as char;
+        Self::parse(&format!("{first17}{check}")).ok()
+    }
 }
 
 impl fmt::Display for CreditCode {
@@ -101,6 +110,17 @@ mod tests {
             CreditCode::parse(" 91110000100017643k ").unwrap().as_str(),
             "91110000100017643K"
         );
+    }
+
+    #[test]
+    fn completes_a_code_with_its_check_character() {
+        assert_eq!(
+            CreditCode::with_check("91440300192203821")
+                .unwrap()
+                .as_str(),
+            "914403001922038216"
+        );
+        assert!(CreditCode::with_check("9144").is_none());
     }
 
     #[test]

@@ -32,7 +32,7 @@ impl Default for Config {
         Self {
             database_url: "sqlite://luodi.db".into(),
             bind: "127.0.0.1:8080".into(),
-            log: "info,sqlx=warn".into(),
+            log: "info,sqlx=error".into(),
             auth: AuthConfig::default(),
             server: ServerConfig::default(),
         }

@@ -41,7 +41,7 @@ enum Command {
         #[arg(long)]
         password: Option<String>,
         /// Size of the data set.
-        #[arg(long, default_value = "county", value_parser = ["county"])]
+        #[arg(long, default_value = "county", value_parser = ["county", "province"])]
         scale: String,
     },
     /// Print the OpenAPI document of the HTTP API.
@@ -71,8 +71,22 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             println!("数据库已是最新结构（{}）", store.backend().as_str());
         }
-        Command::Demo { password, scale: _ } => {
+        Command::Demo { password, scale } => {
             let report = store.system().load_demo(password.as_deref()).await?;
+            if scale == "province" {
+                let started = std::time::Instant::now();
+                match store.system().load_province_scale(2026).await? {
+                    Some(s) => println!(
+                        "已生成省级规模台账：{} 个签约活动，{} 个项目，{} 条资金到位记录，{} 组疑似重复（用时 {:.1} 秒）。",
+                        s.events,
+                        s.projects,
+                        s.fund_records,
+                        s.duplicates,
+                        started.elapsed().as_secs_f64()
+                    ),
+                    None => println!("数据库中已有项目台账，未重复生成省级规模数据。"),
+                }
+            }
             println!(
                 "已加载湖南演示数据：{} 个园区/乡镇，{} 个单位，{} 个账号。",
                 report.zones,

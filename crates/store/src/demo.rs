@@ -244,6 +244,33 @@ impl<'a> System<'a> {
 }
 
 impl System<'_> {
+    /// The province-scale ledger (about 50,000 projects and 600,000 fund records), generated
+    /// deterministically from `seed`. Runs once: a database that already has projects is left
+    /// as it is.
+    pub async fn load_province_scale(
+        &self,
+        seed: u64,
+    ) -> Result<Option<crate::ScaleReport>, StoreError> {
+        self.load_ledger(seed, 50_000).await
+    }
+
+    /// The same generator with a chosen number of projects (tests use a small one).
+    pub async fn load_ledger(
+        &self,
+        seed: u64,
+        projects: usize,
+    ) -> Result<Option<crate::ScaleReport>, StoreError> {
+        let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM projects")
+            .fetch_one(&self.db.pool)
+            .await?;
+        if existing > 0 {
+            return Ok(None);
+        }
+        crate::demo_scale::load_province(self.db, seed, projects)
+            .await
+            .map(Some)
+    }
+
     /// Usernames of the demo accounts, if `luodi demo` has loaded this database.
     pub async fn demo_accounts(&self) -> Result<Option<Vec<DemoAccount>>, StoreError> {
         let loaded: Option<String> =

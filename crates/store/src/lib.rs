@@ -11,6 +11,7 @@ pub mod auth;
 pub mod dashboard;
 mod db;
 pub mod demo;
+mod demo_scale;
 mod error;
 pub mod events;
 pub mod files;
@@ -26,6 +27,7 @@ pub mod users;
 
 pub use auth::{AuthSettings, LoginOutcome, SessionUser};
 pub use db::{redact, Backend, Db, Flag};
+pub use demo_scale::ScaleReport;
 pub use error::{FieldErrors, RowError, StoreError};
 pub use luodi_domain::Scope;
 pub use page::{Page, PageRequest};

@@ -51,7 +51,9 @@ const errorMiddleware: Middleware = {
       onPasswordChangeRequired()
       return undefined
     }
-    if (!quiet) {
+    // Plausibility warnings (422 on override_reason alone) are a question the form asks, not a failure.
+    const onlyOverride = response.status === 422 && Object.keys(body?.errors ?? {}).join() === 'override_reason'
+    if (!quiet && !onlyOverride) {
       const message = body?.message ?? `请求失败（${response.status}）`
       ElMessage({ type: 'error', message, grouping: true, duration: 5000 })
     }

@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest'
-import { formatAmount, formatDate, formatDateTime, formatWanYuan, groupThousands, parseYuanToFen } from './format'
+import {
+  formatAmount,
+  formatCentsWan,
+  formatDate,
+  formatDateTime,
+  formatFenWan,
+  formatMinorWan,
+  formatMoneyWan,
+  formatWanYuan,
+  groupThousands,
+  minorToNumber,
+  minorToWanInput,
+  parseWanToMinor,
+  parseYuanToFen,
+  percentValue,
+} from './format'
 
 describe('formatDateTime', () => {
   it('shows UTC timestamps in Beijing time', () => {
@@ -53,5 +68,58 @@ describe('amounts', () => {
     expect(formatAmount('100000000')).toBe('1.00 亿元')
     expect(formatAmount('523000000000')).toBe('5,230.00 亿元')
     expect(formatAmount('-250000000')).toBe('-2.50 亿元')
+  })
+})
+
+describe('ledger amounts in minor units', () => {
+  it('shows 分 as 万元 with separators, half up', () => {
+    expect(formatFenWan(20_000_000_000)).toBe('20,000.00 万元')
+    expect(formatFenWan(5_000_000_000n)).toBe('5,000.00 万元')
+    expect(formatFenWan(4_999)).toBe('0.00 万元')
+    expect(formatFenWan(5_000)).toBe('0.01 万元')
+    expect(formatFenWan(0)).toBe('0.00 万元')
+    expect(formatFenWan(null)).toBe('')
+    expect(formatMinorWan(123_456_789_012_345)).toBe('123,456,789.01')
+  })
+  it('shows cents as 万美元 and picks the unit by currency', () => {
+    expect(formatCentsWan(123_450_000)).toBe('123.45 万美元')
+    expect(formatMoneyWan(1_000_000, 'USD')).toBe('1.00 万美元')
+    expect(formatMoneyWan(1_000_000, 'CNY')).toBe('1.00 万元')
+  })
+  it('parses 万 into minor units exactly', () => {
+    expect(parseWanToMinor('20000')).toBe(20_000_000_000n)
+    expect(parseWanToMinor('20,000')).toBe(20_000_000_000n)
+    expect(parseWanToMinor(' 5000.5 ')).toBe(5_000_500_000n)
+    expect(parseWanToMinor('0.000001')).toBe(1n)
+    expect(parseWanToMinor('.5')).toBe(500_000n)
+    expect(parseWanToMinor('12.')).toBe(12_000_000n)
+    expect(parseWanToMinor('0.1')).toBe(100_000n) // 0.1 is not 0.1 in binary floating point
+    expect(parseWanToMinor('90071992547.409919')).toBe(90_071_992_547_409_919n)
+    expect(parseWanToMinor('-3')).toBe(-3_000_000n)
+  })
+  it('refuses what is not an exact amount', () => {
+    expect(parseWanToMinor('0.0000001')).toBeNull()
+    expect(parseWanToMinor('1e5')).toBeNull()
+    expect(parseWanToMinor('abc')).toBeNull()
+    expect(parseWanToMinor('')).toBeNull()
+    expect(parseWanToMinor('.')).toBeNull()
+    expect(parseWanToMinor(null)).toBeNull()
+  })
+  it('keeps only amounts that survive as JSON numbers', () => {
+    expect(minorToNumber(20_000_000_000n)).toBe(20_000_000_000)
+    expect(minorToNumber(9_007_199_254_740_991n)).toBe(9_007_199_254_740_991)
+    expect(minorToNumber(9_007_199_254_740_993n)).toBeNull()
+    expect(minorToNumber(null)).toBeNull()
+  })
+  it('turns minor units back into input text', () => {
+    expect(minorToWanInput(20_000_000_000)).toBe('20000')
+    expect(minorToWanInput(5_000_500_000)).toBe('5000.5')
+    expect(minorToWanInput(1)).toBe('0.000001')
+    expect(minorToWanInput(null)).toBe('')
+  })
+  it('reads percentages for charts', () => {
+    expect(percentValue('25.00%')).toBe(25)
+    expect(percentValue(null)).toBeNull()
+    expect(percentValue('—')).toBeNull()
   })
 })

@@ -94,3 +94,81 @@ export function formatAmount(value: string | number | null | undefined): string 
   const abs = fen < 0n ? -fen : fen
   return abs >= 10_000_000_000n ? `${scaleFen(fen, 8, 2)} 亿元` : `${scaleFen(fen, 4, 2)} 万元`
 }
+
+// ---- Ledger amounts: integer minor units (分 for 元, cents for US dollars) ----
+
+type Minor = number | bigint | null | undefined
+
+function toBig(value: number | bigint): bigint | null {
+  if (typeof value === 'bigint') return value
+  return Number.isSafeInteger(value) ? BigInt(value) : null
+}
+
+/**
+ * An amount in minor units shown in 万 (万元 for 分, 万美元 for cents) with two decimals,
+ * thousands separators, rounding half up: 20_000_000_000 → "20,000.00". Empty for null.
+ */
+export function formatMinorWan(value: Minor): string {
+  if (value === null || value === undefined) return ''
+  const big = toBig(value)
+  return big === null ? String(value) : scaleFen(big, 4, 2)
+}
+
+/** 分 → "20,000.00 万元". */
+export function formatFenWan(fen: Minor): string {
+  const s = formatMinorWan(fen)
+  return s ? `${s} 万元` : ''
+}
+
+/** US cents → "1,234.50 万美元". */
+export function formatCentsWan(cents: Minor): string {
+  const s = formatMinorWan(cents)
+  return s ? `${s} 万美元` : ''
+}
+
+/** A fund record's amount in its own currency: CNY in 万元, USD in 万美元. */
+export function formatMoneyWan(amount: Minor, currency: string | null | undefined): string {
+  return currency === 'USD' ? formatCentsWan(amount) : formatFenWan(amount)
+}
+
+/**
+ * Parses an amount typed in 万 ("20000", "1,234.5", "0.000001") into integer minor units
+ * (分 or cents) exactly: 1 万 = 1,000,000 minor units, so up to six decimals are kept and
+ * more are refused (null) rather than rounded away. No floating point anywhere.
+ */
+export function parseWanToMinor(value: string | null | undefined): bigint | null {
+  if (value === null || value === undefined) return null
+  const s = value.trim().replace(/[,，\s]/g, '')
+  const m = /^(-)?(\d+)(?:\.(\d*))?$/.exec(s) ?? /^(-)?()\.(\d+)$/.exec(s)
+  if (!m) return null
+  const frac = m[3] ?? ''
+  if (frac.length > 6) return null
+  const minor = BigInt(m[2] || '0') * 1_000_000n + BigInt(frac.padEnd(6, '0'))
+  return m[1] ? -minor : minor
+}
+
+/** Minor units as a JSON number, or null when they would not survive as one (beyond 2^53). */
+export function minorToNumber(minor: bigint | null): number | null {
+  if (minor === null) return null
+  const n = Number(minor)
+  return Number.isSafeInteger(n) && BigInt(n) === minor ? n : null
+}
+
+/** Minor units back into the 万 text an input shows, without trailing zeros: 20_000_000_000 → "20000". */
+export function minorToWanInput(value: Minor): string {
+  if (value === null || value === undefined) return ''
+  const big = toBig(value)
+  if (big === null) return ''
+  const negative = big < 0n
+  const abs = negative ? -big : big
+  const int = (abs / 1_000_000n).toString()
+  const frac = (abs % 1_000_000n).toString().padStart(6, '0').replace(/0+$/, '')
+  return `${negative ? '-' : ''}${int}${frac ? '.' + frac : ''}`
+}
+
+/** "23.50%" → 23.5 for charts (display keeps the server's string). */
+export function percentValue(rate: string | null | undefined): number | null {
+  if (!rate) return null
+  const m = /^(-?\d+(?:\.\d+)?)%$/.exec(rate.trim())
+  return m ? Number(m[1]) : null
+}

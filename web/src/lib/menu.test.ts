@@ -1,15 +1,17 @@
 import { describe, expect, it } from 'vitest'
 import { allowed, visibleMenu } from './menu'
 
-const titles = (perms: string[]) => visibleMenu(perms).map((m) => m.title)
+const titles = (perms: string[], level: string | null = null) => visibleMenu(perms, { level }).map((m) => m.title)
+const SHARED = ['项目台账', '签约活动', '三率统计']
 
 describe('visibleMenu', () => {
   it('gives a county bureau without user or audit rights only the shared pages', () => {
-    expect(titles(['read_units'])).toEqual(['工作台', '角色权限', '单位名录', '行政区划', '修改密码'])
+    expect(titles(['read_units'])).toEqual(['工作台', ...SHARED, '角色权限', '单位名录', '行政区划', '修改密码'])
   })
   it('gives an administrator every page', () => {
     expect(titles(['manage_users', 'read_users', 'manage_units', 'read_units', 'read_audit'])).toEqual([
       '工作台',
+      ...SHARED,
       '用户管理',
       '角色权限',
       '单位名录',
@@ -19,10 +21,38 @@ describe('visibleMenu', () => {
     ])
   })
   it('hides permission-bound pages from a user with none', () => {
-    expect(titles([])).toEqual(['工作台', '角色权限', '行政区划', '修改密码'])
+    expect(titles([])).toEqual(['工作台', ...SHARED, '角色权限', '行政区划', '修改密码'])
   })
   it('does not treat manage_users as implying read_users', () => {
     expect(titles(['manage_users'])).not.toContain('用户管理')
+  })
+})
+
+describe('ledger menu', () => {
+  const BUREAU = ['read_units', 'manage_ledger', 'enter_funds', 'review_funds']
+  it('gives a city bureau fund review and the duplicate pool', () => {
+    expect(titles(BUREAU, 'prefecture')).toEqual([
+      '工作台',
+      '项目台账',
+      '签约活动',
+      '资金审核',
+      '重复核查',
+      '三率统计',
+      '角色权限',
+      '单位名录',
+      '行政区划',
+      '修改密码',
+    ])
+  })
+  it('hides fund review from a county bureau, which has no level below to review', () => {
+    expect(titles(BUREAU, 'county')).not.toContain('资金审核')
+    expect(titles(BUREAU, 'county')).toContain('重复核查')
+  })
+  it('gives a responsible unit the ledger but neither review nor the duplicate pool', () => {
+    const t = titles(['read_units', 'enter_funds'], 'county')
+    expect(t).toContain('项目台账')
+    expect(t).not.toContain('资金审核')
+    expect(t).not.toContain('重复核查')
   })
 })
 

@@ -1,6 +1,14 @@
 // The left-hand menu, and which entries a user's permissions unlock.
 
-export type Permission = 'manage_users' | 'read_users' | 'manage_units' | 'read_units' | 'read_audit'
+export type Permission =
+  | 'manage_users'
+  | 'read_users'
+  | 'manage_units'
+  | 'read_units'
+  | 'read_audit'
+  | 'manage_ledger'
+  | 'enter_funds'
+  | 'review_funds'
 
 export interface MenuItem {
   path: string
@@ -8,10 +16,25 @@ export interface MenuItem {
   icon: string
   /** Shown only to users holding this permission; absent = everyone. */
   permission?: Permission
+  /**
+   * Hidden from users scoped to these region levels. Fund review is done by the level above
+   * the project's county, so a county bureau holds review_funds but never has anything to review.
+   */
+  hiddenAt?: readonly string[]
+}
+
+export interface MenuContext {
+  /** Level of the user's region (province / prefecture / county); null for national accounts. */
+  level?: string | null
 }
 
 export const MENU: readonly MenuItem[] = [
   { path: '/', title: '工作台', icon: 'HomeFilled' },
+  { path: '/projects', title: '项目台账', icon: 'Tickets' },
+  { path: '/events', title: '签约活动', icon: 'Calendar' },
+  { path: '/funds/review', title: '资金审核', icon: 'Stamp', permission: 'review_funds', hiddenAt: ['county'] },
+  { path: '/duplicates', title: '重复核查', icon: 'CopyDocument', permission: 'manage_ledger' },
+  { path: '/rates', title: '三率统计', icon: 'DataAnalysis' },
   { path: '/users', title: '用户管理', icon: 'User', permission: 'read_users' },
   { path: '/roles', title: '角色权限', icon: 'Lock' },
   { path: '/units', title: '单位名录', icon: 'OfficeBuilding', permission: 'read_units' },
@@ -22,10 +45,15 @@ export const MENU: readonly MenuItem[] = [
 
 export function visibleMenu(
   permissions: readonly string[],
+  context: MenuContext = {},
   items: readonly MenuItem[] = MENU,
 ): MenuItem[] {
   const held = new Set(permissions)
-  return items.filter((item) => !item.permission || held.has(item.permission))
+  return items.filter(
+    (item) =>
+      (!item.permission || held.has(item.permission)) &&
+      !(context.level && item.hiddenAt?.includes(context.level)),
+  )
 }
 
 /** Whether a route needing `permission` may be opened. */

@@ -29,6 +29,32 @@ const routes: RouteRecordRaw[] = [
         component: () => import('@/views/UsersView.vue'),
         meta: { title: '用户管理', permission: 'read_users' },
       },
+      {
+        path: 'projects',
+        name: 'projects',
+        component: () => import('@/views/ProjectsView.vue'),
+        meta: { title: '项目台账' },
+      },
+      {
+        path: 'projects/:id(\\d+)',
+        name: 'project',
+        component: () => import('@/views/ProjectDetailView.vue'),
+        meta: { title: '项目详情' },
+      },
+      { path: 'events', name: 'events', component: () => import('@/views/EventsView.vue'), meta: { title: '签约活动' } },
+      {
+        path: 'funds/review',
+        name: 'fund-review',
+        component: () => import('@/views/FundReviewView.vue'),
+        meta: { title: '资金审核', permission: 'review_funds' },
+      },
+      {
+        path: 'duplicates',
+        name: 'duplicates',
+        component: () => import('@/views/DuplicatesView.vue'),
+        meta: { title: '重复核查', permission: 'manage_ledger' },
+      },
+      { path: 'rates', name: 'rates', component: () => import('@/views/RatesView.vue'), meta: { title: '三率统计' } },
       { path: 'roles', name: 'roles', component: () => import('@/views/RolesView.vue'), meta: { title: '角色权限' } },
       {
         path: 'units',

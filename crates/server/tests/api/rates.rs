@@ -109,3 +109,58 @@ async fn rates_by_county_are_sums_over_sums_with_exact_boundaries() {
     let (status, _) = nx.get("/api/rates?region=430981").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// The generated ledger behind `luodi demo --scale province` keeps its invariants: project
+/// sums equal their confirmed records, rates add up, and new projects can still be entered.
+#[tokio::test]
+async fn the_generated_ledger_is_consistent() {
+    use sqlx::Connection;
+    let app = spawn_app().await;
+    sqlx::any::install_default_drivers();
+    let store = luodi_store::Store::open(&app.database_url, Default::default())
+        .await
+        .unwrap();
+    let report = store.system().load_ledger(7, 1_500).await.unwrap().unwrap();
+    assert_eq!(report.projects, 1_500);
+    assert!(report.fund_records > 10_000, "{report:?}");
+    let mut conn = sqlx::AnyConnection::connect(&app.database_url)
+        .await
+        .unwrap();
+    let mismatched: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM projects p WHERE p.arrived_fen <> COALESCE((SELECT CAST(SUM(f.amount) AS BIGINT) \
+         FROM fund_arrivals f WHERE f.project_id = p.id AND f.status = 'confirmed' AND f.currency = 'CNY'), 0)",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(mismatched, 0);
+
+    let province = app.login("hn_bureau").await;
+    let (_, rates) = province.get("/api/rates").await;
+    let sum: i64 = rates["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["projects"].as_i64().unwrap())
+        .sum();
+    assert_eq!(sum, rates["total"]["projects"].as_i64().unwrap());
+    assert!(sum > 1_000, "signed projects in the province: {sum}");
+    assert!(
+        !province.items("/api/duplicates").await.is_empty(),
+        "some projects were signed twice"
+    );
+
+    let nx = app.login("nx_bureau").await;
+    let (status, body) = nx
+        .post(
+            "/api/projects",
+            json!({ "name": "生成数据之后新录入的项目", "investor_name": "某公司", "origin": "in_province",
+                    "region_code": "430921", "stage": "negotiating" }),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "identity sequences moved past generated ids: {body}"
+    );
+}

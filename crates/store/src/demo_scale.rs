@@ -1,0 +1,668 @@
+//! `luodi demo --scale province`: a deterministic province-sized ledger for Hunan — about
+//! 50,000 projects signed over five years and 600,000 fund records — with the shapes real
+//! ledgers have: many small projects and a few very large ones, stalled projects, padded
+//! figures above the contract amount, and projects signed again at a second event.
+
+use crate::audit::{self, Author, Change};
+use crate::db::{clock, Backend, Db};
+use crate::error::StoreError;
+use luodi_domain::ledger::{name_key, Stage};
+use luodi_domain::CreditCode;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::collections::HashMap;
+
+/// What was generated.
+#[derive(Debug, Clone, Default)]
+pub struct ScaleReport {
+    pub events: usize,
+    pub projects: usize,
+    pub fund_records: usize,
+    pub duplicates: usize,
+}
+
+/// A value for a bulk insert.
+enum V {
+    I(i64),
+    T(String),
+    B(bool),
+    NI(Option<i64>),
+    NT(Option<String>),
+}
+
+/// Inserts rows in multi-row statements, staying under both backends' parameter limits.
+///
+/// SQLite gets anonymous `?` placeholders: looking up a numbered `$n` parameter by name is a
+/// linear scan in SQLite, which makes binding thousands of them quadratic.
+async fn bulk(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<V>>,
+) -> Result<(), StoreError> {
+    let per_row = columns.len();
+    let chunk = (30_000 / per_row).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let batch: Vec<Vec<V>> = rows.by_ref().take(chunk).collect();
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        for (r, _) in batch.iter().enumerate() {
+            if r > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for c in 0..per_row {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                match backend {
+                    Backend::Sqlite => sql.push('?'),
+                    Backend::Postgres => sql.push_str(&format!("${}", r * per_row + c + 1)),
+                }
+            }
+            sql.push(')');
+        }
+        let mut q = sqlx::query(&sql);
+        for row in batch {
+            for v in row {
+                q = match v {
+                    V::I(i) => q.bind(i),
+                    V::T(t) => q.bind(t),
+                    V::B(b) => q.bind(b),
+                    V::NI(i) => q.bind(i),
+                    V::NT(t) => q.bind(t),
+                };
+            }
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+const BRANDS: &[&str] = &[
+    "华湘",
+    "楚天",
+    "潇湘",
+    "岳麓",
+    "洞庭",
+    "三一",
+    "远大",
+    "金杯",
+    "华菱",
+    "湘钢",
+    "博长",
+    "中联",
+    "蓝思",
+    "比亚迪",
+    "宁德",
+    "格力",
+    "美的",
+    "正威",
+    "海亮",
+    "恒大",
+    "碧桂园",
+    "京东方",
+    "立讯",
+    "欣旺达",
+    "长城",
+    "吉利",
+    "上汽",
+    "中建",
+    "中车",
+    "长江",
+    "友阿",
+    "步步高",
+    "唐人神",
+    "舜华",
+    "新五丰",
+    "盐津",
+    "绝味",
+    "湘佳",
+    "邵东",
+    "益阳",
+    "雪峰",
+    "武陵",
+    "南岭",
+    "衡岳",
+    "东江",
+];
+const PRODUCTS: &[(&str, &str)] = &[
+    ("新能源电池", "38"),
+    ("锂电池材料", "26"),
+    ("智能装备制造", "34"),
+    ("工程机械零部件", "35"),
+    ("电子元器件", "39"),
+    ("显示面板", "39"),
+    ("新型建材", "30"),
+    ("农产品精深加工", "13"),
+    ("食品加工", "14"),
+    ("羽绒服装", "18"),
+    ("生物医药", "27"),
+    ("医疗器械", "35"),
+    ("汽车零部件", "36"),
+    ("轨道交通装备", "37"),
+    ("有色金属精深加工", "32"),
+    ("数据中心", "65"),
+    ("冷链物流园", "59"),
+    ("文旅综合体", "87"),
+    ("光伏组件", "38"),
+    ("特种玻璃", "30"),
+    ("竹木制品", "20"),
+    ("茶叶加工", "15"),
+    ("电商产业园", "51"),
+    ("软件服务外包", "65"),
+];
+const SUFFIXES: &[&str] = &[
+    "生产基地",
+    "产业园",
+    "项目",
+    "扩能项目",
+    "总部基地",
+    "研发中心",
+    "智能工厂",
+];
+const HOMES: &[&str] = &[
+    "广东省",
+    "浙江省",
+    "江苏省",
+    "上海市",
+    "北京市",
+    "福建省",
+    "四川省",
+    "湖北省",
+    "山东省",
+    "香港特别行政区",
+    "新加坡",
+    "台湾地区",
+    "韩国",
+    "德国",
+];
+
+fn date(year: i32, month: u32, day: u32) -> String {
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+fn add_days(d: &str, days: i64) -> String {
+    let parsed = crate::events::parse_date(d).expect("generated dates are valid");
+    (parsed + time::Duration::days(days)).to_string()
+}
+
+pub(crate) async fn load_province(
+    db: &Db,
+    seed: u64,
+    target_projects: usize,
+) -> Result<ScaleReport, StoreError> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut report = ScaleReport::default();
+    let counties: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT code, name, parent_code FROM regions WHERE level = 'county' AND code >= '43' AND code < '44' ORDER BY code",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let prefectures: Vec<(String, String)> = sqlx::query_as(
+        "SELECT code, name FROM regions WHERE level = 'prefecture' AND code >= '43' AND code < '44' ORDER BY code",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let zones: Vec<(i64, String)> = sqlx::query_as("SELECT id, county_code FROM zones")
+        .fetch_all(&db.pool)
+        .await?;
+    let mut zones_of: HashMap<String, Vec<i64>> = HashMap::new();
+    for (id, county) in zones {
+        zones_of.entry(county).or_default().push(id);
+    }
+    let units: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, region_code FROM units WHERE region_code >= '43' AND region_code < '44'",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let mut units_of: HashMap<String, Vec<i64>> = HashMap::new();
+    for (id, region) in units {
+        units_of.entry(region).or_default().push(id);
+    }
+    let admin: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'admin'")
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or_else(|| StoreError::Config("请先运行 luodi demo 载入基础演示数据".into()))?;
+    let now = clock::now();
+    let mut tx = db.pool.begin().await?;
+
+    // Events: two provincial fairs a year and one per prefecture a year.
+    let first_event: i64 =
+        sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM signing_events")
+            .fetch_one(&mut *tx)
+            .await?;
+    let mut events = Vec::new();
+    let mut events_of_year: HashMap<i32, Vec<(i64, String)>> = HashMap::new();
+    let mut next_event = first_event;
+    for year in 2021..=2025 {
+        let mut add = |name: String, level: &str, held: String, region: &str| {
+            events.push(vec![
+                V::I(next_event),
+                V::T(name),
+                V::T(level.into()),
+                V::T(held),
+                V::NT(Some("湖南省人民政府".into())),
+                V::T(region.into()),
+                V::T(now.clone()),
+                V::T(now.clone()),
+            ]);
+            events_of_year
+                .entry(year)
+                .or_default()
+                .push((next_event, region.to_owned()));
+            next_event += 1;
+        };
+        add(
+            format!("{year}湖南—粤港澳大湾区投资贸易洽谈周"),
+            "province",
+            date(year, 5, 20),
+            "430000",
+        );
+        add(
+            format!("{year}湖南经济合作洽谈会暨（全球）湘商大会"),
+            "province",
+            date(year, 11, 28),
+            "430000",
+        );
+        for (i, (code, name)) in prefectures.iter().enumerate() {
+            add(
+                format!("{year}{name}重大项目集中签约活动"),
+                "prefecture",
+                date(year, 3 + i as u32 % 8, 16),
+                code,
+            );
+        }
+    }
+    report.events = events.len();
+    bulk(
+        &mut tx,
+        db.backend(),
+        "signing_events",
+        &[
+            "id",
+            "name",
+            "level",
+            "held_on",
+            "host",
+            "region_code",
+            "created_at",
+            "updated_at",
+        ],
+        events,
+    )
+    .await?;
+
+    let first_project: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM projects")
+        .fetch_one(&mut *tx)
+        .await?;
+    let mut projects = Vec::with_capacity(target_projects);
+    let mut stages = Vec::with_capacity(target_projects * 3);
+    let mut funds = Vec::with_capacity(target_projects * 13);
+    let mut duplicates = Vec::new();
+    let stage_table: [(Stage, u32); 7] = [
+        (Stage::Signed, 30),
+        (Stage::LandSupplied, 13),
+        (Stage::Started, 25),
+        (Stage::Completed, 10),
+        (Stage::Producing, 14),
+        (Stage::Defaulted, 5),
+        (Stage::Terminated, 3),
+    ];
+    let mut id = first_project;
+    let mut previous: Vec<(i64, String, String, String)> = Vec::new();
+    while projects.len() < target_projects {
+        // Larger cities sign more: 长沙 counties weigh three times.
+        let county = loop {
+            let c = &counties[rng.gen_range(0..counties.len())];
+            if c.0.starts_with("4301") || rng.gen_bool(0.4) {
+                break c;
+            }
+        };
+        let year = rng.gen_range(2021..=2025);
+        let month = rng.gen_range(1..=12u32);
+        let signed_on = date(year, month, rng.gen_range(1..=28));
+        let duplicate_of = (rng.gen_bool(0.01) && !previous.is_empty())
+            .then(|| previous[rng.gen_range(0..previous.len())].clone());
+        let (brand, product, industry) = {
+            let (p, ind) = PRODUCTS[rng.gen_range(0..PRODUCTS.len())];
+            (BRANDS[rng.gen_range(0..BRANDS.len())], p, ind)
+        };
+        let (name, credit, county_code) = match &duplicate_of {
+            // The same project signed again at another event (重复签约).
+            Some((_, n, c, county)) => (format!("{n}（二期）"), c.clone(), county.clone()),
+            None => {
+                let name = format!(
+                    "{brand}{product}{}",
+                    SUFFIXES[rng.gen_range(0..SUFFIXES.len())]
+                );
+                let body: String = (0..9)
+                    .map(|_| b"0123456789ABCDEFGHJKLMNPQRTUWXY"[rng.gen_range(0..31)] as char)
+                    .collect();
+                let credit = CreditCode::with_check(&format!("91{}{body}", &county.0))
+                    .map(|c| c.to_string())
+                    .unwrap_or_default();
+                (name, credit, county.0.clone())
+            }
+        };
+        let origin = match rng.gen_range(0..100) {
+            0..=59 => "out_of_province",
+            60..=84 => "in_province",
+            _ => "foreign",
+        };
+        // Pareto-shaped contract amounts: median about 1亿, a long tail up to 100亿.
+        let u: f64 = rng.gen_range(0.0001..1.0);
+        let wan = (3_000.0 * u.powf(-1.0 / 1.1)).min(1_000_000.0) as i64;
+        let (contract_fen, contract_cents) = if origin == "foreign" {
+            (0, wan * 10_000 * 100 / 7)
+        } else {
+            (wan * 10_000 * 100, 0)
+        };
+        let mut roll = rng.gen_range(0..100);
+        let stage = stage_table
+            .iter()
+            .find(|(_, w)| {
+                let hit = roll < *w;
+                roll = roll.saturating_sub(*w);
+                hit
+            })
+            .map_or(Stage::Signed, |(s, _)| *s);
+        let reached = |s: Stage| stage >= s && !stage.is_exit();
+        let land =
+            reached(Stage::LandSupplied).then(|| add_days(&signed_on, rng.gen_range(20..200)));
+        let certificate = land
+            .as_ref()
+            .filter(|_| reached(Stage::Started))
+            .map(|d| add_days(d, rng.gen_range(10..90)));
+        let started = certificate
+            .as_ref()
+            .map(|d| add_days(d, rng.gen_range(5..120)));
+        let completed = started
+            .as_ref()
+            .filter(|_| reached(Stage::Completed))
+            .map(|d| add_days(d, rng.gen_range(180..700)));
+        let producing = completed
+            .as_ref()
+            .filter(|_| reached(Stage::Producing))
+            .map(|d| add_days(d, rng.gen_range(10..120)));
+        let event = events_of_year
+            .get(&year)
+            .filter(|_| rng.gen_bool(0.6))
+            .and_then(|list| {
+                let fitting: Vec<&(i64, String)> = list
+                    .iter()
+                    .filter(|(_, r)| r == "430000" || county_code.starts_with(&r[..4]))
+                    .collect();
+                (!fitting.is_empty()).then(|| fitting[rng.gen_range(0..fitting.len())].0)
+            });
+        let zone = zones_of
+            .get(&county_code)
+            .filter(|z| !z.is_empty() && rng.gen_bool(0.7))
+            .map(|z| z[rng.gen_range(0..z.len())]);
+        let unit = units_of
+            .get(&county_code)
+            .filter(|u| !u.is_empty())
+            .map(|u| u[rng.gen_range(0..u.len())]);
+
+        // Fund arrival: a fifth stall, a few are padded above the contract, the rest arrive in part.
+        let contract = contract_fen.max(contract_cents);
+        let rate: f64 = match rng.gen_range(0..100) {
+            0..=19 => 0.0,
+            20..=22 => rng.gen_range(1.05..1.6),
+            _ => rng.gen_range(0.02..1.0),
+        };
+        let total = (contract as f64 * rate) as i64;
+        let months = rng.gen_range(9..=24u32);
+        let (mut arrived_fen, mut arrived_cents) = (0i64, 0i64);
+        if total > 0 && stage != Stage::Terminated {
+            let weights: Vec<u32> = (0..months).map(|_| rng.gen_range(1..10)).collect();
+            let sum: u32 = weights.iter().sum();
+            let currency = if origin == "foreign" { "USD" } else { "CNY" };
+            for (k, w) in weights.iter().enumerate() {
+                let amount = total * *w as i64 / sum as i64;
+                if amount <= 0 {
+                    continue;
+                }
+                let m0 = (year * 12 + month as i32 - 1) + k as i32;
+                let (py, pm) = (m0 / 12, m0 % 12 + 1);
+                if py > 2026 || (py == 2026 && pm > 10) {
+                    break;
+                }
+                let period = format!("{py:04}-{pm:02}");
+                let status = if k + 1 == months as usize && rng.gen_bool(0.1) {
+                    "entered"
+                } else if rng.gen_bool(0.01) {
+                    "returned"
+                } else {
+                    "confirmed"
+                };
+                if status == "confirmed" {
+                    if currency == "USD" {
+                        arrived_cents += amount;
+                    } else {
+                        arrived_fen += amount;
+                    }
+                }
+                funds.push(vec![
+                    V::I(id),
+                    V::T(county_code.clone()),
+                    V::T(period),
+                    V::I(amount),
+                    V::T(currency.into()),
+                    V::T(
+                        if rng.gen_bool(0.8) {
+                            "fixed_asset"
+                        } else {
+                            "registered_capital"
+                        }
+                        .into(),
+                    ),
+                    V::T(status.into()),
+                    V::NT((status == "returned").then(|| "佐证材料不全".to_owned())),
+                    V::I(admin),
+                    V::T(now.clone()),
+                    V::NI((status != "entered").then_some(admin)),
+                    V::NT((status != "entered").then(|| now.clone())),
+                ]);
+            }
+        }
+        projects.push(vec![
+            V::I(id),
+            V::T(name.clone()),
+            V::T(name_key(&name)),
+            V::T(format!(
+                "{brand}{}有限公司",
+                product.chars().take(2).collect::<String>()
+            )),
+            V::NT(Some(credit.clone()).filter(|c| !c.is_empty())),
+            V::NT(Some(HOMES[rng.gen_range(0..HOMES.len())].into())),
+            V::T(origin.into()),
+            V::B(rng.gen_bool(0.02)),
+            V::B(rng.gen_bool(0.04)),
+            V::B(rng.gen_bool(0.05)),
+            V::NT(Some(industry.into())),
+            V::B(rng.gen_bool(0.3)),
+            V::I(contract_fen.max(contract_cents * 7) * 12 / 10),
+            V::I(contract_fen),
+            V::I(contract_cents),
+            V::NT(Some(signed_on.clone())),
+            V::NI(event),
+            V::T(county_code.clone()),
+            V::NI(zone),
+            V::NI(unit),
+            V::NI(unit),
+            V::NT((contract_fen >= 50_000 * 10_000 * 100).then(|| "市级领导".to_owned())),
+            V::T(stage.as_str().into()),
+            V::NT(land.clone()),
+            V::NT(certificate),
+            V::NT(started.clone()),
+            V::NT(completed),
+            V::NT(producing),
+            V::B(rng.gen_bool(0.02)),
+            V::B(contract_fen >= 10_000 * 10_000 * 100),
+            V::I(arrived_fen),
+            V::I(arrived_cents),
+            V::I(admin),
+            V::T(now.clone()),
+            V::T(now.clone()),
+        ]);
+        stages.push(vec![
+            V::I(id),
+            V::T("signed".into()),
+            V::T(signed_on.clone()),
+            V::I(admin),
+            V::T(now.clone()),
+        ]);
+        if stage != Stage::Signed {
+            let on = started
+                .clone()
+                .or(land.clone())
+                .unwrap_or_else(|| add_days(&signed_on, 300));
+            stages.push(vec![
+                V::I(id),
+                V::T(stage.as_str().into()),
+                V::T(on),
+                V::I(admin),
+                V::T(now.clone()),
+            ]);
+        }
+        if let Some((other, _, _, _)) = duplicate_of {
+            duplicates.push(vec![
+                V::I(id),
+                V::I(other),
+                V::T(r#"["同一投资方统一社会信用代码","在不同签约活动中签约"]"#.into()),
+                V::T(county_code.clone()),
+                V::T("pending".into()),
+                V::T(now.clone()),
+            ]);
+        } else if previous.len() < 5_000 {
+            previous.push((id, name, credit, county_code));
+        }
+        id += 1;
+    }
+    report.projects = projects.len();
+    report.fund_records = funds.len();
+    report.duplicates = duplicates.len();
+    bulk(
+        &mut tx,
+        db.backend(),
+        "projects",
+        &[
+            "id",
+            "name",
+            "name_key",
+            "investor_name",
+            "investor_credit_code",
+            "investor_home",
+            "origin",
+            "global500",
+            "china500",
+            "private500",
+            "industry_code",
+            "strategic_emerging",
+            "total_investment_fen",
+            "contract_fen",
+            "contract_cents",
+            "signed_on",
+            "event_id",
+            "region_code",
+            "zone_id",
+            "attracting_unit_id",
+            "responsible_unit_id",
+            "responsible_leader",
+            "stage",
+            "land_supplied_on",
+            "certificate_on",
+            "started_on",
+            "completed_on",
+            "producing_on",
+            "case_by_case",
+            "key_project",
+            "arrived_fen",
+            "arrived_cents",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ],
+        projects,
+    )
+    .await?;
+    bulk(
+        &mut tx,
+        db.backend(),
+        "project_stages",
+        &["project_id", "stage", "changed_on", "actor_id", "at"],
+        stages,
+    )
+    .await?;
+    bulk(
+        &mut tx,
+        db.backend(),
+        "fund_arrivals",
+        &[
+            "project_id",
+            "region_code",
+            "period",
+            "amount",
+            "currency",
+            "kind",
+            "status",
+            "return_reason",
+            "entered_by",
+            "entered_at",
+            "reviewed_by",
+            "reviewed_at",
+        ],
+        funds,
+    )
+    .await?;
+    bulk(
+        &mut tx,
+        db.backend(),
+        "duplicate_candidates",
+        &[
+            "project_id",
+            "other_project_id",
+            "reasons",
+            "region_code",
+            "status",
+            "created_at",
+        ],
+        duplicates,
+    )
+    .await?;
+    if db.backend() == Backend::Postgres {
+        // Rows were written with explicit ids; move the identity sequences past them.
+        for table in ["signing_events", "projects"] {
+            sqlx::query(&format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+            ))
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    audit::record(
+        &mut tx,
+        Author {
+            id: None,
+            name: "system",
+            request_id: None,
+        },
+        Change {
+            entity: "system",
+            entity_id: None,
+            action: "demo_load",
+            summary: format!(
+                "加载省级规模演示台账：{}个签约活动、{}个项目、{}条资金到位记录",
+                report.events, report.projects, report.fund_records
+            ),
+            region: None,
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(report)
+}

@@ -1,0 +1,231 @@
+import { expect, test, type Locator, type Page } from '@playwright/test'
+import { columnTexts, login, openMenu, settled, shot as viewportShot, sideMenu } from './helpers'
+
+const PROJECT = '南县羽绒服装产业园项目（E2E）'
+const INVESTOR = '浙江某服饰有限公司'
+const CREDIT_CODE = '914403001922038216'
+const EVENT = '2026南县招商引资项目集中签约活动（E2E）'
+
+/**
+ * A screenshot of the whole page: the layout scrolls inside el-main, so the window is made
+ * as tall as the content first. Toasts are removed so they do not cover the page.
+ */
+async function shot(page: Page, name: string): Promise<void> {
+  await settled(page)
+  await page.locator('.el-message').evaluateAll((els) => els.forEach((e) => e.remove()))
+  const dialogOpen = (await page.locator('.el-dialog:visible, .el-message-box:visible').count()) > 0
+  const height = dialogOpen ? 900 : await page.locator('.el-main').evaluate((el) => el.scrollHeight + 60)
+  await page.setViewportSize({ width: 1440, height: Math.max(900, height) })
+  await viewportShot(page, name)
+  await page.setViewportSize({ width: 1440, height: 900 })
+}
+
+/** The form item of a visible dialog (or page) by its label. */
+function field(scope: Locator, label: string): Locator {
+  return scope.locator('.el-form-item').filter({ has: scope.page().locator('.el-form-item__label', { hasText: new RegExp(`^${label}$`) }) })
+}
+
+function dialog(page: Page): Locator {
+  return page.locator('.el-dialog:visible')
+}
+
+async function switchUser(page: Page, username: string): Promise<void> {
+  await page.context().clearCookies()
+  await login(page, username)
+}
+
+async function typeDate(item: Locator, value: string): Promise<void> {
+  const input = item.locator('input').first()
+  await input.click()
+  await input.fill(value)
+  await input.press('Enter')
+}
+
+async function pickOption(page: Page, item: Locator, text: string): Promise<void> {
+  await item.locator('.el-select').click()
+  await page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: text }).first().click()
+}
+
+test('a project from entry to a confirmed 25% arrival, seen on the 三率 page', async ({ page }) => {
+  test.setTimeout(180_000)
+
+  // ---- 南县商务局: a signing event and a project of 20,000万元 ----
+  await login(page, 'nx_bureau')
+  const menu = sideMenu(page)
+  for (const title of ['项目台账', '签约活动', '重复核查', '三率统计']) await expect(menu).toContainText(title)
+  // Review is the level above's job: a county bureau has no 资金审核.
+  await expect(menu).not.toContainText('资金审核')
+
+  await openMenu(page, '签约活动')
+  await page.getByRole('button', { name: '新增签约活动' }).click()
+  let d = dialog(page)
+  await field(d, '活动名称').locator('input').fill(EVENT)
+  await typeDate(field(d, '举办日期'), '2026-01-08')
+  await field(d, '主办单位').locator('input').fill('南县人民政府')
+  await shot(page, 'ledger-01-event-dialog')
+  await d.getByRole('button', { name: '保存' }).click()
+  await expect(page.getByTestId('events-table')).toContainText(EVENT)
+  await shot(page, 'ledger-02-events')
+
+  await openMenu(page, '项目台账')
+  await expect(page.getByTestId('projects-table')).toBeVisible()
+  await page.getByRole('button', { name: '新增项目' }).click()
+  d = dialog(page)
+  // Client-side checks first: an empty form and a bad credit code are refused.
+  await field(d, '统一社会信用代码').locator('input').fill('914403001922038217')
+  await field(d, '合同资金').locator('input').fill('2万')
+  await d.getByRole('button', { name: '保存' }).click()
+  await expect(field(d, '项目名称')).toContainText('请输入项目名称')
+  await expect(field(d, '统一社会信用代码')).toContainText('校验位')
+  await expect(field(d, '合同资金')).toContainText('万元为单位')
+  await field(d, '项目名称').locator('input').fill(PROJECT)
+  await field(d, '投资方名称').locator('input').fill(INVESTOR)
+  await field(d, '统一社会信用代码').locator('input').fill(CREDIT_CODE)
+  await field(d, '合同资金').locator('input').fill('20,000')
+  await field(d, '总投资').locator('input').fill('30000')
+  await typeDate(field(d, '签约日期'), '2026-01-10')
+  await pickOption(page, field(d, '签约活动'), EVENT)
+  await field(d, '责任领导').locator('input').fill('王副县长')
+  await field(d, '责任人').locator('input').fill('李明')
+  await field(d, '服务方案').locator('textarea').fill('专班服务，每月调度一次用地与开工手续。')
+  await d.getByText('重点项目', { exact: true }).click()
+  await expect(field(d, '落户地').locator('input').first()).toHaveValue(/南县/)
+  await shot(page, 'ledger-03-project-dialog')
+  await d.getByRole('button', { name: '保存' }).click()
+
+  await expect(page).toHaveURL(/\/projects\/\d+$/)
+  const projectUrl = new URL(page.url()).pathname
+  await expect(page.getByTestId('project-name')).toHaveText(PROJECT)
+  await expect(page.getByTestId('project-rate')).toHaveText('0.00%')
+  await expect(page.getByTestId('project-classification')).toHaveText('未履约')
+  await expect(page.locator('.stats')).toContainText('20,000.00 万元')
+
+  // 阶段变更: land supplied 22 days after signing.
+  await page.getByRole('button', { name: '阶段变更' }).click()
+  d = dialog(page)
+  await pickOption(page, field(d, '新阶段'), '已供地')
+  await typeDate(field(d, '变更日期'), '2026-02-01')
+  await field(d, '说明').locator('textarea').fill('净地已交付')
+  await shot(page, 'ledger-04-stage-dialog')
+  await d.getByRole('button', { name: '确定' }).click()
+  await expect(page.getByTestId('stage-timeline')).toContainText('已供地')
+  await expect(page.getByTestId('chain-days').first()).toContainText('22 天')
+  await shot(page, 'ledger-05-project-detail')
+
+  // A second entry of the same investor goes to the duplicate pool (not refused).
+  const dup = await page.request.post('/api/projects', {
+    data: {
+      name: '南县羽绒服装产业园二期项目',
+      investor_name: INVESTOR,
+      investor_credit_code: CREDIT_CODE,
+      origin: 'out_of_province',
+      region_code: '430921',
+      stage: 'negotiating',
+    },
+  })
+  expect(dup.status()).toBe(201)
+  await openMenu(page, '重复核查')
+  const dupTable = page.getByTestId('duplicates-table')
+  await expect(dupTable).toContainText('南县羽绒服装产业园二期项目')
+  await expect(dupTable).toContainText(PROJECT)
+  await shot(page, 'ledger-06-duplicates')
+
+  await openMenu(page, '项目台账')
+  const table = page.getByTestId('projects-table')
+  await expect(table).toContainText(PROJECT)
+  await expect(await columnTexts(table, '合同金额（万元）')).toContain('20,000.00')
+  await shot(page, 'ledger-07-projects')
+
+  // ---- 南县 responsible unit: 5,000万元 for 2026-03, with evidence ----
+  await switchUser(page, 'nx_unit')
+  await expect(sideMenu(page)).not.toContainText('资金审核')
+  await page.goto('/funds/review')
+  await expect(page).toHaveURL(/\/$/) // no review_funds: sent back to 工作台
+  await openMenu(page, '项目台账')
+  await page.getByTestId('projects-table').getByRole('link', { name: PROJECT }).click()
+  await expect(page.getByTestId('project-name')).toHaveText(PROJECT)
+  await expect(page.getByRole('button', { name: '阶段变更' })).toHaveCount(0)
+
+  await page.getByRole('button', { name: '填报到位资金' }).click()
+  d = dialog(page)
+  await typeDate(field(d, '到位月份'), '2026-03')
+  // More than the contract: the server warns and the form asks for a reason.
+  await page.getByTestId('fund-amount').fill('25000')
+  await d.getByRole('button', { name: '提交审核' }).click()
+  await expect(page.getByTestId('fund-warnings')).toContainText('超过合同金额')
+  await expect(page.getByTestId('override-reason')).toBeVisible()
+  await shot(page, 'ledger-08-fund-warning')
+  // The right figure carries no warning (unless the calendar says it is quarter end).
+  await page.getByTestId('fund-amount').fill('5000')
+  await expect(page.getByTestId('fund-warnings')).toHaveCount(0)
+  await d.getByRole('button', { name: '提交审核' }).click()
+  if (await page.getByTestId('fund-warnings').isVisible({ timeout: 1500 }).catch(() => false)) {
+    await page.getByTestId('override-reason').fill('按银行回单如实填报')
+    await d.getByRole('button', { name: '确认无误，提交' }).click()
+  }
+  await expect(dialog(page)).toHaveCount(0)
+  const funds = page.getByTestId('funds-table')
+  await expect(funds).toContainText('5,000.00 万元')
+  await expect(funds).toContainText('待审核')
+  await expect(page.getByTestId('project-rate')).toHaveText('0.00%') // not yet confirmed
+
+  await funds.locator('.el-table__expand-icon').first().click()
+  await page.getByTestId('fund-evidence').locator('input[type=file]').setInputFiles({
+    name: '银行回单-2026年3月.pdf',
+    mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n'),
+  })
+  await expect(page.getByTestId('fund-evidence')).toContainText('银行回单-2026年3月.pdf')
+  await shot(page, 'ledger-09-fund-entered')
+
+  // ---- 南县商务局 cannot confirm its own county's figures ----
+  await switchUser(page, 'nx_bureau')
+  await expect(sideMenu(page)).not.toContainText('资金审核')
+  await page.goto('/funds/review')
+  await settled(page)
+  await expect(page.getByTestId('review-table')).toContainText('暂无待审核')
+
+  // ---- 益阳市商务局 confirms ----
+  await switchUser(page, 'yy_bureau')
+  await openMenu(page, '资金审核')
+  const queue = page.getByTestId('review-table')
+  await expect(queue).toContainText(PROJECT)
+  await expect(queue).toContainText('5,000.00 万元')
+  await expect(queue).toContainText('银行回单-2026年3月.pdf')
+  await shot(page, 'ledger-10-review-queue')
+  // 退回 needs a reason (checked, then cancelled).
+  await queue.getByRole('button', { name: '退回' }).first().click()
+  d = dialog(page)
+  await d.getByRole('button', { name: '退回' }).click()
+  await expect(d).toContainText('请填写退回原因')
+  await shot(page, 'ledger-11-return-dialog')
+  await d.getByRole('button', { name: '取消' }).click()
+  await expect(dialog(page)).toHaveCount(0)
+
+  await queue.getByRole('button', { name: '确认' }).first().click()
+  await page.locator('.el-message-box').getByRole('button', { name: '确认' }).click()
+  await expect(queue).toContainText('暂无待审核')
+
+  await page.goto(projectUrl)
+  await expect(page.getByTestId('project-rate')).toHaveText('25.00%')
+  await expect(page.getByTestId('project-classification')).toHaveText('良好')
+  await expect(page.getByTestId('funds-table')).toContainText('已确认')
+  await shot(page, 'ledger-12-project-confirmed')
+
+  await openMenu(page, '项目台账')
+  const list = page.getByTestId('projects-table')
+  const row = list.locator('tr.el-table__row', { hasText: PROJECT })
+  await expect(row).toContainText('25.00%')
+  await expect(row).toContainText('良好')
+
+  await openMenu(page, '三率统计')
+  await expect(page.getByTestId('rates-region')).toContainText('益阳市')
+  await expect(page.getByTestId('rate-card-资金到位率')).toContainText('25.00%')
+  await expect(page.getByTestId('rate-card-签约项目数')).toContainText('1')
+  const rates = page.getByTestId('rates-table')
+  const nanxian = rates.locator('tr.el-table__row', { hasText: '南县' })
+  await expect(nanxian).toContainText('25.00%')
+  await expect(nanxian).toContainText('5,000.00')
+  await expect(page.getByTestId('rate-definitions')).toContainText('口径说明')
+  await shot(page, 'ledger-13-rates')
+})

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest'
+import { classificationTag, currentPeriod, fundStatusTag, labelOf, STAGES, stageTag, validCreditCode } from './ledger'
+
+describe('ledger codes', () => {
+  it('labels stages in order, with unknown codes passed through', () => {
+    expect(STAGES.map((s) => s.label).slice(0, 4)).toEqual(['线索', '意向', '在谈', '已签约'])
+    expect(labelOf(STAGES, 'land_supplied')).toBe('已供地')
+    expect(labelOf(STAGES, 'x')).toBe('x')
+    expect(labelOf(STAGES, null)).toBe('')
+  })
+  it('colours classifications and review states', () => {
+    expect(classificationTag('excellent')).toBe('success')
+    expect(classificationTag('good')).toBe('primary')
+    expect(classificationTag('fair')).toBe('warning')
+    expect(classificationTag('not_fulfilled')).toBe('danger')
+    expect(classificationTag('no_contract_amount')).toBe('info')
+    expect(fundStatusTag('entered')).toBe('warning')
+    expect(fundStatusTag('confirmed')).toBe('success')
+    expect(fundStatusTag('returned')).toBe('danger')
+    expect(fundStatusTag('superseded')).toBe('info')
+    expect(stageTag('terminated')).toBe('danger')
+    expect(stageTag('signed')).toBe('primary')
+  })
+  it('takes the month of a date as the default period', () => {
+    expect(currentPeriod('2026-03-09')).toBe('2026-03')
+  })
+})
+
+describe('validCreditCode', () => {
+  it('accepts codes whose check character matches', () => {
+    expect(validCreditCode('914403001922038216')).toBe(true)
+    expect(validCreditCode('91110000100017643K')).toBe(true)
+    expect(validCreditCode('91110000100017643k')).toBe(true)
+  })
+  it('refuses wrong check characters, letters outside the charset and wrong lengths', () => {
+    expect(validCreditCode('914403001922038217')).toBe(false)
+    expect(validCreditCode('91440300I922038216')).toBe(false)
+    expect(validCreditCode('9144030019220382')).toBe(false)
+  })
+})

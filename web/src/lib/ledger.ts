@@ -1,0 +1,126 @@
+// Codes and labels of the project ledger, as the API spells them (domain §3–5).
+
+export interface Choice<T extends string = string> {
+  value: T
+  label: string
+}
+
+export const STAGES: readonly Choice[] = [
+  { value: 'lead', label: '线索' },
+  { value: 'intent', label: '意向' },
+  { value: 'negotiating', label: '在谈' },
+  { value: 'signed', label: '已签约' },
+  { value: 'land_supplied', label: '已供地' },
+  { value: 'started', label: '已开工' },
+  { value: 'completed', label: '已竣工' },
+  { value: 'producing', label: '已投产' },
+  { value: 'terminated', label: '终止' },
+  { value: 'defaulted', label: '未履约' },
+]
+
+export const ORIGINS: readonly Choice[] = [
+  { value: 'foreign', label: '境外' },
+  { value: 'out_of_province', label: '省外境内' },
+  { value: 'in_province', label: '省内' },
+]
+
+export const EVENT_LEVELS: readonly Choice[] = [
+  { value: 'province', label: '省级' },
+  { value: 'prefecture', label: '市级' },
+  { value: 'county', label: '县级' },
+]
+
+export const FUND_KINDS: readonly Choice[] = [
+  { value: 'fixed_asset', label: '固定资产投资' },
+  { value: 'registered_capital', label: '注册资本实缴' },
+  { value: 'other', label: '其他' },
+]
+
+export const CURRENCIES: readonly Choice[] = [
+  { value: 'CNY', label: '人民币（万元）' },
+  { value: 'USD', label: '美元（万美元）' },
+]
+
+export function labelOf(choices: readonly Choice[], code: string | null | undefined): string {
+  return choices.find((c) => c.value === code)?.label ?? code ?? ''
+}
+
+/** The milestone date a stage sets, when it has one (the 四即 chain). */
+export const STAGE_DATE_FIELD: Readonly<Record<string, string>> = {
+  signed: 'signed_on',
+  land_supplied: 'land_supplied_on',
+  started: 'started_on',
+  completed: 'completed_on',
+  producing: 'producing_on',
+}
+
+type TagType = 'success' | 'primary' | 'warning' | 'danger' | 'info'
+
+/** Tag colour of a classification: 优秀 green, 良好 blue, 一般 orange, 未履约 red. */
+export function classificationTag(code: string | null | undefined): TagType {
+  switch (code) {
+    case 'excellent':
+      return 'success'
+    case 'good':
+      return 'primary'
+    case 'fair':
+      return 'warning'
+    case 'not_fulfilled':
+      return 'danger'
+    default:
+      return 'info'
+  }
+}
+
+/** Tag colour of a fund record's review state. */
+export function fundStatusTag(status: string | null | undefined): TagType {
+  switch (status) {
+    case 'confirmed':
+      return 'success'
+    case 'entered':
+      return 'warning'
+    case 'returned':
+      return 'danger'
+    default:
+      return 'info'
+  }
+}
+
+/** Tag colour of a stage: side exits red, production green, the rest neutral. */
+export function stageTag(stage: string | null | undefined): TagType {
+  if (stage === 'terminated' || stage === 'defaulted') return 'danger'
+  if (stage === 'producing' || stage === 'completed') return 'success'
+  if (stage === 'lead' || stage === 'intent' || stage === 'negotiating') return 'info'
+  return 'primary'
+}
+
+/** The steps of the 四即 chain with the key of their day count in `chain_days`. */
+export const CHAIN_STEPS = [
+  { key: 'signed_to_land', label: '签约即供地', from: '签约', to: '供地' },
+  { key: 'land_to_certificate', label: '交地即交证', from: '供地', to: '交证' },
+  { key: 'certificate_to_start', label: '拿证即开工', from: '交证', to: '开工' },
+  { key: 'completed_to_producing', label: '竣工即投产', from: '竣工', to: '投产' },
+] as const
+
+/** Current month as YYYY-MM in Beijing time (default period of a fund entry). */
+export function currentPeriod(today: string): string {
+  return today.slice(0, 7)
+}
+
+const CREDIT_CHARSET = '0123456789ABCDEFGHJKLMNPQRTUWXY'
+
+/**
+ * Checks a 统一社会信用代码 (GB 32100): 18 characters of the standard's charset whose last
+ * one is the check character. The server checks again; this only saves a round trip.
+ */
+export function validCreditCode(code: string): boolean {
+  const s = code.trim().toUpperCase()
+  if (!/^[0-9A-HJ-NPQRTUWXY]{18}$/.test(s)) return false
+  let sum = 0
+  let weight = 1
+  for (let i = 0; i < 17; i++) {
+    sum += CREDIT_CHARSET.indexOf(s[i]) * weight
+    weight = (weight * 3) % 31
+  }
+  return CREDIT_CHARSET[(31 - (sum % 31)) % 31] === s[17]
+}
