@@ -3,6 +3,7 @@
 //! `LUODI_AUTH__LOCKOUT_MINUTES=30`), then command-line flags.
 #![forbid(unsafe_code)]
 
+mod bench;
 mod config;
 
 use anyhow::Context;
@@ -46,6 +47,13 @@ enum Command {
     },
     /// Print the OpenAPI document of the HTTP API.
     Openapi,
+    /// Measure the API against raw SQL on province-scale data (loads it if missing), and
+    /// 100,000-row Excel import and export. Use a database of its own.
+    Bench {
+        /// Timed requests per query.
+        #[arg(long, default_value_t = 200)]
+        iterations: usize,
+    },
 }
 
 fn role_label(role: &str) -> &'static str {
@@ -140,6 +148,10 @@ async fn main() -> anyhow::Result<()> {
                 files,
             };
             luodi_server::serve(listener, state).await?;
+        }
+        Command::Bench { iterations } => {
+            drop(store);
+            bench::run(&config.database_url, iterations).await?;
         }
         Command::Openapi => unreachable!("handled above"),
     }

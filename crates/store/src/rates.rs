@@ -14,6 +14,8 @@ use utoipa::{IntoParams, ToSchema};
 pub struct RatesQuery {
     /// Region whose children are compared; the user's own region when omitted.
     pub region: Option<String>,
+    /// Only projects signed at this event (an event's fulfilment).
+    pub event_id: Option<i64>,
 }
 
 /// The figures of one group of signed projects.
@@ -137,6 +139,10 @@ impl Scoped {
         f.scope("region_code", &self.actor.scope);
         if let Some(r) = &region {
             f.region_subtree("region_code", r);
+        }
+        if let Some(event) = query.event_id {
+            let p = f.bind(Bind::Int(event));
+            f.and(&format!("event_id = {p}"));
         }
         let sql = format!(
             "{} GROUP BY SUBSTR(region_code, 1, {group_len}) ORDER BY 1",

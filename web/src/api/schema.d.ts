@@ -2375,6 +2375,8 @@ export interface operations {
             query?: {
                 /** @description Region whose children are compared; the user's own region when omitted. */
                 region?: string | null;
+                /** @description Only projects signed at this event (an event's fulfilment). */
+                event_id?: number | null;
             };
             header?: never;
             path?: never;

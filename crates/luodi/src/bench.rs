@@ -1,0 +1,322 @@
+//! `luodi bench`: the API against raw SQL on the same province-scale data, and 100,000-row
+//! Excel import and export. A measurement, not a test: it prints a table for
+//! docs/benchmarks.md.
+
+use anyhow::{bail, Context};
+use luodi_server::{AppState, ServerSettings};
+use luodi_store::{AuthSettings, Store};
+use sqlx::Connection;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const PASSWORD: &str = "Luodi@2026";
+
+/// One HTTP/1.1 request on a fresh loopback connection; returns status and body.
+async fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<(&str, Vec<u8>)>,
+) -> anyhow::Result<(u16, Vec<u8>)> {
+    let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if let Some(t) = token {
+        head.push_str(&format!("Authorization: Bearer {t}\r\n"));
+    }
+    let payload = match body {
+        Some((content_type, bytes)) => {
+            head.push_str(&format!(
+                "Content-Type: {content_type}\r\nContent-Length: {}\r\n",
+                bytes.len()
+            ));
+            bytes
+        }
+        None => Vec::new(),
+    };
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await?;
+    stream.write_all(&payload).await?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await?;
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .context("no HTTP header end")?;
+    let status: u16 = std::str::from_utf8(&response[9..12])?.parse()?;
+    Ok((status, response[split + 4..].to_vec()))
+}
+
+async fn login(addr: &str, username: &str) -> anyhow::Result<String> {
+    let body = serde_json::json!({ "username": username, "password": PASSWORD }).to_string();
+    let (status, bytes) = http(
+        addr,
+        "POST",
+        "/api/auth/login",
+        None,
+        Some(("application/json", body.into_bytes())),
+    )
+    .await?;
+    if status != 200 {
+        bail!(
+            "login as {username} failed: {}",
+            String::from_utf8_lossy(&bytes)
+        );
+    }
+    let v: serde_json::Value = serde_json::from_slice(&bytes)?;
+    Ok(v["token"].as_str().context("token")?.to_owned())
+}
+
+fn percentile(samples: &mut [Duration], p: f64) -> f64 {
+    samples.sort();
+    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[i].as_secs_f64() * 1000.0
+}
+
+struct Case {
+    name: &'static str,
+    user: &'static str,
+    path: String,
+    sql: Vec<String>,
+}
+
+pub async fn run(database_url: &str, iterations: usize) -> anyhow::Result<()> {
+    let store = Store::open(database_url, AuthSettings::default()).await?;
+    store.system().load_demo(Some(PASSWORD)).await?;
+    let started = Instant::now();
+    if let Some(r) = store.system().load_province_scale(2026).await? {
+        println!(
+            "generated {} projects, {} fund records in {:.1}s",
+            r.projects,
+            r.fund_records,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?.to_string();
+    let files_dir = std::env::temp_dir().join("luodi-bench-files");
+    let state = AppState {
+        store,
+        settings: Arc::new(ServerSettings {
+            max_upload_mb: 200,
+            ..ServerSettings::default()
+        }),
+        files: Arc::new(luodi_store::files::LocalDisk::new(files_dir)),
+    };
+    tokio::spawn(luodi_server::serve(listener, state));
+    let province = login(&addr, "hn_bureau").await?;
+    let city = login(&addr, "yy_bureau").await?;
+
+    let mut raw = sqlx::AnyConnection::connect(database_url).await?;
+    let project_id: i64 = sqlx::query_scalar("SELECT id FROM projects WHERE region_code >= '4309' AND region_code < '430:' ORDER BY id LIMIT 1")
+        .fetch_one(&mut raw)
+        .await?;
+    let event_id: i64 = sqlx::query_scalar("SELECT event_id FROM projects WHERE event_id IS NOT NULL GROUP BY event_id ORDER BY COUNT(*) DESC LIMIT 1")
+        .fetch_one(&mut raw)
+        .await?;
+    let rates_sql = |len: usize, lo: &str, hi: &str, extra: &str| {
+        let a = "(CASE WHEN contract_fen > 0 THEN arrived_fen ELSE arrived_cents END)";
+        let c = "(CASE WHEN contract_fen > 0 THEN contract_fen ELSE contract_cents END)";
+        let some = "(arrived_fen > 0 OR arrived_cents > 0)";
+        format!(
+            "SELECT SUBSTR(region_code, 1, {len}), COUNT(*), CAST(SUM(contract_fen) AS BIGINT), CAST(SUM(arrived_fen) AS BIGINT), \
+             CAST(SUM(contract_cents) AS BIGINT), CAST(SUM(arrived_cents) AS BIGINT), \
+             CAST(SUM(CASE WHEN {some} OR started_on IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN started_on IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN {some} AND {c} > 0 AND {a} * 2 > {c} THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN {some} AND {c} > 0 AND {a} * 2 <= {c} AND {a} * 5 >= {c} THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN {some} AND {c} > 0 AND {a} * 5 < {c} THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN {some} THEN 0 ELSE 1 END) AS BIGINT) FROM projects \
+             WHERE stage IN ('signed','land_supplied','started','completed','producing','defaulted') \
+             AND region_code >= '{lo}' AND region_code < '{hi}' {extra} GROUP BY SUBSTR(region_code, 1, {len}) ORDER BY 1"
+        )
+    };
+    let ledger_from = "FROM projects p JOIN regions r ON r.code = p.region_code \
+        LEFT JOIN industries i ON i.code = p.industry_code LEFT JOIN signing_events e ON e.id = p.event_id \
+        LEFT JOIN zones z ON z.id = p.zone_id LEFT JOIN units au ON au.id = p.attracting_unit_id \
+        LEFT JOIN units ru ON ru.id = p.responsible_unit_id \
+        WHERE p.region_code >= '4301' AND p.region_code < '4302' AND p.stage = 'started' AND p.origin = 'out_of_province'";
+    let cases = vec![
+        Case { name: "三率：全省按市州", user: "province", path: "/api/rates".into(), sql: vec![rates_sql(4, "43", "44", "")] },
+        Case { name: "三率：益阳市按县市区", user: "city", path: "/api/rates?region=430900".into(), sql: vec![rates_sql(6, "4309", "430:", "")] },
+        Case {
+            name: "台账分页（3个筛选+排序）",
+            user: "province",
+            path: "/api/projects?region=430100&stage=started&origin=out_of_province&sort=-contract_fen&page_size=20".into(),
+            sql: vec![
+                format!("SELECT COUNT(*) {ledger_from}"),
+                format!("SELECT p.*, r.name, i.name, e.name, z.name, au.name, ru.name {ledger_from} ORDER BY p.contract_fen DESC, p.id DESC LIMIT 20"),
+            ],
+        },
+        Case {
+            name: "项目详情",
+            user: "city",
+            path: format!("/api/projects/{project_id}"),
+            sql: vec![
+                format!("SELECT p.*, r.name FROM projects p JOIN regions r ON r.code = p.region_code WHERE p.id = {project_id}"),
+                format!("SELECT s.*, u.display_name FROM project_stages s LEFT JOIN users u ON u.id = s.actor_id WHERE s.project_id = {project_id} ORDER BY s.changed_on, s.id"),
+            ],
+        },
+        Case {
+            name: "签约活动履约（按市州）",
+            user: "province",
+            path: format!("/api/rates?event_id={event_id}"),
+            sql: vec![rates_sql(4, "43", "44", &format!("AND event_id = {event_id}"))],
+        },
+    ];
+    println!(
+        "\n| 查询 | API p50 (ms) | API p95 (ms) | SQL p50 (ms) | SQL p95 (ms) | p95 比值 API/SQL |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
+    for case in &cases {
+        let token = if case.user == "province" {
+            &province
+        } else {
+            &city
+        };
+        let mut api = Vec::with_capacity(iterations);
+        let mut sql = Vec::with_capacity(iterations);
+        for i in 0..iterations + 10 {
+            let t = Instant::now();
+            let (status, body) = http(&addr, "GET", &case.path, Some(token), None).await?;
+            let elapsed = t.elapsed();
+            if status != 200 {
+                bail!("{}: {status} {}", case.path, String::from_utf8_lossy(&body));
+            }
+            let t = Instant::now();
+            for q in &case.sql {
+                sqlx::query(q).fetch_all(&mut raw).await?;
+            }
+            let raw_elapsed = t.elapsed();
+            if i >= 10 {
+                api.push(elapsed);
+                sql.push(raw_elapsed);
+            }
+        }
+        let (a50, a95) = (percentile(&mut api, 0.5), percentile(&mut api, 0.95));
+        let (s50, s95) = (percentile(&mut sql, 0.5), percentile(&mut sql, 0.95));
+        println!(
+            "| {} | {a50:.2} | {a95:.2} | {s50:.2} | {s95:.2} | {:.2}× |",
+            case.name,
+            a95 / s95
+        );
+    }
+
+    // 100,000 rows through Excel: export the province's ledger, then import a sheet of that size.
+    let exported_rows: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM projects WHERE region_code >= '43' AND region_code < '44'",
+    )
+    .fetch_one(&mut raw)
+    .await?;
+    let t = Instant::now();
+    let (status, exported) = http(
+        &addr,
+        "GET",
+        "/api/projects/export?page_size=100000",
+        Some(&province),
+        None,
+    )
+    .await?;
+    let export_secs = t.elapsed().as_secs_f64();
+    if status != 200 {
+        bail!("export failed: {status}");
+    }
+    let path = std::env::temp_dir().join("luodi-bench-100k.xlsx");
+    let sheet = import_sheet(100_000)?;
+    std::fs::write(&path, &sheet)?;
+    let boundary = "luodibenchboundary";
+    let mut form = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bench.xlsx\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    form.extend_from_slice(&sheet);
+    form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let t = Instant::now();
+    let (status, body) = http(
+        &addr,
+        "POST",
+        "/api/projects/import/commit",
+        Some(&province),
+        Some((&format!("multipart/form-data; boundary={boundary}"), form)),
+    )
+    .await?;
+    let import_secs = t.elapsed().as_secs_f64();
+    if status != 200 {
+        bail!(
+            "import failed: {status} {}",
+            String::from_utf8_lossy(&body[..body.len().min(500)])
+        );
+    }
+    println!("\n| Excel | 行数 | 用时 (s) |\n|---|---:|---:|");
+    println!(
+        "| 导出项目台账（全省，{:.1} MB） | {exported_rows} | {export_secs:.1} |",
+        exported.len() as f64 / 1e6
+    );
+    println!("| 导入项目台账（逐行完整校验后一次提交） | 100000 | {import_secs:.1} |");
+    match libreoffice_csv_seconds(&path) {
+        Some(s) => println!("| LibreOffice headless 将同一文件转为 CSV | 100000 | {s:.1} |"),
+        None => println!("| LibreOffice headless 将同一文件转为 CSV | 100000 | 未安装 soffice |"),
+    }
+    println!("\n导入文件：{}（{} 字节）", path.display(), sheet.len());
+    Ok(())
+}
+
+/// A ledger sheet of `rows` valid projects across Hunan's counties.
+fn import_sheet(rows: usize) -> anyhow::Result<Vec<u8>> {
+    let counties = [
+        "南县",
+        "沅江市",
+        "桃江县",
+        "安化县",
+        "浏阳市",
+        "宁乡市",
+        "醴陵市",
+        "湘潭县",
+        "衡阳县",
+        "邵东市",
+    ];
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let header = [
+        "项目名称",
+        "投资方",
+        "资金来源",
+        "行业代码",
+        "合同资金（万元）",
+        "签约日期",
+        "落户地",
+        "项目阶段",
+        "重点项目",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(0, c as u16, *h)?;
+    }
+    for r in 0..rows {
+        let row = r as u32 + 1;
+        ws.write_string(row, 0, format!("批量导入测试项目{r:06}"))?;
+        ws.write_string(row, 1, format!("湘商投资{}有限公司", r % 997))?;
+        ws.write_string(row, 2, ["省外境内", "省内", "省外境内"][r % 3])?;
+        ws.write_string(row, 3, ["39", "13", "38", "34"][r % 4])?;
+        ws.write_number(row, 4, (500 + r % 20_000) as f64)?;
+        ws.write_string(row, 5, format!("2025-{:02}-{:02}", r % 12 + 1, r % 28 + 1))?;
+        ws.write_string(row, 6, counties[r % counties.len()])?;
+        ws.write_string(row, 7, "已签约")?;
+        ws.write_string(row, 8, if r % 10 == 0 { "是" } else { "否" })?;
+    }
+    Ok(wb.save_to_buffer()?)
+}
+
+fn libreoffice_csv_seconds(path: &std::path::Path) -> Option<f64> {
+    let out = std::env::temp_dir().join("luodi-bench-csv");
+    let t = Instant::now();
+    let status = std::process::Command::new("soffice")
+        .args(["--headless", "--convert-to", "csv", "--outdir"])
+        .arg(&out)
+        .arg(path)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .ok()?;
+    status.success().then(|| t.elapsed().as_secs_f64())
+}
