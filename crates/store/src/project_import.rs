@@ -4,7 +4,7 @@
 
 use crate::error::{RowError, StoreError};
 use crate::page::PageRequest;
-use crate::projects::{Project, ProjectFilter, ProjectInput};
+use crate::projects::{Checked, Project, ProjectFilter, ProjectInput};
 use crate::scoped::Scoped;
 use luodi_domain::ledger::Stage;
 use luodi_domain::{Fen, Permission, RegionCode, UsdCents};
@@ -287,7 +287,7 @@ impl Scoped {
         &self,
         rows: &[ProjectSheetRow],
         columns: &HashMap<&'static str, String>,
-    ) -> Result<(Vec<(usize, ProjectInput)>, Vec<RowError>), StoreError> {
+    ) -> Result<(Vec<(usize, ProjectInput, Checked)>, Vec<RowError>), StoreError> {
         self.actor.require(Permission::ManageLedger)?;
         let lookups = self.import_lookups().await?;
         // Form fields whose errors belong to a differently named sheet column.
@@ -315,7 +315,7 @@ impl Scoped {
             match self.row_input(&lookups, r) {
                 Err(cell_errors) => cell_errors.into_iter().for_each(|(f, m)| push(f, m)),
                 Ok(input) => match self.check_project(&input).await {
-                    Ok(_) => valid.push((r.row, input)),
+                    Ok(checked) => valid.push((r.row, input, checked)),
                     Err(StoreError::Validation(fields)) => {
                         for (field, messages) in fields {
                             for m in messages {
@@ -351,7 +351,7 @@ impl Scoped {
             rows: valid
                 .iter()
                 .take(200)
-                .map(|(row, p)| ProjectPreviewRow {
+                .map(|(row, p, _)| ProjectPreviewRow {
                     row: *row,
                     name: p.name.clone(),
                     investor_name: p.investor_name.clone(),
@@ -375,9 +375,8 @@ impl Scoped {
             return Err(StoreError::Rows(errors));
         }
         let mut tx = self.db.pool.begin().await?;
-        for (row, input) in &valid {
-            let checked = self.check_project(input).await?;
-            self.insert_project(&mut tx, &checked, input, &format!("Excel导入（第{row}行）"))
+        for (row, input, checked) in &valid {
+            self.insert_project(&mut tx, checked, input, &format!("Excel导入（第{row}行）"))
                 .await?;
         }
         tx.commit().await?;

@@ -812,14 +812,22 @@ async fn record_duplicates(
         event_id: Option<i64>,
     }
     let key = name_key(&c.name);
+    // Similar names share their first two characters (after normalising): a range on the
+    // indexed name_key, so the check stays cheap on a province's ledger.
+    let prefix: String = key.chars().take(2).collect();
+    let mut upper: Vec<char> = prefix.chars().collect();
+    if let Some(last) = upper.last_mut() {
+        *last = char::from_u32(*last as u32 + 1).unwrap_or(char::MAX);
+    }
+    let upper: String = upper.into_iter().collect();
     let candidates: Vec<Candidate> = sqlx::query_as(
         "SELECT id, name_key, investor_credit_code, region_code, zone_id, event_id FROM projects \
-         WHERE id <> $1 AND (investor_credit_code = $2 OR name_key = $3 OR region_code = $4)",
+         WHERE id <> $1 AND (investor_credit_code = $2 OR (name_key >= $3 AND name_key < $4))",
     )
     .bind(id)
     .bind(&c.credit_code)
-    .bind(&key)
-    .bind(c.region.as_str())
+    .bind(&prefix)
+    .bind(&upper)
     .fetch_all(&mut *conn)
     .await?;
     for other in candidates {
