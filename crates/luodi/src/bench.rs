@@ -262,6 +262,33 @@ pub async fn run(database_url: &str, iterations: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
+const BRANDS: &[&str] = &[
+    "华湘", "楚天", "潇湘", "岳麓", "洞庭", "三湘", "远航", "金杯", "华菱", "博长", "中联", "蓝海",
+    "比特", "宁远", "格瑞", "美锦", "正威", "海亮", "恒信", "京湘", "立信", "欣旺", "长城", "吉利",
+];
+const PRODUCTS: &[&str] = &[
+    "新能源电池",
+    "锂电材料",
+    "智能装备",
+    "工程机械配件",
+    "电子元器件",
+    "显示面板",
+    "新型建材",
+    "稻虾米加工",
+    "食品加工",
+    "羽绒服装",
+    "生物医药",
+    "医疗器械",
+    "汽车零部件",
+    "轨道交通配件",
+    "有色金属加工",
+    "数据中心",
+    "冷链物流",
+    "文旅综合体",
+    "光伏组件",
+    "特种玻璃",
+];
+
 /// A ledger sheet of `rows` valid projects across Hunan's counties.
 fn import_sheet(rows: usize) -> anyhow::Result<Vec<u8>> {
     let counties = [
@@ -294,7 +321,17 @@ fn import_sheet(rows: usize) -> anyhow::Result<Vec<u8>> {
     }
     for r in 0..rows {
         let row = r as u32 + 1;
-        ws.write_string(row, 0, format!("批量导入测试项目{r:06}"))?;
+        // Names as varied as real ones: brand × product × phase.
+        let brand = BRANDS[r % BRANDS.len()];
+        let product = PRODUCTS[(r / BRANDS.len()) % PRODUCTS.len()];
+        ws.write_string(
+            row,
+            0,
+            format!(
+                "{brand}{product}项目（{}期）",
+                r / (BRANDS.len() * PRODUCTS.len()) + 1
+            ),
+        )?;
         ws.write_string(row, 1, format!("湘商投资{}有限公司", r % 997))?;
         ws.write_string(row, 2, ["省外境内", "省内", "省外境内"][r % 3])?;
         ws.write_string(row, 3, ["39", "13", "38", "34"][r % 4])?;

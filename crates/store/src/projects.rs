@@ -812,9 +812,11 @@ async fn record_duplicates(
         event_id: Option<i64>,
     }
     let key = name_key(&c.name);
-    // Similar names share their first two characters (after normalising): a range on the
-    // indexed name_key, so the check stays cheap on a province's ledger.
-    let prefix: String = key.chars().take(2).collect();
+    // Similar names share their first three characters (after normalising): a range on the
+    // indexed (region_code, name_key) within the county, plus the same credit code or the
+    // same name anywhere. The range is capped so that a flood of look-alike names cannot make
+    // an import quadratic.
+    let prefix: String = key.chars().take(3).collect();
     let mut upper: Vec<char> = prefix.chars().collect();
     if let Some(last) = upper.last_mut() {
         *last = char::from_u32(*last as u32 + 1).unwrap_or(char::MAX);
@@ -822,10 +824,15 @@ async fn record_duplicates(
     let upper: String = upper.into_iter().collect();
     let candidates: Vec<Candidate> = sqlx::query_as(
         "SELECT id, name_key, investor_credit_code, region_code, zone_id, event_id FROM projects \
-         WHERE id <> $1 AND (investor_credit_code = $2 OR (name_key >= $3 AND name_key < $4))",
+         WHERE id <> $1 AND (investor_credit_code = $2 OR name_key = $3) \
+         UNION SELECT * FROM (SELECT id, name_key, investor_credit_code, region_code, zone_id, \
+         event_id FROM projects WHERE region_code = $4 AND name_key >= $5 AND name_key < $6 \
+         AND id <> $1 ORDER BY id DESC LIMIT 200) near",
     )
     .bind(id)
     .bind(&c.credit_code)
+    .bind(&key)
+    .bind(c.region.as_str())
     .bind(&prefix)
     .bind(&upper)
     .fetch_all(&mut *conn)
