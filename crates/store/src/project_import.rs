@@ -383,21 +383,13 @@ impl Scoped {
         Ok(valid.len())
     }
 
-    /// Every project matching the filter (for export), at most `limit`.
+    /// Every project matching the filter (for export), at most `limit` — not capped at a
+    /// page's size.
     pub async fn projects_all(
         &self,
         filter: &ProjectFilter,
         limit: i64,
     ) -> Result<Vec<Project>, StoreError> {
-        let page = self
-            .projects(
-                filter,
-                PageRequest {
-                    page: Some(1),
-                    page_size: Some(limit),
-                },
-            )
-            .await?;
-        Ok(page.items)
+        self.projects_unpaged(filter, limit).await
     }
 }

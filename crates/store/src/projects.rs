@@ -491,6 +491,19 @@ impl Scoped {
         })
     }
 
+    pub(crate) async fn projects_unpaged(
+        &self,
+        filter: &ProjectFilter,
+        limit: i64,
+    ) -> Result<Vec<Project>, StoreError> {
+        let (mut f, order) = self.project_filter(filter)?;
+        let limit = f.bind(Bind::Int(limit));
+        let sql = format!("{} ORDER BY {order} LIMIT {limit}", f.sql);
+        let rows: Vec<Project> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
+        let t = Thresholds::default();
+        Ok(rows.into_iter().map(|p| p.finish(&t)).collect())
+    }
+
     fn project_filter(&self, filter: &ProjectFilter) -> Result<(Filter, String), StoreError> {
         let mut f = Filter::new(PROJECT_SELECT);
         f.scope("p.region_code", &self.actor.scope);

@@ -150,6 +150,15 @@ async fn the_generated_ledger_is_consistent() {
         "some projects were signed twice"
     );
 
+    // The export holds every project of the scope, not one page of them.
+    let res = province.get_raw("/api/projects/export").await;
+    let rows = crate::scope::read_xlsx(res.bytes().await.unwrap().to_vec());
+    assert_eq!(
+        rows.len() as i64 - 1,
+        1_500,
+        "all 1,500 generated projects exported"
+    );
+
     let nx = app.login("nx_bureau").await;
     let (status, body) = nx
         .post(
