@@ -825,10 +825,11 @@ async fn record_duplicates(
         event_id: Option<i64>,
     }
     let key = name_key(&c.name);
-    // Similar names share their first three characters (after normalising): a range on the
-    // indexed (region_code, name_key) within the county, plus the same credit code or the
-    // same name anywhere. The range is capped so that a flood of look-alike names cannot make
-    // an import quadratic.
+    // Similar names share their first three characters (after normalising): within the county,
+    // the up to 100 names either side of this one in (region_code, name_key) index order —
+    // the ones sharing the longest prefixes — plus the same credit code or the same name
+    // anywhere. Reading neighbours in index order keeps each look-up logarithmic, so a flood
+    // of look-alike names cannot make an import quadratic.
     let prefix: String = key.chars().take(3).collect();
     let mut upper: Vec<char> = prefix.chars().collect();
     if let Some(last) = upper.last_mut() {
@@ -836,11 +837,18 @@ async fn record_duplicates(
     }
     let upper: String = upper.into_iter().collect();
     let candidates: Vec<Candidate> = sqlx::query_as(
+        // Three index look-ups joined by UNION: an OR across columns would make both
+        // backends scan the whole table for every new project.
         "SELECT id, name_key, investor_credit_code, region_code, zone_id, event_id FROM projects \
-         WHERE id <> $1 AND (investor_credit_code = $2 OR name_key = $3) \
+         WHERE investor_credit_code = $2 AND id <> $1 \
+         UNION SELECT id, name_key, investor_credit_code, region_code, zone_id, event_id \
+         FROM projects WHERE name_key = $3 AND id <> $1 \
          UNION SELECT * FROM (SELECT id, name_key, investor_credit_code, region_code, zone_id, \
-         event_id FROM projects WHERE region_code = $4 AND name_key >= $5 AND name_key < $6 \
-         AND id <> $1 ORDER BY id DESC LIMIT 200) near",
+         event_id FROM projects WHERE region_code = $4 AND name_key >= $3 AND name_key < $6 \
+         AND id <> $1 ORDER BY name_key LIMIT 100) after_key \
+         UNION SELECT * FROM (SELECT id, name_key, investor_credit_code, region_code, zone_id, \
+         event_id FROM projects WHERE region_code = $4 AND name_key >= $5 AND name_key < $3 \
+         AND id <> $1 ORDER BY name_key DESC LIMIT 100) before_key",
     )
     .bind(id)
     .bind(&c.credit_code)
