@@ -93,6 +93,17 @@ pub enum FundStatus {
 }
 
 impl FundStatus {
+    pub const ALL: [FundStatus; 4] = [
+        Self::Entered,
+        Self::Confirmed,
+        Self::Returned,
+        Self::Superseded,
+    ];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Entered => "entered",

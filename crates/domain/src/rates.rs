@@ -117,6 +117,16 @@ pub enum Classification {
 }
 
 impl Classification {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Excellent => "excellent",
+            Self::Good => "good",
+            Self::Fair => "fair",
+            Self::NotFulfilled => "not_fulfilled",
+            Self::NoContractAmount => "no_contract_amount",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Excellent => "优秀",
@@ -300,6 +310,19 @@ mod tests {
             p.classify(&Thresholds::default()),
             Classification::Excellent
         );
+    }
+
+    #[test]
+    fn classification_codes_match_their_serde_names() {
+        for c in [
+            Classification::Excellent,
+            Classification::Good,
+            Classification::Fair,
+            Classification::NotFulfilled,
+            Classification::NoContractAmount,
+        ] {
+            assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+        }
     }
 
     #[test]

@@ -101,6 +101,67 @@ fn invalid_file() -> ApiError {
     )
 }
 
+/// A multipart upload: the `file` part and any text fields beside it.
+pub struct UploadForm {
+    file: Option<(String, Vec<u8>)>,
+    fields: HashMap<String, String>,
+}
+
+impl UploadForm {
+    /// Reads every part; a broken or oversized upload answers with a Chinese message.
+    pub async fn read(mut multipart: axum::extract::Multipart) -> Result<Self, ApiError> {
+        let mut form = Self {
+            file: None,
+            fields: HashMap::new(),
+        };
+        while let Some(field) = multipart
+            .next_field()
+            .await
+            .map_err(|_| ApiError::bad_request("上传内容不完整，请重新选择文件上传"))?
+        {
+            let name = field.name().unwrap_or("").to_owned();
+            if name == "file" {
+                let file_name = field.file_name().unwrap_or("").to_owned();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|_| ApiError::bad_request("文件上传中断或超过大小限制，请重新上传"))?;
+                form.file = Some((file_name, bytes.to_vec()));
+            } else {
+                form.fields
+                    .insert(name, field.text().await.unwrap_or_default());
+            }
+        }
+        Ok(form)
+    }
+
+    /// The uploaded file's name and contents, or a field error with `missing` as its message.
+    pub fn file(&mut self, missing: &str) -> Result<(String, Vec<u8>), ApiError> {
+        self.file
+            .take()
+            .ok_or_else(|| ApiError::field("file", missing))
+    }
+
+    /// A non-blank text field, or a field error with `missing` as its message.
+    pub fn text(&self, field: &str, missing: &str) -> Result<String, ApiError> {
+        self.fields
+            .get(field)
+            .filter(|v| !v.trim().is_empty())
+            .cloned()
+            .ok_or_else(|| ApiError::field(field, missing))
+    }
+}
+
+/// [`read`] on a blocking thread: parsing a large workbook takes seconds of CPU.
+pub async fn read_off_thread(
+    spec: &'static SheetSpec,
+    bytes: Vec<u8>,
+) -> Result<ParsedSheet, ApiError> {
+    tokio::task::spawn_blocking(move || read(spec, bytes))
+        .await
+        .map_err(ApiError::internal)?
+}
+
 /// Reads the first worksheet of an uploaded workbook against `spec`.
 pub fn read(spec: &SheetSpec, bytes: Vec<u8>) -> Result<ParsedSheet, ApiError> {
     if bytes.is_empty() {

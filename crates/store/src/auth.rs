@@ -137,9 +137,8 @@ impl AccountRow {
         let region_code = self
             .region_code
             .as_deref()
-            .map(RegionCode::parse)
-            .transpose()
-            .map_err(|e| StoreError::Internal(e.to_string()))?;
+            .map(crate::regions::stored_code)
+            .transpose()?;
         let demo_mode = settings
             .demo_mode
             .unwrap_or(self.demo_data.as_deref() == Some("loaded"));

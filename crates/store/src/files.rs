@@ -5,7 +5,7 @@ use crate::audit::{self, Change};
 use crate::db::clock;
 use crate::error::StoreError;
 use crate::scoped::{Bind, Filter, Scoped};
-use luodi_domain::{Permission, RegionCode};
+use luodi_domain::Permission;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::future::Future;
@@ -123,8 +123,7 @@ impl Scoped {
             .put(&key, bytes)
             .await
             .map_err(|e| StoreError::Internal(format!("storing evidence: {e}")))?;
-        let region = RegionCode::parse(&fund.region_code)
-            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        let region = crate::regions::stored_code(&fund.region_code)?;
         let mut tx = self.db.pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO attachments (owner_kind, owner_id, region_code, file_name, content_type, \

@@ -7,7 +7,7 @@ use crate::error::{Checks, StoreError};
 use crate::page::{Page, PageRequest};
 use crate::scoped::{Bind, Filter, Scoped};
 use luodi_domain::funds::{plausibility, Entry, FundStatus, Period};
-use luodi_domain::{Permission, RegionCode, Scope};
+use luodi_domain::{Permission, Scope};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -59,17 +59,10 @@ pub struct FundArrival {
 
 impl FundArrival {
     fn finish(mut self) -> Self {
-        self.status_label = [
-            FundStatus::Entered,
-            FundStatus::Confirmed,
-            FundStatus::Returned,
-            FundStatus::Superseded,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == self.status)
-        .map(FundStatus::label)
-        .unwrap_or("")
-        .to_owned();
+        self.status_label = FundStatus::parse(&self.status)
+            .map(FundStatus::label)
+            .unwrap_or("")
+            .to_owned();
         self.warnings = self
             .warnings_json
             .as_deref()
@@ -224,8 +217,7 @@ impl Scoped {
                 format!("{}。如确认无误，请填写说明后再提交", messages.join("；")),
             ));
         }
-        let region = RegionCode::parse(&project.region_code)
-            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        let region = crate::regions::stored_code(&project.region_code)?;
         let now = clock::now();
         let mut tx = self.db.pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
@@ -270,8 +262,7 @@ impl Scoped {
     pub async fn review_fund(&self, id: i64, review: Review) -> Result<FundArrival, StoreError> {
         self.actor.require(Permission::ReviewFunds)?;
         let record = self.find_fund(id).await?;
-        let region = RegionCode::parse(&record.region_code)
-            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        let region = crate::regions::stored_code(&record.region_code)?;
         if self.actor.scope.root() == Some(&region) {
             return Err(StoreError::forbidden(
                 "资金到位须由上级审核确认，不能审核本级填报的记录",

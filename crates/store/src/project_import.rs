@@ -4,7 +4,7 @@
 
 use crate::error::{RowError, StoreError};
 use crate::page::PageRequest;
-use crate::projects::{Checked, Project, ProjectFilter, ProjectInput};
+use crate::projects::{Checked, ProjectInput};
 use crate::scoped::Scoped;
 use luodi_domain::ledger::Stage;
 use luodi_domain::{Fen, Permission, RegionCode, UsdCents};
@@ -381,15 +381,5 @@ impl Scoped {
         }
         tx.commit().await?;
         Ok(valid.len())
-    }
-
-    /// Every project matching the filter (for export), at most `limit` — not capped at a
-    /// page's size.
-    pub async fn projects_all(
-        &self,
-        filter: &ProjectFilter,
-        limit: i64,
-    ) -> Result<Vec<Project>, StoreError> {
-        self.projects_unpaged(filter, limit).await
     }
 }

@@ -225,10 +225,7 @@ impl Project {
             stage_label: stage.map(Stage::label).unwrap_or("").to_owned(),
             origin_label: origin.label().to_owned(),
             arrival_rate: funds.arrival_rate().map(|r| r.display_percent(2)),
-            classification: serde_json::to_value(class)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
+            classification: class.as_str().to_owned(),
             classification_label: class.label().to_owned(),
             obligations,
             chain_days: ChainDays {
@@ -491,7 +488,9 @@ impl Scoped {
         })
     }
 
-    pub(crate) async fn projects_unpaged(
+    /// Every project matching the filter (for export), at most `limit` — not capped at a
+    /// page's size.
+    pub async fn projects_all(
         &self,
         filter: &ProjectFilter,
         limit: i64,
@@ -778,8 +777,7 @@ impl Scoped {
         .bind(&now)
         .execute(&mut *tx)
         .await?;
-        let region = RegionCode::parse(&before.region_code)
-            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        let region = crate::regions::stored_code(&before.region_code)?;
         audit::record(
             &mut tx,
             (&self.actor).into(),

@@ -118,6 +118,12 @@ async fn load_table(db: &Db, table: &str, columns: &str, csv_text: &str) -> Resu
     Ok(())
 }
 
+/// A region code read back from the database. Only valid codes are ever written, so a bad one
+/// is an internal fault, not the user's.
+pub(crate) fn stored_code(code: &str) -> Result<RegionCode, StoreError> {
+    RegionCode::parse(code).map_err(|e| StoreError::Internal(format!("stored region {code}: {e}")))
+}
+
 pub struct Regions<'a> {
     db: &'a Db,
 }
@@ -165,7 +171,7 @@ impl<'a> Regions<'a> {
         let mut path = vec![region.clone()];
         let mut parent = region.parent_code.clone();
         while let Some(code) = parent {
-            let code = RegionCode::parse(&code).map_err(|e| StoreError::Internal(e.to_string()))?;
+            let code = stored_code(&code)?;
             let Some(r) = self.get(&code).await? else {
                 break;
             };

@@ -1,7 +1,7 @@
 //! The ledger in Excel: template, preview, import and export of the filtered list.
 
 use crate::error::{ApiError, ApiResult, Json, Query};
-use crate::office::{self, Column, SheetSpec};
+use crate::office::{self, Column, SheetSpec, UploadForm};
 use crate::session::ScopedStore;
 use crate::AppState;
 use axum::extract::Multipart;
@@ -248,35 +248,22 @@ struct SheetForm {
 }
 
 async fn read_sheet(
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> ApiResult<(
     Vec<ProjectSheetRow>,
     std::collections::HashMap<&'static str, String>,
     Vec<luodi_store::RowError>,
 )> {
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| ApiError::bad_request("上传内容不完整，请重新选择文件上传"))?
-    {
-        if field.name() == Some("file") {
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|_| ApiError::bad_request("文件上传中断或超过大小限制，请重新上传"))?
-                .to_vec();
-            let sheet = tokio::task::spawn_blocking(move || office::read(&PROJECTS_SHEET, bytes))
-                .await
-                .map_err(ApiError::internal)??;
-            let rows = sheet
-                .rows
-                .into_iter()
-                .map(|(row, cells)| ProjectSheetRow { row, cells })
-                .collect();
-            return Ok((rows, sheet.columns, sheet.cell_errors));
-        }
-    }
-    Err(ApiError::field("file", "请选择要导入的Excel文件"))
+    let (_, bytes) = UploadForm::read(multipart)
+        .await?
+        .file("请选择要导入的Excel文件")?;
+    let sheet = office::read_off_thread(&PROJECTS_SHEET, bytes).await?;
+    let rows = sheet
+        .rows
+        .into_iter()
+        .map(|(row, cells)| ProjectSheetRow { row, cells })
+        .collect();
+    Ok((rows, sheet.columns, sheet.cell_errors))
 }
 
 /// Checks an uploaded ledger sheet row by row; writes nothing.

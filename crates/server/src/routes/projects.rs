@@ -1,4 +1,5 @@
-use crate::error::{ApiError, ApiResult, Json, Path, Query};
+use crate::error::{ApiResult, Json, Path, Query};
+use crate::office::UploadForm;
 use crate::session::ScopedStore;
 use crate::AppState;
 use axum::extract::{Multipart, State};
@@ -158,26 +159,15 @@ async fn upload_fund_evidence(
     State(state): State<AppState>,
     ScopedStore(store): ScopedStore,
     Path(id): Path<i64>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> ApiResult<(StatusCode, Json<Attachment>)> {
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| ApiError::bad_request("上传内容不完整，请重新选择文件上传"))?
-    {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("").to_owned();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|_| ApiError::bad_request("文件上传中断或超过大小限制，请重新上传"))?;
-            let attachment = store
-                .attach_fund_evidence(state.files.as_ref(), id, &name, bytes.to_vec())
-                .await?;
-            return Ok((StatusCode::CREATED, Json(attachment)));
-        }
-    }
-    Err(ApiError::field("file", "请选择要上传的佐证材料"))
+    let (name, bytes) = UploadForm::read(multipart)
+        .await?
+        .file("请选择要上传的佐证材料")?;
+    let attachment = store
+        .attach_fund_evidence(state.files.as_ref(), id, &name, bytes)
+        .await?;
+    Ok((StatusCode::CREATED, Json(attachment)))
 }
 
 /// Downloads an attachment; 404 for anything outside the user's scope.

@@ -1,5 +1,5 @@
 use crate::error::{ApiError, ApiResult, Json, Path, Query};
-use crate::office::{self, Column, SheetSpec};
+use crate::office::{self, Column, SheetSpec, UploadForm};
 use crate::session::ScopedStore;
 use crate::AppState;
 use axum::extract::Multipart;
@@ -264,39 +264,17 @@ struct ImportForm {
 }
 
 async fn read_form(
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> ApiResult<(
     Vec<UnitSheetRow>,
     std::collections::HashMap<&'static str, String>,
     Vec<luodi_store::RowError>,
     String,
 )> {
-    let mut file = None;
-    let mut region = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| ApiError::bad_request("上传内容不完整，请重新选择文件上传"))?
-    {
-        match field.name() {
-            Some("file") => {
-                file =
-                    Some(field.bytes().await.map_err(|_| {
-                        ApiError::bad_request("文件上传中断或超过大小限制，请重新上传")
-                    })?)
-            }
-            Some("region_code") => region = Some(field.text().await.unwrap_or_default()),
-            _ => {}
-        }
-    }
-    let file = file.ok_or_else(|| ApiError::field("file", "请选择要导入的Excel文件"))?;
-    let region = region
-        .filter(|r| !r.trim().is_empty())
-        .ok_or_else(|| ApiError::field("region_code", "请选择导入到哪个行政区划"))?;
-    let bytes = file.to_vec();
-    let sheet = tokio::task::spawn_blocking(move || office::read(&UNITS_SHEET, bytes))
-        .await
-        .map_err(ApiError::internal)??;
+    let mut form = UploadForm::read(multipart).await?;
+    let (_, bytes) = form.file("请选择要导入的Excel文件")?;
+    let region = form.text("region_code", "请选择导入到哪个行政区划")?;
+    let sheet = office::read_off_thread(&UNITS_SHEET, bytes).await?;
     let rows = sheet
         .rows
         .into_iter()
