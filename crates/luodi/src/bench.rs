@@ -109,6 +109,14 @@ pub async fn run(database_url: &str, iterations: usize) -> anyhow::Result<()> {
     let city = login(&addr, "yy_bureau").await?;
 
     let mut raw = sqlx::AnyConnection::connect(database_url).await?;
+    if database_url.starts_with("sqlite:") {
+        // The same connection settings as the server's pool, so the comparison is like for like.
+        sqlx::raw_sql(
+            "PRAGMA cache_size = -65536; PRAGMA mmap_size = 1073741824; PRAGMA temp_store = MEMORY;",
+        )
+        .execute(&mut raw)
+        .await?;
+    }
     let project_id: i64 = sqlx::query_scalar("SELECT id FROM projects WHERE region_code >= '4309' AND region_code < '430:' ORDER BY id LIMIT 1")
         .fetch_one(&mut raw)
         .await?;
@@ -262,11 +270,16 @@ pub async fn run(database_url: &str, iterations: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-const BRANDS: &[&str] = &[
-    "华湘", "楚天", "潇湘", "岳麓", "洞庭", "三湘", "远航", "金杯", "华菱", "博长", "中联", "蓝海",
-    "比特", "宁远", "格瑞", "美锦", "正威", "海亮", "恒信", "京湘", "立信", "欣旺", "长城", "吉利",
+/// Syllables of made-up brand names: 30 × 30 brands.
+const FIRST: [&str; 30] = [
+    "华", "楚", "潇", "岳", "洞", "三", "远", "金", "博", "中", "蓝", "宁", "格", "美", "正", "海",
+    "恒", "京", "立", "欣", "长", "吉", "湘", "鑫", "泰", "瑞", "宏", "盛", "嘉", "信",
 ];
-const PRODUCTS: &[&str] = &[
+const SECOND: [&str; 30] = [
+    "湘", "天", "麓", "庭", "航", "杯", "长", "联", "海", "远", "瑞", "锦", "威", "亮", "信", "达",
+    "城", "利", "源", "丰", "润", "通", "邦", "晟", "凯", "新", "峰", "光", "泽", "盈",
+];
+const PRODUCTS: [&str; 20] = [
     "新能源电池",
     "锂电材料",
     "智能装备",
@@ -288,6 +301,36 @@ const PRODUCTS: &[&str] = &[
     "光伏组件",
     "特种玻璃",
 ];
+const SUFFIXES: [&str; 12] = [
+    "生产基地",
+    "产业园",
+    "扩能项目",
+    "总部基地",
+    "研发中心",
+    "智能工厂",
+    "仓储中心",
+    "配套产业园",
+    "技改项目",
+    "加工厂",
+    "孵化园",
+    "示范基地",
+];
+
+/// The name of the `r`-th generated project. Names are spread over 216,000 brand × product ×
+/// suffix combinations without repeats, as in real ledgers; every 50th row is a second phase
+/// of an earlier row's project (the same name key), the duplicates the pool should catch.
+fn project_name(r: usize) -> String {
+    if r % 50 == 49 {
+        return format!("{}（二期）", project_name(r - 37));
+    }
+    let combos = FIRST.len() * SECOND.len() * PRODUCTS.len() * SUFFIXES.len();
+    // 7919 is prime and does not divide 216,000: r ↦ r·7919 mod 216,000 is a permutation.
+    let k = r * 7919 % combos;
+    let brand = format!("{}{}", FIRST[k % 30], SECOND[k / 30 % 30]);
+    let product = PRODUCTS[k / 900 % PRODUCTS.len()];
+    let suffix = SUFFIXES[k / 18_000 % SUFFIXES.len()];
+    format!("{brand}{product}{suffix}")
+}
 
 /// A ledger sheet of `rows` valid projects across Hunan's counties.
 fn import_sheet(rows: usize) -> anyhow::Result<Vec<u8>> {
@@ -321,17 +364,7 @@ fn import_sheet(rows: usize) -> anyhow::Result<Vec<u8>> {
     }
     for r in 0..rows {
         let row = r as u32 + 1;
-        // Names as varied as real ones: brand × product × phase.
-        let brand = BRANDS[r % BRANDS.len()];
-        let product = PRODUCTS[(r / BRANDS.len()) % PRODUCTS.len()];
-        ws.write_string(
-            row,
-            0,
-            format!(
-                "{brand}{product}项目（{}期）",
-                r / (BRANDS.len() * PRODUCTS.len()) + 1
-            ),
-        )?;
+        ws.write_string(row, 0, project_name(r))?;
         ws.write_string(row, 1, format!("湘商投资{}有限公司", r % 997))?;
         ws.write_string(row, 2, ["省外境内", "省内", "省外境内"][r % 3])?;
         ws.write_string(row, 3, ["39", "13", "38", "34"][r % 4])?;

@@ -66,6 +66,99 @@ pub async fn record(
     Ok(())
 }
 
+/// One entry as owned values, for building many of them away from the request's task (an
+/// import of 100,000 projects writes 100,000 entries).
+pub(crate) struct OwnedEntry {
+    pub region: Option<String>,
+    pub entity: &'static str,
+    pub entity_id: Option<String>,
+    pub action: &'static str,
+    pub summary: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// Who wrote a batch of entries, as owned values.
+#[derive(Clone)]
+pub(crate) struct OwnedAuthor {
+    pub id: Option<i64>,
+    pub name: String,
+    pub request_id: Option<String>,
+}
+
+impl From<&Actor> for OwnedAuthor {
+    fn from(actor: &Actor) -> Self {
+        Self {
+            id: Some(actor.user_id),
+            name: actor.username.clone(),
+            request_id: actor.request_id.clone(),
+        }
+    }
+}
+
+/// Writes many entries by one author at once (an import), on the caller's transaction.
+pub(crate) async fn record_many(
+    conn: &mut AnyConnection,
+    backend: crate::db::Backend,
+    author: OwnedAuthor,
+    entries: Vec<OwnedEntry>,
+) -> Result<(), StoreError> {
+    let at = clock::now();
+    let rows = entries
+        .into_iter()
+        .map(|e| {
+            vec![
+                Bind::Text(at.clone()),
+                Bind::OptInt(author.id),
+                Bind::Text(author.name.clone()),
+                Bind::OptText(e.region),
+                Bind::Text(e.entity.to_owned()),
+                Bind::OptText(e.entity_id),
+                Bind::Text(e.action.to_owned()),
+                Bind::Text(e.summary),
+                Bind::OptText(e.before),
+                Bind::OptText(e.after),
+                Bind::OptText(author.request_id.clone()),
+            ]
+        })
+        .collect();
+    crate::bulk::insert_rows(
+        conn,
+        backend,
+        "audit_log",
+        &[
+            "at",
+            "actor_id",
+            "actor_name",
+            "region_code",
+            "entity",
+            "entity_id",
+            "action",
+            "summary",
+            "before_json",
+            "after_json",
+            "request_id",
+        ],
+        rows,
+    )
+    .await
+}
+
+/// A record as compact JSON for an audit entry: fields that are empty, false or zero are
+/// left out (they read as "not filled in").
+pub(crate) fn compact_json<T: Serialize>(value: &T) -> Option<String> {
+    let mut v = serde_json::to_value(value).ok()?;
+    if let serde_json::Value::Object(map) = &mut v {
+        map.retain(|_, v| match v {
+            serde_json::Value::Null | serde_json::Value::Bool(false) => false,
+            serde_json::Value::String(s) => !s.is_empty(),
+            serde_json::Value::Number(n) => n.as_i64() != Some(0),
+            _ => true,
+        });
+    }
+    Some(v.to_string())
+}
+
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct AuditFilter {
     /// Entity kind: user, unit, session.

@@ -4,8 +4,10 @@
 //! figures above the contract amount, and projects signed again at a second event.
 
 use crate::audit::{self, Author, Change};
+use crate::bulk::insert_rows as bulk;
 use crate::db::{clock, Backend, Db};
 use crate::error::StoreError;
+use crate::scoped::Bind;
 use luodi_domain::ledger::{name_key, Stage};
 use luodi_domain::CreditCode;
 use rand::rngs::StdRng;
@@ -19,65 +21,6 @@ pub struct ScaleReport {
     pub projects: usize,
     pub fund_records: usize,
     pub duplicates: usize,
-}
-
-/// A value for a bulk insert.
-enum V {
-    I(i64),
-    T(String),
-    B(bool),
-    NI(Option<i64>),
-    NT(Option<String>),
-}
-
-/// Inserts rows in multi-row statements, staying under both backends' parameter limits.
-///
-/// SQLite gets anonymous `?` placeholders: looking up a numbered `$n` parameter by name is a
-/// linear scan in SQLite, which makes binding thousands of them quadratic.
-async fn bulk(
-    conn: &mut sqlx::AnyConnection,
-    backend: Backend,
-    table: &str,
-    columns: &[&str],
-    rows: Vec<Vec<V>>,
-) -> Result<(), StoreError> {
-    let per_row = columns.len();
-    let chunk = (30_000 / per_row).max(1);
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let batch: Vec<Vec<V>> = rows.by_ref().take(chunk).collect();
-        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-        for (r, _) in batch.iter().enumerate() {
-            if r > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            for c in 0..per_row {
-                if c > 0 {
-                    sql.push_str(", ");
-                }
-                match backend {
-                    Backend::Sqlite => sql.push('?'),
-                    Backend::Postgres => sql.push_str(&format!("${}", r * per_row + c + 1)),
-                }
-            }
-            sql.push(')');
-        }
-        let mut q = sqlx::query(&sql);
-        for row in batch {
-            for v in row {
-                q = match v {
-                    V::I(i) => q.bind(i),
-                    V::T(t) => q.bind(t),
-                    V::B(b) => q.bind(b),
-                    V::NI(i) => q.bind(i),
-                    V::NT(t) => q.bind(t),
-                };
-            }
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(())
 }
 
 const BRANDS: &[&str] = &[
@@ -239,14 +182,14 @@ pub(crate) async fn load_province(
     for year in 2021..=2025 {
         let mut add = |name: String, level: &str, held: String, region: &str| {
             events.push(vec![
-                V::I(next_event),
-                V::T(name),
-                V::T(level.into()),
-                V::T(held),
-                V::NT(Some("湖南省人民政府".into())),
-                V::T(region.into()),
-                V::T(now.clone()),
-                V::T(now.clone()),
+                Bind::Int(next_event),
+                Bind::Text(name),
+                Bind::Text(level.into()),
+                Bind::Text(held),
+                Bind::OptText(Some("湖南省人民政府".into())),
+                Bind::Text(region.into()),
+                Bind::Text(now.clone()),
+                Bind::Text(now.clone()),
             ]);
             events_of_year
                 .entry(year)
@@ -445,12 +388,12 @@ pub(crate) async fn load_province(
                     }
                 }
                 funds.push(vec![
-                    V::I(id),
-                    V::T(county_code.clone()),
-                    V::T(period),
-                    V::I(amount),
-                    V::T(currency.into()),
-                    V::T(
+                    Bind::Int(id),
+                    Bind::Text(county_code.clone()),
+                    Bind::Text(period),
+                    Bind::Int(amount),
+                    Bind::Text(currency.into()),
+                    Bind::Text(
                         if rng.gen_bool(0.8) {
                             "fixed_asset"
                         } else {
@@ -458,61 +401,61 @@ pub(crate) async fn load_province(
                         }
                         .into(),
                     ),
-                    V::T(status.into()),
-                    V::NT((status == "returned").then(|| "佐证材料不全".to_owned())),
-                    V::I(admin),
-                    V::T(now.clone()),
-                    V::NI((status != "entered").then_some(admin)),
-                    V::NT((status != "entered").then(|| now.clone())),
+                    Bind::Text(status.into()),
+                    Bind::OptText((status == "returned").then(|| "佐证材料不全".to_owned())),
+                    Bind::Int(admin),
+                    Bind::Text(now.clone()),
+                    Bind::OptInt((status != "entered").then_some(admin)),
+                    Bind::OptText((status != "entered").then(|| now.clone())),
                 ]);
             }
         }
         projects.push(vec![
-            V::I(id),
-            V::T(name.clone()),
-            V::T(name_key(&name)),
-            V::T(format!(
+            Bind::Int(id),
+            Bind::Text(name.clone()),
+            Bind::Text(name_key(&name)),
+            Bind::Text(format!(
                 "{brand}{}有限公司",
                 product.chars().take(2).collect::<String>()
             )),
-            V::NT(Some(credit.clone()).filter(|c| !c.is_empty())),
-            V::NT(Some(HOMES[rng.gen_range(0..HOMES.len())].into())),
-            V::T(origin.into()),
-            V::B(rng.gen_bool(0.02)),
-            V::B(rng.gen_bool(0.04)),
-            V::B(rng.gen_bool(0.05)),
-            V::NT(Some(industry.into())),
-            V::B(rng.gen_bool(0.3)),
-            V::I(contract_fen.max(contract_cents * 7) * 12 / 10),
-            V::I(contract_fen),
-            V::I(contract_cents),
-            V::NT(Some(signed_on.clone())),
-            V::NI(event),
-            V::T(county_code.clone()),
-            V::NI(zone),
-            V::NI(unit),
-            V::NI(unit),
-            V::NT((contract_fen >= 50_000 * 10_000 * 100).then(|| "市级领导".to_owned())),
-            V::T(stage.as_str().into()),
-            V::NT(land.clone()),
-            V::NT(certificate),
-            V::NT(started.clone()),
-            V::NT(completed),
-            V::NT(producing),
-            V::B(rng.gen_bool(0.02)),
-            V::B(contract_fen >= 10_000 * 10_000 * 100),
-            V::I(arrived_fen),
-            V::I(arrived_cents),
-            V::I(admin),
-            V::T(now.clone()),
-            V::T(now.clone()),
+            Bind::OptText(Some(credit.clone()).filter(|c| !c.is_empty())),
+            Bind::OptText(Some(HOMES[rng.gen_range(0..HOMES.len())].into())),
+            Bind::Text(origin.into()),
+            Bind::Bool(rng.gen_bool(0.02)),
+            Bind::Bool(rng.gen_bool(0.04)),
+            Bind::Bool(rng.gen_bool(0.05)),
+            Bind::OptText(Some(industry.into())),
+            Bind::Bool(rng.gen_bool(0.3)),
+            Bind::Int(contract_fen.max(contract_cents * 7) * 12 / 10),
+            Bind::Int(contract_fen),
+            Bind::Int(contract_cents),
+            Bind::OptText(Some(signed_on.clone())),
+            Bind::OptInt(event),
+            Bind::Text(county_code.clone()),
+            Bind::OptInt(zone),
+            Bind::OptInt(unit),
+            Bind::OptInt(unit),
+            Bind::OptText((contract_fen >= 50_000 * 10_000 * 100).then(|| "市级领导".to_owned())),
+            Bind::Text(stage.as_str().into()),
+            Bind::OptText(land.clone()),
+            Bind::OptText(certificate),
+            Bind::OptText(started.clone()),
+            Bind::OptText(completed),
+            Bind::OptText(producing),
+            Bind::Bool(rng.gen_bool(0.02)),
+            Bind::Bool(contract_fen >= 10_000 * 10_000 * 100),
+            Bind::Int(arrived_fen),
+            Bind::Int(arrived_cents),
+            Bind::Int(admin),
+            Bind::Text(now.clone()),
+            Bind::Text(now.clone()),
         ]);
         stages.push(vec![
-            V::I(id),
-            V::T("signed".into()),
-            V::T(signed_on.clone()),
-            V::I(admin),
-            V::T(now.clone()),
+            Bind::Int(id),
+            Bind::Text("signed".into()),
+            Bind::Text(signed_on.clone()),
+            Bind::Int(admin),
+            Bind::Text(now.clone()),
         ]);
         if stage != Stage::Signed {
             let on = started
@@ -520,21 +463,21 @@ pub(crate) async fn load_province(
                 .or(land.clone())
                 .unwrap_or_else(|| add_days(&signed_on, 300));
             stages.push(vec![
-                V::I(id),
-                V::T(stage.as_str().into()),
-                V::T(on),
-                V::I(admin),
-                V::T(now.clone()),
+                Bind::Int(id),
+                Bind::Text(stage.as_str().into()),
+                Bind::Text(on),
+                Bind::Int(admin),
+                Bind::Text(now.clone()),
             ]);
         }
         if let Some((other, _, _, _)) = duplicate_of {
             duplicates.push(vec![
-                V::I(id),
-                V::I(other),
-                V::T(r#"["同一投资方统一社会信用代码","在不同签约活动中签约"]"#.into()),
-                V::T(county_code.clone()),
-                V::T("pending".into()),
-                V::T(now.clone()),
+                Bind::Int(id),
+                Bind::Int(other),
+                Bind::Text(r#"["同一投资方统一社会信用代码","在不同签约活动中签约"]"#.into()),
+                Bind::Text(county_code.clone()),
+                Bind::Text("pending".into()),
+                Bind::Text(now.clone()),
             ]);
         } else if previous.len() < 5_000 {
             previous.push((id, name, credit, county_code));

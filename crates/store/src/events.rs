@@ -86,7 +86,7 @@ pub fn parse_date(s: &str) -> Result<time::Date, String> {
 impl Scoped {
     /// Events organised inside the user's scope or by a region above it (a county takes part
     /// in the provincial fair, so it must see it).
-    fn event_visibility(&self, f: &mut Filter) {
+    pub(crate) fn event_visibility(&self, f: &mut Filter) {
         if let Some(root) = self.actor.scope.root() {
             let mut ancestors = Vec::new();
             let mut code = Some(root.clone());

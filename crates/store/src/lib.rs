@@ -8,10 +8,12 @@
 
 pub mod audit;
 pub mod auth;
+mod bulk;
 pub mod dashboard;
 mod db;
 pub mod demo;
 mod demo_scale;
+mod duplicates;
 mod error;
 pub mod events;
 pub mod files;

@@ -3,9 +3,8 @@
 //! same rules as the form; a commit writes every row in one transaction or none.
 
 use crate::error::{RowError, StoreError};
-use crate::page::PageRequest;
 use crate::projects::{Checked, ProjectInput};
-use crate::scoped::Scoped;
+use crate::scoped::{Filter, Scoped};
 use luodi_domain::ledger::Stage;
 use luodi_domain::{Fen, Permission, RegionCode, UsdCents};
 use serde::Serialize;
@@ -82,17 +81,11 @@ impl Scoped {
         for (name, code) in counties {
             l.counties.entry(name).or_default().push(code);
         }
-        let events = self
-            .events(
-                &Default::default(),
-                PageRequest {
-                    page: Some(1),
-                    page_size: Some(500),
-                },
-            )
-            .await?;
-        for e in events.items {
-            l.events.insert(e.name, e.id);
+        let mut f = Filter::new("SELECT e.id, e.name FROM signing_events e WHERE 1 = 1");
+        self.event_visibility(&mut f);
+        let events: Vec<(i64, String)> = f.query_as(&f.sql).fetch_all(&self.db.pool).await?;
+        for (id, name) in events {
+            l.events.insert(name, id);
         }
         let zones: Vec<(i64, String, String)> = sqlx::query_as(
             "SELECT id, county_code, name FROM zones WHERE county_code >= $1 AND county_code < $2",
@@ -290,6 +283,7 @@ impl Scoped {
     ) -> Result<(Vec<(usize, ProjectInput, Checked)>, Vec<RowError>), StoreError> {
         self.actor.require(Permission::ManageLedger)?;
         let lookups = self.import_lookups().await?;
+        let refs = self.refs_in_scope().await?;
         // Form fields whose errors belong to a differently named sheet column.
         let column_of = |field: &str| {
             let sheet_field = match field {
@@ -314,7 +308,7 @@ impl Scoped {
             };
             match self.row_input(&lookups, r) {
                 Err(cell_errors) => cell_errors.into_iter().for_each(|(f, m)| push(f, m)),
-                Ok(input) => match self.check_project(&input).await {
+                Ok(input) => match self.check_project_with(&refs, &input) {
                     Ok(checked) => valid.push((r.row, input, checked)),
                     Err(StoreError::Validation(fields)) => {
                         for (field, messages) in fields {
@@ -370,16 +364,25 @@ impl Scoped {
         rows: &[ProjectSheetRow],
         columns: &HashMap<&'static str, String>,
     ) -> Result<usize, StoreError> {
+        let started = std::time::Instant::now();
         let (valid, errors) = self.check_project_rows(rows, columns).await?;
         if !errors.is_empty() {
             return Err(StoreError::Rows(errors));
         }
+        let checked = started.elapsed();
+        let items: Vec<_> = valid
+            .iter()
+            .map(|(row, input, checked)| (checked, input, format!("Excel导入（第{row}行）")))
+            .collect();
         let mut tx = self.db.pool.begin().await?;
-        for (row, input, checked) in &valid {
-            self.insert_project(&mut tx, checked, input, &format!("Excel导入（第{row}行）"))
-                .await?;
-        }
+        self.insert_projects(&mut tx, &items).await?;
         tx.commit().await?;
+        tracing::info!(
+            rows = valid.len(),
+            check_ms = checked.as_millis() as u64,
+            write_ms = (started.elapsed() - checked).as_millis() as u64,
+            "ledger import committed"
+        );
         Ok(valid.len())
     }
 }

@@ -2,16 +2,19 @@
 //! with its stage history, the "四即" milestone chain and its tier obligations (§7).
 
 use crate::audit::{self, Change};
+use crate::bulk;
 use crate::db::{clock, Flag};
+use crate::duplicates::{self, Entry, Index};
 use crate::error::{Checks, StoreError};
 use crate::events::parse_date;
 use crate::page::{Page, PageRequest};
 use crate::scoped::{Bind, Filter, Scoped};
-use luodi_domain::ledger::{days_between, name_key, name_similarity, Stage};
+use luodi_domain::ledger::{days_between, name_key, Stage};
 use luodi_domain::rates::{ProjectFunds, Thresholds};
 use luodi_domain::tiers::{default_rules, obligations, Obligation, Origin, TierInput};
 use luodi_domain::{CreditCode, Fen, Permission, RegionCode, RegionLevel, UsdCents};
 use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
 use utoipa::{IntoParams, ToSchema};
 
 /// A project as entered in the form (or one row of the import sheet, once parsed).
@@ -332,8 +335,117 @@ pub(crate) struct Checked {
     dates: [Option<String>; 6],
 }
 
+/// What a project's fields may point at, as far as the actor may use it: county-level
+/// regions, zones (with their county), industries, signing events and units. Loaded for the
+/// one project of a form, or once for the whole scope when a sheet is imported.
+#[derive(Debug, Default)]
+pub(crate) struct Refs {
+    counties: HashSet<String>,
+    zones: HashMap<i64, String>,
+    industries: HashSet<String>,
+    events: HashSet<i64>,
+    units: HashSet<i64>,
+}
+
 impl Scoped {
+    /// The references of one project input, looked up one by one.
+    pub(crate) async fn refs_for(&self, input: &ProjectInput) -> Result<Refs, StoreError> {
+        let mut refs = Refs::default();
+        if let Ok(code) = RegionCode::parse(&input.region_code) {
+            if crate::regions::Regions::new(&self.db).exists(&code).await? {
+                refs.counties.insert(code.to_string());
+            }
+        }
+        if let Some(zone) = input.zone_id {
+            let county: Option<String> =
+                sqlx::query_scalar("SELECT county_code FROM zones WHERE id = $1")
+                    .bind(zone)
+                    .fetch_optional(&self.db.pool)
+                    .await?;
+            refs.zones.extend(county.map(|c| (zone, c)));
+        }
+        if let Some(code) = opt(&input.industry_code) {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM industries WHERE code = $1")
+                .bind(&code)
+                .fetch_one(&self.db.pool)
+                .await?;
+            if n > 0 {
+                refs.industries.insert(code);
+            }
+        }
+        if let Some(event) = input.event_id {
+            if self.event(event).await.is_ok() {
+                refs.events.insert(event);
+            }
+        }
+        for unit in [input.attracting_unit_id, input.responsible_unit_id]
+            .into_iter()
+            .flatten()
+        {
+            if self.unit(unit).await.is_ok() {
+                refs.units.insert(unit);
+            }
+        }
+        Ok(refs)
+    }
+
+    /// Every reference the actor may use, for checking a whole sheet without a query per row.
+    pub(crate) async fn refs_in_scope(&self) -> Result<Refs, StoreError> {
+        let (lo, hi) = self
+            .actor
+            .scope
+            .region_range()
+            .unwrap_or_else(|| ("0".into(), ":".into()));
+        let pool = &self.db.pool;
+        let counties: Vec<String> = sqlx::query_scalar(
+            "SELECT code FROM regions WHERE level = 'county' AND code >= $1 AND code < $2",
+        )
+        .bind(&lo)
+        .bind(&hi)
+        .fetch_all(pool)
+        .await?;
+        let zones: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT id, county_code FROM zones WHERE county_code >= $1 AND county_code < $2",
+        )
+        .bind(&lo)
+        .bind(&hi)
+        .fetch_all(pool)
+        .await?;
+        let industries: Vec<String> = sqlx::query_scalar("SELECT code FROM industries")
+            .fetch_all(pool)
+            .await?;
+        let mut f = Filter::new("SELECT e.id FROM signing_events e WHERE 1 = 1");
+        self.event_visibility(&mut f);
+        let events: Vec<i64> = f.query_scalar(&f.sql).fetch_all(pool).await?;
+        let units: Vec<i64> = if self.actor.role.can(Permission::ReadUnits) {
+            sqlx::query_scalar("SELECT id FROM units WHERE region_code >= $1 AND region_code < $2")
+                .bind(&lo)
+                .bind(&hi)
+                .fetch_all(pool)
+                .await?
+        } else {
+            Vec::new()
+        };
+        Ok(Refs {
+            counties: counties.into_iter().collect(),
+            zones: zones.into_iter().collect(),
+            industries: industries.into_iter().collect(),
+            events: events.into_iter().collect(),
+            units: units.into_iter().collect(),
+        })
+    }
+
     pub(crate) async fn check_project(&self, input: &ProjectInput) -> Result<Checked, StoreError> {
+        let refs = self.refs_for(input).await?;
+        self.check_project_with(&refs, input)
+    }
+
+    /// Checks a project input against the rules of domain §3 and the references in `refs`.
+    pub(crate) fn check_project_with(
+        &self,
+        refs: &Refs,
+        input: &ProjectInput,
+    ) -> Result<Checked, StoreError> {
         let mut checks = Checks::default();
         let name = input.name.trim().to_owned();
         if name.is_empty() || name.chars().count() > 200 {
@@ -416,33 +528,32 @@ impl Scoped {
                 }
             }
         }
-        let region = match self.region_in_scope(&input.region_code).await {
-            Ok(r) if r.level() == RegionLevel::County => Some(r),
-            Ok(_) => {
+        let region = match RegionCode::parse(&input.region_code) {
+            Err(e) => {
+                checks.add("region_code", e.to_string());
+                None
+            }
+            Ok(code) if !self.actor.scope.covers(&code) => {
+                checks.add("region_code", format!("行政区划 {code} 不在您的管辖范围内"));
+                None
+            }
+            Ok(code) if code.level() != RegionLevel::County => {
                 checks.add("region_code", "项目落户地须为县级行政区划");
                 None
             }
-            Err(m) => {
-                checks.add("region_code", m);
+            Ok(code) if !refs.counties.contains(code.as_str()) => {
+                checks.add("region_code", format!("行政区划代码 {code} 不存在"));
                 None
             }
+            Ok(code) => Some(code),
         };
         if let (Some(zone), Some(region)) = (input.zone_id, &region) {
-            let zone_county: Option<String> =
-                sqlx::query_scalar("SELECT county_code FROM zones WHERE id = $1")
-                    .bind(zone)
-                    .fetch_optional(&self.db.pool)
-                    .await?;
-            if zone_county.as_deref() != Some(region.as_str()) {
+            if refs.zones.get(&zone).map(String::as_str) != Some(region.as_str()) {
                 checks.add("zone_id", "园区/乡镇不属于所选落户地");
             }
         }
         if let Some(code) = opt(&input.industry_code) {
-            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM industries WHERE code = $1")
-                .bind(&code)
-                .fetch_one(&self.db.pool)
-                .await?;
-            if n == 0 {
+            if !refs.industries.contains(&code) {
                 checks.add(
                     "industry_code",
                     format!("行业代码“{code}”不在国民经济行业分类中"),
@@ -450,7 +561,7 @@ impl Scoped {
             }
         }
         if let Some(event) = input.event_id {
-            if self.event(event).await.is_err() {
+            if !refs.events.contains(&event) {
                 checks.add("event_id", "签约活动不存在或不在您的管辖范围内");
             }
         }
@@ -459,7 +570,7 @@ impl Scoped {
             ("responsible_unit_id", input.responsible_unit_id),
         ] {
             if let Some(id) = unit {
-                if self.unit(id).await.is_err() {
+                if !refs.units.contains(&id) {
                     checks.add(field, "单位不存在或不在您的管辖范围内");
                 }
             }
@@ -632,83 +743,142 @@ impl Scoped {
         input: &ProjectInput,
         how: &str,
     ) -> Result<i64, StoreError> {
+        let ids = self
+            .insert_projects(conn, &[(c, input, how.to_owned())])
+            .await?;
+        Ok(ids[0])
+    }
+
+    /// Writes checked projects (each with how it came: "录入台账", "Excel导入（第5行）") in
+    /// multi-row statements: the projects, their first stage entries, the look-alike pairs
+    /// for the duplicate pool and one audit entry each. Returns the new ids in input order.
+    pub(crate) async fn insert_projects(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        items: &[(&Checked, &ProjectInput, String)],
+    ) -> Result<Vec<i64>, StoreError> {
+        let backend = self.db.backend();
         let now = clock::now();
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO projects (name, name_key, investor_name, investor_credit_code, investor_home, \
-             origin, global500, china500, private500, industry_code, leading_industry, \
-             strategic_emerging, total_investment_fen, contract_fen, contract_cents, signed_on, \
-             event_id, region_code, zone_id, attracting_unit_id, responsible_leader, \
-             responsible_unit_id, responsible_person, service_plan, stage, land_supplied_on, \
-             certificate_on, started_on, completed_on, producing_on, case_by_case, key_project, \
-             created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-             $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, \
-             $28, $29, $30, $31, $32, $33, $34, $34) RETURNING id",
+        let ids = bulk::reserve_ids(conn, backend, "projects", items.len()).await?;
+        let entries: Vec<Entry> = items
+            .iter()
+            .zip(&ids)
+            .map(|((c, input, _), &id)| Entry {
+                id,
+                name_key: name_key(&c.name),
+                investor_credit_code: c.credit_code.clone(),
+                region_code: c.region.to_string(),
+                zone_id: input.zone_id,
+                event_id: input.event_id,
+            })
+            .collect();
+        // Look-alikes among the projects already stored, and among the new ones in order.
+        let mut index = match entries.as_slice() {
+            [one] => Index::around(conn, one).await?,
+            _ => Index::for_batch(conn, backend, &entries).await?,
+        };
+        let mut pairs = Vec::new();
+        for e in &entries {
+            pairs.extend(index.matches(e));
+            index.add(e.clone());
+        }
+        // The audit entries are built on another core while the projects are written.
+        let owned: Vec<(i64, String, String, ProjectInput, String)> = items
+            .iter()
+            .zip(&ids)
+            .map(|((c, input, how), &id)| {
+                let (name, region) = (c.name.clone(), c.region.to_string());
+                (id, name, region, (*input).clone(), how.clone())
+            })
+            .collect();
+        let audit_entries = tokio::task::spawn_blocking(move || {
+            owned
+                .into_iter()
+                .map(|(id, name, region, input, how)| audit::OwnedEntry {
+                    region: Some(region),
+                    entity: "project",
+                    entity_id: Some(id.to_string()),
+                    action: "create",
+                    summary: format!("新增项目 {name}（{how}）"),
+                    before: None,
+                    after: audit::compact_json(&input),
+                })
+                .collect::<Vec<_>>()
+        });
+        let mut projects = Vec::with_capacity(items.len());
+        let mut stages = Vec::with_capacity(items.len());
+        for (((c, input, how), e), &id) in items.iter().zip(entries).zip(&ids) {
+            let text = |s: &Option<String>| Bind::OptText(opt(s));
+            let date = |i: usize| Bind::OptText(c.dates[i].clone());
+            projects.push(vec![
+                Bind::Int(id),
+                Bind::Text(c.name.clone()),
+                Bind::Text(e.name_key),
+                Bind::Text(input.investor_name.trim().to_owned()),
+                Bind::OptText(c.credit_code.clone()),
+                text(&input.investor_home),
+                Bind::Text(input.origin.clone()),
+                Bind::Bool(input.global500),
+                Bind::Bool(input.china500),
+                Bind::Bool(input.private500),
+                text(&input.industry_code),
+                text(&input.leading_industry),
+                Bind::Bool(input.strategic_emerging),
+                Bind::Int(input.total_investment_fen),
+                Bind::Int(input.contract_fen),
+                Bind::Int(input.contract_cents),
+                date(0),
+                Bind::OptInt(input.event_id),
+                Bind::Text(c.region.to_string()),
+                Bind::OptInt(input.zone_id),
+                Bind::OptInt(input.attracting_unit_id),
+                text(&input.responsible_leader),
+                Bind::OptInt(input.responsible_unit_id),
+                text(&input.responsible_person),
+                text(&input.service_plan),
+                Bind::Text(c.stage.as_str().to_owned()),
+                date(1),
+                date(2),
+                date(3),
+                date(4),
+                date(5),
+                Bind::Bool(input.case_by_case),
+                Bind::Bool(input.key_project),
+                Bind::Int(self.actor.user_id),
+                Bind::Text(now.clone()),
+                Bind::Text(now.clone()),
+            ]);
+            stages.push(vec![
+                Bind::Int(id),
+                Bind::Text(c.stage.as_str().to_owned()),
+                Bind::Text(c.dates[0].clone().unwrap_or_else(|| now[..10].to_owned())),
+                Bind::Text(how.clone()),
+                Bind::Int(self.actor.user_id),
+                Bind::Text(now.clone()),
+            ]);
+        }
+        bulk::insert_rows(conn, backend, "projects", &PROJECT_COLUMNS, projects).await?;
+        bulk::insert_rows(
+            conn,
+            backend,
+            "project_stages",
+            &[
+                "project_id",
+                "stage",
+                "changed_on",
+                "note",
+                "actor_id",
+                "at",
+            ],
+            stages,
         )
-        .bind(&c.name)
-        .bind(name_key(&c.name))
-        .bind(input.investor_name.trim())
-        .bind(&c.credit_code)
-        .bind(opt(&input.investor_home))
-        .bind(&input.origin)
-        .bind(input.global500)
-        .bind(input.china500)
-        .bind(input.private500)
-        .bind(opt(&input.industry_code))
-        .bind(opt(&input.leading_industry))
-        .bind(input.strategic_emerging)
-        .bind(input.total_investment_fen)
-        .bind(input.contract_fen)
-        .bind(input.contract_cents)
-        .bind(&c.dates[0])
-        .bind(input.event_id)
-        .bind(c.region.as_str())
-        .bind(input.zone_id)
-        .bind(input.attracting_unit_id)
-        .bind(opt(&input.responsible_leader))
-        .bind(input.responsible_unit_id)
-        .bind(opt(&input.responsible_person))
-        .bind(opt(&input.service_plan))
-        .bind(c.stage.as_str())
-        .bind(&c.dates[1])
-        .bind(&c.dates[2])
-        .bind(&c.dates[3])
-        .bind(&c.dates[4])
-        .bind(&c.dates[5])
-        .bind(input.case_by_case)
-        .bind(input.key_project)
-        .bind(self.actor.user_id)
-        .bind(&now)
-        .fetch_one(&mut *conn)
         .await?;
-        let stage_date = c.dates[0].clone().unwrap_or_else(|| now[..10].to_owned());
-        sqlx::query(
-            "INSERT INTO project_stages (project_id, stage, changed_on, note, actor_id, at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(id)
-        .bind(c.stage.as_str())
-        .bind(stage_date)
-        .bind(how)
-        .bind(self.actor.user_id)
-        .bind(&now)
-        .execute(&mut *conn)
-        .await?;
-        record_duplicates(&mut *conn, id, c, input, &now).await?;
-        audit::record(
-            &mut *conn,
-            (&self.actor).into(),
-            Change {
-                entity: "project",
-                entity_id: Some(id.to_string()),
-                action: "create",
-                summary: format!("新增项目 {}", c.name),
-                region: Some(&c.region),
-                before: None,
-                after: serde_json::to_value(input).ok(),
-            },
-        )
-        .await?;
-        Ok(id)
+        duplicates::write_pairs(conn, backend, pairs, &now).await?;
+        let audit_entries = audit_entries
+            .await
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        audit::record_many(conn, backend, (&self.actor).into(), audit_entries).await?;
+        Ok(ids)
     }
 
     /// Moves a project to another stage on a given date, keeping the history and setting the
@@ -803,95 +973,69 @@ impl Scoped {
     }
 }
 
-/// Finds earlier projects that may be the same one — same investor credit code, a similar name
-/// in the same county, or the same name key anywhere — and queues them for review. Nothing is
-/// merged or rejected.
-async fn record_duplicates(
+/// Finds earlier projects that may be the same as project `id` — same investor credit code,
+/// a similar name in the same county, or the same name key anywhere — and queues them for
+/// review. Nothing is merged or rejected.
+#[allow(dead_code)]
+pub(crate) async fn record_duplicates(
     conn: &mut sqlx::AnyConnection,
+    backend: crate::db::Backend,
     id: i64,
     c: &Checked,
     input: &ProjectInput,
     now: &str,
 ) -> Result<(), StoreError> {
-    #[derive(sqlx::FromRow)]
-    struct Candidate {
-        id: i64,
-        name_key: String,
-        investor_credit_code: Option<String>,
-        region_code: String,
-        zone_id: Option<i64>,
-        event_id: Option<i64>,
-    }
-    let key = name_key(&c.name);
-    // Similar names share their first three characters (after normalising): within the county,
-    // the up to 100 names either side of this one in (region_code, name_key) index order —
-    // the ones sharing the longest prefixes — plus the same credit code or the same name
-    // anywhere. Reading neighbours in index order keeps each look-up logarithmic, so a flood
-    // of look-alike names cannot make an import quadratic.
-    let prefix: String = key.chars().take(3).collect();
-    let mut upper: Vec<char> = prefix.chars().collect();
-    if let Some(last) = upper.last_mut() {
-        *last = char::from_u32(*last as u32 + 1).unwrap_or(char::MAX);
-    }
-    let upper: String = upper.into_iter().collect();
-    let candidates: Vec<Candidate> = sqlx::query_as(
-        // Three index look-ups joined by UNION: an OR across columns would make both
-        // backends scan the whole table for every new project.
-        "SELECT id, name_key, investor_credit_code, region_code, zone_id, event_id FROM projects \
-         WHERE investor_credit_code = $2 AND id <> $1 \
-         UNION SELECT id, name_key, investor_credit_code, region_code, zone_id, event_id \
-         FROM projects WHERE name_key = $3 AND id <> $1 \
-         UNION SELECT * FROM (SELECT id, name_key, investor_credit_code, region_code, zone_id, \
-         event_id FROM projects WHERE region_code = $4 AND name_key >= $3 AND name_key < $6 \
-         AND id <> $1 ORDER BY name_key LIMIT 100) after_key \
-         UNION SELECT * FROM (SELECT id, name_key, investor_credit_code, region_code, zone_id, \
-         event_id FROM projects WHERE region_code = $4 AND name_key >= $5 AND name_key < $3 \
-         AND id <> $1 ORDER BY name_key DESC LIMIT 100) before_key",
-    )
-    .bind(id)
-    .bind(&c.credit_code)
-    .bind(&key)
-    .bind(c.region.as_str())
-    .bind(&prefix)
-    .bind(&upper)
-    .fetch_all(&mut *conn)
-    .await?;
-    for other in candidates {
-        let mut reasons = Vec::new();
-        if c.credit_code.is_some() && other.investor_credit_code == c.credit_code {
-            reasons.push("同一投资方统一社会信用代码".to_owned());
-        }
-        let similarity = name_similarity(&key, &other.name_key);
-        if similarity >= 80 {
-            reasons.push(format!("项目名称相似度{similarity}%"));
-        }
-        if reasons.is_empty() {
-            continue;
-        }
-        if other.region_code == c.region.as_str() {
-            reasons.push("同一落户地".to_owned());
-            if other.zone_id.is_some() && other.zone_id == input.zone_id {
-                reasons.push("同一园区".to_owned());
-            }
-        }
-        if other.event_id.is_some() && other.event_id != input.event_id && input.event_id.is_some()
-        {
-            reasons.push("在不同签约活动中签约".to_owned());
-        }
-        sqlx::query(
-            "INSERT INTO duplicate_candidates (project_id, other_project_id, reasons, region_code, \
-             status, created_at) VALUES ($1, $2, $3, $4, 'pending', $5)",
-        )
-        .bind(id)
-        .bind(other.id)
-        .bind(serde_json::to_string(&reasons).unwrap_or_default())
-        .bind(c.region.as_str())
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
+    let entry = Entry {
+        id,
+        name_key: name_key(&c.name),
+        investor_credit_code: c.credit_code.clone(),
+        region_code: c.region.to_string(),
+        zone_id: input.zone_id,
+        event_id: input.event_id,
+    };
+    let pairs = Index::around(conn, &entry).await?.matches(&entry);
+    duplicates::write_pairs(conn, backend, pairs, now).await
 }
+
+/// The columns of a project row as [`Scoped::insert_projects`] writes them.
+const PROJECT_COLUMNS: [&str; 36] = [
+    "id",
+    "name",
+    "name_key",
+    "investor_name",
+    "investor_credit_code",
+    "investor_home",
+    "origin",
+    "global500",
+    "china500",
+    "private500",
+    "industry_code",
+    "leading_industry",
+    "strategic_emerging",
+    "total_investment_fen",
+    "contract_fen",
+    "contract_cents",
+    "signed_on",
+    "event_id",
+    "region_code",
+    "zone_id",
+    "attracting_unit_id",
+    "responsible_leader",
+    "responsible_unit_id",
+    "responsible_person",
+    "service_plan",
+    "stage",
+    "land_supplied_on",
+    "certificate_on",
+    "started_on",
+    "completed_on",
+    "producing_on",
+    "case_by_case",
+    "key_project",
+    "created_by",
+    "created_at",
+    "updated_at",
+];
 
 /// A pair of projects that may be one project entered twice (重复签约), waiting for review.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]

@@ -73,10 +73,14 @@ pub(crate) struct Filter {
     pub binds: Vec<Bind>,
 }
 
+/// A value bound to a placeholder, in filters and in bulk inserts.
 #[derive(Debug, Clone)]
 pub(crate) enum Bind {
     Text(String),
     Int(i64),
+    Bool(bool),
+    OptText(Option<String>),
+    OptInt(Option<i64>),
 }
 
 impl Filter {
@@ -149,6 +153,9 @@ impl Filter {
             q = match b {
                 Bind::Text(s) => q.bind(s.as_str()),
                 Bind::Int(i) => q.bind(*i),
+                Bind::Bool(v) => q.bind(*v),
+                Bind::OptText(s) => q.bind(s.as_deref()),
+                Bind::OptInt(i) => q.bind(*i),
             };
         }
         q
@@ -166,6 +173,9 @@ impl Filter {
             q = match b {
                 Bind::Text(s) => q.bind(s.as_str()),
                 Bind::Int(i) => q.bind(*i),
+                Bind::Bool(v) => q.bind(*v),
+                Bind::OptText(s) => q.bind(s.as_deref()),
+                Bind::OptInt(i) => q.bind(*i),
             };
         }
         q

@@ -257,7 +257,13 @@ async fn read_sheet(
     let (_, bytes) = UploadForm::read(multipart)
         .await?
         .file("请选择要导入的Excel文件")?;
+    let started = std::time::Instant::now();
     let sheet = office::read_off_thread(&PROJECTS_SHEET, bytes).await?;
+    tracing::info!(
+        rows = sheet.rows.len(),
+        read_ms = started.elapsed().as_millis() as u64,
+        "ledger sheet read"
+    );
     let rows = sheet
         .rows
         .into_iter()

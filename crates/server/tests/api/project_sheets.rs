@@ -202,3 +202,90 @@ async fn ten_thousand_rows_with_one_bad_row_write_nothing() {
     let (_, page) = nx.get("/api/projects").await;
     assert_eq!(page["total"], 0);
 }
+
+#[tokio::test]
+async fn an_import_queues_look_alikes_among_its_rows_and_against_the_ledger() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    // Already in the ledger, entered through the form.
+    let (status, existing) = nx
+        .post(
+            "/api/projects",
+            crate::projects::project_input(&nx, "华实稻虾米精深加工项目").await,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{existing}");
+    let existing_id = existing["project"]["id"].as_i64().unwrap();
+
+    // Row 2 repeats the ledger's project as a second phase; row 4 repeats row 3 under
+    // another investor; row 5 is unrelated, with its own investor.
+    let mut unrelated = row("洞庭冷链物流园");
+    unrelated[2] = "".into();
+    let mut row3 = row("南县羽绒服装智能工厂");
+    row3[2] = "".into();
+    let mut row4 = row("湖南南县羽绒服装智能工厂（一期）");
+    row4[1] = "另一家投资公司".into();
+    row4[2] = "".into();
+    let file = sheet(&[row("华实稻虾米精深加工项目（二期）"), row3, row4, unrelated]);
+    let (status, result) = nx
+        .upload_file("/api/projects/import/commit", file, "ledger.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{result}");
+    assert_eq!(result["inserted"], 4);
+
+    let pool = nx.items("/api/duplicates").await;
+    let pairs: Vec<(String, String)> = pool
+        .iter()
+        .map(|d| {
+            (
+                d["project_name"].as_str().unwrap().to_owned(),
+                d["other_project_name"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        pairs.contains(&(
+            "华实稻虾米精深加工项目（二期）".into(),
+            "华实稻虾米精深加工项目".into()
+        )),
+        "{pairs:?}"
+    );
+    assert!(
+        pairs.contains(&(
+            "湖南南县羽绒服装智能工厂（一期）".into(),
+            "南县羽绒服装智能工厂".into()
+        )),
+        "rows of the same sheet meet each other: {pairs:?}"
+    );
+    assert!(
+        !pairs
+            .iter()
+            .any(|(a, b)| a.contains("冷链") || b.contains("冷链")),
+        "{pairs:?}"
+    );
+    assert!(pool.iter().any(|d| d["other_project_id"] == existing_id));
+
+    // Ids reserved for the batch leave the next form entry its own id, on both databases.
+    let (status, next) = nx
+        .post(
+            "/api/projects",
+            crate::projects::project_input(&nx, "蓝海电子元器件生产基地").await,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{next}");
+    assert_eq!(nx.items("/api/projects").await.len(), 6);
+    // Each imported project has its own audit entry naming its sheet row.
+    let admin = app.login("nx_admin").await;
+    let (status, audit) = admin.get("/api/audit?entity=project&action=create").await;
+    assert_eq!(status, StatusCode::OK, "{audit}");
+    let summaries: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["summary"].as_str().unwrap())
+        .collect();
+    assert!(
+        summaries.contains(&"新增项目 南县羽绒服装智能工厂（Excel导入（第3行））"),
+        "{summaries:?}"
+    );
+}

@@ -3,7 +3,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 /// A 2亿元 project signed at an event, landing in 南县经济开发区.
-async fn project_input(user: &User, name: &str) -> Value {
+pub(crate) async fn project_input(user: &User, name: &str) -> Value {
     let (_, region) = user.get("/api/regions/430921").await;
     let zone = region["zones"]
         .as_array()
