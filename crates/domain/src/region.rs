@@ -17,6 +17,15 @@ pub enum RegionLevel {
 }
 
 impl RegionLevel {
+    /// The level directly below, if any.
+    pub fn child(self) -> Option<RegionLevel> {
+        match self {
+            Self::Province => Some(Self::Prefecture),
+            Self::Prefecture => Some(Self::County),
+            Self::County => None,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Province => "province",

@@ -16,6 +16,24 @@ pub enum Origin {
 }
 
 impl Origin {
+    pub const ALL: [Origin; 3] = [Origin::Foreign, Origin::OutOfProvince, Origin::InProvince];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Foreign => "foreign",
+            Self::OutOfProvince => "out_of_province",
+            Self::InProvince => "in_province",
+        }
+    }
+
+    /// Accepts the code or the Chinese label.
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim();
+        Self::ALL
+            .into_iter()
+            .find(|o| o.as_str() == s || o.label() == s)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Foreign => "境外",

@@ -239,6 +239,7 @@ pub fn entity_label(entity: &str) -> &'static str {
         "signing_event" => "签约活动",
         "project" => "项目",
         "fund_arrival" => "资金到位",
+        "target" => "目标任务",
         _ => "其他",
     }
 }

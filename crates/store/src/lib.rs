@@ -24,6 +24,7 @@ pub mod projects;
 pub mod rates;
 pub mod regions;
 mod scoped;
+pub mod targets;
 pub mod units;
 pub mod users;
 

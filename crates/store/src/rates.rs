@@ -2,20 +2,90 @@
 //! down (domain §5). Sums come from the database; rates are computed exactly in Rust.
 
 use crate::error::StoreError;
+use crate::events::parse_date;
 use crate::regions::Regions;
 use crate::scoped::{Bind, Filter, Scoped};
+use luodi_domain::funds::Period;
 use luodi_domain::ledger::Stage;
 use luodi_domain::rates::Rate;
+use luodi_domain::tiers::Origin;
 use luodi_domain::{RegionCode, RegionLevel, Scope, Thresholds};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct RatesQuery {
-    /// Region whose children are compared; the user's own region when omitted.
+    /// Region whose projects are counted; the user's own region when omitted.
     pub region: Option<String>,
+    /// Rows by: `region` (the next level down, default), `zone` (园区/乡镇), `industry`
+    /// (GB/T 4754 section), `origin` (资金来源) or `event` (签约活动).
+    pub group_by: Option<String>,
+    /// Figures as they stood at the end of this month (YYYY-MM): projects signed by then,
+    /// arrivals confirmed for months up to it, starts dated by then. Today's when omitted.
+    pub as_of: Option<String>,
+    /// Only projects signed on or after this day (YYYY-MM-DD), e.g. a campaign's cohort.
+    pub signed_from: Option<String>,
+    /// Only projects signed on or before this day (YYYY-MM-DD).
+    pub signed_to: Option<String>,
     /// Only projects signed at this event (an event's fulfilment).
     pub event_id: Option<i64>,
+    /// Only this origin: foreign, out_of_province, in_province.
+    pub origin: Option<String>,
+    /// Only this GB/T 4754 section letter or division code.
+    pub industry: Option<String>,
+    /// Only projects in this zone (园区/乡镇).
+    pub zone_id: Option<i64>,
+}
+
+/// What the rows of a rates report stand for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GroupBy {
+    Region,
+    Zone,
+    Industry,
+    Origin,
+    Event,
+}
+
+impl GroupBy {
+    fn parse(s: Option<&str>) -> Result<Self, StoreError> {
+        Ok(match s.map(str::trim).unwrap_or("") {
+            "" | "region" => Self::Region,
+            "zone" => Self::Zone,
+            "industry" => Self::Industry,
+            "origin" => Self::Origin,
+            "event" => Self::Event,
+            _ => {
+                return Err(StoreError::field(
+                    "group_by",
+                    "分组方式应为 region、zone、industry、origin 或 event",
+                ))
+            }
+        })
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Region => "region",
+            Self::Zone => "zone",
+            Self::Industry => "industry",
+            Self::Origin => "origin",
+            Self::Event => "event",
+        }
+    }
+
+    /// The SQL of the group key, as text ('' where the project has none).
+    fn key_sql(self) -> &'static str {
+        match self {
+            // counties, summed into the next level in Rust: rows come in index order
+            Self::Region => "p.region_code",
+            Self::Zone => "COALESCE(CAST(p.zone_id AS TEXT), '')",
+            Self::Industry => "COALESCE(i.parent_code, '')",
+            Self::Origin => "p.origin",
+            Self::Event => "COALESCE(CAST(p.event_id AS TEXT), '')",
+        }
+    }
 }
 
 /// The figures of one group of signed projects.
@@ -67,15 +137,19 @@ impl RateRow {
 pub struct RatesReport {
     pub region_code: Option<String>,
     pub region_name: String,
+    /// region, zone, industry, origin or event.
+    pub group_by: String,
+    /// The month the figures stand at (YYYY-MM), or null for today's.
+    pub as_of: Option<String>,
     pub total: RateRow,
-    /// One row per child region with signed projects, in code order.
+    /// One row per group with signed projects, in code order.
     pub rows: Vec<RateRow>,
     /// How every figure is computed, printed on the screen and on reports.
     pub definitions: Vec<String>,
 }
 
-fn definitions(t: &Thresholds) -> Vec<String> {
-    vec![
+fn definitions(t: &Thresholds, as_of: Option<&str>) -> Vec<String> {
+    let mut d = vec![
         "资金到位率 = Σ已确认到位资金 ÷ Σ合同金额；人民币与美元分别计算，不相加".into(),
         "履约率 = 已有确认到位资金或已开工的签约项目数 ÷ 签约项目数".into(),
         "开工率 = 已填开工日期的签约项目数 ÷ 签约项目数".into(),
@@ -83,13 +157,48 @@ fn definitions(t: &Thresholds) -> Vec<String> {
             "分类：优秀 到位率高于{}；良好 {}（含）至{}（含）；一般 高于0且低于{}；未履约 无确认到位资金",
             t.excellent_above, t.good_from, t.excellent_above, t.good_from
         ),
-        "只计审核确认的资金；签约项目指已签约及其后各阶段（不含终止）".into(),
-    ]
+        "只计审核确认的资金；签约项目指已签约及其后各阶段（不含终止）；以签约日期为签约时间，以开工日期为开工时间".into(),
+    ];
+    if let Some(p) = as_of {
+        d.push(format!(
+            "截至{p}月末：计入{p}月末前签约的项目、所属月份不晚于{p}的已确认到位资金、{p}月末前的开工日期；阶段按当前阶段判断是否签约"
+        ));
+    }
+    d
+}
+
+/// One row of the grouped query, before rolling up and naming.
+fn add_into(total: &mut RateRow, row: &RateRow) {
+    for (sum, part) in [
+        (&mut total.projects, row.projects),
+        (&mut total.contract_fen, row.contract_fen),
+        (&mut total.arrived_fen, row.arrived_fen),
+        (&mut total.contract_cents, row.contract_cents),
+        (&mut total.arrived_cents, row.arrived_cents),
+        (&mut total.fulfilling, row.fulfilling),
+        (&mut total.started, row.started),
+        (&mut total.excellent, row.excellent),
+        (&mut total.good, row.good),
+        (&mut total.fair, row.fair),
+        (&mut total.not_fulfilled, row.not_fulfilled),
+    ] {
+        *sum += part;
+    }
+}
+
+/// The last day of a month as text, for comparing with 'YYYY-MM-DD' dates.
+fn month_end(p: Period) -> String {
+    format!("{p}-31")
 }
 
 impl Scoped {
-    pub async fn rates(&self, query: &RatesQuery) -> Result<RatesReport, StoreError> {
-        let region = match query.region.as_deref().filter(|s| !s.is_empty()) {
+    /// The region a report is about: the one asked for (inside the user's scope) or the
+    /// user's own.
+    pub(crate) fn report_region(
+        &self,
+        region: Option<&str>,
+    ) -> Result<Option<RegionCode>, StoreError> {
+        let region = match region.map(str::trim).filter(|s| !s.is_empty()) {
             Some(code) => Some(
                 RegionCode::parse(code).map_err(|e| StoreError::field("region", e.to_string()))?,
             ),
@@ -100,11 +209,22 @@ impl Scoped {
                 return Err(StoreError::NotFound("该行政区划"));
             }
         }
-        // Group by the next level's code prefix: cities under a province, counties under a city.
-        let group_len = match region.as_ref().map(RegionCode::level) {
-            None => 2,
-            Some(RegionLevel::Province) => 4,
-            Some(RegionLevel::Prefecture | RegionLevel::County) => 6,
+        Ok(region)
+    }
+
+    pub async fn rates(&self, query: &RatesQuery) -> Result<RatesReport, StoreError> {
+        let region = self.report_region(query.region.as_deref())?;
+        let group = GroupBy::parse(query.group_by.as_deref())?;
+        let as_of = match query
+            .as_of
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(p) => {
+                Some(Period::parse(p).map_err(|e| StoreError::field("as_of", e.to_string()))?)
+            }
+            None => None,
         };
         let t = Thresholds::default();
         let signed: Vec<String> = Stage::ALL
@@ -117,65 +237,154 @@ impl Scoped {
         let (gn, gd) = t.good_from.parts();
         let (en, ed) = (f.bind(Bind::Int(en)), f.bind(Bind::Int(ed)));
         let (gn, gd) = (f.bind(Bind::Int(gn)), f.bind(Bind::Int(gd)));
+        // Arrival so far (kept on the project), or summed from the confirmed records up to
+        // the month asked for.
+        let (fen, cents, mut from, started) = match as_of {
+            None => (
+                "p.arrived_fen".to_owned(),
+                "p.arrived_cents".to_owned(),
+                "FROM projects p".to_owned(),
+                "p.started_on IS NOT NULL".to_owned(),
+            ),
+            Some(period) => {
+                let until = f.bind(Bind::Text(period.to_string()));
+                let end = f.bind(Bind::Text(month_end(period)));
+                let mut scope = String::new();
+                if let Some(r) = &region {
+                    let (lo, hi) = r.subtree_range();
+                    let (lo, hi) = (f.bind(Bind::Text(lo)), f.bind(Bind::Text(hi)));
+                    scope = format!("AND region_code >= {lo} AND region_code < {hi}");
+                }
+                (
+                    "COALESCE(fa.fen, 0)".to_owned(),
+                    "COALESCE(fa.cents, 0)".to_owned(),
+                    format!(
+                        "FROM projects p LEFT JOIN (SELECT project_id, \
+                         SUM(CASE WHEN currency = 'CNY' THEN amount ELSE 0 END) AS fen, \
+                         SUM(CASE WHEN currency = 'USD' THEN amount ELSE 0 END) AS cents \
+                         FROM fund_arrivals WHERE status = 'confirmed' AND period <= {until} {scope} \
+                         GROUP BY project_id) fa ON fa.project_id = p.id"
+                    ),
+                    format!("p.started_on IS NOT NULL AND p.started_on <= {end}"),
+                )
+            }
+        };
+        let industry = query
+            .industry
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let section_filter = industry.is_some_and(|i| i.len() == 1);
+        if group == GroupBy::Industry || section_filter {
+            from.push_str(" LEFT JOIN industries i ON i.code = p.industry_code");
+        }
         // Rated against the domestic contract when there is one, else the foreign one.
-        let a = "(CASE WHEN contract_fen > 0 THEN arrived_fen ELSE arrived_cents END)";
-        let c = "(CASE WHEN contract_fen > 0 THEN contract_fen ELSE contract_cents END)";
-        let some = "(arrived_fen > 0 OR arrived_cents > 0)";
+        let a = format!("(CASE WHEN p.contract_fen > 0 THEN {fen} ELSE {cents} END)");
+        let c = "(CASE WHEN p.contract_fen > 0 THEN p.contract_fen ELSE p.contract_cents END)";
+        let some = format!("({fen} > 0 OR {cents} > 0)");
+        let key = group.key_sql();
         f.sql = format!(
-            "SELECT SUBSTR(region_code, 1, {group_len}) AS code, COUNT(*) AS projects, \
-             CAST(SUM(contract_fen) AS BIGINT) AS contract_fen, \
-             CAST(SUM(arrived_fen) AS BIGINT) AS arrived_fen, \
-             CAST(SUM(contract_cents) AS BIGINT) AS contract_cents, \
-             CAST(SUM(arrived_cents) AS BIGINT) AS arrived_cents, \
-             CAST(SUM(CASE WHEN {some} OR started_on IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS fulfilling, \
-             CAST(SUM(CASE WHEN started_on IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS started, \
+            "SELECT {key} AS code, COUNT(*) AS projects, \
+             CAST(SUM(p.contract_fen) AS BIGINT) AS contract_fen, \
+             CAST(SUM({fen}) AS BIGINT) AS arrived_fen, \
+             CAST(SUM(p.contract_cents) AS BIGINT) AS contract_cents, \
+             CAST(SUM({cents}) AS BIGINT) AS arrived_cents, \
+             CAST(SUM(CASE WHEN {some} OR ({started}) THEN 1 ELSE 0 END) AS BIGINT) AS fulfilling, \
+             CAST(SUM(CASE WHEN {started} THEN 1 ELSE 0 END) AS BIGINT) AS started, \
              CAST(SUM(CASE WHEN {some} AND {c} > 0 AND {a} * {ed} > {c} * {en} THEN 1 ELSE 0 END) AS BIGINT) AS excellent, \
              CAST(SUM(CASE WHEN {some} AND {c} > 0 AND {a} * {ed} <= {c} * {en} AND {a} * {gd} >= {c} * {gn} THEN 1 ELSE 0 END) AS BIGINT) AS good, \
              CAST(SUM(CASE WHEN {some} AND {c} > 0 AND {a} * {gd} < {c} * {gn} THEN 1 ELSE 0 END) AS BIGINT) AS fair, \
              CAST(SUM(CASE WHEN {some} THEN 0 ELSE 1 END) AS BIGINT) AS not_fulfilled \
-             FROM projects WHERE stage IN ({})",
+             {from} WHERE p.stage IN ({})",
             signed.join(", ")
         );
-        f.scope("region_code", &self.actor.scope);
+        f.scope("p.region_code", &self.actor.scope);
         if let Some(r) = &region {
-            f.region_subtree("region_code", r);
+            f.region_subtree("p.region_code", r);
+        }
+        if let Some(period) = as_of {
+            let end = f.bind(Bind::Text(month_end(period)));
+            f.and(&format!("p.signed_on <= {end}"));
+        }
+        for (field, value, op) in [
+            ("signed_from", &query.signed_from, ">="),
+            ("signed_to", &query.signed_to, "<="),
+        ] {
+            if let Some(v) = value.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                let d = parse_date(v).map_err(|m| StoreError::field(field, m))?;
+                let p = f.bind(Bind::Text(d.to_string()));
+                f.and(&format!("p.signed_on {op} {p}"));
+            }
         }
         if let Some(event) = query.event_id {
             let p = f.bind(Bind::Int(event));
-            f.and(&format!("event_id = {p}"));
+            f.and(&format!("p.event_id = {p}"));
         }
-        let sql = format!(
-            "{} GROUP BY SUBSTR(region_code, 1, {group_len}) ORDER BY 1",
-            f.sql
-        );
-        let rows: Vec<RateRow> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
-        let regions = Regions::new(&self.db);
-        let mut named = Vec::with_capacity(rows.len());
-        let mut total = RateRow::default();
-        for mut row in rows {
-            let code = format!("{:0<6}", row.code);
-            row.name = match RegionCode::parse(&code) {
-                Ok(c) => regions.get(&c).await?.map(|r| r.name).unwrap_or_default(),
-                Err(_) => String::new(),
-            };
-            row.code = code;
-            for (sum, part) in [
-                (&mut total.projects, row.projects),
-                (&mut total.contract_fen, row.contract_fen),
-                (&mut total.arrived_fen, row.arrived_fen),
-                (&mut total.contract_cents, row.contract_cents),
-                (&mut total.arrived_cents, row.arrived_cents),
-                (&mut total.fulfilling, row.fulfilling),
-                (&mut total.started, row.started),
-                (&mut total.excellent, row.excellent),
-                (&mut total.good, row.good),
-                (&mut total.fair, row.fair),
-                (&mut total.not_fulfilled, row.not_fulfilled),
-            ] {
-                *sum += part;
+        if let Some(origin) = query
+            .origin
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            if Origin::parse(origin).is_none() {
+                return Err(StoreError::field(
+                    "origin",
+                    "资金来源应为 foreign、out_of_province 或 in_province",
+                ));
             }
+            let p = f.bind(Bind::Text(origin.to_owned()));
+            f.and(&format!("p.origin = {p}"));
+        }
+        if let Some(industry) = industry {
+            let p = f.bind(Bind::Text(industry.to_owned()));
+            if section_filter {
+                f.and(&format!("i.parent_code = {p}"));
+            } else {
+                f.and(&format!("p.industry_code = {p}"));
+            }
+        }
+        if let Some(zone) = query.zone_id {
+            let p = f.bind(Bind::Int(zone));
+            f.and(&format!("p.zone_id = {p}"));
+        }
+        let sql = format!("{} GROUP BY {key}", f.sql);
+        let rows: Vec<RateRow> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
+
+        // Counties roll up into the next level down from the report's region.
+        let mut grouped: std::collections::BTreeMap<String, RateRow> = Default::default();
+        for row in rows {
+            let code = match group {
+                GroupBy::Region => {
+                    let len = match region.as_ref().map(RegionCode::level) {
+                        None => 2,
+                        Some(RegionLevel::Province) => 4,
+                        Some(RegionLevel::Prefecture | RegionLevel::County) => 6,
+                    };
+                    format!("{:0<6}", &row.code[..len.min(row.code.len())])
+                }
+                _ => row.code.clone(),
+            };
+            let entry = grouped.entry(code.clone()).or_insert_with(|| RateRow {
+                code,
+                ..Default::default()
+            });
+            add_into(entry, &row);
+        }
+        let names = self.group_names(group, grouped.keys()).await?;
+        let mut total = RateRow::default();
+        let mut named = Vec::with_capacity(grouped.len());
+        for (_, mut row) in grouped {
+            add_into(&mut total, &row);
+            row.name = names.get(&row.code).cloned().unwrap_or_else(|| {
+                if row.code.is_empty() {
+                    "未填写".into()
+                } else {
+                    row.code.clone()
+                }
+            });
             named.push(row.finish());
         }
+        let regions = Regions::new(&self.db);
         let region_name = match &region {
             Some(r) => regions.get(r).await?.map(|r| r.name).unwrap_or_default(),
             None => "全国".to_owned(),
@@ -185,9 +394,190 @@ impl Scoped {
         Ok(RatesReport {
             region_code: region.map(|r| r.to_string()),
             region_name,
+            group_by: group.as_str().to_owned(),
+            as_of: as_of.map(|p| p.to_string()),
             total: total.finish(),
             rows: named,
-            definitions: definitions(&t),
+            definitions: definitions(&t, as_of.map(|p| p.to_string()).as_deref()),
+        })
+    }
+
+    /// Display names of group keys.
+    async fn group_names(
+        &self,
+        group: GroupBy,
+        codes: impl Iterator<Item = &String>,
+    ) -> Result<HashMap<String, String>, StoreError> {
+        let codes: Vec<&String> = codes.filter(|c| !c.is_empty()).collect();
+        let mut names = HashMap::new();
+        match group {
+            GroupBy::Region => {
+                let regions = Regions::new(&self.db);
+                for code in codes {
+                    if let Ok(c) = RegionCode::parse(code) {
+                        if let Some(r) = regions.get(&c).await? {
+                            names.insert(code.clone(), r.name);
+                        }
+                    }
+                }
+            }
+            GroupBy::Origin => {
+                for code in codes {
+                    if let Some(o) = Origin::parse(code) {
+                        names.insert(code.clone(), o.label().to_owned());
+                    }
+                }
+            }
+            GroupBy::Zone | GroupBy::Event | GroupBy::Industry => {
+                let sql = match group {
+                    GroupBy::Zone => "SELECT CAST(id AS TEXT), name FROM zones",
+                    GroupBy::Event => "SELECT CAST(id AS TEXT), name FROM signing_events",
+                    _ => "SELECT code, name FROM industries WHERE level = 'section'",
+                };
+                let all: Vec<(String, String)> =
+                    sqlx::query_as(sql).fetch_all(&self.db.pool).await?;
+                let wanted: std::collections::HashSet<&String> = codes.into_iter().collect();
+                names.extend(all.into_iter().filter(|(c, _)| wanted.contains(c)));
+            }
+        }
+        Ok(names)
+    }
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct GrowthQuery {
+    /// Region whose arrivals are compared; the user's own region when omitted.
+    pub region: Option<String>,
+    /// The last month counted (YYYY-MM); this month when omitted. The year runs from January.
+    pub period: Option<String>,
+}
+
+/// Confirmed arrival of one origin in one currency, this year to date against the same
+/// months last year.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GrowthRow {
+    pub origin: String,
+    pub origin_label: String,
+    /// CNY (分) or USD (cents); never added together.
+    pub currency: String,
+    pub this_year: i64,
+    pub last_year: i64,
+    /// 同比 as a percentage ("12.50%", may be negative), or null with nothing last year.
+    pub growth: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GrowthReport {
+    pub region_code: Option<String>,
+    pub region_name: String,
+    /// First and last month of this year's span, e.g. 2026-01 … 2026-10.
+    pub from: String,
+    pub to: String,
+    /// The same months a year earlier.
+    pub last_year_from: String,
+    pub last_year_to: String,
+    pub rows: Vec<GrowthRow>,
+    pub definitions: Vec<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct GrowthSum {
+    origin: String,
+    currency: String,
+    this_year: i64,
+    last_year: i64,
+}
+
+impl Scoped {
+    /// 同比 of confirmed arrival by origin (domain §5): 省外境内资金 in 元, 实际利用外资 in US
+    /// dollars, each against the same months of the year before.
+    pub async fn growth(&self, query: &GrowthQuery) -> Result<GrowthReport, StoreError> {
+        let region = self.report_region(query.region.as_deref())?;
+        let to = match query
+            .period
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(p) => Period::parse(p).map_err(|e| StoreError::field("period", e.to_string()))?,
+            None => Period::parse(&crate::db::clock::now()[..7])
+                .map_err(|e| StoreError::Internal(e.to_string()))?,
+        };
+        let from = Period::new(to.year(), 1).expect("January");
+        let (last_from, last_to) = (from.year_before(), to.year_before());
+        let mut f = Filter::new("");
+        let (tf, tt) = (
+            f.bind(Bind::Text(from.to_string())),
+            f.bind(Bind::Text(to.to_string())),
+        );
+        let (lf, lt) = (
+            f.bind(Bind::Text(last_from.to_string())),
+            f.bind(Bind::Text(last_to.to_string())),
+        );
+        f.sql = format!(
+            "SELECT p.origin, fa.currency, \
+             CAST(SUM(CASE WHEN fa.period >= {tf} AND fa.period <= {tt} THEN fa.amount ELSE 0 END) AS BIGINT) AS this_year, \
+             CAST(SUM(CASE WHEN fa.period >= {lf} AND fa.period <= {lt} THEN fa.amount ELSE 0 END) AS BIGINT) AS last_year \
+             FROM fund_arrivals fa JOIN projects p ON p.id = fa.project_id \
+             WHERE fa.status = 'confirmed' AND fa.period >= {lf} AND fa.period <= {tt}"
+        );
+        f.scope("fa.region_code", &self.actor.scope);
+        if let Some(r) = &region {
+            f.region_subtree("fa.region_code", r);
+        }
+        let sql = format!("{} GROUP BY p.origin, fa.currency", f.sql);
+        let sums: Vec<GrowthSum> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
+        // The two figures the targets speak of are always shown, even when nothing arrived.
+        let mut keys: Vec<(Origin, &str)> =
+            vec![(Origin::OutOfProvince, "CNY"), (Origin::Foreign, "USD")];
+        for s in &sums {
+            if let Some(o) = Origin::parse(&s.origin) {
+                let currency = if s.currency == "USD" { "USD" } else { "CNY" };
+                if !keys.contains(&(o, currency)) {
+                    keys.push((o, currency));
+                }
+            }
+        }
+        keys.sort_by_key(|(o, c)| (Origin::ALL.iter().position(|x| x == o), *c));
+        let rows = keys
+            .into_iter()
+            .map(|(origin, currency)| {
+                let (this_year, last_year) = sums
+                    .iter()
+                    .filter(|s| s.origin == origin.as_str() && s.currency == currency)
+                    .fold((0, 0), |(a, b), s| (a + s.this_year, b + s.last_year));
+                GrowthRow {
+                    origin: origin.as_str().to_owned(),
+                    origin_label: origin.label().to_owned(),
+                    currency: currency.to_owned(),
+                    this_year,
+                    last_year,
+                    growth: luodi_domain::rates::growth(this_year, last_year)
+                        .map(|r| r.display_percent(2)),
+                }
+            })
+            .collect();
+        let region_name = match &region {
+            Some(r) => Regions::new(&self.db)
+                .get(r)
+                .await?
+                .map(|r| r.name)
+                .unwrap_or_default(),
+            None => "全国".to_owned(),
+        };
+        Ok(GrowthReport {
+            region_code: region.map(|r| r.to_string()),
+            region_name,
+            from: from.to_string(),
+            to: to.to_string(),
+            last_year_from: last_from.to_string(),
+            last_year_to: last_to.to_string(),
+            rows,
+            definitions: vec![
+                format!("同比增长 = {from}至{to}已确认到位资金 ÷ {last_from}至{last_to}已确认到位资金 − 1"),
+                "按项目资金来源分组；人民币（元）与美元分别计算，不相加；上年同期为0时不计算增长率".into(),
+                "按到位资金所属月份归期，只计审核确认的记录（更正后以新记录为准）".into(),
+            ],
         })
     }
 }

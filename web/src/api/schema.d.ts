@@ -404,10 +404,31 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The 三率 and classification counts of a region, row by row for its child regions, with
-         *     the definitions every screen prints.
+         * The 三率 and classification counts of a region (or an event, zone, industry, origin), row
+         *     by row for its groups, for today or as at the end of a month, with the definitions every
+         *     screen prints.
          */
         get: operations["get_rates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rates/growth": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 同比 growth of confirmed arrival by origin: this year to the given month against the same
+         *     months last year, 元 and US dollars apart.
+         */
+        get: operations["get_growth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -480,6 +501,27 @@ export interface paths {
         /** The roles of the system and what each may do. */
         get: operations["list_roles"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Yearly targets (目标任务) of a region and its child regions, each with the figure reached. */
+        get: operations["get_targets"];
+        /**
+         * Sets or changes a target. Targets are handed down: for regions below the user's own
+         *     (administrators may also set their own region's).
+         */
+        put: operations["put_target"];
         post?: never;
         delete?: never;
         options?: never;
@@ -838,6 +880,34 @@ export interface components {
             corrects_id?: number | null;
             /** @description Required when the plausibility checks warn; says why the figure is right anyway. */
             override_reason?: string | null;
+        };
+        GrowthReport: {
+            region_code?: string | null;
+            region_name: string;
+            /** @description First and last month of this year's span, e.g. 2026-01 … 2026-10. */
+            from: string;
+            to: string;
+            /** @description The same months a year earlier. */
+            last_year_from: string;
+            last_year_to: string;
+            rows: components["schemas"]["GrowthRow"][];
+            definitions: string[];
+        };
+        /**
+         * @description Confirmed arrival of one origin in one currency, this year to date against the same
+         *     months last year.
+         */
+        GrowthRow: {
+            origin: string;
+            origin_label: string;
+            /** @description CNY (分) or USD (cents); never added together. */
+            currency: string;
+            /** Format: int64 */
+            this_year: number;
+            /** Format: int64 */
+            last_year: number;
+            /** @description 同比 as a percentage ("12.50%", may be negative), or null with nothing last year. */
+            growth?: string | null;
         };
         Health: {
             /** @description `ok`, or `degraded` when the database does not answer. */
@@ -1336,8 +1406,12 @@ export interface components {
         RatesReport: {
             region_code?: string | null;
             region_name: string;
+            /** @description region, zone, industry, origin or event. */
+            group_by: string;
+            /** @description The month the figures stand at (YYYY-MM), or null for today's. */
+            as_of?: string | null;
             total: components["schemas"]["RateRow"];
-            /** @description One row per child region with signed projects, in code order. */
+            /** @description One row per group with signed projects, in code order. */
             rows: components["schemas"]["RateRow"][];
             /** @description How every figure is computed, printed on the screen and on reports. */
             definitions: string[];
@@ -1439,6 +1513,45 @@ export interface components {
             note?: string | null;
             /** Format: int64 */
             version: number;
+        };
+        /** @description A target set on a region for a year. */
+        TargetInput: {
+            region_code: string;
+            /** Format: int64 */
+            year: number;
+            /** @description arrival_rate, domestic_growth or foreign_growth. */
+            indicator: string;
+            /**
+             * Format: int64
+             * @description The target in basis points: 2000 = 20%, 1200 = +12%.
+             */
+            value_bp: number;
+        };
+        /** @description A target with the figure reached so far. */
+        TargetProgress: {
+            /** Format: int64 */
+            id: number;
+            region_code: string;
+            region_name: string;
+            /** Format: int64 */
+            year: number;
+            indicator: string;
+            indicator_label: string;
+            /** Format: int64 */
+            value_bp: number;
+            /** @description The target as shown: "20.00%", "+12.00%" for growth. */
+            target: string;
+            /**
+             * @description The figure so far, or null when it cannot be computed (no contract amount, nothing
+             *     last year to grow from).
+             */
+            actual?: string | null;
+            /** @description Reached (true), not yet (false), or unknown (null). */
+            reached?: boolean | null;
+            /** @description The months the actual figure covers, e.g. "2026-01至2026-10". */
+            span: string;
+            /** @description How the actual figure is computed. */
+            basis: string;
         };
         Unit: {
             /** Format: int64 */
@@ -2373,10 +2486,30 @@ export interface operations {
     get_rates: {
         parameters: {
             query?: {
-                /** @description Region whose children are compared; the user's own region when omitted. */
+                /** @description Region whose projects are counted; the user's own region when omitted. */
                 region?: string | null;
+                /**
+                 * @description Rows by: `region` (the next level down, default), `zone` (园区/乡镇), `industry`
+                 *     (GB/T 4754 section), `origin` (资金来源) or `event` (签约活动).
+                 */
+                group_by?: string | null;
+                /**
+                 * @description Figures as they stood at the end of this month (YYYY-MM): projects signed by then,
+                 *     arrivals confirmed for months up to it, starts dated by then. Today's when omitted.
+                 */
+                as_of?: string | null;
+                /** @description Only projects signed on or after this day (YYYY-MM-DD), e.g. a campaign's cohort. */
+                signed_from?: string | null;
+                /** @description Only projects signed on or before this day (YYYY-MM-DD). */
+                signed_to?: string | null;
                 /** @description Only projects signed at this event (an event's fulfilment). */
                 event_id?: number | null;
+                /** @description Only this origin: foreign, out_of_province, in_province. */
+                origin?: string | null;
+                /** @description Only this GB/T 4754 section letter or division code. */
+                industry?: string | null;
+                /** @description Only projects in this zone (园区/乡镇). */
+                zone_id?: number | null;
             };
             header?: never;
             path?: never;
@@ -2393,6 +2526,54 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_growth: {
+        parameters: {
+            query?: {
+                /** @description Region whose arrivals are compared; the user's own region when omitted. */
+                region?: string | null;
+                /** @description The last month counted (YYYY-MM); this month when omitted. The year runs from January. */
+                period?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrowthReport"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2488,6 +2669,80 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RoleInfo"][];
+                };
+            };
+        };
+    };
+    get_targets: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The region whose targets are shown, with those of its child regions; the user's own
+                 *     region when omitted.
+                 */
+                region?: string | null;
+                /** @description The year; this year when omitted. */
+                year?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TargetProgress"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_target: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TargetInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TargetProgress"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

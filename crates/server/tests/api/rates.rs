@@ -173,3 +173,308 @@ async fn the_generated_ledger_is_consistent() {
         "identity sequences moved past generated ids: {body}"
     );
 }
+
+/// A signed project with its fields given in `extra` (origin, contract, signing date, …).
+async fn project_with(user: &User, name: &str, extra: Value) -> i64 {
+    let mut input = json!({
+        "name": name, "investor_name": format!("{name}投资方"), "origin": "in_province",
+        "contract_fen": 1_000 * WAN, "signed_on": "2026-01-10", "region_code": "430921",
+        "stage": "signed"
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        input[k] = v.clone();
+    }
+    let (status, d) = user.post("/api/projects", input).await;
+    assert_eq!(status, StatusCode::CREATED, "{d}");
+    d["project"]["id"].as_i64().unwrap()
+}
+
+/// Enters an arrival for a month and has 益阳 confirm it.
+async fn confirmed_in(
+    app: &TestApp,
+    enterer: &User,
+    id: i64,
+    period: &str,
+    amount: i64,
+    currency: &str,
+) {
+    let (status, r) = enterer
+        .post(
+            &format!("/api/projects/{id}/funds"),
+            json!({ "period": period, "amount": amount, "currency": currency, "kind": "fixed_asset",
+                    "override_reason": "测试数据：按凭证录入" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{r}");
+    let yy = app.login("yy_bureau").await;
+    let (status, body) = yy
+        .post(
+            &format!("/api/funds/{}/review", r["id"]),
+            json!({ "decision": "confirm", "version": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn rates_at_the_end_of_a_month_count_only_what_was_signed_and_confirmed_by_then() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let a = project_with(&nx, "南县月末甲项目", json!({})).await;
+    project_with(
+        &nx,
+        "南县五月签约项目",
+        json!({ "signed_on": "2026-05-01" }),
+    )
+    .await;
+    confirmed_in(&app, &nx, a, "2026-03", 200 * WAN, "CNY").await;
+    confirmed_in(&app, &nx, a, "2026-06", 300 * WAN, "CNY").await;
+
+    let (status, march) = nx.get("/api/rates?as_of=2026-03").await;
+    assert_eq!(status, StatusCode::OK, "{march}");
+    assert_eq!(march["as_of"], "2026-03");
+    let total = &march["total"];
+    assert_eq!(total["projects"], 1, "the May signing is not yet counted");
+    assert_eq!(total["arrived_fen"], 200 * WAN);
+    assert_eq!(total["arrival_rate"], "20.00%");
+    assert_eq!(total["good"], 1, "exactly 20% is 良好");
+    assert!(march["definitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d.as_str().unwrap().starts_with("截至2026-03月末")));
+
+    let (_, now) = nx.get("/api/rates").await;
+    assert_eq!(now["total"]["projects"], 2);
+    assert_eq!(now["total"]["arrived_fen"], 500 * WAN);
+    assert_eq!(now["total"]["arrival_rate"], "25.00%", "500 ÷ 2,000");
+    assert_eq!(now["as_of"], Value::Null);
+
+    let (status, bad) = nx.get("/api/rates?as_of=2026-13").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad["errors"]["as_of"].is_array(), "{bad}");
+}
+
+#[tokio::test]
+async fn rates_group_by_origin_industry_zone_and_event() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let (_, region) = nx.get("/api/regions/430921").await;
+    let zone = region["zones"][0]["id"].as_i64().unwrap();
+    let zone_name = region["zones"][0]["name"].as_str().unwrap().to_owned();
+    let (status, event) = nx
+        .post(
+            "/api/events",
+            json!({ "name": "南县分组测试签约会", "level": "county", "held_on": "2026-01-08", "region_code": "430921" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{event}");
+    let event_id = event["id"].as_i64().unwrap();
+    project_with(
+        &nx,
+        "南县境外电子项目",
+        json!({ "origin": "foreign", "contract_fen": 0, "contract_cents": 100 * WAN,
+                "industry_code": "39", "zone_id": zone, "event_id": event_id }),
+    )
+    .await;
+    project_with(&nx, "南县省内食品项目", json!({ "industry_code": "14" })).await;
+
+    let (_, by_origin) = nx.get("/api/rates?group_by=origin").await;
+    assert_eq!(by_origin["group_by"], "origin");
+    assert_eq!(row(&by_origin, "foreign")["name"], "境外");
+    assert_eq!(row(&by_origin, "foreign")["contract_cents"], 100 * WAN);
+    assert_eq!(row(&by_origin, "in_province")["name"], "省内");
+
+    let (_, by_industry) = nx.get("/api/rates?group_by=industry").await;
+    assert_eq!(row(&by_industry, "C")["name"], "制造业");
+    assert_eq!(
+        row(&by_industry, "C")["projects"],
+        2,
+        "divisions 39 and 14 are both C"
+    );
+
+    let (_, by_zone) = nx.get("/api/rates?group_by=zone").await;
+    assert_eq!(row(&by_zone, &zone.to_string())["name"], zone_name.as_str());
+    assert_eq!(row(&by_zone, "")["name"], "未填写");
+
+    let (_, by_event) = nx.get("/api/rates?group_by=event").await;
+    assert_eq!(
+        row(&by_event, &event_id.to_string())["name"],
+        "南县分组测试签约会"
+    );
+
+    let (_, foreign_only) = nx.get("/api/rates?origin=foreign&industry=C").await;
+    assert_eq!(foreign_only["total"]["projects"], 1);
+
+    let (status, _) = nx.get("/api/rates?group_by=colour").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Another county's groups are empty, not 南县's.
+    let (_, other) = app
+        .login("yyx_bureau")
+        .await
+        .get("/api/rates?group_by=origin")
+        .await;
+    assert_eq!(other["total"]["projects"], 0, "{other}");
+}
+
+#[tokio::test]
+async fn growth_by_origin_compares_the_same_months_of_last_year() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let domestic = project_with(
+        &nx,
+        "南县省外增长项目",
+        json!({ "origin": "out_of_province", "signed_on": "2025-01-05" }),
+    )
+    .await;
+    let foreign = project_with(
+        &nx,
+        "南县外资增长项目",
+        json!({ "origin": "foreign", "contract_fen": 0, "contract_cents": 1_000 * WAN, "signed_on": "2025-01-05" }),
+    )
+    .await;
+    confirmed_in(&app, &nx, domestic, "2025-03", 100 * WAN, "CNY").await;
+    confirmed_in(&app, &nx, domestic, "2025-11", 900 * WAN, "CNY").await;
+    confirmed_in(&app, &nx, domestic, "2026-03", 112 * WAN, "CNY").await;
+    confirmed_in(&app, &nx, foreign, "2025-02", 10 * WAN, "USD").await;
+    confirmed_in(&app, &nx, foreign, "2026-02", 9 * WAN, "USD").await;
+
+    let (status, g) = nx.get("/api/rates/growth?period=2026-10").await;
+    assert_eq!(status, StatusCode::OK, "{g}");
+    assert_eq!(
+        (g["from"].as_str(), g["to"].as_str()),
+        (Some("2026-01"), Some("2026-10"))
+    );
+    let find = |origin: &str, currency: &str| {
+        g["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["origin"] == origin && r["currency"] == currency)
+            .unwrap_or_else(|| panic!("{origin} {currency} in {g}"))
+            .clone()
+    };
+    let d = find("out_of_province", "CNY");
+    assert_eq!(d["this_year"], 112 * WAN);
+    assert_eq!(
+        d["last_year"],
+        100 * WAN,
+        "November 2025 is outside January–October"
+    );
+    assert_eq!(d["growth"], "12.00%");
+    let f = find("foreign", "USD");
+    assert_eq!(
+        (f["this_year"].as_i64(), f["last_year"].as_i64()),
+        (Some(9 * WAN), Some(10 * WAN))
+    );
+    assert_eq!(f["growth"], "-10.00%");
+
+    // Nothing in 2024: no growth rate rather than an infinite one.
+    let (_, first_year) = nx.get("/api/rates/growth?period=2025-10").await;
+    assert_eq!(first_year["rows"][0]["growth"], Value::Null, "{first_year}");
+
+    let (_, other) = app
+        .login("yyx_bureau")
+        .await
+        .get("/api/rates/growth?period=2026-10")
+        .await;
+    assert!(other["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["this_year"] == 0));
+}
+
+#[tokio::test]
+async fn targets_are_handed_down_and_show_their_progress() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let yy = app.login("yy_bureau").await;
+    let domestic = project_with(
+        &nx,
+        "南县目标项目",
+        json!({ "origin": "out_of_province", "signed_on": "2025-01-05" }),
+    )
+    .await;
+    confirmed_in(&app, &nx, domestic, "2025-03", 100 * WAN, "CNY").await;
+    confirmed_in(&app, &nx, domestic, "2026-03", 112 * WAN, "CNY").await;
+
+    // 益阳 hands 南县 its 2025 targets.
+    for (indicator, bp) in [("domestic_growth", 1200), ("arrival_rate", 2000)] {
+        let (status, t) = yy
+            .put(
+                "/api/targets",
+                json!({ "region_code": "430921", "year": 2026, "indicator": indicator, "value_bp": bp }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{t}");
+    }
+    let (status, list) = nx.get("/api/targets?year=2026").await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let by = |indicator: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["indicator"] == indicator)
+            .unwrap()
+            .clone()
+    };
+    let growth = by("domestic_growth");
+    assert_eq!(growth["target"], "+12.00%");
+    assert_eq!(growth["actual"], "12.00%");
+    assert_eq!(growth["reached"], true, "exactly +12% reaches +12%");
+    let rate = by("arrival_rate");
+    assert_eq!(rate["actual"], "21.20%", "212万 of 1,000万");
+    assert_eq!(rate["reached"], true);
+
+    // Raising the bar is audited as a change and the progress follows.
+    let (_, t) = yy
+        .put(
+            "/api/targets",
+            json!({ "region_code": "430921", "year": 2026, "indicator": "domestic_growth", "value_bp": 1500 }),
+        )
+        .await;
+    assert_eq!(t["reached"], false);
+
+    // A county does not set its own targets, nor another county's; a city not its own.
+    let (status, _) = nx
+        .put(
+            "/api/targets",
+            json!({ "region_code": "430921", "year": 2026, "indicator": "arrival_rate", "value_bp": 100 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = nx
+        .put(
+            "/api/targets",
+            json!({ "region_code": "430981", "year": 2026, "indicator": "arrival_rate", "value_bp": 100 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, _) = yy
+        .put(
+            "/api/targets",
+            json!({ "region_code": "430900", "year": 2026, "indicator": "arrival_rate", "value_bp": 100 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = yy
+        .put(
+            "/api/targets",
+            json!({ "region_code": "430921", "year": 2026, "indicator": "arrival_rate", "value_bp": 12000 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["errors"]["value_bp"].is_array(), "{body}");
+
+    // 沅江 sees none of 南县's targets; 益阳 sees them as its child's.
+    let (_, other) = app
+        .login("yyx_bureau")
+        .await
+        .get("/api/targets?year=2026")
+        .await;
+    assert_eq!(other.as_array().unwrap().len(), 0);
+    let (_, city) = yy.get("/api/targets?year=2026").await;
+    assert_eq!(city.as_array().unwrap().len(), 2);
+    assert_eq!(city[0]["region_name"], "南县");
+}
