@@ -63,10 +63,12 @@ declare module 'vue' {
     EventSelect: typeof import('./components/EventSelect.vue')['default']
     FundEntryDialog: typeof import('./components/FundEntryDialog.vue')['default']
     FundEvidence: typeof import('./components/FundEvidence.vue')['default']
+    GrowthCard: typeof import('./components/rates/GrowthCard.vue')['default']
     ProjectFormDialog: typeof import('./components/ProjectFormDialog.vue')['default']
     RegionCascader: typeof import('./components/RegionCascader.vue')['default']
     RouterLink: typeof import('vue-router')['RouterLink']
     RouterView: typeof import('vue-router')['RouterView']
+    TargetsCard: typeof import('./components/rates/TargetsCard.vue')['default']
     UnitImportDialog: typeof import('./components/UnitImportDialog.vue')['default']
     UnitSelect: typeof import('./components/UnitSelect.vue')['default']
   }

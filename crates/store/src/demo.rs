@@ -10,6 +10,9 @@ use rand::Rng;
 const ZONES_CSV: &str = include_str!("../data/demo/zones.csv");
 const UNITS_CSV: &str = include_str!("../data/demo/units.csv");
 const USERS_CSV: &str = include_str!("../data/demo/users.csv");
+/// Yearly targets as seeds 000 (province → cities: 到位率 ≥ 20%, 内资 +12%, 外资 +10%) and
+/// 004 (a county's plan: 省外境内资金 +10%, 外资 +15%) set them.
+const TARGETS_CSV: &str = include_str!("../data/demo/targets.csv");
 
 /// One account of the demo data set, as printed for the person trying the system.
 #[derive(Debug, Clone)]
@@ -164,6 +167,19 @@ impl<'a> System<'a> {
             .bind(non_empty(&u[6]))
             .bind(true)
             .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let targets = records(TARGETS_CSV)?;
+        for t in &targets {
+            sqlx::query(
+                "INSERT INTO targets (region_code, year, indicator, value_bp) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (region_code, year, indicator) DO NOTHING",
+            )
+            .bind(&t[0])
+            .bind(t[1].parse::<i64>().unwrap_or(2026))
+            .bind(&t[2])
+            .bind(t[3].parse::<i64>().unwrap_or(0))
             .execute(&mut *tx)
             .await?;
         }
