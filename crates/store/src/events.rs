@@ -24,6 +24,21 @@ pub struct SigningEvent {
     pub region_code: String,
     pub region_name: String,
     pub version: i64,
+    /// Projects signed at the event within the user's scope (a county sees its own share of a
+    /// provincial fair), with their contract and confirmed arrival.
+    #[sqlx(skip)]
+    pub project_count: i64,
+    #[sqlx(skip)]
+    pub contract_fen: i64,
+    #[sqlx(skip)]
+    pub arrived_fen: i64,
+    #[sqlx(skip)]
+    pub contract_cents: i64,
+    #[sqlx(skip)]
+    pub arrived_cents: i64,
+    /// 资金到位率（人民币） of those projects, e.g. "23.50%"; null without a contract amount.
+    #[sqlx(skip)]
+    pub arrival_rate: Option<String>,
 }
 
 impl SigningEvent {
@@ -83,7 +98,49 @@ pub fn parse_date(s: &str) -> Result<time::Date, String> {
     time::Date::from_calendar_date(year, month, day).map_err(|_| bad())
 }
 
+#[derive(sqlx::FromRow)]
+struct EventFigures {
+    event_id: i64,
+    projects: i64,
+    contract_fen: i64,
+    arrived_fen: i64,
+    contract_cents: i64,
+    arrived_cents: i64,
+}
+
 impl Scoped {
+    /// Fills in each event's projects and money, counted within the user's scope.
+    async fn add_project_figures(&self, events: &mut [SigningEvent]) -> Result<(), StoreError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let mut f = Filter::new("");
+        let ids: Vec<String> = events.iter().map(|e| f.bind(Bind::Int(e.id))).collect();
+        f.sql = format!(
+            "SELECT event_id, COUNT(*) AS projects, CAST(SUM(contract_fen) AS BIGINT) AS contract_fen, \
+             CAST(SUM(arrived_fen) AS BIGINT) AS arrived_fen, \
+             CAST(SUM(contract_cents) AS BIGINT) AS contract_cents, \
+             CAST(SUM(arrived_cents) AS BIGINT) AS arrived_cents \
+             FROM projects WHERE event_id IN ({})",
+            ids.join(", ")
+        );
+        f.scope("region_code", &self.actor.scope);
+        let sql = format!("{} GROUP BY event_id", f.sql);
+        let figures: Vec<EventFigures> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
+        for e in events.iter_mut() {
+            if let Some(x) = figures.iter().find(|x| x.event_id == e.id) {
+                e.project_count = x.projects;
+                e.contract_fen = x.contract_fen;
+                e.arrived_fen = x.arrived_fen;
+                e.contract_cents = x.contract_cents;
+                e.arrived_cents = x.arrived_cents;
+                e.arrival_rate = luodi_domain::Rate::of(x.arrived_fen, x.contract_fen)
+                    .map(|r| r.display_percent(2));
+            }
+        }
+        Ok(())
+    }
+
     /// Events organised inside the user's scope or by a region above it (a county takes part
     /// in the provincial fair, so it must see it).
     pub(crate) fn event_visibility(&self, f: &mut Filter) {
@@ -131,8 +188,11 @@ impl Scoped {
         let page: Page<SigningEvent> = f
             .fetch_page(&self.db.pool, "e.held_on DESC, e.id DESC", page)
             .await?;
+        let mut items: Vec<SigningEvent> =
+            page.items.into_iter().map(SigningEvent::finish).collect();
+        self.add_project_figures(&mut items).await?;
         Ok(Page {
-            items: page.items.into_iter().map(SigningEvent::finish).collect(),
+            items,
             total: page.total,
         })
     }
@@ -143,9 +203,12 @@ impl Scoped {
         f.and(&format!("e.id = {p}"));
         self.event_visibility(&mut f);
         let event: Option<SigningEvent> = f.query_as(&f.sql).fetch_optional(&self.db.pool).await?;
-        event
+        let mut event = [event
             .map(SigningEvent::finish)
-            .ok_or(StoreError::NotFound("该签约活动"))
+            .ok_or(StoreError::NotFound("该签约活动"))?];
+        self.add_project_figures(&mut event).await?;
+        let [event] = event;
+        Ok(event)
     }
 
     /// Registers an event organised by a region in the user's scope.

@@ -34,6 +34,13 @@ pub struct FundArrival {
     pub project_id: i64,
     pub project_name: String,
     pub region_code: String,
+    /// The project's county, for reviewers looking at many counties at once.
+    pub region_name: String,
+    /// The project's contract amounts and confirmed arrival so far, to judge the figure by.
+    pub project_contract_fen: i64,
+    pub project_contract_cents: i64,
+    pub project_arrived_fen: i64,
+    pub project_arrived_cents: i64,
     pub period: String,
     pub amount: i64,
     pub currency: String,
@@ -82,10 +89,13 @@ pub struct Review {
 }
 
 const FUND_SELECT: &str = "SELECT f.id, f.project_id, p.name AS project_name, f.region_code, \
-    f.period, f.amount, f.currency, f.kind, f.status, f.corrects_id, f.note, \
+    rg.name AS region_name, p.contract_fen AS project_contract_fen, \
+    p.contract_cents AS project_contract_cents, p.arrived_fen AS project_arrived_fen, \
+    p.arrived_cents AS project_arrived_cents, f.period, f.amount, f.currency, f.kind, f.status, f.corrects_id, f.note, \
     f.warnings AS warnings_json, f.override_reason, f.return_reason, \
     eu.display_name AS entered_by_name, f.entered_at, ru.display_name AS reviewed_by_name, \
     f.reviewed_at, f.version FROM fund_arrivals f JOIN projects p ON p.id = f.project_id \
+    JOIN regions rg ON rg.code = f.region_code \
     JOIN users eu ON eu.id = f.entered_by LEFT JOIN users ru ON ru.id = f.reviewed_by WHERE 1 = 1";
 
 fn today() -> time::Date {
@@ -212,9 +222,11 @@ impl Scoped {
             .map(str::trim)
             .filter(|s| !s.is_empty());
         if !messages.is_empty() && override_reason.is_none() {
-            return Err(StoreError::field(
-                "override_reason",
-                format!("{}。如确认无误，请填写说明后再提交", messages.join("；")),
+            // One entry per warning, then what to do about them.
+            let mut list = messages.clone();
+            list.push("如确认无误，请填写说明后再提交".to_owned());
+            return Err(StoreError::Validation(
+                [("override_reason".to_owned(), list)].into_iter().collect(),
             ));
         }
         let region = crate::regions::stored_code(&project.region_code)?;

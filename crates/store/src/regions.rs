@@ -128,7 +128,47 @@ pub struct Regions<'a> {
     db: &'a Db,
 }
 
+/// A GB/T 4754-2017 section (门类, a letter) with its divisions (大类, two digits).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IndustrySection {
+    pub code: String,
+    pub name: String,
+    pub divisions: Vec<Industry>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Industry {
+    pub code: String,
+    pub name: String,
+}
+
 impl<'a> Regions<'a> {
+    /// The industry dictionary (国民经济行业分类 GB/T 4754-2017), sections with their divisions.
+    pub async fn industries(&self) -> Result<Vec<IndustrySection>, StoreError> {
+        let rows: Vec<(String, String, Option<String>)> =
+            sqlx::query_as("SELECT code, name, parent_code FROM industries ORDER BY code")
+                .fetch_all(&self.db.pool)
+                .await?;
+        let mut sections: Vec<IndustrySection> = rows
+            .iter()
+            .filter(|(_, _, parent)| parent.is_none())
+            .map(|(code, name, _)| IndustrySection {
+                code: code.clone(),
+                name: name.clone(),
+                divisions: Vec::new(),
+            })
+            .collect();
+        for (code, name, parent) in rows {
+            if let Some(s) = sections
+                .iter_mut()
+                .find(|s| Some(&s.code) == parent.as_ref())
+            {
+                s.divisions.push(Industry { code, name });
+            }
+        }
+        Ok(sections)
+    }
+
     pub(crate) fn new(db: &'a Db) -> Self {
         Self { db }
     }

@@ -249,6 +249,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/industries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The industry dictionary (国民经济行业分类 GB/T 4754-2017): sections with their divisions.
+         *     Public reference data, like the regions.
+         */
+        get: operations["list_industries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects": {
         parameters: {
             query?: never;
@@ -839,6 +859,19 @@ export interface components {
             project_id: number;
             project_name: string;
             region_code: string;
+            /** @description The project's county, for reviewers looking at many counties at once. */
+            region_name: string;
+            /**
+             * Format: int64
+             * @description The project's contract amounts and confirmed arrival so far, to judge the figure by.
+             */
+            project_contract_fen: number;
+            /** Format: int64 */
+            project_contract_cents: number;
+            /** Format: int64 */
+            project_arrived_fen: number;
+            /** Format: int64 */
+            project_arrived_cents: number;
             period: string;
             /** Format: int64 */
             amount: number;
@@ -925,6 +958,16 @@ export interface components {
         };
         ImportResult: {
             inserted: number;
+        };
+        Industry: {
+            code: string;
+            name: string;
+        };
+        /** @description A GB/T 4754-2017 section (门类, a letter) with its divisions (大类, two digits). */
+        IndustrySection: {
+            code: string;
+            name: string;
+            divisions: components["schemas"]["Industry"][];
         };
         LoginRequest: {
             username: string;
@@ -1025,6 +1068,19 @@ export interface components {
                 project_id: number;
                 project_name: string;
                 region_code: string;
+                /** @description The project's county, for reviewers looking at many counties at once. */
+                region_name: string;
+                /**
+                 * Format: int64
+                 * @description The project's contract amounts and confirmed arrival so far, to judge the figure by.
+                 */
+                project_contract_fen: number;
+                /** Format: int64 */
+                project_contract_cents: number;
+                /** Format: int64 */
+                project_arrived_fen: number;
+                /** Format: int64 */
+                project_arrived_cents: number;
                 period: string;
                 /** Format: int64 */
                 amount: number;
@@ -1138,6 +1194,22 @@ export interface components {
                 region_name: string;
                 /** Format: int64 */
                 version: number;
+                /**
+                 * Format: int64
+                 * @description Projects signed at the event within the user's scope (a county sees its own share of a
+                 *     provincial fair), with their contract and confirmed arrival.
+                 */
+                project_count: number;
+                /** Format: int64 */
+                contract_fen: number;
+                /** Format: int64 */
+                arrived_fen: number;
+                /** Format: int64 */
+                contract_cents: number;
+                /** Format: int64 */
+                arrived_cents: number;
+                /** @description 资金到位率（人民币） of those projects, e.g. "23.50%"; null without a contract amount. */
+                arrival_rate?: string | null;
             }[];
             /**
              * Format: int64
@@ -1496,6 +1568,22 @@ export interface components {
             region_name: string;
             /** Format: int64 */
             version: number;
+            /**
+             * Format: int64
+             * @description Projects signed at the event within the user's scope (a county sees its own share of a
+             *     provincial fair), with their contract and confirmed arrival.
+             */
+            project_count: number;
+            /** Format: int64 */
+            contract_fen: number;
+            /** Format: int64 */
+            arrived_fen: number;
+            /** Format: int64 */
+            contract_cents: number;
+            /** Format: int64 */
+            arrived_cents: number;
+            /** @description 资金到位率（人民币） of those projects, e.g. "23.50%"; null without a contract amount. */
+            arrival_rate?: string | null;
         };
         /** @description One stage change in a project's history. */
         StageChange: {
@@ -2145,6 +2233,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    list_industries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndustrySection"][];
                 };
             };
         };

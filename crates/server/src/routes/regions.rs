@@ -3,7 +3,7 @@ use crate::session::{CurrentUser, ScopedStore};
 use crate::AppState;
 use axum::extract::State;
 use luodi_domain::RegionCode;
-use luodi_store::regions::{Region, RegionDetail};
+use luodi_store::regions::{IndustrySection, Region, RegionDetail};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -13,6 +13,15 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_regions))
         .routes(routes!(scope_regions))
         .routes(routes!(get_region))
+        .routes(routes!(list_industries))
+}
+
+/// The industry dictionary (国民经济行业分类 GB/T 4754-2017): sections with their divisions.
+/// Public reference data, like the regions.
+#[utoipa::path(get, path = "/api/industries", tag = "regions",
+    responses((status = 200, body = Vec<IndustrySection>)))]
+async fn list_industries(State(state): State<AppState>) -> ApiResult<Json<Vec<IndustrySection>>> {
+    Ok(Json(state.store.regions().industries().await?))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -49,6 +49,35 @@ async fn provincial_events_are_seen_below_and_county_events_stay_in_their_county
     assert_eq!(status, StatusCode::OK);
     assert_eq!(province.items("/api/events?year=2019").await.len(), 2);
     assert!(province.items("/api/events?year=2020").await.is_empty());
+
+    // Projects signed at the fair by two counties: each county counts its own share, the
+    // province both.
+    for (user, region, wan) in [(&nx, "430921", 1_000), (&yj, "430981", 3_000)] {
+        let (status, p) = user
+            .post(
+                "/api/projects",
+                serde_json::json!({
+                    "name": format!("{region}洽谈周签约项目"), "investor_name": "某投资有限公司",
+                    "origin": "out_of_province", "contract_fen": wan * 1_000_000i64,
+                    "signed_on": "2019-05-30", "event_id": fair["id"], "region_code": region,
+                    "stage": "signed"
+                }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{p}");
+    }
+    let fair_as = |events: Vec<serde_json::Value>| {
+        events.into_iter().find(|e| e["id"] == fair["id"]).unwrap()
+    };
+    let county_view = fair_as(nx.items("/api/events").await);
+    assert_eq!(county_view["project_count"], 1);
+    assert_eq!(county_view["contract_fen"], 1_000_000_000i64);
+    let province_view = fair_as(province.items("/api/events").await);
+    assert_eq!(province_view["project_count"], 2);
+    assert_eq!(province_view["contract_fen"], 4_000_000_000i64);
+    assert_eq!(province_view["arrival_rate"], "0.00%");
+    let (_, one) = yj.get(&format!("/api/events/{}", fair["id"])).await;
+    assert_eq!(one["project_count"], 1);
 }
 
 #[tokio::test]

@@ -72,6 +72,14 @@ async fn money_counts_only_after_the_level_above_confirms_it() {
     let yy = app.login("yy_bureau").await;
     let queue = yy.items("/api/funds/review").await;
     assert_eq!(queue.len(), 1);
+    // The reviewer sees where it is and what the project was promised and has so far.
+    assert_eq!(queue[0]["region_name"], "南县");
+    assert!(
+        queue[0]["project_contract_fen"].as_i64().unwrap() > 0,
+        "{}",
+        queue[0]
+    );
+    assert_eq!(queue[0]["project_arrived_fen"], 0);
     let (status, confirmed) = yy
         .post(
             &format!("/api/funds/{}/review", record["id"]),
@@ -117,13 +125,27 @@ async fn implausible_figures_need_a_reason_and_returns_need_one_too() {
         "{body}"
     );
     let (status, body) = unit
-        .post(&format!("/api/projects/{id}/funds"), arrival("2099-01", 10))
+        .post(
+            &format!("/api/projects/{id}/funds"),
+            arrival("2099-01", 25_000),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body["errors"]["override_reason"][0]
-        .as_str()
-        .unwrap()
-        .contains("晚于当前月份"));
+    let listed = body["errors"]["override_reason"].as_array().unwrap();
+    assert_eq!(listed.len(), 3, "two warnings and what to do: {body}");
+    assert_eq!(listed[2], "如确认无误，请填写说明后再提交");
+    assert!(
+        listed
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("晚于当前月份")),
+        "{body}"
+    );
+    assert!(
+        listed
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("超过合同金额")),
+        "{body}"
+    );
 
     let mut input = arrival("2026-02", 25_000);
     input["override_reason"] = json!("含增资扩股，合同金额待变更");

@@ -60,3 +60,26 @@ async fn the_national_tree_is_browsable_level_by_level() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_error(&body, "validation_failed");
 }
+
+#[tokio::test]
+async fn the_industry_dictionary_lists_sections_with_their_divisions() {
+    let app = spawn_app().await;
+    let res = client()
+        .get(app.url("/api/industries"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        reqwest::StatusCode::OK,
+        "reference data needs no sign-in"
+    );
+    let sections: serde_json::Value = res.json().await.unwrap();
+    let sections = sections.as_array().unwrap();
+    assert_eq!(sections.len(), 20, "GB/T 4754-2017 has sections A–T");
+    let c = sections.iter().find(|s| s["code"] == "C").unwrap();
+    assert_eq!(c["name"], "制造业");
+    let divisions = c["divisions"].as_array().unwrap();
+    assert_eq!(divisions.len(), 31, "manufacturing divisions 13–43");
+    assert!(divisions.iter().any(|d| d["code"] == "39"));
+}
