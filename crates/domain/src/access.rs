@@ -40,6 +40,8 @@ pub enum Permission {
     EnterFunds,
     /// 审核确认下级填报的资金到位
     ReviewFunds,
+    /// 修改台账规则（分类标准、分级责任）
+    ManageRules,
 }
 
 impl Role {
@@ -94,7 +96,14 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Self::Admin => &[ManageUsers, ReadUsers, ManageUnits, ReadUnits, ReadAudit],
+            Self::Admin => &[
+                ManageUsers,
+                ReadUsers,
+                ManageUnits,
+                ReadUnits,
+                ReadAudit,
+                ManageRules,
+            ],
             Self::Bureau => &[
                 ReadUsers,
                 ManageUnits,
@@ -114,6 +123,18 @@ impl Role {
 }
 
 impl Permission {
+    pub const ALL: [Permission; 9] = [
+        Permission::ManageUsers,
+        Permission::ManageUnits,
+        Permission::ReadUnits,
+        Permission::ReadAudit,
+        Permission::ReadUsers,
+        Permission::ManageLedger,
+        Permission::EnterFunds,
+        Permission::ReviewFunds,
+        Permission::ManageRules,
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             Self::ManageUsers => "管理用户账号",
@@ -124,6 +145,7 @@ impl Permission {
             Self::ManageLedger => "维护项目台账与签约活动",
             Self::EnterFunds => "填报资金到位",
             Self::ReviewFunds => "审核确认下级填报的资金到位",
+            Self::ManageRules => "修改台账规则（分类标准、分级责任）",
         }
     }
 }
@@ -185,6 +207,57 @@ mod tests {
             assert_eq!(role.can(Permission::ManageUsers), role == Role::Admin);
             assert_eq!(role.can(Permission::ReadAudit), role == Role::Admin);
             assert!(role.can(Permission::ReadUnits));
+        }
+    }
+
+    #[test]
+    fn the_role_matrix() {
+        use Permission::*;
+        let matrix = |role: Role| -> Vec<Permission> {
+            Permission::ALL
+                .into_iter()
+                .filter(|p| role.can(*p))
+                .collect()
+        };
+        assert_eq!(
+            matrix(Role::Admin),
+            [
+                ManageUsers,
+                ManageUnits,
+                ReadUnits,
+                ReadAudit,
+                ReadUsers,
+                ManageRules
+            ]
+        );
+        assert_eq!(
+            matrix(Role::Bureau),
+            [
+                ManageUnits,
+                ReadUnits,
+                ReadUsers,
+                ManageLedger,
+                EnterFunds,
+                ReviewFunds
+            ]
+        );
+        assert_eq!(matrix(Role::Unit), [ReadUnits, EnterFunds]);
+        assert_eq!(matrix(Role::Inspector), [ReadUnits]);
+        assert_eq!(matrix(Role::Leader), [ReadUnits]);
+        // Every permission a role holds is listed in ALL, once, and every one has a label.
+        for role in Role::ALL {
+            assert_eq!(matrix(role).len(), role.permissions().len(), "{role:?}");
+        }
+        for (i, p) in Permission::ALL.iter().enumerate() {
+            assert!(!Permission::ALL[..i].contains(p), "{p:?} listed twice");
+            assert!(!p.label().is_empty());
+        }
+    }
+
+    #[test]
+    fn only_admins_change_the_ledger_rules() {
+        for role in Role::ALL {
+            assert_eq!(role.can(Permission::ManageRules), role == Role::Admin);
         }
     }
 

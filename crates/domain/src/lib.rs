@@ -12,6 +12,7 @@ pub mod money;
 pub mod password;
 pub mod rates;
 pub mod region;
+pub mod rules;
 pub mod targets;
 pub mod tiers;
 pub mod unit;

@@ -150,6 +150,11 @@ impl Fen {
         exact_minor(self.0, 10_000)
     }
 
+    /// The exact amount in 亿元 ("1", "0.5"), for rules stated in 亿元.
+    pub fn exact_yi_yuan(self) -> String {
+        exact_minor(self.0, 100_000_000)
+    }
+
     /// "1,234.57" 万元.
     pub fn display_wan_yuan(self) -> String {
         format_minor(self.0, 10_000, 2)

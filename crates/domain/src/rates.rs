@@ -52,6 +52,13 @@ impl Rate {
         ((self.numerator / g) as i64, (self.denominator / g) as i64)
     }
 
+    /// The rate in basis points (1 = 0.01%), rounded half away from zero; exact for rates
+    /// made from basis points, as stored thresholds are.
+    pub fn basis_points(self) -> i64 {
+        let scaled = self.numerator * 10_000;
+        ((scaled.abs() + self.denominator / 2) / self.denominator * scaled.signum()) as i64
+    }
+
     pub fn is_zero(self) -> bool {
         self.numerator == 0
     }
@@ -391,5 +398,9 @@ mod tests {
         assert_eq!(Rate::of(1, 3).unwrap(), Rate::of(2, 6).unwrap());
         assert_eq!(Rate::percent(20).parts(), (1, 5));
         assert_eq!(Rate::percent(50).parts(), (1, 2));
+        assert_eq!(Rate::percent(50).basis_points(), 5000);
+        assert_eq!(Rate::of(1, 8).unwrap().basis_points(), 1250);
+        assert_eq!(Rate::of(1, 3).unwrap().basis_points(), 3333);
+        assert_eq!(Rate::of(-1, 3).unwrap().basis_points(), -3333);
     }
 }

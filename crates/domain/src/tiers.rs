@@ -60,6 +60,29 @@ pub enum Obligation {
 }
 
 impl Obligation {
+    pub const ALL: [Obligation; 5] = [
+        Self::CityLedger,
+        Self::CityLeaderWithTeam,
+        Self::CountySupervision,
+        Self::QuarterlyBulletin,
+        Self::RevisitForm,
+    ];
+
+    /// The code used in the API and in stored rules (the serde name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CityLedger => "city_ledger",
+            Self::CityLeaderWithTeam => "city_leader_with_team",
+            Self::CountySupervision => "county_supervision",
+            Self::QuarterlyBulletin => "quarterly_bulletin",
+            Self::RevisitForm => "revisit_form",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.as_str() == code)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::CityLedger => "列入市级台账、定期督查",
@@ -95,7 +118,95 @@ pub struct TierInput {
     pub origin: Origin,
 }
 
+/// The currency a condition's amount is in, which decides the unit it is typed in:
+/// 元 amounts in 亿元, foreign capital in 万美元.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AmountUnit {
+    YiYuan,
+    WanUsd,
+}
+
+impl AmountUnit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::YiYuan => "yi_yuan",
+            Self::WanUsd => "wan_usd",
+        }
+    }
+}
+
 impl Condition {
+    /// Every kind of condition, by its code (the serde tag).
+    pub const KINDS: [&'static str; 4] = [
+        "contract_at_least",
+        "contract_below",
+        "foreign_at_least",
+        "out_of_province_contract_at_least",
+    ];
+
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::ContractAtLeast(_) => Self::KINDS[0],
+            Self::ContractBelow(_) => Self::KINDS[1],
+            Self::ForeignAtLeast(_) => Self::KINDS[2],
+            Self::OutOfProvinceContractAtLeast(_) => Self::KINDS[3],
+        }
+    }
+
+    /// The amount in minor units (分, or US cents for foreign capital).
+    pub fn amount(self) -> i64 {
+        match self {
+            Self::ContractAtLeast(a)
+            | Self::ContractBelow(a)
+            | Self::OutOfProvinceContractAtLeast(a) => a.0,
+            Self::ForeignAtLeast(a) => a.0,
+        }
+    }
+
+    /// Builds a condition from its code and amount in minor units; `None` for an unknown code.
+    pub fn from_parts(kind: &str, amount: i64) -> Option<Self> {
+        Some(match kind {
+            "contract_at_least" => Self::ContractAtLeast(Fen(amount)),
+            "contract_below" => Self::ContractBelow(Fen(amount)),
+            "foreign_at_least" => Self::ForeignAtLeast(UsdCents(amount)),
+            "out_of_province_contract_at_least" => Self::OutOfProvinceContractAtLeast(Fen(amount)),
+            _ => return None,
+        })
+    }
+
+    /// What the condition compares, as the rule table's column reads ("合同金额不低于").
+    pub fn kind_label(kind: &str) -> Option<&'static str> {
+        Some(match kind {
+            "contract_at_least" => "合同金额不低于",
+            "contract_below" => "合同金额低于",
+            "foreign_at_least" => "境外资金，合同外资不低于",
+            "out_of_province_contract_at_least" => "省外境内资金，合同金额不低于",
+            _ => return None,
+        })
+    }
+
+    pub fn unit_of(kind: &str) -> Option<AmountUnit> {
+        match kind {
+            "foreign_at_least" => Some(AmountUnit::WanUsd),
+            k if Self::KINDS.contains(&k) => Some(AmountUnit::YiYuan),
+            _ => None,
+        }
+    }
+
+    /// The condition as people read it: "合同金额 ≥ 1亿元", "境外资金：合同外资 ≥ 1000万美元".
+    pub fn describe(self) -> String {
+        match self {
+            Self::ContractAtLeast(a) => format!("合同金额 ≥ {}亿元", a.exact_yi_yuan()),
+            Self::ContractBelow(a) => format!("合同金额 < {}亿元", a.exact_yi_yuan()),
+            Self::ForeignAtLeast(a) => {
+                format!("境外资金：合同外资 ≥ {}万美元", a.exact_wan_usd())
+            }
+            Self::OutOfProvinceContractAtLeast(a) => {
+                format!("省外境内资金：合同金额 ≥ {}亿元", a.exact_yi_yuan())
+            }
+        }
+    }
+
     fn holds(self, p: &TierInput) -> bool {
         match self {
             Self::ContractAtLeast(a) => p.contract >= a,
@@ -105,6 +216,17 @@ impl Condition {
                 p.origin == Origin::OutOfProvince && p.contract >= a
             }
         }
+    }
+}
+
+impl TierRule {
+    /// The rule's conditions joined as they are read: "…，或…".
+    pub fn describe(&self) -> String {
+        self.any_of
+            .iter()
+            .map(|c| c.describe())
+            .collect::<Vec<_>>()
+            .join("，或")
     }
 }
 
@@ -183,6 +305,45 @@ mod tests {
         assert_eq!(
             project(Fen::from_yi_yuan(5), none, Origin::InProvince),
             [CityLedger, CityLeaderWithTeam, QuarterlyBulletin]
+        );
+    }
+
+    #[test]
+    fn codes_round_trip_and_match_serde() {
+        for o in Obligation::ALL {
+            assert_eq!(Obligation::parse(o.as_str()), Some(o));
+            assert_eq!(serde_json::to_value(o).unwrap(), o.as_str());
+        }
+        assert_eq!(Obligation::parse("mayor_visit"), None);
+        for rule in default_rules() {
+            for c in rule.any_of {
+                assert_eq!(Condition::from_parts(c.kind(), c.amount()), Some(c));
+                assert_eq!(serde_json::to_value(c).unwrap()["kind"], c.kind());
+                assert!(Condition::kind_label(c.kind()).is_some());
+            }
+        }
+        assert_eq!(Condition::from_parts("contract_above", 1), None);
+        assert_eq!(
+            Condition::unit_of("foreign_at_least"),
+            Some(AmountUnit::WanUsd)
+        );
+        assert_eq!(
+            Condition::unit_of("contract_below"),
+            Some(AmountUnit::YiYuan)
+        );
+    }
+
+    #[test]
+    fn rules_describe_themselves_in_the_units_people_use() {
+        let rules = default_rules();
+        assert_eq!(rules[0].describe(), "合同金额 ≥ 1亿元");
+        assert_eq!(
+            rules[4].describe(),
+            "境外资金：合同外资 ≥ 1000万美元，或省外境内资金：合同金额 ≥ 3亿元"
+        );
+        assert_eq!(
+            Condition::ContractAtLeast(Fen::from_wan_yuan(5_000)).describe(),
+            "合同金额 ≥ 0.5亿元"
         );
     }
 
