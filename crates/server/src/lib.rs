@@ -71,6 +71,7 @@ pub struct AppState {
         (name = "ledger", description = "项目台账与签约活动"),
         (name = "funds", description = "资金到位填报与审核"),
         (name = "rates", description = "三率与分类统计"),
+        (name = "rules", description = "台账规则：分类标准与分级责任"),
     )
 )]
 struct ApiDoc;
@@ -88,6 +89,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::project_sheets::router())
         .merge(routes::projects::router())
         .merge(routes::rates::router())
+        .merge(routes::rules::router())
         .split_for_parts()
 }
 

@@ -226,6 +226,7 @@ pub fn action_label(action: &str) -> &'static str {
         "confirm" => "确认",
         "return" => "退回",
         "attach" => "上传附件",
+        "decide" => "核查",
         _ => "其他",
     }
 }
@@ -240,6 +241,8 @@ pub fn entity_label(entity: &str) -> &'static str {
         "project" => "项目",
         "fund_arrival" => "资金到位",
         "target" => "目标任务",
+        "ledger_rules" => "台账规则",
+        "duplicate_candidate" => "疑似重复",
         _ => "其他",
     }
 }

@@ -23,6 +23,7 @@ pub mod project_import;
 pub mod projects;
 pub mod rates;
 pub mod regions;
+pub mod rules;
 mod scoped;
 pub mod targets;
 pub mod units;

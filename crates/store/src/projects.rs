@@ -10,8 +10,9 @@ use crate::events::parse_date;
 use crate::page::{Page, PageRequest};
 use crate::scoped::{Bind, Filter, Scoped};
 use luodi_domain::ledger::{days_between, name_key, Stage};
-use luodi_domain::rates::{ProjectFunds, Thresholds};
-use luodi_domain::tiers::{default_rules, obligations, Obligation, Origin, TierInput};
+use luodi_domain::rates::ProjectFunds;
+use luodi_domain::rules::LedgerRules;
+use luodi_domain::tiers::{obligations, Obligation, Origin, TierInput};
 use luodi_domain::{CreditCode, Fen, Permission, RegionCode, RegionLevel, UsdCents};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -178,7 +179,8 @@ fn origin_of(s: &str) -> Option<Origin> {
 }
 
 impl Project {
-    fn finish(mut self, thresholds: &Thresholds) -> Self {
+    /// Computes the derived figures under the rules in force.
+    fn finish(mut self, rules: &LedgerRules) -> Self {
         let stage = Stage::parse(&self.stage);
         let funds = ProjectFunds {
             contract: Fen(self.contract_fen),
@@ -186,7 +188,7 @@ impl Project {
             contract_usd: UsdCents(self.contract_cents),
             arrival_usd: UsdCents(self.arrived_cents),
         };
-        let class = funds.classify(thresholds);
+        let class = funds.classify(&rules.thresholds);
         let origin = origin_of(&self.origin).unwrap_or(Origin::InProvince);
         let carried = obligations(
             &TierInput {
@@ -194,7 +196,7 @@ impl Project {
                 contract_usd: funds.contract_usd,
                 origin,
             },
-            &default_rules(),
+            &rules.tiers,
         );
         let obligations = carried
             .into_iter()
@@ -239,6 +241,45 @@ impl Project {
             },
         };
         self
+    }
+}
+
+impl Project {
+    /// The project as the form would submit it: what an edit's audit entry compares.
+    fn as_input(&self) -> ProjectInput {
+        ProjectInput {
+            name: self.name.clone(),
+            investor_name: self.investor_name.clone(),
+            investor_credit_code: self.investor_credit_code.clone(),
+            investor_home: self.investor_home.clone(),
+            origin: self.origin.clone(),
+            global500: self.global500.0,
+            china500: self.china500.0,
+            private500: self.private500.0,
+            industry_code: self.industry_code.clone(),
+            leading_industry: self.leading_industry.clone(),
+            strategic_emerging: self.strategic_emerging.0,
+            total_investment_fen: self.total_investment_fen,
+            contract_fen: self.contract_fen,
+            contract_cents: self.contract_cents,
+            signed_on: self.signed_on.clone(),
+            event_id: self.event_id,
+            region_code: self.region_code.clone(),
+            zone_id: self.zone_id,
+            attracting_unit_id: self.attracting_unit_id,
+            responsible_leader: self.responsible_leader.clone(),
+            responsible_unit_id: self.responsible_unit_id,
+            responsible_person: self.responsible_person.clone(),
+            service_plan: self.service_plan.clone(),
+            stage: self.stage.clone(),
+            land_supplied_on: self.land_supplied_on.clone(),
+            certificate_on: self.certificate_on.clone(),
+            started_on: self.started_on.clone(),
+            completed_on: self.completed_on.clone(),
+            producing_on: self.producing_on.clone(),
+            case_by_case: self.case_by_case.0,
+            key_project: self.key_project.0,
+        }
     }
 }
 
@@ -592,9 +633,9 @@ impl Scoped {
     ) -> Result<Page<Project>, StoreError> {
         let (f, order) = self.project_filter(filter)?;
         let page: Page<Project> = f.fetch_page(&self.db.pool, &order, page).await?;
-        let t = Thresholds::default();
+        let rules = self.ledger_rules().await?;
         Ok(Page {
-            items: page.items.into_iter().map(|p| p.finish(&t)).collect(),
+            items: page.items.into_iter().map(|p| p.finish(&rules)).collect(),
             total: page.total,
         })
     }
@@ -610,8 +651,8 @@ impl Scoped {
         let limit = f.bind(Bind::Int(limit));
         let sql = format!("{} ORDER BY {order} LIMIT {limit}", f.sql);
         let rows: Vec<Project> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
-        let t = Thresholds::default();
-        Ok(rows.into_iter().map(|p| p.finish(&t)).collect())
+        let rules = self.ledger_rules().await?;
+        Ok(rows.into_iter().map(|p| p.finish(&rules)).collect())
     }
 
     fn project_filter(&self, filter: &ProjectFilter) -> Result<(Filter, String), StoreError> {
@@ -720,9 +761,8 @@ impl Scoped {
         f.and(&format!("p.id = {p}"));
         f.scope("p.region_code", &self.actor.scope);
         let project: Option<Project> = f.query_as(&f.sql).fetch_optional(&self.db.pool).await?;
-        project
-            .map(|p| p.finish(&Thresholds::default()))
-            .ok_or(StoreError::NotFound("该项目"))
+        let project = project.ok_or(StoreError::NotFound("该项目"))?;
+        Ok(project.finish(&self.ledger_rules().await?))
     }
 
     pub async fn create_project(&self, input: ProjectInput) -> Result<ProjectDetail, StoreError> {
@@ -973,10 +1013,197 @@ impl Scoped {
     }
 }
 
+/// Editing a project never moves it to another stage: stage changes are dated and kept in the
+/// history, which only the stage endpoint writes.
+const STAGE_NOT_EDITABLE: &str = "项目阶段请通过“阶段变更”修改，编辑项目时不能改变阶段";
+
+impl Scoped {
+    /// Changes a project's fields (not its stage) if nobody changed it since `version`.
+    ///
+    /// When the landing place moves, the records that copy the project's region for scope
+    /// filtering (fund records, their evidence files, the duplicate candidates it raised) move
+    /// with it in the same transaction. When the name, credit code or landing place changes,
+    /// duplicate detection runs again; pairs already in the pool, in either direction and
+    /// whatever their review outcome, are not raised twice.
+    pub async fn update_project(
+        &self,
+        id: i64,
+        update: ProjectUpdate,
+    ) -> Result<ProjectDetail, StoreError> {
+        self.actor.require(Permission::ManageLedger)?;
+        let before = self.find_project(id).await?;
+        if before.version != update.version {
+            return Err(StoreError::Stale);
+        }
+        let input = update.project;
+        let stage_moved =
+            Stage::parse(input.stage.trim()).map(Stage::as_str) != Some(before.stage.as_str());
+        let c = match (self.check_project(&input).await, stage_moved) {
+            (Ok(c), false) => c,
+            (Ok(_), true) => return Err(StoreError::field("stage", STAGE_NOT_EDITABLE)),
+            (Err(StoreError::Validation(mut errors)), true) => {
+                errors
+                    .entry("stage".to_owned())
+                    .or_default()
+                    .push(STAGE_NOT_EDITABLE.to_owned());
+                return Err(StoreError::Validation(errors));
+            }
+            (Err(e), _) => return Err(e),
+        };
+        let after = normalized(&c, &input);
+        let now = clock::now();
+        let mut tx = self.db.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE projects SET name = $1, name_key = $2, investor_name = $3,              investor_credit_code = $4, investor_home = $5, origin = $6, global500 = $7,              china500 = $8, private500 = $9, industry_code = $10, leading_industry = $11,              strategic_emerging = $12, total_investment_fen = $13, contract_fen = $14,              contract_cents = $15, signed_on = $16, event_id = $17, region_code = $18,              zone_id = $19, attracting_unit_id = $20, responsible_leader = $21,              responsible_unit_id = $22, responsible_person = $23, service_plan = $24,              land_supplied_on = $25, certificate_on = $26, started_on = $27, completed_on = $28,              producing_on = $29, case_by_case = $30, key_project = $31, updated_at = $32,              version = version + 1 WHERE id = $33 AND version = $34",
+        )
+        .bind(&after.name)
+        .bind(name_key(&after.name))
+        .bind(&after.investor_name)
+        .bind(&after.investor_credit_code)
+        .bind(&after.investor_home)
+        .bind(&after.origin)
+        .bind(after.global500)
+        .bind(after.china500)
+        .bind(after.private500)
+        .bind(&after.industry_code)
+        .bind(&after.leading_industry)
+        .bind(after.strategic_emerging)
+        .bind(after.total_investment_fen)
+        .bind(after.contract_fen)
+        .bind(after.contract_cents)
+        .bind(&after.signed_on)
+        .bind(after.event_id)
+        .bind(&after.region_code)
+        .bind(after.zone_id)
+        .bind(after.attracting_unit_id)
+        .bind(&after.responsible_leader)
+        .bind(after.responsible_unit_id)
+        .bind(&after.responsible_person)
+        .bind(&after.service_plan)
+        .bind(&after.land_supplied_on)
+        .bind(&after.certificate_on)
+        .bind(&after.started_on)
+        .bind(&after.completed_on)
+        .bind(&after.producing_on)
+        .bind(after.case_by_case)
+        .bind(after.key_project)
+        .bind(&now)
+        .bind(id)
+        .bind(update.version)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::Stale);
+        }
+        let moved = before.region_code != after.region_code;
+        if moved {
+            for sql in [
+                "UPDATE fund_arrivals SET region_code = $1 WHERE project_id = $2",
+                "UPDATE attachments SET region_code = $1 WHERE owner_kind = 'fund_arrival' \
+                 AND owner_id IN (SELECT id FROM fund_arrivals WHERE project_id = $2)",
+                // A candidate is filed under the region of the project that raised it.
+                "UPDATE duplicate_candidates SET region_code = $1 WHERE project_id = $2",
+            ] {
+                sqlx::query(sql)
+                    .bind(c.region.as_str())
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        if moved
+            || name_key(&before.name) != name_key(&after.name)
+            || before.investor_credit_code != after.investor_credit_code
+        {
+            record_duplicates(&mut tx, self.db.backend(), id, &c, &after, &now).await?;
+        }
+        let (changed_before, changed_after) = changed_fields(&before.as_input(), &after);
+        let mut summary = format!("修改项目 {}", after.name);
+        if moved {
+            let to: Option<String> = sqlx::query_scalar("SELECT name FROM regions WHERE code = $1")
+                .bind(c.region.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+            summary.push_str(&format!(
+                "，落户地 {} → {}",
+                before.region_name,
+                to.unwrap_or_else(|| c.region.to_string())
+            ));
+        }
+        audit::record(
+            &mut tx,
+            (&self.actor).into(),
+            Change {
+                entity: "project",
+                entity_id: Some(id.to_string()),
+                action: "update",
+                summary,
+                region: Some(&c.region),
+                before: Some(changed_before),
+                after: Some(changed_after),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.project(id).await
+    }
+}
+
+/// The input as it is stored: text trimmed and empty text as null, codes and dates in their
+/// canonical form.
+fn normalized(c: &Checked, input: &ProjectInput) -> ProjectInput {
+    let [signed_on, land_supplied_on, certificate_on, started_on, completed_on, producing_on] =
+        c.dates.clone();
+    ProjectInput {
+        name: c.name.clone(),
+        investor_name: input.investor_name.trim().to_owned(),
+        investor_credit_code: c.credit_code.clone(),
+        investor_home: opt(&input.investor_home),
+        origin: input.origin.clone(),
+        industry_code: opt(&input.industry_code),
+        leading_industry: opt(&input.leading_industry),
+        signed_on,
+        region_code: c.region.to_string(),
+        responsible_leader: opt(&input.responsible_leader),
+        responsible_person: opt(&input.responsible_person),
+        service_plan: opt(&input.service_plan),
+        stage: c.stage.as_str().to_owned(),
+        land_supplied_on,
+        certificate_on,
+        started_on,
+        completed_on,
+        producing_on,
+        ..input.clone()
+    }
+}
+
+/// The fields that differ between two versions of a project, as two JSON objects.
+fn changed_fields(
+    before: &ProjectInput,
+    after: &ProjectInput,
+) -> (serde_json::Value, serde_json::Value) {
+    let as_map = |p: &ProjectInput| match serde_json::to_value(p) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    let (b, a) = (as_map(before), as_map(after));
+    let mut old = serde_json::Map::new();
+    let mut new = serde_json::Map::new();
+    for (key, value) in &a {
+        let previous = b.get(key).cloned().unwrap_or(serde_json::Value::Null);
+        if &previous != value {
+            old.insert(key.clone(), previous);
+            new.insert(key.clone(), value.clone());
+        }
+    }
+    (old.into(), new.into())
+}
+
 /// Finds earlier projects that may be the same as project `id` — same investor credit code,
 /// a similar name in the same county, or the same name key anywhere — and queues them for
-/// review. Nothing is merged or rejected.
-#[allow(dead_code)]
+/// review, when an edit changes what detection looks at. Nothing is merged or rejected, and a
+/// pair already in the pool (raised from either side, whatever its review outcome) is not
+/// raised again.
 pub(crate) async fn record_duplicates(
     conn: &mut sqlx::AnyConnection,
     backend: crate::db::Backend,
@@ -993,7 +1220,17 @@ pub(crate) async fn record_duplicates(
         zone_id: input.zone_id,
         event_id: input.event_id,
     };
-    let pairs = Index::around(conn, &entry).await?.matches(&entry);
+    let mut pairs = Index::around(conn, &entry).await?.matches(&entry);
+    let known: HashSet<i64> = sqlx::query_scalar(
+        "SELECT other_project_id FROM duplicate_candidates WHERE project_id = $1 \
+         UNION SELECT project_id FROM duplicate_candidates WHERE other_project_id = $1",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .collect();
+    pairs.retain(|p| !known.contains(&p.other_project_id));
     duplicates::write_pairs(conn, backend, pairs, now).await
 }
 
@@ -1037,12 +1274,13 @@ const PROJECT_COLUMNS: [&str; 36] = [
     "updated_at",
 ];
 
-/// A pair of projects that may be one project entered twice (重复签约), waiting for review.
+/// A pair of projects that may be one project entered twice (重复签约), and its review.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct DuplicateCandidate {
     pub id: i64,
     pub project_id: i64,
     pub project_name: String,
+    pub project_region_name: String,
     pub other_project_id: i64,
     pub other_project_name: String,
     pub other_region_name: String,
@@ -1051,29 +1289,181 @@ pub struct DuplicateCandidate {
     pub reasons: Vec<String>,
     #[serde(skip)]
     pub reasons_json: String,
+    /// `pending` 待核查, `duplicate` 确认重复, `not_duplicate` 不是重复.
     pub status: String,
+    #[sqlx(skip)]
+    pub status_label: String,
+    /// The reviewer's note on the decision.
+    pub decision_note: Option<String>,
+    pub reviewed_by_name: Option<String>,
+    pub reviewed_at: Option<String>,
     pub created_at: String,
 }
 
+impl DuplicateCandidate {
+    fn finish(mut self) -> Self {
+        self.reasons = serde_json::from_str(&self.reasons_json).unwrap_or_default();
+        self.status_label = duplicate_status_label(&self.status).to_owned();
+        self
+    }
+}
+
+fn duplicate_status_label(status: &str) -> &'static str {
+    match status {
+        "pending" => "待核查",
+        "duplicate" => "确认重复",
+        "not_duplicate" => "不是重复",
+        _ => "",
+    }
+}
+
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+pub struct DuplicateFilter {
+    /// `pending` (default), `duplicate`, `not_duplicate`, or `all`.
+    pub status: Option<String>,
+}
+
+/// A reviewer's decision on a candidate pair.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct DuplicateDecision {
+    /// `duplicate` 确认重复 or `not_duplicate` 不是重复.
+    pub status: String,
+    /// Required for `not_duplicate`: clearing a suspicion needs a reason.
+    pub note: Option<String>,
+}
+
+const DUPLICATE_SELECT: &str = "SELECT d.id, d.project_id, p.name AS project_name, \
+    pr.name AS project_region_name, d.other_project_id, o.name AS other_project_name, \
+    r.name AS other_region_name, d.reasons AS reasons_json, d.status, d.decision_note, \
+    u.display_name AS reviewed_by_name, d.reviewed_at, d.created_at FROM duplicate_candidates d \
+    JOIN projects p ON p.id = d.project_id JOIN regions pr ON pr.code = p.region_code \
+    JOIN projects o ON o.id = d.other_project_id JOIN regions r ON r.code = o.region_code \
+    LEFT JOIN users u ON u.id = d.reviewed_by WHERE 1 = 1";
+
 impl Scoped {
-    /// The review pool: pending candidates whose newer project lies in the user's scope.
+    /// The review pool: candidates whose newer project lies in the user's scope, pending ones
+    /// unless another status is asked for.
     pub async fn duplicate_candidates(
         &self,
+        filter: &DuplicateFilter,
         page: PageRequest,
     ) -> Result<Page<DuplicateCandidate>, StoreError> {
-        let mut f = Filter::new(
-            "SELECT d.id, d.project_id, p.name AS project_name, d.other_project_id, \
-             o.name AS other_project_name, r.name AS other_region_name, d.reasons AS reasons_json, \
-             d.status, d.created_at FROM duplicate_candidates d \
-             JOIN projects p ON p.id = d.project_id JOIN projects o ON o.id = d.other_project_id \
-             JOIN regions r ON r.code = o.region_code WHERE d.status = 'pending'",
-        );
-        f.scope("d.region_code", &self.actor.scope);
-        let mut page: Page<DuplicateCandidate> =
-            f.fetch_page(&self.db.pool, "d.id DESC", page).await?;
-        for c in &mut page.items {
-            c.reasons = serde_json::from_str(&c.reasons_json).unwrap_or_default();
+        let mut f = Filter::new(DUPLICATE_SELECT);
+        match opt(&filter.status).as_deref().unwrap_or("pending") {
+            "all" => {}
+            status @ ("pending" | "duplicate" | "not_duplicate") => {
+                let p = f.bind(Bind::Text(status.to_owned()));
+                f.and(&format!("d.status = {p}"));
+            }
+            _ => {
+                return Err(StoreError::field(
+                    "status",
+                    "核查状态应为待核查、确认重复、不是重复或全部（pending、duplicate、not_duplicate、all）",
+                ))
+            }
         }
-        Ok(page)
+        f.scope("d.region_code", &self.actor.scope);
+        let page: Page<DuplicateCandidate> = f.fetch_page(&self.db.pool, "d.id DESC", page).await?;
+        Ok(Page {
+            items: page
+                .items
+                .into_iter()
+                .map(DuplicateCandidate::finish)
+                .collect(),
+            total: page.total,
+        })
+    }
+
+    async fn duplicate_candidate(&self, id: i64) -> Result<DuplicateCandidate, StoreError> {
+        let mut f = Filter::new(DUPLICATE_SELECT);
+        let p = f.bind(Bind::Int(id));
+        f.and(&format!("d.id = {p}"));
+        f.scope("d.region_code", &self.actor.scope);
+        let found: Option<DuplicateCandidate> =
+            f.query_as(&f.sql).fetch_optional(&self.db.pool).await?;
+        found
+            .map(DuplicateCandidate::finish)
+            .ok_or(StoreError::NotFound("该疑似重复记录"))
+    }
+
+    /// Records a reviewer's decision on a pending pair: 确认重复 or 不是重复 (with a reason).
+    /// A decided pair leaves the pending list; it is decided once.
+    pub async fn decide_duplicate(
+        &self,
+        id: i64,
+        decision: DuplicateDecision,
+    ) -> Result<DuplicateCandidate, StoreError> {
+        self.actor.require(Permission::ManageLedger)?;
+        let candidate = self.duplicate_candidate(id).await?;
+        let mut checks = Checks::default();
+        let status = decision.status.trim();
+        if !matches!(status, "duplicate" | "not_duplicate") {
+            checks.add(
+                "status",
+                "核查结论应为确认重复或不是重复（duplicate、not_duplicate）",
+            );
+        }
+        let note = opt(&decision.note);
+        if note.as_ref().is_some_and(|n| n.chars().count() > 500) {
+            checks.add("note", "核查说明不超过500个字");
+        }
+        if status == "not_duplicate" && note.is_none() {
+            checks.add("note", "判定“不是重复”须说明理由");
+        }
+        checks.finish()?;
+        if candidate.status != "pending" {
+            return Err(StoreError::Conflict {
+                field: "status".to_owned(),
+                message: format!(
+                    "该疑似重复已由{}核查（{}），不能再次核查",
+                    candidate.reviewed_by_name.as_deref().unwrap_or("他人"),
+                    candidate.status_label
+                ),
+            });
+        }
+        let now = clock::now();
+        let mut tx = self.db.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE duplicate_candidates SET status = $1, decision_note = $2, reviewed_by = $3, \
+             reviewed_at = $4 WHERE id = $5 AND status = 'pending'",
+        )
+        .bind(status)
+        .bind(&note)
+        .bind(self.actor.user_id)
+        .bind(&now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::Stale);
+        }
+        let region: String =
+            sqlx::query_scalar("SELECT region_code FROM duplicate_candidates WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let region = crate::regions::stored_code(&region)?;
+        audit::record(
+            &mut tx,
+            (&self.actor).into(),
+            Change {
+                entity: "duplicate_candidate",
+                entity_id: Some(id.to_string()),
+                action: "decide",
+                summary: format!(
+                    "核查疑似重复：{} 与 {}（{}），结论：{}",
+                    candidate.project_name,
+                    candidate.other_project_name,
+                    candidate.other_region_name,
+                    duplicate_status_label(status)
+                ),
+                region: Some(&region),
+                before: Some(serde_json::json!({ "status": candidate.status })),
+                after: Some(serde_json::json!({ "status": status, "note": note })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.duplicate_candidate(id).await
     }
 }

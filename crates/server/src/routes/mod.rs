@@ -9,5 +9,6 @@ pub mod project_sheets;
 pub mod projects;
 pub mod rates;
 pub mod regions;
+pub mod rules;
 pub mod units;
 pub mod users;

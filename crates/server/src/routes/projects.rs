@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Response};
 use luodi_store::files::Attachment;
 use luodi_store::funds::{FundArrival, FundInput, Review};
 use luodi_store::projects::{
-    DuplicateCandidate, Project, ProjectDetail, ProjectFilter, ProjectInput, StageChangeInput,
+    DuplicateCandidate, DuplicateDecision, DuplicateFilter, Project, ProjectDetail, ProjectFilter,
+    ProjectInput, ProjectUpdate, StageChangeInput,
 };
 use luodi_store::{Page, PageRequest};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -16,9 +17,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_projects, create_project))
-        .routes(routes!(get_project))
+        .routes(routes!(get_project, update_project))
         .routes(routes!(change_project_stage))
         .routes(routes!(list_duplicate_candidates))
+        .routes(routes!(decide_duplicate))
         .routes(routes!(list_project_funds, record_fund))
         .routes(routes!(fund_review_queue))
         .routes(routes!(review_fund))
@@ -61,6 +63,22 @@ async fn get_project(
     Ok(Json(store.project(id).await?))
 }
 
+/// Changes a project's fields. The stage is not changed here: a `stage` other than the
+/// current one is refused (422 on `stage`) — stage changes go through
+/// `POST /api/projects/{id}/stage`, which dates them and keeps the history. A stale `version`
+/// answers 409; a landing place outside the user's scope, 422.
+#[utoipa::path(put, path = "/api/projects/{id}", tag = "ledger", params(("id" = i64, Path)),
+    request_body = ProjectUpdate,
+    responses((status = 200, body = ProjectDetail), (status = 404, body = crate::ErrorBody),
+        (status = 409, body = crate::ErrorBody), (status = 422, body = crate::ErrorBody)))]
+async fn update_project(
+    ScopedStore(store): ScopedStore,
+    Path(id): Path<i64>,
+    Json(update): Json<ProjectUpdate>,
+) -> ApiResult<Json<ProjectDetail>> {
+    Ok(Json(store.update_project(id, update).await?))
+}
+
 /// Moves a project to another stage on a date; the change is kept in its history.
 #[utoipa::path(post, path = "/api/projects/{id}/stage", tag = "ledger", params(("id" = i64, Path)),
     request_body = StageChangeInput,
@@ -73,14 +91,31 @@ async fn change_project_stage(
     Ok(Json(store.change_stage(id, input).await?))
 }
 
-/// The duplicate review pool: projects that may have been entered (or signed) twice.
-#[utoipa::path(get, path = "/api/duplicates", tag = "ledger", params(PageRequest),
-    responses((status = 200, body = Page<DuplicateCandidate>)))]
+/// The duplicate review pool: projects that may have been entered (or signed) twice; the
+/// pending pairs unless `status` asks for decided ones.
+#[utoipa::path(get, path = "/api/duplicates", tag = "ledger", params(DuplicateFilter, PageRequest),
+    responses((status = 200, body = Page<DuplicateCandidate>), (status = 422, body = crate::ErrorBody)))]
 async fn list_duplicate_candidates(
     ScopedStore(store): ScopedStore,
+    Query(filter): Query<DuplicateFilter>,
     Query(page): Query<PageRequest>,
 ) -> ApiResult<Json<Page<DuplicateCandidate>>> {
-    Ok(Json(store.duplicate_candidates(page).await?))
+    Ok(Json(store.duplicate_candidates(&filter, page).await?))
+}
+
+/// Decides a pending pair: 确认重复 (`duplicate`) or 不是重复 (`not_duplicate`, with a
+/// reason). A pair is decided once; a second decision answers 409.
+#[utoipa::path(post, path = "/api/duplicates/{id}/decision", tag = "ledger",
+    params(("id" = i64, Path)), request_body = DuplicateDecision,
+    responses((status = 200, body = DuplicateCandidate), (status = 403, body = crate::ErrorBody),
+        (status = 404, body = crate::ErrorBody), (status = 409, body = crate::ErrorBody),
+        (status = 422, body = crate::ErrorBody)))]
+async fn decide_duplicate(
+    ScopedStore(store): ScopedStore,
+    Path(id): Path<i64>,
+    Json(decision): Json<DuplicateDecision>,
+) -> ApiResult<Json<DuplicateCandidate>> {
+    Ok(Json(store.decide_duplicate(id, decision).await?))
 }
 
 /// The fund arrival records of a project, with their review state.

@@ -9,6 +9,10 @@ mod project_sheets;
 mod projects;
 mod rates;
 
+mod duplicates;
+mod project_edit;
+mod rules;
+
 mod audit;
 mod auth;
 mod errors;

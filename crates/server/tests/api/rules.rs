@@ -1,0 +1,288 @@
+//! The ledger's editable rules: `GET/PUT /api/rules`.
+
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const WAN: i64 = 10_000 * 100;
+const YI: i64 = 10_000 * WAN;
+
+/// The body of a PUT: the rules as read, with their version.
+fn update_of(rules: &Value) -> Value {
+    json!({
+        "thresholds": rules["thresholds"],
+        "tiers": rules["tiers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| json!({ "any_of": t["any_of"], "obligation": t["obligation"] }))
+            .collect::<Vec<_>>(),
+        "version": rules["version"],
+    })
+}
+
+/// A 1亿元 project in 南县 with 2,500万元 confirmed by the city: 25%.
+async fn project_at_25_percent(app: &TestApp) -> i64 {
+    let nx = app.login("nx_bureau").await;
+    let (status, detail) = nx
+        .post(
+            "/api/projects",
+            json!({
+                "name": "南县羽绒服装产业园项目", "investor_name": "浙江某服饰有限公司",
+                "origin": "in_province", "contract_fen": YI, "signed_on": "2026-01-10",
+                "region_code": "430921", "stage": "signed"
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{detail}");
+    let id = detail["project"]["id"].as_i64().unwrap();
+    let (status, fund) = app
+        .login("nx_unit")
+        .await
+        .post(
+            &format!("/api/projects/{id}/funds"),
+            json!({ "period": "2026-02", "amount": 2_500 * WAN, "currency": "CNY", "kind": "fixed_asset" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{fund}");
+    let (status, body) = app
+        .login("yy_bureau")
+        .await
+        .post(
+            &format!("/api/funds/{}/review", fund["id"]),
+            json!({ "decision": "confirm", "version": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    id
+}
+
+async fn derived(user: &User, id: i64) -> Value {
+    let (status, d) = user.get(&format!("/api/projects/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    d["project"]["derived"].clone()
+}
+
+fn obligation_codes(derived: &Value) -> Vec<&str> {
+    derived["obligations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["obligation"].as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn everyone_reads_the_seed_defaults_and_their_definitions() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let (status, rules) = nx.get("/api/rules").await;
+    assert_eq!(status, StatusCode::OK, "{rules}");
+    assert_eq!(rules["version"], 0);
+    assert_eq!(rules["is_default"], true);
+    assert_eq!(rules["thresholds"]["excellent_above_bp"], 5000);
+    assert_eq!(rules["thresholds"]["good_from_bp"], 2000);
+    assert_eq!(rules["definitions"][0], "优秀：资金到位率高于50%");
+    assert_eq!(
+        rules["definitions"][1],
+        "良好：资金到位率不低于20%、不高于50%"
+    );
+    let tiers = rules["tiers"].as_array().unwrap();
+    assert_eq!(tiers.len(), 5);
+    assert_eq!(tiers[0]["obligation"], "city_ledger");
+    assert_eq!(tiers[0]["any_of"][0]["kind"], "contract_at_least");
+    assert_eq!(tiers[0]["any_of"][0]["amount"], YI);
+    assert_eq!(tiers[0]["description"], "合同金额 ≥ 1亿元");
+    assert_eq!(
+        tiers[4]["description"],
+        "境外资金：合同外资 ≥ 1000万美元，或省外境内资金：合同金额 ≥ 3亿元"
+    );
+    assert_eq!(rules["defaults"]["tiers"].as_array().unwrap().len(), 5);
+    assert_eq!(rules["obligation_choices"].as_array().unwrap().len(), 5);
+    assert_eq!(rules["condition_kinds"][2]["unit"], "wan_usd");
+    assert_eq!(rules["editable"], false);
+    assert!(rules["not_editable_reason"]
+        .as_str()
+        .unwrap()
+        .contains("无权"));
+
+    let (_, rules) = app.login("nx_admin").await.get("/api/rules").await;
+    assert_eq!(rules["editable"], false, "a county administrator");
+    assert!(rules["not_editable_reason"]
+        .as_str()
+        .unwrap()
+        .contains("省级及以上"));
+    let (_, rules) = app.login("admin").await.get("/api/rules").await;
+    assert_eq!(rules["editable"], true, "the province's administrator");
+
+    let res = client().get(app.url("/api/rules")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn projects_are_classified_and_tiered_by_the_rules_in_force() {
+    let app = spawn_app().await;
+    let id = project_at_25_percent(&app).await;
+    let nx = app.login("nx_bureau").await;
+    let before = derived(&nx, id).await;
+    assert_eq!(before["classification_label"], "良好");
+    assert_eq!(obligation_codes(&before), ["city_ledger"]);
+
+    let admin = app.login("admin").await;
+    let (_, rules) = admin.get("/api/rules").await;
+    let mut update = update_of(&rules);
+    update["thresholds"]["good_from_bp"] = json!(3000);
+    // The city ledger from 2亿元 instead of 1亿元, and a county-supervision rule below it.
+    update["tiers"][0]["any_of"][0]["amount"] = json!(2 * YI);
+    update["tiers"][2]["any_of"][0]["amount"] = json!(2 * YI);
+    let (status, saved) = admin.put("/api/rules", update).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["version"], 1);
+    assert_eq!(saved["is_default"], false);
+    assert_eq!(saved["updated_by_name"], "湖南省系统管理员");
+    assert_eq!(
+        saved["definitions"][1],
+        "良好：资金到位率不低于30%、不高于50%"
+    );
+    assert_eq!(saved["tiers"][0]["description"], "合同金额 ≥ 2亿元");
+
+    let after = derived(&nx, id).await;
+    assert_eq!(after["arrival_rate"], "25.00%");
+    assert_eq!(
+        after["classification_label"], "一般",
+        "25% is below the new 30%"
+    );
+    assert_eq!(obligation_codes(&after), ["county_supervision"]);
+    let listed = nx.items("/api/projects").await;
+    assert_eq!(listed[0]["derived"]["classification_label"], "一般");
+    assert_eq!(
+        app.login("yyx_bureau").await.get("/api/rules").await.1["version"],
+        1,
+        "one rule set for every region"
+    );
+
+    let entries = admin.items("/api/audit?entity=ledger_rules").await;
+    assert_eq!(entries.len(), 1);
+    let e = &entries[0];
+    assert_eq!(e["action"], "update");
+    assert_eq!(e["entity_label_zh"], "台账规则");
+    assert_eq!(e["region_code"], "430000");
+    assert_eq!(e["before"]["thresholds"]["good_from_bp"], 2000);
+    assert_eq!(e["after"]["thresholds"]["good_from_bp"], 3000);
+    assert_eq!(e["before"]["tiers"][0]["any_of"][0]["amount"], YI);
+    assert_eq!(e["after"]["tiers"][0]["any_of"][0]["amount"], 2 * YI);
+    assert!(e["summary"].as_str().unwrap().contains("良好线 20% → 30%"));
+}
+
+#[tokio::test]
+async fn bad_rules_are_refused_field_by_field_in_chinese() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let (_, rules) = admin.get("/api/rules").await;
+    let mut update = update_of(&rules);
+    update["thresholds"] = json!({ "excellent_above_bp": 2000, "good_from_bp": 2000 });
+    update["tiers"][0]["obligation"] = json!("mayor_visit");
+    update["tiers"][1]["any_of"][0]["amount"] = json!(-1);
+    update["tiers"][2]["any_of"] = json!([]);
+    update["tiers"][3]["any_of"][0]["kind"] = json!("contract_above");
+    let (status, body) = admin.put("/api/rules", update).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_error(&body, "validation_failed");
+    let errors = &body["errors"];
+    assert!(errors["good_from_bp"][0]
+        .as_str()
+        .unwrap()
+        .contains("良好线须低于优秀线"));
+    assert!(errors["tiers[0].obligation"][0]
+        .as_str()
+        .unwrap()
+        .contains("mayor_visit"));
+    assert!(errors["tiers[1].any_of[0].amount"][0]
+        .as_str()
+        .unwrap()
+        .contains("负数"));
+    assert!(errors["tiers[2].any_of"][0]
+        .as_str()
+        .unwrap()
+        .contains("至少要有一个条件"));
+    assert!(errors["tiers[3].any_of[0].kind"].is_array(), "{body}");
+
+    let mut update = update_of(&rules);
+    update["thresholds"]["excellent_above_bp"] = json!(10_001);
+    let (status, body) = admin.put("/api/rules", update).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["errors"]["excellent_above_bp"][0]
+        .as_str()
+        .unwrap()
+        .contains("0%至100%"));
+
+    let mut update = update_of(&rules);
+    update["thresholds"]["good_from_bp"] = json!("二成");
+    let (status, body) = admin.put("/api/rules", update).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_error(&body, "validation_failed");
+
+    let (_, unchanged) = admin.get("/api/rules").await;
+    assert_eq!(unchanged["version"], 0, "nothing written");
+}
+
+#[tokio::test]
+async fn only_administrators_of_a_province_or_the_country_change_the_rules() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let (_, rules) = admin.get("/api/rules").await;
+    let update = update_of(&rules);
+    for user in [
+        "hn_bureau",
+        "yy_bureau",
+        "nx_bureau",
+        "nx_unit",
+        "hn_leader",
+    ] {
+        let (status, body) = app
+            .login(user)
+            .await
+            .put("/api/rules", update.clone())
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{user}");
+        assert_error(&body, "forbidden");
+    }
+    // A county administrator holds the permission but would reclassify other counties.
+    let (status, body) = app
+        .login("nx_admin")
+        .await
+        .put("/api/rules", update.clone())
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body["message"].as_str().unwrap().contains("省级及以上"));
+    let (_, unchanged) = admin.get("/api/rules").await;
+    assert_eq!(unchanged["version"], 0);
+}
+
+#[tokio::test]
+async fn a_stale_version_is_refused() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let (_, rules) = admin.get("/api/rules").await;
+    let mut first = update_of(&rules);
+    first["thresholds"]["excellent_above_bp"] = json!(6000);
+    let (status, saved) = admin.put("/api/rules", first).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    // A second administrator still looking at the defaults (version 0).
+    let mut second = update_of(&rules);
+    second["thresholds"]["good_from_bp"] = json!(1000);
+    let (status, body) = admin.put("/api/rules", second.clone()).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_error(&body, "stale_version");
+    // And one that read version 1 after another save made it 2.
+    let mut third = update_of(&saved);
+    third["thresholds"]["good_from_bp"] = json!(1500);
+    let (status, saved) = admin.put("/api/rules", third.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(saved["version"], 2);
+    let (status, _) = admin.put("/api/rules", third).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (_, now) = admin.get("/api/rules").await;
+    assert_eq!(now["thresholds"]["excellent_above_bp"], 6000);
+    assert_eq!(now["thresholds"]["good_from_bp"], 1500);
+}

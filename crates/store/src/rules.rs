@@ -1,0 +1,325 @@
+//! The ledger's editable rules — classification thresholds (domain §5) and the tier table
+//! (§7) — stored as one row for the whole installation, with the seed defaults in force until
+//! an administrator saves a change.
+
+use crate::audit::{self, Change};
+use crate::db::clock;
+use crate::error::{FieldErrors, StoreError};
+use crate::scoped::Scoped;
+use luodi_domain::rules::{ConditionDraft, LedgerRules, RulesDraft, ThresholdsDraft};
+use luodi_domain::tiers::{Condition, Obligation};
+use luodi_domain::{Permission, RegionLevel, Scope, Thresholds};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The rules in force, as the rules page shows and edits them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RulesView {
+    pub thresholds: ThresholdsDraft,
+    pub tiers: Vec<TierRuleView>,
+    /// How each class is defined under these thresholds, to print beside the figures.
+    pub definitions: Vec<String>,
+    /// 0 while the seed defaults apply (nothing stored yet); send it back with a change.
+    pub version: i64,
+    /// Whether these are the seed defaults (nothing stored yet).
+    pub is_default: bool,
+    pub updated_at: Option<String>,
+    pub updated_by_name: Option<String>,
+    /// Whether the signed-in user may change the rules.
+    pub editable: bool,
+    /// Why not, when `editable` is false.
+    pub not_editable_reason: Option<String>,
+    /// The seed defaults (seed 000 and seed 002), for "恢复默认".
+    pub defaults: RulesDraft,
+    pub obligation_choices: Vec<ObligationChoice>,
+    pub condition_kinds: Vec<ConditionKind>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TierRuleView {
+    pub any_of: Vec<ConditionDraft>,
+    pub obligation: String,
+    pub obligation_label: String,
+    /// The conditions as people read them: "合同金额 ≥ 1亿元，或…".
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ObligationChoice {
+    pub code: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ConditionKind {
+    pub code: String,
+    pub label: String,
+    /// `yi_yuan` (amount typed in 亿元, sent in 分) or `wan_usd` (typed in 万美元, sent in
+    /// US cents).
+    pub unit: String,
+}
+
+/// A change to the rules: the whole set, and the version it was edited from.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct RulesUpdate {
+    pub thresholds: ThresholdsDraft,
+    pub tiers: Vec<luodi_domain::rules::TierRuleDraft>,
+    pub version: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct StoredRules {
+    excellent_above_bp: i64,
+    good_from_bp: i64,
+    tiers: String,
+    version: i64,
+    updated_at: String,
+    updated_by_name: Option<String>,
+}
+
+impl StoredRules {
+    fn draft(&self) -> Result<RulesDraft, StoreError> {
+        Ok(RulesDraft {
+            thresholds: ThresholdsDraft {
+                excellent_above_bp: self.excellent_above_bp,
+                good_from_bp: self.good_from_bp,
+            },
+            tiers: serde_json::from_str(&self.tiers)
+                .map_err(|e| StoreError::Internal(format!("stored tier rules: {e}")))?,
+        })
+    }
+
+    fn parse(&self) -> Result<LedgerRules, StoreError> {
+        self.draft()?.parse().map_err(|errors| {
+            StoreError::Internal(format!("stored ledger rules do not parse: {errors:?}"))
+        })
+    }
+}
+
+fn view(
+    rules: &LedgerRules,
+    stored: Option<&StoredRules>,
+    editable: Result<(), StoreError>,
+) -> RulesView {
+    let draft = rules.draft();
+    RulesView {
+        thresholds: draft.thresholds,
+        tiers: rules
+            .tiers
+            .iter()
+            .zip(draft.tiers)
+            .map(|(rule, d)| TierRuleView {
+                any_of: d.any_of,
+                obligation: d.obligation,
+                obligation_label: rule.obligation.label().to_owned(),
+                description: rule.describe(),
+            })
+            .collect(),
+        definitions: rules.thresholds.definitions(),
+        version: stored.map_or(0, |s| s.version),
+        is_default: stored.is_none(),
+        updated_at: stored.map(|s| s.updated_at.clone()),
+        updated_by_name: stored.and_then(|s| s.updated_by_name.clone()),
+        editable: editable.is_ok(),
+        not_editable_reason: editable.err().map(|e| e.to_string()),
+        defaults: LedgerRules::default().draft(),
+        obligation_choices: Obligation::ALL
+            .into_iter()
+            .map(|o| ObligationChoice {
+                code: o.as_str().to_owned(),
+                label: o.label().to_owned(),
+            })
+            .collect(),
+        condition_kinds: Condition::KINDS
+            .into_iter()
+            .map(|k| ConditionKind {
+                code: k.to_owned(),
+                label: Condition::kind_label(k).unwrap_or(k).to_owned(),
+                unit: Condition::unit_of(k)
+                    .map(|u| u.as_str())
+                    .unwrap_or_default()
+                    .to_owned(),
+            })
+            .collect(),
+    }
+}
+
+impl Scoped {
+    async fn stored_rules(&self) -> Result<Option<StoredRules>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT r.excellent_above_bp, r.good_from_bp, r.tiers, r.version, r.updated_at, \
+             u.display_name AS updated_by_name \
+             FROM ledger_rules r LEFT JOIN users u ON u.id = r.updated_by WHERE r.id = 1",
+        )
+        .fetch_optional(&self.db.pool)
+        .await?)
+    }
+
+    /// The rules in force: the stored ones, or the seed defaults when none are stored.
+    pub async fn ledger_rules(&self) -> Result<LedgerRules, StoreError> {
+        match self.stored_rules().await? {
+            Some(stored) => stored.parse(),
+            None => Ok(LedgerRules::default()),
+        }
+    }
+
+    /// The classification thresholds in force (优秀 / 良好 / 一般 / 未履约).
+    pub async fn thresholds(&self) -> Result<Thresholds, StoreError> {
+        Ok(self.ledger_rules().await?.thresholds)
+    }
+
+    /// The rules govern every project of the installation, so changing them takes the
+    /// permission and a scope that is the whole installation: nationwide, or a province. A
+    /// city or county administrator would otherwise reclassify other regions' projects.
+    fn may_change_rules(&self) -> Result<(), StoreError> {
+        self.actor.require(Permission::ManageRules)?;
+        match &self.actor.scope {
+            Scope::Nationwide => Ok(()),
+            Scope::Region(root) if root.level() == RegionLevel::Province => Ok(()),
+            Scope::Region(_) => Err(StoreError::forbidden(
+                "台账规则适用于全部项目，只有省级及以上的系统管理员可以修改",
+            )),
+        }
+    }
+
+    /// The rules for the rules page; every signed-in user may read them.
+    pub async fn rules(&self) -> Result<RulesView, StoreError> {
+        let stored = self.stored_rules().await?;
+        let rules = match &stored {
+            Some(s) => s.parse()?,
+            None => LedgerRules::default(),
+        };
+        Ok(view(&rules, stored.as_ref(), self.may_change_rules()))
+    }
+
+    /// Replaces the rules, checked as a whole, if nobody changed them since `version`.
+    pub async fn update_rules(&self, update: RulesUpdate) -> Result<RulesView, StoreError> {
+        self.may_change_rules()?;
+        let draft = RulesDraft {
+            thresholds: update.thresholds,
+            tiers: update.tiers,
+        };
+        let rules = draft.parse().map_err(|errors| {
+            let mut fields = FieldErrors::new();
+            for e in errors {
+                fields.entry(e.field).or_default().push(e.message);
+            }
+            StoreError::Validation(fields)
+        })?;
+        // Stored in canonical form (codes trimmed), exactly what parses back.
+        let canonical = rules.draft();
+        let tiers_json = serde_json::to_string(&canonical.tiers)
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        let now = clock::now();
+        let mut tx = self.db.pool.begin().await?;
+        let before: Option<(i64, i64, String, i64)> = sqlx::query_as(
+            "SELECT excellent_above_bp, good_from_bp, tiers, version FROM ledger_rules \
+             WHERE id = 1",
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        let current_version = before.as_ref().map_or(0, |b| b.3);
+        if current_version != update.version {
+            return Err(StoreError::Stale);
+        }
+        let written = if before.is_none() {
+            sqlx::query(
+                "INSERT INTO ledger_rules (id, excellent_above_bp, good_from_bp, tiers, version, \
+                 updated_by, updated_at) VALUES (1, $1, $2, $3, 1, $4, $5) \
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(canonical.thresholds.excellent_above_bp)
+            .bind(canonical.thresholds.good_from_bp)
+            .bind(&tiers_json)
+            .bind(self.actor.user_id)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?
+        } else {
+            sqlx::query(
+                "UPDATE ledger_rules SET excellent_above_bp = $1, good_from_bp = $2, tiers = $3, \
+                 version = version + 1, updated_by = $4, updated_at = $5 \
+                 WHERE id = 1 AND version = $6",
+            )
+            .bind(canonical.thresholds.excellent_above_bp)
+            .bind(canonical.thresholds.good_from_bp)
+            .bind(&tiers_json)
+            .bind(self.actor.user_id)
+            .bind(&now)
+            .bind(update.version)
+            .execute(&mut *tx)
+            .await?
+        };
+        if written.rows_affected() == 0 {
+            return Err(StoreError::Stale);
+        }
+        let before_draft = match &before {
+            Some((excellent, good, tiers, _)) => RulesDraft {
+                thresholds: ThresholdsDraft {
+                    excellent_above_bp: *excellent,
+                    good_from_bp: *good,
+                },
+                tiers: serde_json::from_str(tiers).unwrap_or_default(),
+            },
+            None => LedgerRules::default().draft(),
+        };
+        audit::record(
+            &mut tx,
+            (&self.actor).into(),
+            Change {
+                entity: "ledger_rules",
+                entity_id: None,
+                action: "update",
+                summary: summary(&before_draft, &canonical),
+                // Filed under the editor's own region so that they (and the levels above)
+                // find the entry in their audit log.
+                region: self.actor.scope.root(),
+                before: serde_json::to_value(&before_draft).ok(),
+                after: serde_json::to_value(&canonical).ok(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.rules().await
+    }
+}
+
+/// "修改台账规则：良好线 20% → 30%；分级责任规则 5 条 → 4 条".
+fn summary(b: &RulesDraft, a: &RulesDraft) -> String {
+    let pct = |bp: i64| {
+        let frac = format!("{:02}", bp % 100);
+        let frac = frac.trim_end_matches('0');
+        if frac.is_empty() {
+            format!("{}%", bp / 100)
+        } else {
+            format!("{}.{frac}%", bp / 100)
+        }
+    };
+    let mut parts = Vec::new();
+    if b.thresholds.excellent_above_bp != a.thresholds.excellent_above_bp {
+        parts.push(format!(
+            "优秀线 {} → {}",
+            pct(b.thresholds.excellent_above_bp),
+            pct(a.thresholds.excellent_above_bp)
+        ));
+    }
+    if b.thresholds.good_from_bp != a.thresholds.good_from_bp {
+        parts.push(format!(
+            "良好线 {} → {}",
+            pct(b.thresholds.good_from_bp),
+            pct(a.thresholds.good_from_bp)
+        ));
+    }
+    if b.tiers != a.tiers {
+        parts.push(format!(
+            "分级责任规则（{} 条 → {} 条）",
+            b.tiers.len(),
+            a.tiers.len()
+        ));
+    }
+    if parts.is_empty() {
+        "保存台账规则（无变化）".to_owned()
+    } else {
+        format!("修改台账规则：{}", parts.join("；"))
+    }
+}
