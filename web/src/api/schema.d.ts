@@ -136,10 +136,33 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The duplicate review pool: projects that may have been entered (or signed) twice. */
+        /**
+         * The duplicate review pool: projects that may have been entered (or signed) twice; the
+         *     pending pairs unless `status` asks for decided ones.
+         */
         get: operations["list_duplicate_candidates"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/duplicates/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decides a pending pair: 确认重复 (`duplicate`) or 不是重复 (`not_duplicate`, with a
+         *     reason). A pair is decided once; a second decision answers 409.
+         */
+        post: operations["decide_duplicate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -370,7 +393,13 @@ export interface paths {
         };
         /** A project with its stage history, milestone chain, rates and obligations. */
         get: operations["get_project"];
-        put?: never;
+        /**
+         * Changes a project's fields. The stage is not changed here: a `stage` other than the
+         *     current one is refused (422 on `stage`) — stage changes go through
+         *     `POST /api/projects/{id}/stage`, which dates them and keeps the history. A stale `version`
+         *     answers 409; a landing place outside the user's scope, 422.
+         */
+        put: operations["update_project"];
         post?: never;
         delete?: never;
         options?: never;
@@ -521,6 +550,31 @@ export interface paths {
         /** The roles of the system and what each may do. */
         get: operations["list_roles"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The rules in force (the seed defaults until an administrator saves a change), with how
+         *     each class is defined and whether the signed-in user may change them.
+         */
+        get: operations["get_rules"];
+        /**
+         * Replaces the thresholds and the tier table as a whole. Only administrators whose scope is
+         *     a province or the whole country may, since the rules govern every project; `version` is
+         *     the one read (0 while the defaults apply).
+         */
+        put: operations["update_rules"];
         post?: never;
         delete?: never;
         options?: never;
@@ -790,6 +844,28 @@ export interface components {
              */
             completed_to_producing?: number | null;
         };
+        /**
+         * @description One condition of a tier rule, as typed: its kind code and amount in minor units
+         *     (分, or US cents for `foreign_at_least`).
+         */
+        ConditionDraft: {
+            /**
+             * @description `contract_at_least`, `contract_below`, `foreign_at_least` or
+             *     `out_of_province_contract_at_least`.
+             */
+            kind: string;
+            /** Format: int64 */
+            amount: number;
+        };
+        ConditionKind: {
+            code: string;
+            label: string;
+            /**
+             * @description `yi_yuan` (amount typed in 亿元, sent in 分) or `wan_usd` (typed in 万美元, sent in
+             *     US cents).
+             */
+            unit: string;
+        };
         Dashboard: {
             scope_name: string;
             regions: components["schemas"]["RegionCounts"];
@@ -811,21 +887,35 @@ export interface components {
             /** @description Days between the steps of the 四即 chain, where both dates are known. */
             chain_days: components["schemas"]["ChainDays"];
         };
-        /** @description A pair of projects that may be one project entered twice (重复签约), waiting for review. */
+        /** @description A pair of projects that may be one project entered twice (重复签约), and its review. */
         DuplicateCandidate: {
             /** Format: int64 */
             id: number;
             /** Format: int64 */
             project_id: number;
             project_name: string;
+            project_region_name: string;
             /** Format: int64 */
             other_project_id: number;
             other_project_name: string;
             other_region_name: string;
             /** @description Why they look alike, in Chinese. */
             reasons: string[];
+            /** @description `pending` 待核查, `duplicate` 确认重复, `not_duplicate` 不是重复. */
             status: string;
+            status_label: string;
+            /** @description The reviewer's note on the decision. */
+            decision_note?: string | null;
+            reviewed_by_name?: string | null;
+            reviewed_at?: string | null;
             created_at: string;
+        };
+        /** @description A reviewer's decision on a candidate pair. */
+        DuplicateDecision: {
+            /** @description `duplicate` 确认重复 or `not_duplicate` 不是重复. */
+            status: string;
+            /** @description Required for `not_duplicate`: clearing a suspicion needs a reason. */
+            note?: string | null;
         };
         ErrorBody: {
             /** @description Stable code for programs, e.g. `validation_failed`. */
@@ -1006,6 +1096,10 @@ export interface components {
             /** @description Initial password; the user must change it at first sign-in. */
             password: string;
         };
+        ObligationChoice: {
+            code: string;
+            label: string;
+        };
         ObligationState: {
             obligation: string;
             label: string;
@@ -1045,13 +1139,20 @@ export interface components {
                 /** Format: int64 */
                 project_id: number;
                 project_name: string;
+                project_region_name: string;
                 /** Format: int64 */
                 other_project_id: number;
                 other_project_name: string;
                 other_region_name: string;
                 /** @description Why they look alike, in Chinese. */
                 reasons: string[];
+                /** @description `pending` 待核查, `duplicate` 确认重复, `not_duplicate` 不是重复. */
                 status: string;
+                status_label: string;
+                /** @description The reviewer's note on the decision. */
+                decision_note?: string | null;
+                reviewed_by_name?: string | null;
+                reviewed_at?: string | null;
                 created_at: string;
             }[];
             /**
@@ -1293,7 +1394,7 @@ export interface components {
          * @description What a role may do. Reading is always limited further by [`Scope`].
          * @enum {string}
          */
-        Permission: "manage_users" | "manage_units" | "read_units" | "read_audit" | "read_users" | "manage_ledger" | "enter_funds" | "review_funds";
+        Permission: "manage_users" | "manage_units" | "read_units" | "read_audit" | "read_users" | "manage_ledger" | "enter_funds" | "review_funds" | "manage_rules";
         PermissionInfo: {
             code: components["schemas"]["Permission"];
             label: string;
@@ -1433,6 +1534,10 @@ export interface components {
             /** Format: int64 */
             contract_cents: number;
         };
+        ProjectUpdate: components["schemas"]["ProjectInput"] & {
+            /** Format: int64 */
+            version: number;
+        };
         /** @description The figures of one group of signed projects. */
         RateRow: {
             /** @description Region code of the group (the region itself for the total row). */
@@ -1549,6 +1654,42 @@ export interface components {
             /** @description Chinese message naming the problem. */
             message: string;
         };
+        /** @description The whole rule set as submitted (and as stored). */
+        RulesDraft: {
+            thresholds: components["schemas"]["ThresholdsDraft"];
+            tiers: components["schemas"]["TierRuleDraft"][];
+        };
+        /** @description A change to the rules: the whole set, and the version it was edited from. */
+        RulesUpdate: {
+            thresholds: components["schemas"]["ThresholdsDraft"];
+            tiers: components["schemas"]["TierRuleDraft"][];
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description The rules in force, as the rules page shows and edits them. */
+        RulesView: {
+            thresholds: components["schemas"]["ThresholdsDraft"];
+            tiers: components["schemas"]["TierRuleView"][];
+            /** @description How each class is defined under these thresholds, to print beside the figures. */
+            definitions: string[];
+            /**
+             * Format: int64
+             * @description 0 while the seed defaults apply (nothing stored yet); send it back with a change.
+             */
+            version: number;
+            /** @description Whether these are the seed defaults (nothing stored yet). */
+            is_default: boolean;
+            updated_at?: string | null;
+            updated_by_name?: string | null;
+            /** @description Whether the signed-in user may change the rules. */
+            editable: boolean;
+            /** @description Why not, when `editable` is false. */
+            not_editable_reason?: string | null;
+            /** @description The seed defaults (seed 000 and seed 002), for "恢复默认". */
+            defaults: components["schemas"]["RulesDraft"];
+            obligation_choices: components["schemas"]["ObligationChoice"][];
+            condition_kinds: components["schemas"]["ConditionKind"][];
+        };
         SheetForm: {
             /** Format: binary */
             file: string;
@@ -1640,6 +1781,35 @@ export interface components {
             span: string;
             /** @description How the actual figure is computed. */
             basis: string;
+        };
+        /** @description Classification thresholds in basis points: 5000 is 50%. */
+        ThresholdsDraft: {
+            /**
+             * Format: int64
+             * @description 优秀: arrival rate strictly above this.
+             */
+            excellent_above_bp: number;
+            /**
+             * Format: int64
+             * @description 良好: arrival rate from this (inclusive) up to and including `excellent_above_bp`.
+             */
+            good_from_bp: number;
+        };
+        /** @description One row of the tier table: the obligation applies when any of the conditions holds. */
+        TierRuleDraft: {
+            any_of: components["schemas"]["ConditionDraft"][];
+            /**
+             * @description `city_ledger`, `city_leader_with_team`, `county_supervision`, `quarterly_bulletin` or
+             *     `revisit_form`.
+             */
+            obligation: string;
+        };
+        TierRuleView: {
+            any_of: components["schemas"]["ConditionDraft"][];
+            obligation: string;
+            obligation_label: string;
+            /** @description The conditions as people read them: "合同金额 ≥ 1亿元，或…". */
+            description: string;
         };
         Unit: {
             /** Format: int64 */
@@ -1965,6 +2135,8 @@ export interface operations {
     list_duplicate_candidates: {
         parameters: {
             query?: {
+                /** @description `pending` (default), `duplicate`, `not_duplicate`, or `all`. */
+                status?: string | null;
                 /** @description Page number, from 1. */
                 page?: number | null;
                 /** @description Rows per page, 1–500 (default 20). */
@@ -1982,6 +2154,71 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_DuplicateCandidate"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    decide_duplicate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DuplicateDecision"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuplicateCandidate"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2495,6 +2732,55 @@ export interface operations {
             };
         };
     };
+    update_project: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectUpdate"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_project_funds: {
         parameters: {
             query?: never;
@@ -2776,6 +3062,80 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RoleInfo"][];
+                };
+            };
+        };
+    };
+    get_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RulesView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RulesUpdate"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RulesView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
