@@ -9,19 +9,24 @@ describe('visibleMenu', () => {
     expect(titles(['read_units'])).toEqual(['工作台', ...SHARED, '角色权限', '单位名录', '行政区划', '修改密码'])
   })
   it('gives an administrator every page', () => {
-    expect(titles(['manage_users', 'read_users', 'manage_units', 'read_units', 'read_audit'])).toEqual([
+    expect(titles(['manage_users', 'read_users', 'manage_units', 'read_units', 'read_audit', 'manage_rules'])).toEqual([
       '工作台',
       ...SHARED,
       '用户管理',
       '角色权限',
       '单位名录',
       '行政区划',
+      '规则设置',
       '审计日志',
       '修改密码',
     ])
   })
   it('hides permission-bound pages from a user with none', () => {
     expect(titles([])).toEqual(['工作台', ...SHARED, '角色权限', '行政区划', '修改密码'])
+  })
+  it('shows the rules page only to those who may change the rules', () => {
+    expect(titles(['read_units', 'manage_ledger'])).not.toContain('规则设置')
+    expect(titles(['manage_rules'])).toContain('规则设置')
   })
   it('does not treat manage_users as implying read_users', () => {
     expect(titles(['manage_users'])).not.toContain('用户管理')

@@ -9,6 +9,7 @@ export type Permission =
   | 'manage_ledger'
   | 'enter_funds'
   | 'review_funds'
+  | 'manage_rules'
 
 export interface MenuItem {
   path: string
@@ -39,6 +40,7 @@ export const MENU: readonly MenuItem[] = [
   { path: '/roles', title: '角色权限', icon: 'Lock' },
   { path: '/units', title: '单位名录', icon: 'OfficeBuilding', permission: 'read_units' },
   { path: '/regions', title: '行政区划', icon: 'MapLocation' },
+  { path: '/rules', title: '规则设置', icon: 'SetUp', permission: 'manage_rules' },
   { path: '/audit', title: '审计日志', icon: 'Document', permission: 'read_audit' },
   { path: '/password', title: '修改密码', icon: 'Key' },
 ]

@@ -64,6 +64,12 @@ const routes: RouteRecordRaw[] = [
       },
       { path: 'regions', name: 'regions', component: () => import('@/views/RegionsView.vue'), meta: { title: '行政区划' } },
       {
+        path: 'rules',
+        name: 'rules',
+        component: () => import('@/views/RulesView.vue'),
+        meta: { title: '规则设置', permission: 'manage_rules' },
+      },
+      {
         path: 'audit',
         name: 'audit',
         component: () => import('@/views/AuditView.vue'),
