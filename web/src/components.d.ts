@@ -65,6 +65,7 @@ declare module 'vue' {
     FundEvidence: typeof import('./components/FundEvidence.vue')['default']
     GrowthCard: typeof import('./components/rates/GrowthCard.vue')['default']
     ProjectFormDialog: typeof import('./components/ProjectFormDialog.vue')['default']
+    ProjectImportDialog: typeof import('./components/ProjectImportDialog.vue')['default']
     RegionCascader: typeof import('./components/RegionCascader.vue')['default']
     RouterLink: typeof import('vue-router')['RouterLink']
     RouterView: typeof import('vue-router')['RouterView']

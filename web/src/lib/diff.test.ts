@@ -44,4 +44,9 @@ describe('fieldLabel', () => {
     expect(fieldLabel('contact_phone')).toBe('联系电话')
     expect(fieldLabel('mystery')).toBe('mystery')
   })
+  it('names project fields, with the minor unit of stored amounts', () => {
+    expect(fieldLabel('investor_credit_code')).toBe('统一社会信用代码')
+    expect(fieldLabel('contract_fen')).toBe('合同资金（分）')
+    expect(fieldLabel('responsible_unit')).toBe('责任单位')
+  })
 })

@@ -65,7 +65,7 @@ export function displayValue(value: unknown): string {
   return String(value)
 }
 
-/** Chinese names of the fields users and units carry; unknown keys show as they are. */
+/** Chinese names of the fields users, units and projects carry; unknown keys show as they are. */
 const FIELD_LABELS: Record<string, string> = {
   id: '编号',
   username: '用户名',
@@ -92,6 +92,44 @@ const FIELD_LABELS: Record<string, string> = {
   version: '版本',
   created_at: '创建时间',
   updated_at: '更新时间',
+  // projects (and the columns of the ledger sheet)
+  investor_name: '投资方',
+  investor_credit_code: '统一社会信用代码',
+  investor_home: '投资方来源地',
+  origin: '资金来源',
+  global500: '世界500强',
+  china500: '中国企业500强',
+  private500: '中国民营企业500强',
+  industry_code: '行业代码',
+  leading_industry: '主导产业',
+  strategic_emerging: '战略性新兴产业',
+  total_investment_fen: '总投资（分）',
+  contract_fen: '合同资金（分）',
+  contract_cents: '合同外资（美分）',
+  signed_on: '签约日期',
+  event_id: '签约活动编号',
+  event: '签约活动',
+  zone_id: '园区/乡镇编号',
+  zone: '园区/乡镇',
+  attracting_unit_id: '招商单位编号',
+  attracting_unit: '招商单位',
+  responsible_leader: '责任领导',
+  responsible_unit_id: '责任单位编号',
+  responsible_unit: '责任单位',
+  responsible_person: '责任人',
+  service_plan: '服务方案',
+  stage: '项目阶段',
+  land_supplied_on: '供地日期',
+  certificate_on: '交证日期',
+  started_on: '开工日期',
+  completed_on: '竣工日期',
+  producing_on: '投产日期',
+  case_by_case: '一事一议',
+  key_project: '重点项目',
+  // duplicate reviews and ledger rules
+  status: '状态',
+  thresholds: '分类标准',
+  tiers: '分级责任规则',
 }
 
 export function fieldLabel(field: string): string {
