@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { classificationTag, currentPeriod, fundStatusTag, labelOf, STAGES, stageTag, validCreditCode } from './ledger'
+import {
+  classificationTag,
+  currentPeriod,
+  DUPLICATE_STATUSES,
+  duplicateStatusTag,
+  fundStatusTag,
+  labelOf,
+  STAGES,
+  stageTag,
+  validCreditCode,
+} from './ledger'
 
 describe('ledger codes', () => {
   it('labels stages in order, with unknown codes passed through', () => {
@@ -20,6 +30,10 @@ describe('ledger codes', () => {
     expect(fundStatusTag('superseded')).toBe('info')
     expect(stageTag('terminated')).toBe('danger')
     expect(stageTag('signed')).toBe('primary')
+    expect(duplicateStatusTag('pending')).toBe('warning')
+    expect(duplicateStatusTag('duplicate')).toBe('danger')
+    expect(duplicateStatusTag('not_duplicate')).toBe('success')
+    expect(labelOf(DUPLICATE_STATUSES, 'not_duplicate')).toBe('不是重复')
   })
   it('takes the month of a date as the default period', () => {
     expect(currentPeriod('2026-03-09')).toBe('2026-03')

@@ -41,6 +41,14 @@ export const CURRENCIES: readonly Choice[] = [
   { value: 'USD', label: '美元（万美元）' },
 ]
 
+/** The review states of a duplicate candidate, as the pool's filter offers them. */
+export const DUPLICATE_STATUSES: readonly Choice[] = [
+  { value: 'pending', label: '待核查' },
+  { value: 'duplicate', label: '确认重复' },
+  { value: 'not_duplicate', label: '不是重复' },
+  { value: 'all', label: '全部' },
+]
+
 export function labelOf(choices: readonly Choice[], code: string | null | undefined): string {
   return choices.find((c) => c.value === code)?.label ?? code ?? ''
 }
@@ -81,6 +89,20 @@ export function fundStatusTag(status: string | null | undefined): TagType {
       return 'warning'
     case 'returned':
       return 'danger'
+    default:
+      return 'info'
+  }
+}
+
+/** Tag colour of a duplicate review state: pending orange, duplicate red, cleared green. */
+export function duplicateStatusTag(status: string | null | undefined): TagType {
+  switch (status) {
+    case 'pending':
+      return 'warning'
+    case 'duplicate':
+      return 'danger'
+    case 'not_duplicate':
+      return 'success'
     default:
       return 'info'
   }
