@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test'
 
-const PORT = 18080
+// Another port when two checkouts run their browser tests on one machine.
+const PORT = Number(process.env.LUODI_E2E_PORT ?? 18080)
 
 export default defineConfig({
   testDir: 'e2e',

@@ -65,3 +65,30 @@ export async function showAllRows(page: Page): Promise<void> {
   await page.locator('.el-select-dropdown:visible .el-select-dropdown__item').last().click()
   await settled(page)
 }
+
+/**
+ * A screenshot of the whole page: the layout scrolls inside el-main, so the window is made as
+ * tall as the content first (unless a dialog is open). Toasts are removed so they do not
+ * cover the page.
+ */
+export async function pageShot(page: Page, name: string): Promise<void> {
+  await settled(page)
+  await page.locator('.el-message').evaluateAll((els) => els.forEach((e) => e.remove()))
+  const dialogOpen = (await page.locator('.el-dialog:visible, .el-message-box:visible').count()) > 0
+  const height = dialogOpen ? 900 : await page.locator('.el-main').evaluate((el) => el.scrollHeight + 60)
+  await page.setViewportSize({ width: 1440, height: Math.max(900, height) })
+  await shot(page, name)
+  await page.setViewportSize({ width: 1440, height: 900 })
+}
+
+/** The dialog open right now. */
+export function openDialog(page: Page): Locator {
+  return page.locator('.el-dialog:visible')
+}
+
+/** The form item within `scope` whose label is exactly `label`. */
+export function formItem(scope: Locator, label: string): Locator {
+  return scope
+    .locator('.el-form-item')
+    .filter({ has: scope.page().locator('.el-form-item__label', { hasText: new RegExp(`^${label}$`) }) })
+}

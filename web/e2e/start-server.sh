@@ -8,7 +8,9 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-bin="${LUODI_BIN:-$here/../../target/release/luodi}"
+# LUODI_BIN names the binary; otherwise the release build under CARGO_TARGET_DIR (when cargo
+# is told to build elsewhere) or the workspace's target/.
+bin="${LUODI_BIN:-${CARGO_TARGET_DIR:-$here/../../target}/release/luodi}"
 port="${LUODI_E2E_PORT:-18080}"
 
 if [[ ! -x "$bin" ]]; then

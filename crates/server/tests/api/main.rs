@@ -10,6 +10,7 @@ mod projects;
 mod rates;
 
 mod duplicates;
+mod e2e_fixtures;
 mod project_edit;
 mod rules;
 
