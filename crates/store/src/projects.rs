@@ -481,6 +481,34 @@ impl Scoped {
         self.check_project_with(&refs, input)
     }
 
+    /// The checks of an edit of `before`: the edit may keep the event and units the project
+    /// already refers to even when they lie outside the editor's scope (a province unit that
+    /// brought a county's project), but may not pick new ones from there.
+    async fn check_project_edit(
+        &self,
+        input: &ProjectInput,
+        before: &Project,
+    ) -> Result<Checked, StoreError> {
+        let mut refs = self.refs_for(input).await?;
+        if let Some(event) = before.event_id.filter(|e| input.event_id == Some(*e)) {
+            refs.events.insert(event);
+        }
+        let units = [
+            (before.attracting_unit_id, input.attracting_unit_id),
+            (before.responsible_unit_id, input.responsible_unit_id),
+        ];
+        for unit in units.iter().filter_map(|(_, now)| *now) {
+            // Kept only where every field naming it named it before.
+            if units
+                .iter()
+                .all(|(was, now)| *now != Some(unit) || *was == Some(unit))
+            {
+                refs.units.insert(unit);
+            }
+        }
+        self.check_project_with(&refs, input)
+    }
+
     /// Checks a project input against the rules of domain §3 and the references in `refs`.
     pub(crate) fn check_project_with(
         &self,
@@ -1038,7 +1066,7 @@ impl Scoped {
         let input = update.project;
         let stage_moved =
             Stage::parse(input.stage.trim()).map(Stage::as_str) != Some(before.stage.as_str());
-        let c = match (self.check_project(&input).await, stage_moved) {
+        let c = match (self.check_project_edit(&input, &before).await, stage_moved) {
             (Ok(c), false) => c,
             (Ok(_), true) => return Err(StoreError::field("stage", STAGE_NOT_EDITABLE)),
             (Err(StoreError::Validation(mut errors)), true) => {

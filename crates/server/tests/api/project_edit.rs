@@ -186,6 +186,41 @@ async fn edits_stay_inside_the_scope_and_need_the_ledger_permission() {
 }
 
 #[tokio::test]
+async fn an_edit_keeps_references_outside_the_editors_scope_but_cannot_add_them() {
+    let app = spawn_app().await;
+    // The province's investment centre brought a project to 南县.
+    let hn = app.login("hn_bureau").await;
+    let province_unit = hn
+        .items("/api/units?region=430000&q=湖南省投资促进事务中心")
+        .await[0]["id"]
+        .clone();
+    let mut input = project_input(&hn, "稻虾米精深加工项目").await;
+    input["attracting_unit_id"] = province_unit.clone();
+    let project = create(&hn, input.clone()).await;
+    assert_eq!(project["attracting_unit_name"], "湖南省投资促进事务中心");
+
+    // 南县 cannot choose that unit itself …
+    let nx = app.login("nx_bureau").await;
+    let (status, body) = nx.post("/api/projects", input.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["errors"]["attracting_unit_id"].is_array(), "{body}");
+    // … but may edit the project that carries it.
+    let url = format!("/api/projects/{}", project["id"]);
+    let mut edit = update_of(&project, &input);
+    edit["responsible_person"] = json!("李明");
+    let (status, detail) = nx.put(&url, edit.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{detail}");
+    assert_eq!(detail["project"]["attracting_unit_id"], province_unit);
+    // Moving the reference to another out-of-scope unit is still refused.
+    let other = hn.items("/api/units?region=430000&q=湖南省商务厅").await[0]["id"].clone();
+    edit["version"] = detail["project"]["version"].clone();
+    edit["responsible_unit_id"] = other;
+    let (status, body) = nx.put(&url, edit).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["errors"]["responsible_unit_id"].is_array(), "{body}");
+}
+
+#[tokio::test]
 async fn moving_a_project_moves_its_fund_records_evidence_and_duplicate_candidates() {
     let app = spawn_app().await;
     let nx = app.login("nx_bureau").await;
