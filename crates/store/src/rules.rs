@@ -211,17 +211,17 @@ impl Scoped {
         let tiers_json = serde_json::to_string(&canonical.tiers)
             .map_err(|e| StoreError::Internal(e.to_string()))?;
         let now = clock::now();
-        let mut tx = self.db.pool.begin().await?;
-        let before: Option<(i64, i64, String, i64)> = sqlx::query_as(
-            "SELECT excellent_above_bp, good_from_bp, tiers, version FROM ledger_rules \
-             WHERE id = 1",
-        )
-        .fetch_optional(&mut *tx)
-        .await?;
-        let current_version = before.as_ref().map_or(0, |b| b.3);
-        if current_version != update.version {
+        // Read outside the transaction: the version check of the write below makes sure that
+        // what is recorded as "before" is what the write replaced.
+        let before = self.stored_rules().await?;
+        if before.as_ref().map_or(0, |b| b.version) != update.version {
             return Err(StoreError::Stale);
         }
+        let before_draft = match &before {
+            Some(stored) => stored.draft()?,
+            None => LedgerRules::default().draft(),
+        };
+        let mut tx = self.db.pool.begin().await?;
         let written = if before.is_none() {
             sqlx::query(
                 "INSERT INTO ledger_rules (id, excellent_above_bp, good_from_bp, tiers, version, \
@@ -253,16 +253,6 @@ impl Scoped {
         if written.rows_affected() == 0 {
             return Err(StoreError::Stale);
         }
-        let before_draft = match &before {
-            Some((excellent, good, tiers, _)) => RulesDraft {
-                thresholds: ThresholdsDraft {
-                    excellent_above_bp: *excellent,
-                    good_from_bp: *good,
-                },
-                tiers: serde_json::from_str(tiers).unwrap_or_default(),
-            },
-            None => LedgerRules::default().draft(),
-        };
         audit::record(
             &mut tx,
             (&self.actor).into(),
