@@ -44,6 +44,7 @@ declare module 'vue' {
     ElOption: typeof import('element-plus/es')['ElOption']
     ElPagination: typeof import('element-plus/es')['ElPagination']
     ElPopover: typeof import('element-plus/es')['ElPopover']
+    ElProgress: typeof import('element-plus/es')['ElProgress']
     ElRadio: typeof import('element-plus/es')['ElRadio']
     ElRadioButton: typeof import('element-plus/es')['ElRadioButton']
     ElRadioGroup: typeof import('element-plus/es')['ElRadioGroup']
@@ -70,6 +71,7 @@ declare module 'vue' {
     RouterLink: typeof import('vue-router')['RouterLink']
     RouterView: typeof import('vue-router')['RouterView']
     TargetsCard: typeof import('./components/rates/TargetsCard.vue')['default']
+    TaskProgressBar: typeof import('./components/TaskProgressBar.vue')['default']
     UnitImportDialog: typeof import('./components/UnitImportDialog.vue')['default']
     UnitSelect: typeof import('./components/UnitSelect.vue')['default']
   }
