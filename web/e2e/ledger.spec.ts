@@ -135,6 +135,12 @@ test('a project from entry to a confirmed 25% arrival, seen on the 三率 page',
   await expect(table).toContainText(PROJECT)
   await expect(await columnTexts(table, '合同金额（万元）')).toContain('20,000.00')
   await shot(page, 'ledger-07-projects')
+  // 导出Excel gives exactly the filtered list as a workbook.
+  const downloading = page.waitForEvent('download')
+  await page.getByTestId('export-projects').click()
+  const download = await downloading
+  expect(download.suggestedFilename()).toMatch(/\.xlsx$/)
+  await expect(page.getByTestId('task-progress')).toContainText('完成')
 
   // ---- 南县 responsible unit: 5,000万元 for 2026-03, with evidence ----
   await switchUser(page, 'nx_unit')

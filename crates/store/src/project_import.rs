@@ -23,6 +23,8 @@ pub struct ProjectPreviewRow {
     pub name: String,
     pub investor_name: String,
     pub region_code: String,
+    /// The county's name, as the sheet may have given its code.
+    pub region_name: String,
     pub stage: String,
     pub contract_fen: i64,
     pub contract_cents: i64,
@@ -338,6 +340,13 @@ impl Scoped {
         columns: &HashMap<&'static str, String>,
     ) -> Result<ProjectImportPreview, StoreError> {
         let (valid, errors) = self.check_project_rows(rows, columns).await?;
+        let names: HashMap<String, String> = self
+            .import_lookups()
+            .await?
+            .counties
+            .into_iter()
+            .flat_map(|(name, codes)| codes.into_iter().map(move |c| (c, name.clone())))
+            .collect();
         Ok(ProjectImportPreview {
             total_rows: rows.len(),
             valid_rows: valid.len(),
@@ -350,6 +359,7 @@ impl Scoped {
                     name: p.name.clone(),
                     investor_name: p.investor_name.clone(),
                     region_code: p.region_code.clone(),
+                    region_name: names.get(&p.region_code).cloned().unwrap_or_default(),
                     stage: p.stage.clone(),
                     contract_fen: p.contract_fen,
                     contract_cents: p.contract_cents,

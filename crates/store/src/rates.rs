@@ -226,7 +226,7 @@ impl Scoped {
             }
             None => None,
         };
-        let t = Thresholds::default();
+        let t = self.thresholds().await?;
         let signed: Vec<String> = Stage::ALL
             .into_iter()
             .filter(|s| s.is_signed())

@@ -1528,6 +1528,8 @@ export interface components {
             name: string;
             investor_name: string;
             region_code: string;
+            /** @description The county's name, as the sheet may have given its code. */
+            region_name: string;
             stage: string;
             /** Format: int64 */
             contract_fen: number;

@@ -78,6 +78,8 @@ async fn a_ledger_sheet_imports_and_exports_exactly() {
         .await;
     assert_eq!(status, StatusCode::OK, "{preview}");
     assert_eq!(preview["valid_rows"], 2, "{}", preview["errors"]);
+    assert_eq!(preview["rows"][0]["region_code"], "430921");
+    assert_eq!(preview["rows"][0]["region_name"], "南县");
     assert!(
         nx.items("/api/projects").await.is_empty(),
         "a preview writes nothing"

@@ -155,6 +155,24 @@ async fn projects_are_classified_and_tiered_by_the_rules_in_force() {
     assert_eq!(obligation_codes(&after), ["county_supervision"]);
     let listed = nx.items("/api/projects").await;
     assert_eq!(listed[0]["derived"]["classification_label"], "一般");
+    // The 三率 report counts classes and states its definitions with the same thresholds.
+    let (_, rates) = nx.get("/api/rates").await;
+    assert_eq!(
+        (
+            rates["total"]["good"].as_i64(),
+            rates["total"]["fair"].as_i64()
+        ),
+        (Some(0), Some(1)),
+        "{rates}"
+    );
+    assert!(
+        rates["definitions"][3]
+            .as_str()
+            .unwrap()
+            .contains("良好 30.00%（含）"),
+        "{}",
+        rates["definitions"]
+    );
     assert_eq!(
         app.login("yyx_bureau").await.get("/api/rules").await.1["version"],
         1,
