@@ -301,6 +301,11 @@ const PROJECT_SELECT: &str = "SELECT p.id, p.name, p.investor_name, p.investor_c
     LEFT JOIN units ru ON ru.id = p.responsible_unit_id \
     WHERE 1 = 1";
 
+/// The count behind a ledger page: the same conditions as [`PROJECT_SELECT`]'s, which only
+/// ever refer to `p` and `i`.
+const PROJECT_COUNT: &str = "SELECT COUNT(*) FROM projects p \
+    LEFT JOIN industries i ON i.code = p.industry_code WHERE 1 = 1";
+
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
 pub struct ProjectFilter {
     /// Part of the project or investor name, or the credit code.
@@ -660,7 +665,11 @@ impl Scoped {
         page: PageRequest,
     ) -> Result<Page<Project>, StoreError> {
         let (f, order) = self.project_filter(filter)?;
-        let page: Page<Project> = f.fetch_page(&self.db.pool, &order, page).await?;
+        // Counted without the joins that only name things (regions, events, zones, units);
+        // the industries join stays, as a section filter reads it.
+        let page: Page<Project> = f
+            .fetch_page_count_from(&self.db.pool, PROJECT_COUNT, &order, page)
+            .await?;
         let rules = self.ledger_rules().await?;
         Ok(Page {
             items: page.items.into_iter().map(|p| p.finish(&rules)).collect(),

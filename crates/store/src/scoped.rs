@@ -71,6 +71,8 @@ impl Scoped {
 pub(crate) struct Filter {
     pub sql: String,
     pub binds: Vec<Bind>,
+    /// Where the conditions start in `sql` (the length of the base statement).
+    base_len: usize,
 }
 
 /// A value bound to a placeholder, in filters and in bulk inserts.
@@ -88,6 +90,7 @@ impl Filter {
         Self {
             sql: base.to_owned(),
             binds: Vec::new(),
+            base_len: base.len(),
         }
     }
 
@@ -121,7 +124,7 @@ impl Filter {
     /// Runs the filtered query for one page: the total over all pages, then the page's rows
     /// in `order_by` order. The filter's SQL must be a complete `SELECT`.
     pub async fn fetch_page<T>(
-        mut self,
+        self,
         pool: &sqlx::AnyPool,
         order_by: &str,
         page: crate::page::PageRequest,
@@ -130,6 +133,37 @@ impl Filter {
         T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
     {
         let count_sql = format!("SELECT COUNT(*) FROM ({}) t", self.sql);
+        self.fetch_page_counted(pool, count_sql, order_by, page)
+            .await
+    }
+
+    /// Like [`Filter::fetch_page`], counting with `count_base` (a `SELECT COUNT(*) … WHERE 1 = 1`
+    /// without the joins that only add display columns) followed by the same conditions.
+    pub async fn fetch_page_count_from<T>(
+        self,
+        pool: &sqlx::AnyPool,
+        count_base: &str,
+        order_by: &str,
+        page: crate::page::PageRequest,
+    ) -> Result<crate::page::Page<T>, sqlx::Error>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        let count_sql = format!("{count_base}{}", &self.sql[self.base_len..]);
+        self.fetch_page_counted(pool, count_sql, order_by, page)
+            .await
+    }
+
+    async fn fetch_page_counted<T>(
+        mut self,
+        pool: &sqlx::AnyPool,
+        count_sql: String,
+        order_by: &str,
+        page: crate::page::PageRequest,
+    ) -> Result<crate::page::Page<T>, sqlx::Error>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
         let total: i64 = self.query_scalar(&count_sql).fetch_one(pool).await?;
         let limit = self.bind(Bind::Int(page.limit()));
         let offset = self.bind(Bind::Int(page.offset()));
