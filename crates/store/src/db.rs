@@ -94,6 +94,14 @@ impl Db {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&self.pool).await?;
+        if self.backend == Backend::Sqlite {
+            // SQLite keeps no statistics unless asked; without them its planner may scan the
+            // ledger through the wrong index. `optimize` analyses only tables that need it,
+            // so it is cheap on every start. (PostgreSQL's autovacuum does this itself.)
+            sqlx::query("PRAGMA optimize = 0x10002")
+                .execute(&self.pool)
+                .await?;
+        }
         Ok(())
     }
 
