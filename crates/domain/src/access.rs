@@ -120,6 +120,24 @@ impl Role {
     pub fn can(self, permission: Permission) -> bool {
         self.permissions().contains(&permission)
     }
+
+    /// What the role may do at its place in the tree. Fund records are confirmed by the level
+    /// above the county that entered them (domain §4), so a user whose scope is one county
+    /// does not hold `ReviewFunds`: there is nothing below a county to review.
+    pub fn permissions_at(self, scope: &Scope) -> Vec<Permission> {
+        let county = scope
+            .root()
+            .is_some_and(|r| r.level() == crate::region::RegionLevel::County);
+        self.permissions()
+            .iter()
+            .copied()
+            .filter(|p| !(county && *p == Permission::ReviewFunds))
+            .collect()
+    }
+
+    pub fn can_at(self, permission: Permission, scope: &Scope) -> bool {
+        self.permissions_at(scope).contains(&permission)
+    }
 }
 
 impl Permission {
@@ -190,6 +208,17 @@ impl Scope {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_levels_above_a_county_review_funds() {
+        let at = |code: &str| Scope::Region(RegionCode::parse(code).unwrap());
+        assert!(!Role::Bureau.can_at(Permission::ReviewFunds, &at("430921")));
+        assert!(Role::Bureau.can_at(Permission::EnterFunds, &at("430921")));
+        assert!(Role::Bureau.can_at(Permission::ReviewFunds, &at("430900")));
+        assert!(Role::Bureau.can_at(Permission::ReviewFunds, &at("430000")));
+        assert!(Role::Bureau.can_at(Permission::ReviewFunds, &Scope::Nationwide));
+        assert!(!Role::Unit.can_at(Permission::ReviewFunds, &at("430900")));
+    }
+
     use super::*;
 
     #[test]

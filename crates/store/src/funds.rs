@@ -119,7 +119,7 @@ impl Scoped {
 
     /// Records this user may review: entered, and in a region strictly below their own.
     pub async fn review_queue(&self, page: PageRequest) -> Result<Page<FundArrival>, StoreError> {
-        self.actor.require(Permission::ReviewFunds)?;
+        self.require_reviewer()?;
         let mut f = Filter::new(FUND_SELECT);
         f.and("f.status = 'entered'");
         f.scope("f.region_code", &self.actor.scope);
@@ -134,6 +134,22 @@ impl Scoped {
             items: page.items.into_iter().map(FundArrival::finish).collect(),
             total: page.total,
         })
+    }
+
+    /// Reviewing is the job of the levels above a county; a county-level user is told so
+    /// rather than shown an empty queue.
+    fn require_reviewer(&self) -> Result<(), StoreError> {
+        let county = self
+            .actor
+            .scope
+            .root()
+            .is_some_and(|r| r.level() == luodi_domain::RegionLevel::County);
+        if county {
+            return Err(StoreError::forbidden(
+                "资金到位须由上级（市州、省）审核确认，县级不审核资金到位记录",
+            ));
+        }
+        self.actor.require(Permission::ReviewFunds)
     }
 
     /// One fund record in the user's scope.
@@ -272,7 +288,7 @@ impl Scoped {
     /// Confirms or returns an entered record. Only a user of a level above the project's
     /// region may review it: a county cannot confirm its own figures.
     pub async fn review_fund(&self, id: i64, review: Review) -> Result<FundArrival, StoreError> {
-        self.actor.require(Permission::ReviewFunds)?;
+        self.require_reviewer()?;
         let record = self.find_fund(id).await?;
         let region = crate::regions::stored_code(&record.region_code)?;
         if self.actor.scope.root() == Some(&region) {

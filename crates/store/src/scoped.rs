@@ -20,7 +20,7 @@ pub struct Actor {
 
 impl Actor {
     pub fn require(&self, permission: Permission) -> Result<(), StoreError> {
-        if self.role.can(permission) {
+        if self.role.can_at(permission, &self.scope) {
             Ok(())
         } else {
             Err(StoreError::forbidden(format!(

@@ -19,7 +19,8 @@ export interface MenuItem {
   permission?: Permission
   /**
    * Hidden from users scoped to these region levels. Fund review is done by the level above
-   * the project's county, so a county bureau holds review_funds but never has anything to review.
+   * the project's county; the server no longer grants review_funds to county-scoped users, and
+   * the level check keeps the menu right for sessions started before that.
    */
   hiddenAt?: readonly string[]
 }

@@ -78,7 +78,7 @@ async fn me_of(store: &Store, user: &SessionUser) -> ApiResult<Me> {
         unit_id: actor.unit_id,
         unit_name,
         must_change_password: user.must_change_password,
-        permissions: actor.role.permissions().to_vec(),
+        permissions: actor.role.permissions_at(&actor.scope),
     })
 }
 

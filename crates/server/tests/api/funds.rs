@@ -65,8 +65,15 @@ async fn money_counts_only_after_the_level_above_confirms_it() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(body["message"].as_str().unwrap().contains("上级"));
     let (status, queue) = nx.get("/api/funds/review").await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(queue["total"], 0, "nothing for the county to review");
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a county has nothing below it to review: {queue}"
+    );
+    let (_, me) = nx.get("/api/auth/me").await;
+    let permissions = me["permissions"].as_array().unwrap();
+    assert!(permissions.contains(&json!("enter_funds")));
+    assert!(!permissions.contains(&json!("review_funds")), "{me}");
 
     // The city can.
     let yy = app.login("yy_bureau").await;
@@ -273,8 +280,13 @@ async fn another_county_cannot_read_enter_or_review_funds() {
             json!({ "decision": "confirm", "version": 1 }),
         )
         .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(other.items("/api/funds/review").await.is_empty());
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a county reviews nothing, whoever's record it is"
+    );
+    let (status, _) = other.get("/api/funds/review").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
     let leader = app.login("nx_leader").await;
     let (status, _) = leader
         .post(
