@@ -24,7 +24,7 @@ pub struct SigningEvent {
     pub region_code: String,
     pub region_name: String,
     pub version: i64,
-    /// Projects signed at the event within the user's scope (a county sees its own share of a
+    /// Signed projects (as the 三率 count them) of the event within the user's scope (a county sees its own share of a
     /// provincial fair), with their contract and confirmed arrival.
     #[sqlx(skip)]
     pub project_count: i64,
@@ -121,8 +121,14 @@ impl Scoped {
              CAST(SUM(arrived_fen) AS BIGINT) AS arrived_fen, \
              CAST(SUM(contract_cents) AS BIGINT) AS contract_cents, \
              CAST(SUM(arrived_cents) AS BIGINT) AS arrived_cents \
-             FROM projects WHERE event_id IN ({})",
-            ids.join(", ")
+             FROM projects WHERE event_id IN ({}) AND stage IN ({})",
+            ids.join(", "),
+            luodi_domain::ledger::Stage::ALL
+                .into_iter()
+                .filter(|s| s.is_signed())
+                .map(|s| format!("'{}'", s.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         f.scope("region_code", &self.actor.scope);
         let sql = format!("{} GROUP BY event_id", f.sql);

@@ -720,7 +720,7 @@ impl Scoped {
         if let Some(industry) = opt(&filter.industry) {
             if industry.len() == 1 {
                 let p = f.bind(Bind::Text(industry));
-                f.and(&format!("i.parent_code = {p}"));
+                f.and(&format!("(i.parent_code = {p} OR p.industry_code = {p})"));
             } else {
                 let p = f.bind(Bind::Text(industry));
                 f.and(&format!("p.industry_code = {p}"));

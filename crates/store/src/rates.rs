@@ -81,7 +81,8 @@ impl GroupBy {
             // counties, summed into the next level in Rust: rows come in index order
             Self::Region => "p.region_code",
             Self::Zone => "COALESCE(CAST(p.zone_id AS TEXT), '')",
-            Self::Industry => "COALESCE(i.parent_code, '')",
+            // a project coded at section level is its own section
+            Self::Industry => "COALESCE(i.parent_code, i.code, '')",
             Self::Origin => "p.origin",
             Self::Event => "COALESCE(CAST(p.event_id AS TEXT), '')",
         }
@@ -326,19 +327,19 @@ impl Scoped {
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            if Origin::parse(origin).is_none() {
+            let Some(origin) = Origin::parse(origin) else {
                 return Err(StoreError::field(
                     "origin",
                     "资金来源应为 foreign、out_of_province 或 in_province",
                 ));
-            }
-            let p = f.bind(Bind::Text(origin.to_owned()));
+            };
+            let p = f.bind(Bind::Text(origin.as_str().to_owned()));
             f.and(&format!("p.origin = {p}"));
         }
         if let Some(industry) = industry {
             let p = f.bind(Bind::Text(industry.to_owned()));
             if section_filter {
-                f.and(&format!("i.parent_code = {p}"));
+                f.and(&format!("(i.parent_code = {p} OR p.industry_code = {p})"));
             } else {
                 f.and(&format!("p.industry_code = {p}"));
             }

@@ -1297,7 +1297,7 @@ export interface components {
                 version: number;
                 /**
                  * Format: int64
-                 * @description Projects signed at the event within the user's scope (a county sees its own share of a
+                 * @description Signed projects (as the 三率 count them) of the event within the user's scope (a county sees its own share of a
                  *     provincial fair), with their contract and confirmed arrival.
                  */
                 project_count: number;
@@ -1713,7 +1713,7 @@ export interface components {
             version: number;
             /**
              * Format: int64
-             * @description Projects signed at the event within the user's scope (a county sees its own share of a
+             * @description Signed projects (as the 三率 count them) of the event within the user's scope (a county sees its own share of a
              *     provincial fair), with their contract and confirmed arrival.
              */
             project_count: number;

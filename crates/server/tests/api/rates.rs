@@ -305,6 +305,17 @@ async fn rates_group_by_origin_industry_zone_and_event() {
 
     let (_, foreign_only) = nx.get("/api/rates?origin=foreign&industry=C").await;
     assert_eq!(foreign_only["total"]["projects"], 1);
+    let (_, by_label) = nx.get("/api/rates?origin=境外").await;
+    assert_eq!(
+        by_label["total"]["projects"], 1,
+        "the Chinese label means the same origin"
+    );
+    // A project coded at section level belongs to its section.
+    project_with(&nx, "南县制造业门类项目", json!({ "industry_code": "C" })).await;
+    let (_, by_industry) = nx.get("/api/rates?group_by=industry").await;
+    assert_eq!(row(&by_industry, "C")["projects"], 3);
+    let (_, section) = nx.get("/api/rates?industry=C").await;
+    assert_eq!(section["total"]["projects"], 3);
 
     let (status, _) = nx.get("/api/rates?group_by=colour").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -466,6 +477,20 @@ async fn targets_are_handed_down_and_show_their_progress() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["errors"]["value_bp"].is_array(), "{body}");
+
+    // The province's own targets are set by its administrator; a future year shows no
+    // progress yet.
+    let admin = app.login("admin").await;
+    let (status, own) = admin
+        .put(
+            "/api/targets",
+            json!({ "region_code": "430000", "year": 2099, "indicator": "foreign_growth", "value_bp": 1000 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{own}");
+    assert_eq!(own["actual"], Value::Null);
+    assert_eq!(own["reached"], Value::Null);
+    assert_eq!(own["span"], "2099年尚未开始");
 
     // 沅江 sees none of 南县's targets (only its own, from the demo data); 益阳 sees them as
     // its child's, with the values just set.
