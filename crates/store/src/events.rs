@@ -123,12 +123,7 @@ impl Scoped {
              CAST(SUM(arrived_cents) AS BIGINT) AS arrived_cents \
              FROM projects WHERE event_id IN ({}) AND stage IN ({})",
             ids.join(", "),
-            luodi_domain::ledger::Stage::ALL
-                .into_iter()
-                .filter(|s| s.is_signed())
-                .map(|s| format!("'{}'", s.as_str()))
-                .collect::<Vec<_>>()
-                .join(", ")
+            crate::rates::signed_stages_sql()
         );
         f.scope("region_code", &self.actor.scope);
         let sql = format!("{} GROUP BY event_id", f.sql);
@@ -204,17 +199,23 @@ impl Scoped {
     }
 
     pub async fn event(&self, id: i64) -> Result<SigningEvent, StoreError> {
+        let mut event = [self.visible_event(id).await?];
+        self.add_project_figures(&mut event).await?;
+        let [event] = event;
+        Ok(event)
+    }
+
+    /// The event if the user may see it, without its project figures (for checking a
+    /// project's reference to it).
+    pub(crate) async fn visible_event(&self, id: i64) -> Result<SigningEvent, StoreError> {
         let mut f = Filter::new(EVENT_SELECT);
         let p = f.bind(Bind::Int(id));
         f.and(&format!("e.id = {p}"));
         self.event_visibility(&mut f);
         let event: Option<SigningEvent> = f.query_as(&f.sql).fetch_optional(&self.db.pool).await?;
-        let mut event = [event
+        event
             .map(SigningEvent::finish)
-            .ok_or(StoreError::NotFound("该签约活动"))?];
-        self.add_project_figures(&mut event).await?;
-        let [event] = event;
-        Ok(event)
+            .ok_or(StoreError::NotFound("该签约活动"))
     }
 
     /// Registers an event organised by a region in the user's scope.

@@ -6,6 +6,7 @@ use crate::error::{RowError, StoreError};
 use crate::projects::{Checked, ProjectInput};
 use crate::scoped::{Filter, Scoped};
 use luodi_domain::ledger::Stage;
+use luodi_domain::tiers::Origin;
 use luodi_domain::{Fen, Permission, RegionCode, UsdCents};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -47,14 +48,14 @@ fn yes_no(s: &str) -> Result<bool, String> {
     }
 }
 
+/// The origin's code from its label or code; sheets also write 省外 for 省外境内.
 fn origin_code(s: &str) -> Result<String, String> {
-    Ok(match s.trim() {
-        "境外" | "foreign" => "foreign",
-        "省外境内" | "省外" | "out_of_province" => "out_of_province",
-        "省内" | "in_province" => "in_province",
-        other => return Err(format!("资金来源应为境外、省外境内或省内，实际为“{other}”")),
+    match s.trim() {
+        "省外" => Some(Origin::OutOfProvince),
+        other => Origin::parse(other),
     }
-    .to_owned())
+    .map(|o| o.as_str().to_owned())
+    .ok_or_else(|| format!("资金来源应为境外、省外境内或省内，实际为“{}”", s.trim()))
 }
 
 /// Names users write in the sheet, resolved once per import.
@@ -64,6 +65,13 @@ struct Lookups {
     events: HashMap<String, i64>,
     zones: HashMap<(String, String), i64>,
     units: HashMap<String, Vec<(i64, String)>>,
+}
+
+/// The outcome of checking a sheet.
+struct CheckedRows {
+    valid: Vec<(usize, ProjectInput, Checked)>,
+    errors: Vec<RowError>,
+    lookups: Lookups,
 }
 
 impl Scoped {
@@ -277,12 +285,13 @@ impl Scoped {
         })
     }
 
-    /// Checks every row; returns the inputs that passed and the errors of those that did not.
+    /// Checks every row; returns the inputs that passed, the errors of those that did not, and
+    /// the names looked up on the way.
     async fn check_project_rows(
         &self,
         rows: &[ProjectSheetRow],
         columns: &HashMap<&'static str, String>,
-    ) -> Result<(Vec<(usize, ProjectInput, Checked)>, Vec<RowError>), StoreError> {
+    ) -> Result<CheckedRows, StoreError> {
         self.actor.require(Permission::ManageLedger)?;
         let lookups = self.import_lookups().await?;
         let refs = self.refs_in_scope().await?;
@@ -331,7 +340,11 @@ impl Scoped {
                 message: "表格中没有数据行".into(),
             });
         }
-        Ok((valid, errors))
+        Ok(CheckedRows {
+            valid,
+            errors,
+            lookups,
+        })
     }
 
     pub async fn preview_project_import(
@@ -339,10 +352,12 @@ impl Scoped {
         rows: &[ProjectSheetRow],
         columns: &HashMap<&'static str, String>,
     ) -> Result<ProjectImportPreview, StoreError> {
-        let (valid, errors) = self.check_project_rows(rows, columns).await?;
-        let names: HashMap<String, String> = self
-            .import_lookups()
-            .await?
+        let CheckedRows {
+            valid,
+            errors,
+            lookups,
+        } = self.check_project_rows(rows, columns).await?;
+        let names: HashMap<String, String> = lookups
             .counties
             .into_iter()
             .flat_map(|(name, codes)| codes.into_iter().map(move |c| (c, name.clone())))
@@ -375,7 +390,7 @@ impl Scoped {
         columns: &HashMap<&'static str, String>,
     ) -> Result<usize, StoreError> {
         let started = std::time::Instant::now();
-        let (valid, errors) = self.check_project_rows(rows, columns).await?;
+        let CheckedRows { valid, errors, .. } = self.check_project_rows(rows, columns).await?;
         if !errors.is_empty() {
             return Err(StoreError::Rows(errors));
         }

@@ -169,13 +169,9 @@ fn date_of(s: &Option<String>) -> Option<time::Date> {
     s.as_deref().and_then(|d| parse_date(d).ok())
 }
 
+/// The origin of a stored or submitted code (labels are for sheets, not the API).
 fn origin_of(s: &str) -> Option<Origin> {
-    match s {
-        "foreign" => Some(Origin::Foreign),
-        "out_of_province" => Some(Origin::OutOfProvince),
-        "in_province" => Some(Origin::InProvince),
-        _ => None,
-    }
+    Origin::ALL.into_iter().find(|o| o.as_str() == s)
 }
 
 impl Project {
@@ -420,7 +416,7 @@ impl Scoped {
             }
         }
         if let Some(event) = input.event_id {
-            if self.event(event).await.is_ok() {
+            if self.visible_event(event).await.is_ok() {
                 refs.events.insert(event);
             }
         }

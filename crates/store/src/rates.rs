@@ -187,6 +187,21 @@ fn add_into(total: &mut RateRow, row: &RateRow) {
     }
 }
 
+/// A query parameter with its blanks trimmed, or `None` when nothing is left.
+fn non_blank(s: Option<&str>) -> Option<&str> {
+    s.map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The stages counted as signed (签约项目), as an SQL list: `'signed', 'land_supplied', …`.
+pub(crate) fn signed_stages_sql() -> String {
+    Stage::ALL
+        .into_iter()
+        .filter(|s| s.is_signed())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The last day of a month as text, for comparing with 'YYYY-MM-DD' dates.
 fn month_end(p: Period) -> String {
     format!("{p}-31")
@@ -199,7 +214,7 @@ impl Scoped {
         &self,
         region: Option<&str>,
     ) -> Result<Option<RegionCode>, StoreError> {
-        let region = match region.map(str::trim).filter(|s| !s.is_empty()) {
+        let region = match non_blank(region) {
             Some(code) => Some(
                 RegionCode::parse(code).map_err(|e| StoreError::field("region", e.to_string()))?,
             ),
@@ -213,26 +228,28 @@ impl Scoped {
         Ok(region)
     }
 
+    /// The name a report is headed with: the region's, or 全国 for a nationwide one.
+    async fn report_region_name(&self, region: Option<&RegionCode>) -> Result<String, StoreError> {
+        Ok(match region {
+            Some(r) => Regions::new(&self.db)
+                .get(r)
+                .await?
+                .map(|r| r.name)
+                .unwrap_or_default(),
+            None => "全国".to_owned(),
+        })
+    }
+
     pub async fn rates(&self, query: &RatesQuery) -> Result<RatesReport, StoreError> {
         let region = self.report_region(query.region.as_deref())?;
         let group = GroupBy::parse(query.group_by.as_deref())?;
-        let as_of = match query
-            .as_of
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        let as_of = match non_blank(query.as_of.as_deref()) {
             Some(p) => {
                 Some(Period::parse(p).map_err(|e| StoreError::field("as_of", e.to_string()))?)
             }
             None => None,
         };
         let t = self.thresholds().await?;
-        let signed: Vec<String> = Stage::ALL
-            .into_iter()
-            .filter(|s| s.is_signed())
-            .map(|s| format!("'{}'", s.as_str()))
-            .collect();
         let mut f = Filter::new("");
         let (en, ed) = t.excellent_above.parts();
         let (gn, gd) = t.good_from.parts();
@@ -270,11 +287,7 @@ impl Scoped {
                 )
             }
         };
-        let industry = query
-            .industry
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty());
+        let industry = non_blank(query.industry.as_deref());
         let section_filter = industry.is_some_and(|i| i.len() == 1);
         if group == GroupBy::Industry || section_filter {
             from.push_str(" LEFT JOIN industries i ON i.code = p.industry_code");
@@ -297,7 +310,7 @@ impl Scoped {
              CAST(SUM(CASE WHEN {some} AND {c} > 0 AND {a} * {gd} < {c} * {gn} THEN 1 ELSE 0 END) AS BIGINT) AS fair, \
              CAST(SUM(CASE WHEN {some} THEN 0 ELSE 1 END) AS BIGINT) AS not_fulfilled \
              {from} WHERE p.stage IN ({})",
-            signed.join(", ")
+            signed_stages_sql()
         );
         f.scope("p.region_code", &self.actor.scope);
         if let Some(r) = &region {
@@ -311,7 +324,7 @@ impl Scoped {
             ("signed_from", &query.signed_from, ">="),
             ("signed_to", &query.signed_to, "<="),
         ] {
-            if let Some(v) = value.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            if let Some(v) = non_blank(value.as_deref()) {
                 let d = parse_date(v).map_err(|m| StoreError::field(field, m))?;
                 let p = f.bind(Bind::Text(d.to_string()));
                 f.and(&format!("p.signed_on {op} {p}"));
@@ -321,12 +334,7 @@ impl Scoped {
             let p = f.bind(Bind::Int(event));
             f.and(&format!("p.event_id = {p}"));
         }
-        if let Some(origin) = query
-            .origin
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        if let Some(origin) = non_blank(query.origin.as_deref()) {
             let Some(origin) = Origin::parse(origin) else {
                 return Err(StoreError::field(
                     "origin",
@@ -351,18 +359,17 @@ impl Scoped {
         let sql = format!("{} GROUP BY {key}", f.sql);
         let rows: Vec<RateRow> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
 
-        // Counties roll up into the next level down from the report's region.
+        // Counties roll up into the next level down from the report's region: the length of
+        // the code prefix that names it.
+        let len = match region.as_ref().map(RegionCode::level) {
+            None => 2,
+            Some(RegionLevel::Province) => 4,
+            Some(RegionLevel::Prefecture | RegionLevel::County) => 6,
+        };
         let mut grouped: std::collections::BTreeMap<String, RateRow> = Default::default();
         for row in rows {
             let code = match group {
-                GroupBy::Region => {
-                    let len = match region.as_ref().map(RegionCode::level) {
-                        None => 2,
-                        Some(RegionLevel::Province) => 4,
-                        Some(RegionLevel::Prefecture | RegionLevel::County) => 6,
-                    };
-                    format!("{:0<6}", &row.code[..len.min(row.code.len())])
-                }
+                GroupBy::Region => format!("{:0<6}", &row.code[..len.min(row.code.len())]),
                 _ => row.code.clone(),
             };
             let entry = grouped.entry(code.clone()).or_insert_with(|| RateRow {
@@ -385,11 +392,7 @@ impl Scoped {
             });
             named.push(row.finish());
         }
-        let regions = Regions::new(&self.db);
-        let region_name = match &region {
-            Some(r) => regions.get(r).await?.map(|r| r.name).unwrap_or_default(),
-            None => "全国".to_owned(),
-        };
+        let region_name = self.report_region_name(region.as_ref()).await?;
         total.code = region.as_ref().map(|r| r.to_string()).unwrap_or_default();
         total.name = format!("{region_name}合计");
         Ok(RatesReport {
@@ -494,12 +497,7 @@ impl Scoped {
     /// dollars, each against the same months of the year before.
     pub async fn growth(&self, query: &GrowthQuery) -> Result<GrowthReport, StoreError> {
         let region = self.report_region(query.region.as_deref())?;
-        let to = match query
-            .period
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        let to = match non_blank(query.period.as_deref()) {
             Some(p) => Period::parse(p).map_err(|e| StoreError::field("period", e.to_string()))?,
             None => Period::parse(&crate::db::clock::now()[..7])
                 .map_err(|e| StoreError::Internal(e.to_string()))?,
@@ -558,14 +556,7 @@ impl Scoped {
                 }
             })
             .collect();
-        let region_name = match &region {
-            Some(r) => Regions::new(&self.db)
-                .get(r)
-                .await?
-                .map(|r| r.name)
-                .unwrap_or_default(),
-            None => "全国".to_owned(),
-        };
+        let region_name = self.report_region_name(region.as_ref()).await?;
         Ok(GrowthReport {
             region_code: region.map(|r| r.to_string()),
             region_name,
