@@ -65,6 +65,7 @@ declare module 'vue' {
     FundEntryDialog: typeof import('./components/FundEntryDialog.vue')['default']
     FundEvidence: typeof import('./components/FundEvidence.vue')['default']
     GrowthCard: typeof import('./components/rates/GrowthCard.vue')['default']
+    ImportCheckResult: typeof import('./components/ImportCheckResult.vue')['default']
     ProjectFormDialog: typeof import('./components/ProjectFormDialog.vue')['default']
     ProjectImportDialog: typeof import('./components/ProjectImportDialog.vue')['default']
     RegionCascader: typeof import('./components/RegionCascader.vue')['default']
