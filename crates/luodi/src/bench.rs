@@ -8,64 +8,40 @@ use luodi_store::{AuthSettings, Store};
 use sqlx::Connection;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const PASSWORD: &str = "Luodi@2026";
 
-/// One HTTP/1.1 request on a fresh loopback connection; returns status and body.
-async fn http(
-    addr: &str,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<(&str, Vec<u8>)>,
-) -> anyhow::Result<(u16, Vec<u8>)> {
-    let mut stream = tokio::net::TcpStream::connect(addr).await?;
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    if let Some(t) = token {
-        head.push_str(&format!("Authorization: Bearer {t}\r\n"));
-    }
-    let payload = match body {
-        Some((content_type, bytes)) => {
-            head.push_str(&format!(
-                "Content-Type: {content_type}\r\nContent-Length: {}\r\n",
-                bytes.len()
-            ));
-            bytes
-        }
-        None => Vec::new(),
-    };
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).await?;
-    stream.write_all(&payload).await?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).await?;
-    let split = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .context("no HTTP header end")?;
-    let status: u16 = std::str::from_utf8(&response[9..12])?.parse()?;
-    Ok((status, response[split + 4..].to_vec()))
+/// The benchmark's HTTP client: one keep-alive connection pool, as a browser uses.
+struct Client {
+    http: reqwest::Client,
+    base: String,
 }
 
-async fn login(addr: &str, username: &str) -> anyhow::Result<String> {
-    let body = serde_json::json!({ "username": username, "password": PASSWORD }).to_string();
-    let (status, bytes) = http(
-        addr,
-        "POST",
-        "/api/auth/login",
-        None,
-        Some(("application/json", body.into_bytes())),
-    )
-    .await?;
-    if status != 200 {
-        bail!(
-            "login as {username} failed: {}",
-            String::from_utf8_lossy(&bytes)
-        );
+impl Client {
+    async fn get(&self, path: &str, token: &str) -> anyhow::Result<(u16, Vec<u8>)> {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await?;
+        let status = response.status().as_u16();
+        Ok((status, response.bytes().await?.to_vec()))
     }
-    let v: serde_json::Value = serde_json::from_slice(&bytes)?;
-    Ok(v["token"].as_str().context("token")?.to_owned())
+
+    async fn login(&self, username: &str) -> anyhow::Result<String> {
+        let response = self
+            .http
+            .post(format!("{}/api/auth/login", self.base))
+            .json(&serde_json::json!({ "username": username, "password": PASSWORD }))
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            bail!("login as {username} failed: {}", response.text().await?);
+        }
+        let v: serde_json::Value = response.json().await?;
+        Ok(v["token"].as_str().context("token")?.to_owned())
+    }
 }
 
 fn percentile(samples: &mut [Duration], p: f64) -> f64 {
@@ -81,7 +57,10 @@ struct Case {
     sql: Vec<String>,
 }
 
-pub async fn run(database_url: &str, iterations: usize) -> anyhow::Result<()> {
+pub async fn run(database_url: &str, iterations: usize, only: &str) -> anyhow::Result<()> {
+    if !matches!(only, "all" | "queries" | "excel") {
+        bail!("--only takes queries, excel or all");
+    }
     let store = Store::open(database_url, AuthSettings::default()).await?;
     store.system().load_demo(Some(PASSWORD)).await?;
     let started = Instant::now();
@@ -105,8 +84,14 @@ pub async fn run(database_url: &str, iterations: usize) -> anyhow::Result<()> {
         files: Arc::new(luodi_store::files::LocalDisk::new(files_dir)),
     };
     tokio::spawn(luodi_server::serve(listener, state));
-    let province = login(&addr, "hn_bureau").await?;
-    let city = login(&addr, "yy_bureau").await?;
+    let client = Client {
+        http: reqwest::Client::builder()
+            .timeout(Duration::from_secs(600))
+            .build()?,
+        base: format!("http://{addr}"),
+    };
+    let province = client.login("hn_bureau").await?;
+    let city = client.login("yy_bureau").await?;
 
     let mut raw = sqlx::AnyConnection::connect(database_url).await?;
     if database_url.starts_with("sqlite:") {
@@ -156,7 +141,7 @@ pub async fn run(database_url: &str, iterations: usize) -> anyhow::Result<()> {
             path: "/api/projects?region=430100&stage=started&origin=out_of_province&sort=-contract_fen&page_size=20".into(),
             sql: vec![
                 // counted without the display joins, as the API does
-                "SELECT COUNT(*) FROM projects p LEFT JOIN industries i ON i.code = p.industry_code \
+                "SELECT COUNT(*) FROM projects p \
                  WHERE p.region_code >= '4301' AND p.region_code < '4302' AND p.stage = 'started' \
                  AND p.origin = 'out_of_province'".to_owned(),
                 format!("SELECT p.*, r.name, i.name, e.name, z.name, au.name, ru.name {ledger_from} ORDER BY p.contract_fen DESC, p.id DESC LIMIT 20"),
@@ -178,6 +163,9 @@ pub async fn run(database_url: &str, iterations: usize) -> anyhow::Result<()> {
             sql: vec![rates_sql("43", "44", &format!("AND event_id = {event_id}"))],
         },
     ];
+    if only == "excel" {
+        return excel(&client, &mut raw, &province).await;
+    }
     println!(
         "\n| 查询 | API p50 (ms) | API p95 (ms) | SQL p50 (ms) | SQL p95 (ms) | p95 比值 API/SQL |"
     );
@@ -192,7 +180,7 @@ pub async fn run(database_url: &str, iterations: usize) -> anyhow::Result<()> {
         let mut sql = Vec::with_capacity(iterations);
         for i in 0..iterations + 10 {
             let t = Instant::now();
-            let (status, body) = http(&addr, "GET", &case.path, Some(token), None).await?;
+            let (status, body) = client.get(&case.path, token).await?;
             let elapsed = t.elapsed();
             if status != 200 {
                 bail!("{}: {status} {}", case.path, String::from_utf8_lossy(&body));
@@ -216,21 +204,27 @@ pub async fn run(database_url: &str, iterations: usize) -> anyhow::Result<()> {
         );
     }
 
-    // 100,000 rows through Excel: export the province's ledger, then import a sheet of that size.
+    if only == "queries" {
+        return Ok(());
+    }
+    excel(&client, &mut raw, &province).await
+}
+
+/// 100,000 rows through Excel: export the province's ledger, then import a sheet of that size.
+async fn excel(
+    client: &Client,
+    raw: &mut sqlx::AnyConnection,
+    province: &str,
+) -> anyhow::Result<()> {
     let exported_rows: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM projects WHERE region_code >= '43' AND region_code < '44'",
     )
-    .fetch_one(&mut raw)
+    .fetch_one(&mut *raw)
     .await?;
     let t = Instant::now();
-    let (status, exported) = http(
-        &addr,
-        "GET",
-        "/api/projects/export?page_size=100000",
-        Some(&province),
-        None,
-    )
-    .await?;
+    let (status, exported) = client
+        .get("/api/projects/export?page_size=100000", province)
+        .await?;
     let export_secs = t.elapsed().as_secs_f64();
     if status != 200 {
         bail!("export failed: {status}");
@@ -238,22 +232,20 @@ pub async fn run(database_url: &str, iterations: usize) -> anyhow::Result<()> {
     let path = std::env::temp_dir().join("luodi-bench-100k.xlsx");
     let sheet = import_sheet(100_000)?;
     std::fs::write(&path, &sheet)?;
-    let boundary = "luodibenchboundary";
-    let mut form = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bench.xlsx\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-    )
-    .into_bytes();
-    form.extend_from_slice(&sheet);
-    form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(sheet.clone()).file_name("bench.xlsx"),
+    );
     let t = Instant::now();
-    let (status, body) = http(
-        &addr,
-        "POST",
-        "/api/projects/import/commit",
-        Some(&province),
-        Some((&format!("multipart/form-data; boundary={boundary}"), form)),
-    )
-    .await?;
+    let response = client
+        .http
+        .post(format!("{}/api/projects/import/commit", client.base))
+        .bearer_auth(province)
+        .multipart(form)
+        .send()
+        .await?;
+    let status = response.status().as_u16();
+    let body = response.bytes().await?;
     let import_secs = t.elapsed().as_secs_f64();
     if status != 200 {
         bail!(

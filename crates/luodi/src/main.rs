@@ -53,6 +53,9 @@ enum Command {
         /// Timed requests per query.
         #[arg(long, default_value_t = 200)]
         iterations: usize,
+        /// Which parts to run: `queries`, `excel` or `all`.
+        #[arg(long, default_value = "all")]
+        only: String,
     },
 }
 
@@ -149,9 +152,9 @@ async fn main() -> anyhow::Result<()> {
             };
             luodi_server::serve(listener, state).await?;
         }
-        Command::Bench { iterations } => {
+        Command::Bench { iterations, only } => {
             drop(store);
-            bench::run(&config.database_url, iterations).await?;
+            bench::run(&config.database_url, iterations, &only).await?;
         }
         Command::Openapi => unreachable!("handled above"),
     }

@@ -104,7 +104,7 @@ fn new_token() -> String {
 /// answer takes as long as for a real account.
 static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
-#[derive(sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 struct AccountRow {
     id: i64,
     username: String,
@@ -161,6 +161,14 @@ impl AccountRow {
             },
         })
     }
+}
+
+/// A valid session with its account, as read for a request.
+#[derive(Clone, sqlx::FromRow)]
+pub(crate) struct SessionRow {
+    #[sqlx(flatten)]
+    account: AccountRow,
+    last_seen_at: String,
 }
 
 pub struct Auth<'a> {
@@ -297,17 +305,22 @@ impl<'a> Auth<'a> {
         let now = clock::now();
         let idle_cutoff =
             clock::now_plus(-time::Duration::minutes(self.settings.session_idle_minutes));
+        // This instance's copy of the session when it is fresh (`cache.rs`): every request
+        // carries the session, and a copy spares a query per request.
+        let miss = match self.db.sessions.get(&hash) {
+            Ok(row) => {
+                return row
+                    .account
+                    .into_session_user(self.settings, request_id)
+                    .map(Some)
+            }
+            Err(miss) => miss,
+        };
         let sql = format!(
             "SELECT {ACCOUNT_COLUMNS}, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.active = $4"
         );
-        #[derive(sqlx::FromRow)]
-        struct Row {
-            #[sqlx(flatten)]
-            account: AccountRow,
-            last_seen_at: String,
-        }
-        let row: Option<Row> = sqlx::query_as(&sql)
+        let row: Option<SessionRow> = sqlx::query_as(&sql)
             .bind(&hash)
             .bind(&now)
             .bind(&idle_cutoff)
@@ -325,6 +338,7 @@ impl<'a> Auth<'a> {
                 .execute(&self.db.pool)
                 .await?;
         }
+        self.db.sessions.put(miss, &hash, row.clone());
         row.account
             .into_session_user(self.settings, request_id)
             .map(Some)
@@ -351,6 +365,7 @@ impl<'a> Auth<'a> {
         )
         .await?;
         tx.commit().await?;
+        self.db.sessions.clear();
         Ok(())
     }
 
@@ -408,6 +423,7 @@ impl<'a> Auth<'a> {
         )
         .await?;
         tx.commit().await?;
+        self.db.sessions.clear();
         Ok(())
     }
 }

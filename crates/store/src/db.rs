@@ -1,8 +1,10 @@
+use crate::cache::FreshCache;
 use crate::error::StoreError;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, ConnectOptions, Executor};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -23,11 +25,16 @@ impl Backend {
     }
 }
 
-/// A connection pool plus the backend it talks to.
+/// A connection pool plus the backend it talks to, and what this instance keeps in memory:
+/// the region tree (reference data that never changes at run time) and short-lived copies of
+/// sessions and ledger rules (see `cache.rs`).
 #[derive(Clone)]
 pub struct Db {
     pub(crate) pool: AnyPool,
     backend: Backend,
+    pub(crate) regions: Arc<tokio::sync::OnceCell<crate::regions::Directory>>,
+    pub(crate) rules: Arc<FreshCache<Option<crate::rules::StoredRules>>>,
+    pub(crate) sessions: Arc<FreshCache<crate::auth::SessionRow>>,
 }
 
 impl Db {
@@ -53,8 +60,11 @@ impl Db {
                 // 64 MiB per connection (SQLite's default is 2 MiB) keeps a large import from
                 // spilling dirty index pages to the WAL again and again, and memory-mapped
                 // reads spare a copy per page on province-wide aggregates.
+                // A local file cannot drop a connection the way a network can, so the pool
+                // hands out connections without a round trip to the worker thread first.
                 AnyPoolOptions::new()
                     .max_connections(8)
+                    .test_before_acquire(false)
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             conn.execute(
@@ -81,7 +91,13 @@ impl Db {
                 .execute(&pool)
                 .await?;
         }
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            regions: Arc::default(),
+            rules: Arc::default(),
+            sessions: Arc::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {

@@ -249,6 +249,7 @@ impl<'a> System<'a> {
         )
         .await?;
         tx.commit().await?;
+        self.db.sessions.clear();
         Ok(DemoReport {
             password,
             generated,

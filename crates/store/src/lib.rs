@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod auth;
 mod bulk;
+mod cache;
 pub mod dashboard;
 mod db;
 pub mod demo;

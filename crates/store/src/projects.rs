@@ -298,8 +298,9 @@ const PROJECT_SELECT: &str = "SELECT p.id, p.name, p.investor_name, p.investor_c
     WHERE 1 = 1";
 
 /// The count behind a ledger page: the same conditions as [`PROJECT_SELECT`]'s, which only
-/// ever refer to `p` and `i`.
-const PROJECT_COUNT: &str = "SELECT COUNT(*) FROM projects p \
+/// ever refer to `p`, and to `i` for an industry-section filter.
+const PROJECT_COUNT: &str = "SELECT COUNT(*) FROM projects p WHERE 1 = 1";
+const PROJECT_COUNT_BY_SECTION: &str = "SELECT COUNT(*) FROM projects p \
     LEFT JOIN industries i ON i.code = p.industry_code WHERE 1 = 1";
 
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
@@ -661,10 +662,14 @@ impl Scoped {
         page: PageRequest,
     ) -> Result<Page<Project>, StoreError> {
         let (f, order) = self.project_filter(filter)?;
-        // Counted without the joins that only name things (regions, events, zones, units);
-        // the industries join stays, as a section filter reads it.
+        // Counted without the joins that only name things (regions, events, zones, units,
+        // industries), except the industries one that a section filter reads.
+        let count = match opt(&filter.industry) {
+            Some(section) if section.len() == 1 => PROJECT_COUNT_BY_SECTION,
+            _ => PROJECT_COUNT,
+        };
         let page: Page<Project> = f
-            .fetch_page_count_from(&self.db.pool, PROJECT_COUNT, &order, page)
+            .fetch_page_count_from(&self.db.pool, count, &order, page)
             .await?;
         let rules = self.ledger_rules().await?;
         Ok(Page {
@@ -690,18 +695,17 @@ impl Scoped {
 
     fn project_filter(&self, filter: &ProjectFilter) -> Result<(Filter, String), StoreError> {
         let mut f = Filter::new(PROJECT_SELECT);
-        f.scope("p.region_code", &self.actor.scope);
+        let region = opt(&filter.region)
+            .map(|r| RegionCode::parse(&r))
+            .transpose()
+            .map_err(|e| StoreError::field("region", e.to_string()))?;
+        f.scope_within("p.region_code", &self.actor.scope, region.as_ref());
         if let Some(q) = opt(&filter.q) {
             let p = f.bind(Bind::Text(format!("%{q}%")));
             let exact = f.bind(Bind::Text(q.to_uppercase()));
             f.and(&format!(
                 "(p.name LIKE {p} OR p.investor_name LIKE {p} OR p.investor_credit_code = {exact})"
             ));
-        }
-        if let Some(region) = opt(&filter.region) {
-            let region = RegionCode::parse(&region)
-                .map_err(|e| StoreError::field("region", e.to_string()))?;
-            f.region_subtree("p.region_code", &region);
         }
         if let Some(stage) = opt(&filter.stage) {
             let stage =

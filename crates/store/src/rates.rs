@@ -312,10 +312,7 @@ impl Scoped {
              {from} WHERE p.stage IN ({})",
             signed_stages_sql()
         );
-        f.scope("p.region_code", &self.actor.scope);
-        if let Some(r) = &region {
-            f.region_subtree("p.region_code", r);
-        }
+        f.scope_within("p.region_code", &self.actor.scope, region.as_ref());
         if let Some(period) = as_of {
             let end = f.bind(Bind::Text(month_end(period)));
             f.and(&format!("p.signed_on <= {end}"));
@@ -416,12 +413,10 @@ impl Scoped {
         let mut names = HashMap::new();
         match group {
             GroupBy::Region => {
-                let regions = Regions::new(&self.db);
+                let dir = crate::regions::directory(&self.db).await?;
                 for code in codes {
-                    if let Ok(c) = RegionCode::parse(code) {
-                        if let Some(r) = regions.get(&c).await? {
-                            names.insert(code.clone(), r.name);
-                        }
+                    if let Some(r) = dir.get(code) {
+                        names.insert(code.clone(), r.name.clone());
                     }
                 }
             }
@@ -520,10 +515,7 @@ impl Scoped {
              FROM fund_arrivals fa JOIN projects p ON p.id = fa.project_id \
              WHERE fa.status = 'confirmed' AND fa.period >= {lf} AND fa.period <= {tt}"
         );
-        f.scope("fa.region_code", &self.actor.scope);
-        if let Some(r) = &region {
-            f.region_subtree("fa.region_code", r);
-        }
+        f.scope_within("fa.region_code", &self.actor.scope, region.as_ref());
         let sql = format!("{} GROUP BY p.origin, fa.currency", f.sql);
         let sums: Vec<GrowthSum> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
         // The two figures the targets speak of are always shown, even when nothing arrived.

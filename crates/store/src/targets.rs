@@ -86,10 +86,7 @@ impl Scoped {
         );
         let y = f.bind(Bind::Int(year));
         f.and(&format!("year = {y}"));
-        f.scope("region_code", &self.actor.scope);
-        if let Some(r) = &region {
-            f.region_subtree("region_code", r);
-        }
+        f.scope_within("region_code", &self.actor.scope, region.as_ref());
         let rows: Vec<TargetRow> = f
             .query_as(&format!("{} ORDER BY region_code, indicator", f.sql))
             .fetch_all(&self.db.pool)

@@ -218,7 +218,11 @@ impl Scoped {
 
     fn unit_filter(&self, filter: &UnitFilter) -> Result<Filter, StoreError> {
         let mut f = Filter::new(UNIT_SELECT);
-        f.scope("n.region_code", &self.actor.scope);
+        let region = opt(filter.region.as_deref())
+            .map(|r| RegionCode::parse(&r))
+            .transpose()
+            .map_err(|e| StoreError::field("region", e.to_string()))?;
+        f.scope_within("n.region_code", &self.actor.scope, region.as_ref());
         if let Some(q) = opt(filter.q.as_deref()) {
             let p = f.bind(Bind::Text(format!("%{q}%")));
             f.and(&format!("n.name LIKE {p}"));
@@ -228,11 +232,6 @@ impl Scoped {
                 .ok_or_else(|| StoreError::field("category", "单位类别无效"))?;
             let p = f.bind(Bind::Text(c.as_str().to_owned()));
             f.and(&format!("n.category = {p}"));
-        }
-        if let Some(region) = opt(filter.region.as_deref()) {
-            let region = RegionCode::parse(&region)
-                .map_err(|e| StoreError::field("region", e.to_string()))?;
-            f.region_subtree("n.region_code", &region);
         }
         Ok(f)
     }

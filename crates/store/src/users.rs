@@ -137,7 +137,14 @@ impl Scoped {
     ) -> Result<Page<User>, StoreError> {
         self.actor.require(Permission::ReadUsers)?;
         let mut f = Filter::new(USER_SELECT);
-        f.scope("u.region_code", &self.actor.scope);
+        let region = filter
+            .region
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(RegionCode::parse)
+            .transpose()
+            .map_err(|e| StoreError::field("region", e.to_string()))?;
+        f.scope_within("u.region_code", &self.actor.scope, region.as_ref());
         if let Some(q) = filter.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let p = f.bind(Bind::Text(format!("%{q}%")));
             f.and(&format!("(u.username LIKE {p} OR u.display_name LIKE {p})"));
@@ -145,11 +152,6 @@ impl Scoped {
         if let Some(role) = filter.role.as_deref().filter(|s| !s.is_empty()) {
             let p = f.bind(Bind::Text(role.to_owned()));
             f.and(&format!("u.role = {p}"));
-        }
-        if let Some(region) = filter.region.as_deref().filter(|s| !s.is_empty()) {
-            let region = RegionCode::parse(region)
-                .map_err(|e| StoreError::field("region", e.to_string()))?;
-            f.region_subtree("u.region_code", &region);
         }
         let page: Page<User> = f
             .fetch_page(&self.db.pool, "u.region_code, u.id", page)
@@ -376,6 +378,7 @@ impl Scoped {
         )
         .await?;
         tx.commit().await?;
+        self.db.sessions.clear();
         self.find_user(id).await
     }
 
@@ -420,6 +423,7 @@ impl Scoped {
         )
         .await?;
         tx.commit().await?;
+        self.db.sessions.clear();
         Ok(())
     }
 
@@ -447,6 +451,7 @@ impl Scoped {
         )
         .await?;
         tx.commit().await?;
+        self.db.sessions.clear();
         self.find_user(id).await
     }
 }

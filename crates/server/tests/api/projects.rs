@@ -199,6 +199,11 @@ async fn another_county_cannot_see_or_move_the_project() {
     let yj = app.login("yyx_bureau").await;
     assert!(yj.items("/api/projects").await.is_empty());
     assert!(yj.items("/api/projects?region=430921").await.is_empty());
+    // A wider region than one's own narrows to one's own county, never beyond it.
+    assert!(yj.items("/api/projects?region=430900").await.is_empty());
+    assert!(yj.items("/api/projects?region=430000").await.is_empty());
+    let own = nx.items("/api/projects?region=430000").await;
+    assert!(own.iter().any(|p| p["id"].as_i64() == Some(id)), "{own:?}");
     assert!(yj
         .items("/api/projects?q=914403001922038216")
         .await

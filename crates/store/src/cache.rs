@@ -1,0 +1,117 @@
+//! Short-lived copies of rows every request needs (the caller's session, the ledger rules).
+//!
+//! Each server instance keeps its own copies for at most [`FRESH`]; a change made through this
+//! instance clears them at once, and one made through another instance of a cluster is seen
+//! within that time. Nothing is kept that cannot be read back from the database, so the
+//! instances stay stateless.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// How long a copy is used before the database is asked again.
+pub(crate) const FRESH: Duration = Duration::from_secs(1);
+
+/// Copies older than this many entries are swept out when a new one is stored.
+const SWEEP_ABOVE: usize = 10_000;
+
+pub(crate) struct FreshCache<V> {
+    inner: Mutex<Inner<V>>,
+}
+
+struct Inner<V> {
+    /// Bumped by every clear, so that a read which began before a change cannot store what
+    /// it read after the change.
+    generation: u64,
+    entries: HashMap<String, (Instant, V)>,
+}
+
+impl<V> Default for FreshCache<V> {
+    fn default() -> Self {
+        Self {
+            inner: Mutex::new(Inner {
+                generation: 0,
+                entries: HashMap::new(),
+            }),
+        }
+    }
+}
+
+/// A miss: the moment and generation the caller's read of the database starts in.
+pub(crate) struct Miss {
+    generation: u64,
+    at: Instant,
+}
+
+impl<V: Clone> FreshCache<V> {
+    fn lock(&self) -> MutexGuard<'_, Inner<V>> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The fresh copy under `key`, or a [`Miss`] to hand to [`FreshCache::put`] after
+    /// reading the database.
+    pub(crate) fn get(&self, key: &str) -> Result<V, Miss> {
+        let guard = self.lock();
+        match guard.entries.get(key) {
+            Some((read_at, value)) if read_at.elapsed() < FRESH => Ok(value.clone()),
+            _ => Err(Miss {
+                generation: guard.generation,
+                at: Instant::now(),
+            }),
+        }
+    }
+
+    /// Stores what was read after `miss`, unless the cache was cleared in the meantime.
+    pub(crate) fn put(&self, miss: Miss, key: &str, value: V) {
+        let mut guard = self.lock();
+        if guard.generation != miss.generation {
+            return;
+        }
+        if guard.entries.len() >= SWEEP_ABOVE {
+            guard
+                .entries
+                .retain(|_, (read_at, _)| read_at.elapsed() < FRESH);
+        }
+        guard.entries.insert(key.to_owned(), (miss.at, value));
+    }
+
+    /// Forgets every copy (after a change through this instance).
+    pub(crate) fn clear(&self) {
+        let mut guard = self.lock();
+        guard.generation += 1;
+        guard.entries.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_copy_is_served_until_cleared() {
+        let cache = FreshCache::<i32>::default();
+        let miss = cache.get("k").unwrap_err();
+        cache.put(miss, "k", 1);
+        assert_eq!(cache.get("k").ok(), Some(1));
+        cache.clear();
+        assert!(cache.get("k").is_err());
+    }
+
+    #[test]
+    fn a_read_that_began_before_a_clear_is_not_stored() {
+        let cache = FreshCache::<i32>::default();
+        let miss = cache.get("k").unwrap_err();
+        cache.clear();
+        cache.put(miss, "k", 1);
+        assert!(cache.get("k").is_err());
+    }
+
+    #[test]
+    fn a_copy_goes_stale() {
+        let cache = FreshCache::<i32>::default();
+        let mut miss = cache.get("k").unwrap_err();
+        miss.at -= FRESH;
+        cache.put(miss, "k", 1);
+        assert!(cache.get("k").is_err());
+    }
+}
