@@ -66,6 +66,7 @@ declare module 'vue' {
     FundEvidence: typeof import('./components/FundEvidence.vue')['default']
     GrowthCard: typeof import('./components/rates/GrowthCard.vue')['default']
     ImportCheckResult: typeof import('./components/ImportCheckResult.vue')['default']
+    ListPager: typeof import('./components/ListPager.vue')['default']
     ProjectFormDialog: typeof import('./components/ProjectFormDialog.vue')['default']
     ProjectImportDialog: typeof import('./components/ProjectImportDialog.vue')['default']
     RegionCascader: typeof import('./components/RegionCascader.vue')['default']
