@@ -88,6 +88,8 @@ test('a project from entry to a confirmed 25% arrival, seen on the 三率 page',
   await field(d, '责任领导').locator('input').fill('王副县长')
   await field(d, '责任人').locator('input').fill('李明')
   await field(d, '服务方案').locator('textarea').fill('专班服务，每月调度一次用地与开工手续。')
+  // 行业代码 is picked from the GB/T 4754 dictionary (a division here).
+  await pickOption(page, field(d, '行业代码'), '18 纺织服装、服饰业')
   await d.getByText('重点项目', { exact: true }).click()
   await expect(field(d, '落户地').locator('input').first()).toHaveValue(/南县/)
   await shot(page, 'ledger-03-project-dialog')
@@ -97,6 +99,7 @@ test('a project from entry to a confirmed 25% arrival, seen on the 三率 page',
   const projectUrl = new URL(page.url()).pathname
   await expect(page.getByTestId('project-name')).toHaveText(PROJECT)
   await expect(page.getByTestId('project-rate')).toHaveText('0.00%')
+  await expect(page.locator('.info')).toContainText('纺织服装、服饰业（18）')
   await expect(page.getByTestId('project-classification')).toHaveText('未履约')
   await expect(page.locator('.stats')).toContainText('20,000.00 万元')
 
