@@ -87,6 +87,58 @@ impl Stage {
     pub fn is_exit(self) -> bool {
         matches!(self, Self::Terminated | Self::Defaulted)
     }
+
+    /// Position on the main line (线索 0 … 已投产 7); side exits have none.
+    fn rank(self) -> Option<usize> {
+        Self::ALL[..8].iter().position(|s| *s == self)
+    }
+}
+
+/// The milestone dates of the "四即" chain, in order, with the stage each one marks.
+pub const MILESTONES: [(&str, &str, Stage); 6] = [
+    ("signed_on", "签约日期", Stage::Signed),
+    ("land_supplied_on", "供地日期", Stage::LandSupplied),
+    // 交地即交证: the certificate comes with the land.
+    ("certificate_on", "交证日期", Stage::LandSupplied),
+    ("started_on", "开工日期", Stage::Started),
+    ("completed_on", "竣工日期", Stage::Completed),
+    ("producing_on", "投产日期", Stage::Producing),
+];
+
+/// Where a project's stage and its milestone dates disagree, as (field, message): a date of
+/// a step the stage has not reached, or a missing date of the step the stage says was
+/// reached (and the 开工 date from 已开工 on, which the 开工率 counts). `dates` follow
+/// [`MILESTONES`]. Side exits (终止, 未履约) may carry any dates: a project may have
+/// started before it defaulted.
+pub fn milestone_conflicts(stage: Stage, dates: &[Option<&str>; 6]) -> Vec<(&'static str, String)> {
+    let rank = stage.rank();
+    let mut out = Vec::new();
+    for ((field, label, marks), date) in MILESTONES.iter().zip(dates) {
+        let reached = match rank {
+            Some(rank) => marks.rank().is_some_and(|r| r <= rank),
+            None => true,
+        };
+        if date.is_some() && !reached {
+            out.push((
+                *field,
+                format!(
+                    "项目阶段为“{}”，还不应有{label}；达到该阶段时请用“变更阶段”登记",
+                    stage.label()
+                ),
+            ));
+        }
+        let required = (*field == "signed_on" && stage.is_signed())
+            || (rank.is_some()
+                && ((*marks == stage && *field != "certificate_on")
+                    || (*field == "started_on" && reached)));
+        if date.is_none() && required {
+            out.push((
+                *field,
+                format!("项目阶段为“{}”，须填写{label}", stage.label()),
+            ));
+        }
+    }
+    out
 }
 
 /// Normalises a project or company name for duplicate detection: the same project entered
@@ -189,6 +241,70 @@ pub fn days_between(from: time::Date, to: time::Date) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn dates(set: &[usize]) -> [Option<&'static str>; 6] {
+        let mut d = [None; 6];
+        for &i in set {
+            d[i] = Some("2025-03-01");
+        }
+        d
+    }
+
+    #[test]
+    fn a_stage_and_its_dates_agree() {
+        assert!(milestone_conflicts(Stage::Signed, &dates(&[0])).is_empty());
+        assert!(milestone_conflicts(Stage::Started, &dates(&[0, 1, 2, 3])).is_empty());
+        assert!(milestone_conflicts(Stage::Producing, &dates(&[0, 3, 4, 5])).is_empty());
+        assert!(milestone_conflicts(Stage::Negotiating, &dates(&[])).is_empty());
+    }
+
+    #[test]
+    fn a_date_beyond_the_stage_is_refused() {
+        let c = milestone_conflicts(Stage::Signed, &dates(&[0, 3]));
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].0, "started_on");
+        assert!(
+            c[0].1.contains("已签约") && c[0].1.contains("开工日期"),
+            "{c:?}"
+        );
+        let c = milestone_conflicts(Stage::Intent, &dates(&[0]));
+        assert_eq!(c[0].0, "signed_on");
+    }
+
+    #[test]
+    fn the_stage_s_own_date_and_the_start_date_are_required() {
+        let c = milestone_conflicts(Stage::Started, &dates(&[0]));
+        assert_eq!(
+            c,
+            vec![(
+                "started_on",
+                "项目阶段为“已开工”，须填写开工日期".to_owned()
+            )]
+        );
+        // 已投产 without 开工 would not count in the 开工率.
+        let fields: Vec<_> = milestone_conflicts(Stage::Producing, &dates(&[0, 5]))
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect();
+        assert_eq!(fields, ["started_on"]);
+        let fields: Vec<_> = milestone_conflicts(Stage::Signed, &dates(&[]))
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect();
+        assert_eq!(fields, ["signed_on"]);
+    }
+
+    #[test]
+    fn side_exits_may_carry_any_dates() {
+        assert!(milestone_conflicts(Stage::Defaulted, &dates(&[0, 3])).is_empty());
+        assert!(milestone_conflicts(Stage::Terminated, &dates(&[])).is_empty());
+        // …but a project that was signed keeps its signing date.
+        let fields: Vec<_> = milestone_conflicts(Stage::Defaulted, &dates(&[]))
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect();
+        assert_eq!(fields, ["signed_on"]);
+    }
 
     #[test]
     fn stages_parse_from_code_or_label() {

@@ -9,7 +9,7 @@ use crate::error::{Checks, StoreError};
 use crate::events::parse_date;
 use crate::page::{Page, PageRequest};
 use crate::scoped::{Bind, Filter, Scoped};
-use luodi_domain::ledger::{days_between, name_key, Stage};
+use luodi_domain::ledger::{days_between, milestone_conflicts, name_key, Stage};
 use luodi_domain::rates::ProjectFunds;
 use luodi_domain::rules::LedgerRules;
 use luodi_domain::tiers::{obligations, Obligation, Origin, TierInput};
@@ -547,11 +547,6 @@ impl Scoped {
             }
         }
         let stage = checks.take("stage", Stage::parse(&input.stage).ok_or("项目阶段无效"));
-        if let Some(s) = stage {
-            if s.is_signed() && opt(&input.signed_on).is_none() {
-                checks.add("signed_on", "已签约的项目须填写签约日期");
-            }
-        }
         let mut dates: [Option<String>; 6] = Default::default();
         for (i, (field, value)) in [
             ("signed_on", &input.signed_on),
@@ -597,6 +592,21 @@ impl Scoped {
                         checks.add(fields[i], format!("{}不能早于{}", labels[i], labels[j]));
                     }
                 }
+            }
+        }
+        // The stage and the dates tell one story (the 开工率 counts 开工 dates).
+        if let Some(stage) = stage {
+            let given = [
+                &input.signed_on,
+                &input.land_supplied_on,
+                &input.certificate_on,
+                &input.started_on,
+                &input.completed_on,
+                &input.producing_on,
+            ]
+            .map(|v| v.as_deref().map(str::trim).filter(|v| !v.is_empty()));
+            for (field, message) in milestone_conflicts(stage, &given) {
+                checks.add(field, message);
             }
         }
         let region = match RegionCode::parse(&input.region_code) {

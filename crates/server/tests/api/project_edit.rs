@@ -41,14 +41,14 @@ async fn a_bureau_edits_a_project_and_the_audit_keeps_before_and_after() {
     let mut changed = update_of(&project, &input);
     changed["contract_fen"] = json!(50_000 * WAN);
     changed["responsible_person"] = json!("  李明  ");
-    changed["started_on"] = json!("2026-06-01");
+    changed["signed_on"] = json!("2026-05-20");
     let (status, detail) = nx.put(&format!("/api/projects/{id}"), changed).await;
     assert_eq!(status, StatusCode::OK, "{detail}");
     let p = &detail["project"];
     assert_eq!(p["version"], 2);
     assert_eq!(p["contract_fen"], 50_000 * WAN);
     assert_eq!(p["responsible_person"], "李明", "stored trimmed");
-    assert_eq!(p["started_on"], "2026-06-01");
+    assert_eq!(p["signed_on"], "2026-05-20");
     assert_eq!(p["stage"], "signed", "the stage is untouched");
     assert_eq!(
         obligations(p),
@@ -352,4 +352,53 @@ async fn a_changed_credit_code_or_name_is_checked_for_duplicates_once() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(nx.items("/api/duplicates?status=all").await.len(), 1);
+}
+
+#[tokio::test]
+async fn an_edit_cannot_give_a_signed_project_a_start_date() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let input = project_input(&nx, "稻虾米精深加工项目").await;
+    let project = create(&nx, input.clone()).await;
+    let id = project["id"].as_i64().unwrap();
+    // A 开工 date on a project still at 已签约 would count in the 开工率 while the stage
+    // says otherwise: the start goes through a stage change.
+    let mut changed = update_of(&project, &input);
+    changed["started_on"] = json!("2026-06-01");
+    let (status, body) = nx.put(&format!("/api/projects/{id}"), changed).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        body["errors"]["started_on"][0],
+        "项目阶段为“已签约”，还不应有开工日期；达到该阶段时请用“变更阶段”登记"
+    );
+    let (_, detail) = nx.get(&format!("/api/projects/{id}")).await;
+    assert_eq!(detail["project"]["version"], 1, "nothing written");
+    assert!(detail["project"]["started_on"].is_null());
+
+    // After the stage change the date is the project's, and an edit may correct it.
+    let (status, body) = nx
+        .post(
+            &format!("/api/projects/{id}/stage"),
+            json!({ "stage": "started", "changed_on": "2026-06-01", "version": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let started = &body["project"];
+    let mut corrected = update_of(started, &input);
+    corrected["stage"] = json!("started");
+    corrected["started_on"] = json!("2026-06-03");
+    let (status, body) = nx
+        .put(&format!("/api/projects/{id}"), corrected.clone())
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["project"]["started_on"], "2026-06-03");
+    // …but not remove it while the stage says 已开工.
+    corrected["started_on"] = Value::Null;
+    corrected["version"] = body["project"]["version"].clone();
+    let (status, body) = nx.put(&format!("/api/projects/{id}"), corrected).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        body["errors"]["started_on"][0],
+        "项目阶段为“已开工”，须填写开工日期"
+    );
 }
