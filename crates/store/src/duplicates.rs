@@ -86,6 +86,12 @@ impl Index {
 
     /// The projects in the index that may be the same as `new`, with the reasons in Chinese.
     pub fn matches(&self, new: &Entry) -> Vec<Pair> {
+        self.matches_except(new, &HashSet::new())
+    }
+
+    /// Like [`Index::matches`], leaving out the projects in `known` (pairs already in the
+    /// pool) before the strongest are kept, so that they cannot crowd out new look-alikes.
+    pub fn matches_except(&self, new: &Entry, known: &HashSet<i64>) -> Vec<Pair> {
         let mut seen = HashSet::new();
         let mut looked_at = Vec::new();
         let mut consider = |i: usize| {
@@ -125,7 +131,7 @@ impl Index {
         let mut strength = Vec::new();
         for i in looked_at {
             let (other, other_grams) = &self.entries[i];
-            if other.id == new.id {
+            if other.id == new.id || known.contains(&other.id) {
                 continue;
             }
             let mut reasons = Vec::new();
@@ -401,5 +407,24 @@ mod tests {
         // the same investor first, then the newest of the identical names
         assert!(others.contains(&50));
         assert!(others.contains(&49) && !others.contains(&0), "{others:?}");
+    }
+
+    #[test]
+    fn pairs_already_in_the_pool_do_not_crowd_out_new_ones() {
+        // An edit re-runs detection: the ten pairs already queued are left out before the
+        // strongest ten are kept, so the new look-alikes still reach the pool.
+        let mut index = Index::default();
+        for i in 0..20 {
+            index.add(entry(i, "华湘电子产业园", "430921", None, None));
+        }
+        let new = entry(99, "华湘电子产业园", "430921", None, None);
+        let known: HashSet<i64> = (10..20).collect();
+        let others: Vec<i64> = index
+            .matches_except(&new, &known)
+            .iter()
+            .map(|p| p.other_project_id)
+            .collect();
+        assert_eq!(others.len(), MAX_PAIRS);
+        assert!(others.iter().all(|id| *id < 10), "{others:?}");
     }
 }

@@ -1267,7 +1267,6 @@ pub(crate) async fn record_duplicates(
         zone_id: input.zone_id,
         event_id: input.event_id,
     };
-    let mut pairs = Index::around(conn, &entry).await?.matches(&entry);
     let known: HashSet<i64> = sqlx::query_scalar(
         "SELECT other_project_id FROM duplicate_candidates WHERE project_id = $1 \
          UNION SELECT project_id FROM duplicate_candidates WHERE other_project_id = $1",
@@ -1277,7 +1276,9 @@ pub(crate) async fn record_duplicates(
     .await?
     .into_iter()
     .collect();
-    pairs.retain(|p| !known.contains(&p.other_project_id));
+    let pairs = Index::around(conn, &entry)
+        .await?
+        .matches_except(&entry, &known);
     duplicates::write_pairs(conn, backend, pairs, now).await
 }
 
