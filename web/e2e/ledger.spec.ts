@@ -144,6 +144,17 @@ test('a project from entry to a confirmed 25% arrival, seen on the 三率 page',
   const download = await downloading
   expect(download.suggestedFilename()).toMatch(/\.xlsx$/)
   await expect(page.getByTestId('task-progress')).toContainText('完成')
+  // 更多筛选: a 元 contract is not among the foreign-capital (USD) projects.
+  const filtersForm = page.getByTestId('project-filters')
+  await page.getByTestId('more-filters').click()
+  const currency = filtersForm.locator('.el-form-item', { hasText: '合同币种' })
+  await pickOption(page, currency, '美元（外资）')
+  await filtersForm.getByRole('button', { name: '查询' }).click()
+  await expect(table).not.toContainText(PROJECT)
+  await shot(page, 'ledger-07b-more-filters')
+  await pickOption(page, currency, '人民币（元）')
+  await filtersForm.getByRole('button', { name: '查询' }).click()
+  await expect(table).toContainText(PROJECT)
 
   // ---- 南县 responsible unit: 5,000万元 for 2026-03, with evidence ----
   await switchUser(page, 'nx_unit')

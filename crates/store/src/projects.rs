@@ -323,6 +323,28 @@ pub struct ProjectFilter {
     /// Contract amount at most (分).
     pub max_contract_fen: Option<i64>,
     pub key_project: Option<bool>,
+    /// 落户园区/乡镇.
+    pub zone_id: Option<i64>,
+    /// 招商单位.
+    pub attracting_unit_id: Option<i64>,
+    /// 责任单位.
+    pub responsible_unit_id: Option<i64>,
+    /// Part of the responsible leader's name (责任领导).
+    pub responsible_leader: Option<String>,
+    /// 世界500强 investor.
+    pub global500: Option<bool>,
+    /// 中国500强 investor.
+    pub china500: Option<bool>,
+    /// 民营500强 investor.
+    pub private500: Option<bool>,
+    /// 战略性新兴产业.
+    pub strategic_emerging: Option<bool>,
+    /// Local 主导产业 tag, exactly.
+    pub leading_industry: Option<String>,
+    /// `CNY`: with a contract amount in 元; `USD`: with contract foreign capital in US dollars.
+    pub currency: Option<String>,
+    /// 一事一议.
+    pub case_by_case: Option<bool>,
     /// Sort column: signed_on, contract_fen, arrived_fen, name, updated_at (default signed_on);
     /// prefix with `-` for descending.
     pub sort: Option<String>,
@@ -758,12 +780,42 @@ impl Scoped {
             let p = f.bind(Bind::Int(max));
             f.and(&format!("p.contract_fen <= {p}"));
         }
-        if let Some(key) = filter.key_project {
-            f.and(if key {
-                "p.key_project = TRUE"
-            } else {
-                "p.key_project = FALSE"
-            });
+        for (column, flag) in [
+            ("key_project", filter.key_project),
+            ("global500", filter.global500),
+            ("china500", filter.china500),
+            ("private500", filter.private500),
+            ("strategic_emerging", filter.strategic_emerging),
+            ("case_by_case", filter.case_by_case),
+        ] {
+            if let Some(flag) = flag {
+                let value = if flag { "TRUE" } else { "FALSE" };
+                f.and(&format!("p.{column} = {value}"));
+            }
+        }
+        for (column, id) in [
+            ("zone_id", filter.zone_id),
+            ("attracting_unit_id", filter.attracting_unit_id),
+            ("responsible_unit_id", filter.responsible_unit_id),
+        ] {
+            if let Some(id) = id {
+                let p = f.bind(Bind::Int(id));
+                f.and(&format!("p.{column} = {p}"));
+            }
+        }
+        if let Some(leader) = opt(&filter.responsible_leader) {
+            let p = f.bind(Bind::Text(format!("%{leader}%")));
+            f.and(&format!("p.responsible_leader LIKE {p}"));
+        }
+        if let Some(tag) = opt(&filter.leading_industry) {
+            let p = f.bind(Bind::Text(tag));
+            f.and(&format!("p.leading_industry = {p}"));
+        }
+        match opt(&filter.currency).as_deref() {
+            None => {}
+            Some("CNY") => f.and("p.contract_fen > 0"),
+            Some("USD") => f.and("p.contract_cents > 0"),
+            Some(_) => return Err(StoreError::field("currency", "币种应为 CNY 或 USD")),
         }
         let sort = filter.sort.as_deref().unwrap_or("-signed_on");
         let (column, descending) = match sort.strip_prefix('-') {
@@ -846,6 +898,7 @@ impl Scoped {
     ) -> Result<Vec<i64>, StoreError> {
         let backend = self.db.backend();
         let now = clock::now();
+        let t0 = std::time::Instant::now();
         let ids = bulk::reserve_ids(conn, backend, "projects", items.len()).await?;
         let entries: Vec<Entry> = items
             .iter()
@@ -864,11 +917,13 @@ impl Scoped {
             [one] => Index::around(conn, one).await?,
             _ => Index::for_batch(conn, backend, &entries).await?,
         };
+        let t_index = t0.elapsed();
         let mut pairs = Vec::new();
         for e in &entries {
             pairs.extend(index.matches(e));
             index.add(e.clone());
         }
+        let t_match = t0.elapsed();
         // The audit entries are built on another core while the projects are written.
         let owned: Vec<(i64, String, String, ProjectInput, String)> = items
             .iter()
@@ -944,7 +999,9 @@ impl Scoped {
                 Bind::Text(now.clone()),
             ]);
         }
+        let t_build = t0.elapsed();
         bulk::insert_rows(conn, backend, "projects", &PROJECT_COLUMNS, projects).await?;
+        let t_projects = t0.elapsed();
         bulk::insert_rows(
             conn,
             backend,
@@ -960,11 +1017,26 @@ impl Scoped {
             stages,
         )
         .await?;
+        let t_stages = t0.elapsed();
         duplicates::write_pairs(conn, backend, pairs, &now).await?;
+        let t_pairs = t0.elapsed();
         let audit_entries = audit_entries
             .await
             .map_err(|e| StoreError::Internal(e.to_string()))?;
+        let t_audit_built = t0.elapsed();
         audit::record_many(conn, backend, (&self.actor).into(), audit_entries).await?;
+        tracing::info!(
+            rows = ids.len(),
+            index_ms = t_index.as_millis() as u64,
+            match_ms = (t_match - t_index).as_millis() as u64,
+            build_ms = (t_build - t_match).as_millis() as u64,
+            projects_ms = (t_projects - t_build).as_millis() as u64,
+            stages_ms = (t_stages - t_projects).as_millis() as u64,
+            pairs_ms = (t_pairs - t_stages).as_millis() as u64,
+            audit_wait_ms = (t_audit_built - t_pairs).as_millis() as u64,
+            audit_ms = (t0.elapsed() - t_audit_built).as_millis() as u64,
+            "projects written"
+        );
         Ok(ids)
     }
 

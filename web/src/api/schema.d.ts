@@ -2516,6 +2516,28 @@ export interface operations {
                 /** @description Contract amount at most (分). */
                 max_contract_fen?: number | null;
                 key_project?: boolean | null;
+                /** @description 落户园区/乡镇. */
+                zone_id?: number | null;
+                /** @description 招商单位. */
+                attracting_unit_id?: number | null;
+                /** @description 责任单位. */
+                responsible_unit_id?: number | null;
+                /** @description Part of the responsible leader's name (责任领导). */
+                responsible_leader?: string | null;
+                /** @description 世界500强 investor. */
+                global500?: boolean | null;
+                /** @description 中国500强 investor. */
+                china500?: boolean | null;
+                /** @description 民营500强 investor. */
+                private500?: boolean | null;
+                /** @description 战略性新兴产业. */
+                strategic_emerging?: boolean | null;
+                /** @description Local 主导产业 tag, exactly. */
+                leading_industry?: string | null;
+                /** @description `CNY`: with a contract amount in 元; `USD`: with contract foreign capital in US dollars. */
+                currency?: string | null;
+                /** @description 一事一议. */
+                case_by_case?: boolean | null;
                 /**
                  * @description Sort column: signed_on, contract_fen, arrived_fen, name, updated_at (default signed_on);
                  *     prefix with `-` for descending.
@@ -2602,6 +2624,28 @@ export interface operations {
                 /** @description Contract amount at most (分). */
                 max_contract_fen?: number | null;
                 key_project?: boolean | null;
+                /** @description 落户园区/乡镇. */
+                zone_id?: number | null;
+                /** @description 招商单位. */
+                attracting_unit_id?: number | null;
+                /** @description 责任单位. */
+                responsible_unit_id?: number | null;
+                /** @description Part of the responsible leader's name (责任领导). */
+                responsible_leader?: string | null;
+                /** @description 世界500强 investor. */
+                global500?: boolean | null;
+                /** @description 中国500强 investor. */
+                china500?: boolean | null;
+                /** @description 民营500强 investor. */
+                private500?: boolean | null;
+                /** @description 战略性新兴产业. */
+                strategic_emerging?: boolean | null;
+                /** @description Local 主导产业 tag, exactly. */
+                leading_industry?: string | null;
+                /** @description `CNY`: with a contract amount in 元; `USD`: with contract foreign capital in US dollars. */
+                currency?: string | null;
+                /** @description 一事一议. */
+                case_by_case?: boolean | null;
                 /**
                  * @description Sort column: signed_on, contract_fen, arrived_fen, name, updated_at (default signed_on);
                  *     prefix with `-` for descending.

@@ -1,4 +1,5 @@
 use crate::helpers::*;
+use crate::scope::read_xlsx;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -225,4 +226,91 @@ async fn another_county_cannot_see_or_move_the_project() {
     // The city above sees it.
     let yy = app.login("yy_bureau").await;
     assert_eq!(yy.items("/api/projects").await.len(), 1);
+}
+
+#[tokio::test]
+async fn the_ledger_filters_on_every_field_and_exports_what_it_shows() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let (_, region) = nx.get("/api/regions/430921").await;
+    let township = region["zones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|z| z["kind"] == "township")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let unit = nx.items("/api/units?region=430921").await[0]["id"]
+        .as_i64()
+        .unwrap();
+    // A: a 世界500强 investor's 战略性新兴 project in foreign capital, in a township, with a
+    // responsible unit; B: the plain one of project_input; C: 一事一议, 中国500强.
+    let mut a = project_input(&nx, "外资新能源电池项目").await;
+    a["investor_credit_code"] = Value::Null;
+    a["global500"] = json!(true);
+    a["strategic_emerging"] = json!(true);
+    a["leading_industry"] = json!("新能源");
+    a["contract_fen"] = json!(0);
+    a["contract_cents"] = json!(5_000_000_00i64);
+    a["origin"] = json!("foreign");
+    a["zone_id"] = json!(township);
+    a["responsible_unit_id"] = json!(unit);
+    a["attracting_unit_id"] = json!(unit);
+    a["responsible_leader"] = json!("王县长");
+    let b = project_input(&nx, "稻虾米精深加工项目").await;
+    let mut c = project_input(&nx, "羽绒服装产业园").await;
+    c["investor_credit_code"] = Value::Null;
+    c["case_by_case"] = json!(true);
+    c["china500"] = json!(true);
+    c["leading_industry"] = json!("羽绒服装");
+    for input in [a, b, c] {
+        let (status, body) = nx.post("/api/projects", input).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let names = |items: Vec<Value>| {
+        let mut n: Vec<String> = items
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_owned())
+            .collect();
+        n.sort();
+        n
+    };
+    for (query, expected) in [
+        ("global500=true", vec!["外资新能源电池项目"]),
+        ("china500=true", vec!["羽绒服装产业园"]),
+        ("private500=true", vec![]),
+        ("strategic_emerging=true", vec!["外资新能源电池项目"]),
+        ("case_by_case=true", vec!["羽绒服装产业园"]),
+        ("leading_industry=羽绒服装", vec!["羽绒服装产业园"]),
+        ("currency=USD", vec!["外资新能源电池项目"]),
+        ("currency=CNY", vec!["稻虾米精深加工项目", "羽绒服装产业园"]),
+        (&format!("zone_id={township}"), vec!["外资新能源电池项目"]),
+        (
+            &format!("responsible_unit_id={unit}"),
+            vec!["外资新能源电池项目"],
+        ),
+        (
+            &format!("attracting_unit_id={unit}"),
+            vec!["外资新能源电池项目"],
+        ),
+        ("responsible_leader=王", vec!["外资新能源电池项目"]),
+        (
+            "global500=false&case_by_case=false",
+            vec!["稻虾米精深加工项目"],
+        ),
+    ] {
+        let got = names(nx.items(&format!("/api/projects?{query}")).await);
+        assert_eq!(got, expected, "{query}");
+    }
+    let (status, body) = nx.get("/api/projects?currency=EUR").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"]["currency"][0], "币种应为 CNY 或 USD");
+
+    // The export carries exactly the rows the same filter shows.
+    let res = nx.get_raw("/api/projects/export?currency=CNY").await;
+    let rows = read_xlsx(res.bytes().await.unwrap().to_vec());
+    let mut exported: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+    exported.sort();
+    assert_eq!(exported, ["稻虾米精深加工项目", "羽绒服装产业园"]);
 }
