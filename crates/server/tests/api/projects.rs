@@ -252,7 +252,7 @@ async fn the_ledger_filters_on_every_field_and_exports_what_it_shows() {
     a["strategic_emerging"] = json!(true);
     a["leading_industry"] = json!("新能源");
     a["contract_fen"] = json!(0);
-    a["contract_cents"] = json!(5_000_000_00i64);
+    a["contract_cents"] = json!(500_000_000_i64);
     a["origin"] = json!("foreign");
     a["zone_id"] = json!(township);
     a["responsible_unit_id"] = json!(unit);
