@@ -183,15 +183,34 @@ impl Scoped {
     }
 
     /// The rules govern every project of the installation, so changing them takes the
-    /// permission and a scope that is the whole installation: nationwide, or a province. A
-    /// city or county administrator would otherwise reclassify other regions' projects.
-    fn may_change_rules(&self) -> Result<(), StoreError> {
+    /// permission and a scope that covers every project: nationwide, or a province while the
+    /// installation holds no project outside it (a one-province install). A city or county
+    /// administrator — or a province's, on a multi-province install — would otherwise
+    /// reclassify projects of regions that are not theirs.
+    async fn may_change_rules(&self) -> Result<(), StoreError> {
         self.actor.require(Permission::ManageRules)?;
-        match &self.actor.scope {
-            Scope::Nationwide => Ok(()),
-            Scope::Region(root) if root.level() == RegionLevel::Province => Ok(()),
-            Scope::Region(_) => Err(StoreError::forbidden(
-                "台账规则适用于全部项目，只有省级及以上的系统管理员可以修改",
+        let root = match &self.actor.scope {
+            Scope::Nationwide => return Ok(()),
+            Scope::Region(root) if root.level() == RegionLevel::Province => root,
+            Scope::Region(_) => {
+                return Err(StoreError::forbidden(
+                    "台账规则适用于全部项目，只有省级及以上的系统管理员可以修改",
+                ))
+            }
+        };
+        let (lo, hi) = root.subtree_range();
+        let elsewhere: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM projects WHERE region_code < $1 \
+             UNION ALL SELECT id FROM projects WHERE region_code >= $2 LIMIT 1",
+        )
+        .bind(&lo)
+        .bind(&hi)
+        .fetch_optional(&self.db.pool)
+        .await?;
+        match elsewhere {
+            None => Ok(()),
+            Some(_) => Err(StoreError::forbidden(
+                "本系统还管理其他省份的项目，台账规则适用于全部项目，只能由全国系统管理员修改",
             )),
         }
     }
@@ -203,12 +222,12 @@ impl Scoped {
             Some(s) => s.parse()?,
             None => LedgerRules::default(),
         };
-        Ok(view(&rules, stored.as_ref(), self.may_change_rules()))
+        Ok(view(&rules, stored.as_ref(), self.may_change_rules().await))
     }
 
     /// Replaces the rules, checked as a whole, if nobody changed them since `version`.
     pub async fn update_rules(&self, update: RulesUpdate) -> Result<RulesView, StoreError> {
-        self.may_change_rules()?;
+        self.may_change_rules().await?;
         let draft = RulesDraft {
             thresholds: update.thresholds,
             tiers: update.tiers,

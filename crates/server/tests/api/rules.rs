@@ -278,6 +278,37 @@ async fn only_administrators_of_a_province_or_the_country_change_the_rules() {
 }
 
 #[tokio::test]
+async fn on_a_multi_province_install_only_a_nationwide_administrator_changes_the_rules() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let (_, rules) = admin.get("/api/rules").await;
+    assert_eq!(rules["editable"], true, "a one-province install");
+    // The same installation also carries a project of 深圳市南山区 (广东).
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&app.database_url)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO projects (name, name_key, investor_name, origin, region_code, stage, \
+         created_at, updated_at) VALUES ('南山项目', '南山', '某公司', 'in_province', '440305', \
+         'signed', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let (_, rules) = admin.get("/api/rules").await;
+    assert_eq!(rules["editable"], false);
+    assert!(rules["not_editable_reason"]
+        .as_str()
+        .unwrap()
+        .contains("其他省份"));
+    let (status, body) = admin.put("/api/rules", update_of(&rules)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("全国系统管理员"));
+}
+
+#[tokio::test]
 async fn a_stale_version_is_refused() {
     let app = spawn_app().await;
     let admin = app.login("admin").await;
