@@ -182,7 +182,9 @@ pub fn name_key(name: &str) -> String {
     }
     s = out;
     for noise in NOISE {
-        s = s.replace(noise, "");
+        if s.contains(noise) {
+            s = s.replace(noise, "");
+        }
     }
     s.chars().filter(|c| c.is_alphanumeric()).collect()
 }

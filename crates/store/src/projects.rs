@@ -912,18 +912,38 @@ impl Scoped {
                 event_id: input.event_id,
             })
             .collect();
-        // Look-alikes among the projects already stored, and among the new ones in order.
-        let mut index = match entries.as_slice() {
-            [one] => Index::around(conn, one).await?,
-            _ => Index::for_batch(conn, backend, &entries).await?,
+        // Look-alikes among the projects already stored, and among the new ones in order. One
+        // project is looked up in this transaction. A sheet's look-ups and matching run beside
+        // the writes, reading on a connection of their own: the stored projects they compare
+        // with are the same either way (on SQLite this transaction holds the write lock, so
+        // nobody else adds any; the new ones are matched with each other in memory).
+        let pairs_task = match entries.as_slice() {
+            [one] => {
+                let index = Index::around(conn, one).await?;
+                let pairs = index.matches(one);
+                tokio::spawn(async move { Ok::<_, StoreError>(pairs) })
+            }
+            _ => {
+                let pool = self.db.pool.clone();
+                let entries = entries.clone();
+                tokio::spawn(async move {
+                    let mut reader = pool.acquire().await?;
+                    let mut index = Index::for_batch(&mut reader, backend, &entries).await?;
+                    drop(reader);
+                    tokio::task::spawn_blocking(move || {
+                        let mut pairs = Vec::new();
+                        for e in &entries {
+                            pairs.extend(index.matches(e));
+                            index.add(e.clone());
+                        }
+                        pairs
+                    })
+                    .await
+                    .map_err(|e| StoreError::Internal(e.to_string()))
+                })
+            }
         };
         let t_index = t0.elapsed();
-        let mut pairs = Vec::new();
-        for e in &entries {
-            pairs.extend(index.matches(e));
-            index.add(e.clone());
-        }
-        let t_match = t0.elapsed();
         // The audit entries are built on another core while the projects are written.
         let owned: Vec<(i64, String, String, ProjectInput, String)> = items
             .iter()
@@ -1018,6 +1038,9 @@ impl Scoped {
         )
         .await?;
         let t_stages = t0.elapsed();
+        let pairs = pairs_task
+            .await
+            .map_err(|e| StoreError::Internal(e.to_string()))??;
         duplicates::write_pairs(conn, backend, pairs, &now).await?;
         let t_pairs = t0.elapsed();
         let audit_entries = audit_entries
@@ -1027,11 +1050,11 @@ impl Scoped {
         audit::record_many(conn, backend, (&self.actor).into(), audit_entries).await?;
         tracing::info!(
             rows = ids.len(),
-            index_ms = t_index.as_millis() as u64,
-            match_ms = (t_match - t_index).as_millis() as u64,
-            build_ms = (t_build - t_match).as_millis() as u64,
+            keys_ms = t_index.as_millis() as u64,
+            build_ms = (t_build - t_index).as_millis() as u64,
             projects_ms = (t_projects - t_build).as_millis() as u64,
             stages_ms = (t_stages - t_projects).as_millis() as u64,
+            // waiting for the look-alike matching that ran beside the writes, and writing them
             pairs_ms = (t_pairs - t_stages).as_millis() as u64,
             audit_wait_ms = (t_audit_built - t_pairs).as_millis() as u64,
             audit_ms = (t0.elapsed() - t_audit_built).as_millis() as u64,
