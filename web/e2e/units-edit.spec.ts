@@ -15,6 +15,11 @@ test('a county bureau adds a unit to its directory and edits it', async ({ page 
 
   await dialog.getByLabel('单位名称').fill('南县测试园区管委会')
   await dialog.getByText('项目落户地', { exact: true }).click()
+  // A 项目落户地 stands for a zone of its county; its accounts then read the projects there.
+  const zone = dialog.locator('.el-form-item', { hasText: '园区/乡镇' }).locator('.el-select__wrapper')
+  await expect(zone).not.toHaveClass(/is-disabled/) // the county's zones have loaded
+  await zone.click()
+  await page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: '南县省级农业科技园区' }).click()
   await dialog.getByLabel('联系人').fill('王五')
   await dialog.getByLabel('联系电话').fill('0737-5200000')
   await shot(page, 'units-01-create-dialog')
@@ -26,6 +31,7 @@ test('a county bureau adds a unit to its directory and edits it', async ({ page 
   await settled(page)
   const row = page.getByTestId('units-table').locator('tr.el-table__row', { hasText: '南县测试园区管委会' })
   await expect(row).toContainText('项目落户地')
+  await expect(row).toContainText('南县省级农业科技园区')
   await expect(row).toContainText('王五')
 
   await row.getByRole('button', { name: '编辑' }).click()

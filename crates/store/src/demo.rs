@@ -150,13 +150,18 @@ impl<'a> System<'a> {
             .execute(&mut *tx)
             .await?;
         }
+        // A 项目落户地 unit names the zone of its county it stands for (南县's annex writes
+        // "县经济开发区" for the zone 南县经济开发区). Loading again links a unit that has no zone
+        // yet (a database loaded before units had one) and leaves other edits alone.
         for u in &units {
             let sort_order: i64 = u[4].parse().unwrap_or(0);
             sqlx::query(
                 "INSERT INTO units (region_code, name, category, subcategory, sort_order, \
-                 contact_person, contact_phone, active, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) \
-                 ON CONFLICT (region_code, name) DO NOTHING",
+                 contact_person, contact_phone, active, created_at, updated_at, zone_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, \
+                 (SELECT id FROM zones WHERE county_code = $1 AND name = $10)) \
+                 ON CONFLICT (region_code, name) \
+                 DO UPDATE SET zone_id = COALESCE(units.zone_id, excluded.zone_id)",
             )
             .bind(&u[0])
             .bind(&u[1])
@@ -167,6 +172,7 @@ impl<'a> System<'a> {
             .bind(non_empty(&u[6]))
             .bind(true)
             .bind(&now)
+            .bind(non_empty(&u[7]))
             .execute(&mut *tx)
             .await?;
         }

@@ -25,6 +25,10 @@ pub struct Unit {
     pub subcategory_label: Option<String>,
     pub region_code: String,
     pub region_name: String,
+    /// For a 项目落户地 unit, the zone (园区/乡镇) of its county it stands for: its accounts read
+    /// the projects that landed there.
+    pub zone_id: Option<i64>,
+    pub zone_name: Option<String>,
     /// Position in the official order (e.g. the annex of 南政发〔2022〕6号), within a category.
     pub sort_order: i64,
     pub contact_person: Option<String>,
@@ -54,7 +58,7 @@ impl Unit {
     fn snapshot(&self) -> serde_json::Value {
         serde_json::json!({
             "name": self.name, "category": self.category, "subcategory": self.subcategory,
-            "region_code": self.region_code, "sort_order": self.sort_order,
+            "region_code": self.region_code, "zone_id": self.zone_id, "sort_order": self.sort_order,
             "contact_person": self.contact_person, "contact_phone": self.contact_phone,
             "note": self.note, "active": self.active,
         })
@@ -79,6 +83,9 @@ pub struct UnitInput {
     #[schema(value_type = Option<UnitSubcategory>)]
     pub subcategory: Option<String>,
     pub region_code: String,
+    /// Only for 项目落户地 units: a zone (园区/乡镇) of the unit's own county.
+    #[serde(default)]
+    pub zone_id: Option<i64>,
     pub sort_order: Option<i64>,
     pub contact_person: Option<String>,
     pub contact_phone: Option<String>,
@@ -101,6 +108,8 @@ pub struct UnitSheetRow {
     pub name: String,
     pub category: String,
     pub subcategory: String,
+    /// Name of a zone of the import's county (项目落户地 only).
+    pub zone: String,
     pub sort_order: String,
     pub contact_person: String,
     pub contact_phone: String,
@@ -116,6 +125,8 @@ pub struct UnitPreviewRow {
     pub category: String,
     #[schema(value_type = Option<UnitSubcategory>)]
     pub subcategory: Option<String>,
+    pub zone_id: Option<i64>,
+    pub zone_name: Option<String>,
     pub sort_order: i64,
     pub contact_person: Option<String>,
     pub contact_phone: Option<String>,
@@ -131,9 +142,12 @@ pub struct UnitImportPreview {
 }
 
 const UNIT_SELECT: &str = "SELECT n.id, n.name, n.category, n.subcategory, n.region_code, \
-    r.name AS region_name, n.sort_order, n.contact_person, n.contact_phone, n.note, n.active, \
-    n.version, n.created_at, n.updated_at \
-    FROM units n JOIN regions r ON r.code = n.region_code WHERE 1 = 1";
+    r.name AS region_name, n.zone_id, z.name AS zone_name, n.sort_order, n.contact_person, \
+    n.contact_phone, n.note, n.active, n.version, n.created_at, n.updated_at \
+    FROM units n JOIN regions r ON r.code = n.region_code LEFT JOIN zones z ON z.id = n.zone_id \
+    WHERE 1 = 1";
+
+const ZONE_NOT_LANDING: &str = "只有“项目落户地”类别的单位可以关联园区/乡镇";
 
 fn opt(s: Option<&str>) -> Option<String> {
     s.map(str::trim)
@@ -259,9 +273,49 @@ impl Scoped {
                 None
             }
         };
+        if let Some(zone) = input.zone_id {
+            self.check_unit_zone(&mut checks, zone, parsed.map(|p| p.0), region.as_ref())
+                .await?;
+        }
         checks.finish()?;
         let (category, subcategory) = parsed.expect("checks passed");
         Ok((region.expect("checks passed"), category, subcategory))
+    }
+
+    /// A unit's zone: only a 项目落户地 unit has one, and it lies in the unit's own county.
+    async fn check_unit_zone(
+        &self,
+        checks: &mut Checks,
+        zone: i64,
+        category: Option<UnitCategory>,
+        region: Option<&RegionCode>,
+    ) -> Result<(), StoreError> {
+        if category.is_some_and(|c| c != UnitCategory::Landing) {
+            checks.add("zone_id", ZONE_NOT_LANDING);
+            return Ok(());
+        }
+        let found: Option<(String, String)> =
+            sqlx::query_as("SELECT county_code, name FROM zones WHERE id = $1")
+                .bind(zone)
+                .fetch_optional(&self.db.pool)
+                .await?;
+        match (found, region) {
+            (None, _) => checks.add("zone_id", "所选园区/乡镇不存在"),
+            (Some((county, name)), Some(region)) if county != region.as_str() => {
+                let region_name = crate::regions::Regions::new(&self.db)
+                    .get(region)
+                    .await?
+                    .map_or_else(|| region.to_string(), |r| r.name);
+                checks.add(
+                    "zone_id",
+                    format!(
+                        "园区/乡镇“{name}”不在{region_name}，只能关联本单位所在县市区的园区/乡镇"
+                    ),
+                );
+            }
+            _ => {}
+        }
+        Ok(())
     }
 
     pub async fn create_unit(&self, input: UnitInput) -> Result<Unit, StoreError> {
@@ -297,7 +351,8 @@ impl Scoped {
         let updated = sqlx::query(
             "UPDATE units SET name = $1, category = $2, subcategory = $3, region_code = $4, \
              sort_order = $5, contact_person = $6, contact_phone = $7, note = $8, active = $9, \
-             updated_at = $10, version = version + 1 WHERE id = $11 AND version = $12",
+             updated_at = $10, version = version + 1, zone_id = $13 \
+             WHERE id = $11 AND version = $12",
         )
         .bind(normalize_name(&u.name))
         .bind(category.as_str())
@@ -311,6 +366,7 @@ impl Scoped {
         .bind(clock::now())
         .bind(id)
         .bind(input.version)
+        .bind(u.zone_id)
         .execute(&mut *tx)
         .await
         .map_err(|e| {
@@ -365,6 +421,13 @@ impl Scoped {
                 .fetch_all(&self.db.pool)
                 .await?;
         let existing: std::collections::HashSet<String> = existing.into_iter().collect();
+        let zones: HashMap<String, i64> =
+            sqlx::query_as::<_, (String, i64)>("SELECT name, id FROM zones WHERE county_code = $1")
+                .bind(region.as_str())
+                .fetch_all(&self.db.pool)
+                .await?
+                .into_iter()
+                .collect();
         let col = |field: &str| columns.get(field).cloned().unwrap_or_default();
         let mut errors = Vec::new();
         let mut valid = Vec::new();
@@ -382,17 +445,27 @@ impl Scoped {
                         .ok_or_else(|| format!("排序应为非负整数，实际为“{s}”")),
                 ),
             };
+            let zone = opt(Some(&r.zone));
+            let zone_id = zone.as_ref().and_then(|z| zones.get(z).copied());
             let input = UnitInput {
                 name: r.name.clone(),
                 category: r.category.clone(),
                 subcategory: opt(Some(&r.subcategory)),
                 region_code: region.to_string(),
+                zone_id,
                 sort_order,
                 contact_person: opt(Some(&r.contact_person)),
                 contact_phone: opt(Some(&r.contact_phone)),
                 note: opt(Some(&r.note)),
             };
             let parsed = check_fields(&mut checks, &input);
+            if let Some(zone) = &zone {
+                if parsed.is_some_and(|(c, _)| c != UnitCategory::Landing) {
+                    checks.add("zone", ZONE_NOT_LANDING);
+                } else if zone_id.is_none() {
+                    checks.add("zone", format!("“{zone}”不是该行政区划的园区/乡镇"));
+                }
+            }
             let name = normalize_name(&r.name);
             if !name.is_empty() {
                 if let Some(first) = seen.get(&name) {
@@ -411,6 +484,8 @@ impl Scoped {
                         name,
                         category: category.as_str().to_owned(),
                         subcategory: subcategory.map(|s| s.as_str().to_owned()),
+                        zone_id,
+                        zone_name: zone,
                         sort_order: sort_order.unwrap_or_default(),
                         contact_person: input.contact_person,
                         contact_phone: input.contact_phone,
@@ -469,6 +544,7 @@ impl Scoped {
                 category: row.category.clone(),
                 subcategory: row.subcategory.clone(),
                 region_code: region.to_string(),
+                zone_id: row.zone_id,
                 sort_order: Some(row.sort_order),
                 contact_person: row.contact_person.clone(),
                 contact_phone: row.contact_phone.clone(),
@@ -518,8 +594,8 @@ async fn insert_unit(
     let now = clock::now();
     sqlx::query_scalar(
         "INSERT INTO units (region_code, name, category, subcategory, sort_order, contact_person, \
-         contact_phone, note, active, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+         contact_phone, note, active, created_at, updated_at, zone_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) RETURNING id",
     )
     .bind(region.as_str())
     .bind(normalize_name(&input.name))
@@ -531,6 +607,7 @@ async fn insert_unit(
     .bind(opt(input.note.as_deref()))
     .bind(true)
     .bind(now)
+    .bind(input.zone_id)
     .fetch_one(conn)
     .await
     .map_err(|e| {

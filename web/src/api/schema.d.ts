@@ -1297,8 +1297,9 @@ export interface components {
                 version: number;
                 /**
                  * Format: int64
-                 * @description Signed projects (as the 三率 count them) of the event within the user's scope (a county sees its own share of a
-                 *     provincial fair), with their contract and confirmed arrival.
+                 * @description Signed projects (as the 三率 count them) of the event within the user's scope (a county
+                 *     sees its own share of a provincial fair, a unit its own projects), with their contract
+                 *     and confirmed arrival.
                  */
                 project_count: number;
                 /** Format: int64 */
@@ -1329,6 +1330,13 @@ export interface components {
                 subcategory_label?: string | null;
                 region_code: string;
                 region_name: string;
+                /**
+                 * Format: int64
+                 * @description For a 项目落户地 unit, the zone (园区/乡镇) of its county it stands for: its accounts read
+                 *     the projects that landed there.
+                 */
+                zone_id?: number | null;
+                zone_name?: string | null;
                 /**
                  * Format: int64
                  * @description Position in the official order (e.g. the annex of 南政发〔2022〕6号), within a category.
@@ -1713,8 +1721,9 @@ export interface components {
             version: number;
             /**
              * Format: int64
-             * @description Signed projects (as the 三率 count them) of the event within the user's scope (a county sees its own share of a
-             *     provincial fair), with their contract and confirmed arrival.
+             * @description Signed projects (as the 三率 count them) of the event within the user's scope (a county
+             *     sees its own share of a provincial fair, a unit its own projects), with their contract
+             *     and confirmed arrival.
              */
             project_count: number;
             /** Format: int64 */
@@ -1825,6 +1834,13 @@ export interface components {
             region_name: string;
             /**
              * Format: int64
+             * @description For a 项目落户地 unit, the zone (园区/乡镇) of its county it stands for: its accounts read
+             *     the projects that landed there.
+             */
+            zone_id?: number | null;
+            zone_name?: string | null;
+            /**
+             * Format: int64
              * @description Position in the official order (e.g. the annex of 南政发〔2022〕6号), within a category.
              */
             sort_order: number;
@@ -1851,6 +1867,11 @@ export interface components {
             category: components["schemas"]["UnitCategory"];
             subcategory?: null | components["schemas"]["UnitSubcategory"];
             region_code: string;
+            /**
+             * Format: int64
+             * @description Only for 项目落户地 units: a zone (园区/乡镇) of the unit's own county.
+             */
+            zone_id?: number | null;
             /** Format: int64 */
             sort_order?: number | null;
             contact_person?: string | null;
@@ -1863,6 +1884,9 @@ export interface components {
             name: string;
             category: components["schemas"]["UnitCategory"];
             subcategory?: null | components["schemas"]["UnitSubcategory"];
+            /** Format: int64 */
+            zone_id?: number | null;
+            zone_name?: string | null;
             /** Format: int64 */
             sort_order: number;
             contact_person?: string | null;

@@ -53,6 +53,15 @@ pub const UNITS_SHEET: SheetSpec = SheetSpec {
             note: "责任招商单位必填（综合协调单位或产业招商单位），其他类别留空",
         },
         Column {
+            field: "zone",
+            header: "园区/乡镇",
+            required: false,
+            choices: &[],
+            width: 20.0,
+            note: "仅项目落户地填写：该单位对应的本县市区园区或乡镇的名称，如“南县经济开发区”“南洲镇”；\
+                   填写后，该单位账号可查看落户在此的项目",
+        },
+        Column {
             field: "sort_order",
             header: "排序",
             required: false,
@@ -130,6 +139,14 @@ const UNITS_EXPORT: SheetSpec = SheetSpec {
             required: false,
             choices: &[],
             width: 16.0,
+            note: "",
+        },
+        Column {
+            field: "zone",
+            header: "园区/乡镇",
+            required: false,
+            choices: &[],
+            width: 20.0,
             note: "",
         },
         Column {
@@ -229,6 +246,7 @@ async fn export_units(
             u.name,
             u.category_label,
             u.subcategory_label.unwrap_or_default(),
+            u.zone_name.unwrap_or_default(),
             u.sort_order.to_string(),
             u.contact_person.unwrap_or_default(),
             u.contact_phone.unwrap_or_default(),
@@ -285,6 +303,7 @@ async fn read_form(
                 name: take("name"),
                 category: take("category"),
                 subcategory: take("subcategory"),
+                zone: take("zone"),
                 sort_order: take("sort_order"),
                 contact_person: take("contact_person"),
                 contact_phone: take("contact_phone"),

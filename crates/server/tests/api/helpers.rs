@@ -200,6 +200,19 @@ pub async fn json_of(res: Response) -> (StatusCode, Value) {
     (status, value)
 }
 
+/// The id of the zone (园区/乡镇) named `name` in county `county`.
+pub async fn zone_id(user: &User, county: &str, name: &str) -> i64 {
+    let (_, region) = user.get(&format!("/api/regions/{county}")).await;
+    region["zones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|z| z["name"] == name)
+        .unwrap_or_else(|| panic!("zone {name} in {county}"))["id"]
+        .as_i64()
+        .unwrap()
+}
+
 /// Asserts the API's error shape: the code, and a message in Chinese.
 pub fn assert_error(body: &Value, code: &str) {
     assert_eq!(body["code"], code, "unexpected body: {body}");

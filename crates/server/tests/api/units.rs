@@ -279,3 +279,132 @@ async fn units_are_created_and_edited_with_checks() {
     assert_eq!(status, StatusCode::CONFLICT);
     assert_error(&body, "stale_version");
 }
+
+#[tokio::test]
+async fn a_landing_unit_stands_for_a_zone_of_its_own_county() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    // The demo links 南县's landing units to their zones by name.
+    let landing = nx.items("/api/units?region=430921&category=landing").await;
+    let kaifaqu = landing
+        .iter()
+        .find(|u| u["name"] == "县经济开发区")
+        .unwrap();
+    assert_eq!(kaifaqu["zone_name"], "南县经济开发区");
+    let nanzhou = landing.iter().find(|u| u["name"] == "南洲镇").unwrap();
+    assert_eq!(nanzhou["zone_name"], "南洲镇");
+
+    let wuzui = zone_id(&nx, "430921", "乌嘴乡").await;
+    let yuanjiang_park = zone_id(&nx, "430981", "沅江高新技术产业园区").await;
+    let unit = |category: &str, zone: i64| {
+        json!({ "name": "乌嘴乡产业园服务中心", "category": category,
+                "subcategory": if category == "investment" { json!("industry") } else { json!(null) },
+                "region_code": "430921", "zone_id": zone })
+    };
+    // A zone of another county, a unit that is not a landing place, a zone that does not exist.
+    let (status, body) = nx.post("/api/units", unit("landing", yuanjiang_park)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let message = body["errors"]["zone_id"][0].as_str().unwrap();
+    assert!(
+        message.contains("沅江高新技术产业园区") && message.contains("不在南县"),
+        "{body}"
+    );
+    let (status, body) = nx.post("/api/units", unit("investment", wuzui)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        body["errors"]["zone_id"][0],
+        "只有“项目落户地”类别的单位可以关联园区/乡镇"
+    );
+    let (status, body) = nx.post("/api/units", unit("landing", 999_999)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"]["zone_id"][0], "所选园区/乡镇不存在");
+
+    let (status, created) = nx.post("/api/units", unit("landing", wuzui)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["zone_name"], "乌嘴乡");
+    let id = created["id"].as_i64().unwrap();
+    // Moving it to another county's zone is refused the same way; clearing it is fine.
+    let mut update = unit("landing", yuanjiang_park);
+    update["active"] = json!(true);
+    update["version"] = created["version"].clone();
+    let (status, body) = nx.put(&format!("/api/units/{id}"), update.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["errors"]["zone_id"].is_array(), "{body}");
+    update["zone_id"] = json!(null);
+    let (status, updated) = nx.put(&format!("/api/units/{id}"), update).await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    assert!(updated["zone_id"].is_null());
+
+    // Audited like other unit edits, the zone before and after.
+    let audit = app
+        .login("nx_admin")
+        .await
+        .items("/api/audit?entity=unit&action=update")
+        .await;
+    assert_eq!(audit[0]["before"]["zone_id"], wuzui, "{:?}", audit[0]);
+    assert!(audit[0]["after"]["zone_id"].is_null());
+
+    // The sheet carries the zone by name: checked on import, written on export.
+    let mut header = UNIT_HEADER.to_vec();
+    header.push("园区/乡镇");
+    let sheet = workbook(&[
+        &header,
+        &[
+            "厂窖镇招商服务站",
+            "项目落户地",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "厂窖镇",
+        ],
+        &[
+            "茅草街镇招商服务站",
+            "项目落户地",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "沅江高新技术产业园区",
+        ],
+        &[
+            "县招商服务专班",
+            "责任招商单位",
+            "产业招商单位",
+            "",
+            "",
+            "",
+            "",
+            "厂窖镇",
+        ],
+    ]);
+    let (status, preview) = nx
+        .upload("/api/units/import/preview", sheet, "430921")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(preview["valid_rows"], 1, "{preview}");
+    assert_eq!(preview["rows"][0]["zone_name"], "厂窖镇");
+    let errors = preview["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{preview}");
+    assert_eq!(
+        (errors[0]["row"].as_i64(), errors[0]["column"].as_str()),
+        (Some(3), Some("H"))
+    );
+    assert!(errors[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("不是该行政区划的园区/乡镇"));
+    assert_eq!(errors[1]["row"], 4);
+    assert_eq!(
+        errors[1]["message"],
+        "只有“项目落户地”类别的单位可以关联园区/乡镇"
+    );
+
+    let res = nx.get_raw("/api/units/export?category=landing").await;
+    let rows = read_xlsx(res.bytes().await.unwrap().to_vec());
+    let zone_column = rows[0].iter().position(|h| h == "园区/乡镇").unwrap();
+    let kaifaqu = rows.iter().find(|r| r[2] == "县经济开发区").unwrap();
+    assert_eq!(kaifaqu[zone_column], "南县经济开发区");
+}
