@@ -87,6 +87,8 @@ test('a project from entry to a confirmed 25% arrival, seen on the 三率 page',
   await pickOption(page, field(d, '签约活动'), EVENT)
   await field(d, '责任领导').locator('input').fill('王副县长')
   await field(d, '责任人').locator('input').fill('李明')
+  // nx_unit's unit is responsible for it: that account reads only its own unit's projects.
+  await pickOption(page, field(d, '责任单位'), '县经济开发区')
   await field(d, '服务方案').locator('textarea').fill('专班服务，每月调度一次用地与开工手续。')
   // 行业代码 is picked from the GB/T 4754 dictionary (a division here).
   await pickOption(page, field(d, '行业代码'), '18 纺织服装、服饰业')

@@ -170,9 +170,10 @@ impl Permission {
 
 /// The slice of data a user may read or write.
 ///
-/// Today every account is scoped to a region subtree; supervision groups (a set of regions)
-/// and unit responsibility (projects of one unit) narrow it further once those areas exist,
-/// which is why this is an enum the store matches on rather than a bare region code.
+/// Every account is scoped to a region subtree; supervision groups (a set of regions) will
+/// narrow it once that area exists, which is why this is an enum the store matches on rather
+/// than a bare region code. A unit account's narrower view (the projects of its unit) is a
+/// rule about projects, not regions, and is applied by the store on top of this scope.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
     /// A national deployment's administrators: no region restriction.

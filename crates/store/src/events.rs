@@ -24,8 +24,9 @@ pub struct SigningEvent {
     pub region_code: String,
     pub region_name: String,
     pub version: i64,
-    /// Signed projects (as the 三率 count them) of the event within the user's scope (a county sees its own share of a
-    /// provincial fair), with their contract and confirmed arrival.
+    /// Signed projects (as the 三率 count them) of the event within the user's scope (a county
+    /// sees its own share of a provincial fair, a unit its own projects), with their contract
+    /// and confirmed arrival.
     #[sqlx(skip)]
     pub project_count: i64,
     #[sqlx(skip)]
@@ -117,16 +118,17 @@ impl Scoped {
         let mut f = Filter::new("");
         let ids: Vec<String> = events.iter().map(|e| f.bind(Bind::Int(e.id))).collect();
         f.sql = format!(
-            "SELECT event_id, COUNT(*) AS projects, CAST(SUM(contract_fen) AS BIGINT) AS contract_fen, \
-             CAST(SUM(arrived_fen) AS BIGINT) AS arrived_fen, \
-             CAST(SUM(contract_cents) AS BIGINT) AS contract_cents, \
-             CAST(SUM(arrived_cents) AS BIGINT) AS arrived_cents \
-             FROM projects WHERE event_id IN ({}) AND stage IN ({})",
+            "SELECT p.event_id, COUNT(*) AS projects, \
+             CAST(SUM(p.contract_fen) AS BIGINT) AS contract_fen, \
+             CAST(SUM(p.arrived_fen) AS BIGINT) AS arrived_fen, \
+             CAST(SUM(p.contract_cents) AS BIGINT) AS contract_cents, \
+             CAST(SUM(p.arrived_cents) AS BIGINT) AS arrived_cents \
+             FROM projects p WHERE p.event_id IN ({}) AND p.stage IN ({})",
             ids.join(", "),
             crate::rates::signed_stages_sql()
         );
-        f.scope("region_code", &self.actor.scope);
-        let sql = format!("{} GROUP BY event_id", f.sql);
+        f.projects(&self.actor, "p", "p.region_code", None);
+        let sql = format!("{} GROUP BY p.event_id", f.sql);
         let figures: Vec<EventFigures> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
         for e in events.iter_mut() {
             if let Some(x) = figures.iter().find(|x| x.event_id == e.id) {

@@ -86,9 +86,13 @@ fn content_type_of(file_name: &str) -> Option<&'static str> {
 
 const MAX_EVIDENCE_BYTES: usize = 20 * 1024 * 1024;
 
+/// Evidence is read with the project it proves (`p`), so that a unit account gets the files of
+/// its own projects only; an attachment of another kind has no project and no unit reads it.
 const ATTACHMENT_SELECT: &str = "SELECT a.id, a.file_name, a.content_type, a.size, a.sha256, \
     u.display_name AS uploaded_by_name, a.uploaded_at, a.storage_key \
-    FROM attachments a JOIN users u ON u.id = a.uploaded_by WHERE 1 = 1";
+    FROM attachments a JOIN users u ON u.id = a.uploaded_by \
+    LEFT JOIN fund_arrivals fa ON a.owner_kind = 'fund_arrival' AND fa.id = a.owner_id \
+    LEFT JOIN projects p ON p.id = fa.project_id WHERE 1 = 1";
 
 impl Scoped {
     /// Attaches an evidence file to a fund record in the user's scope.
@@ -171,7 +175,7 @@ impl Scoped {
         f.and(&format!(
             "a.owner_kind = 'fund_arrival' AND a.owner_id = {p}"
         ));
-        f.scope("a.region_code", &self.actor.scope);
+        f.projects(&self.actor, "p", "a.region_code", None);
         let sql = format!("{} ORDER BY a.id", f.sql);
         Ok(f.query_as(&sql).fetch_all(&self.db.pool).await?)
     }
@@ -180,7 +184,7 @@ impl Scoped {
         let mut f = Filter::new(ATTACHMENT_SELECT);
         let p = f.bind(Bind::Int(id));
         f.and(&format!("a.id = {p}"));
-        f.scope("a.region_code", &self.actor.scope);
+        f.projects(&self.actor, "p", "a.region_code", None);
         let row: Option<Attachment> = f.query_as(&f.sql).fetch_optional(&self.db.pool).await?;
         row.ok_or(StoreError::NotFound("该附件"))
     }

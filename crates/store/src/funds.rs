@@ -111,7 +111,7 @@ impl Scoped {
         let mut f = Filter::new(FUND_SELECT);
         let p = f.bind(Bind::Int(project_id));
         f.and(&format!("f.project_id = {p}"));
-        f.scope("f.region_code", &self.actor.scope);
+        f.projects(&self.actor, "p", "f.region_code", None);
         let sql = format!("{} ORDER BY f.period, f.id", f.sql);
         let rows: Vec<FundArrival> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
         Ok(rows.into_iter().map(FundArrival::finish).collect())
@@ -122,7 +122,7 @@ impl Scoped {
         self.require_reviewer()?;
         let mut f = Filter::new(FUND_SELECT);
         f.and("f.status = 'entered'");
-        f.scope("f.region_code", &self.actor.scope);
+        f.projects(&self.actor, "p", "f.region_code", None);
         if let Scope::Region(root) = &self.actor.scope {
             let own = f.bind(Bind::Text(root.to_string()));
             f.and(&format!("f.region_code <> {own}"));
@@ -161,7 +161,7 @@ impl Scoped {
         let mut f = Filter::new(FUND_SELECT);
         let p = f.bind(Bind::Int(id));
         f.and(&format!("f.id = {p}"));
-        f.scope("f.region_code", &self.actor.scope);
+        f.projects(&self.actor, "p", "f.region_code", None);
         let row: Option<FundArrival> = f.query_as(&f.sql).fetch_optional(&self.db.pool).await?;
         row.map(FundArrival::finish)
             .ok_or(StoreError::NotFound("该资金到位记录"))

@@ -8,7 +8,7 @@ use crate::duplicates::{self, Entry, Index};
 use crate::error::{Checks, StoreError};
 use crate::events::parse_date;
 use crate::page::{Page, PageRequest};
-use crate::scoped::{Bind, Filter, Scoped};
+use crate::scoped::{Bind, Filter, ProjectReach, Scoped};
 use luodi_domain::ledger::{days_between, milestone_conflicts, name_key, Stage};
 use luodi_domain::rates::ProjectFunds;
 use luodi_domain::rules::LedgerRules;
@@ -731,7 +731,7 @@ impl Scoped {
             .map(|r| RegionCode::parse(&r))
             .transpose()
             .map_err(|e| StoreError::field("region", e.to_string()))?;
-        f.scope_within("p.region_code", &self.actor.scope, region.as_ref());
+        f.projects(&self.actor, "p", "p.region_code", region.as_ref());
         if let Some(q) = opt(&filter.q) {
             let p = f.bind(Bind::Text(format!("%{q}%")));
             let exact = f.bind(Bind::Text(q.to_uppercase()));
@@ -858,9 +858,16 @@ impl Scoped {
         let mut f = Filter::new(PROJECT_SELECT);
         let p = f.bind(Bind::Int(id));
         f.and(&format!("p.id = {p}"));
-        f.scope("p.region_code", &self.actor.scope);
+        f.projects(&self.actor, "p", "p.region_code", None);
         let project: Option<Project> = f.query_as(&f.sql).fetch_optional(&self.db.pool).await?;
-        let project = project.ok_or(StoreError::NotFound("该项目"))?;
+        // A unit account is told why, without learning whether the project exists.
+        let project = project.ok_or(StoreError::NotFound(match self.actor.project_reach() {
+            ProjectReach::Region => "该项目",
+            ProjectReach::Unit(_) => {
+                "该项目（责任单位只能查看和填报本单位负责、招引或落户本单位的项目）"
+            }
+            ProjectReach::Nothing => "该项目（账号未指定所属单位，不能查看和填报项目）",
+        }))?;
         Ok(project.finish(&self.ledger_rules().await?))
     }
 
@@ -1505,7 +1512,7 @@ impl Scoped {
                 ))
             }
         }
-        f.scope("d.region_code", &self.actor.scope);
+        f.projects(&self.actor, "p", "d.region_code", None);
         let page: Page<DuplicateCandidate> = f.fetch_page(&self.db.pool, "d.id DESC", page).await?;
         Ok(Page {
             items: page
@@ -1521,7 +1528,7 @@ impl Scoped {
         let mut f = Filter::new(DUPLICATE_SELECT);
         let p = f.bind(Bind::Int(id));
         f.and(&format!("d.id = {p}"));
-        f.scope("d.region_code", &self.actor.scope);
+        f.projects(&self.actor, "p", "d.region_code", None);
         let found: Option<DuplicateCandidate> =
             f.query_as(&f.sql).fetch_optional(&self.db.pool).await?;
         found

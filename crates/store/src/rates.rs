@@ -168,6 +168,10 @@ fn definitions(t: &Thresholds, as_of: Option<&str>) -> Vec<String> {
     d
 }
 
+/// Printed with every figure a unit account reads, because its totals are not its region's.
+pub(crate) const UNIT_PROJECTS_ONLY: &str =
+    "责任单位账号只统计本单位负责、招引或落户本单位的项目，合计不是本地区全部项目";
+
 /// One row of the grouped query, before rolling up and naming.
 fn add_into(total: &mut RateRow, row: &RateRow) {
     for (sum, part) in [
@@ -312,7 +316,7 @@ impl Scoped {
              {from} WHERE p.stage IN ({})",
             signed_stages_sql()
         );
-        f.scope_within("p.region_code", &self.actor.scope, region.as_ref());
+        f.projects(&self.actor, "p", "p.region_code", region.as_ref());
         if let Some(period) = as_of {
             let end = f.bind(Bind::Text(month_end(period)));
             f.and(&format!("p.signed_on <= {end}"));
@@ -392,6 +396,10 @@ impl Scoped {
         let region_name = self.report_region_name(region.as_ref()).await?;
         total.code = region.as_ref().map(|r| r.to_string()).unwrap_or_default();
         total.name = format!("{region_name}合计");
+        let mut definitions = definitions(&t, as_of.map(|p| p.to_string()).as_deref());
+        if self.actor.reads_unit_projects() {
+            definitions.push(UNIT_PROJECTS_ONLY.to_owned());
+        }
         Ok(RatesReport {
             region_code: region.map(|r| r.to_string()),
             region_name,
@@ -399,7 +407,7 @@ impl Scoped {
             as_of: as_of.map(|p| p.to_string()),
             total: total.finish(),
             rows: named,
-            definitions: definitions(&t, as_of.map(|p| p.to_string()).as_deref()),
+            definitions,
         })
     }
 
@@ -515,7 +523,7 @@ impl Scoped {
              FROM fund_arrivals fa JOIN projects p ON p.id = fa.project_id \
              WHERE fa.status = 'confirmed' AND fa.period >= {lf} AND fa.period <= {tt}"
         );
-        f.scope_within("fa.region_code", &self.actor.scope, region.as_ref());
+        f.projects(&self.actor, "p", "fa.region_code", region.as_ref());
         let sql = format!("{} GROUP BY p.origin, fa.currency", f.sql);
         let sums: Vec<GrowthSum> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
         // The two figures the targets speak of are always shown, even when nothing arrived.
@@ -549,6 +557,17 @@ impl Scoped {
             })
             .collect();
         let region_name = self.report_region_name(region.as_ref()).await?;
+        let mut definitions = vec![
+            format!(
+                "同比增长 = {from}至{to}已确认到位资金 ÷ {last_from}至{last_to}已确认到位资金 − 1"
+            ),
+            "按项目资金来源分组；人民币（元）与美元分别计算，不相加；上年同期为0时不计算增长率"
+                .into(),
+            "按到位资金所属月份归期，只计审核确认的记录（更正后以新记录为准）".into(),
+        ];
+        if self.actor.reads_unit_projects() {
+            definitions.push(UNIT_PROJECTS_ONLY.to_owned());
+        }
         Ok(GrowthReport {
             region_code: region.map(|r| r.to_string()),
             region_name,
@@ -557,11 +576,7 @@ impl Scoped {
             last_year_from: last_from.to_string(),
             last_year_to: last_to.to_string(),
             rows,
-            definitions: vec![
-                format!("同比增长 = {from}至{to}已确认到位资金 ÷ {last_from}至{last_to}已确认到位资金 − 1"),
-                "按项目资金来源分组；人民币（元）与美元分别计算，不相加；上年同期为0时不计算增长率".into(),
-                "按到位资金所属月份归期，只计审核确认的记录（更正后以新记录为准）".into(),
-            ],
+            definitions,
         })
     }
 }

@@ -41,6 +41,33 @@ impl Actor {
             )))
         }
     }
+
+    /// Which projects of the region scope the actor reads (domain §1): a 责任单位 / 项目落户地
+    /// account only those of its unit, and an account of that role without a unit none.
+    pub(crate) fn project_reach(&self) -> ProjectReach {
+        match (self.role, self.unit_id) {
+            (Role::Unit, Some(unit)) => ProjectReach::Unit(unit),
+            (Role::Unit, None) => ProjectReach::Nothing,
+            _ => ProjectReach::Region,
+        }
+    }
+
+    /// Whether the actor reads only some of its region's projects.
+    pub(crate) fn reads_unit_projects(&self) -> bool {
+        self.project_reach() != ProjectReach::Region
+    }
+}
+
+/// The projects within an actor's region scope that it may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ProjectReach {
+    /// Every project of the region scope.
+    Region,
+    /// Projects the unit is responsible for (责任单位), brought in (招商单位), or that landed in
+    /// the zone the unit stands for (项目落户地).
+    Unit(i64),
+    /// None at all: a unit account that names no unit.
+    Nothing,
 }
 
 /// A store handle bound to one actor: every read is limited to the actor's scope and every
@@ -133,6 +160,32 @@ impl Filter {
             (Scope::Region(root), Some(r)) if root.contains(r) => self.region_subtree(column, r),
             (Scope::Region(root), Some(r)) if r.contains(root) => self.region_subtree(column, root),
             (Scope::Region(_), Some(_)) => self.and("1 = 0"),
+        }
+    }
+
+    /// Restricts the projects of alias `project` to those `actor` may read: `region_column` (the
+    /// project's own `region_code`, or the copy a dependant row keeps for scope filtering)
+    /// within the actor's scope and, when asked, within `region`; for a unit account, only the
+    /// unit's projects ([`ProjectReach`]). Every read of projects and of what hangs off them
+    /// goes through here, so that no page, export or figure shows a unit more than its own.
+    pub fn projects(
+        &mut self,
+        actor: &Actor,
+        project: &str,
+        region_column: &str,
+        region: Option<&RegionCode>,
+    ) {
+        self.scope_within(region_column, &actor.scope, region);
+        match actor.project_reach() {
+            ProjectReach::Region => {}
+            ProjectReach::Unit(unit) => {
+                let u = self.bind(Bind::Int(unit));
+                self.and(&format!(
+                    "({project}.responsible_unit_id = {u} OR {project}.attracting_unit_id = {u} \
+                     OR {project}.zone_id = (SELECT zone_id FROM units WHERE id = {u}))"
+                ));
+            }
+            ProjectReach::Nothing => self.and("1 = 0"),
         }
     }
 

@@ -169,7 +169,15 @@ impl Scoped {
                 } else {
                     format!("{year:04}-01至{month}")
                 },
-                basis: indicator.basis().to_owned(),
+                basis: if self.actor.reads_unit_projects() {
+                    format!(
+                        "{}（{}）",
+                        indicator.basis(),
+                        crate::rates::UNIT_PROJECTS_ONLY
+                    )
+                } else {
+                    indicator.basis().to_owned()
+                },
             });
         }
         Ok(out)

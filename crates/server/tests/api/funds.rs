@@ -4,16 +4,19 @@ use serde_json::{json, Value};
 
 const WAN: i64 = 10_000 * 100;
 
-/// A 2亿元 (20,000万元) project signed in 南县, entered by the county bureau.
+/// A 2亿元 (20,000万元) project signed in 南县, entered by the county bureau, with nx_unit's
+/// unit (县经济开发区) responsible for it.
 async fn signed_project(app: &TestApp) -> i64 {
     let nx = app.login("nx_bureau").await;
+    let unit = unit_id(&nx, "430921", "县经济开发区").await;
     let (status, detail) = nx
         .post(
             "/api/projects",
             json!({
                 "name": "南县羽绒服装产业园项目", "investor_name": "浙江某服饰有限公司",
                 "origin": "out_of_province", "contract_fen": 20_000 * WAN,
-                "signed_on": "2026-01-10", "region_code": "430921", "stage": "signed"
+                "signed_on": "2026-01-10", "region_code": "430921", "stage": "signed",
+                "responsible_unit_id": unit
             }),
         )
         .await;

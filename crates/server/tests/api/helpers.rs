@@ -200,6 +200,17 @@ pub async fn json_of(res: Response) -> (StatusCode, Value) {
     (status, value)
 }
 
+/// The id of the unit named exactly `name` in `region`, as `user` finds it in the directory.
+pub async fn unit_id(user: &User, region: &str, name: &str) -> i64 {
+    user.items(&format!("/api/units?region={region}&q={name}"))
+        .await
+        .iter()
+        .find(|u| u["name"] == name)
+        .unwrap_or_else(|| panic!("unit {name} in {region}"))["id"]
+        .as_i64()
+        .unwrap()
+}
+
 /// The id of the zone (园区/乡镇) named `name` in county `county`.
 pub async fn zone_id(user: &User, county: &str, name: &str) -> i64 {
     let (_, region) = user.get(&format!("/api/regions/{county}")).await;

@@ -21,5 +21,6 @@ mod events;
 mod funds;
 mod regions;
 mod scope;
+mod unit_scope;
 mod units;
 mod users;

@@ -4,15 +4,10 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 /// A 2亿元 project signed at an event, landing in 南县经济开发区.
+/// A signed 2亿元 project in 南县经济开发区, the zone nx_unit's unit (县经济开发区) stands for,
+/// so that account reads it.
 pub(crate) async fn project_input(user: &User, name: &str) -> Value {
-    let (_, region) = user.get("/api/regions/430921").await;
-    let zone = region["zones"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|z| z["kind"] == "park")
-        .unwrap()["id"]
-        .clone();
+    let zone = zone_id(user, "430921", "南县经济开发区").await;
     json!({
         "name": name,
         "investor_name": "湖南华实农业科技有限公司",

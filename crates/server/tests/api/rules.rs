@@ -21,16 +21,18 @@ fn update_of(rules: &Value) -> Value {
     })
 }
 
-/// A 1亿元 project in 南县 with 2,500万元 confirmed by the city: 25%.
+/// A 1亿元 project in 南县 with 2,500万元 entered by its responsible unit (nx_unit's) and
+/// confirmed by the city: 25%.
 async fn project_at_25_percent(app: &TestApp) -> i64 {
     let nx = app.login("nx_bureau").await;
+    let unit = unit_id(&nx, "430921", "县经济开发区").await;
     let (status, detail) = nx
         .post(
             "/api/projects",
             json!({
                 "name": "南县羽绒服装产业园项目", "investor_name": "浙江某服饰有限公司",
                 "origin": "in_province", "contract_fen": YI, "signed_on": "2026-01-10",
-                "region_code": "430921", "stage": "signed"
+                "region_code": "430921", "stage": "signed", "responsible_unit_id": unit
             }),
         )
         .await;
