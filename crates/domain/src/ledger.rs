@@ -141,6 +141,46 @@ pub fn milestone_conflicts(stage: Stage, dates: &[Option<&str>; 6]) -> Vec<(&'st
     out
 }
 
+/// Each step of the chain comes on or after the one before it, as (field, message) for a
+/// date earlier than the nearest filled-in one before it. `dates` follow [`MILESTONES`].
+pub fn milestone_order_errors(dates: &[Option<&str>; 6]) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    for i in 1..6 {
+        let Some(later) = dates[i] else { continue };
+        if let Some(j) = (0..i).rev().find(|&j| dates[j].is_some()) {
+            if Some(later) < dates[j] {
+                out.push((
+                    MILESTONES[i].0,
+                    format!("{}不能早于{}", MILESTONES[i].1, MILESTONES[j].1),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The milestone dates after a stage change to `stage` on `date`: the stage's own date is
+/// set, and on a step back along the main line (a correction) the dates of the steps no
+/// longer reached are cleared. Returns the new dates and the labels of those cleared.
+pub fn dates_after_stage_change(
+    stage: Stage,
+    date: &str,
+    dates: &[Option<String>; 6],
+) -> ([Option<String>; 6], Vec<&'static str>) {
+    let mut out = dates.clone();
+    let mut cleared = Vec::new();
+    for (i, (field, label, marks)) in MILESTONES.iter().enumerate() {
+        if *marks == stage && *field != "certificate_on" {
+            out[i] = Some(date.to_owned());
+        } else if let (Some(rank), Some(marks_rank)) = (stage.rank(), marks.rank()) {
+            if marks_rank > rank && out[i].take().is_some() {
+                cleared.push(*label);
+            }
+        }
+    }
+    (out, cleared)
+}
+
 /// Normalises a project or company name for duplicate detection: the same project entered
 /// as "湖南某某科技有限公司年产10万吨项目（一期）" and "某某科技年产10万吨" should meet.
 pub fn name_key(name: &str) -> String {
@@ -294,6 +334,58 @@ mod tests {
             .map(|(f, _)| f)
             .collect();
         assert_eq!(fields, ["signed_on"]);
+    }
+
+    #[test]
+    fn dates_keep_the_chain_s_order() {
+        let d = [
+            Some("2025-03-01"),
+            None,
+            None,
+            Some("2025-02-01"),
+            None,
+            None,
+        ];
+        assert_eq!(
+            milestone_order_errors(&d),
+            vec![("started_on", "开工日期不能早于签约日期".to_owned())]
+        );
+        let same_day = [
+            Some("2025-03-01"),
+            Some("2025-03-01"),
+            None,
+            None,
+            None,
+            None,
+        ];
+        assert!(milestone_order_errors(&same_day).is_empty());
+    }
+
+    #[test]
+    fn a_stage_change_sets_its_date_and_a_step_back_clears_later_ones() {
+        let d = |v: &[Option<&str>; 6]| v.map(|x| x.map(str::to_owned));
+        let started = d(&[
+            Some("2025-01-01"),
+            Some("2025-02-01"),
+            Some("2025-02-05"),
+            Some("2025-03-01"),
+            None,
+            None,
+        ]);
+        let (after, cleared) = dates_after_stage_change(Stage::Completed, "2025-09-01", &started);
+        assert_eq!(after[4].as_deref(), Some("2025-09-01"));
+        assert!(cleared.is_empty());
+        // Back from 已开工 to 已签约 (entered by mistake): 供地, 交证 and 开工 go.
+        let (after, cleared) = dates_after_stage_change(Stage::Signed, "2025-01-01", &started);
+        assert_eq!(
+            after,
+            d(&[Some("2025-01-01"), None, None, None, None, None])
+        );
+        assert_eq!(cleared, ["供地日期", "交证日期", "开工日期"]);
+        // A side exit keeps every date.
+        let (after, cleared) = dates_after_stage_change(Stage::Defaulted, "2025-10-01", &started);
+        assert_eq!(after, started);
+        assert!(cleared.is_empty());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use crate::db::clock;
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
-use crate::scoped::{Actor, Bind, Filter, Scoped};
+use crate::scoped::{contains_pattern, Actor, Bind, Filter, Scoped};
 use luodi_domain::{Permission, RegionCode};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
@@ -281,8 +281,8 @@ impl Scoped {
             f.and(&format!("action = {p}"));
         }
         if let Some(actor) = filter.actor.as_deref().filter(|s| !s.is_empty()) {
-            let p = f.bind(Bind::Text(format!("%{}%", actor.trim())));
-            f.and(&format!("actor_name LIKE {p}"));
+            let p = f.bind(Bind::Text(contains_pattern(actor.trim())));
+            f.and(&format!("actor_name LIKE {p} ESCAPE '\\'"));
         }
         if let Some(from) = filter.from.as_deref().filter(|s| !s.is_empty()) {
             let p = f.bind(Bind::Text(day_bound("from", from, false)?));

@@ -4,7 +4,7 @@ use crate::audit::{self, Change};
 use crate::db::clock;
 use crate::error::{on_constraint, Checks, StoreError};
 use crate::page::{Page, PageRequest};
-use crate::scoped::{Bind, Filter, Scoped};
+use crate::scoped::{contains_pattern, Bind, Filter, Scoped};
 use luodi_domain::{Permission, RegionCode};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -176,8 +176,8 @@ impl Scoped {
         let mut f = Filter::new(EVENT_SELECT);
         self.event_visibility(&mut f);
         if let Some(q) = filter.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            let p = f.bind(Bind::Text(format!("%{q}%")));
-            f.and(&format!("e.name LIKE {p}"));
+            let p = f.bind(Bind::Text(contains_pattern(q)));
+            f.and(&format!("e.name LIKE {p} ESCAPE '\\'"));
         }
         if let Some(year) = filter.year {
             let lo = f.bind(Bind::Text(format!("{year:04}-01-01")));

@@ -4,12 +4,15 @@
 use crate::audit::{self, Change};
 use crate::bulk;
 use crate::db::{clock, Flag};
-use crate::duplicates::{self, Entry, Index};
+use crate::duplicates::{self, Entry, Index, Pair};
 use crate::error::{Checks, StoreError};
 use crate::events::parse_date;
 use crate::page::{Page, PageRequest};
-use crate::scoped::{Bind, Filter, ProjectReach, Scoped};
-use luodi_domain::ledger::{days_between, milestone_conflicts, name_key, Stage};
+use crate::scoped::{contains_pattern, Bind, Filter, ProjectReach, Scoped};
+use luodi_domain::ledger::{
+    dates_after_stage_change, days_between, milestone_conflicts, milestone_order_errors, name_key,
+    Stage,
+};
 use luodi_domain::rates::ProjectFunds;
 use luodi_domain::rules::LedgerRules;
 use luodi_domain::tiers::{obligations, Obligation, Origin, TierInput};
@@ -586,35 +589,8 @@ impl Scoped {
             }
         }
         // Each step of the chain comes on or after the one before it.
-        let labels = [
-            "签约日期",
-            "供地日期",
-            "交证日期",
-            "开工日期",
-            "竣工日期",
-            "投产日期",
-        ];
-        let fields = [
-            "signed_on",
-            "land_supplied_on",
-            "certificate_on",
-            "started_on",
-            "completed_on",
-            "producing_on",
-        ];
-        for i in 1..6 {
-            if let Some(later) = &dates[i] {
-                if let Some((j, earlier)) = dates[..i]
-                    .iter()
-                    .enumerate()
-                    .rev()
-                    .find_map(|(j, d)| d.as_ref().map(|d| (j, d)))
-                {
-                    if later < earlier {
-                        checks.add(fields[i], format!("{}不能早于{}", labels[i], labels[j]));
-                    }
-                }
-            }
+        for (field, message) in milestone_order_errors(&dates.each_ref().map(|d| d.as_deref())) {
+            checks.add(field, message);
         }
         // The stage and the dates tell one story (the 开工率 counts 开工 dates).
         if let Some(stage) = stage {
@@ -733,10 +709,10 @@ impl Scoped {
             .map_err(|e| StoreError::field("region", e.to_string()))?;
         f.projects(&self.actor, "p", "p.region_code", region.as_ref());
         if let Some(q) = opt(&filter.q) {
-            let p = f.bind(Bind::Text(format!("%{q}%")));
+            let p = f.bind(Bind::Text(contains_pattern(&q)));
             let exact = f.bind(Bind::Text(q.to_uppercase()));
             f.and(&format!(
-                "(p.name LIKE {p} OR p.investor_name LIKE {p} OR p.investor_credit_code = {exact})"
+                "(p.name LIKE {p} ESCAPE '\\' OR p.investor_name LIKE {p} ESCAPE '\\' OR p.investor_credit_code = {exact})"
             ));
         }
         if let Some(stage) = opt(&filter.stage) {
@@ -804,8 +780,8 @@ impl Scoped {
             }
         }
         if let Some(leader) = opt(&filter.responsible_leader) {
-            let p = f.bind(Bind::Text(format!("%{leader}%")));
-            f.and(&format!("p.responsible_leader LIKE {p}"));
+            let p = f.bind(Bind::Text(contains_pattern(&leader)));
+            f.and(&format!("p.responsible_leader LIKE {p} ESCAPE '\\'"));
         }
         if let Some(tag) = opt(&filter.leading_industry) {
             let p = f.bind(Bind::Text(tag));
@@ -924,30 +900,24 @@ impl Scoped {
         // the writes, reading on a connection of their own: the stored projects they compare
         // with are the same either way (on SQLite this transaction holds the write lock, so
         // nobody else adds any; the new ones are matched with each other in memory).
-        let pairs_task = match entries.as_slice() {
-            [one] => {
-                let index = Index::around(conn, one).await?;
-                let pairs = index.matches(one);
-                tokio::spawn(async move { Ok::<_, StoreError>(pairs) })
-            }
+        let matching = match entries.as_slice() {
+            [one] => Matching::Ready(Index::around(conn, one).await?.matches(one)),
             _ => {
-                let pool = self.db.pool.clone();
                 let entries = entries.clone();
-                tokio::spawn(async move {
-                    let mut reader = pool.acquire().await?;
-                    let mut index = Index::for_batch(&mut reader, backend, &entries).await?;
-                    drop(reader);
-                    tokio::task::spawn_blocking(move || {
-                        let mut pairs = Vec::new();
-                        for e in &entries {
-                            pairs.extend(index.matches(e));
-                            index.add(e.clone());
-                        }
-                        pairs
-                    })
-                    .await
-                    .map_err(|e| StoreError::Internal(e.to_string()))
-                })
+                // A connection of its own only when one is free right now: waiting for one
+                // while holding this transaction's could deadlock imports running at once.
+                let task = match self.db.pool.try_acquire() {
+                    Some(mut reader) => tokio::spawn(async move {
+                        let index = Index::for_batch(&mut reader, backend, &entries).await?;
+                        drop(reader);
+                        match_in_order(index, entries).await
+                    }),
+                    None => {
+                        let index = Index::for_batch(conn, backend, &entries).await?;
+                        tokio::spawn(match_in_order(index, entries))
+                    }
+                };
+                Matching::Beside(AbortOnDrop(task))
             }
         };
         let t_index = t0.elapsed();
@@ -1045,9 +1015,10 @@ impl Scoped {
         )
         .await?;
         let t_stages = t0.elapsed();
-        let pairs = pairs_task
-            .await
-            .map_err(|e| StoreError::Internal(e.to_string()))??;
+        let pairs = match matching {
+            Matching::Ready(pairs) => pairs,
+            Matching::Beside(task) => task.join().await??,
+        };
         duplicates::write_pairs(conn, backend, pairs, &now).await?;
         let t_pairs = t0.elapsed();
         let audit_entries = audit_entries
@@ -1084,43 +1055,62 @@ impl Scoped {
         let date = checks.take("changed_on", parse_date(&input.changed_on));
         checks.finish()?;
         let (stage, date) = (stage.expect("checked"), date.expect("checked").to_string());
-        let milestone = match stage {
-            Stage::Signed => Some("signed_on"),
-            Stage::LandSupplied => Some("land_supplied_on"),
-            Stage::Started => Some("started_on"),
-            Stage::Completed => Some("completed_on"),
-            Stage::Producing => Some("producing_on"),
-            _ => None,
+        // The stage's own milestone date is set; a step back clears the later ones; the
+        // result must tell the same story as an entered project's (开工 recorded before
+        // 竣工/投产, dates in order).
+        let current = [
+            before.signed_on.clone(),
+            before.land_supplied_on.clone(),
+            before.certificate_on.clone(),
+            before.started_on.clone(),
+            before.completed_on.clone(),
+            before.producing_on.clone(),
+        ];
+        let (dates, cleared) = dates_after_stage_change(stage, &date, &current);
+        let refs = dates.each_ref().map(|d| d.as_deref());
+        let problems: Vec<String> = milestone_conflicts(stage, &refs)
+            .into_iter()
+            .chain(milestone_order_errors(&refs))
+            .map(|(_, message)| {
+                if message.contains("须填写") {
+                    format!("{message}：请按顺序变更阶段，逐步登记各里程碑日期")
+                } else {
+                    message
+                }
+            })
+            .collect();
+        if !problems.is_empty() {
+            let mut fields = crate::error::FieldErrors::new();
+            fields.insert("stage".to_owned(), problems);
+            return Err(StoreError::Validation(fields));
+        }
+        let note = match (opt(&input.note), cleared.is_empty()) {
+            (note, true) => note,
+            (note, false) => Some(format!(
+                "{}（阶段回退，清除{}）",
+                note.unwrap_or_default(),
+                cleared.join("、")
+            )),
         };
         let now = clock::now();
         let mut tx = self.db.pool.begin().await?;
-        let updated = match milestone {
-            Some(column) => {
-                sqlx::query(&format!(
-                    "UPDATE projects SET stage = $1, {column} = $2, updated_at = $3, \
-                     version = version + 1 WHERE id = $4 AND version = $5"
-                ))
-                .bind(stage.as_str())
-                .bind(&date)
-                .bind(&now)
-                .bind(id)
-                .bind(input.version)
-                .execute(&mut *tx)
-                .await?
-            }
-            None => {
-                sqlx::query(
-                    "UPDATE projects SET stage = $1, updated_at = $2, version = version + 1 \
-                     WHERE id = $3 AND version = $4",
-                )
-                .bind(stage.as_str())
-                .bind(&now)
-                .bind(id)
-                .bind(input.version)
-                .execute(&mut *tx)
-                .await?
-            }
-        };
+        let updated = sqlx::query(
+            "UPDATE projects SET stage = $1, signed_on = $2, land_supplied_on = $3, \
+             certificate_on = $4, started_on = $5, completed_on = $6, producing_on = $7, \
+             updated_at = $8, version = version + 1 WHERE id = $9 AND version = $10",
+        )
+        .bind(stage.as_str())
+        .bind(dates[0].clone())
+        .bind(dates[1].clone())
+        .bind(dates[2].clone())
+        .bind(dates[3].clone())
+        .bind(dates[4].clone())
+        .bind(dates[5].clone())
+        .bind(&now)
+        .bind(id)
+        .bind(input.version)
+        .execute(&mut *tx)
+        .await?;
         if updated.rows_affected() == 0 {
             return Err(StoreError::Stale);
         }
@@ -1131,7 +1121,7 @@ impl Scoped {
         .bind(id)
         .bind(stage.as_str())
         .bind(&date)
-        .bind(opt(&input.note))
+        .bind(note)
         .bind(self.actor.user_id)
         .bind(&now)
         .execute(&mut *tx)
@@ -1152,8 +1142,10 @@ impl Scoped {
                     date
                 ),
                 region: Some(&region),
-                before: Some(serde_json::json!({ "stage": before.stage })),
-                after: Some(serde_json::json!({ "stage": stage.as_str(), "changed_on": date })),
+                before: Some(serde_json::json!({ "stage": before.stage, "dates": current })),
+                after: Some(
+                    serde_json::json!({ "stage": stage.as_str(), "changed_on": date, "dates": dates }),
+                ),
             },
         )
         .await?;
@@ -1382,6 +1374,45 @@ pub(crate) async fn record_duplicates(
         .await?
         .matches_except(&entry, &known);
     duplicates::write_pairs(conn, backend, pairs, now).await
+}
+
+/// Look-alike pairs of the projects being written: at hand, or being found beside the writes.
+enum Matching {
+    Ready(Vec<Pair>),
+    Beside(AbortOnDrop<Result<Vec<Pair>, StoreError>>),
+}
+
+/// A spawned task that is stopped when its owner gives up on it (a failed write returns
+/// early), so that it does not go on holding a connection.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> AbortOnDrop<T> {
+    async fn join(mut self) -> Result<T, StoreError> {
+        (&mut self.0)
+            .await
+            .map_err(|e| StoreError::Internal(e.to_string()))
+    }
+}
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Matches each new project with the index and then adds it, so that rows of one sheet meet
+/// each other (on a blocking thread: it is seconds of CPU for a large sheet).
+async fn match_in_order(mut index: Index, entries: Vec<Entry>) -> Result<Vec<Pair>, StoreError> {
+    tokio::task::spawn_blocking(move || {
+        let mut pairs = Vec::new();
+        for e in &entries {
+            pairs.extend(index.matches(e));
+            index.add(e.clone());
+        }
+        pairs
+    })
+    .await
+    .map_err(|e| StoreError::Internal(e.to_string()))
 }
 
 /// The columns of a project row as [`Scoped::insert_projects`] writes them.

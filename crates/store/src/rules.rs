@@ -222,7 +222,13 @@ impl Scoped {
             Some(s) => s.parse()?,
             None => LedgerRules::default(),
         };
-        Ok(view(&rules, stored.as_ref(), self.may_change_rules().await))
+        // Only a refusal makes the page read-only; any other failure is an error.
+        let editable = match self.may_change_rules().await {
+            Ok(()) => Ok(()),
+            Err(e @ StoreError::Forbidden(_)) => Err(e),
+            Err(e) => return Err(e),
+        };
+        Ok(view(&rules, stored.as_ref(), editable))
     }
 
     /// Replaces the rules, checked as a whole, if nobody changed them since `version`.

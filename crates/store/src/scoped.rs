@@ -102,6 +102,21 @@ pub(crate) struct Filter {
     base_len: usize,
 }
 
+/// A `LIKE` pattern for "contains `text`", with the user's own `%`, `_` and `\` taken
+/// literally; use it as `col LIKE $n ESCAPE '\'`.
+pub(crate) fn contains_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
 /// A value bound to a placeholder, in filters and in bulk inserts.
 #[derive(Debug, Clone)]
 pub(crate) enum Bind {
@@ -281,5 +296,14 @@ impl Filter {
             };
         }
         q
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn like_patterns_take_wildcards_literally() {
+        assert_eq!(super::contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+        assert_eq!(super::contains_pattern("南县"), "%南县%");
     }
 }

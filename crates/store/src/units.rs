@@ -4,7 +4,7 @@ use crate::audit::{self, Change};
 use crate::db::{clock, Flag};
 use crate::error::{on_constraint, Checks, RowError, StoreError};
 use crate::page::{Page, PageRequest};
-use crate::scoped::{Bind, Filter, Scoped};
+use crate::scoped::{contains_pattern, Bind, Filter, Scoped};
 use luodi_domain::unit::{check_subcategory, normalize_name};
 use luodi_domain::{Permission, RegionCode, UnitCategory, UnitSubcategory};
 use serde::{Deserialize, Serialize};
@@ -238,8 +238,8 @@ impl Scoped {
             .map_err(|e| StoreError::field("region", e.to_string()))?;
         f.scope_within("n.region_code", &self.actor.scope, region.as_ref());
         if let Some(q) = opt(filter.q.as_deref()) {
-            let p = f.bind(Bind::Text(format!("%{q}%")));
-            f.and(&format!("n.name LIKE {p}"));
+            let p = f.bind(Bind::Text(contains_pattern(&q)));
+            f.and(&format!("n.name LIKE {p} ESCAPE '\\'"));
         }
         if let Some(c) = opt(filter.category.as_deref()) {
             let c = UnitCategory::parse(&c)

@@ -5,7 +5,7 @@ use crate::auth::hash_blocking;
 use crate::db::{clock, Flag};
 use crate::error::{on_constraint, Checks, StoreError};
 use crate::page::{Page, PageRequest};
-use crate::scoped::{Bind, Filter, Scoped};
+use crate::scoped::{contains_pattern, Bind, Filter, Scoped};
 use luodi_domain::{Permission, RegionCode, Role, Scope};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -146,8 +146,10 @@ impl Scoped {
             .map_err(|e| StoreError::field("region", e.to_string()))?;
         f.scope_within("u.region_code", &self.actor.scope, region.as_ref());
         if let Some(q) = filter.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            let p = f.bind(Bind::Text(format!("%{q}%")));
-            f.and(&format!("(u.username LIKE {p} OR u.display_name LIKE {p})"));
+            let p = f.bind(Bind::Text(contains_pattern(q)));
+            f.and(&format!(
+                "(u.username LIKE {p} ESCAPE '\\' OR u.display_name LIKE {p} ESCAPE '\\')"
+            ));
         }
         if let Some(role) = filter.role.as_deref().filter(|s| !s.is_empty()) {
             let p = f.bind(Bind::Text(role.to_owned()));

@@ -193,35 +193,35 @@ pub const PROJECTS_SHEET: SheetSpec = SheetSpec {
             "供地日期",
             false,
             12.0,
-            "YYYY-MM-DD，不早于签约日期"
+            "YYYY-MM-DD，不早于签约日期；已供地及其后阶段填写，已供地必填"
         ),
         col!(
             "certificate_on",
             "交证日期",
             false,
             12.0,
-            "YYYY-MM-DD，不早于供地日期"
+            "YYYY-MM-DD，不早于供地日期；已供地及其后阶段填写"
         ),
         col!(
             "started_on",
             "开工日期",
             false,
             12.0,
-            "YYYY-MM-DD，不早于交证日期"
+            "YYYY-MM-DD，不早于交证日期；已开工、已竣工、已投产必填"
         ),
         col!(
             "completed_on",
             "竣工日期",
             false,
             12.0,
-            "YYYY-MM-DD，不早于开工日期"
+            "YYYY-MM-DD，不早于开工日期；已竣工及其后阶段填写，已竣工必填"
         ),
         col!(
             "producing_on",
             "投产日期",
             false,
             12.0,
-            "YYYY-MM-DD，不早于竣工日期"
+            "YYYY-MM-DD，不早于竣工日期；已投产必填"
         ),
         col!("case_by_case", "一事一议", false, 10.0, "是/否", YES_NO),
         col!("key_project", "重点项目", false, 10.0, "是/否", YES_NO),

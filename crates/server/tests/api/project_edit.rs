@@ -402,3 +402,56 @@ async fn an_edit_cannot_give_a_signed_project_a_start_date() {
         "项目阶段为“已开工”，须填写开工日期"
     );
 }
+
+#[tokio::test]
+async fn stage_changes_keep_the_milestone_dates_in_step() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let input = project_input(&nx, "稻虾米精深加工项目").await;
+    let project = create(&nx, input).await;
+    let id = project["id"].as_i64().unwrap();
+    let change = |stage: &str, on: &str, version: i64| json!({ "stage": stage, "changed_on": on, "version": version });
+    let url = format!("/api/projects/{id}/stage");
+    // 已签约 straight to 已投产 would leave no 开工 date for the 开工率.
+    let (status, body) = nx.post(&url, change("producing", "2026-09-01", 1)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        body["errors"]["stage"][0],
+        "项目阶段为“已投产”，须填写开工日期：请按顺序变更阶段，逐步登记各里程碑日期"
+    );
+    // A date before the signing is refused too.
+    let (status, body) = nx.post(&url, change("started", "2026-01-01", 1)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"]["stage"][0], "开工日期不能早于签约日期");
+    // Step by step it goes through.
+    let mut version = 1;
+    for (stage, on) in [
+        ("started", "2026-05-01"),
+        ("completed", "2026-08-01"),
+        ("producing", "2026-09-01"),
+    ] {
+        let (status, body) = nx.post(&url, change(stage, on, version)).await;
+        assert_eq!(status, StatusCode::OK, "{stage}: {body}");
+        version = body["project"]["version"].as_i64().unwrap();
+    }
+    // A step back (entered by mistake) clears the dates of the steps no longer reached and
+    // says so in the history.
+    let (status, body) = nx
+        .post(&url, change("started", "2026-05-01", version))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let p = &body["project"];
+    assert_eq!(p["started_on"], "2026-05-01");
+    assert!(
+        p["completed_on"].is_null() && p["producing_on"].is_null(),
+        "{p}"
+    );
+    let stages = body["stages"].as_array().unwrap();
+    assert_eq!(stages.len(), 5, "every change stays in the history");
+    assert!(
+        stages.iter().any(|s| s["note"]
+            .as_str()
+            .is_some_and(|n| n.contains("阶段回退，清除竣工日期、投产日期"))),
+        "{stages:?}"
+    );
+}

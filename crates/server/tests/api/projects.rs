@@ -290,6 +290,9 @@ async fn the_ledger_filters_on_every_field_and_exports_what_it_shows() {
             vec!["外资新能源电池项目"],
         ),
         ("responsible_leader=王", vec!["外资新能源电池项目"]),
+        // The user's % and _ are characters, not wildcards.
+        ("responsible_leader=%25", vec![]),
+        ("q=_", vec![]),
         (
             "global500=false&case_by_case=false",
             vec!["稻虾米精深加工项目"],

@@ -99,6 +99,9 @@ async fn admins_cannot_lock_themselves_out() {
 async fn a_password_reset_closes_sessions_and_forces_a_change() {
     let app = spawn_app().await;
     let victim = app.login("nx_unit").await;
+    // Signed in and active: this instance now holds a copy of the session.
+    let (status, _) = victim.get("/api/auth/me").await;
+    assert_eq!(status, StatusCode::OK);
     let admin = app.login("nx_admin").await;
     let users = admin.items("/api/users?q=nx_unit").await;
     let id = users.iter().find(|u| u["username"] == "nx_unit").unwrap()["id"].clone();
@@ -139,4 +142,38 @@ async fn roles_are_listed_with_their_permissions() {
         .unwrap()
         .iter()
         .any(|p| p["code"] == "read_audit"));
+}
+
+#[tokio::test]
+async fn a_deactivated_or_moved_user_loses_access_at_once() {
+    let app = spawn_app().await;
+    let victim = app.login("yj_unit").await;
+    let (status, me) = victim.get("/api/auth/me").await;
+    assert_eq!(status, StatusCode::OK);
+    let admin = app.login("admin").await;
+    let (_, user) = admin.get(&format!("/api/users/{}", me["id"])).await;
+    let update = |active: bool, role: &str, version: &serde_json::Value| {
+        json!({ "display_name": user["display_name"], "role": role,
+                "region_code": user["region_code"], "unit_id": user["unit_id"],
+                "phone": null, "active": active, "version": version })
+    };
+    // A role change is seen on the next request, not a second later.
+    let (status, changed) = admin
+        .put(
+            &format!("/api/users/{}", me["id"]),
+            update(true, "leader", &user["version"]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    let (_, me) = victim.get("/api/auth/me").await;
+    assert_eq!(me["role"], "leader");
+    let (status, body) = admin
+        .put(
+            &format!("/api/users/{}", me["id"]),
+            update(false, "leader", &changed["version"]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = victim.get("/api/auth/me").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
