@@ -234,7 +234,16 @@ test('a project from entry to a confirmed 25% arrival, seen on the 三率 page',
   await expect(page.getByTestId('project-rate')).toHaveText('25.00%')
   await expect(page.getByTestId('project-classification')).toHaveText('良好')
   await expect(page.getByTestId('funds-table')).toContainText('已确认')
+  // 修改记录: who entered, moved and confirmed what, with before and after on 详情.
+  const history = page.getByTestId('project-history')
+  await expect(history).toContainText('资金到位 · 确认')
+  await expect(history).toContainText('项目 · 阶段变更')
+  await expect(history).toContainText('项目 · 新增')
   await shot(page, 'ledger-12-project-confirmed')
+  await history.getByRole('row', { hasText: '阶段变更' }).getByRole('button', { name: '详情' }).click()
+  await expect(page.getByTestId('audit-diff')).toContainText('已供地')
+  await shot(page, 'ledger-12b-history-detail')
+  await page.keyboard.press('Escape')
 
   await openMenu(page, '项目台账')
   const list = page.getByTestId('projects-table')

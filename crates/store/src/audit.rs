@@ -191,8 +191,33 @@ pub struct AuditEntry {
     pub request_id: Option<String>,
 }
 
+impl From<AuditRow> for AuditEntry {
+    fn from(r: AuditRow) -> Self {
+        AuditEntry {
+            action_label: action_label(&r.action).to_owned(),
+            entity_label_zh: entity_label(&r.entity).to_owned(),
+            id: r.id,
+            at: r.at,
+            actor_id: r.actor_id,
+            actor_name: r.actor_name,
+            action: r.action,
+            entity: r.entity,
+            entity_id: r.entity_id,
+            summary: r.summary,
+            region_code: r.region_code,
+            before: r.before_json.and_then(|s| serde_json::from_str(&s).ok()),
+            after: r.after_json.and_then(|s| serde_json::from_str(&s).ok()),
+            request_id: r.request_id,
+        }
+    }
+}
+
+/// The columns of an [`AuditRow`].
+pub(crate) const AUDIT_COLUMNS: &str = "id, at, actor_id, actor_name, action, entity, entity_id, \
+    summary, region_code, before_json, after_json, request_id";
+
 #[derive(sqlx::FromRow)]
-struct AuditRow {
+pub(crate) struct AuditRow {
     id: i64,
     at: String,
     actor_id: Option<i64>,
@@ -267,10 +292,9 @@ impl Scoped {
         page: PageRequest,
     ) -> Result<Page<AuditEntry>, StoreError> {
         self.actor.require(Permission::ReadAudit)?;
-        let mut f = Filter::new(
-            "SELECT id, at, actor_id, actor_name, action, entity, entity_id, summary, region_code, \
-             before_json, after_json, request_id FROM audit_log WHERE 1 = 1",
-        );
+        let mut f = Filter::new(&format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE 1 = 1"
+        ));
         f.scope("region_code", &self.actor.scope);
         if let Some(entity) = filter.entity.as_deref().filter(|s| !s.is_empty()) {
             let p = f.bind(Bind::Text(entity.to_owned()));
@@ -296,26 +320,7 @@ impl Scoped {
             .fetch_page(&self.db.pool, "at DESC, id DESC", page)
             .await?;
         let total = page.total;
-        let items = page
-            .items
-            .into_iter()
-            .map(|r| AuditEntry {
-                action_label: action_label(&r.action).to_owned(),
-                entity_label_zh: entity_label(&r.entity).to_owned(),
-                id: r.id,
-                at: r.at,
-                actor_id: r.actor_id,
-                actor_name: r.actor_name,
-                action: r.action,
-                entity: r.entity,
-                entity_id: r.entity_id,
-                summary: r.summary,
-                region_code: r.region_code,
-                before: r.before_json.and_then(|s| serde_json::from_str(&s).ok()),
-                after: r.after_json.and_then(|s| serde_json::from_str(&s).ok()),
-                request_id: r.request_id,
-            })
-            .collect();
+        let items = page.items.into_iter().map(AuditEntry::from).collect();
         Ok(Page { items, total })
     }
 }

@@ -1,7 +1,7 @@
 //! The project ledger (项目台账): one record per project from lead to production (domain §3),
 //! with its stage history, the "四即" milestone chain and its tier obligations (§7).
 
-use crate::audit::{self, Change};
+use crate::audit::{self, AuditEntry, AuditRow, Change, AUDIT_COLUMNS};
 use crate::bulk;
 use crate::db::{clock, Flag};
 use crate::duplicates::{self, Entry, Index, Pair};
@@ -11,7 +11,7 @@ use crate::page::{Page, PageRequest};
 use crate::scoped::{contains_pattern, Bind, Filter, ProjectReach, Scoped};
 use luodi_domain::ledger::{
     dates_after_stage_change, days_between, milestone_conflicts, milestone_order_errors, name_key,
-    Stage,
+    Stage, MILESTONES,
 };
 use luodi_domain::rates::ProjectFunds;
 use luodi_domain::rules::LedgerRules;
@@ -830,6 +830,28 @@ impl Scoped {
         Ok(ProjectDetail { project, stages })
     }
 
+    /// What was done to a project, newest first: its entry, edits and stage changes, its fund
+    /// records (entry, review, evidence) and the decisions on its look-alike pairs — for
+    /// whoever may see the project, not only holders of the audit log.
+    pub async fn project_history(&self, id: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        self.find_project(id).await?;
+        let key = id.to_string();
+        let rows: Vec<AuditRow> = sqlx::query_as(&format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE entity = 'project' AND entity_id = $1 \
+             UNION ALL SELECT {AUDIT_COLUMNS} FROM audit_log WHERE entity = 'fund_arrival' \
+             AND entity_id IN (SELECT CAST(id AS TEXT) FROM fund_arrivals WHERE project_id = $2) \
+             UNION ALL SELECT {AUDIT_COLUMNS} FROM audit_log WHERE entity = 'duplicate_candidate' \
+             AND entity_id IN (SELECT CAST(id AS TEXT) FROM duplicate_candidates \
+             WHERE project_id = $2 OR other_project_id = $2) \
+             ORDER BY at DESC, id DESC LIMIT 500"
+        ))
+        .bind(&key)
+        .bind(id)
+        .fetch_all(&self.db.pool)
+        .await?;
+        Ok(rows.into_iter().map(AuditEntry::from).collect())
+    }
+
     async fn find_project(&self, id: i64) -> Result<Project, StoreError> {
         let mut f = Filter::new(PROJECT_SELECT);
         let p = f.bind(Bind::Int(id));
@@ -1142,10 +1164,8 @@ impl Scoped {
                     date
                 ),
                 region: Some(&region),
-                before: Some(serde_json::json!({ "stage": before.stage, "dates": current })),
-                after: Some(
-                    serde_json::json!({ "stage": stage.as_str(), "changed_on": date, "dates": dates }),
-                ),
+                before: Some(stage_snapshot(before.stage.as_str(), &current)),
+                after: Some(stage_snapshot(stage.as_str(), &dates)),
             },
         )
         .await?;
@@ -1374,6 +1394,16 @@ pub(crate) async fn record_duplicates(
         .await?
         .matches_except(&entry, &known);
     duplicates::write_pairs(conn, backend, pairs, now).await
+}
+
+/// A project's stage and milestone dates as recorded before and after a stage change.
+fn stage_snapshot(stage: &str, dates: &[Option<String>; 6]) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    map.insert("stage".into(), stage.into());
+    for ((field, _, _), date) in MILESTONES.iter().zip(dates) {
+        map.insert((*field).into(), date.clone().into());
+    }
+    serde_json::Value::Object(map)
 }
 
 /// Look-alike pairs of the projects being written: at hand, or being found beside the writes.

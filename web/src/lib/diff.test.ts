@@ -37,6 +37,14 @@ describe('displayValue', () => {
     expect(displayValue('2026-11-23T16:06:42.770Z')).toBe('2026-11-24 00:06')
     expect(displayValue('2026-11-23 是日期但不是时间戳')).toBe('2026-11-23 是日期但不是时间戳')
   })
+
+  it('names coded values of known fields', () => {
+    expect(displayValue('land_supplied', 'stage')).toBe('已供地')
+    expect(displayValue('foreign', 'origin')).toBe('境外')
+    expect(displayValue('fixed_asset', 'kind')).toBe('固定资产投资')
+    expect(displayValue('land_supplied', 'note')).toBe('land_supplied')
+    expect(displayValue('unknown_stage', 'stage')).toBe('unknown_stage')
+  })
 })
 
 describe('fieldLabel', () => {

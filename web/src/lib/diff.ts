@@ -1,5 +1,6 @@
 // Field-by-field comparison of an audit entry's before/after snapshots.
 import { formatDateTime } from './format'
+import { DUPLICATE_STATUSES, FUND_KINDS, labelOf, ORIGINS, STAGES, type Choice } from './ledger'
 
 export type DiffKind = 'added' | 'removed' | 'changed' | 'unchanged'
 
@@ -55,9 +56,25 @@ export function changedFields(before: unknown, after: unknown): string[] {
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/
 
-/** Renders a snapshot value for a table cell; timestamps as YYYY-MM-DD HH:mm. */
-export function displayValue(value: unknown): string {
+/** Fields whose stored codes read better as their Chinese names. */
+const CODED_FIELDS: Record<string, readonly Choice[]> = {
+  stage: STAGES,
+  origin: ORIGINS,
+  kind: FUND_KINDS,
+  duplicate_status: DUPLICATE_STATUSES,
+}
+
+/**
+ * Renders a snapshot value for a table cell; timestamps as YYYY-MM-DD HH:mm and, given the
+ * field, codes such as a stage or an origin by their Chinese names.
+ */
+export function displayValue(value: unknown, field?: string): string {
   if (value === undefined) return ''
+  const choices = field ? CODED_FIELDS[field] : undefined
+  if (choices && typeof value === 'string') {
+    const label = labelOf(choices, value)
+    if (label && label !== value) return label
+  }
   if (value === null) return '（空）'
   if (typeof value === 'boolean') return value ? '是' : '否'
   if (typeof value === 'object') return JSON.stringify(value)

@@ -19,6 +19,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_projects, create_project))
         .routes(routes!(get_project, update_project))
         .routes(routes!(change_project_stage))
+        .routes(routes!(project_history))
         .routes(routes!(list_duplicate_candidates))
         .routes(routes!(decide_duplicate))
         .routes(routes!(list_project_funds, record_fund))
@@ -61,6 +62,18 @@ async fn get_project(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<ProjectDetail>> {
     Ok(Json(store.project(id).await?))
+}
+
+/// What was done to a project, newest first (at most 500 entries): entry, edits, stage
+/// changes, its fund records and the decisions on its look-alike pairs, each with who, when,
+/// before and after. Anyone who may see the project may read it.
+#[utoipa::path(get, path = "/api/projects/{id}/history", tag = "ledger", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<luodi_store::audit::AuditEntry>), (status = 404, body = crate::ErrorBody)))]
+async fn project_history(
+    ScopedStore(store): ScopedStore,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<luodi_store::audit::AuditEntry>>> {
+    Ok(Json(store.project_history(id).await?))
 }
 
 /// Changes a project's fields. The stage is not changed here: a `stage` other than the

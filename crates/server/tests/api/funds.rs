@@ -362,3 +362,72 @@ async fn evidence_is_stored_and_only_readable_in_scope() {
         "another county's record does not exist for it"
     );
 }
+
+#[tokio::test]
+async fn a_project_s_history_shows_who_did_what_to_it_and_to_its_funds() {
+    let app = spawn_app().await;
+    let id = signed_project(&app).await;
+    let unit = app.login("nx_unit").await;
+    let (status, record) = unit
+        .post(
+            &format!("/api/projects/{id}/funds"),
+            arrival("2026-02", 5_000),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{record}");
+    let yy = app.login("yy_bureau").await;
+    let (status, body) = yy
+        .post(
+            &format!("/api/funds/{}/review", record["id"]),
+            json!({ "decision": "confirm", "version": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let nx = app.login("nx_bureau").await;
+    let (_, detail) = nx.get(&format!("/api/projects/{id}")).await;
+    let (status, body) = nx
+        .post(
+            &format!("/api/projects/{id}/stage"),
+            json!({ "stage": "land_supplied", "changed_on": "2026-03-01",
+                    "version": detail["project"]["version"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // Newest first: the stage change, the city's confirmation, the unit's entry, the entry
+    // of the project — each with its author; readable by the responsible unit too, which
+    // holds no right to the audit log.
+    for reader in [&nx, &unit, &yy] {
+        let (status, history) = reader.get(&format!("/api/projects/{id}/history")).await;
+        assert_eq!(status, StatusCode::OK, "{history}");
+        let rows: Vec<(String, String)> = history
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["entity"].as_str().unwrap().to_owned(),
+                    e["action"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("project".to_owned(), "stage_change".to_owned()),
+                ("fund_arrival".to_owned(), "confirm".to_owned()),
+                ("fund_arrival".to_owned(), "create".to_owned()),
+                ("project".to_owned(), "create".to_owned()),
+            ],
+            "{history}"
+        );
+        let stage = &history[0];
+        assert_eq!(stage["before"]["stage"], "signed");
+        assert_eq!(stage["after"]["stage"], "land_supplied");
+        assert!(!history[2]["actor_name"].as_str().unwrap().is_empty());
+    }
+    // Another county cannot read it.
+    let yj = app.login("yyx_bureau").await;
+    let (status, _) = yj.get(&format!("/api/projects/{id}/history")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
