@@ -240,7 +240,7 @@ test('a project from entry to a confirmed 25% arrival, seen on the 三率 page',
   await expect(history).toContainText('项目 · 阶段变更')
   await expect(history).toContainText('项目 · 新增')
   await shot(page, 'ledger-12-project-confirmed')
-  await history.getByRole('row', { hasText: '阶段变更' }).getByRole('button', { name: '详情' }).click()
+  await history.locator('tr', { hasText: '阶段变更' }).getByRole('button', { name: '详情' }).first().click()
   await expect(page.getByTestId('audit-diff')).toContainText('已供地')
   await shot(page, 'ledger-12b-history-detail')
   await page.keyboard.press('Escape')

@@ -11,6 +11,7 @@ export {}
 /* prettier-ignore */
 declare module 'vue' {
   export interface GlobalComponents {
+    AuditEntryDrawer: typeof import('./components/AuditEntryDrawer.vue')['default']
     EChart: typeof import('./components/EChart.vue')['default']
     ElAlert: typeof import('element-plus/es')['ElAlert']
     ElAside: typeof import('element-plus/es')['ElAside']
@@ -78,6 +79,7 @@ declare module 'vue' {
     TaskProgressBar: typeof import('./components/TaskProgressBar.vue')['default']
     UnitImportDialog: typeof import('./components/UnitImportDialog.vue')['default']
     UnitSelect: typeof import('./components/UnitSelect.vue')['default']
+    YesNoSelect: typeof import('./components/YesNoSelect.vue')['default']
   }
   export interface GlobalDirectives {
     vLoading: typeof import('element-plus/es')['ElLoadingDirective']
