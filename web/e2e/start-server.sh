@@ -27,7 +27,7 @@ export LUODI_DATABASE_URL="sqlite://$dir/e2e.db"
 # Evidence uploads land beside the database, not in the working directory.
 export LUODI_SERVER__FILES_DIR="$dir/files"
 
-"$bin" demo --password 'Luodi@2026'
+"$bin" demo --scale base --password 'Luodi@2026'
 
 if [[ "${LUODI_E2E_VITE:-}" == "1" ]]; then
   api_port=$((port + 1))

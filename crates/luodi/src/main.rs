@@ -41,8 +41,11 @@ enum Command {
         /// Password for every demo account; a random one is generated and printed otherwise.
         #[arg(long)]
         password: Option<String>,
-        /// Size of the data set.
-        #[arg(long, default_value = "county", value_parser = ["county", "province"])]
+        /// Size of the data set: `county`, a small ledger centred on 益阳市 (about 1,500
+        /// projects with events, fund records and look-alikes); `province`, about 50,000
+        /// projects across Hunan; `base`, regions, zones, units and accounts only (for tests
+        /// that enter their own projects).
+        #[arg(long, default_value = "county", value_parser = ["county", "province", "base"])]
         scale: String,
     },
     /// Print the OpenAPI document of the HTTP API.
@@ -84,26 +87,33 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Demo { password, scale } => {
             let report = store.system().load_demo(password.as_deref()).await?;
-            if scale == "province" {
-                let started = std::time::Instant::now();
-                match store.system().load_province_scale(2026).await? {
-                    Some(s) => println!(
-                        "已生成省级规模台账：{} 个签约活动，{} 个项目，{} 条资金到位记录，{} 组疑似重复（用时 {:.1} 秒）。",
-                        s.events,
-                        s.projects,
-                        s.fund_records,
-                        s.duplicates,
-                        started.elapsed().as_secs_f64()
-                    ),
-                    None => println!("数据库中已有项目台账，未重复生成省级规模数据。"),
-                }
-            }
             println!(
                 "已加载湖南演示数据：{} 个园区/乡镇，{} 个单位，{} 个账号。",
                 report.zones,
                 report.units,
                 report.accounts.len()
             );
+            let started = std::time::Instant::now();
+            let ledger = match scale.as_str() {
+                "province" => Some(("省级规模", store.system().load_province_scale(2026).await?)),
+                "county" => Some((
+                    "益阳市为主的",
+                    store.system().load_county_scale(2026).await?,
+                )),
+                _ => None,
+            };
+            match ledger {
+                Some((what, Some(s))) => println!(
+                    "已生成{what}演示台账：{} 个签约活动，{} 个项目，{} 条资金到位记录，{} 组疑似重复（用时 {:.1} 秒）。",
+                    s.events,
+                    s.projects,
+                    s.fund_records,
+                    s.duplicates,
+                    started.elapsed().as_secs_f64()
+                ),
+                Some((_, None)) => println!("数据库中已有项目台账，未重复生成。"),
+                None => {}
+            }
             println!("演示账号（密码均为：{}）：", report.password);
             for a in &report.accounts {
                 println!(

@@ -277,11 +277,30 @@ impl System<'_> {
         self.load_ledger(seed, 50_000).await
     }
 
+    /// The run command's ledger: about 1,500 projects, two thirds of them in 益阳市's counties
+    /// (where most demo accounts work), the rest across Hunan — with events, fund records in
+    /// every state and look-alike pairs. Runs once, like the province scale.
+    pub async fn load_county_scale(
+        &self,
+        seed: u64,
+    ) -> Result<Option<crate::ScaleReport>, StoreError> {
+        self.generate_ledger(seed, 1_500, Some("4309")).await
+    }
+
     /// The same generator with a chosen number of projects (tests use a small one).
     pub async fn load_ledger(
         &self,
         seed: u64,
         projects: usize,
+    ) -> Result<Option<crate::ScaleReport>, StoreError> {
+        self.generate_ledger(seed, projects, None).await
+    }
+
+    async fn generate_ledger(
+        &self,
+        seed: u64,
+        projects: usize,
+        focus: Option<&str>,
     ) -> Result<Option<crate::ScaleReport>, StoreError> {
         let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM projects")
             .fetch_one(&self.db.pool)
@@ -289,7 +308,7 @@ impl System<'_> {
         if existing > 0 {
             return Ok(None);
         }
-        crate::demo_scale::load_province(self.db, seed, projects)
+        crate::demo_scale::load_province(self.db, seed, projects, focus)
             .await
             .map(Some)
     }

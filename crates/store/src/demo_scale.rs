@@ -131,10 +131,13 @@ fn add_days(d: &str, days: i64) -> String {
     (parsed + time::Duration::days(days)).to_string()
 }
 
+/// Generates `target_projects` projects; with `focus` (a region code prefix such as `4309`),
+/// most of them land in that region's counties.
 pub(crate) async fn load_province(
     db: &Db,
     seed: u64,
     target_projects: usize,
+    focus: Option<&str>,
 ) -> Result<ScaleReport, StoreError> {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut report = ScaleReport::default();
@@ -259,7 +262,11 @@ pub(crate) async fn load_province(
         // Larger cities sign more: 长沙 counties weigh three times.
         let county = loop {
             let c = &counties[rng.gen_range(0..counties.len())];
-            if c.0.starts_with("4301") || rng.gen_bool(0.4) {
+            let take = match focus {
+                Some(prefix) => c.0.starts_with(prefix) || rng.gen_bool(0.03),
+                None => c.0.starts_with("4301") || rng.gen_bool(0.4),
+            };
+            if take {
                 break c;
             }
         };
