@@ -572,20 +572,20 @@ impl Scoped {
             }
         }
         let stage = checks.take("stage", Stage::parse(&input.stage).ok_or("项目阶段无效"));
-        let mut dates: [Option<String>; 6] = Default::default();
-        for (i, (field, value)) in [
-            ("signed_on", &input.signed_on),
-            ("land_supplied_on", &input.land_supplied_on),
-            ("certificate_on", &input.certificate_on),
-            ("started_on", &input.started_on),
-            ("completed_on", &input.completed_on),
-            ("producing_on", &input.producing_on),
+        // The milestone dates as given (trimmed, blank as none), in the order of MILESTONES.
+        let given = [
+            &input.signed_on,
+            &input.land_supplied_on,
+            &input.certificate_on,
+            &input.started_on,
+            &input.completed_on,
+            &input.producing_on,
         ]
-        .into_iter()
-        .enumerate()
-        {
-            if let Some(v) = opt(value) {
-                dates[i] = checks.take(field, parse_date(&v)).map(|d| d.to_string());
+        .map(opt);
+        let mut dates: [Option<String>; 6] = Default::default();
+        for ((date, (field, _, _)), value) in dates.iter_mut().zip(&MILESTONES).zip(&given) {
+            if let Some(v) = value {
+                *date = checks.take(field, parse_date(v)).map(|d| d.to_string());
             }
         }
         // Each step of the chain comes on or after the one before it.
@@ -594,16 +594,9 @@ impl Scoped {
         }
         // The stage and the dates tell one story (the 开工率 counts 开工 dates).
         if let Some(stage) = stage {
-            let given = [
-                &input.signed_on,
-                &input.land_supplied_on,
-                &input.certificate_on,
-                &input.started_on,
-                &input.completed_on,
-                &input.producing_on,
-            ]
-            .map(|v| v.as_deref().map(str::trim).filter(|v| !v.is_empty()));
-            for (field, message) in milestone_conflicts(stage, &given) {
+            for (field, message) in
+                milestone_conflicts(stage, &given.each_ref().map(|v| v.as_deref()))
+            {
                 checks.add(field, message);
             }
         }
@@ -1048,18 +1041,21 @@ impl Scoped {
             .map_err(|e| StoreError::Internal(e.to_string()))?;
         let t_audit_built = t0.elapsed();
         audit::record_many(conn, backend, (&self.actor).into(), audit_entries).await?;
-        tracing::info!(
-            rows = ids.len(),
-            keys_ms = t_index.as_millis() as u64,
-            build_ms = (t_build - t_index).as_millis() as u64,
-            projects_ms = (t_projects - t_build).as_millis() as u64,
-            stages_ms = (t_stages - t_projects).as_millis() as u64,
-            // waiting for the look-alike matching that ran beside the writes, and writing them
-            pairs_ms = (t_pairs - t_stages).as_millis() as u64,
-            audit_wait_ms = (t_audit_built - t_pairs).as_millis() as u64,
-            audit_ms = (t0.elapsed() - t_audit_built).as_millis() as u64,
-            "projects written"
-        );
+        // Phases of a sheet's import (single entries are not worth a log line).
+        if ids.len() > 1 {
+            tracing::info!(
+                rows = ids.len(),
+                keys_ms = t_index.as_millis() as u64,
+                build_ms = (t_build - t_index).as_millis() as u64,
+                projects_ms = (t_projects - t_build).as_millis() as u64,
+                stages_ms = (t_stages - t_projects).as_millis() as u64,
+                // waiting for the look-alike matching that ran beside the writes, and writing them
+                pairs_ms = (t_pairs - t_stages).as_millis() as u64,
+                audit_wait_ms = (t_audit_built - t_pairs).as_millis() as u64,
+                audit_ms = (t0.elapsed() - t_audit_built).as_millis() as u64,
+                "projects written"
+            );
+        }
         Ok(ids)
     }
 
@@ -1090,16 +1086,12 @@ impl Scoped {
         ];
         let (dates, cleared) = dates_after_stage_change(stage, &date, &current);
         let refs = dates.each_ref().map(|d| d.as_deref());
+        // The dates beyond the stage were cleared above, so a conflict left is a missing
+        // date: a step that was skipped.
         let problems: Vec<String> = milestone_conflicts(stage, &refs)
             .into_iter()
-            .chain(milestone_order_errors(&refs))
-            .map(|(_, message)| {
-                if message.contains("须填写") {
-                    format!("{message}：请按顺序变更阶段，逐步登记各里程碑日期")
-                } else {
-                    message
-                }
-            })
+            .map(|(_, message)| format!("{message}：请按顺序变更阶段，逐步登记各里程碑日期"))
+            .chain(milestone_order_errors(&refs).into_iter().map(|(_, m)| m))
             .collect();
         if !problems.is_empty() {
             let mut fields = crate::error::FieldErrors::new();
@@ -1281,15 +1273,11 @@ impl Scoped {
         let (changed_before, changed_after) = changed_fields(&before.as_input(), &after);
         let mut summary = format!("修改项目 {}", after.name);
         if moved {
-            let to: Option<String> = sqlx::query_scalar("SELECT name FROM regions WHERE code = $1")
-                .bind(c.region.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-            summary.push_str(&format!(
-                "，落户地 {} → {}",
-                before.region_name,
-                to.unwrap_or_else(|| c.region.to_string())
-            ));
+            let to = crate::regions::directory(&self.db)
+                .await?
+                .get(c.region.as_str())
+                .map_or_else(|| c.region.to_string(), |r| r.name.clone());
+            summary.push_str(&format!("，落户地 {} → {to}", before.region_name));
         }
         audit::record(
             &mut tx,
