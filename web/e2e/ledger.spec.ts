@@ -66,6 +66,9 @@ test('a project from entry to a confirmed 25% arrival, seen on the 三率 page',
   await d.getByRole('button', { name: '保存' }).click()
   await expect(page.getByTestId('events-table')).toContainText(EVENT)
   await shot(page, 'ledger-02-events')
+  const eventsDownload = page.waitForEvent('download')
+  await page.getByTestId('export-events').click()
+  expect((await eventsDownload).suggestedFilename()).toBe('签约活动.xlsx')
 
   await openMenu(page, '项目台账')
   await expect(page.getByTestId('projects-table')).toBeVisible()
@@ -134,18 +137,30 @@ test('a project from entry to a confirmed 25% arrival, seen on the 三率 page',
   await expect(dupTable).toContainText('南县羽绒服装产业园二期项目')
   await expect(dupTable).toContainText(PROJECT)
   await shot(page, 'ledger-06-duplicates')
+  const dupDownload = page.waitForEvent('download')
+  await page.getByTestId('export-duplicates').click()
+  expect((await dupDownload).suggestedFilename()).toBe('疑似重复项目.xlsx')
 
   await openMenu(page, '项目台账')
   const table = page.getByTestId('projects-table')
   await expect(table).toContainText(PROJECT)
   await expect(await columnTexts(table, '合同金额（万元）')).toContain('20,000.00')
   await shot(page, 'ledger-07-projects')
-  // 导出Excel gives exactly the filtered list as a workbook.
+  // 导出Excel gives exactly the filtered list as a workbook: the columns shown, or every field.
+  const exportRequest = (page: Page) => page.waitForRequest((r) => r.url().includes('/api/projects/export'))
   const downloading = page.waitForEvent('download')
-  await page.getByTestId('export-projects').click()
+  let request = exportRequest(page)
+  await page.getByTestId('export-projects').getByRole('button', { name: '导出Excel' }).click()
+  expect(new URL((await request).url()).searchParams.get('columns')).toContain('contract_fen')
   const download = await downloading
   expect(download.suggestedFilename()).toMatch(/\.xlsx$/)
   await expect(page.getByTestId('task-progress')).toContainText('完成')
+  const downloadingAll = page.waitForEvent('download')
+  request = exportRequest(page)
+  await page.getByTestId('export-projects').locator('.el-dropdown__caret-button').click()
+  await page.getByTestId('export-all-fields').click()
+  expect(new URL((await request).url()).searchParams.get('columns')).toBeNull()
+  await downloadingAll
   // 更多筛选: a 元 contract is not among the foreign-capital (USD) projects.
   const filtersForm = page.getByTestId('project-filters')
   await page.getByTestId('more-filters').click()
@@ -217,6 +232,10 @@ test('a project from entry to a confirmed 25% arrival, seen on the 三率 page',
   await expect(queue).toContainText('5,000.00 万元')
   await expect(queue).toContainText('银行回单-2026年3月.pdf')
   await shot(page, 'ledger-10-review-queue')
+  // The whole queue to Excel.
+  const queueDownload = page.waitForEvent('download')
+  await page.getByTestId('export-review').click()
+  expect((await queueDownload).suggestedFilename()).toBe('待审核资金到位.xlsx')
   // 退回 needs a reason (checked, then cancelled).
   await queue.getByRole('button', { name: '退回' }).first().click()
   d = dialog(page)
@@ -261,4 +280,8 @@ test('a project from entry to a confirmed 25% arrival, seen on the 三率 page',
   await expect(nanxian).toContainText('5,000.00')
   await expect(page.getByTestId('rate-definitions')).toContainText('口径说明')
   await shot(page, 'ledger-13-rates')
+  // The same table as an Excel report, named after the region and the time it stands at.
+  const ratesDownload = page.waitForEvent('download')
+  await page.getByTestId('export-rates').click()
+  expect((await ratesDownload).suggestedFilename()).toMatch(/^三率统计_益阳市_.*\.xlsx$/)
 })

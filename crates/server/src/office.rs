@@ -6,8 +6,12 @@ use crate::error::ApiError;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use calamine::{Data, Reader};
+use luodi_domain::rates::Rate;
+use luodi_domain::{Fen, UsdCents};
 use luodi_store::RowError;
-use rust_xlsxwriter::{Color, DataValidation, Format, Workbook, XlsxError};
+use rust_xlsxwriter::{
+    Color, DataValidation, ExcelDateTime, Format, Workbook, Worksheet, XlsxError,
+};
 use std::collections::HashMap;
 use std::io::Cursor;
 
@@ -320,38 +324,231 @@ pub fn template(spec: &SheetSpec) -> Result<Vec<u8>, ApiError> {
     workbook.save_to_buffer().map_err(xlsx_error)
 }
 
-/// An export: one header row, then `rows` of text cells in the spec's column order.
-pub fn export(
-    spec: &SheetSpec,
-    rows: impl IntoIterator<Item = Vec<String>>,
-) -> Result<Vec<u8>, ApiError> {
-    let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name(spec.sheet_name).map_err(xlsx_error)?;
-    for (i, c) in spec.columns.iter().enumerate() {
-        sheet
-            .write_string_with_format(0, i as u16, c.header, &header_format())
-            .map_err(xlsx_error)?;
-        sheet
-            .set_column_width(i as u16, c.width)
-            .map_err(xlsx_error)?;
+/// One cell of an export, typed so that Excel and WPS can sum, sort and filter it: amounts
+/// are numbers in 万元/万美元 (exact to the 分/cent), rates are percentages, dates are dates.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    /// A count.
+    Count(i64),
+    /// An amount in 万元 or 万美元.
+    Amount(f64),
+    /// A ratio shown as a percentage with two decimals.
+    Percent(f64),
+    /// An ISO date (YYYY-MM-DD).
+    Date(String),
+}
+
+impl Cell {
+    pub fn text(s: impl Into<String>) -> Cell {
+        let s = s.into();
+        if s.is_empty() {
+            Cell::Empty
+        } else {
+            Cell::Text(s)
+        }
     }
+
+    pub fn opt_text(s: Option<String>) -> Cell {
+        s.map(Cell::text).unwrap_or(Cell::Empty)
+    }
+
+    /// An amount in 万元; the exact decimal (six places at most) parses into an f64 that
+    /// prints back as the same decimal, so an exported sheet imports unchanged.
+    pub fn wan_yuan(fen: Fen) -> Cell {
+        Cell::Amount(fen.exact_wan_yuan().parse().unwrap_or_default())
+    }
+
+    pub fn wan_usd(cents: UsdCents) -> Cell {
+        Cell::Amount(cents.exact_wan_usd().parse().unwrap_or_default())
+    }
+
+    pub fn rate(rate: Option<Rate>) -> Cell {
+        rate.map(|r| Cell::Percent(r.to_f64()))
+            .unwrap_or(Cell::Empty)
+    }
+
+    /// A date cell, or the text as it is when it is not an ISO date.
+    pub fn date(s: Option<String>) -> Cell {
+        match s {
+            Some(d) if !d.is_empty() => Cell::Date(d),
+            _ => Cell::Empty,
+        }
+    }
+
+    pub fn yes_no(b: bool) -> Cell {
+        Cell::Text(if b { "是" } else { "否" }.to_owned())
+    }
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Cell {
+        Cell::text(s)
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Cell {
+        Cell::text(s)
+    }
+}
+
+struct CellFormats {
+    amount: Format,
+    percent: Format,
+    date: Format,
+    bold: Format,
+}
+
+impl CellFormats {
+    fn new() -> Self {
+        CellFormats {
+            amount: Format::new().set_num_format("0.00####"),
+            percent: Format::new().set_num_format("0.00%"),
+            date: Format::new().set_num_format("yyyy-mm-dd"),
+            bold: Format::new().set_bold(),
+        }
+    }
+}
+
+fn write_cell(
+    sheet: &mut Worksheet,
+    f: &CellFormats,
+    row: u32,
+    col: u16,
+    cell: &Cell,
+    bold: bool,
+) -> Result<(), XlsxError> {
+    let fmt = |base: &Format| {
+        if bold {
+            base.clone().set_bold()
+        } else {
+            base.clone()
+        }
+    };
+    match cell {
+        Cell::Empty => {}
+        Cell::Text(s) if bold => {
+            sheet.write_string_with_format(row, col, s, &f.bold)?;
+        }
+        Cell::Text(s) => {
+            sheet.write_string(row, col, s)?;
+        }
+        Cell::Count(n) if bold => {
+            sheet.write_number_with_format(row, col, *n as f64, &f.bold)?;
+        }
+        Cell::Count(n) => {
+            sheet.write_number(row, col, *n as f64)?;
+        }
+        Cell::Amount(v) => {
+            sheet.write_number_with_format(row, col, *v, &fmt(&f.amount))?;
+        }
+        Cell::Percent(v) => {
+            sheet.write_number_with_format(row, col, *v, &fmt(&f.percent))?;
+        }
+        Cell::Date(d) => match ExcelDateTime::parse_from_str(d) {
+            Ok(dt) => {
+                sheet.write_datetime_with_format(row, col, &dt, &fmt(&f.date))?;
+            }
+            Err(_) => {
+                sheet.write_string(row, col, d)?;
+            }
+        },
+    }
+    Ok(())
+}
+
+/// The header row of an export, with the columns' widths.
+fn write_headers(sheet: &mut Worksheet, columns: &[&Column]) -> Result<(), XlsxError> {
+    for (i, c) in columns.iter().enumerate() {
+        sheet.write_string_with_format(0, i as u16, c.header, &header_format())?;
+        sheet.set_column_width(i as u16, c.width)?;
+    }
+    Ok(())
+}
+
+/// Writes one export sheet: header, rows, then optional bold total rows; frozen header and an
+/// autofilter over the data rows.
+fn write_table(
+    sheet: &mut Worksheet,
+    columns: &[&Column],
+    rows: impl IntoIterator<Item = Vec<Cell>>,
+    totals: &[Vec<Cell>],
+) -> Result<(), XlsxError> {
+    let formats = CellFormats::new();
+    write_headers(sheet, columns)?;
     let mut last = 0;
     for (r, row) in rows.into_iter().enumerate() {
         last = r as u32 + 1;
-        for (c, value) in row.iter().enumerate() {
-            if !value.is_empty() {
-                sheet
-                    .write_string(last, c as u16, value)
-                    .map_err(xlsx_error)?;
-            }
+        for (c, cell) in row.iter().enumerate() {
+            write_cell(sheet, &formats, last, c as u16, cell, false)?;
         }
     }
-    sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
-    sheet
-        .autofilter(0, 0, last, spec.columns.len().saturating_sub(1) as u16)
-        .map_err(xlsx_error)?;
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofilter(0, 0, last, columns.len().saturating_sub(1) as u16)?;
+    for (i, row) in totals.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            write_cell(sheet, &formats, last + 1 + i as u32, c as u16, cell, true)?;
+        }
+    }
+    Ok(())
+}
+
+/// An export: one header row, then `rows` of cells in the spec's column order.
+pub fn export(
+    spec: &SheetSpec,
+    rows: impl IntoIterator<Item = Vec<Cell>>,
+) -> Result<Vec<u8>, ApiError> {
+    let columns: Vec<&Column> = spec.columns.iter().collect();
+    export_columns(spec.sheet_name, &columns, rows)
+}
+
+/// An export of some of a sheet's columns (the ones a user chose), rows given in that order.
+pub fn export_columns(
+    sheet_name: &str,
+    columns: &[&Column],
+    rows: impl IntoIterator<Item = Vec<Cell>>,
+) -> Result<Vec<u8>, ApiError> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(sheet_name).map_err(xlsx_error)?;
+    write_table(sheet, columns, rows, &[]).map_err(xlsx_error)?;
     workbook.save_to_buffer().map_err(xlsx_error)
+}
+
+/// A report: a titled table with total rows beneath it, and a second sheet of notes (the
+/// definitions and formulas the figures follow), as offices send reports up.
+pub struct Report<'a> {
+    pub sheet_name: &'a str,
+    pub columns: &'a [Column],
+    pub rows: Vec<Vec<Cell>>,
+    pub totals: Vec<Vec<Cell>>,
+    /// (heading, text) pairs for the 口径说明 sheet.
+    pub notes: Vec<(String, String)>,
+}
+
+pub fn report(r: Report<'_>) -> Result<Vec<u8>, ApiError> {
+    let build = || -> Result<Vec<u8>, XlsxError> {
+        let mut workbook = Workbook::new();
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(r.sheet_name)?;
+        let columns: Vec<&Column> = r.columns.iter().collect();
+        write_table(sheet, &columns, r.rows, &r.totals)?;
+        if !r.notes.is_empty() {
+            let notes = workbook.add_worksheet();
+            notes.set_name("口径说明")?;
+            notes.set_column_width(0, 18)?;
+            notes.set_column_width(1, 90)?;
+            let wrap = Format::new().set_text_wrap();
+            for (i, (heading, text)) in r.notes.iter().enumerate() {
+                notes.write_string_with_format(i as u32, 0, heading, &Format::new().set_bold())?;
+                notes.write_string_with_format(i as u32, 1, text, &wrap)?;
+            }
+        }
+        workbook.save_to_buffer()
+    };
+    build().map_err(xlsx_error)
 }
 
 /// A `Content-Disposition` for a download with a Chinese file name (RFC 6266 `filename*`),

@@ -77,6 +77,8 @@ pub struct EventInput {
     pub region_code: String,
 }
 
+const EVENT_ORDER: &str = "e.held_on DESC, e.id DESC";
+
 const EVENT_SELECT: &str = "SELECT e.id, e.name, e.level, e.held_on, e.host, e.region_code, \
     r.name AS region_name, e.version FROM signing_events e JOIN regions r ON r.code = e.region_code \
     WHERE 1 = 1";
@@ -168,11 +170,7 @@ impl Scoped {
         }
     }
 
-    pub async fn events(
-        &self,
-        filter: &EventFilter,
-        page: PageRequest,
-    ) -> Result<Page<SigningEvent>, StoreError> {
+    fn event_filter(&self, filter: &EventFilter) -> Filter {
         let mut f = Filter::new(EVENT_SELECT);
         self.event_visibility(&mut f);
         if let Some(q) = filter.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -188,8 +186,27 @@ impl Scoped {
             let p = f.bind(Bind::Text(level.to_owned()));
             f.and(&format!("e.level = {p}"));
         }
-        let page: Page<SigningEvent> = f
-            .fetch_page(&self.db.pool, "e.held_on DESC, e.id DESC", page)
+        f
+    }
+
+    /// Every event matching the filter (for an export), with its project figures.
+    pub async fn events_all(&self, filter: &EventFilter) -> Result<Vec<SigningEvent>, StoreError> {
+        let f = self.event_filter(filter);
+        let sql = format!("{} ORDER BY {EVENT_ORDER}", f.sql);
+        let rows: Vec<SigningEvent> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
+        let mut items: Vec<SigningEvent> = rows.into_iter().map(SigningEvent::finish).collect();
+        self.add_project_figures(&mut items).await?;
+        Ok(items)
+    }
+
+    pub async fn events(
+        &self,
+        filter: &EventFilter,
+        page: PageRequest,
+    ) -> Result<Page<SigningEvent>, StoreError> {
+        let page: Page<SigningEvent> = self
+            .event_filter(filter)
+            .fetch_page(&self.db.pool, EVENT_ORDER, page)
             .await?;
         let mut items: Vec<SigningEvent> =
             page.items.into_iter().map(SigningEvent::finish).collect();

@@ -45,6 +45,9 @@ pub struct FundArrival {
     pub amount: i64,
     pub currency: String,
     pub kind: String,
+    /// 固定资产投资, 注册资本实缴 or 其他.
+    #[sqlx(skip)]
+    pub kind_label: String,
     pub status: String,
     #[sqlx(skip)]
     pub status_label: String,
@@ -66,6 +69,7 @@ pub struct FundArrival {
 
 impl FundArrival {
     fn finish(mut self) -> Self {
+        self.kind_label = fund_kind_label(&self.kind).to_owned();
         self.status_label = FundStatus::parse(&self.status)
             .map(FundStatus::label)
             .unwrap_or("")
@@ -87,6 +91,23 @@ pub struct Review {
     pub reason: Option<String>,
     pub version: i64,
 }
+
+/// The kinds of money a record may be (domain §4).
+pub const FUND_KINDS: [(&str, &str); 3] = [
+    ("fixed_asset", "固定资产投资"),
+    ("registered_capital", "注册资本实缴"),
+    ("other", "其他"),
+];
+
+fn fund_kind_label(kind: &str) -> &'static str {
+    FUND_KINDS
+        .iter()
+        .find(|(code, _)| *code == kind)
+        .map(|(_, label)| *label)
+        .unwrap_or("")
+}
+
+const REVIEW_ORDER: &str = "f.entered_at, f.id";
 
 const FUND_SELECT: &str = "SELECT f.id, f.project_id, p.name AS project_name, f.region_code, \
     rg.name AS region_name, p.contract_fen AS project_contract_fen, \
@@ -119,6 +140,27 @@ impl Scoped {
 
     /// Records this user may review: entered, and in a region strictly below their own.
     pub async fn review_queue(&self, page: PageRequest) -> Result<Page<FundArrival>, StoreError> {
+        let page: Page<FundArrival> = self
+            .review_filter()?
+            .fetch_page(&self.db.pool, REVIEW_ORDER, page)
+            .await?;
+        Ok(Page {
+            items: page.items.into_iter().map(FundArrival::finish).collect(),
+            total: page.total,
+        })
+    }
+
+    /// The whole queue (for an export), oldest first, at most `limit` records.
+    pub async fn review_queue_all(&self, limit: i64) -> Result<Vec<FundArrival>, StoreError> {
+        let mut f = self.review_filter()?;
+        let limit = f.bind(Bind::Int(limit));
+        let sql = format!("{} ORDER BY {REVIEW_ORDER} LIMIT {limit}", f.sql);
+        let rows: Vec<FundArrival> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
+        Ok(rows.into_iter().map(FundArrival::finish).collect())
+    }
+
+    /// Records entered below the user's own region and not yet reviewed.
+    fn review_filter(&self) -> Result<Filter, StoreError> {
         self.require_reviewer()?;
         let mut f = Filter::new(FUND_SELECT);
         f.and("f.status = 'entered'");
@@ -127,13 +169,7 @@ impl Scoped {
             let own = f.bind(Bind::Text(root.to_string()));
             f.and(&format!("f.region_code <> {own}"));
         }
-        let page: Page<FundArrival> = f
-            .fetch_page(&self.db.pool, "f.entered_at, f.id", page)
-            .await?;
-        Ok(Page {
-            items: page.items.into_iter().map(FundArrival::finish).collect(),
-            total: page.total,
-        })
+        Ok(f)
     }
 
     /// Reviewing is the job of the levels above a county; a county-level user is told so
@@ -189,7 +225,7 @@ impl Scoped {
                 None
             }
         };
-        if !["fixed_asset", "registered_capital", "other"].contains(&input.kind.as_str()) {
+        if !FUND_KINDS.iter().any(|(code, _)| *code == input.kind) {
             checks.add("kind", "资金类型应为固定资产投资、注册资本实缴或其他");
         }
         let note = input

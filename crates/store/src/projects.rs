@@ -1547,6 +1547,34 @@ impl Scoped {
         filter: &DuplicateFilter,
         page: PageRequest,
     ) -> Result<Page<DuplicateCandidate>, StoreError> {
+        let page: Page<DuplicateCandidate> = self
+            .duplicate_filter(filter)?
+            .fetch_page(&self.db.pool, "d.id DESC", page)
+            .await?;
+        Ok(Page {
+            items: page
+                .items
+                .into_iter()
+                .map(DuplicateCandidate::finish)
+                .collect(),
+            total: page.total,
+        })
+    }
+
+    /// The whole pool as filtered (for an export), newest first, at most `limit` pairs.
+    pub async fn duplicate_candidates_all(
+        &self,
+        filter: &DuplicateFilter,
+        limit: i64,
+    ) -> Result<Vec<DuplicateCandidate>, StoreError> {
+        let mut f = self.duplicate_filter(filter)?;
+        let limit = f.bind(Bind::Int(limit));
+        let sql = format!("{} ORDER BY d.id DESC LIMIT {limit}", f.sql);
+        let rows: Vec<DuplicateCandidate> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
+        Ok(rows.into_iter().map(DuplicateCandidate::finish).collect())
+    }
+
+    fn duplicate_filter(&self, filter: &DuplicateFilter) -> Result<Filter, StoreError> {
         let mut f = Filter::new(DUPLICATE_SELECT);
         match opt(&filter.status).as_deref().unwrap_or("pending") {
             "all" => {}
@@ -1562,15 +1590,7 @@ impl Scoped {
             }
         }
         f.projects(&self.actor, "p", "d.region_code", None);
-        let page: Page<DuplicateCandidate> = f.fetch_page(&self.db.pool, "d.id DESC", page).await?;
-        Ok(Page {
-            items: page
-                .items
-                .into_iter()
-                .map(DuplicateCandidate::finish)
-                .collect(),
-            total: page.total,
-        })
+        Ok(f)
     }
 
     async fn duplicate_candidate(&self, id: i64) -> Result<DuplicateCandidate, StoreError> {

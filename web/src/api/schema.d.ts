@@ -149,6 +149,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/duplicates/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The duplicate pool as filtered (pending pairs unless `status` says otherwise), as an Excel
+         *     workbook.
+         */
+        get: operations["export_duplicate_candidates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/duplicates/{id}/decision": {
         parameters: {
             query?: never;
@@ -187,6 +207,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/events/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The events matching the filters with their fulfilment within the user's scope (a county
+         *     exports its own share of a provincial fair), as an Excel workbook.
+         */
+        get: operations["export_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events/{id}": {
         parameters: {
             query?: never;
@@ -212,6 +252,26 @@ export interface paths {
         };
         /** Fund records waiting for this user's review (entered in regions below theirs). */
         get: operations["fund_review_queue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/funds/review/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The review queue as an Excel workbook (every record waiting, not one page), in the
+         *     queue's order, amounts in the record's own currency.
+         */
+        get: operations["export_fund_review_queue"];
         put?: never;
         post?: never;
         delete?: never;
@@ -322,7 +382,8 @@ export interface paths {
         };
         /**
          * The ledger rows matching the filters, in the template's layout (so an export can be edited
-         *     and imported elsewhere), plus the figures the system derives.
+         *     and imported elsewhere), plus the figures the system derives; or only the chosen columns.
+         *     Amounts are numbers in 万元/万美元, rates percentages, dates dates.
          */
         get: operations["export_projects"];
         put?: never;
@@ -479,6 +540,27 @@ export interface paths {
          *     screen prints.
          */
         get: operations["get_rates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rates/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The 三率 table as an Excel report: the same rows and total as `/api/rates` with the same
+         *     filters, rates as percentages, amounts in 万元/万美元, and a 口径说明 sheet with the
+         *     definitions and the filters applied.
+         */
+        get: operations["export_rates"];
         put?: never;
         post?: never;
         delete?: never;
@@ -988,6 +1070,8 @@ export interface components {
             amount: number;
             currency: string;
             kind: string;
+            /** @description 固定资产投资, 注册资本实缴 or 其他. */
+            kind_label: string;
             status: string;
             status_label: string;
             /** Format: int64 */
@@ -1208,6 +1292,8 @@ export interface components {
                 amount: number;
                 currency: string;
                 kind: string;
+                /** @description 固定资产投资, 注册资本实缴 or 其他. */
+                kind_label: string;
                 status: string;
                 status_label: string;
                 /** Format: int64 */
@@ -2213,6 +2299,36 @@ export interface operations {
             };
         };
     };
+    export_duplicate_candidates: {
+        parameters: {
+            query?: {
+                /** @description `pending` (default), `duplicate`, `not_duplicate`, or `all`. */
+                status?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     decide_duplicate: {
         parameters: {
             query?: never;
@@ -2338,6 +2454,31 @@ export interface operations {
             };
         };
     };
+    export_events: {
+        parameters: {
+            query?: {
+                /** @description Part of the event name. */
+                q?: string | null;
+                /** @description Events held in this year. */
+                year?: number | null;
+                level?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+        };
+    };
     get_event: {
         parameters: {
             query?: never;
@@ -2387,6 +2528,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_FundArrival"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_fund_review_queue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             403: {
@@ -2696,6 +2864,11 @@ export interface operations {
                  *     prefix with `-` for descending.
                  */
                 sort?: string | null;
+                /**
+                 * @description Comma-separated field names of the export's columns (e.g. the columns shown in the
+                 *     ledger list), in the order wanted; the project name always comes first.
+                 */
+                columns?: string | null;
             };
             header?: never;
             path?: never;
@@ -2709,6 +2882,14 @@ export interface operations {
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3036,6 +3217,66 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RatesReport"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_rates: {
+        parameters: {
+            query?: {
+                /** @description Region whose projects are counted; the user's own region when omitted. */
+                region?: string | null;
+                /**
+                 * @description Rows by: `region` (the next level down, default), `zone` (园区/乡镇), `industry`
+                 *     (GB/T 4754 section), `origin` (资金来源) or `event` (签约活动).
+                 */
+                group_by?: string | null;
+                /**
+                 * @description Figures as they stood at the end of this month (YYYY-MM): projects signed by then,
+                 *     arrivals confirmed for months up to it, starts dated by then. Today's when omitted.
+                 */
+                as_of?: string | null;
+                /** @description Only projects signed on or after this day (YYYY-MM-DD), e.g. a campaign's cohort. */
+                signed_from?: string | null;
+                /** @description Only projects signed on or before this day (YYYY-MM-DD). */
+                signed_to?: string | null;
+                /** @description Only projects signed at this event (an event's fulfilment). */
+                event_id?: number | null;
+                /** @description Only this origin: foreign, out_of_province, in_province. */
+                origin?: string | null;
+                /** @description Only this GB/T 4754 section letter or division code. */
+                industry?: string | null;
+                /** @description Only projects in this zone (园区/乡镇). */
+                zone_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             404: {

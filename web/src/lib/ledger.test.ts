@@ -4,6 +4,8 @@ import {
   currentPeriod,
   DUPLICATE_STATUSES,
   duplicateStatusTag,
+  EXPORT_FIELD_OF_COLUMN,
+  exportColumns,
   fundStatusTag,
   labelOf,
   STAGES,
@@ -50,5 +52,20 @@ describe('validCreditCode', () => {
     expect(validCreditCode('914403001922038217')).toBe(false)
     expect(validCreditCode('91440300I922038216')).toBe(false)
     expect(validCreditCode('9144030019220382')).toBe(false)
+  })
+})
+
+describe('exportColumns', () => {
+  const order = ['investor', 'region', 'stage', 'contract', 'rate', 'responsible']
+  it('lists the shown columns in the list order, as export fields', () => {
+    expect(exportColumns(order, ['rate', 'investor', 'contract'])).toBe('investor_name,contract_fen,arrival_rate')
+  })
+  it('is empty when no optional column is shown (the name comes anyway)', () => {
+    expect(exportColumns(order, [])).toBe('')
+  })
+  it('has an export field for every column of the list', () => {
+    for (const key of ['investor', 'region', 'stage', 'origin', 'industry', 'event', 'contract', 'arrived', 'rate', 'classification', 'contract_usd', 'signed_on', 'responsible']) {
+      expect(EXPORT_FIELD_OF_COLUMN[key]?.length, key).toBeGreaterThan(0)
+    }
   })
 })

@@ -146,3 +146,28 @@ export function validCreditCode(code: string): boolean {
   }
   return CREDIT_CHARSET[(31 - (sum % 31)) % 31] === s[17]
 }
+
+/** The export's field for each column of the ledger list (the export's own names). */
+export const EXPORT_FIELD_OF_COLUMN: Readonly<Record<string, readonly string[]>> = {
+  investor: ['investor_name'],
+  region: ['region_code'],
+  stage: ['stage'],
+  origin: ['origin'],
+  industry: ['industry_code'],
+  event: ['event'],
+  contract: ['contract_fen'],
+  arrived: ['arrived_fen'],
+  rate: ['arrival_rate'],
+  classification: ['classification'],
+  contract_usd: ['contract_cents'],
+  signed_on: ['signed_on'],
+  responsible: ['responsible_unit'],
+}
+
+/** The `columns` parameter of an export of the columns shown, in the list's own order. */
+export function exportColumns(listOrder: readonly string[], shown: readonly string[]): string {
+  return listOrder
+    .filter((key) => shown.includes(key))
+    .flatMap((key) => EXPORT_FIELD_OF_COLUMN[key] ?? [])
+    .join(',')
+}

@@ -1,7 +1,11 @@
-use crate::error::{ApiResult, Json, Path, Query};
+use crate::error::{ApiError, ApiResult, Json, Path, Query};
+use crate::office::{self, Cell, Column, SheetSpec};
 use crate::session::ScopedStore;
 use crate::AppState;
 use axum::http::StatusCode;
+use axum::response::Response;
+use luodi_domain::rates::Rate;
+use luodi_domain::{Fen, UsdCents};
 use luodi_store::events::{EventFilter, EventInput, SigningEvent};
 use luodi_store::{Page, PageRequest};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -10,6 +14,71 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_events, create_event))
         .routes(routes!(get_event))
+        .routes(routes!(export_events))
+}
+
+const fn column(field: &'static str, header: &'static str, width: f64) -> Column {
+    Column {
+        field,
+        header,
+        required: false,
+        choices: &[],
+        width,
+        note: "",
+    }
+}
+
+const EVENTS_EXPORT: SheetSpec = SheetSpec {
+    sheet_name: "签约活动",
+    max_rows: 0,
+    columns: &[
+        column("name", "活动名称", 40.0),
+        column("level", "级别", 8.0),
+        column("held_on", "举办日期", 12.0),
+        column("host", "主办单位", 24.0),
+        column("region", "组织地区", 14.0),
+        column("project_count", "签约项目数", 10.0),
+        column("contract_fen", "合同金额（万元）", 16.0),
+        column("arrived_fen", "已确认到位（万元）", 16.0),
+        column("arrival_rate", "资金到位率（人民币）", 12.0),
+        column("contract_cents", "合同外资（万美元）", 16.0),
+        column("arrived_cents", "已确认到位外资（万美元）", 16.0),
+        column("arrival_rate_usd", "资金到位率（美元）", 12.0),
+    ],
+};
+
+/// The events matching the filters with their fulfilment within the user's scope (a county
+/// exports its own share of a provincial fair), as an Excel workbook.
+#[utoipa::path(get, path = "/api/events/export", tag = "ledger", params(EventFilter),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+async fn export_events(
+    ScopedStore(store): ScopedStore,
+    Query(filter): Query<EventFilter>,
+) -> ApiResult<Response> {
+    let events = store.events_all(&filter).await?;
+    let rows: Vec<Vec<Cell>> = events
+        .into_iter()
+        .map(|e| {
+            vec![
+                Cell::text(e.name),
+                Cell::text(e.level_label),
+                Cell::date(Some(e.held_on)),
+                Cell::opt_text(e.host),
+                Cell::text(e.region_name),
+                Cell::Count(e.project_count),
+                Cell::wan_yuan(Fen(e.contract_fen)),
+                Cell::wan_yuan(Fen(e.arrived_fen)),
+                Cell::rate(Rate::of(e.arrived_fen, e.contract_fen)),
+                Cell::wan_usd(UsdCents(e.contract_cents)),
+                Cell::wan_usd(UsdCents(e.arrived_cents)),
+                Cell::rate(Rate::of(e.arrived_cents, e.contract_cents)),
+            ]
+        })
+        .collect();
+    let bytes = tokio::task::spawn_blocking(move || office::export(&EVENTS_EXPORT, rows))
+        .await
+        .map_err(ApiError::internal)??;
+    Ok(office::xlsx_response("签约活动.xlsx", bytes))
 }
 
 /// Signing events organised in the user's scope or by the levels above it, newest first.

@@ -1,17 +1,19 @@
 //! The ledger in Excel: template, preview, import and export of the filtered list.
 
 use crate::error::{ApiError, ApiResult, Json, Query};
-use crate::office::{self, Column, SheetSpec, UploadForm};
+use crate::office::{self, Cell, Column, SheetSpec, UploadForm};
 use crate::session::ScopedStore;
 use crate::AppState;
 use axum::extract::Multipart;
+use axum::http::StatusCode;
 use axum::response::Response;
+use luodi_domain::rates::ProjectFunds;
 use luodi_domain::{Fen, UsdCents};
 use luodi_store::project_import::{ProjectImportPreview, ProjectSheetRow};
 use luodi_store::projects::ProjectFilter;
 use luodi_store::StoreError;
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -308,67 +310,117 @@ async fn commit_projects_import(
     Ok(Json(ImportResult { inserted }))
 }
 
-fn yes(b: bool) -> String {
-    if b { "是" } else { "否" }.to_owned()
+/// Which columns an export holds: all of them when not given.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+struct ExportColumns {
+    /// Comma-separated field names of the export's columns (e.g. the columns shown in the
+    /// ledger list), in the order wanted; the project name always comes first.
+    columns: Option<String>,
+}
+
+impl ExportColumns {
+    /// Indices into `spec`'s columns, or a 400 naming the unknown field.
+    fn pick(&self, spec: &SheetSpec) -> Result<Vec<usize>, ApiError> {
+        let Some(list) = self.columns.as_deref().filter(|s| !s.trim().is_empty()) else {
+            return Ok((0..spec.columns.len()).collect());
+        };
+        let mut picked = vec![0];
+        for field in list.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+            let i = spec
+                .columns
+                .iter()
+                .position(|c| c.field == field)
+                .ok_or_else(|| {
+                    ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "bad_query",
+                        format!("导出列“{field}”不存在"),
+                    )
+                })?;
+            if !picked.contains(&i) {
+                picked.push(i);
+            }
+        }
+        Ok(picked)
+    }
 }
 
 /// The ledger rows matching the filters, in the template's layout (so an export can be edited
-/// and imported elsewhere), plus the figures the system derives.
-#[utoipa::path(get, path = "/api/projects/export", tag = "ledger", params(ProjectFilter),
-    responses((status = 200, content_type = XLSX)))]
+/// and imported elsewhere), plus the figures the system derives; or only the chosen columns.
+/// Amounts are numbers in 万元/万美元, rates percentages, dates dates.
+#[utoipa::path(get, path = "/api/projects/export", tag = "ledger", params(ProjectFilter, ExportColumns),
+    responses((status = 200, content_type = XLSX), (status = 400, body = crate::ErrorBody)))]
 async fn export_projects(
     ScopedStore(store): ScopedStore,
     Query(filter): Query<ProjectFilter>,
+    Query(chosen): Query<ExportColumns>,
 ) -> ApiResult<Response> {
+    let picked = chosen.pick(&PROJECTS_EXPORT)?;
     let projects = store
         .projects_all(&filter, PROJECTS_SHEET.max_rows as i64)
         .await?;
-    let rows: Vec<Vec<String>> = projects
+    let rows: Vec<Vec<Cell>> = projects
         .into_iter()
         .map(|p| {
-            let o = |s: Option<String>| s.unwrap_or_default();
-            vec![
-                p.name,
-                p.investor_name,
-                o(p.investor_credit_code),
-                o(p.investor_home),
-                p.derived.origin_label.clone(),
-                yes(p.global500.0),
-                yes(p.china500.0),
-                yes(p.private500.0),
-                o(p.industry_code),
-                o(p.leading_industry),
-                yes(p.strategic_emerging.0),
-                Fen(p.total_investment_fen).exact_wan_yuan(),
-                Fen(p.contract_fen).exact_wan_yuan(),
-                UsdCents(p.contract_cents).exact_wan_usd(),
-                o(p.signed_on),
-                o(p.event_name),
-                p.region_name,
-                o(p.zone_name),
-                o(p.attracting_unit_name),
-                o(p.responsible_leader),
-                o(p.responsible_unit_name),
-                o(p.responsible_person),
-                o(p.service_plan),
-                p.derived.stage_label.clone(),
-                o(p.land_supplied_on),
-                o(p.certificate_on),
-                o(p.started_on),
-                o(p.completed_on),
-                o(p.producing_on),
-                yes(p.case_by_case.0),
-                yes(p.key_project.0),
-                Fen(p.arrived_fen).exact_wan_yuan(),
-                UsdCents(p.arrived_cents).exact_wan_usd(),
-                p.derived.arrival_rate.clone().unwrap_or_default(),
-                p.derived.classification_label.clone(),
-            ]
+            let rate = ProjectFunds {
+                contract: Fen(p.contract_fen),
+                arrival: Fen(p.arrived_fen),
+                contract_usd: UsdCents(p.contract_cents),
+                arrival_usd: UsdCents(p.arrived_cents),
+            }
+            .arrival_rate();
+            let mut all = vec![
+                Cell::text(p.name),
+                Cell::text(p.investor_name),
+                Cell::opt_text(p.investor_credit_code),
+                Cell::opt_text(p.investor_home),
+                Cell::text(p.derived.origin_label.clone()),
+                Cell::yes_no(p.global500.0),
+                Cell::yes_no(p.china500.0),
+                Cell::yes_no(p.private500.0),
+                Cell::opt_text(p.industry_code),
+                Cell::opt_text(p.leading_industry),
+                Cell::yes_no(p.strategic_emerging.0),
+                Cell::wan_yuan(Fen(p.total_investment_fen)),
+                Cell::wan_yuan(Fen(p.contract_fen)),
+                Cell::wan_usd(UsdCents(p.contract_cents)),
+                Cell::date(p.signed_on),
+                Cell::opt_text(p.event_name),
+                Cell::text(p.region_name),
+                Cell::opt_text(p.zone_name),
+                Cell::opt_text(p.attracting_unit_name),
+                Cell::opt_text(p.responsible_leader),
+                Cell::opt_text(p.responsible_unit_name),
+                Cell::opt_text(p.responsible_person),
+                Cell::opt_text(p.service_plan),
+                Cell::text(p.derived.stage_label.clone()),
+                Cell::date(p.land_supplied_on),
+                Cell::date(p.certificate_on),
+                Cell::date(p.started_on),
+                Cell::date(p.completed_on),
+                Cell::date(p.producing_on),
+                Cell::yes_no(p.case_by_case.0),
+                Cell::yes_no(p.key_project.0),
+                Cell::wan_yuan(Fen(p.arrived_fen)),
+                Cell::wan_usd(UsdCents(p.arrived_cents)),
+                Cell::rate(rate),
+                Cell::text(p.derived.classification_label.clone()),
+            ];
+            picked
+                .iter()
+                .map(|&i| std::mem::replace(&mut all[i], Cell::Empty))
+                .collect()
         })
         .collect();
-    let bytes = tokio::task::spawn_blocking(move || office::export(&PROJECTS_EXPORT, rows))
-        .await
-        .map_err(ApiError::internal)??;
+    let bytes = tokio::task::spawn_blocking(move || {
+        let columns: Vec<&Column> = picked
+            .iter()
+            .map(|&i| &PROJECTS_EXPORT.columns[i])
+            .collect();
+        office::export_columns(PROJECTS_EXPORT.sheet_name, &columns, rows)
+    })
+    .await
+    .map_err(ApiError::internal)??;
     Ok(office::xlsx_response("项目台账.xlsx", bytes))
 }
 

@@ -1,10 +1,11 @@
-use crate::error::{ApiResult, Json, Path, Query};
-use crate::office::UploadForm;
+use crate::error::{ApiError, ApiResult, Json, Path, Query};
+use crate::office::{self, Cell, Column, SheetSpec, UploadForm};
 use crate::session::ScopedStore;
 use crate::AppState;
 use axum::extract::{Multipart, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use luodi_domain::{Fen, UsdCents};
 use luodi_store::files::Attachment;
 use luodi_store::funds::{FundArrival, FundInput, Review};
 use luodi_store::projects::{
@@ -24,6 +25,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(decide_duplicate))
         .routes(routes!(list_project_funds, record_fund))
         .routes(routes!(fund_review_queue))
+        .routes(routes!(export_fund_review_queue))
+        .routes(routes!(export_duplicate_candidates))
         .routes(routes!(review_fund))
         .routes(routes!(list_fund_evidence, upload_fund_evidence))
         .routes(routes!(download_attachment))
@@ -165,6 +168,147 @@ async fn fund_review_queue(
     Query(page): Query<PageRequest>,
 ) -> ApiResult<Json<Page<FundArrival>>> {
     Ok(Json(store.review_queue(page).await?))
+}
+
+/// Rows an export of the review queue or the duplicate pool holds at most.
+const EXPORT_LIMIT: i64 = 100_000;
+
+const fn column(field: &'static str, header: &'static str, width: f64) -> Column {
+    Column {
+        field,
+        header,
+        required: false,
+        choices: &[],
+        width,
+        note: "",
+    }
+}
+
+const REVIEW_EXPORT: SheetSpec = SheetSpec {
+    sheet_name: "待审核资金到位",
+    max_rows: 0,
+    columns: &[
+        column("region", "县市区", 12.0),
+        column("project", "项目名称", 36.0),
+        column("period", "到位月份", 10.0),
+        column("currency", "币种", 8.0),
+        column("amount", "本次到位（万元/万美元）", 18.0),
+        column("kind", "资金类型", 14.0),
+        column("contract", "项目合同金额（万元/万美元）", 20.0),
+        column("arrived", "项目已确认到位（万元/万美元）", 22.0),
+        column("warnings", "合理性提示", 30.0),
+        column("override_reason", "填报说明", 30.0),
+        column("note", "备注", 24.0),
+        column("entered_by", "填报人", 10.0),
+        column("entered_at", "填报时间", 18.0),
+    ],
+};
+
+/// The review queue as an Excel workbook (every record waiting, not one page), in the
+/// queue's order, amounts in the record's own currency.
+#[utoipa::path(get, path = "/api/funds/review/export", tag = "funds",
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403, body = crate::ErrorBody)))]
+async fn export_fund_review_queue(ScopedStore(store): ScopedStore) -> ApiResult<Response> {
+    let records = store.review_queue_all(EXPORT_LIMIT).await?;
+    let rows: Vec<Vec<Cell>> = records
+        .into_iter()
+        .map(|f| {
+            let usd = f.currency == "USD";
+            let money = |minor: i64| {
+                if usd {
+                    Cell::wan_usd(UsdCents(minor))
+                } else {
+                    Cell::wan_yuan(Fen(minor))
+                }
+            };
+            let (contract, arrived) = if usd {
+                (f.project_contract_cents, f.project_arrived_cents)
+            } else {
+                (f.project_contract_fen, f.project_arrived_fen)
+            };
+            vec![
+                Cell::text(f.region_name),
+                Cell::text(f.project_name),
+                Cell::text(f.period),
+                Cell::text(if usd { "美元" } else { "人民币" }),
+                money(f.amount),
+                Cell::text(f.kind_label),
+                money(contract),
+                money(arrived),
+                Cell::text(f.warnings.join("；")),
+                Cell::opt_text(f.override_reason),
+                Cell::opt_text(f.note),
+                Cell::text(f.entered_by_name),
+                Cell::text(
+                    f.entered_at
+                        .replace('T', " ")
+                        .chars()
+                        .take(19)
+                        .collect::<String>(),
+                ),
+            ]
+        })
+        .collect();
+    let bytes = tokio::task::spawn_blocking(move || office::export(&REVIEW_EXPORT, rows))
+        .await
+        .map_err(ApiError::internal)??;
+    Ok(office::xlsx_response("待审核资金到位.xlsx", bytes))
+}
+
+const DUPLICATES_EXPORT: SheetSpec = SheetSpec {
+    sheet_name: "疑似重复项目",
+    max_rows: 0,
+    columns: &[
+        column("project", "新录入项目", 36.0),
+        column("project_region", "所在县市区", 12.0),
+        column("other_project", "疑似重复的已有项目", 36.0),
+        column("other_region", "已有项目所在地", 12.0),
+        column("reasons", "疑似原因", 40.0),
+        column("status", "核查结果", 10.0),
+        column("decision_note", "核查说明", 30.0),
+        column("reviewed_by", "核查人", 10.0),
+        column("reviewed_at", "核查时间", 18.0),
+        column("created_at", "发现时间", 18.0),
+    ],
+};
+
+/// The duplicate pool as filtered (pending pairs unless `status` says otherwise), as an Excel
+/// workbook.
+#[utoipa::path(get, path = "/api/duplicates/export", tag = "ledger", params(DuplicateFilter),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 422, body = crate::ErrorBody)))]
+async fn export_duplicate_candidates(
+    ScopedStore(store): ScopedStore,
+    Query(filter): Query<DuplicateFilter>,
+) -> ApiResult<Response> {
+    let pairs = store
+        .duplicate_candidates_all(&filter, EXPORT_LIMIT)
+        .await?;
+    let time = |t: Option<String>| {
+        Cell::opt_text(t.map(|t| t.replace('T', " ").chars().take(19).collect()))
+    };
+    let rows: Vec<Vec<Cell>> = pairs
+        .into_iter()
+        .map(|d| {
+            vec![
+                Cell::text(d.project_name),
+                Cell::text(d.project_region_name),
+                Cell::text(d.other_project_name),
+                Cell::text(d.other_region_name),
+                Cell::text(d.reasons.join("；")),
+                Cell::text(d.status_label),
+                Cell::opt_text(d.decision_note),
+                Cell::opt_text(d.reviewed_by_name),
+                time(d.reviewed_at),
+                time(Some(d.created_at)),
+            ]
+        })
+        .collect();
+    let bytes = tokio::task::spawn_blocking(move || office::export(&DUPLICATES_EXPORT, rows))
+        .await
+        .map_err(ApiError::internal)??;
+    Ok(office::xlsx_response("疑似重复项目.xlsx", bytes))
 }
 
 /// Confirms (确认) or returns (退回, with a reason) an entered fund record.

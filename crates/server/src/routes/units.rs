@@ -1,5 +1,5 @@
 use crate::error::{ApiError, ApiResult, Json, Path, Query};
-use crate::office::{self, Column, SheetSpec, UploadForm};
+use crate::office::{self, Cell, Column, SheetSpec, UploadForm};
 use crate::session::ScopedStore;
 use crate::AppState;
 use axum::extract::Multipart;
@@ -241,20 +241,20 @@ async fn export_units(
     let units = store.units_all(&filter).await?;
     let rows = units.into_iter().map(|u| {
         vec![
-            u.region_code,
-            u.region_name,
-            u.name,
-            u.category_label,
-            u.subcategory_label.unwrap_or_default(),
-            u.zone_name.unwrap_or_default(),
-            u.sort_order.to_string(),
-            u.contact_person.unwrap_or_default(),
-            u.contact_phone.unwrap_or_default(),
-            u.note.unwrap_or_default(),
-            if u.active.0 { "在用" } else { "停用" }.to_owned(),
+            Cell::text(u.region_code),
+            Cell::text(u.region_name),
+            Cell::text(u.name),
+            Cell::text(u.category_label),
+            Cell::opt_text(u.subcategory_label),
+            Cell::opt_text(u.zone_name),
+            Cell::Count(u.sort_order),
+            Cell::opt_text(u.contact_person),
+            Cell::opt_text(u.contact_phone),
+            Cell::opt_text(u.note),
+            Cell::text(if u.active.0 { "在用" } else { "停用" }),
         ]
     });
-    let rows: Vec<Vec<String>> = rows.collect();
+    let rows: Vec<Vec<Cell>> = rows.collect();
     let bytes = tokio::task::spawn_blocking(move || office::export(&UNITS_EXPORT, rows))
         .await
         .map_err(ApiError::internal)??;

@@ -51,6 +51,28 @@ async fn a_decided_pair_leaves_the_pending_list_and_is_decided_once() {
         .await
         .is_empty());
     assert_eq!(nx.items("/api/duplicates?status=all").await.len(), 1);
+    // The export follows the same filter and shows the decision.
+    assert_eq!(
+        xlsx_rows(&nx, "/api/duplicates/export").await.len(),
+        1,
+        "header only"
+    );
+    let rows = xlsx_rows(&nx, "/api/duplicates/export?status=all").await;
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1][0], "湖南华实稻虾米精深加工项目（一期）");
+    assert_eq!(rows[1][5], "确认重复");
+    assert_eq!(rows[1][6], "同一项目在两次签约活动中重复签约");
+    assert!(rows[1][4].contains("名称"), "the reasons: {:?}", rows[1]);
+    let yj = app.login("yyx_bureau").await;
+    assert_eq!(
+        xlsx_rows(&yj, "/api/duplicates/export?status=all")
+            .await
+            .len(),
+        1,
+        "another county's pairs are not exported"
+    );
+    let (status, _) = nx.get("/api/duplicates/export?status=maybe").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (status, body) = nx.get("/api/duplicates?status=maybe").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["errors"]["status"][0]

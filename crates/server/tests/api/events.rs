@@ -78,6 +78,29 @@ async fn provincial_events_are_seen_below_and_county_events_stay_in_their_county
     assert_eq!(province_view["arrival_rate"], "0.00%");
     let (_, one) = yj.get(&format!("/api/events/{}", fair["id"])).await;
     assert_eq!(one["project_count"], 1);
+
+    // The export holds the same figures, in the exporter's own scope.
+    let rows = xlsx_rows(&province, "/api/events/export?year=2019").await;
+    assert_eq!(rows[0][0], "活动名称");
+    assert_eq!(rows.len(), 3, "header + two events");
+    let fair_row = rows.iter().find(|r| r[0].contains("洽谈周")).unwrap();
+    assert_eq!(
+        (fair_row[1].as_str(), fair_row[2].as_str()),
+        ("省级", "2019-05-28")
+    );
+    assert_eq!(fair_row[5], "2");
+    assert_eq!(fair_row[6], "4000", "万元, as a number");
+    assert_eq!(fair_row[8], "0", "0.00% as a percentage cell");
+    let county_rows = xlsx_rows(&yj, "/api/events/export").await;
+    assert!(
+        county_rows.iter().all(|r| !r[0].contains("南县")),
+        "another county's event is not exported: {county_rows:?}"
+    );
+    let fair_row = county_rows
+        .iter()
+        .find(|r| r[0].contains("洽谈周"))
+        .unwrap();
+    assert_eq!(fair_row[5], "1", "沅江's own share of the fair");
 }
 
 #[tokio::test]

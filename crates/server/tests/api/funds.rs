@@ -38,6 +38,49 @@ async fn project_rate(user: &User, id: i64) -> (String, String) {
 }
 
 #[tokio::test]
+async fn the_review_queue_exports_every_waiting_record_for_the_reviewer_only() {
+    let app = spawn_app().await;
+    let id = signed_project(&app).await;
+    let unit = app.login("nx_unit").await;
+    for (period, wan) in [("2026-02", 5_000), ("2026-03", 1_234)] {
+        let (status, r) = unit
+            .post(&format!("/api/projects/{id}/funds"), arrival(period, wan))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{r}");
+    }
+    let yy = app.login("yy_bureau").await;
+    let rows = xlsx_rows(&yy, "/api/funds/review/export").await;
+    assert_eq!(rows.len(), 3, "header + both records: {rows:?}");
+    assert_eq!(rows[0][0], "县市区");
+    assert_eq!(
+        rows[1][..6],
+        [
+            "南县",
+            "南县羽绒服装产业园项目",
+            "2026-02",
+            "人民币",
+            "5000",
+            "固定资产投资"
+        ]
+    );
+    assert_eq!(rows[2][4], "1234");
+    assert_eq!(rows[1][6], "20000", "the project's contract, same currency");
+    let nx = app.login("nx_bureau").await;
+    let (status, body) = nx.get("/api/funds/review/export").await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a county does not review: {body}"
+    );
+    let cs = app.login("cs_bureau").await;
+    assert_eq!(
+        xlsx_rows(&cs, "/api/funds/review/export").await.len(),
+        1,
+        "another city's queue holds none of 益阳's records"
+    );
+}
+
+#[tokio::test]
 async fn money_counts_only_after_the_level_above_confirms_it() {
     let app = spawn_app().await;
     let id = signed_project(&app).await;

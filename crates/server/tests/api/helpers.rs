@@ -259,3 +259,39 @@ pub const UNIT_HEADER: &[&str] = &[
     "联系电话",
     "备注",
 ];
+
+/// A fund arrival in 元 entered by `entering` (a user of an 益阳 county) and confirmed by the
+/// city bureau above it; answers the confirmed record.
+pub async fn record_and_confirm(
+    app: &TestApp,
+    entering: &User,
+    project_id: i64,
+    period: &str,
+    amount_fen: i64,
+) -> Value {
+    let (status, record) = entering
+        .post(
+            &format!("/api/projects/{project_id}/funds"),
+            serde_json::json!({
+                "period": period, "amount": amount_fen, "currency": "CNY", "kind": "fixed_asset"
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{record}");
+    let yy = app.login("yy_bureau").await;
+    let (status, confirmed) = yy
+        .post(
+            &format!("/api/funds/{}/review", record["id"]),
+            serde_json::json!({ "decision": "confirm", "version": record["version"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{confirmed}");
+    confirmed
+}
+
+/// The first sheet of an export `path` downloaded by `user` (status 200 asserted).
+pub async fn xlsx_rows(user: &User, path: &str) -> Vec<Vec<String>> {
+    let res = user.get_raw(path).await;
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    crate::scope::read_xlsx(res.bytes().await.unwrap().to_vec())
+}

@@ -116,6 +116,96 @@ async fn a_ledger_sheet_imports_and_exports_exactly() {
     assert_eq!(rows[1][16], "南县");
 }
 
+/// The cells of the first sheet as calamine reads them, typed.
+fn typed_cells(bytes: Vec<u8>) -> Vec<Vec<calamine::Data>> {
+    use calamine::Reader;
+    let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let range = wb.worksheet_range_at(0).unwrap().unwrap();
+    range.rows().map(|r| r.to_vec()).collect()
+}
+
+#[tokio::test]
+async fn an_export_has_numbers_dates_and_percentages_and_imports_back_unchanged() {
+    use calamine::{Data, DataType};
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let mut started = row("南县智能装备项目");
+    started[5] = "12000.123456".into();
+    started[10] = "已开工".into();
+    started[11] = "2026-06-01".into();
+    let (status, result) = nx
+        .upload_file(
+            "/api/projects/import/commit",
+            sheet(&[row("南县新能源电池项目"), started]),
+            "ledger.xlsx",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{result}");
+    let id = nx.items("/api/projects?stage=started").await[0]["id"]
+        .as_i64()
+        .unwrap();
+    // 3000.0305万元 of 12000.123456万元 confirmed: 25.00% (to two places).
+    let fund = record_and_confirm(&app, &nx, id, "2026-07", 3_000_030_500).await;
+    assert_eq!(fund["status"], "confirmed", "{fund}");
+
+    let res = nx.get_raw("/api/projects/export?sort=name").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = res.bytes().await.unwrap().to_vec();
+    let cells = typed_cells(bytes.clone());
+    let header: Vec<String> = cells[0].iter().map(|c| c.to_string()).collect();
+    let col = |h: &str| header.iter().position(|x| x == h).unwrap();
+    let smart = cells.iter().find(|r| r[0] == "南县智能装备项目").unwrap();
+    assert_eq!(smart[col("合同资金（万元）")], Data::Float(12000.123456));
+    assert!(
+        matches!(smart[col("开工日期")], Data::DateTime(_)),
+        "a date cell, not text: {:?}",
+        smart[col("开工日期")]
+    );
+    assert_eq!(smart[col("已确认到位（万元）")], Data::Float(3000.0305));
+    let rate = smart[col("资金到位率")].get_float().unwrap();
+    assert!(
+        (rate - 0.25).abs() < 1e-6,
+        "a ratio formatted as a percentage: {rate}"
+    );
+
+    // Only the chosen columns, in the order asked, the name first.
+    let res = nx
+        .get_raw("/api/projects/export?columns=stage,contract_fen,arrival_rate")
+        .await;
+    let rows = read_xlsx(res.bytes().await.unwrap().to_vec());
+    assert_eq!(
+        rows[0],
+        ["项目名称", "项目阶段", "合同资金（万元）", "资金到位率"]
+    );
+    assert_eq!(rows.len(), 3);
+    let (status, body) = nx.get("/api/projects/export?columns=stage,nonsense").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body["message"].as_str().unwrap().contains("nonsense"),
+        "{body}"
+    );
+
+    // The full export is the template's layout: it imports again, amounts and dates intact.
+    let (status, result) = nx
+        .upload_file("/api/projects/import/commit", bytes, "项目台账.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{result}");
+    assert_eq!(result["inserted"], 2);
+    let copies: Vec<_> = nx
+        .items("/api/projects?q=智能装备")
+        .await
+        .into_iter()
+        .collect();
+    assert_eq!(copies.len(), 2);
+    for p in &copies {
+        assert_eq!(
+            p["contract_fen"], 12_000_123_456i64,
+            "12000.123456万元 in 分"
+        );
+        assert_eq!(p["started_on"], "2026-06-01");
+    }
+}
+
 #[tokio::test]
 async fn bad_rows_are_named_by_row_and_column_and_nothing_is_written() {
     let app = spawn_app().await;

@@ -108,6 +108,38 @@ async fn rates_by_county_are_sums_over_sums_with_exact_boundaries() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = nx.get("/api/rates?region=430981").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The same table as an Excel report: numbers, not text; a total row; the definitions.
+    let res = yy.get_raw("/api/rates/export").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = res.bytes().await.unwrap().to_vec();
+    let sheet = crate::scope::read_xlsx(bytes.clone());
+    assert_eq!(sheet[0][0], "地区");
+    assert_eq!(sheet[0][4], "资金到位率（人民币）");
+    let nan = sheet.iter().find(|r| r[0] == "南县").unwrap();
+    assert_eq!(nan[1], "2");
+    assert_eq!(nan[2], "4000", "contract in 万元");
+    assert_eq!(nan[3], "500");
+    assert_eq!(
+        nan[4], "0.125",
+        "12.50% as a ratio formatted as a percentage"
+    );
+    assert_eq!(nan[9], "1", "履约率 100%");
+    let total = sheet.last().unwrap();
+    assert_eq!(total[0], "合计");
+    assert_eq!((total[1].as_str(), total[3].as_str()), ("4", "1011"));
+    let notes = crate::scope::read_xlsx_sheet(bytes, 1);
+    assert!(notes
+        .iter()
+        .any(|r| r[1].contains("Σ已确认到位资金 ÷ Σ合同金额")));
+    assert!(notes.iter().any(|r| r[1].contains("益阳市")));
+    // A county's export is its own figures only, and it cannot export the city's.
+    let res = nx.get_raw("/api/rates/export").await;
+    let own = crate::scope::read_xlsx(res.bytes().await.unwrap().to_vec());
+    assert_eq!(own.last().unwrap()[1], "2");
+    assert!(own.iter().all(|r| r[0] != "沅江市"));
+    let (status, _) = nx.get("/api/rates/export?region=430900").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 /// The generated ledger behind `luodi demo --scale province` keeps its invariants: project

@@ -240,14 +240,23 @@ async fn roles_without_the_permission_are_refused() {
     assert_eq!(status, StatusCode::OK);
 }
 
+/// The first sheet's cells as text; numbers as Rust prints them, date cells as ISO dates.
 pub fn read_xlsx(bytes: Vec<u8>) -> Vec<Vec<String>> {
-    use calamine::Reader;
+    read_xlsx_sheet(bytes, 0)
+}
+
+pub fn read_xlsx_sheet(bytes: Vec<u8>, sheet: usize) -> Vec<Vec<String>> {
+    use calamine::{Data, Reader};
     let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).unwrap();
-    let range = wb.worksheet_range_at(0).unwrap().unwrap();
-    range
-        .rows()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect()
+    let range = wb.worksheet_range_at(sheet).unwrap().unwrap();
+    let text = |c: &Data| match c {
+        Data::DateTime(d) => {
+            let epoch = time::macros::date!(1899 - 12 - 30);
+            (epoch + time::Duration::days(d.as_f64() as i64)).to_string()
+        }
+        other => other.to_string(),
+    };
+    range.rows().map(|r| r.iter().map(text).collect()).collect()
 }
 
 /// "Everything under 益阳" must be one index range scan, not a table scan, on both backends.
