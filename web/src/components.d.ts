@@ -69,6 +69,7 @@ declare module 'vue' {
     EventSelect: typeof import('./components/EventSelect.vue')['default']
     FundEntryDialog: typeof import('./components/FundEntryDialog.vue')['default']
     FundEvidence: typeof import('./components/FundEvidence.vue')['default']
+    FundImportDialog: typeof import('./components/FundImportDialog.vue')['default']
     GrowthCard: typeof import('./components/rates/GrowthCard.vue')['default']
     ImportCheckResult: typeof import('./components/ImportCheckResult.vue')['default']
     IndustrySelect: typeof import('./components/IndustrySelect.vue')['default']

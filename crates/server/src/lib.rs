@@ -86,6 +86,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::audit::router())
         .merge(routes::dashboard::router())
         .merge(routes::events::router())
+        .merge(routes::fund_sheets::router())
         .merge(routes::project_sheets::router())
         .merge(routes::projects::router())
         .merge(routes::rates::router())

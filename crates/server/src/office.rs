@@ -273,6 +273,11 @@ fn header_format() -> Format {
 
 /// The import template: header row (required columns marked *), dropdowns, instructions.
 pub fn template(spec: &SheetSpec) -> Result<Vec<u8>, ApiError> {
+    template_filled(spec, Vec::new())
+}
+
+/// A template with rows already filled in (e.g. the projects a monthly report is due for).
+pub fn template_filled(spec: &SheetSpec, rows: Vec<Vec<Cell>>) -> Result<Vec<u8>, ApiError> {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
     sheet.set_name(spec.sheet_name).map_err(xlsx_error)?;
@@ -300,6 +305,12 @@ pub fn template(spec: &SheetSpec) -> Result<Vec<u8>, ApiError> {
             sheet
                 .add_data_validation(1, col, spec.max_rows as u32, col, &validation)
                 .map_err(xlsx_error)?;
+        }
+    }
+    let formats = CellFormats::new();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            write_cell(sheet, &formats, r as u32 + 1, c as u16, cell, false).map_err(xlsx_error)?;
         }
     }
     sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;

@@ -119,7 +119,53 @@ const FUND_SELECT: &str = "SELECT f.id, f.project_id, p.name AS project_name, f.
     JOIN regions rg ON rg.code = f.region_code \
     JOIN users eu ON eu.id = f.entered_by LEFT JOIN users ru ON ru.id = f.reviewed_by WHERE 1 = 1";
 
-fn today() -> time::Date {
+/// A fund record about to be entered, checked.
+pub(crate) struct NewFund<'a> {
+    pub project_id: i64,
+    pub region: &'a str,
+    pub period: Period,
+    pub input: &'a FundInput,
+    /// Plausibility warnings (Chinese) the input's `override_reason` overrides.
+    pub warnings: &'a [String],
+    pub entered_by: i64,
+}
+
+/// Writes an entered record on the caller's transaction; answers its id.
+pub(crate) async fn insert_fund(
+    conn: &mut sqlx::AnyConnection,
+    new: NewFund<'_>,
+) -> Result<i64, StoreError> {
+    let trimmed = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO fund_arrivals (project_id, region_code, period, amount, currency, kind, \
+         status, corrects_id, note, warnings, override_reason, entered_by, entered_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'entered', $7, $8, $9, $10, $11, $12) RETURNING id",
+    )
+    .bind(new.project_id)
+    .bind(new.region)
+    .bind(new.period.to_string())
+    .bind(new.input.amount)
+    .bind(&new.input.currency)
+    .bind(&new.input.kind)
+    .bind(new.input.corrects_id)
+    .bind(trimmed(&new.input.note))
+    .bind(
+        (!new.warnings.is_empty()).then(|| serde_json::to_string(new.warnings).unwrap_or_default()),
+    )
+    .bind(trimmed(&new.input.override_reason))
+    .bind(new.entered_by)
+    .bind(clock::now())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+pub(crate) fn today() -> time::Date {
     time::OffsetDateTime::now_utc()
         .to_offset(time::macros::offset!(+8))
         .date()
@@ -282,26 +328,18 @@ impl Scoped {
             ));
         }
         let region = crate::regions::stored_code(&project.region_code)?;
-        let now = clock::now();
         let mut tx = self.db.pool.begin().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO fund_arrivals (project_id, region_code, period, amount, currency, kind, \
-             status, corrects_id, note, warnings, override_reason, entered_by, entered_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'entered', $7, $8, $9, $10, $11, $12) RETURNING id",
+        let id = insert_fund(
+            &mut tx,
+            NewFund {
+                project_id,
+                region: region.as_str(),
+                period,
+                input: &input,
+                warnings: &messages,
+                entered_by: self.actor.user_id,
+            },
         )
-        .bind(project_id)
-        .bind(region.as_str())
-        .bind(period.to_string())
-        .bind(input.amount)
-        .bind(&input.currency)
-        .bind(&input.kind)
-        .bind(input.corrects_id)
-        .bind(note)
-        .bind((!messages.is_empty()).then(|| serde_json::to_string(&messages).unwrap_or_default()))
-        .bind(override_reason)
-        .bind(self.actor.user_id)
-        .bind(&now)
-        .fetch_one(&mut *tx)
         .await?;
         audit::record(
             &mut tx,

@@ -18,6 +18,7 @@ mod duplicates;
 mod error;
 pub mod events;
 pub mod files;
+pub mod fund_import;
 pub mod funds;
 pub mod page;
 pub mod project_import;

@@ -243,6 +243,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/funds/import/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enters every filled row of a fund sheet for review, in one transaction, or none (422
+         *     `import_rejected` with the rows' errors).
+         */
+        post: operations["commit_funds_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/funds/import/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Checks a filled-in fund sheet row by row; writes nothing. */
+        post: operations["preview_funds_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/funds/import/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The fund-arrival template, filled with the signed projects matching the ledger filters
+         *     (the user's own, within scope): number, name, county and figures so far, the month and
+         *     固定资产投资 set, amounts blank to fill in.
+         */
+        get: operations["funds_template"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/funds/review": {
         parameters: {
             query?: never;
@@ -1088,6 +1146,21 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        FundImportPreview: {
+            /** @description Data rows in the sheet. */
+            total_rows: number;
+            /** @description Rows with an amount, checked and ready to enter. */
+            valid_rows: number;
+            /** @description Rows without an amount (no money that month): passed over. */
+            skipped_rows: number;
+            errors: components["schemas"]["RowError"][];
+            /** @description The first 200 rows to be entered. */
+            rows: components["schemas"]["FundPreviewRow"][];
+        };
+        FundImportResult: {
+            /** @description Records entered, each waiting for review by the level above. */
+            entered: number;
+        };
         FundInput: {
             /** @description YYYY-MM */
             period: string;
@@ -1108,6 +1181,25 @@ export interface components {
             corrects_id?: number | null;
             /** @description Required when the plausibility checks warn; says why the figure is right anyway. */
             override_reason?: string | null;
+        };
+        FundPreviewRow: {
+            row: number;
+            /** Format: int64 */
+            project_id: number;
+            project_name: string;
+            region_name: string;
+            /** @description YYYY-MM */
+            period: string;
+            /** @description `CNY` or `USD`. */
+            currency: string;
+            /**
+             * Format: int64
+             * @description Minor units of the currency.
+             */
+            amount: number;
+            kind_label: string;
+            /** @description Plausibility warnings the row's 超常说明 answers. */
+            warnings: string[];
         };
         GrowthReport: {
             region_code?: string | null;
@@ -2499,6 +2591,159 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    commit_funds_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["SheetForm"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FundImportResult"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    preview_funds_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["SheetForm"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FundImportPreview"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    funds_template: {
+        parameters: {
+            query?: {
+                /** @description Part of the project or investor name, or the credit code. */
+                q?: string | null;
+                /** @description Region subtree. */
+                region?: string | null;
+                stage?: string | null;
+                origin?: string | null;
+                /** @description GB/T 4754 section letter or division code. */
+                industry?: string | null;
+                event_id?: number | null;
+                /** @description Signed on or after (YYYY-MM-DD). */
+                signed_from?: string | null;
+                /** @description Signed on or before (YYYY-MM-DD). */
+                signed_to?: string | null;
+                /** @description Contract amount at least (分). */
+                min_contract_fen?: number | null;
+                /** @description Contract amount at most (分). */
+                max_contract_fen?: number | null;
+                key_project?: boolean | null;
+                /** @description 落户园区/乡镇. */
+                zone_id?: number | null;
+                /** @description 招商单位. */
+                attracting_unit_id?: number | null;
+                /** @description 责任单位. */
+                responsible_unit_id?: number | null;
+                /** @description Part of the responsible leader's name (责任领导). */
+                responsible_leader?: string | null;
+                /** @description 世界500强 investor. */
+                global500?: boolean | null;
+                /** @description 中国500强 investor. */
+                china500?: boolean | null;
+                /** @description 民营500强 investor. */
+                private500?: boolean | null;
+                /** @description 战略性新兴产业. */
+                strategic_emerging?: boolean | null;
+                /** @description Local 主导产业 tag, exactly. */
+                leading_industry?: string | null;
+                /** @description `CNY`: with a contract amount in 元; `USD`: with contract foreign capital in US dollars. */
+                currency?: string | null;
+                /** @description 一事一议. */
+                case_by_case?: boolean | null;
+                /**
+                 * @description Sort column: signed_on, contract_fen, arrived_fen, name, updated_at (default signed_on);
+                 *     prefix with `-` for descending.
+                 */
+                sort?: string | null;
+                /** @description The month the amounts are for (YYYY-MM); the month before this one when omitted. */
+                period?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

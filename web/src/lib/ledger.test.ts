@@ -8,6 +8,7 @@ import {
   exportColumns,
   fundStatusTag,
   labelOf,
+  previousPeriod,
   STAGES,
   stageTag,
   validCreditCode,
@@ -67,5 +68,13 @@ describe('exportColumns', () => {
     for (const key of ['investor', 'region', 'stage', 'origin', 'industry', 'event', 'contract', 'arrived', 'rate', 'classification', 'contract_usd', 'signed_on', 'responsible']) {
       expect(EXPORT_FIELD_OF_COLUMN[key]?.length, key).toBeGreaterThan(0)
     }
+  })
+})
+
+describe('previousPeriod', () => {
+  it('is the month before, across a year end', () => {
+    expect(previousPeriod('2026-03-09')).toBe('2026-02')
+    expect(previousPeriod('2026-01-31')).toBe('2025-12')
+    expect(previousPeriod('2026-11-01')).toBe('2026-10')
   })
 })

@@ -129,6 +129,13 @@ export function currentPeriod(today: string): string {
   return today.slice(0, 7)
 }
 
+/** The month before `today`'s, YYYY-MM: monthly reports are for the month just ended. */
+export function previousPeriod(today: string): string {
+  const year = Number(today.slice(0, 4))
+  const month = Number(today.slice(5, 7))
+  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`
+}
+
 const CREDIT_CHARSET = '0123456789ABCDEFGHJKLMNPQRTUWXY'
 
 /**

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod dashboard;
 pub mod events;
+pub mod fund_sheets;
 pub mod health;
 pub mod project_sheets;
 pub mod projects;

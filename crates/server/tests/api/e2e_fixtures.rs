@@ -191,3 +191,71 @@ async fn the_browser_tests_ledger_sheets_are_current_and_preview_as_expected() {
     assert_eq!(pool[0]["project_name"], VALID[1][0]);
     assert_eq!(pool[0]["other_project_name"], VALID[0][0]);
 }
+
+/// The fund sheet the browser test uploads: one row typed in by hand (no project number, the
+/// project's full name), 300万元 of fixed-asset money for October 2026, for a project the
+/// browser test signs in 浏阳市 as 长沙市商务局 (so no 益阳 figure of the other tests moves).
+pub const FUND_SHEET_PROJECT: &str = "浏阳市烟花新材料产业园项目（E2E到位填报）";
+
+fn fund_sheet() -> Vec<u8> {
+    let mut wb = Workbook::new();
+    wb.set_properties(
+        &DocProperties::new()
+            .set_creation_datetime(&ExcelDateTime::from_ymd(2026, 1, 1).unwrap())
+            .set_author("luodi e2e fixtures"),
+    );
+    let ws = wb.add_worksheet();
+    ws.set_name("资金到位填报").unwrap();
+    let rows: [[&str; 6]; 2] = [
+        [
+            "项目编号",
+            "项目名称",
+            "到位月份",
+            "币种",
+            "本次到位金额（万元/万美元）",
+            "资金类型",
+        ],
+        [
+            "",
+            FUND_SHEET_PROJECT,
+            "2026-10",
+            "人民币",
+            "300",
+            "固定资产投资",
+        ],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, value) in row.iter().enumerate() {
+            if !value.is_empty() {
+                ws.write_string(r as u32, c as u16, *value).unwrap();
+            }
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn the_browser_tests_fund_sheet_is_current_and_previews_as_expected() {
+    let sheet = fund_sheet();
+    check_or_write("fund-sheet.xlsx", &sheet);
+    let app = spawn_app().await;
+    let cs = app.login("cs_bureau").await;
+    let (status, d) = cs
+        .post(
+            "/api/projects",
+            serde_json::json!({
+                "name": FUND_SHEET_PROJECT, "investor_name": "湖南某新材料有限公司",
+                "origin": "in_province", "contract_fen": 1_000 * 1_000_000i64,
+                "signed_on": "2026-06-18", "region_code": "430181", "stage": "signed"
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{d}");
+    let (status, preview) = cs
+        .upload_file("/api/funds/import/preview", sheet, "fund-sheet.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(preview["valid_rows"], 1, "{preview}");
+    assert_eq!(preview["rows"][0]["amount"], 300 * 1_000_000i64);
+    assert_eq!(preview["rows"][0]["region_name"], "浏阳市");
+}

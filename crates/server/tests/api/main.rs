@@ -18,6 +18,7 @@ mod audit;
 mod auth;
 mod errors;
 mod events;
+mod fund_sheets;
 mod funds;
 mod regions;
 mod scope;

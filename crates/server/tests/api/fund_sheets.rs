@@ -1,0 +1,327 @@
+//! The monthly fund-arrival sheet: template filled with the user's signed projects, preview,
+//! all-or-nothing commit, and the row/column errors a clerk sees.
+
+use crate::helpers::*;
+use crate::scope::read_xlsx;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const WAN: i64 = 10_000 * 100;
+
+async fn project(user: &User, name: &str, region: &str, stage: &str, fen: i64, cents: i64) -> i64 {
+    let mut input = json!({
+        "name": name, "investor_name": format!("{name}投资方"), "origin": "out_of_province",
+        "contract_fen": fen, "contract_cents": cents, "region_code": region, "stage": stage
+    });
+    if stage != "negotiating" {
+        input["signed_on"] = json!("2026-01-10");
+    }
+    if cents > 0 && fen == 0 {
+        input["origin"] = json!("foreign");
+    }
+    let (status, d) = user.post("/api/projects", input).await;
+    assert_eq!(status, StatusCode::CREATED, "{d}");
+    d["project"]["id"].as_i64().unwrap()
+}
+
+/// The template's rows as text, a header first.
+async fn template(user: &User, query: &str) -> Vec<Vec<String>> {
+    let res = user
+        .get_raw(&format!("/api/funds/import/template{query}"))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    read_xlsx(res.bytes().await.unwrap().to_vec())
+}
+
+/// The filled-in template, as the clerk uploads it.
+fn upload(rows: &[Vec<String>]) -> Vec<u8> {
+    let refs: Vec<Vec<&str>> = rows
+        .iter()
+        .map(|r| r.iter().map(String::as_str).collect())
+        .collect();
+    let slices: Vec<&[&str]> = refs.iter().map(Vec::as_slice).collect();
+    workbook(&slices)
+}
+
+fn col(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h.trim_start_matches('*') == name)
+        .unwrap_or_else(|| panic!("{name} in {header:?}"))
+}
+
+struct Ledger {
+    cny: i64,
+    usd: i64,
+    talks: i64,
+    other_county: i64,
+}
+
+async fn ledger(app: &TestApp) -> Ledger {
+    let nx = app.login("nx_bureau").await;
+    let yj = app.login("yyx_bureau").await;
+    Ledger {
+        cny: project(
+            &nx,
+            "南县稻虾米加工项目",
+            "430921",
+            "signed",
+            1_000 * WAN,
+            0,
+        )
+        .await,
+        usd: project(&nx, "南县外资羽绒项目", "430921", "signed", 0, 100 * WAN).await,
+        talks: project(&nx, "南县在谈项目", "430921", "negotiating", 500 * WAN, 0).await,
+        other_county: project(&yj, "沅江船舶配件项目", "430981", "signed", 800 * WAN, 0).await,
+    }
+}
+
+#[tokio::test]
+async fn a_monthly_sheet_lists_the_signed_projects_and_enters_the_filled_rows_for_review() {
+    let app = spawn_app().await;
+    let l = ledger(&app).await;
+    let nx = app.login("nx_bureau").await;
+    let mut sheet = template(&nx, "?period=2026-03").await;
+    let header = sheet[0].clone();
+    assert_eq!(header[0], "项目编号");
+    let ids: Vec<String> = sheet[1..].iter().map(|r| r[0].clone()).collect();
+    assert!(ids.contains(&l.cny.to_string()) && ids.contains(&l.usd.to_string()));
+    assert!(
+        !ids.contains(&l.talks.to_string()),
+        "a project still in talks has no money to report"
+    );
+    assert!(
+        !ids.contains(&l.other_county.to_string()),
+        "another county's project is not in the sheet"
+    );
+    let row_of =
+        |sheet: &[Vec<String>], id: i64| sheet.iter().position(|r| r[0] == id.to_string()).unwrap();
+    let (cny, usd) = (row_of(&sheet, l.cny), row_of(&sheet, l.usd));
+    assert_eq!(sheet[cny][col(&header, "到位月份")], "2026-03");
+    assert_eq!(sheet[cny][col(&header, "合同金额（万元）")], "1000");
+    assert_eq!(
+        sheet[usd][col(&header, "币种")],
+        "美元",
+        "a foreign-only contract"
+    );
+    assert_eq!(sheet[cny][col(&header, "资金类型")], "固定资产投资");
+
+    let amount = col(&header, "本次到位金额（万元/万美元）");
+    sheet[cny][amount] = "250.5".into();
+    sheet[usd][amount] = "20".into();
+    let file = upload(&sheet);
+    let (status, preview) = nx
+        .upload_file("/api/funds/import/preview", file.clone(), "funds.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(preview["valid_rows"], 2, "{preview}");
+    assert_eq!(preview["skipped_rows"], sheet.len() - 3);
+    assert!(
+        preview["errors"].as_array().unwrap().is_empty(),
+        "{preview}"
+    );
+    let yy = app.login("yy_bureau").await;
+    assert!(
+        yy.items("/api/funds/review").await.is_empty(),
+        "a preview writes nothing"
+    );
+
+    let (status, result) = nx
+        .upload_file("/api/funds/import/commit", file, "funds.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{result}");
+    assert_eq!(result["entered"], 2);
+    let queue = yy.items("/api/funds/review").await;
+    assert_eq!(queue.len(), 2);
+    let record = |id: i64| queue.iter().find(|f| f["project_id"] == id).unwrap();
+    assert_eq!(record(l.cny)["amount"], 2_505 * WAN / 10, "250.5万元 in 分");
+    assert_eq!(record(l.cny)["currency"], "CNY");
+    assert_eq!(record(l.cny)["status"], "entered");
+    assert_eq!(record(l.usd)["amount"], 20 * WAN, "20万美元 in cents");
+    assert_eq!(record(l.usd)["currency"], "USD");
+    assert_eq!(record(l.usd)["period"], "2026-03");
+    // Entered, not confirmed: the rate does not move until the city confirms.
+    let (_, d) = nx.get(&format!("/api/projects/{}", l.cny)).await;
+    assert_eq!(d["project"]["arrived_fen"], 0);
+    // Audited one by one, naming the sheet row.
+    let (_, history) = nx.get(&format!("/api/projects/{}/history", l.cny)).await;
+    assert!(
+        history
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["summary"].as_str().unwrap().contains("Excel导入第")),
+        "{history}"
+    );
+}
+
+#[tokio::test]
+async fn a_sheet_with_bad_rows_names_them_and_enters_nothing() {
+    let app = spawn_app().await;
+    let l = ledger(&app).await;
+    let nx = app.login("nx_bureau").await;
+    let sheet = template(&nx, "?period=2026-03").await;
+    let header = sheet[0].clone();
+    let amount = col(&header, "本次到位金额（万元/万美元）");
+    let base = sheet[sheet
+        .iter()
+        .position(|r| r[0] == l.cny.to_string())
+        .unwrap()]
+    .clone();
+    let with = |changes: &[(&str, &str)]| -> Vec<String> {
+        let mut r = base.clone();
+        r[amount] = "100".into();
+        for (h, v) in changes {
+            r[col(&header, h)] = (*v).into();
+        }
+        r
+    };
+    let other = l.other_county.to_string();
+    let rows = vec![
+        header.clone(),
+        with(&[]),                                          // row 2: fine
+        with(&[("项目编号", &other), ("项目名称", "")]),    // row 3: another county's
+        with(&[("项目名称", "南县另一个项目")]),            // row 4: name does not match
+        with(&[("本次到位金额（万元/万美元）", "一百万")]), // row 5: text in a number
+        with(&[("到位月份", "2026-13")]),                   // row 6: no such month
+        with(&[("资金类型", "贷款")]),                      // row 7: unknown kind
+        with(&[("本次到位金额（万元/万美元）", "950")]),    // row 8: 100 + 950 > 1,000万
+        with(&[("本次到位金额（万元/万美元）", "-5")]),     // row 9: negative
+        // row 10: typed in by hand, by name only
+        with(&[("项目编号", ""), ("本次到位金额（万元/万美元）", "1")]),
+        with(&[("项目编号", ""), ("项目名称", "没有这个项目")]), // row 11
+        with(&[("项目编号", ""), ("项目名称", "")]),             // row 12: neither
+    ];
+    let (status, preview) = nx
+        .upload_file("/api/funds/import/preview", upload(&rows), "funds.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    let errors: Vec<(i64, String, String)> = preview["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_i64().unwrap(),
+                e["column"].as_str().unwrap().to_owned(),
+                e["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let at = |row: i64| {
+        errors
+            .iter()
+            .find(|e| e.0 == row)
+            .unwrap_or_else(|| panic!("row {row} in {errors:?}"))
+    };
+    assert!(errors.iter().all(|e| e.0 != 2), "{errors:?}");
+    assert_eq!(at(3).1, "A");
+    assert!(at(3).2.contains("不在您的管辖范围内"), "{errors:?}");
+    assert_eq!(at(4).1, "B");
+    assert!(at(4).2.contains("请核对是否错行"));
+    assert!(at(5).2.contains("一百万"), "{errors:?}");
+    assert!(at(6).2.contains("2026-13"));
+    assert!(at(7).2.contains("贷款"));
+    let letter = |i: usize| char::from(b'A' + i as u8).to_string();
+    assert_eq!(at(8).1, letter(col(&header, "超常说明")));
+    assert!(
+        at(8).2.contains("超过合同金额"),
+        "counts row 2 above it: {errors:?}"
+    );
+    assert!(
+        at(9).2.contains("大于0") || at(9).2.contains("负"),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().all(|e| e.0 != 10),
+        "found by its name: {errors:?}"
+    );
+    assert!(at(11).2.contains("未找到名为“没有这个项目”的项目"));
+    assert!(at(12).2.contains("不能都为空"));
+    assert_eq!(preview["valid_rows"], 2);
+
+    let (status, body) = nx
+        .upload_file("/api/funds/import/commit", upload(&rows), "funds.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["rows_errors"].as_array().unwrap().len() >= 7);
+    let yy = app.login("yy_bureau").await;
+    assert!(
+        yy.items("/api/funds/review").await.is_empty(),
+        "nothing entered, not even the good row"
+    );
+
+    // With a 超常说明 the over-contract row goes through (the others removed).
+    let mut fixed = vec![header.clone(), with(&[])];
+    let mut over = with(&[("本次到位金额（万元/万美元）", "950")]);
+    over[col(&header, "超常说明")] = "含增资扩股，合同补充协议已签".into();
+    fixed.push(over);
+    let (status, result) = nx
+        .upload_file("/api/funds/import/commit", upload(&fixed), "funds.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{result}");
+    assert_eq!(result["entered"], 2);
+    let queue = yy.items("/api/funds/review").await;
+    let flagged: Vec<&Value> = queue
+        .iter()
+        .filter(|f| !f["warnings"].as_array().unwrap().is_empty())
+        .collect();
+    assert_eq!(flagged.len(), 1, "{queue:?}");
+    assert_eq!(
+        flagged[0]["override_reason"],
+        "含增资扩股，合同补充协议已签"
+    );
+}
+
+#[tokio::test]
+async fn units_fill_in_their_own_projects_and_readers_cannot_import() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let unit = unit_id(&nx, "430921", "县经济开发区").await;
+    let (status, d) = nx
+        .post(
+            "/api/projects",
+            json!({
+                "name": "县开发区负责的项目", "investor_name": "某公司", "origin": "in_province",
+                "contract_fen": 300 * WAN, "signed_on": "2026-01-10", "region_code": "430921",
+                "stage": "signed", "responsible_unit_id": unit
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{d}");
+    let own = d["project"]["id"].as_i64().unwrap();
+    let elsewhere = project(&nx, "别的单位负责的项目", "430921", "signed", 300 * WAN, 0).await;
+    let nx_unit = app.login("nx_unit").await;
+    let sheet = template(&nx_unit, "").await;
+    let ids: Vec<&str> = sheet[1..].iter().map(|r| r[0].as_str()).collect();
+    assert!(ids.contains(&own.to_string().as_str()), "{ids:?}");
+    assert!(
+        !ids.contains(&elsewhere.to_string().as_str()),
+        "a unit's sheet holds only its own projects: {ids:?}"
+    );
+    // Naming another unit's project by number is refused like another county's.
+    let header = sheet[0].clone();
+    let mut row = vec![String::new(); header.len()];
+    row[0] = elsewhere.to_string();
+    row[col(&header, "到位月份")] = "2026-03".into();
+    row[col(&header, "本次到位金额（万元/万美元）")] = "10".into();
+    row[col(&header, "资金类型")] = "固定资产投资".into();
+    let (status, preview) = nx_unit
+        .upload_file(
+            "/api/funds/import/preview",
+            upload(&[header, row]),
+            "funds.xlsx",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert!(preview["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("不在您的管辖范围内"));
+
+    let leader = app.login("nx_leader").await;
+    let (status, _) = leader
+        .upload_file("/api/funds/import/preview", upload(&sheet), "funds.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "reading is not entering");
+}

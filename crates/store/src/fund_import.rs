@@ -1,0 +1,442 @@
+//! Fund arrivals from a monthly sheet (资金到位填报表): the template lists the user's signed
+//! projects with their contract and confirmed arrival so far; a clerk fills in the month's
+//! amounts, and rows left without an amount are passed over. Every filled row is checked like
+//! a single entry (plausibility warnings need a 超常说明, counting the rows above it in the
+//! same sheet), and all of them are entered for review in one transaction, or none.
+
+use crate::audit::{self, OwnedEntry};
+use crate::error::{RowError, StoreError};
+use crate::funds::{insert_fund, today, NewFund, FUND_KINDS};
+use crate::scoped::{Bind, Filter, Scoped};
+use luodi_domain::funds::{plausibility, Entry, Period};
+use luodi_domain::{Fen, Permission, UsdCents};
+use serde::Serialize;
+use std::collections::{BTreeSet, HashMap};
+use utoipa::ToSchema;
+
+/// One data row of the sheet: its Excel row number and its cells by field name.
+pub struct FundSheetRow {
+    pub row: usize,
+    pub cells: HashMap<&'static str, String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FundPreviewRow {
+    pub row: usize,
+    pub project_id: i64,
+    pub project_name: String,
+    pub region_name: String,
+    /// YYYY-MM
+    pub period: String,
+    /// `CNY` or `USD`.
+    pub currency: String,
+    /// Minor units of the currency.
+    pub amount: i64,
+    pub kind_label: String,
+    /// Plausibility warnings the row's 超常说明 answers.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FundImportPreview {
+    /// Data rows in the sheet.
+    pub total_rows: usize,
+    /// Rows with an amount, checked and ready to enter.
+    pub valid_rows: usize,
+    /// Rows without an amount (no money that month): passed over.
+    pub skipped_rows: usize,
+    pub errors: Vec<RowError>,
+    /// The first 200 rows to be entered.
+    pub rows: Vec<FundPreviewRow>,
+}
+
+/// A project as the sheet refers to it, within the user's reach.
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct SheetProject {
+    id: i64,
+    name: String,
+    region_code: String,
+    region_name: String,
+    contract_fen: i64,
+    contract_cents: i64,
+}
+
+struct CheckedFund {
+    row: usize,
+    project: SheetProject,
+    period: Period,
+    input: crate::funds::FundInput,
+    warnings: Vec<String>,
+}
+
+struct CheckedSheet {
+    valid: Vec<CheckedFund>,
+    errors: Vec<RowError>,
+    skipped: usize,
+}
+
+/// A currency as users write it.
+fn currency_code(s: &str) -> Option<&'static str> {
+    match s {
+        "人民币" | "CNY" | "cny" | "元" | "万元" => Some("CNY"),
+        "美元" | "USD" | "usd" | "万美元" => Some("USD"),
+        _ => None,
+    }
+}
+
+/// A fund kind from its Chinese name or its code.
+fn kind_code(s: &str) -> Option<&'static str> {
+    FUND_KINDS
+        .iter()
+        .find(|(code, label)| *code == s || *label == s)
+        .map(|(code, _)| *code)
+}
+
+impl Scoped {
+    /// The projects the user may enter funds for (scope and unit reach) among those with the
+    /// given ids or exact names.
+    async fn sheet_projects(
+        &self,
+        column: &str,
+        values: Vec<Bind>,
+    ) -> Result<Vec<SheetProject>, StoreError> {
+        let mut found = Vec::new();
+        for chunk in values.chunks(500) {
+            let mut f = Filter::new(
+                "SELECT p.id, p.name, p.region_code, r.name AS region_name, p.contract_fen, \
+                 p.contract_cents FROM projects p JOIN regions r ON r.code = p.region_code \
+                 WHERE 1 = 1",
+            );
+            let list: Vec<String> = chunk.iter().map(|v| f.bind(v.clone())).collect();
+            f.and(&format!("p.{column} IN ({})", list.join(", ")));
+            f.projects(&self.actor, "p", "p.region_code", None);
+            let rows: Vec<SheetProject> = f.query_as(&f.sql).fetch_all(&self.db.pool).await?;
+            found.extend(rows);
+        }
+        Ok(found)
+    }
+
+    /// Amounts already entered or confirmed for the projects, by project and currency.
+    async fn sheet_history(
+        &self,
+        ids: &BTreeSet<i64>,
+    ) -> Result<HashMap<(i64, String), Vec<(Period, i64)>>, StoreError> {
+        let mut history: HashMap<(i64, String), Vec<(Period, i64)>> = HashMap::new();
+        let ids: Vec<i64> = ids.iter().copied().collect();
+        for chunk in ids.chunks(500) {
+            let mut f = Filter::new(
+                "SELECT f.project_id, f.currency, f.period, f.amount FROM fund_arrivals f \
+                 WHERE f.status IN ('entered', 'confirmed')",
+            );
+            let list: Vec<String> = chunk.iter().map(|id| f.bind(Bind::Int(*id))).collect();
+            f.and(&format!("f.project_id IN ({})", list.join(", ")));
+            let rows: Vec<(i64, String, String, i64)> =
+                f.query_as(&f.sql).fetch_all(&self.db.pool).await?;
+            for (project, currency, period, amount) in rows {
+                if let Ok(period) = Period::parse(&period) {
+                    history
+                        .entry((project, currency))
+                        .or_default()
+                        .push((period, amount));
+                }
+            }
+        }
+        Ok(history)
+    }
+
+    async fn check_fund_rows(
+        &self,
+        rows: &[FundSheetRow],
+        columns: &HashMap<&'static str, String>,
+    ) -> Result<CheckedSheet, StoreError> {
+        self.actor.require(Permission::EnterFunds)?;
+        let ids: BTreeSet<i64> = rows
+            .iter()
+            .filter_map(|r| r.cells.get("project_id")?.trim().parse().ok())
+            .collect();
+        // Rows typed in by hand may name the project instead of giving its number.
+        let names: BTreeSet<String> = rows
+            .iter()
+            .filter(|r| {
+                r.cells
+                    .get("project_id")
+                    .is_none_or(|s| s.trim().is_empty())
+            })
+            .filter_map(|r| Some(r.cells.get("project_name")?.trim().to_owned()))
+            .filter(|n| !n.is_empty())
+            .collect();
+        let by_id: HashMap<i64, SheetProject> = self
+            .sheet_projects("id", ids.iter().map(|i| Bind::Int(*i)).collect())
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
+        let mut by_name: HashMap<String, Vec<SheetProject>> = HashMap::new();
+        for p in self
+            .sheet_projects("name", names.into_iter().map(Bind::Text).collect())
+            .await?
+        {
+            by_name.entry(p.name.clone()).or_default().push(p);
+        }
+        let all_ids: BTreeSet<i64> = by_id
+            .keys()
+            .copied()
+            .chain(by_name.values().flatten().map(|p| p.id))
+            .collect();
+        let mut history = self.sheet_history(&all_ids).await?;
+        let today = today();
+        let mut sheet = CheckedSheet {
+            valid: Vec::new(),
+            errors: Vec::new(),
+            skipped: 0,
+        };
+        for r in rows {
+            let cell = |f: &str| {
+                r.cells
+                    .get(f)
+                    .map(|s| s.trim().to_owned())
+                    .unwrap_or_default()
+            };
+            let amount_text = cell("amount");
+            if amount_text.is_empty() {
+                sheet.skipped += 1;
+                continue;
+            }
+            let mut errors: Vec<(&str, String)> = Vec::new();
+            let id_text = cell("project_id");
+            let name = cell("project_name");
+            let project = match id_text.parse::<i64>() {
+                Ok(id) => by_id.get(&id).or_else(|| {
+                    errors.push((
+                        "project_id",
+                        format!("项目编号{id}不存在或不在您的管辖范围内"),
+                    ));
+                    None
+                }),
+                Err(_) if id_text.is_empty() => match by_name.get(&name).map(Vec::as_slice) {
+                    _ if name.is_empty() => {
+                        errors.push(("project_id", "项目编号和项目名称不能都为空".to_owned()));
+                        None
+                    }
+                    Some([one]) => Some(one),
+                    Some(_) => {
+                        errors.push((
+                            "project_name",
+                            format!("有多个名为“{name}”的项目，请填写项目编号"),
+                        ));
+                        None
+                    }
+                    None => {
+                        errors.push((
+                            "project_name",
+                            format!("未找到名为“{name}”的项目，或不在您的管辖范围内"),
+                        ));
+                        None
+                    }
+                },
+                Err(_) => {
+                    errors.push(("project_id", format!("项目编号应为数字，实际为“{id_text}”")));
+                    None
+                }
+            };
+            if let Some(p) = project.filter(|p| !name.is_empty() && name != p.name) {
+                errors.push((
+                    "project_name",
+                    format!(
+                        "项目名称“{name}”与编号{}的项目“{}”不符，请核对是否错行",
+                        p.id, p.name
+                    ),
+                ));
+            }
+            let period = Period::parse(&cell("period"))
+                .map_err(|e| errors.push(("period", e.to_string())))
+                .ok();
+            let currency = match cell("currency").as_str() {
+                // A blank currency is the project's own: 美元 for a foreign-only contract.
+                "" => Some(match project {
+                    Some(p) if p.contract_fen == 0 && p.contract_cents > 0 => "USD",
+                    _ => "CNY",
+                }),
+                other => currency_code(other).or_else(|| {
+                    errors.push(("currency", format!("币种应为人民币或美元，实际为“{other}”")));
+                    None
+                }),
+            };
+            let amount = currency.and_then(|c| {
+                let parsed = if c == "USD" {
+                    UsdCents::parse_wan_usd(&amount_text).map(|u| u.0)
+                } else {
+                    Fen::parse_wan_yuan(&amount_text).map(|f| f.0)
+                };
+                match parsed {
+                    Ok(a) if a > 0 => Some(a),
+                    Ok(_) => {
+                        errors.push(("amount", "到位金额须大于0".to_owned()));
+                        None
+                    }
+                    Err(e) => {
+                        errors.push(("amount", e.to_string()));
+                        None
+                    }
+                }
+            });
+            let kind = match cell("kind").as_str() {
+                "" => {
+                    errors.push(("kind", "资金类型不能为空".to_owned()));
+                    None
+                }
+                other => kind_code(other).or_else(|| {
+                    errors.push((
+                        "kind",
+                        format!("资金类型应为固定资产投资、注册资本实缴或其他，实际为“{other}”"),
+                    ));
+                    None
+                }),
+            };
+            let optional = |f: &str| Some(cell(f)).filter(|s| !s.is_empty());
+            if let (true, Some(p), Some(period), Some(currency), Some(amount), Some(kind)) =
+                (errors.is_empty(), project, period, currency, amount, kind)
+            {
+                // Checked against what is on record plus the rows above it in this sheet.
+                let earlier = history.entry((p.id, currency.to_owned())).or_default();
+                let contract = if currency == "USD" {
+                    p.contract_cents
+                } else {
+                    p.contract_fen
+                };
+                let warnings: Vec<String> = plausibility(&Entry {
+                    amount,
+                    period,
+                    history: earlier,
+                    contract,
+                    today,
+                })
+                .iter()
+                .map(|w| w.message().to_owned())
+                .collect();
+                let override_reason = optional("override_reason");
+                if !warnings.is_empty() && override_reason.is_none() {
+                    errors.push((
+                        "override_reason",
+                        format!(
+                            "{}；如确认无误，请在“超常说明”中写明理由",
+                            warnings.join("；")
+                        ),
+                    ));
+                } else {
+                    earlier.push((period, amount));
+                    sheet.valid.push(CheckedFund {
+                        row: r.row,
+                        project: p.clone(),
+                        period,
+                        input: crate::funds::FundInput {
+                            period: period.to_string(),
+                            amount,
+                            currency: currency.to_owned(),
+                            kind: kind.to_owned(),
+                            note: optional("note"),
+                            corrects_id: None,
+                            override_reason,
+                        },
+                        warnings,
+                    });
+                }
+            }
+            sheet
+                .errors
+                .extend(errors.into_iter().map(|(field, message)| RowError {
+                    row: r.row,
+                    column: columns.get(field).cloned().unwrap_or_default(),
+                    field: field.to_owned(),
+                    message,
+                }));
+        }
+        if sheet.valid.is_empty() && sheet.errors.is_empty() {
+            sheet.errors.push(RowError {
+                row: 2,
+                column: columns.get("amount").cloned().unwrap_or_default(),
+                field: "amount".into(),
+                message: "表格中没有填写到位金额的行".into(),
+            });
+        }
+        Ok(sheet)
+    }
+
+    /// Checks a filled-in sheet row by row; writes nothing.
+    pub async fn preview_fund_import(
+        &self,
+        rows: &[FundSheetRow],
+        columns: &HashMap<&'static str, String>,
+    ) -> Result<FundImportPreview, StoreError> {
+        let sheet = self.check_fund_rows(rows, columns).await?;
+        Ok(FundImportPreview {
+            total_rows: rows.len(),
+            valid_rows: sheet.valid.len(),
+            skipped_rows: sheet.skipped,
+            errors: sheet.errors,
+            rows: sheet
+                .valid
+                .iter()
+                .take(200)
+                .map(|c| FundPreviewRow {
+                    row: c.row,
+                    project_id: c.project.id,
+                    project_name: c.project.name.clone(),
+                    region_name: c.project.region_name.clone(),
+                    period: c.period.to_string(),
+                    currency: c.input.currency.clone(),
+                    amount: c.input.amount,
+                    kind_label: FUND_KINDS
+                        .iter()
+                        .find(|(code, _)| *code == c.input.kind)
+                        .map(|(_, label)| (*label).to_owned())
+                        .unwrap_or_default(),
+                    warnings: c.warnings.clone(),
+                })
+                .collect(),
+        })
+    }
+
+    /// Enters every filled row for review in one transaction, or none when any row is wrong.
+    pub async fn commit_fund_import(
+        &self,
+        rows: &[FundSheetRow],
+        columns: &HashMap<&'static str, String>,
+    ) -> Result<usize, StoreError> {
+        let sheet = self.check_fund_rows(rows, columns).await?;
+        if !sheet.errors.is_empty() {
+            return Err(StoreError::Rows(sheet.errors));
+        }
+        let mut tx = self.db.pool.begin().await?;
+        let mut entries = Vec::with_capacity(sheet.valid.len());
+        for c in &sheet.valid {
+            let id = insert_fund(
+                &mut tx,
+                NewFund {
+                    project_id: c.project.id,
+                    region: &c.project.region_code,
+                    period: c.period,
+                    input: &c.input,
+                    warnings: &c.warnings,
+                    entered_by: self.actor.user_id,
+                },
+            )
+            .await?;
+            entries.push(OwnedEntry {
+                region: Some(c.project.region_code.clone()),
+                entity: "fund_arrival",
+                entity_id: Some(id.to_string()),
+                action: "create",
+                summary: format!(
+                    "填报项目 {} {} 资金到位（Excel导入第{}行）",
+                    c.project.name, c.period, c.row
+                ),
+                before: None,
+                after: audit::compact_json(&c.input),
+            });
+        }
+        audit::record_many(&mut tx, self.db.backend(), (&self.actor).into(), entries).await?;
+        tx.commit().await?;
+        Ok(sheet.valid.len())
+    }
+}
