@@ -66,6 +66,13 @@ test('a project from entry to a confirmed 25% arrival, seen on the 三率 page',
   await d.getByRole('button', { name: '保存' }).click()
   await expect(page.getByTestId('events-table')).toContainText(EVENT)
   await shot(page, 'ledger-02-events')
+  // 编辑: a correction of the host, kept in the list.
+  await page.getByTestId('events-table').locator('tr.el-table__row', { hasText: EVENT }).getByRole('button', { name: '编辑' }).click()
+  d = dialog(page)
+  await expect(d).toContainText('修改签约活动')
+  await field(d, '主办单位').locator('input').fill('南县人民政府、南县商务局')
+  await d.getByRole('button', { name: '保存' }).click()
+  await expect(page.getByTestId('events-table')).toContainText('南县人民政府、南县商务局')
   const eventsDownload = page.waitForEvent('download')
   await page.getByTestId('export-events').click()
   expect((await eventsDownload).suggestedFilename()).toBe('签约活动.xlsx')

@@ -67,6 +67,15 @@ pub struct EventFilter {
     pub level: Option<String>,
 }
 
+/// A correction of an event, with the version it was read at (409 when someone else changed it
+/// since).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct EventUpdate {
+    #[serde(flatten)]
+    pub event: EventInput,
+    pub version: i64,
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 pub struct EventInput {
     pub name: String,
@@ -238,8 +247,11 @@ impl Scoped {
     }
 
     /// Registers an event organised by a region in the user's scope.
-    pub async fn create_event(&self, input: EventInput) -> Result<SigningEvent, StoreError> {
-        self.actor.require(Permission::ManageLedger)?;
+    /// The checked name, date and organising region of an event's input.
+    async fn checked_event(
+        &self,
+        input: &EventInput,
+    ) -> Result<(String, time::Date, RegionCode), StoreError> {
         let mut checks = Checks::default();
         let name = input.name.trim().to_owned();
         if name.is_empty() || name.chars().count() > 100 {
@@ -260,7 +272,12 @@ impl Scoped {
             }
         };
         checks.finish()?;
-        let (held_on, region) = (held_on.expect("checked"), region.expect("checked"));
+        Ok((name, held_on.expect("checked"), region.expect("checked")))
+    }
+
+    pub async fn create_event(&self, input: EventInput) -> Result<SigningEvent, StoreError> {
+        self.actor.require(Permission::ManageLedger)?;
+        let (name, held_on, region) = self.checked_event(&input).await?;
         let now = clock::now();
         let mut tx = self.db.pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
@@ -287,6 +304,90 @@ impl Scoped {
                 region: Some(&region),
                 before: None,
                 after: serde_json::to_value(&input).ok(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.event(id).await
+    }
+
+    /// Corrects an event's name, level, date, host or organising region. Only the region that
+    /// organised it (or a level above) may: a county sees a provincial fair but does not edit it.
+    /// The region cannot move away from projects already signed at the event.
+    pub async fn update_event(
+        &self,
+        id: i64,
+        update: EventUpdate,
+    ) -> Result<SigningEvent, StoreError> {
+        self.actor.require(Permission::ManageLedger)?;
+        let before = self.visible_event(id).await?;
+        let organiser = crate::regions::stored_code(&before.region_code)?;
+        if !self.actor.scope.covers(&organiser) {
+            return Err(StoreError::forbidden(format!(
+                "该活动由{}组织，只能由组织地区或其上级修改",
+                before.region_name
+            )));
+        }
+        let input = &update.event;
+        let (name, held_on, region) = self.checked_event(input).await?;
+        if region != organiser {
+            let (lo, hi) = region.subtree_range();
+            let outside: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM projects WHERE event_id = $1 \
+                 AND (region_code < $2 OR region_code >= $3)",
+            )
+            .bind(id)
+            .bind(&lo)
+            .bind(&hi)
+            .fetch_one(&self.db.pool)
+            .await?;
+            if outside > 0 {
+                return Err(StoreError::field(
+                    "region_code",
+                    "该活动已有所选地区以外的签约项目，不能改由该地区组织",
+                ));
+            }
+        }
+        let mut tx = self.db.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE signing_events SET name = $1, level = $2, held_on = $3, host = $4, \
+             region_code = $5, updated_at = $6, version = version + 1 \
+             WHERE id = $7 AND version = $8",
+        )
+        .bind(&name)
+        .bind(&input.level)
+        .bind(held_on.to_string())
+        .bind(
+            input
+                .host
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty()),
+        )
+        .bind(region.as_str())
+        .bind(clock::now())
+        .bind(id)
+        .bind(update.version)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| on_constraint(e, "signing_events_name_key", "name", "已有同名的签约活动"))?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::Stale);
+        }
+        audit::record(
+            &mut tx,
+            (&self.actor).into(),
+            Change {
+                entity: "signing_event",
+                entity_id: Some(id.to_string()),
+                action: "update",
+                summary: format!("修改签约活动 {name}"),
+                region: Some(&region),
+                before: Some(serde_json::json!({
+                    "name": before.name, "level": before.level, "held_on": before.held_on,
+                    "host": before.host, "region_code": before.region_code,
+                })),
+                after: serde_json::to_value(input).ok(),
             },
         )
         .await?;

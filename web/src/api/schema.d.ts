@@ -235,7 +235,11 @@ export interface paths {
             cookie?: never;
         };
         get: operations["get_event"];
-        put?: never;
+        /**
+         * Corrects an event (name, level, date, host, organising region) at the version it was read;
+         *     only the organising region or a level above may, and not away from its signed projects.
+         */
+        put: operations["update_event"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1094,6 +1098,14 @@ export interface components {
             held_on: string;
             host?: string | null;
             region_code: string;
+        };
+        /**
+         * @description A correction of an event, with the version it was read at (409 when someone else changed it
+         *     since).
+         */
+        EventUpdate: components["schemas"]["EventInput"] & {
+            /** Format: int64 */
+            version: number;
         };
         /** @description The multipart form of an evidence upload. */
         EvidenceForm: {
@@ -2591,6 +2603,63 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventUpdate"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningEvent"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

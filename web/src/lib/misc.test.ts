@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { filenameFromDisposition } from './download'
 import { passwordProblem } from './password'
-import { pathFromScope } from './region'
+import { pathFromScope, subtreePrefix, withinRegion } from './region'
 import { hasSubcategory } from './units'
 
 describe('pathFromScope', () => {
@@ -46,5 +46,19 @@ describe('hasSubcategory', () => {
     expect(hasSubcategory('investment')).toBe(true)
     expect(hasSubcategory('landing')).toBe(false)
     expect(hasSubcategory(null)).toBe(false)
+  })
+})
+
+describe('withinRegion', () => {
+  it('takes the subtree by the code prefix of the level', () => {
+    expect(subtreePrefix('430000')).toBe('43')
+    expect(subtreePrefix('430900')).toBe('4309')
+    expect(subtreePrefix('430921')).toBe('430921')
+  })
+  it('lets a city edit its counties but a county not the province', () => {
+    expect(withinRegion('430921', '430900')).toBe(true)
+    expect(withinRegion('430000', '430921')).toBe(false)
+    expect(withinRegion('430181', '430900')).toBe(false)
+    expect(withinRegion('430181', null)).toBe(true)
   })
 })

@@ -23,3 +23,15 @@ export const ZONE_KIND_LABELS: Record<string, string> = {
   park: '园区/开发区',
   township: '乡镇',
 }
+
+/** The digits every code in a region's subtree starts with: 430000 → 43, 430900 → 4309. */
+export function subtreePrefix(code: string): string {
+  if (code.slice(2) === '0000') return code.slice(0, 2)
+  if (code.slice(4) === '00') return code.slice(0, 4)
+  return code
+}
+
+/** Whether `code` lies in the subtree of `root` (no root: the whole country). */
+export function withinRegion(code: string, root: string | null | undefined): boolean {
+  return !root || code.startsWith(subtreePrefix(root))
+}

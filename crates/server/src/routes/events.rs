@@ -6,15 +6,30 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use luodi_domain::rates::Rate;
 use luodi_domain::{Fen, UsdCents};
-use luodi_store::events::{EventFilter, EventInput, SigningEvent};
+use luodi_store::events::{EventFilter, EventInput, EventUpdate, SigningEvent};
 use luodi_store::{Page, PageRequest};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_events, create_event))
-        .routes(routes!(get_event))
+        .routes(routes!(get_event, update_event))
         .routes(routes!(export_events))
+}
+
+/// Corrects an event (name, level, date, host, organising region) at the version it was read;
+/// only the organising region or a level above may, and not away from its signed projects.
+#[utoipa::path(put, path = "/api/events/{id}", tag = "ledger", params(("id" = i64, Path)),
+    request_body = EventUpdate,
+    responses((status = 200, body = SigningEvent), (status = 403, body = crate::ErrorBody),
+        (status = 404, body = crate::ErrorBody), (status = 409, body = crate::ErrorBody),
+        (status = 422, body = crate::ErrorBody)))]
+async fn update_event(
+    ScopedStore(store): ScopedStore,
+    Path(id): Path<i64>,
+    Json(update): Json<EventUpdate>,
+) -> ApiResult<Json<SigningEvent>> {
+    Ok(Json(store.update_event(id, update).await?))
 }
 
 const fn column(field: &'static str, header: &'static str, width: f64) -> Column {

@@ -127,3 +127,86 @@ async fn event_input_is_checked() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn events_are_corrected_by_their_organisers_at_the_version_read() {
+    let app = spawn_app().await;
+    let province = app.login("hn_bureau").await;
+    let nx = app.login("nx_bureau").await;
+    let (_, fair) = province
+        .post(
+            "/api/events",
+            event("2019湖南—粤港澳大湾区投资贸易洽谈周", "province", "430000"),
+        )
+        .await;
+    let (_, local) = nx
+        .post(
+            "/api/events",
+            event("2019南县稻虾推介会", "county", "430921"),
+        )
+        .await;
+    let path = format!("/api/events/{}", local["id"]);
+    let fix = |name: &str, version: &serde_json::Value| {
+        json!({ "name": name, "level": "county", "held_on": "2019/6/2", "host": "南县人民政府",
+                "region_code": "430921", "version": version })
+    };
+    let (status, fixed) = nx
+        .put(&path, fix("2019南县稻虾产业招商推介会", &local["version"]))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{fixed}");
+    assert_eq!(fixed["name"], "2019南县稻虾产业招商推介会");
+    assert_eq!(fixed["held_on"], "2019-06-02");
+    assert_eq!(fixed["host"], "南县人民政府");
+    // A second edit made from the same stale copy is refused, not silently applied.
+    let (status, body) = nx.put(&path, fix("又一个名字", &local["version"])).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let (_, now) = nx.get(&path).await;
+    assert_eq!(now["name"], "2019南县稻虾产业招商推介会");
+    // Audited with before and after.
+    let admin = app.login("admin").await;
+    let entries = admin.items("/api/audit?entity=signing_event").await;
+    let entry = entries
+        .iter()
+        .find(|e| e["action"] == "update")
+        .unwrap_or_else(|| panic!("{entries:?}"));
+    assert_eq!(entry["before"]["name"], "2019南县稻虾推介会");
+    assert_eq!(entry["after"]["name"], "2019南县稻虾产业招商推介会");
+
+    // A county sees the provincial fair but may not edit it; another county cannot see 南县's.
+    let (status, _) = nx
+        .put(
+            &format!("/api/events/{}", fair["id"]),
+            json!({ "name": "改名", "level": "province", "held_on": "2019-05-28",
+                    "region_code": "430000", "version": fair["version"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let yj = app.login("yyx_bureau").await;
+    let (status, _) = yj.put(&path, fix("沅江改的名", &now["version"])).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The province may move its fair to 益阳 only while no project elsewhere was signed at it.
+    let (status, p) = app
+        .login("cs_bureau")
+        .await
+        .post(
+            "/api/projects",
+            json!({ "name": "长沙洽谈周签约项目", "investor_name": "某公司", "origin": "out_of_province",
+                    "contract_fen": 1_000_000_000i64, "signed_on": "2019-05-30",
+                    "event_id": fair["id"], "region_code": "430181", "stage": "signed" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    let (status, body) = province
+        .put(
+            &format!("/api/events/{}", fair["id"]),
+            json!({ "name": fair["name"], "level": "prefecture", "held_on": "2019-05-28",
+                    "region_code": "430900", "version": fair["version"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["errors"]["region_code"][0]
+        .as_str()
+        .unwrap()
+        .contains("以外的签约项目"));
+}
