@@ -41,7 +41,7 @@ test('a city bureau reports a month of fund arrivals from a sheet and the provin
   await test.step('the filled-in sheet is checked row by row, then entered for review', async () => {
     const dialog = page.getByTestId('fund-import-dialog')
     await dialog.locator('input[type=file]').setInputFiles(fixture)
-    const preview = dialog.getByTestId('fund-import-preview')
+    const preview = dialog.getByTestId('sheet-preview')
     await expect(preview).toContainText('共 1 行，有效 1 行，错误 0 处')
     const rows = dialog.getByTestId('fund-import-rows')
     await expect(rows).toContainText(PROJECT)
@@ -49,7 +49,7 @@ test('a city bureau reports a month of fund arrivals from a sheet and the provin
     await expect(rows).toContainText('300.00 万元')
     await expect(rows).toContainText('固定资产投资')
     await pageShot(page, 'fund-sheet-01-preview')
-    await dialog.getByTestId('fund-import-commit').click()
+    await dialog.getByTestId('sheet-commit').click()
     await expect(page.locator('.el-message--success')).toContainText('已填报 1 条到位记录')
     await expect(dialog).toBeHidden()
   })

@@ -79,6 +79,7 @@ declare module 'vue' {
     RegionCascader: typeof import('./components/RegionCascader.vue')['default']
     RouterLink: typeof import('vue-router')['RouterLink']
     RouterView: typeof import('vue-router')['RouterView']
+    SheetImportDialog: typeof import('./components/SheetImportDialog.vue')['default']
     TargetsCard: typeof import('./components/rates/TargetsCard.vue')['default']
     TaskProgressBar: typeof import('./components/TaskProgressBar.vue')['default']
     UnitImportDialog: typeof import('./components/UnitImportDialog.vue')['default']

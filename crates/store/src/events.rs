@@ -49,7 +49,7 @@ impl SigningEvent {
     }
 }
 
-fn level_label(level: &str) -> &'static str {
+pub(crate) fn level_label(level: &str) -> &'static str {
     match level {
         "province" => "省级",
         "prefecture" => "市级",

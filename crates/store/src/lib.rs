@@ -16,6 +16,7 @@ pub mod demo;
 mod demo_scale;
 mod duplicates;
 mod error;
+pub mod event_import;
 pub mod events;
 pub mod files;
 pub mod fund_import;

@@ -78,6 +78,11 @@ impl Directory {
         self.by_code.get(code)
     }
 
+    /// Every region of the tree, in no particular order.
+    pub(crate) fn all(&self) -> impl Iterator<Item = &Region> {
+        self.by_code.values()
+    }
+
     fn children(&self, parent: Option<&str>) -> Vec<Region> {
         self.children
             .get(&parent.map(str::to_owned))

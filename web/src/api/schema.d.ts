@@ -227,6 +227,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/events/import/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Imports an events sheet: all rows in one transaction, or none (422 `import_rejected`). */
+        post: operations["commit_events_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/import/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Checks an uploaded events sheet row by row; writes nothing. */
+        post: operations["preview_events_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/import/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The events import template, with dropdowns and an instructions sheet. */
+        get: operations["events_template"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events/{id}": {
         parameters: {
             query?: never;
@@ -1091,6 +1142,16 @@ export interface components {
             /** @description Sheet row errors, for `import_rejected`. */
             rows_errors?: components["schemas"]["RowError"][] | null;
         };
+        EventImportPreview: {
+            total_rows: number;
+            valid_rows: number;
+            errors: components["schemas"]["RowError"][];
+            /** @description The first 200 valid rows. */
+            rows: components["schemas"]["EventPreviewRow"][];
+        };
+        EventImportResult: {
+            inserted: number;
+        };
         EventInput: {
             name: string;
             level: string;
@@ -1098,6 +1159,15 @@ export interface components {
             held_on: string;
             host?: string | null;
             region_code: string;
+        };
+        EventPreviewRow: {
+            row: number;
+            name: string;
+            level_label: string;
+            /** @description YYYY-MM-DD */
+            held_on: string;
+            host?: string | null;
+            region_name: string;
         };
         /**
          * @description A correction of an event, with the version it was read at (409 when someone else changed it
@@ -2567,6 +2637,103 @@ export interface operations {
                 year?: number | null;
                 level?: string | null;
             };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+        };
+    };
+    commit_events_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["SheetForm"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventImportResult"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    preview_events_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["SheetForm"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventImportPreview"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    events_template: {
+        parameters: {
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;

@@ -259,3 +259,53 @@ async fn the_browser_tests_fund_sheet_is_current_and_previews_as_expected() {
     assert_eq!(preview["rows"][0]["amount"], 300 * 1_000_000i64);
     assert_eq!(preview["rows"][0]["region_name"], "浏阳市");
 }
+
+/// The events sheet the browser test imports as 南县商务局: two county events of 2026.
+pub const EVENTS_SHEET_ROWS: [[&str; 5]; 3] = [
+    ["活动名称", "级别", "举办日期", "主办单位", "组织地区"],
+    [
+        "2026南县稻虾产业招商推介会（E2E导入）",
+        "县级",
+        "2026-04-18",
+        "南县人民政府",
+        "南县",
+    ],
+    [
+        "2026南县电子信息产业专题招商会（E2E导入）",
+        "县级",
+        "2026-09-09",
+        "南县商务局",
+        "430921",
+    ],
+];
+
+fn events_sheet() -> Vec<u8> {
+    let mut wb = Workbook::new();
+    wb.set_properties(
+        &DocProperties::new()
+            .set_creation_datetime(&ExcelDateTime::from_ymd(2026, 1, 1).unwrap())
+            .set_author("luodi e2e fixtures"),
+    );
+    let ws = wb.add_worksheet();
+    ws.set_name("签约活动").unwrap();
+    for (r, row) in EVENTS_SHEET_ROWS.iter().enumerate() {
+        for (c, value) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, *value).unwrap();
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn the_browser_tests_events_sheet_is_current_and_previews_as_expected() {
+    let sheet = events_sheet();
+    check_or_write("events-import.xlsx", &sheet);
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let (status, preview) = nx
+        .upload_file("/api/events/import/preview", sheet, "events-import.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(preview["valid_rows"], 2, "{preview}");
+    assert_eq!(preview["rows"][1]["region_name"], "南县");
+}

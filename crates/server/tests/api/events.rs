@@ -210,3 +210,113 @@ async fn events_are_corrected_by_their_organisers_at_the_version_read() {
         .unwrap()
         .contains("以外的签约项目"));
 }
+
+#[tokio::test]
+async fn an_events_sheet_imports_all_rows_or_none() {
+    let app = spawn_app().await;
+    let yy = app.login("yy_bureau").await;
+    let res = yy.get_raw("/api/events/import/template").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let template = crate::scope::read_xlsx(res.bytes().await.unwrap().to_vec());
+    assert_eq!(
+        template[0],
+        ["*活动名称", "*级别", "*举办日期", "主办单位", "*组织地区"]
+    );
+    yy.post(
+        "/api/events",
+        event("2026益阳市重点项目集中签约", "prefecture", "430900"),
+    )
+    .await;
+    let header = ["活动名称", "级别", "举办日期", "主办单位", "组织地区"];
+    let bad: &[&[&str]] = &[
+        &header,
+        &[
+            "2026益阳（深圳）招商推介会",
+            "市级",
+            "2026-04-16",
+            "益阳市人民政府",
+            "益阳市",
+        ],
+        &["2026南县稻虾节签约", "县级", "2026/6/8", "", "430921"],
+        &[
+            "2026益阳市重点项目集中签约",
+            "市级",
+            "2026-03-01",
+            "",
+            "益阳市",
+        ], // row 4: exists
+        &["2026南县稻虾节签约", "县级", "2026-06-08", "", "南县"], // row 5: twice in the sheet
+        &["2026沅江船舶展", "国家级", "2026-13-01", "", "长沙县"], // row 6: three problems
+    ];
+    let (status, preview) = yy
+        .upload_file("/api/events/import/preview", workbook(bad), "events.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(preview["valid_rows"], 2, "{preview}");
+    let errors: Vec<(i64, String, String)> = preview["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_i64().unwrap(),
+                e["column"].as_str().unwrap().to_owned(),
+                e["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(errors.contains(&(
+        4,
+        "A".into(),
+        "已有名为“2026益阳市重点项目集中签约”的签约活动".into()
+    )));
+    assert!(errors.contains(&(5, "A".into(), "与第3行的活动同名".into())));
+    let row6: Vec<&str> = errors
+        .iter()
+        .filter(|e| e.0 == 6)
+        .map(|e| e.1.as_str())
+        .collect();
+    assert_eq!(
+        row6,
+        ["B", "C", "E"],
+        "level, date, a county of another city: {errors:?}"
+    );
+    let (status, body) = yy
+        .upload_file("/api/events/import/commit", workbook(bad), "events.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(yy.items("/api/events").await.len(), 1, "nothing written");
+
+    let (status, result) = yy
+        .upload_file(
+            "/api/events/import/commit",
+            workbook(&bad[..3]),
+            "events.xlsx",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{result}");
+    assert_eq!(result["inserted"], 2);
+    let events = yy.items("/api/events?year=2026").await;
+    let nanxian = events
+        .iter()
+        .find(|e| e["name"] == "2026南县稻虾节签约")
+        .unwrap();
+    assert_eq!(
+        (nanxian["region_name"].as_str(), nanxian["held_on"].as_str()),
+        (Some("南县"), Some("2026-06-08"))
+    );
+    // A county cannot import events organised by its city.
+    let nx = app.login("nx_bureau").await;
+    let (status, preview) = nx
+        .upload_file(
+            "/api/events/import/preview",
+            workbook(&[
+                &header,
+                &["2026益阳另一个推介会", "市级", "2026-05-01", "", "益阳市"],
+            ]),
+            "events.xlsx",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(preview["errors"][0]["column"], "E", "{preview}");
+}

@@ -1,0 +1,260 @@
+//! Signing events from a sheet (e.g. the year's fairs a province plans): each row checked like
+//! the form, organising regions named or coded within the user's scope, all rows written in
+//! one transaction or none.
+
+use crate::audit::{self, OwnedEntry};
+use crate::db::clock;
+use crate::error::{RowError, StoreError};
+use crate::events::{level_label, parse_date, EventInput};
+use crate::scoped::Scoped;
+use luodi_domain::{Permission, RegionCode};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use utoipa::ToSchema;
+
+/// One data row of the sheet: its Excel row number and its cells by field name.
+pub struct EventSheetRow {
+    pub row: usize,
+    pub cells: HashMap<&'static str, String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EventPreviewRow {
+    pub row: usize,
+    pub name: String,
+    pub level_label: String,
+    /// YYYY-MM-DD
+    pub held_on: String,
+    pub host: Option<String>,
+    pub region_name: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EventImportPreview {
+    pub total_rows: usize,
+    pub valid_rows: usize,
+    pub errors: Vec<RowError>,
+    /// The first 200 valid rows.
+    pub rows: Vec<EventPreviewRow>,
+}
+
+struct CheckedEvent {
+    row: usize,
+    input: EventInput,
+    held_on: String,
+    region_name: String,
+}
+
+/// A level as users write it: 省级/市级/县级 or the code.
+fn level_code(s: &str) -> Option<&'static str> {
+    ["province", "prefecture", "county"]
+        .into_iter()
+        .find(|code| *code == s || level_label(code) == s)
+}
+
+impl Scoped {
+    async fn check_event_rows(
+        &self,
+        rows: &[EventSheetRow],
+        columns: &HashMap<&'static str, String>,
+    ) -> Result<(Vec<CheckedEvent>, Vec<RowError>), StoreError> {
+        self.actor.require(Permission::ManageLedger)?;
+        let directory = crate::regions::directory(&self.db).await?;
+        // Regions of the user's scope by name (a name may stand for several, e.g. 城关镇-like
+        // county names in different cities).
+        let mut by_name: HashMap<&str, Vec<&crate::regions::Region>> = HashMap::new();
+        for r in directory.all() {
+            let inside = RegionCode::parse(&r.code).is_ok_and(|c| self.actor.scope.covers(&c));
+            if inside {
+                by_name.entry(r.name.as_str()).or_default().push(r);
+            }
+        }
+        let names: Vec<String> = rows
+            .iter()
+            .filter_map(|r| r.cells.get("name").map(|s| s.trim().to_owned()))
+            .filter(|s| !s.is_empty())
+            .collect();
+        let mut taken: HashSet<String> = HashSet::new();
+        for chunk in names.chunks(500) {
+            let list: Vec<String> = (1..=chunk.len())
+                .map(|i| match self.db.backend() {
+                    crate::db::Backend::Sqlite => "?".to_owned(),
+                    crate::db::Backend::Postgres => format!("${i}"),
+                })
+                .collect();
+            let sql = format!(
+                "SELECT name FROM signing_events WHERE name IN ({})",
+                list.join(", ")
+            );
+            let mut q = sqlx::query_scalar::<_, String>(&sql);
+            for n in chunk {
+                q = q.bind(n);
+            }
+            taken.extend(q.fetch_all(&self.db.pool).await?);
+        }
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut valid = Vec::new();
+        let mut errors = Vec::new();
+        for r in rows {
+            let cell = |f: &str| {
+                r.cells
+                    .get(f)
+                    .map(|s| s.trim().to_owned())
+                    .unwrap_or_default()
+            };
+            let mut problems: Vec<(&str, String)> = Vec::new();
+            let name = cell("name");
+            if name.is_empty() || name.chars().count() > 100 {
+                problems.push(("name", "活动名称不能为空，且不超过100个字".to_owned()));
+            } else if taken.contains(&name) {
+                problems.push(("name", format!("已有名为“{name}”的签约活动")));
+            } else if let Some(first) = seen.get(&name) {
+                problems.push(("name", format!("与第{first}行的活动同名")));
+            }
+            seen.entry(name.clone()).or_insert(r.row);
+            let level = level_code(&cell("level"));
+            if level.is_none() {
+                problems.push((
+                    "level",
+                    format!("级别应为省级、市级或县级，实际为“{}”", cell("level")),
+                ));
+            }
+            let held_on = parse_date(&cell("held_on"))
+                .map_err(|m| problems.push(("held_on", m)))
+                .ok();
+            let region_text = cell("region");
+            let region = if let Ok(code) = RegionCode::parse(&region_text) {
+                match directory.get(code.as_str()) {
+                    Some(r) if self.actor.scope.covers(&code) => Some(r),
+                    _ => {
+                        problems.push((
+                            "region",
+                            format!("行政区划 {region_text} 不存在或不在您的管辖范围内"),
+                        ));
+                        None
+                    }
+                }
+            } else {
+                match by_name.get(region_text.as_str()).map(Vec::as_slice) {
+                    Some([one]) => Some(*one),
+                    Some(_) => {
+                        problems.push((
+                            "region",
+                            format!("“{region_text}”对应多个行政区划，请填写6位区划代码"),
+                        ));
+                        None
+                    }
+                    None if region_text.is_empty() => {
+                        problems.push(("region", "组织地区不能为空".to_owned()));
+                        None
+                    }
+                    None => {
+                        problems.push((
+                            "region",
+                            format!(
+                                "“{region_text}”不是您管辖范围内的行政区划（可填名称或6位代码）"
+                            ),
+                        ));
+                        None
+                    }
+                }
+            };
+            match (problems.is_empty(), level, held_on, region) {
+                (true, Some(level), Some(held_on), Some(region)) => valid.push(CheckedEvent {
+                    row: r.row,
+                    input: EventInput {
+                        name,
+                        level: level.to_owned(),
+                        held_on: held_on.to_string(),
+                        host: Some(cell("host")).filter(|s| !s.is_empty()),
+                        region_code: region.code.clone(),
+                    },
+                    held_on: held_on.to_string(),
+                    region_name: region.name.clone(),
+                }),
+                _ => errors.extend(problems.into_iter().map(|(field, message)| RowError {
+                    row: r.row,
+                    column: columns.get(field).cloned().unwrap_or_default(),
+                    field: field.to_owned(),
+                    message,
+                })),
+            }
+        }
+        if rows.is_empty() {
+            errors.push(RowError {
+                row: 2,
+                column: "A".into(),
+                field: "name".into(),
+                message: "表格中没有数据行".into(),
+            });
+        }
+        Ok((valid, errors))
+    }
+
+    /// Checks an events sheet row by row; writes nothing.
+    pub async fn preview_event_import(
+        &self,
+        rows: &[EventSheetRow],
+        columns: &HashMap<&'static str, String>,
+    ) -> Result<EventImportPreview, StoreError> {
+        let (valid, errors) = self.check_event_rows(rows, columns).await?;
+        Ok(EventImportPreview {
+            total_rows: rows.len(),
+            valid_rows: valid.len(),
+            errors,
+            rows: valid
+                .iter()
+                .take(200)
+                .map(|c| EventPreviewRow {
+                    row: c.row,
+                    name: c.input.name.clone(),
+                    level_label: level_label(&c.input.level).to_owned(),
+                    held_on: c.held_on.clone(),
+                    host: c.input.host.clone(),
+                    region_name: c.region_name.clone(),
+                })
+                .collect(),
+        })
+    }
+
+    /// Writes every row of an events sheet in one transaction, or none when any row is wrong.
+    pub async fn commit_event_import(
+        &self,
+        rows: &[EventSheetRow],
+        columns: &HashMap<&'static str, String>,
+    ) -> Result<usize, StoreError> {
+        let (valid, errors) = self.check_event_rows(rows, columns).await?;
+        if !errors.is_empty() {
+            return Err(StoreError::Rows(errors));
+        }
+        let now = clock::now();
+        let mut tx = self.db.pool.begin().await?;
+        let mut entries = Vec::with_capacity(valid.len());
+        for c in &valid {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO signing_events (name, level, held_on, host, region_code, created_at, \
+                 updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+            )
+            .bind(&c.input.name)
+            .bind(&c.input.level)
+            .bind(&c.held_on)
+            .bind(&c.input.host)
+            .bind(&c.input.region_code)
+            .bind(&now)
+            .fetch_one(&mut *tx)
+            .await?;
+            entries.push(OwnedEntry {
+                region: Some(c.input.region_code.clone()),
+                entity: "signing_event",
+                entity_id: Some(id.to_string()),
+                action: "create",
+                summary: format!("新增签约活动 {}（Excel导入第{}行）", c.input.name, c.row),
+                before: None,
+                after: audit::compact_json(&c.input),
+            });
+        }
+        audit::record_many(&mut tx, self.db.backend(), (&self.actor).into(), entries).await?;
+        tx.commit().await?;
+        Ok(valid.len())
+    }
+}
