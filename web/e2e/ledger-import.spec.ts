@@ -23,7 +23,7 @@ test('a county bureau imports a ledger sheet, edits a project and reviews a poss
     const dialog = page.locator('.el-dialog', { hasText: '导入项目台账' })
     await expect(dialog).toBeVisible()
     await dialog.locator('input[type=file]').setInputFiles(fixture('ledger-import-errors.xlsx'))
-    const preview = dialog.getByTestId('import-preview')
+    const preview = dialog.getByTestId('sheet-preview')
     await expect(preview).toContainText('共 4 行，有效 2 行，错误 2 处')
     const errors = dialog.getByTestId('import-errors')
     await expect(errors.locator('tr.el-table__row')).toHaveCount(2)
@@ -37,7 +37,7 @@ test('a county bureau imports a ledger sheet, edits a project and reviews a poss
   await test.step('the corrected sheet previews clean and is imported', async () => {
     const dialog = page.locator('.el-dialog', { hasText: '导入项目台账' })
     await dialog.locator('input[type=file]').setInputFiles(fixture('ledger-import.xlsx'))
-    const preview = dialog.getByTestId('import-preview')
+    const preview = dialog.getByTestId('sheet-preview')
     await expect(preview).toContainText('共 3 行，有效 3 行，错误 0 处')
     await expect(preview).toContainText('校验通过')
     const rows = dialog.getByTestId('import-rows')

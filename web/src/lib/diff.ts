@@ -83,7 +83,7 @@ export function displayValue(value: unknown, field?: string): string {
 }
 
 /** Chinese names of the fields users, units and projects carry; unknown keys show as they are. */
-const FIELD_LABELS: Record<string, string> = {
+export const FIELD_LABELS: Record<string, string> = {
   id: '编号',
   username: '用户名',
   display_name: '姓名',
