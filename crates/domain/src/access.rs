@@ -205,6 +205,18 @@ impl Scope {
             Self::Region(root) => Some(root),
         }
     }
+
+    /// Whether this scope lies strictly above the level that entered a record: figures are
+    /// "填报 → 上级审核", so a city reviews what its counties entered and the province what
+    /// its cities entered, but nobody reviews entries of their own level. `entered_at` is the
+    /// entering user's region (`None` for a nationwide account, which nobody stands above).
+    pub fn stands_above(&self, entered_at: Option<&RegionCode>) -> bool {
+        match (self, entered_at) {
+            (_, None) => false,
+            (Self::Nationwide, Some(_)) => true,
+            (Self::Region(root), Some(region)) => root != region && root.contains(region),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -218,6 +230,25 @@ mod tests {
         assert!(Role::Bureau.can_at(Permission::ReviewFunds, &at("430000")));
         assert!(Role::Bureau.can_at(Permission::ReviewFunds, &Scope::Nationwide));
         assert!(!Role::Unit.can_at(Permission::ReviewFunds, &at("430900")));
+    }
+
+    #[test]
+    fn reviewers_stand_strictly_above_the_entering_level() {
+        let at = |code: &str| Scope::Region(RegionCode::parse(code).unwrap());
+        let code = |c: &str| RegionCode::parse(c).unwrap();
+        // 益阳市 reviews 南县's entries, the province reviews 益阳市's and 南县's.
+        assert!(at("430900").stands_above(Some(&code("430921"))));
+        assert!(at("430000").stands_above(Some(&code("430900"))));
+        assert!(at("430000").stands_above(Some(&code("430921"))));
+        // Nobody reviews their own level, a sibling or a level above.
+        assert!(!at("430900").stands_above(Some(&code("430900"))));
+        assert!(!at("430100").stands_above(Some(&code("430921"))));
+        assert!(!at("430900").stands_above(Some(&code("430000"))));
+        assert!(!at("430000").stands_above(Some(&code("430000"))));
+        // A nationwide reviewer stands above every region, nobody above a nationwide entry.
+        assert!(Scope::Nationwide.stands_above(Some(&code("430000"))));
+        assert!(!Scope::Nationwide.stands_above(None));
+        assert!(!at("430000").stands_above(None));
     }
 
     use super::*;

@@ -171,6 +171,25 @@ pub(crate) async fn load_province(
         .fetch_optional(&db.pool)
         .await?
         .ok_or_else(|| StoreError::Config("请先运行 luodi demo 载入基础演示数据".into()))?;
+    // Fund records are entered by the county bureau where the county has an account, else by
+    // its city for it, and reviewed by the level above the one that entered them.
+    let bureau_accounts: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT region_code, id FROM users WHERE role = 'bureau' AND region_code IS NOT NULL \
+         ORDER BY username DESC",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let bureau_of: HashMap<String, i64> = bureau_accounts.into_iter().collect();
+    let fund_clerks = |county: &str| -> (i64, i64) {
+        let city = format!("{}00", &county[..4]);
+        let province = format!("{}0000", &county[..2]);
+        let at = |code: &str| bureau_of.get(code).copied();
+        match (at(county), at(&city), at(&province)) {
+            (Some(c), Some(above), _) | (Some(c), None, Some(above)) => (c, above),
+            (None, Some(c), Some(above)) => (c, above),
+            _ => (admin, admin),
+        }
+    };
     let now = clock::now();
     let mut tx = db.pool.begin().await?;
 
@@ -369,6 +388,7 @@ pub(crate) async fn load_province(
             let weights: Vec<u32> = (0..months).map(|_| rng.gen_range(1..10)).collect();
             let sum: u32 = weights.iter().sum();
             let currency = if origin == "foreign" { "USD" } else { "CNY" };
+            let (clerk, reviewer) = fund_clerks(&county_code);
             for (k, w) in weights.iter().enumerate() {
                 let amount = total * *w as i64 / sum as i64;
                 if amount <= 0 {
@@ -410,9 +430,9 @@ pub(crate) async fn load_province(
                     ),
                     Bind::Text(status.into()),
                     Bind::OptText((status == "returned").then(|| "佐证材料不全".to_owned())),
-                    Bind::Int(admin),
+                    Bind::Int(clerk),
                     Bind::Text(now.clone()),
-                    Bind::OptInt((status != "entered").then_some(admin)),
+                    Bind::OptInt((status != "entered").then_some(reviewer)),
                     Bind::OptText((status != "entered").then(|| now.clone())),
                 ]);
             }

@@ -205,15 +205,24 @@ impl Scoped {
         Ok(rows.into_iter().map(FundArrival::finish).collect())
     }
 
-    /// Records entered below the user's own region and not yet reviewed.
+    /// Records not yet reviewed that were entered at a level below the user's own (see
+    /// [`Scope::stands_above`]), about projects below it.
     fn review_filter(&self) -> Result<Filter, StoreError> {
         self.require_reviewer()?;
         let mut f = Filter::new(FUND_SELECT);
         f.and("f.status = 'entered'");
         f.projects(&self.actor, "p", "f.region_code", None);
-        if let Scope::Region(root) = &self.actor.scope {
-            let own = f.bind(Bind::Text(root.to_string()));
-            f.and(&format!("f.region_code <> {own}"));
+        match &self.actor.scope {
+            Scope::Region(root) => {
+                let own = f.bind(Bind::Text(root.to_string()));
+                let (lo, hi) = root.subtree_range();
+                let (lo, hi) = (f.bind(Bind::Text(lo)), f.bind(Bind::Text(hi)));
+                f.and(&format!(
+                    "f.region_code <> {own} AND eu.region_code >= {lo} AND eu.region_code < {hi} \
+                     AND eu.region_code <> {own}"
+                ));
+            }
+            Scope::Nationwide => f.and("eu.region_code IS NOT NULL"),
         }
         Ok(f)
     }
@@ -365,9 +374,22 @@ impl Scoped {
         self.require_reviewer()?;
         let record = self.find_fund(id).await?;
         let region = crate::regions::stored_code(&record.region_code)?;
-        if self.actor.scope.root() == Some(&region) {
+        let entered_at: Option<String> = sqlx::query_scalar(
+            "SELECT u.region_code FROM fund_arrivals f JOIN users u ON u.id = f.entered_by \
+             WHERE f.id = $1",
+        )
+        .bind(id)
+        .fetch_one(&self.db.pool)
+        .await?;
+        let entered_at = entered_at
+            .as_deref()
+            .map(crate::regions::stored_code)
+            .transpose()?;
+        if self.actor.scope.root() == Some(&region)
+            || !self.actor.scope.stands_above(entered_at.as_ref())
+        {
             return Err(StoreError::forbidden(
-                "资金到位须由上级审核确认，不能审核本级填报的记录",
+                "资金到位须由填报单位的上级审核确认，不能审核本级或本人填报的记录",
             ));
         }
         if record.status != "entered" {

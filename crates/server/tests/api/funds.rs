@@ -159,6 +159,70 @@ async fn money_counts_only_after_the_level_above_confirms_it() {
 }
 
 #[tokio::test]
+async fn a_city_s_own_entries_go_to_the_province_not_to_the_city() {
+    let app = spawn_app().await;
+    let id = signed_project(&app).await;
+    // The city bureau enters the county project's figure itself (e.g. from its own survey).
+    let yy = app.login("yy_bureau").await;
+    let (status, record) = yy
+        .post(
+            &format!("/api/projects/{id}/funds"),
+            arrival("2026-02", 5_000),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{record}");
+    assert!(
+        yy.items("/api/funds/review").await.is_empty(),
+        "the city does not review what it entered itself"
+    );
+    let (status, body) = yy
+        .post(
+            &format!("/api/funds/{}/review", record["id"]),
+            json!({ "decision": "confirm", "version": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("本人填报"),
+        "{body}"
+    );
+
+    // The province sees it in its queue and confirms it.
+    let hn = app.login("hn_bureau").await;
+    let queue = hn.items("/api/funds/review").await;
+    assert_eq!(queue.len(), 1, "{queue:?}");
+    assert_eq!(queue[0]["id"], record["id"]);
+    let (status, confirmed) = hn
+        .post(
+            &format!("/api/funds/{}/review", record["id"]),
+            json!({ "decision": "confirm", "version": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{confirmed}");
+    assert_eq!(
+        project_rate(&yy, id).await,
+        ("25.00%".into(), "良好".into())
+    );
+
+    // What the province enters has nobody above it in a one-province install.
+    let (status, record) = hn
+        .post(
+            &format!("/api/projects/{id}/funds"),
+            arrival("2026-03", 100),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{record}");
+    assert!(hn.items("/api/funds/review").await.is_empty());
+    let (status, _) = hn
+        .post(
+            &format!("/api/funds/{}/review", record["id"]),
+            json!({ "decision": "confirm", "version": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no self-confirmation");
+}
+
+#[tokio::test]
 async fn implausible_figures_need_a_reason_and_returns_need_one_too() {
     let app = spawn_app().await;
     let id = signed_project(&app).await;

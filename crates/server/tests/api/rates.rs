@@ -182,6 +182,32 @@ async fn the_generated_ledger_is_consistent() {
         "some projects were signed twice"
     );
 
+    // Records waiting for review were entered by a county bureau where the county has an
+    // account (the city reviews them) and by the city for the others (the province does).
+    let city_queue = app
+        .login("yy_bureau")
+        .await
+        .items("/api/funds/review")
+        .await;
+    assert!(
+        city_queue.iter().any(|r| r["region_name"] == "南县"
+            && r["entered_by_name"].as_str().unwrap().contains("南县")),
+        "南县's own entries wait for 益阳市"
+    );
+    let province_queue = province.items("/api/funds/review").await;
+    assert!(
+        province_queue
+            .iter()
+            .any(|r| r["entered_by_name"] == "徐红梅（益阳市商务局）"),
+        "益阳市 entered for its counties without an account; the province reviews that"
+    );
+    assert!(
+        city_queue
+            .iter()
+            .all(|r| r["entered_by_name"] != "徐红梅（益阳市商务局）"),
+        "益阳市 does not review its own entries"
+    );
+
     // The export holds every project of the scope, not one page of them.
     let res = province.get_raw("/api/projects/export").await;
     let rows = crate::scope::read_xlsx(res.bytes().await.unwrap().to_vec());
