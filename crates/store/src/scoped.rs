@@ -95,6 +95,7 @@ impl Scoped {
 
 /// Appends `AND <column> >= $n AND <column> < $n+1` for a region-subtree scope to a query
 /// under construction, keeping bind positions in step. Nationwide scopes add nothing.
+#[derive(Clone)]
 pub(crate) struct Filter {
     pub sql: String,
     pub binds: Vec<Bind>,
@@ -247,14 +248,23 @@ impl Filter {
     where
         T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
     {
-        let total: i64 = self.query_scalar(&count_sql).fetch_one(pool).await?;
+        // The count and the page are independent reads: they run at the same time on two
+        // pooled connections, so a list answers in the time of the slower of the two.
+        let counter = self.clone();
+        let count = async move {
+            counter
+                .query_scalar::<i64>(&count_sql)
+                .fetch_one(pool)
+                .await
+        };
         let limit = self.bind(Bind::Int(page.limit()));
         let offset = self.bind(Bind::Int(page.offset()));
         let sql = format!(
             "{} ORDER BY {order_by} LIMIT {limit} OFFSET {offset}",
             self.sql
         );
-        let items = self.query_as(&sql).fetch_all(pool).await?;
+        let rows = self.query_as(&sql).fetch_all(pool);
+        let (total, items) = tokio::try_join!(count, rows)?;
         Ok(crate::page::Page { items, total })
     }
 
