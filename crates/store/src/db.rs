@@ -121,6 +121,49 @@ impl Db {
         Ok(())
     }
 
+    /// A connection for one large write (a sheet of thousands of rows). On SQLite its commit
+    /// does not checkpoint the WAL, which for a 100,000-row sheet would copy some hundred
+    /// megabytes into the database file inside the request; call [`Db::end_bulk_write`]
+    /// afterwards, whatever the outcome, to hand that to a background task.
+    pub(crate) async fn begin_bulk_write(
+        &self,
+    ) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA wal_autocheckpoint = 0")
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(conn)
+    }
+
+    /// Restores the connection's checkpoints (SQLite's default of 1,000 pages) and
+    /// checkpoints the WAL on another pooled connection, after the caller has answered.
+    pub(crate) async fn end_bulk_write(&self, mut conn: sqlx::pool::PoolConnection<sqlx::Any>) {
+        if self.backend != Backend::Sqlite {
+            return;
+        }
+        if let Err(e) = sqlx::query("PRAGMA wal_autocheckpoint = 1000")
+            .execute(&mut *conn)
+            .await
+        {
+            // A connection that cannot be reset is not given back to the pool.
+            tracing::warn!(error = %e, "closing a connection left without WAL checkpoints");
+            conn.detach();
+            return;
+        }
+        drop(conn);
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&pool)
+                .await
+            {
+                tracing::warn!(error = %e, "WAL checkpoint after a bulk write failed");
+            }
+        });
+    }
+
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
@@ -169,6 +212,63 @@ mod tests {
             "postgres://luodi:***@db:5432/luodi"
         );
         assert_eq!(redact("sqlite://luodi.db"), "sqlite://luodi.db");
+    }
+
+    /// A bulk write's connection goes back to the pool checkpointing as before, and the WAL
+    /// it left is checkpointed in the background.
+    #[tokio::test]
+    async fn bulk_writes_leave_no_connection_without_checkpoints() {
+        let dir = std::env::temp_dir().join(format!("luodi-bulk-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("bulk.db");
+        let db = Db::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        let mut conn = db.begin_bulk_write().await.unwrap();
+        let during: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(during, 0);
+        sqlx::query("CREATE TABLE t (x TEXT)")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) \
+             INSERT INTO t SELECT hex(randomblob(100)) FROM n",
+        )
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+        db.end_bulk_write(conn).await;
+        // Every idle connection (the bulk one among them) checkpoints again.
+        let idle = db.pool.num_idle();
+        assert!(idle >= 1);
+        let mut held = Vec::new();
+        for _ in 0..idle {
+            let mut c = db.pool.acquire().await.unwrap();
+            let pages: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
+                .fetch_one(&mut *c)
+                .await
+                .unwrap();
+            assert_eq!(pages, 1000);
+            held.push(c);
+        }
+        drop(held);
+        // Nothing else commits here: only the background checkpoint moves the 20,000 rows
+        // (~4 MB) from the WAL into the database file.
+        let mut size = 0;
+        for _ in 0..200 {
+            size = std::fs::metadata(&path).unwrap().len();
+            if size > 2_000_000 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(size > 2_000_000, "database file is {size} bytes");
+        db.pool.close().await;
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -399,9 +399,16 @@ impl Scoped {
             .iter()
             .map(|(row, input, checked)| (checked, input, format!("Excel导入（第{row}行）")))
             .collect();
-        let mut tx = self.db.pool.begin().await?;
-        self.insert_projects(&mut tx, &items).await?;
-        tx.commit().await?;
+        let mut conn = self.db.begin_bulk_write().await?;
+        let written = async {
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            self.insert_projects(&mut tx, &items).await?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(())
+        }
+        .await;
+        self.db.end_bulk_write(conn).await;
+        written?;
         tracing::info!(
             rows = valid.len(),
             check_ms = checked.as_millis() as u64,

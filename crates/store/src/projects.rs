@@ -897,13 +897,28 @@ impl Scoped {
         let backend = self.db.backend();
         let now = clock::now();
         let t0 = std::time::Instant::now();
+        // A sheet is written by county and name key rather than in sheet order: the indexes
+        // led by the county (rates, ledger sort, look-alikes) and the name key then fill from
+        // left to right instead of at random places, which makes a province-wide sheet's
+        // insert about a third cheaper. Ids follow this order (each audit entry still names its
+        // sheet row); they are returned in the caller's order.
+        let mut order: Vec<(String, String, usize)> = items
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _, _))| (c.region.to_string(), name_key(&c.name), i))
+            .collect();
+        order.sort_unstable();
+        let sorted: Vec<&(&Checked, &ProjectInput, String)> =
+            order.iter().map(|(_, _, i)| &items[*i]).collect();
+        let items = sorted;
         let ids = bulk::reserve_ids(conn, backend, "projects", items.len()).await?;
         let entries: Vec<Entry> = items
             .iter()
             .zip(&ids)
-            .map(|((c, input, _), &id)| Entry {
+            .zip(order.iter_mut())
+            .map(|(((c, input, _), &id), (_, key, _))| Entry {
                 id,
-                name_key: name_key(&c.name),
+                name_key: std::mem::take(key),
                 investor_credit_code: c.credit_code.clone(),
                 region_code: c.region.to_string(),
                 zone_id: input.zone_id,
@@ -1056,7 +1071,11 @@ impl Scoped {
                 "projects written"
             );
         }
-        Ok(ids)
+        let mut in_caller_order = vec![0; ids.len()];
+        for (id, (_, _, i)) in ids.into_iter().zip(order) {
+            in_caller_order[i] = id;
+        }
+        Ok(in_caller_order)
     }
 
     /// Moves a project to another stage on a given date, keeping the history and setting the
