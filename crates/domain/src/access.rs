@@ -125,13 +125,10 @@ impl Role {
     /// above the county that entered them (domain §4), so a user whose scope is one county
     /// does not hold `ReviewFunds`: there is nothing below a county to review.
     pub fn permissions_at(self, scope: &Scope) -> Vec<Permission> {
-        let county = scope
-            .root()
-            .is_some_and(|r| r.level() == crate::region::RegionLevel::County);
         self.permissions()
             .iter()
             .copied()
-            .filter(|p| !(county && *p == Permission::ReviewFunds))
+            .filter(|p| Permission::refused_at(*p, scope).is_none())
             .collect()
     }
 
@@ -141,6 +138,24 @@ impl Role {
 }
 
 impl Permission {
+    /// Why a role that holds `self` may not use it at this level, if it may not: fund records
+    /// are entered below and reviewed above (填报 → 上级审核), so a county reviews nothing and
+    /// the top of the installation (a province or nationwide account) enters nothing, since
+    /// nobody would stand above it to confirm.
+    pub fn refused_at(self, scope: &Scope) -> Option<&'static str> {
+        use crate::region::RegionLevel;
+        let level = scope.root().map(RegionCode::level);
+        match (self, level) {
+            (Self::ReviewFunds, Some(RegionLevel::County)) => {
+                Some("资金到位须由上级（市州、省）审核确认，县级不审核资金到位记录")
+            }
+            (Self::EnterFunds, None | Some(RegionLevel::Province)) => {
+                Some("资金到位由县市区（或市州代县市区）填报、上级审核确认，省级只审核不填报")
+            }
+            _ => None,
+        }
+    }
+
     pub const ALL: [Permission; 9] = [
         Permission::ManageUsers,
         Permission::ManageUnits,
@@ -230,6 +245,15 @@ mod tests {
         assert!(Role::Bureau.can_at(Permission::ReviewFunds, &at("430000")));
         assert!(Role::Bureau.can_at(Permission::ReviewFunds, &Scope::Nationwide));
         assert!(!Role::Unit.can_at(Permission::ReviewFunds, &at("430900")));
+        // Entering is for the counties and the cities; the top level only reviews.
+        assert!(Role::Bureau.can_at(Permission::EnterFunds, &at("430900")));
+        assert!(Role::Unit.can_at(Permission::EnterFunds, &at("430921")));
+        assert!(!Role::Bureau.can_at(Permission::EnterFunds, &at("430000")));
+        assert!(!Role::Admin.can_at(Permission::EnterFunds, &Scope::Nationwide));
+        assert!(Permission::EnterFunds
+            .refused_at(&at("430000"))
+            .unwrap()
+            .contains("省级只审核"));
     }
 
     #[test]

@@ -228,18 +228,8 @@ impl Scoped {
     }
 
     /// Reviewing is the job of the levels above a county; a county-level user is told so
-    /// rather than shown an empty queue.
+    /// (see [`Permission::refused_at`]) rather than shown an empty queue.
     fn require_reviewer(&self) -> Result<(), StoreError> {
-        let county = self
-            .actor
-            .scope
-            .root()
-            .is_some_and(|r| r.level() == luodi_domain::RegionLevel::County);
-        if county {
-            return Err(StoreError::forbidden(
-                "资金到位须由上级（市州、省）审核确认，县级不审核资金到位记录",
-            ));
-        }
         self.actor.require(Permission::ReviewFunds)
     }
 

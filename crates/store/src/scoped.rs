@@ -22,6 +22,11 @@ impl Actor {
     pub fn require(&self, permission: Permission) -> Result<(), StoreError> {
         if self.role.can_at(permission, &self.scope) {
             Ok(())
+        } else if let Some(reason) = permission
+            .refused_at(&self.scope)
+            .filter(|_| self.role.permissions().contains(&permission))
+        {
+            Err(StoreError::forbidden(reason))
         } else {
             Err(StoreError::forbidden(format!(
                 "当前角色（{}）无权{}",

@@ -9,7 +9,7 @@ use axum::extract::Multipart;
 use axum::response::Response;
 use luodi_domain::funds::Period;
 use luodi_domain::ledger::Stage;
-use luodi_domain::{Fen, UsdCents};
+use luodi_domain::{Fen, Permission, UsdCents};
 use luodi_store::fund_import::{FundImportPreview, FundSheetRow};
 use luodi_store::projects::ProjectFilter;
 use luodi_store::{RowError, StoreError};
@@ -177,12 +177,14 @@ fn last_month() -> Period {
 #[utoipa::path(get, path = "/api/funds/import/template", tag = "funds",
     params(ProjectFilter, TemplateQuery),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        (status = 422, body = crate::ErrorBody)))]
+        (status = 403, body = crate::ErrorBody), (status = 422, body = crate::ErrorBody)))]
 async fn funds_template(
     ScopedStore(store): ScopedStore,
     Query(filter): Query<ProjectFilter>,
     Query(query): Query<TemplateQuery>,
 ) -> ApiResult<Response> {
+    // The sheet is for those who enter figures (a province only reviews them).
+    store.actor().require(Permission::EnterFunds)?;
     let period = match query.period.as_deref().map(str::trim) {
         None | Some("") => last_month(),
         Some(p) => Period::parse(p).map_err(|e| ApiError::field("period", e.to_string()))?,

@@ -204,22 +204,24 @@ async fn a_city_s_own_entries_go_to_the_province_not_to_the_city() {
         ("25.00%".into(), "良好".into())
     );
 
-    // What the province enters has nobody above it in a one-province install.
-    let (status, record) = hn
+    // The province reviews and does not enter: nobody would stand above it to confirm.
+    let (status, body) = hn
         .post(
             &format!("/api/projects/{id}/funds"),
             arrival("2026-03", 100),
         )
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{record}");
-    assert!(hn.items("/api/funds/review").await.is_empty());
-    let (status, _) = hn
-        .post(
-            &format!("/api/funds/{}/review", record["id"]),
-            json!({ "decision": "confirm", "version": 1 }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "no self-confirmation");
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("省级只审核"),
+        "{body}"
+    );
+    let (_, me) = hn.get("/api/auth/me").await;
+    let permissions = me["permissions"].as_array().unwrap();
+    assert!(permissions.contains(&json!("review_funds")), "{me}");
+    assert!(!permissions.contains(&json!("enter_funds")), "{me}");
+    let (status, _) = hn.get("/api/funds/import/template").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no fund sheet either");
 }
 
 #[tokio::test]
