@@ -129,6 +129,20 @@ impl RegionCode {
     }
 }
 
+impl RegionCode {
+    /// The smallest region containing both (by their codes), or `None` across provinces.
+    pub fn common_ancestor(&self, other: &RegionCode) -> Option<RegionCode> {
+        let mut region = Some(self.clone());
+        while let Some(r) = region {
+            if r.contains(other) {
+                return Some(r);
+            }
+            region = r.implied_parent();
+        }
+        None
+    }
+}
+
 impl fmt::Display for RegionCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -154,6 +168,20 @@ mod tests {
 
     fn code(s: &str) -> RegionCode {
         RegionCode::parse(s).unwrap()
+    }
+
+    #[test]
+    fn the_common_ancestor_is_the_smallest_region_holding_both() {
+        let ancestor = |a: &str, b: &str| code(a).common_ancestor(&code(b)).map(String::from);
+        assert_eq!(ancestor("430921", "430921").as_deref(), Some("430921"));
+        // 南县 and 沅江市 are both in 益阳市.
+        assert_eq!(ancestor("430921", "430981").as_deref(), Some("430900"));
+        assert_eq!(ancestor("430981", "430921").as_deref(), Some("430900"));
+        // 南县 and 浏阳市 meet only in 湖南省.
+        assert_eq!(ancestor("430921", "430181").as_deref(), Some("430000"));
+        assert_eq!(ancestor("430900", "430921").as_deref(), Some("430900"));
+        assert_eq!(ancestor("430921", "430900").as_deref(), Some("430900"));
+        assert_eq!(ancestor("430921", "420102"), None);
     }
 
     #[test]

@@ -298,7 +298,12 @@ pub(crate) async fn load_province(
             let (p, ind) = PRODUCTS[rng.gen_range(0..PRODUCTS.len())];
             (BRANDS[rng.gen_range(0..BRANDS.len())], p, ind)
         };
+        // Every third of them is the same project signed again with another county (the
+        // investor shopping for better terms), which only a level above both may decide.
+        let elsewhere =
+            matches!(&duplicate_of, Some((_, _, _, c)) if id % 3 == 0 && *c != county.0);
         let (name, credit, county_code) = match &duplicate_of {
+            Some((_, n, c, _)) if elsewhere => (n.clone(), c.clone(), county.0.clone()),
             // The same project signed again at another event (重复签约).
             Some((_, n, c, county)) => (format!("{n}（二期）"), c.clone(), county.clone()),
             None => {
@@ -501,7 +506,12 @@ pub(crate) async fn load_province(
             duplicates.push(vec![
                 Bind::Int(id),
                 Bind::Int(other),
-                Bind::Text(r#"["同一投资方统一社会信用代码","在不同签约活动中签约"]"#.into()),
+                Bind::Text(if elsewhere {
+                    r#"["同一投资方统一社会信用代码","项目名称相似度100%","在不同签约活动中签约"]"#
+                        .into()
+                } else {
+                    r#"["同一投资方统一社会信用代码","在不同签约活动中签约"]"#.into()
+                }),
                 Bind::Text(county_code.clone()),
                 Bind::Text("pending".into()),
                 Bind::Text(now.clone()),

@@ -828,20 +828,39 @@ impl Scoped {
     /// whoever may see the project, not only holders of the audit log.
     pub async fn project_history(&self, id: i64) -> Result<Vec<AuditEntry>, StoreError> {
         self.find_project(id).await?;
-        let key = id.to_string();
-        let rows: Vec<AuditRow> = sqlx::query_as(&format!(
-            "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE entity = 'project' AND entity_id = $1 \
+        // Decisions on look-alike pairs name both projects: only the pairs whose other project
+        // the reader may also see (another county's project is not shown to a county).
+        let mut pairs = Filter::new(
+            "SELECT CAST(d.id AS TEXT) FROM duplicate_candidates d \
+             JOIN projects p ON p.id = d.project_id JOIN projects o ON o.id = d.other_project_id \
+             WHERE 1 = 1",
+        );
+        let (a, b) = (pairs.bind(Bind::Int(id)), pairs.bind(Bind::Int(id)));
+        pairs.and(&format!("(d.project_id = {a} OR d.other_project_id = {b})"));
+        pairs.projects(&self.actor, "p", "p.region_code", None);
+        pairs.projects(&self.actor, "o", "o.region_code", None);
+        let pair_ids: Vec<(String,)> = pairs.query_as(&pairs.sql).fetch_all(&self.db.pool).await?;
+        let mut f = Filter::new("");
+        let key = f.bind(Bind::Text(id.to_string()));
+        let project = f.bind(Bind::Int(id));
+        let mut sql = format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE entity = 'project' AND entity_id = {key} \
              UNION ALL SELECT {AUDIT_COLUMNS} FROM audit_log WHERE entity = 'fund_arrival' \
-             AND entity_id IN (SELECT CAST(id AS TEXT) FROM fund_arrivals WHERE project_id = $2) \
-             UNION ALL SELECT {AUDIT_COLUMNS} FROM audit_log WHERE entity = 'duplicate_candidate' \
-             AND entity_id IN (SELECT CAST(id AS TEXT) FROM duplicate_candidates \
-             WHERE project_id = $2 OR other_project_id = $2) \
-             ORDER BY at DESC, id DESC LIMIT 500"
-        ))
-        .bind(&key)
-        .bind(id)
-        .fetch_all(&self.db.pool)
-        .await?;
+             AND entity_id IN (SELECT CAST(id AS TEXT) FROM fund_arrivals WHERE project_id = {project})"
+        );
+        if !pair_ids.is_empty() {
+            let list: Vec<String> = pair_ids
+                .into_iter()
+                .map(|(pair,)| f.bind(Bind::Text(pair)))
+                .collect();
+            sql.push_str(&format!(
+                " UNION ALL SELECT {AUDIT_COLUMNS} FROM audit_log \
+                 WHERE entity = 'duplicate_candidate' AND entity_id IN ({})",
+                list.join(", ")
+            ));
+        }
+        sql.push_str(" ORDER BY at DESC, id DESC LIMIT 500");
+        let rows: Vec<AuditRow> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
         Ok(rows.into_iter().map(AuditEntry::from).collect())
     }
 
@@ -1499,9 +1518,15 @@ pub struct DuplicateCandidate {
     pub project_id: i64,
     pub project_name: String,
     pub project_region_name: String,
-    pub other_project_id: i64,
+    /// The earlier look-alike; its id, name and county are only given to readers who may see
+    /// it (`other_in_scope`): a county is not shown another county's projects, and such a
+    /// pair is decided by the level above both.
+    pub other_project_id: Option<i64>,
     pub other_project_name: String,
     pub other_region_name: String,
+    /// Whether the reader may see the other project (and so decide the pair).
+    #[sqlx(skip)]
+    pub other_in_scope: bool,
     /// Why they look alike, in Chinese.
     #[sqlx(skip)]
     pub reasons: Vec<String>,
@@ -1571,11 +1596,7 @@ impl Scoped {
             .fetch_page(&self.db.pool, "d.id DESC", page)
             .await?;
         Ok(Page {
-            items: page
-                .items
-                .into_iter()
-                .map(DuplicateCandidate::finish)
-                .collect(),
+            items: self.finish_candidates(page.items).await?,
             total: page.total,
         })
     }
@@ -1590,7 +1611,47 @@ impl Scoped {
         let limit = f.bind(Bind::Int(limit));
         let sql = format!("{} ORDER BY d.id DESC LIMIT {limit}", f.sql);
         let rows: Vec<DuplicateCandidate> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
-        Ok(rows.into_iter().map(DuplicateCandidate::finish).collect())
+        self.finish_candidates(rows).await
+    }
+
+    /// Reasons and labels of fetched pairs, and the other project hidden where the reader may
+    /// not see it.
+    async fn finish_candidates(
+        &self,
+        rows: Vec<DuplicateCandidate>,
+    ) -> Result<Vec<DuplicateCandidate>, StoreError> {
+        let others: Vec<i64> = rows.iter().filter_map(|d| d.other_project_id).collect();
+        let readable = self.readable_projects(&others).await?;
+        Ok(rows
+            .into_iter()
+            .map(|d| {
+                let mut d = d.finish();
+                d.other_in_scope = d.other_project_id.is_some_and(|id| readable.contains(&id));
+                if !d.other_in_scope {
+                    d.other_project_id = None;
+                    d.other_project_name.clear();
+                    d.other_region_name.clear();
+                }
+                d
+            })
+            .collect())
+    }
+
+    /// Those of `ids` that this reader may see, by the same rule as every project read.
+    async fn readable_projects(&self, ids: &[i64]) -> Result<HashSet<i64>, StoreError> {
+        let mut readable = HashSet::new();
+        let mut unique: Vec<i64> = ids.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        for chunk in unique.chunks(1000) {
+            let mut f = Filter::new("SELECT p.id FROM projects p WHERE 1 = 1");
+            let list: Vec<String> = chunk.iter().map(|&id| f.bind(Bind::Int(id))).collect();
+            f.and(&format!("p.id IN ({})", list.join(", ")));
+            f.projects(&self.actor, "p", "p.region_code", None);
+            let found: Vec<(i64,)> = f.query_as(&f.sql).fetch_all(&self.db.pool).await?;
+            readable.extend(found.into_iter().map(|(id,)| id));
+        }
+        Ok(readable)
     }
 
     fn duplicate_filter(&self, filter: &DuplicateFilter) -> Result<Filter, StoreError> {
@@ -1619,9 +1680,12 @@ impl Scoped {
         f.projects(&self.actor, "p", "d.region_code", None);
         let found: Option<DuplicateCandidate> =
             f.query_as(&f.sql).fetch_optional(&self.db.pool).await?;
-        found
-            .map(DuplicateCandidate::finish)
-            .ok_or(StoreError::NotFound("该疑似重复记录"))
+        let found = found.ok_or(StoreError::NotFound("该疑似重复记录"))?;
+        Ok(self
+            .finish_candidates(vec![found])
+            .await?
+            .pop()
+            .expect("one in, one out"))
     }
 
     /// Records a reviewer's decision on a pending pair: 确认重复 or 不是重复 (with a reason).
@@ -1633,6 +1697,11 @@ impl Scoped {
     ) -> Result<DuplicateCandidate, StoreError> {
         self.actor.require(Permission::ManageLedger)?;
         let candidate = self.duplicate_candidate(id).await?;
+        if !candidate.other_in_scope {
+            return Err(StoreError::forbidden(
+                "该疑似重复涉及本级管辖范围以外的项目，须由能同时查看两个项目的共同上级核查",
+            ));
+        }
         let mut checks = Checks::default();
         let status = decision.status.trim();
         if !matches!(status, "duplicate" | "not_duplicate") {
@@ -1675,12 +1744,18 @@ impl Scoped {
         if updated.rows_affected() == 0 {
             return Err(StoreError::Stale);
         }
-        let region: String =
-            sqlx::query_scalar("SELECT region_code FROM duplicate_candidates WHERE id = $1")
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
-        let region = crate::regions::stored_code(&region)?;
+        // The decision names both projects: it is filed under the smallest region holding
+        // both, so that a county's audit log does not show another county's project.
+        let (region, other_region): (String, String) = sqlx::query_as(
+            "SELECT p.region_code, o.region_code FROM duplicate_candidates d \
+             JOIN projects p ON p.id = d.project_id JOIN projects o ON o.id = d.other_project_id \
+             WHERE d.id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let region = crate::regions::stored_code(&region)?
+            .common_ancestor(&crate::regions::stored_code(&other_region)?);
         audit::record(
             &mut tx,
             (&self.actor).into(),
@@ -1695,7 +1770,7 @@ impl Scoped {
                     candidate.other_region_name,
                     duplicate_status_label(status)
                 ),
-                region: Some(&region),
+                region: region.as_ref(),
                 before: Some(serde_json::json!({ "status": candidate.status })),
                 after: Some(serde_json::json!({ "status": status, "note": note })),
             },

@@ -1111,10 +1111,17 @@ export interface components {
             project_id: number;
             project_name: string;
             project_region_name: string;
-            /** Format: int64 */
-            other_project_id: number;
+            /**
+             * Format: int64
+             * @description The earlier look-alike; its id, name and county are only given to readers who may see
+             *     it (`other_in_scope`): a county is not shown another county's projects, and such a
+             *     pair is decided by the level above both.
+             */
+            other_project_id?: number | null;
             other_project_name: string;
             other_region_name: string;
+            /** @description Whether the reader may see the other project (and so decide the pair). */
+            other_in_scope: boolean;
             /** @description Why they look alike, in Chinese. */
             reasons: string[];
             /** @description `pending` 待核查, `duplicate` 确认重复, `not_duplicate` 不是重复. */
@@ -1419,10 +1426,17 @@ export interface components {
                 project_id: number;
                 project_name: string;
                 project_region_name: string;
-                /** Format: int64 */
-                other_project_id: number;
+                /**
+                 * Format: int64
+                 * @description The earlier look-alike; its id, name and county are only given to readers who may see
+                 *     it (`other_in_scope`): a county is not shown another county's projects, and such a
+                 *     pair is decided by the level above both.
+                 */
+                other_project_id?: number | null;
                 other_project_name: string;
                 other_region_name: string;
+                /** @description Whether the reader may see the other project (and so decide the pair). */
+                other_in_scope: boolean;
                 /** @description Why they look alike, in Chinese. */
                 reasons: string[];
                 /** @description `pending` 待核查, `duplicate` 确认重复, `not_duplicate` 不是重复. */

@@ -273,6 +273,9 @@ const DUPLICATES_EXPORT: SheetSpec = SheetSpec {
     ],
 };
 
+/// How a pair's other project appears to a reader who may not see it.
+const OTHER_OUT_OF_SCOPE: &str = "本级范围以外的项目（由共同上级核查）";
+
 /// The duplicate pool as filtered (pending pairs unless `status` says otherwise), as an Excel
 /// workbook.
 #[utoipa::path(get, path = "/api/duplicates/export", tag = "ledger", params(DuplicateFilter),
@@ -294,7 +297,11 @@ async fn export_duplicate_candidates(
             vec![
                 Cell::text(d.project_name),
                 Cell::text(d.project_region_name),
-                Cell::text(d.other_project_name),
+                Cell::text(if d.other_in_scope {
+                    d.other_project_name
+                } else {
+                    OTHER_OUT_OF_SCOPE.to_owned()
+                }),
                 Cell::text(d.other_region_name),
                 Cell::text(d.reasons.join("；")),
                 Cell::text(d.status_label),

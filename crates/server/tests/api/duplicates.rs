@@ -176,3 +176,103 @@ async fn only_the_ledger_keepers_of_the_candidates_region_decide() {
     assert_eq!(status, StatusCode::OK, "{decided}");
     assert_eq!(decided["reviewed_by_name"], "徐红梅（益阳市商务局）");
 }
+
+/// The same investor signs in 南县 and then in 沅江市: 沅江市 is told a look-alike exists
+/// elsewhere but not which project it is, and cannot decide; 益阳市, above both, sees and
+/// decides it; neither county's history or audit log shows the other county's project.
+#[tokio::test]
+async fn a_look_alike_in_another_county_is_hidden_from_the_county_and_decided_above() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let (status, body) = nx
+        .post(
+            "/api/projects",
+            project_input(&nx, "华实稻虾米精深加工项目").await,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let nx_project = body["project"]["id"].as_i64().unwrap();
+
+    let yj = app.login("yyx_bureau").await;
+    let mut input = project_input(&nx, "沅江稻虾生态产业园").await;
+    input["region_code"] = json!("430981");
+    input["zone_id"] = json!(null);
+    let (status, body) = yj.post("/api/projects", input).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let yj_project = body["project"]["id"].as_i64().unwrap();
+
+    let ours = |pool: Vec<serde_json::Value>| {
+        pool.into_iter()
+            .find(|d| d["project_id"] == yj_project)
+            .expect("the pair raised by 沅江市's project")
+    };
+    let seen = ours(yj.items("/api/duplicates").await);
+    assert_eq!(seen["project_name"], "沅江稻虾生态产业园");
+    assert_eq!(seen["other_in_scope"], false);
+    assert!(seen["other_project_id"].is_null(), "{seen}");
+    assert_eq!(seen["other_project_name"], "");
+    assert_eq!(seen["other_region_name"], "");
+    assert!(seen["reasons"][0].as_str().unwrap().contains("信用代码"));
+    let exported = xlsx_rows(&yj, "/api/duplicates/export").await;
+    assert!(
+        exported.iter().flatten().all(|c| !c.contains("华实")),
+        "{exported:?}"
+    );
+    let url = format!("/api/duplicates/{}/decision", seen["id"]);
+    let decision = json!({ "status": "duplicate", "note": "同一投资方同一项目在两地签约" });
+    let (status, body) = yj.post(&url, decision.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("共同上级"),
+        "{body}"
+    );
+    // 南县 does not see a pair raised by 沅江市's project at all.
+    assert!(nx
+        .items("/api/duplicates?status=all")
+        .await
+        .iter()
+        .all(|d| d["project_id"] != yj_project));
+
+    let yy = app.login("yy_bureau").await;
+    let seen = ours(yy.items("/api/duplicates").await);
+    assert_eq!(seen["other_in_scope"], true);
+    assert_eq!(seen["other_project_id"], nx_project);
+    assert_eq!(seen["other_project_name"], "华实稻虾米精深加工项目");
+    assert_eq!(seen["other_region_name"], "南县");
+    let (status, decided) = yy.post(&url, decision).await;
+    assert_eq!(status, StatusCode::OK, "{decided}");
+    assert_eq!(decided["status_label"], "确认重复");
+
+    // The decision is in the city's history of either project, in neither county's.
+    let decisions = |history: serde_json::Value| {
+        history
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["entity"] == "duplicate_candidate")
+            .count()
+    };
+    for (user, project) in [(&nx, nx_project), (&yj, yj_project)] {
+        let (status, history) = user.get(&format!("/api/projects/{project}/history")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(decisions(history), 0, "county's history of {project}");
+    }
+    for project in [nx_project, yj_project] {
+        let (_, history) = yy.get(&format!("/api/projects/{project}/history")).await;
+        assert_eq!(decisions(history), 1, "city's history of {project}");
+    }
+    // It is filed under 益阳市: the city's audit log has it, the counties' do not.
+    let path = "/api/audit?entity=duplicate_candidate&action=decide";
+    assert!(app.login("nx_admin").await.items(path).await.is_empty());
+    let entries = app.login("admin").await.items(path).await;
+    let pair_id = seen["id"].to_string();
+    let entry = entries
+        .iter()
+        .find(|e| e["entity_id"] == pair_id.as_str())
+        .expect("the decision in the province's audit log");
+    assert_eq!(entry["region_code"], "430900");
+    assert!(entry["summary"]
+        .as_str()
+        .unwrap()
+        .contains("沅江稻虾生态产业园 与 华实稻虾米精深加工项目（南县）"));
+}

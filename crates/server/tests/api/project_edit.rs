@@ -282,7 +282,13 @@ async fn moving_a_project_moves_its_fund_records_evidence_and_duplicate_candidat
     );
     assert_eq!(pool[0]["project_id"], id);
     assert_eq!(pool[0]["project_region_name"], "沅江市");
-    assert_eq!(pool[0]["other_region_name"], "南县");
+    // The look-alike stayed in 南县: 沅江市 is not shown it; the city above both is.
+    assert_eq!(pool[0]["other_in_scope"], false);
+    assert_eq!(pool[0]["other_region_name"], "");
+    let pool = yy.items("/api/duplicates").await;
+    let pair = pool.iter().find(|d| d["project_id"] == id).unwrap();
+    assert_eq!(pair["other_in_scope"], true);
+    assert_eq!(pair["other_region_name"], "南县");
 
     // The fund record is still reviewed by the level above its (new) county.
     let queue = yy.items("/api/funds/review").await;
