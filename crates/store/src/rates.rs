@@ -162,7 +162,7 @@ fn definitions(t: &Thresholds, as_of: Option<&str>) -> Vec<String> {
     ];
     if let Some(p) = as_of {
         d.push(format!(
-            "截至{p}月末：计入{p}月末前签约的项目、所属月份不晚于{p}的已确认到位资金、{p}月末前的开工日期；阶段按当前阶段判断是否签约"
+            "截至{p}月末：计入{p}月末前签约的项目（其后才终止的仍计入）、所属月份不晚于{p}的已确认到位资金、{p}月末前的开工日期"
         ));
     }
     d
@@ -261,12 +261,13 @@ impl Scoped {
         let (gn, gd) = (f.bind(Bind::Int(gn)), f.bind(Bind::Int(gd)));
         // Arrival so far (kept on the project), or summed from the confirmed records up to
         // the month asked for.
-        let (fen, cents, mut from, started) = match as_of {
+        let (fen, cents, mut from, started, until_end) = match as_of {
             None => (
                 "p.arrived_fen".to_owned(),
                 "p.arrived_cents".to_owned(),
                 "FROM projects p".to_owned(),
                 "p.started_on IS NOT NULL".to_owned(),
+                None,
             ),
             Some(period) => {
                 let until = f.bind(Bind::Text(period.to_string()));
@@ -288,6 +289,7 @@ impl Scoped {
                          GROUP BY project_id) fa ON fa.project_id = p.id"
                     ),
                     format!("p.started_on IS NOT NULL AND p.started_on <= {end}"),
+                    Some(end),
                 )
             }
         };
@@ -301,6 +303,7 @@ impl Scoped {
         let c = "(CASE WHEN p.contract_fen > 0 THEN p.contract_fen ELSE p.contract_cents END)";
         let some = format!("({fen} > 0 OR {cents} > 0)");
         let key = group.key_sql();
+        let signed = signed_stages_sql();
         f.sql = format!(
             "SELECT {key} AS code, COUNT(*) AS projects, \
              CAST(SUM(p.contract_fen) AS BIGINT) AS contract_fen, \
@@ -313,8 +316,18 @@ impl Scoped {
              CAST(SUM(CASE WHEN {some} AND {c} > 0 AND {a} * {ed} <= {c} * {en} AND {a} * {gd} >= {c} * {gn} THEN 1 ELSE 0 END) AS BIGINT) AS good, \
              CAST(SUM(CASE WHEN {some} AND {c} > 0 AND {a} * {gd} < {c} * {gn} THEN 1 ELSE 0 END) AS BIGINT) AS fair, \
              CAST(SUM(CASE WHEN {some} THEN 0 ELSE 1 END) AS BIGINT) AS not_fulfilled \
-             {from} WHERE p.stage IN ({})",
-            signed_stages_sql()
+             {from} WHERE {}",
+            match &until_end {
+                None => format!("p.stage IN ({signed})"),
+                // A project terminated after the month was still a signed project at its end:
+                // its stage then is the last one of its history dated up to that day.
+                Some(end) => format!(
+                    "(p.stage IN ({signed}) OR (p.stage = 'terminated' AND \
+                     (SELECT s.stage FROM project_stages s WHERE s.project_id = p.id \
+                     AND s.changed_on <= {end} ORDER BY s.changed_on DESC, s.id DESC LIMIT 1) \
+                     IN ({signed})))"
+                ),
+            }
         );
         f.projects(&self.actor, "p", "p.region_code", region.as_ref());
         if let Some(period) = as_of {

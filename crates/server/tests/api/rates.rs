@@ -287,15 +287,41 @@ async fn rates_at_the_end_of_a_month_count_only_what_was_signed_and_confirmed_by
     .await;
     confirmed_in(&app, &nx, a, "2026-03", 200 * WAN, "CNY").await;
     confirmed_in(&app, &nx, a, "2026-06", 300 * WAN, "CNY").await;
+    // Signed in February (with no money), terminated in mid-April.
+    let dropped = project_with(
+        &nx,
+        "南县四月终止项目",
+        json!({ "signed_on": "2026-02-10" }),
+    )
+    .await;
+    let (status, body) = nx
+        .post(
+            &format!("/api/projects/{dropped}/stage"),
+            json!({ "stage": "terminated", "changed_on": "2026-04-15", "note": "投资方撤资", "version": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 
     let (status, march) = nx.get("/api/rates?as_of=2026-03").await;
     assert_eq!(status, StatusCode::OK, "{march}");
     assert_eq!(march["as_of"], "2026-03");
     let total = &march["total"];
-    assert_eq!(total["projects"], 1, "the May signing is not yet counted");
+    assert_eq!(
+        total["projects"], 2,
+        "the May signing is not yet counted; the April termination not yet happened"
+    );
+    assert_eq!(
+        total["not_fulfilled"], 1,
+        "the one to be terminated had no money"
+    );
+    assert_eq!(total["contract_fen"], 2 * 1_000 * WAN);
     assert_eq!(total["arrived_fen"], 200 * WAN);
-    assert_eq!(total["arrival_rate"], "20.00%");
+    assert_eq!(total["arrival_rate"], "10.00%", "200 ÷ 2,000");
     assert_eq!(total["good"], 1, "exactly 20% is 良好");
+    let (_, april) = nx.get("/api/rates?as_of=2026-04").await;
+    let total = &april["total"];
+    assert_eq!(total["projects"], 1, "terminated on 15 April");
+    assert_eq!(total["arrival_rate"], "20.00%", "200 ÷ 1,000");
     assert!(march["definitions"]
         .as_array()
         .unwrap()
