@@ -109,7 +109,28 @@ impl Db {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator.run(&self.pool).await?;
+        if self.backend == Backend::Sqlite {
+            // Some migrations rebuild a table that others refer to, which SQLite allows only
+            // with foreign keys off (a pragma that cannot change inside the migrations' own
+            // transactions); the references are checked once they have all run.
+            let mut conn = self.pool.acquire().await?;
+            conn.execute("PRAGMA foreign_keys = OFF").await?;
+            let ran = migrator.run(&mut *conn).await;
+            let broken: Result<Vec<(String,)>, _> =
+                sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+                    .fetch_all(&mut *conn)
+                    .await;
+            conn.execute("PRAGMA foreign_keys = ON").await?;
+            ran?;
+            let broken = broken?;
+            if let Some((table,)) = broken.first() {
+                return Err(StoreError::Config(format!(
+                    "数据库迁移后表 {table} 有无效的外键引用"
+                )));
+            }
+        } else {
+            migrator.run(&self.pool).await?;
+        }
         if self.backend == Backend::Sqlite {
             // SQLite keeps no statistics unless asked; without them its planner may scan the
             // ledger through the wrong index. `optimize` analyses only tables that need it,

@@ -74,7 +74,9 @@ impl Scoped {
             .filter_map(|r| r.cells.get("name").map(|s| s.trim().to_owned()))
             .filter(|s| !s.is_empty())
             .collect();
-        let mut taken: HashSet<String> = HashSet::new();
+        // Names already held, by organising region (a name is unique within one region's
+        // events); only a clash in a region of the user's own scope is ever reported.
+        let mut taken: HashSet<(String, String)> = HashSet::new();
         for chunk in names.chunks(500) {
             let list: Vec<String> = (1..=chunk.len())
                 .map(|i| match self.db.backend() {
@@ -83,16 +85,16 @@ impl Scoped {
                 })
                 .collect();
             let sql = format!(
-                "SELECT name FROM signing_events WHERE name IN ({})",
+                "SELECT region_code, name FROM signing_events WHERE name IN ({})",
                 list.join(", ")
             );
-            let mut q = sqlx::query_scalar::<_, String>(&sql);
+            let mut q = sqlx::query_as::<_, (String, String)>(&sql);
             for n in chunk {
                 q = q.bind(n);
             }
             taken.extend(q.fetch_all(&self.db.pool).await?);
         }
-        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut seen: HashMap<(String, String), usize> = HashMap::new();
         let mut valid = Vec::new();
         let mut errors = Vec::new();
         for r in rows {
@@ -106,12 +108,7 @@ impl Scoped {
             let name = cell("name");
             if name.is_empty() || name.chars().count() > 100 {
                 problems.push(("name", "活动名称不能为空，且不超过100个字".to_owned()));
-            } else if taken.contains(&name) {
-                problems.push(("name", format!("已有名为“{name}”的签约活动")));
-            } else if let Some(first) = seen.get(&name) {
-                problems.push(("name", format!("与第{first}行的活动同名")));
             }
-            seen.entry(name.clone()).or_insert(r.row);
             let level = level_code(&cell("level"));
             if level.is_none() {
                 problems.push((
@@ -159,6 +156,15 @@ impl Scoped {
                     }
                 }
             };
+            if let (Some(region), false) = (region, name.is_empty()) {
+                let key = (region.code.clone(), name.clone());
+                if taken.contains(&key) {
+                    problems.push(("name", format!("{}已有名为“{name}”的签约活动", region.name)));
+                } else if let Some(first) = seen.get(&key) {
+                    problems.push(("name", format!("与第{first}行的活动同名且组织地区相同")));
+                }
+                seen.entry(key).or_insert(r.row);
+            }
             match (problems.is_empty(), level, held_on, region) {
                 (true, Some(level), Some(held_on), Some(region)) => valid.push(CheckedEvent {
                     row: r.row,

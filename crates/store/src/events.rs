@@ -292,7 +292,7 @@ impl Scoped {
         .bind(&now)
         .fetch_one(&mut *tx)
         .await
-        .map_err(|e| on_constraint(e, "signing_events_name_key", "name", "已有同名的签约活动"))?;
+        .map_err(|e| on_constraint(e, "signing_events_name_key", "name", "该组织地区已有同名的签约活动"))?;
         audit::record(
             &mut tx,
             (&self.actor).into(),
@@ -370,7 +370,14 @@ impl Scoped {
         .bind(update.version)
         .execute(&mut *tx)
         .await
-        .map_err(|e| on_constraint(e, "signing_events_name_key", "name", "已有同名的签约活动"))?;
+        .map_err(|e| {
+            on_constraint(
+                e,
+                "signing_events_name_key",
+                "name",
+                "该组织地区已有同名的签约活动",
+            )
+        })?;
         if updated.rows_affected() == 0 {
             return Err(StoreError::Stale);
         }

@@ -62,7 +62,8 @@ fn origin_code(s: &str) -> Result<String, String> {
 #[derive(Default)]
 struct Lookups {
     counties: HashMap<String, Vec<String>>,
-    events: HashMap<String, i64>,
+    /// Visible events by name, with the region organising each (names are unique per region).
+    events: HashMap<String, Vec<(i64, String)>>,
     zones: HashMap<(String, String), i64>,
     units: HashMap<String, Vec<(i64, String)>>,
 }
@@ -91,11 +92,13 @@ impl Scoped {
         for (name, code) in counties {
             l.counties.entry(name).or_default().push(code);
         }
-        let mut f = Filter::new("SELECT e.id, e.name FROM signing_events e WHERE 1 = 1");
+        let mut f =
+            Filter::new("SELECT e.id, e.name, e.region_code FROM signing_events e WHERE 1 = 1");
         self.event_visibility(&mut f);
-        let events: Vec<(i64, String)> = f.query_as(&f.sql).fetch_all(&self.db.pool).await?;
-        for (id, name) in events {
-            l.events.insert(name, id);
+        let events: Vec<(i64, String, String)> =
+            f.query_as(&f.sql).fetch_all(&self.db.pool).await?;
+        for (id, name, region) in events {
+            l.events.entry(name).or_default().push((id, region));
         }
         let zones: Vec<(i64, String, String)> = sqlx::query_as(
             "SELECT id, county_code, name FROM zones WHERE county_code >= $1 AND county_code < $2",
@@ -207,14 +210,35 @@ impl Scoped {
                 }
             }
         };
-        let event_id = optional("event").and_then(|name| match l.events.get(&name) {
-            Some(id) => Some(*id),
-            None => {
-                errors.push((
-                    "event",
-                    format!("签约活动“{name}”不存在，请先在签约活动中登记"),
-                ));
-                None
+        // Of same-named events (a county's and its city's, say), the one organised over the
+        // project's county; one found elsewhere is checked later with the rest of the row.
+        let event_id = optional("event").and_then(|name| {
+            let found = l.events.get(&name).map(Vec::as_slice).unwrap_or(&[]);
+            let county = RegionCode::parse(&region_code).ok();
+            let over_county: Vec<&(i64, String)> = found
+                .iter()
+                .filter(|(_, organiser)| {
+                    let organiser = RegionCode::parse(organiser).ok();
+                    matches!((organiser, &county), (Some(o), Some(c)) if o.contains(c))
+                })
+                .collect();
+            match (found, over_county.as_slice()) {
+                (_, [one]) => Some(one.0),
+                ([one], _) => Some(one.0),
+                ([], _) => {
+                    errors.push((
+                        "event",
+                        format!("签约活动“{name}”不存在，请先在签约活动中登记"),
+                    ));
+                    None
+                }
+                _ => {
+                    errors.push((
+                        "event",
+                        format!("有多个地区组织了名为“{name}”的签约活动，无法确定是哪一个"),
+                    ));
+                    None
+                }
             }
         });
         let zone_id = optional("zone").and_then(|name| {

@@ -411,7 +411,8 @@ pub(crate) struct Refs {
     counties: HashSet<String>,
     zones: HashMap<i64, String>,
     industries: HashSet<String>,
-    events: HashSet<i64>,
+    /// Events the actor may pick, with the region organising each.
+    events: HashMap<i64, String>,
     units: HashSet<i64>,
 }
 
@@ -442,8 +443,8 @@ impl Scoped {
             }
         }
         if let Some(event) = input.event_id {
-            if self.visible_event(event).await.is_ok() {
-                refs.events.insert(event);
+            if let Ok(e) = self.visible_event(event).await {
+                refs.events.insert(event, e.region_code);
             }
         }
         for unit in [input.attracting_unit_id, input.responsible_unit_id]
@@ -482,9 +483,9 @@ impl Scoped {
         let industries: Vec<String> = sqlx::query_scalar("SELECT code FROM industries")
             .fetch_all(pool)
             .await?;
-        let mut f = Filter::new("SELECT e.id FROM signing_events e WHERE 1 = 1");
+        let mut f = Filter::new("SELECT e.id, e.region_code FROM signing_events e WHERE 1 = 1");
         self.event_visibility(&mut f);
-        let events: Vec<i64> = f.query_scalar(&f.sql).fetch_all(pool).await?;
+        let events: Vec<(i64, String)> = f.query_as(&f.sql).fetch_all(pool).await?;
         let units: Vec<i64> = if self.actor.role.can(Permission::ReadUnits) {
             sqlx::query_scalar("SELECT id FROM units WHERE region_code >= $1 AND region_code < $2")
                 .bind(&lo)
@@ -518,7 +519,12 @@ impl Scoped {
     ) -> Result<Checked, StoreError> {
         let mut refs = self.refs_for(input).await?;
         if let Some(event) = before.event_id.filter(|e| input.event_id == Some(*e)) {
-            refs.events.insert(event);
+            let organiser: Option<String> =
+                sqlx::query_scalar("SELECT region_code FROM signing_events WHERE id = $1")
+                    .bind(event)
+                    .fetch_optional(&self.db.pool)
+                    .await?;
+            refs.events.extend(organiser.map(|r| (event, r)));
         }
         let units = [
             (before.attracting_unit_id, input.attracting_unit_id),
@@ -633,8 +639,19 @@ impl Scoped {
             }
         }
         if let Some(event) = input.event_id {
-            if !refs.events.contains(&event) {
-                checks.add("event_id", "签约活动不存在或不在您的管辖范围内");
+            match refs.events.get(&event).map(|r| RegionCode::parse(r)) {
+                None => checks.add("event_id", "签约活动不存在或不在您的管辖范围内"),
+                // An event's projects settle within the region organising it: a county's
+                // fair signs that county's projects, a city's fair its counties'.
+                Some(Ok(organiser)) => {
+                    if region.as_ref().is_some_and(|r| !organiser.contains(r)) {
+                        checks.add(
+                            "event_id",
+                            format!("签约活动由行政区划 {organiser} 组织，项目落户地须在其范围内"),
+                        );
+                    }
+                }
+                Some(Err(_)) => checks.add("event_id", "签约活动的组织地区无效"),
             }
         }
         for (field, unit) in [
@@ -1536,7 +1553,8 @@ pub struct DuplicateCandidate {
     pub status: String,
     #[sqlx(skip)]
     pub status_label: String,
-    /// The reviewer's note on the decision.
+    /// The reviewer's note on the decision (withheld with the other project when the
+    /// reader may not see that one).
     pub decision_note: Option<String>,
     pub reviewed_by_name: Option<String>,
     pub reviewed_at: Option<String>,
@@ -1631,6 +1649,9 @@ impl Scoped {
                     d.other_project_id = None;
                     d.other_project_name.clear();
                     d.other_region_name.clear();
+                    // The reviewer above wrote it knowing both projects, and may have named
+                    // the other one; the decision itself is shown.
+                    d.decision_note = None;
                 }
                 d
             })

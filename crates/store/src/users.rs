@@ -215,10 +215,15 @@ impl Scoped {
                     .bind(unit_id)
                     .fetch_optional(&self.db.pool)
                     .await?;
-            match unit_region.and_then(|r| RegionCode::parse(&r).ok()) {
-                Some(ur) if region.contains(&ur) && self.actor.scope.covers(&ur) => {}
+            // A unit outside the actor's own reach answers as a missing one would: whether
+            // another county has a unit numbered so is none of the actor's business.
+            match unit_region
+                .and_then(|r| RegionCode::parse(&r).ok())
+                .filter(|ur| self.actor.scope.covers(ur))
+            {
+                Some(ur) if region.contains(&ur) => {}
                 Some(_) => checks.add("unit_id", "所属单位须位于该用户的行政区划范围内"),
-                None => checks.add("unit_id", "所属单位不存在"),
+                None => checks.add("unit_id", "所属单位不存在或不在您的管辖范围内"),
             }
         }
         if role == Some(Role::Unit) && unit_id.is_none() {

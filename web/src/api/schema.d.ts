@@ -1127,7 +1127,10 @@ export interface components {
             /** @description `pending` 待核查, `duplicate` 确认重复, `not_duplicate` 不是重复. */
             status: string;
             status_label: string;
-            /** @description The reviewer's note on the decision. */
+            /**
+             * @description The reviewer's note on the decision (withheld with the other project when the
+             *     reader may not see that one).
+             */
             decision_note?: string | null;
             reviewed_by_name?: string | null;
             reviewed_at?: string | null;
@@ -1442,7 +1445,10 @@ export interface components {
                 /** @description `pending` 待核查, `duplicate` 确认重复, `not_duplicate` 不是重复. */
                 status: string;
                 status_label: string;
-                /** @description The reviewer's note on the decision. */
+                /**
+                 * @description The reviewer's note on the decision (withheld with the other project when the
+                 *     reader may not see that one).
+                 */
                 decision_note?: string | null;
                 reviewed_by_name?: string | null;
                 reviewed_at?: string | null;

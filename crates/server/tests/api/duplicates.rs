@@ -242,6 +242,14 @@ async fn a_look_alike_in_another_county_is_hidden_from_the_county_and_decided_ab
     let (status, decided) = yy.post(&url, decision).await;
     assert_eq!(status, StatusCode::OK, "{decided}");
     assert_eq!(decided["status_label"], "确认重复");
+    // 沅江市 learns the decision, not the note written with both projects in view.
+    let told = ours(yj.items("/api/duplicates?status=all").await);
+    assert_eq!(told["status_label"], "确认重复");
+    assert!(told["decision_note"].is_null(), "{told}");
+    assert_eq!(
+        ours(yy.items("/api/duplicates?status=all").await)["decision_note"],
+        "同一投资方同一项目在两地签约"
+    );
 
     // The decision is in the city's history of either project, in neither county's.
     let decisions = |history: serde_json::Value| {

@@ -120,7 +120,22 @@ async fn event_input_is_checked() {
         .post("/api/events", event("南县招商推介会", "county", "430921"))
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(body["errors"]["name"][0], "已有同名的签约活动");
+    assert_eq!(body["errors"]["name"][0], "该组织地区已有同名的签约活动");
+    // A name is one region's: another county holds an event of the same name, and is not
+    // told that 南县 has one.
+    let common = event("2019年一季度重大项目集中签约活动", "county", "430921");
+    let (status, _) = nx.post("/api/events", common.clone()).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let mut theirs = common.clone();
+    theirs["region_code"] = json!("430981");
+    let (status, body) = app
+        .login("yyx_bureau")
+        .await
+        .post("/api/events", theirs)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, _) = nx.post("/api/events", common).await;
+    assert_eq!(status, StatusCode::CONFLICT);
     let unit = app.login("nx_unit").await;
     let (status, _) = unit
         .post("/api/events", event("私设活动", "county", "430921"))
@@ -268,9 +283,9 @@ async fn an_events_sheet_imports_all_rows_or_none() {
     assert!(errors.contains(&(
         4,
         "A".into(),
-        "已有名为“2026益阳市重点项目集中签约”的签约活动".into()
+        "益阳市已有名为“2026益阳市重点项目集中签约”的签约活动".into()
     )));
-    assert!(errors.contains(&(5, "A".into(), "与第3行的活动同名".into())));
+    assert!(errors.contains(&(5, "A".into(), "与第3行的活动同名且组织地区相同".into())));
     let row6: Vec<&str> = errors
         .iter()
         .filter(|e| e.0 == 6)
@@ -319,4 +334,149 @@ async fn an_events_sheet_imports_all_rows_or_none() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(preview["errors"][0]["column"], "E", "{preview}");
+}
+
+#[tokio::test]
+async fn a_project_signs_only_at_an_event_organised_over_its_county() {
+    let app = spawn_app().await;
+    let yj = app.login("yyx_bureau").await;
+    let (status, local) = yj
+        .post(
+            "/api/events",
+            event("2019沅江市芦苇产业招商推介会", "county", "430981"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{local}");
+    let project = |name: &str, region: &str| {
+        json!({ "name": name, "investor_name": "某投资有限公司", "origin": "in_province",
+                "contract_fen": 500_000_000i64, "signed_on": "2019-05-30",
+                "event_id": local["id"], "region_code": region, "stage": "signed" })
+    };
+
+    // The city sees both its counties and 沅江's fair, but a 南县 project was not signed there:
+    // were it filed so, 南县 would read the name of an event it may not see.
+    let city = app.login("yy_bureau").await;
+    let (status, body) = city
+        .post("/api/projects", project("南县误挂项目", "430921"))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let message = body["errors"]["event_id"][0].as_str().unwrap();
+    assert!(
+        message.contains("430981") && message.contains("落户地"),
+        "{message}"
+    );
+
+    // A 沅江 project signs there, and cannot then be moved to 南县 with the event kept.
+    let (status, p) = city
+        .post("/api/projects", project("沅江推介会签约项目", "430981"))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    let mut moved = project("沅江推介会签约项目", "430921");
+    moved["version"] = p["project"]["version"].clone();
+    let (status, body) = city
+        .put(&format!("/api/projects/{}", p["project"]["id"]), moved)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["errors"]["event_id"][0]
+        .as_str()
+        .unwrap()
+        .contains("落户地"));
+
+    // Nor through a sheet: the error names the row and the 签约活动 column.
+    let file = workbook(&[
+        &[
+            "项目名称",
+            "投资方",
+            "资金来源",
+            "合同资金（万元）",
+            "签约日期",
+            "落户地",
+            "项目阶段",
+            "签约活动",
+        ],
+        &[
+            "南县表格项目",
+            "某投资有限公司",
+            "省内",
+            "500",
+            "2019-05-30",
+            "南县",
+            "已签约",
+            "2019沅江市芦苇产业招商推介会",
+        ],
+    ]);
+    let (status, preview) = city
+        .upload_file("/api/projects/import/preview", file, "ledger.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(preview["valid_rows"], 0);
+    let error = &preview["errors"][0];
+    assert_eq!(
+        (error["row"].as_i64(), error["column"].as_str()),
+        (Some(2), Some("H")),
+        "{preview}"
+    );
+    assert!(error["message"].as_str().unwrap().contains("落户地"));
+
+    // Once the city holds an event of the same name, a 南县 row can only mean the city's;
+    // a 沅江 row could mean either and is refused rather than guessed.
+    let (status, body) = city
+        .post(
+            "/api/events",
+            event("2019沅江市芦苇产业招商推介会", "prefecture", "430900"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let file = workbook(&[
+        &[
+            "项目名称",
+            "投资方",
+            "资金来源",
+            "合同资金（万元）",
+            "签约日期",
+            "落户地",
+            "项目阶段",
+            "签约活动",
+        ],
+        &[
+            "南县表格项目",
+            "某投资有限公司",
+            "省内",
+            "500",
+            "2019-05-30",
+            "南县",
+            "已签约",
+            "2019沅江市芦苇产业招商推介会",
+        ],
+        &[
+            "沅江表格项目",
+            "某投资有限公司",
+            "省内",
+            "500",
+            "2019-05-30",
+            "沅江市",
+            "已签约",
+            "2019沅江市芦苇产业招商推介会",
+        ],
+    ]);
+    let (status, preview) = city
+        .upload_file("/api/projects/import/preview", file, "ledger.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(preview["valid_rows"], 1, "{preview}");
+    let error = &preview["errors"][0];
+    assert_eq!(
+        (error["row"].as_i64(), error["column"].as_str()),
+        (Some(3), Some("H")),
+        "{preview}"
+    );
+    assert!(
+        error["message"].as_str().unwrap().contains("无法确定"),
+        "{preview}"
+    );
+    let nx = app.login("nx_bureau").await;
+    assert!(
+        nx.items("/api/projects").await.is_empty(),
+        "nothing filed in 南县"
+    );
 }

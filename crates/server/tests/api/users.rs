@@ -177,3 +177,25 @@ async fn a_deactivated_or_moved_user_loses_access_at_once() {
     let (status, _) = victim.get("/api/auth/me").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn another_countys_unit_answers_as_a_missing_one() {
+    let app = spawn_app().await;
+    let yj_units = app.login("yyx_bureau").await.items("/api/units").await;
+    let elsewhere = yj_units[0]["id"].as_i64().unwrap();
+    let admin = app.login("nx_admin").await;
+    let mut messages = Vec::new();
+    for unit_id in [elsewhere, 999_999] {
+        let (status, body) = admin
+            .post(
+                "/api/users",
+                json!({ "username": format!("nx_u{unit_id}"), "display_name": "王晓东", "role": "unit",
+                        "region_code": "430921", "unit_id": unit_id, "password": "Start#2026" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        messages.push(body["errors"]["unit_id"][0].as_str().unwrap().to_owned());
+    }
+    assert_eq!(messages[0], messages[1], "no hint that 沅江's unit exists");
+    assert_eq!(messages[0], "所属单位不存在或不在您的管辖范围内");
+}
