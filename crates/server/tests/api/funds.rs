@@ -351,6 +351,11 @@ async fn a_correction_replaces_the_old_figure_only_once_confirmed() {
         project_rate(&yy, id).await,
         ("20.00%".into(), "良好".into())
     );
+    // Rates at a month's end count the correction in place of the figure it replaced.
+    let arrived = |report: serde_json::Value| report["total"]["arrived_fen"].clone();
+    let now = arrived(yy.get("/api/rates").await.1);
+    assert_eq!(arrived(yy.get("/api/rates?as_of=2026-02").await.1), now);
+    assert_eq!(arrived(yy.get("/api/rates?as_of=2026-01").await.1), 0);
     let records = yy.get(&format!("/api/projects/{id}/funds")).await.1;
     let statuses: Vec<&str> = records
         .as_array()

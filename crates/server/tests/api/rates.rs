@@ -322,6 +322,28 @@ async fn rates_at_the_end_of_a_month_count_only_what_was_signed_and_confirmed_by
     let total = &april["total"];
     assert_eq!(total["projects"], 1, "terminated on 15 April");
     assert_eq!(total["arrival_rate"], "20.00%", "200 ÷ 1,000");
+    // May: the May signing counts, the June money not yet.
+    let (_, may) = nx.get("/api/rates?as_of=2026-05").await;
+    let total = &may["total"];
+    assert_eq!(
+        total["projects"], 2,
+        "signed by May, the April termination gone"
+    );
+    assert_eq!(total["arrived_fen"], 200 * WAN, "the June 300万 not yet");
+    assert_eq!(total["arrival_rate"], "10.00%", "200 ÷ 2,000");
+    assert_eq!(
+        total["good"], 1,
+        "200 of its own 1,000 is exactly 20%: 良好"
+    );
+    assert_eq!(total["fair"], 0);
+    assert_eq!(total["not_fulfilled"], 1, "the May project has no money");
+    let (_, june) = nx.get("/api/rates?as_of=2026-06").await;
+    assert_eq!(june["total"]["arrived_fen"], 500 * WAN);
+    assert_eq!(june["total"]["excellent"], 0);
+    assert_eq!(
+        june["total"]["good"], 1,
+        "500 of 1,000 is exactly 50%: 良好"
+    );
     assert!(march["definitions"]
         .as_array()
         .unwrap()
