@@ -94,7 +94,12 @@ test('a project from entry to a confirmed 25% arrival, seen on the 三率 page',
   await field(d, '合同资金').locator('input').fill('20,000')
   await field(d, '总投资').locator('input').fill('30000')
   await typeDate(field(d, '签约日期'), '2026-01-10')
-  await pickOption(page, field(d, '签约活动'), EVENT)
+  // Event names are unique only within one organising region: each option says whose it is.
+  await field(d, '签约活动').locator('.el-select').click()
+  const eventOption = page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: EVENT }).first()
+  await expect(eventOption).toContainText('南县 · 2026-')
+  await shot(page, 'ledger-03a-event-options')
+  await eventOption.click()
   await field(d, '责任领导').locator('input').fill('王副县长')
   await field(d, '责任人').locator('input').fill('李明')
   // nx_unit's unit is responsible for it: that account reads only its own unit's projects.
