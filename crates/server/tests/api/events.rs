@@ -383,40 +383,57 @@ async fn a_project_signs_only_at_an_event_organised_over_its_county() {
         .contains("落户地"));
 
     // Nor through a sheet: the error names the row and the 签约活动 column.
-    let file = workbook(&[
-        &[
-            "项目名称",
-            "投资方",
-            "资金来源",
-            "合同资金（万元）",
-            "签约日期",
-            "落户地",
-            "项目阶段",
-            "签约活动",
-        ],
-        &[
-            "南县表格项目",
+    const HEADER: [&str; 8] = [
+        "项目名称",
+        "投资方",
+        "资金来源",
+        "合同资金（万元）",
+        "签约日期",
+        "落户地",
+        "项目阶段",
+        "签约活动",
+    ];
+    let row = |name: &'static str, county: &'static str| -> [&'static str; 8] {
+        [
+            name,
             "某投资有限公司",
             "省内",
             "500",
             "2019-05-30",
-            "南县",
+            county,
             "已签约",
             "2019沅江市芦苇产业招商推介会",
-        ],
-    ]);
-    let (status, preview) = city
-        .upload_file("/api/projects/import/preview", file, "ledger.xlsx")
-        .await;
-    assert_eq!(status, StatusCode::OK, "{preview}");
-    assert_eq!(preview["valid_rows"], 0);
-    let error = &preview["errors"][0];
+        ]
+    };
+    // The preview of a sheet of these rows: its count of valid rows and its first error.
+    let preview = |rows: Vec<[&'static str; 8]>| {
+        let city = &city;
+        async move {
+            let mut all: Vec<&[&str]> = vec![&HEADER];
+            all.extend(rows.iter().map(|r| r.as_slice()));
+            let (status, preview) = city
+                .upload_file(
+                    "/api/projects/import/preview",
+                    workbook(&all),
+                    "ledger.xlsx",
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{preview}");
+            let error = &preview["errors"][0];
+            (
+                preview["valid_rows"].as_i64(),
+                error["row"].as_i64(),
+                error["column"].as_str().map(str::to_owned),
+                error["message"].as_str().unwrap_or_default().to_owned(),
+            )
+        }
+    };
+    let (valid, row_no, column, message) = preview(vec![row("南县表格项目", "南县")]).await;
     assert_eq!(
-        (error["row"].as_i64(), error["column"].as_str()),
-        (Some(2), Some("H")),
-        "{preview}"
+        (valid, row_no, column.as_deref()),
+        (Some(0), Some(2), Some("H"))
     );
-    assert!(error["message"].as_str().unwrap().contains("落户地"));
+    assert!(message.contains("落户地"), "{message}");
 
     // Once the city holds an event of the same name, a 南县 row can only mean the city's;
     // a 沅江 row could mean either and is refused rather than guessed.
@@ -427,53 +444,16 @@ async fn a_project_signs_only_at_an_event_organised_over_its_county() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let file = workbook(&[
-        &[
-            "项目名称",
-            "投资方",
-            "资金来源",
-            "合同资金（万元）",
-            "签约日期",
-            "落户地",
-            "项目阶段",
-            "签约活动",
-        ],
-        &[
-            "南县表格项目",
-            "某投资有限公司",
-            "省内",
-            "500",
-            "2019-05-30",
-            "南县",
-            "已签约",
-            "2019沅江市芦苇产业招商推介会",
-        ],
-        &[
-            "沅江表格项目",
-            "某投资有限公司",
-            "省内",
-            "500",
-            "2019-05-30",
-            "沅江市",
-            "已签约",
-            "2019沅江市芦苇产业招商推介会",
-        ],
-    ]);
-    let (status, preview) = city
-        .upload_file("/api/projects/import/preview", file, "ledger.xlsx")
-        .await;
-    assert_eq!(status, StatusCode::OK, "{preview}");
-    assert_eq!(preview["valid_rows"], 1, "{preview}");
-    let error = &preview["errors"][0];
+    let (valid, row_no, column, message) = preview(vec![
+        row("南县表格项目", "南县"),
+        row("沅江表格项目", "沅江市"),
+    ])
+    .await;
     assert_eq!(
-        (error["row"].as_i64(), error["column"].as_str()),
-        (Some(3), Some("H")),
-        "{preview}"
+        (valid, row_no, column.as_deref()),
+        (Some(1), Some(3), Some("H"))
     );
-    assert!(
-        error["message"].as_str().unwrap().contains("无法确定"),
-        "{preview}"
-    );
+    assert!(message.contains("无法确定"), "{message}");
     let nx = app.login("nx_bureau").await;
     assert!(
         nx.items("/api/projects").await.is_empty(),
