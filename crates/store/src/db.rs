@@ -105,40 +105,34 @@ impl Db {
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        let migrator = match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        if self.backend == Backend::Sqlite {
-            // Some migrations rebuild a table that others refer to, which SQLite allows only
-            // with foreign keys off (a pragma that cannot change inside the migrations' own
-            // transactions); the references are checked once they have all run.
-            let mut conn = self.pool.acquire().await?;
-            conn.execute("PRAGMA foreign_keys = OFF").await?;
-            let ran = migrator.run(&mut *conn).await;
-            let broken: Result<Vec<(String,)>, _> =
-                sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
-                    .fetch_all(&mut *conn)
-                    .await;
-            conn.execute("PRAGMA foreign_keys = ON").await?;
-            ran?;
-            let broken = broken?;
-            if let Some((table,)) = broken.first() {
-                return Err(StoreError::Config(format!(
-                    "数据库迁移后表 {table} 有无效的外键引用"
-                )));
-            }
-        } else {
-            migrator.run(&self.pool).await?;
+        if self.backend == Backend::Postgres {
+            // PostgreSQL's autovacuum keeps the planner's statistics itself.
+            POSTGRES_MIGRATIONS.run(&self.pool).await?;
+            return Ok(());
         }
-        if self.backend == Backend::Sqlite {
-            // SQLite keeps no statistics unless asked; without them its planner may scan the
-            // ledger through the wrong index. `optimize` analyses only tables that need it,
-            // so it is cheap on every start. (PostgreSQL's autovacuum does this itself.)
-            sqlx::query("PRAGMA optimize = 0x10002")
-                .execute(&self.pool)
-                .await?;
+        // Some migrations rebuild a table that others refer to, which SQLite allows only with
+        // foreign keys off (a pragma that cannot change inside the migrations' own
+        // transactions); the references are checked once they have all run.
+        let mut conn = self.pool.acquire().await?;
+        conn.execute("PRAGMA foreign_keys = OFF").await?;
+        let ran = SQLITE_MIGRATIONS.run(&mut *conn).await;
+        let broken: Result<Vec<(String,)>, _> =
+            sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+                .fetch_all(&mut *conn)
+                .await;
+        conn.execute("PRAGMA foreign_keys = ON").await?;
+        ran?;
+        if let Some((table,)) = broken?.first() {
+            return Err(StoreError::Config(format!(
+                "数据库迁移后表 {table} 有无效的外键引用"
+            )));
         }
+        // SQLite keeps no statistics unless asked; without them its planner may scan the
+        // ledger through the wrong index. `optimize` analyses only tables that need it, so it
+        // is cheap on every start.
+        sqlx::query("PRAGMA optimize = 0x10002")
+            .execute(&mut *conn)
+            .await?;
         Ok(())
     }
 

@@ -86,6 +86,9 @@ pub struct EventInput {
     pub region_code: String,
 }
 
+/// An event name is unique among the events one region organises.
+const NAME_TAKEN: &str = "该组织地区已有同名的签约活动";
+
 const EVENT_ORDER: &str = "e.held_on DESC, e.id DESC";
 
 const EVENT_SELECT: &str = "SELECT e.id, e.name, e.level, e.held_on, e.host, e.region_code, \
@@ -292,7 +295,7 @@ impl Scoped {
         .bind(&now)
         .fetch_one(&mut *tx)
         .await
-        .map_err(|e| on_constraint(e, "signing_events_name_key", "name", "该组织地区已有同名的签约活动"))?;
+        .map_err(|e| on_constraint(e, "signing_events_name_key", "name", NAME_TAKEN))?;
         audit::record(
             &mut tx,
             (&self.actor).into(),
@@ -370,14 +373,7 @@ impl Scoped {
         .bind(update.version)
         .execute(&mut *tx)
         .await
-        .map_err(|e| {
-            on_constraint(
-                e,
-                "signing_events_name_key",
-                "name",
-                "该组织地区已有同名的签约活动",
-            )
-        })?;
+        .map_err(|e| on_constraint(e, "signing_events_name_key", "name", NAME_TAKEN))?;
         if updated.rows_affected() == 0 {
             return Err(StoreError::Stale);
         }

@@ -63,9 +63,27 @@ fn origin_code(s: &str) -> Result<String, String> {
 struct Lookups {
     counties: HashMap<String, Vec<String>>,
     /// Visible events by name, with the region organising each (names are unique per region).
-    events: HashMap<String, Vec<(i64, String)>>,
+    events: HashMap<String, Vec<(i64, RegionCode)>>,
     zones: HashMap<(String, String), i64>,
     units: HashMap<String, Vec<(i64, String)>>,
+}
+
+/// What a name written in a sheet stands for among the same-named records found.
+enum Picked {
+    One(i64),
+    None,
+    Several,
+}
+
+/// Of the records of one name (id and region), the one whose region fits the row, else the
+/// only one there is.
+fn pick_named<R>(found: &[(i64, R)], fits: impl Fn(&R) -> bool) -> Picked {
+    let mut fitting = found.iter().filter(|(_, r)| fits(r));
+    match (found, fitting.next(), fitting.next()) {
+        (_, Some((id, _)), None) | ([(id, _)], _, _) => Picked::One(*id),
+        ([], _, _) => Picked::None,
+        _ => Picked::Several,
+    }
 }
 
 /// The outcome of checking a sheet.
@@ -98,7 +116,9 @@ impl Scoped {
         let events: Vec<(i64, String, String)> =
             f.query_as(&f.sql).fetch_all(&self.db.pool).await?;
         for (id, name, region) in events {
-            l.events.entry(name).or_default().push((id, region));
+            if let Ok(region) = RegionCode::parse(&region) {
+                l.events.entry(name).or_default().push((id, region));
+            }
         }
         let zones: Vec<(i64, String, String)> = sqlx::query_as(
             "SELECT id, county_code, name FROM zones WHERE county_code >= $1 AND county_code < $2",
@@ -212,27 +232,21 @@ impl Scoped {
         };
         // Of same-named events (a county's and its city's, say), the one organised over the
         // project's county; one found elsewhere is checked later with the rest of the row.
+        let county = RegionCode::parse(&region_code).ok();
         let event_id = optional("event").and_then(|name| {
             let found = l.events.get(&name).map(Vec::as_slice).unwrap_or(&[]);
-            let county = RegionCode::parse(&region_code).ok();
-            let over_county: Vec<&(i64, String)> = found
-                .iter()
-                .filter(|(_, organiser)| {
-                    let organiser = RegionCode::parse(organiser).ok();
-                    matches!((organiser, &county), (Some(o), Some(c)) if o.contains(c))
-                })
-                .collect();
-            match (found, over_county.as_slice()) {
-                (_, [one]) => Some(one.0),
-                ([one], _) => Some(one.0),
-                ([], _) => {
+            match pick_named(found, |organiser| {
+                county.as_ref().is_some_and(|c| organiser.contains(c))
+            }) {
+                Picked::One(id) => Some(id),
+                Picked::None => {
                     errors.push((
                         "event",
                         format!("签约活动“{name}”不存在，请先在签约活动中登记"),
                     ));
                     None
                 }
-                _ => {
+                Picked::Several => {
                     errors.push((
                         "event",
                         format!("有多个地区组织了名为“{name}”的签约活动，无法确定是哪一个"),
@@ -253,16 +267,13 @@ impl Scoped {
         let unit = |f: &'static str, errors: &mut Vec<(&'static str, String)>| {
             optional(f).and_then(|name| {
                 let found = l.units.get(&name).map(Vec::as_slice).unwrap_or(&[]);
-                let same_county: Vec<&(i64, String)> =
-                    found.iter().filter(|(_, r)| *r == region_code).collect();
-                match (found, same_county.as_slice()) {
-                    (_, [one]) => Some(one.0),
-                    ([one], _) => Some(one.0),
-                    ([], _) => {
+                match pick_named(found, |r| *r == region_code) {
+                    Picked::One(id) => Some(id),
+                    Picked::None => {
                         errors.push((f, format!("单位名录中没有“{name}”")));
                         None
                     }
-                    _ => {
+                    Picked::Several => {
                         errors.push((f, format!("“{name}”在多个地区重名，无法确定是哪一个")));
                         None
                     }

@@ -412,8 +412,13 @@ pub(crate) struct Refs {
     zones: HashMap<i64, String>,
     industries: HashSet<String>,
     /// Events the actor may pick, with the region organising each.
-    events: HashMap<i64, String>,
+    events: HashMap<i64, RegionCode>,
     units: HashSet<i64>,
+}
+
+/// An event and its organising region, as `Refs` holds them (a stored code always parses).
+fn organised(event: i64, region: &str) -> Option<(i64, RegionCode)> {
+    RegionCode::parse(region).ok().map(|r| (event, r))
 }
 
 impl Scoped {
@@ -444,7 +449,7 @@ impl Scoped {
         }
         if let Some(event) = input.event_id {
             if let Ok(e) = self.visible_event(event).await {
-                refs.events.insert(event, e.region_code);
+                refs.events.extend(organised(event, &e.region_code));
             }
         }
         for unit in [input.attracting_unit_id, input.responsible_unit_id]
@@ -499,7 +504,10 @@ impl Scoped {
             counties: counties.into_iter().collect(),
             zones: zones.into_iter().collect(),
             industries: industries.into_iter().collect(),
-            events: events.into_iter().collect(),
+            events: events
+                .iter()
+                .filter_map(|(id, region)| organised(*id, region))
+                .collect(),
             units: units.into_iter().collect(),
         })
     }
@@ -518,13 +526,19 @@ impl Scoped {
         before: &Project,
     ) -> Result<Checked, StoreError> {
         let mut refs = self.refs_for(input).await?;
-        if let Some(event) = before.event_id.filter(|e| input.event_id == Some(*e)) {
+        // Kept though not visible: its organiser is read directly (still checked against
+        // the project's county below).
+        if let Some(event) = before
+            .event_id
+            .filter(|e| input.event_id == Some(*e) && !refs.events.contains_key(e))
+        {
             let organiser: Option<String> =
                 sqlx::query_scalar("SELECT region_code FROM signing_events WHERE id = $1")
                     .bind(event)
                     .fetch_optional(&self.db.pool)
                     .await?;
-            refs.events.extend(organiser.map(|r| (event, r)));
+            refs.events
+                .extend(organiser.and_then(|r| organised(event, &r)));
         }
         let units = [
             (before.attracting_unit_id, input.attracting_unit_id),
@@ -639,19 +653,17 @@ impl Scoped {
             }
         }
         if let Some(event) = input.event_id {
-            match refs.events.get(&event).map(|r| RegionCode::parse(r)) {
+            match refs.events.get(&event) {
                 None => checks.add("event_id", "签约活动不存在或不在您的管辖范围内"),
                 // An event's projects settle within the region organising it: a county's
                 // fair signs that county's projects, a city's fair its counties'.
-                Some(Ok(organiser)) => {
-                    if region.as_ref().is_some_and(|r| !organiser.contains(r)) {
-                        checks.add(
-                            "event_id",
-                            format!("签约活动由行政区划 {organiser} 组织，项目落户地须在其范围内"),
-                        );
-                    }
+                Some(organiser) if region.as_ref().is_some_and(|r| !organiser.contains(r)) => {
+                    checks.add(
+                        "event_id",
+                        format!("签约活动由行政区划 {organiser} 组织，项目落户地须在其范围内"),
+                    )
                 }
-                Some(Err(_)) => checks.add("event_id", "签约活动的组织地区无效"),
+                Some(_) => {}
             }
         }
         for (field, unit) in [

@@ -445,6 +445,7 @@ impl Scoped {
     /// fund_arrivals_status_period, not a count). Only the speed of an as-of report depends on
     /// the answer, never its figures.
     async fn fewer_records_after(&self, month: Period) -> Result<bool, StoreError> {
+        let ordinal = |p: Period| p.year() * 12 + i32::from(p.month());
         let mut bounds = Vec::with_capacity(2);
         for order in ["ASC", "DESC"] {
             let period: Option<String> = sqlx::query_scalar(&format!(
@@ -454,12 +455,11 @@ impl Scoped {
             .fetch_optional(&self.db.pool)
             .await?;
             match period.as_deref().map(Period::parse) {
-                Some(Ok(p)) => bounds.push(p.year() * 12 + i32::from(p.month())),
+                Some(Ok(p)) => bounds.push(ordinal(p)),
                 _ => return Ok(false),
             }
         }
-        let at = month.year() * 12 + i32::from(month.month());
-        Ok(2 * at >= bounds[0] + bounds[1])
+        Ok(2 * ordinal(month) >= bounds[0] + bounds[1])
     }
 
     /// Display names of group keys.
