@@ -31,6 +31,8 @@ pub struct ServerSettings {
     pub max_upload_mb: usize,
     /// Directory of the local-disk object store for evidence files.
     pub files_dir: String,
+    /// Limits on uploaded workbooks (`[server.sheets]`).
+    pub sheets: office::SheetLimits,
 }
 
 impl Default for ServerSettings {
@@ -39,6 +41,7 @@ impl Default for ServerSettings {
             cookie_secure: false,
             max_upload_mb: 50,
             files_dir: "luodi-files".into(),
+            sheets: office::SheetLimits::default(),
         }
     }
 }

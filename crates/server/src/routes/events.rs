@@ -1,11 +1,12 @@
 use crate::error::{ApiError, ApiResult, Json, Path, Query};
-use crate::office::{self, Cell, Column, SheetSpec, UploadForm};
+use crate::office::{self, Cell, Column, SheetSpec, Upload};
 use crate::session::ScopedStore;
 use crate::AppState;
-use axum::extract::Multipart;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use luodi_domain::rates::Rate;
+use luodi_domain::Permission;
 use luodi_domain::{Fen, UsdCents};
 use luodi_store::event_import::{EventImportPreview, EventSheetRow};
 use luodi_store::events::{EventFilter, EventInput, EventUpdate, SigningEvent};
@@ -91,16 +92,14 @@ struct SheetForm {
 }
 
 async fn read_sheet(
-    multipart: Multipart,
+    state: &AppState,
+    upload: Upload,
 ) -> ApiResult<(
     Vec<EventSheetRow>,
     std::collections::HashMap<&'static str, String>,
     Vec<luodi_store::RowError>,
 )> {
-    let (_, bytes) = UploadForm::read(multipart)
-        .await?
-        .file("请选择要导入的Excel文件")?;
-    let sheet = office::read_off_thread(&EVENTS_SHEET, bytes).await?;
+    let sheet = upload.sheet(&EVENTS_SHEET, &state.settings.sheets).await?;
     let rows = sheet
         .rows
         .into_iter()
@@ -113,12 +112,15 @@ async fn read_sheet(
 #[utoipa::path(post, path = "/api/events/import/preview", tag = "ledger",
     request_body(content = SheetForm, content_type = "multipart/form-data"),
     responses((status = 200, body = EventImportPreview), (status = 403, body = crate::ErrorBody),
-        (status = 422, body = crate::ErrorBody)))]
+        (status = 400, body = crate::ErrorBody), (status = 422, body = crate::ErrorBody)))]
 async fn preview_events_import(
+    State(state): State<AppState>,
     ScopedStore(store): ScopedStore,
-    multipart: Multipart,
+    upload: Upload,
 ) -> ApiResult<Json<EventImportPreview>> {
-    let (rows, columns, cell_errors) = read_sheet(multipart).await?;
+    // Refused before the upload is read: a read-only account cannot make the server parse.
+    store.actor().require(Permission::ManageLedger)?;
+    let (rows, columns, cell_errors) = read_sheet(&state, upload).await?;
     let mut preview = store.preview_event_import(&rows, &columns).await?;
     preview.errors.extend(cell_errors);
     preview.errors.sort_by_key(|e| e.row);
@@ -134,12 +136,15 @@ struct EventImportResult {
 #[utoipa::path(post, path = "/api/events/import/commit", tag = "ledger",
     request_body(content = SheetForm, content_type = "multipart/form-data"),
     responses((status = 200, body = EventImportResult), (status = 403, body = crate::ErrorBody),
-        (status = 422, body = crate::ErrorBody)))]
+        (status = 400, body = crate::ErrorBody), (status = 422, body = crate::ErrorBody)))]
 async fn commit_events_import(
+    State(state): State<AppState>,
     ScopedStore(store): ScopedStore,
-    multipart: Multipart,
+    upload: Upload,
 ) -> ApiResult<Json<EventImportResult>> {
-    let (rows, columns, cell_errors) = read_sheet(multipart).await?;
+    // Refused before the upload is read: a read-only account cannot make the server parse.
+    store.actor().require(Permission::ManageLedger)?;
+    let (rows, columns, cell_errors) = read_sheet(&state, upload).await?;
     if !cell_errors.is_empty() {
         return Err(StoreError::Rows(cell_errors).into());
     }

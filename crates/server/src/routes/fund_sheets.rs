@@ -2,10 +2,10 @@
 //! projects, filled in offline, checked row by row and entered for review in one go.
 
 use crate::error::{ApiError, ApiResult, Json, Query};
-use crate::office::{self, Cell, Column, SheetSpec, UploadForm};
+use crate::office::{self, Cell, Column, SheetSpec, Upload};
 use crate::session::ScopedStore;
 use crate::AppState;
-use axum::extract::Multipart;
+use axum::extract::State;
 use axum::response::Response;
 use luodi_domain::funds::Period;
 use luodi_domain::ledger::Stage;
@@ -229,16 +229,14 @@ struct SheetForm {
 }
 
 async fn read_sheet(
-    multipart: Multipart,
+    state: &AppState,
+    upload: Upload,
 ) -> ApiResult<(
     Vec<FundSheetRow>,
     HashMap<&'static str, String>,
     Vec<RowError>,
 )> {
-    let (_, bytes) = UploadForm::read(multipart)
-        .await?
-        .file("请选择要导入的Excel文件")?;
-    let sheet = office::read_off_thread(&FUNDS_SHEET, bytes).await?;
+    let sheet = upload.sheet(&FUNDS_SHEET, &state.settings.sheets).await?;
     let rows = sheet
         .rows
         .into_iter()
@@ -251,12 +249,15 @@ async fn read_sheet(
 #[utoipa::path(post, path = "/api/funds/import/preview", tag = "funds",
     request_body(content = SheetForm, content_type = "multipart/form-data"),
     responses((status = 200, body = FundImportPreview), (status = 403, body = crate::ErrorBody),
-        (status = 422, body = crate::ErrorBody)))]
+        (status = 400, body = crate::ErrorBody), (status = 422, body = crate::ErrorBody)))]
 async fn preview_funds_import(
+    State(state): State<AppState>,
     ScopedStore(store): ScopedStore,
-    multipart: Multipart,
+    upload: Upload,
 ) -> ApiResult<Json<FundImportPreview>> {
-    let (rows, columns, cell_errors) = read_sheet(multipart).await?;
+    // Refused before the upload is read: a read-only account cannot make the server parse.
+    store.actor().require(Permission::EnterFunds)?;
+    let (rows, columns, cell_errors) = read_sheet(&state, upload).await?;
     let mut preview = store.preview_fund_import(&rows, &columns).await?;
     preview.errors.extend(cell_errors);
     preview.errors.sort_by_key(|e| e.row);
@@ -274,12 +275,15 @@ struct FundImportResult {
 #[utoipa::path(post, path = "/api/funds/import/commit", tag = "funds",
     request_body(content = SheetForm, content_type = "multipart/form-data"),
     responses((status = 200, body = FundImportResult), (status = 403, body = crate::ErrorBody),
-        (status = 422, body = crate::ErrorBody)))]
+        (status = 400, body = crate::ErrorBody), (status = 422, body = crate::ErrorBody)))]
 async fn commit_funds_import(
+    State(state): State<AppState>,
     ScopedStore(store): ScopedStore,
-    multipart: Multipart,
+    upload: Upload,
 ) -> ApiResult<Json<FundImportResult>> {
-    let (rows, columns, cell_errors) = read_sheet(multipart).await?;
+    // Refused before the upload is read: a read-only account cannot make the server parse.
+    store.actor().require(Permission::EnterFunds)?;
+    let (rows, columns, cell_errors) = read_sheet(&state, upload).await?;
     if !cell_errors.is_empty() {
         return Err(StoreError::Rows(cell_errors).into());
     }

@@ -1,13 +1,14 @@
 //! The ledger in Excel: template, preview, import and export of the filtered list.
 
 use crate::error::{ApiError, ApiResult, Json, Query};
-use crate::office::{self, Cell, Column, SheetSpec, UploadForm};
+use crate::office::{self, Cell, Column, SheetSpec, Upload};
 use crate::session::ScopedStore;
 use crate::AppState;
-use axum::extract::Multipart;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use luodi_domain::rates::ProjectFunds;
+use luodi_domain::Permission;
 use luodi_domain::{Fen, UsdCents};
 use luodi_store::project_import::{ProjectImportPreview, ProjectSheetRow};
 use luodi_store::projects::ProjectFilter;
@@ -250,17 +251,17 @@ struct SheetForm {
 }
 
 async fn read_sheet(
-    multipart: Multipart,
+    state: &AppState,
+    upload: Upload,
 ) -> ApiResult<(
     Vec<ProjectSheetRow>,
     std::collections::HashMap<&'static str, String>,
     Vec<luodi_store::RowError>,
 )> {
-    let (_, bytes) = UploadForm::read(multipart)
-        .await?
-        .file("请选择要导入的Excel文件")?;
     let started = std::time::Instant::now();
-    let sheet = office::read_off_thread(&PROJECTS_SHEET, bytes).await?;
+    let sheet = upload
+        .sheet(&PROJECTS_SHEET, &state.settings.sheets)
+        .await?;
     tracing::info!(
         rows = sheet.rows.len(),
         read_ms = started.elapsed().as_millis() as u64,
@@ -277,12 +278,16 @@ async fn read_sheet(
 /// Checks an uploaded ledger sheet row by row; writes nothing.
 #[utoipa::path(post, path = "/api/projects/import/preview", tag = "ledger",
     request_body(content = SheetForm, content_type = "multipart/form-data"),
-    responses((status = 200, body = ProjectImportPreview), (status = 422, body = crate::ErrorBody)))]
+    responses((status = 200, body = ProjectImportPreview), (status = 400, body = crate::ErrorBody),
+        (status = 403, body = crate::ErrorBody), (status = 422, body = crate::ErrorBody)))]
 async fn preview_projects_import(
+    State(state): State<AppState>,
     ScopedStore(store): ScopedStore,
-    multipart: Multipart,
+    upload: Upload,
 ) -> ApiResult<Json<ProjectImportPreview>> {
-    let (rows, columns, cell_errors) = read_sheet(multipart).await?;
+    // Refused before the upload is read: a read-only account cannot make the server parse.
+    store.actor().require(Permission::ManageLedger)?;
+    let (rows, columns, cell_errors) = read_sheet(&state, upload).await?;
     let mut preview = store.preview_project_import(&rows, &columns).await?;
     preview.errors.extend(cell_errors);
     preview.errors.sort_by_key(|e| e.row);
@@ -297,12 +302,16 @@ struct ImportResult {
 /// Imports a ledger sheet: all rows in one transaction, or none (422 `import_rejected`).
 #[utoipa::path(post, path = "/api/projects/import/commit", tag = "ledger",
     request_body(content = SheetForm, content_type = "multipart/form-data"),
-    responses((status = 200, body = ImportResult), (status = 422, body = crate::ErrorBody)))]
+    responses((status = 200, body = ImportResult), (status = 400, body = crate::ErrorBody),
+        (status = 403, body = crate::ErrorBody), (status = 422, body = crate::ErrorBody)))]
 async fn commit_projects_import(
+    State(state): State<AppState>,
     ScopedStore(store): ScopedStore,
-    multipart: Multipart,
+    upload: Upload,
 ) -> ApiResult<Json<ImportResult>> {
-    let (rows, columns, cell_errors) = read_sheet(multipart).await?;
+    // Refused before the upload is read: a read-only account cannot make the server parse.
+    store.actor().require(Permission::ManageLedger)?;
+    let (rows, columns, cell_errors) = read_sheet(&state, upload).await?;
     if !cell_errors.is_empty() {
         return Err(StoreError::Rows(cell_errors).into());
     }

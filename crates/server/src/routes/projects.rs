@@ -1,10 +1,11 @@
 use crate::error::{ApiError, ApiResult, Json, Path, Query};
-use crate::office::{self, Cell, Column, SheetSpec, UploadForm};
+use crate::office::{self, Cell, Column, SheetSpec, Upload};
 use crate::session::ScopedStore;
 use crate::AppState;
-use axum::extract::{Multipart, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use luodi_domain::Permission;
 use luodi_domain::{Fen, UsdCents};
 use luodi_store::files::Attachment;
 use luodi_store::funds::{FundArrival, FundInput, Review};
@@ -353,16 +354,17 @@ struct EvidenceForm {
 /// Attaches an evidence file (bank receipt, 验资报告 …) to a fund record.
 #[utoipa::path(post, path = "/api/funds/{id}/evidence", tag = "funds", params(("id" = i64, Path)),
     request_body(content = EvidenceForm, content_type = "multipart/form-data"),
-    responses((status = 201, body = Attachment), (status = 422, body = crate::ErrorBody)))]
+    responses((status = 201, body = Attachment), (status = 400, body = crate::ErrorBody),
+        (status = 403, body = crate::ErrorBody), (status = 404, body = crate::ErrorBody),
+        (status = 422, body = crate::ErrorBody)))]
 async fn upload_fund_evidence(
     State(state): State<AppState>,
     ScopedStore(store): ScopedStore,
     Path(id): Path<i64>,
-    multipart: Multipart,
+    upload: Upload,
 ) -> ApiResult<(StatusCode, Json<Attachment>)> {
-    let (name, bytes) = UploadForm::read(multipart)
-        .await?
-        .file("请选择要上传的佐证材料")?;
+    store.actor().require(Permission::EnterFunds)?;
+    let (name, bytes) = upload.read().await?.file("请选择要上传的佐证材料")?;
     let attachment = store
         .attach_fund_evidence(state.files.as_ref(), id, &name, bytes)
         .await?;

@@ -1,10 +1,11 @@
 use crate::error::{ApiError, ApiResult, Json, Path, Query};
-use crate::office::{self, Cell, Column, SheetSpec, UploadForm};
+use crate::office::{self, Cell, Column, SheetSpec, Upload};
 use crate::session::ScopedStore;
 use crate::AppState;
-use axum::extract::Multipart;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use luodi_domain::Permission;
 use luodi_store::units::{
     Unit, UnitFilter, UnitImportPreview, UnitInput, UnitSheetRow, UnitUpdate,
 };
@@ -282,17 +283,17 @@ struct ImportForm {
 }
 
 async fn read_form(
-    multipart: Multipart,
+    state: &AppState,
+    upload: Upload,
 ) -> ApiResult<(
     Vec<UnitSheetRow>,
     std::collections::HashMap<&'static str, String>,
     Vec<luodi_store::RowError>,
     String,
 )> {
-    let mut form = UploadForm::read(multipart).await?;
-    let (_, bytes) = form.file("请选择要导入的Excel文件")?;
+    let mut form = upload.read().await?;
     let region = form.text("region_code", "请选择导入到哪个行政区划")?;
-    let sheet = office::read_off_thread(&UNITS_SHEET, bytes).await?;
+    let sheet = form.sheet(&UNITS_SHEET, &state.settings.sheets).await?;
     let rows = sheet
         .rows
         .into_iter()
@@ -317,12 +318,16 @@ async fn read_form(
 /// Checks an uploaded sheet and shows what would be imported, row by row. Writes nothing.
 #[utoipa::path(post, path = "/api/units/import/preview", tag = "units",
     request_body(content = ImportForm, content_type = "multipart/form-data"),
-    responses((status = 200, body = UnitImportPreview), (status = 422, body = crate::ErrorBody)))]
+    responses((status = 200, body = UnitImportPreview), (status = 400, body = crate::ErrorBody),
+        (status = 403, body = crate::ErrorBody), (status = 422, body = crate::ErrorBody)))]
 async fn preview_units_import(
+    State(state): State<AppState>,
     ScopedStore(store): ScopedStore,
-    multipart: Multipart,
+    upload: Upload,
 ) -> ApiResult<Json<UnitImportPreview>> {
-    let (rows, columns, cell_errors, region) = read_form(multipart).await?;
+    // Refused before the upload is read: a read-only account cannot make the server parse.
+    store.actor().require(Permission::ManageUnits)?;
+    let (rows, columns, cell_errors, region) = read_form(&state, upload).await?;
     let mut preview = store.preview_unit_import(&region, &rows, &columns).await?;
     preview.errors.extend(cell_errors);
     preview.errors.sort_by_key(|e| e.row);
@@ -338,12 +343,16 @@ struct ImportResult {
 /// (422 `import_rejected` with `rows_errors`).
 #[utoipa::path(post, path = "/api/units/import/commit", tag = "units",
     request_body(content = ImportForm, content_type = "multipart/form-data"),
-    responses((status = 200, body = ImportResult), (status = 422, body = crate::ErrorBody)))]
+    responses((status = 200, body = ImportResult), (status = 400, body = crate::ErrorBody),
+        (status = 403, body = crate::ErrorBody), (status = 422, body = crate::ErrorBody)))]
 async fn commit_units_import(
+    State(state): State<AppState>,
     ScopedStore(store): ScopedStore,
-    multipart: Multipart,
+    upload: Upload,
 ) -> ApiResult<Json<ImportResult>> {
-    let (rows, columns, cell_errors, region) = read_form(multipart).await?;
+    // Refused before the upload is read: a read-only account cannot make the server parse.
+    store.actor().require(Permission::ManageUnits)?;
+    let (rows, columns, cell_errors, region) = read_form(&state, upload).await?;
     if !cell_errors.is_empty() {
         return Err(StoreError::Rows(cell_errors).into());
     }

@@ -48,6 +48,10 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(auth: AuthSettings) -> TestApp {
+    spawn_app_configured(auth, ServerSettings::default()).await
+}
+
+pub async fn spawn_app_configured(auth: AuthSettings, settings: ServerSettings) -> TestApp {
     let database_url = fresh_database().await;
     let store = Store::open(&database_url, auth).await.expect("open store");
     store
@@ -60,7 +64,7 @@ pub async fn spawn_app_with(auth: AuthSettings) -> TestApp {
     let files_dir = std::env::temp_dir().join(format!("{}-files", unique_name()));
     let state = AppState {
         store,
-        settings: Arc::new(ServerSettings::default()),
+        settings: Arc::new(settings),
         files: Arc::new(luodi_store::files::LocalDisk::new(files_dir)),
     };
     tokio::spawn(luodi_server::serve(listener, state));

@@ -24,4 +24,5 @@ mod regions;
 mod scope;
 mod unit_scope;
 mod units;
+mod uploads;
 mod users;

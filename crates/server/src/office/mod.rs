@@ -3,17 +3,16 @@
 //! a writer for exports.
 
 use crate::error::ApiError;
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use calamine::{Data, Reader};
 use luodi_domain::rates::Rate;
 use luodi_domain::{Fen, UsdCents};
-use luodi_store::RowError;
 use rust_xlsxwriter::{
     Color, DataValidation, ExcelDateTime, Format, Workbook, Worksheet, XlsxError,
 };
-use std::collections::HashMap;
-use std::io::Cursor;
+
+mod read;
+pub use read::{column_letter, read, ParsedSheet, SheetLimits, Upload, UploadForm};
 
 /// One column of a list's sheet.
 pub struct Column {
@@ -32,232 +31,6 @@ pub struct SheetSpec {
     pub columns: &'static [Column],
     /// Largest number of data rows accepted in one import.
     pub max_rows: usize,
-}
-
-/// The data rows of an uploaded sheet, cells as trimmed text keyed by field.
-pub struct ParsedSheet {
-    pub rows: Vec<(usize, HashMap<&'static str, String>)>,
-    /// Field → column letter where it was found.
-    pub columns: HashMap<&'static str, String>,
-    /// Cells that could not be read (formula errors).
-    pub cell_errors: Vec<RowError>,
-}
-
-/// Excel's column letters: 0 → A, 25 → Z, 26 → AA.
-pub fn column_letter(mut index: usize) -> String {
-    let mut letters = Vec::new();
-    loop {
-        letters.push(b'A' + (index % 26) as u8);
-        if index < 26 {
-            break;
-        }
-        index = index / 26 - 1;
-    }
-    letters.reverse();
-    String::from_utf8(letters).expect("ascii")
-}
-
-fn normalize_header(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace() && *c != '*' && *c != '＊')
-        .collect()
-}
-
-fn cell_text(cell: &Data) -> Result<String, String> {
-    Ok(match cell {
-        Data::Empty => String::new(),
-        Data::String(s) => s.trim().to_owned(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => if *b { "是" } else { "否" }.to_owned(),
-        Data::DateTime(dt) => excel_serial_to_text(dt.as_f64()),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => return Err(format!("单元格含错误值（{e}），请改为实际内容")),
-    })
-}
-
-/// Excel stores dates as days since 1899-12-30 (its 1900 leap-year bug included).
-fn excel_serial_to_text(serial: f64) -> String {
-    let epoch = time::macros::date!(1899 - 12 - 30);
-    let days = serial.floor();
-    let Some(date) = epoch.checked_add(time::Duration::days(days as i64)) else {
-        return serial.to_string();
-    };
-    let seconds = ((serial - days) * 86_400.0).round() as i64;
-    if seconds == 0 {
-        date.to_string()
-    } else {
-        format!(
-            "{date} {:02}:{:02}:{:02}",
-            seconds / 3600,
-            seconds / 60 % 60,
-            seconds % 60
-        )
-    }
-}
-
-fn invalid_file() -> ApiError {
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_file",
-        "上传的文件不是有效的Excel工作簿（.xlsx），请使用下载的模板填写后上传",
-    )
-}
-
-/// A multipart upload: the `file` part and any text fields beside it.
-pub struct UploadForm {
-    file: Option<(String, Vec<u8>)>,
-    fields: HashMap<String, String>,
-}
-
-impl UploadForm {
-    /// Reads every part; a broken or oversized upload answers with a Chinese message.
-    pub async fn read(mut multipart: axum::extract::Multipart) -> Result<Self, ApiError> {
-        let mut form = Self {
-            file: None,
-            fields: HashMap::new(),
-        };
-        while let Some(field) = multipart
-            .next_field()
-            .await
-            .map_err(|_| ApiError::bad_request("上传内容不完整，请重新选择文件上传"))?
-        {
-            let name = field.name().unwrap_or("").to_owned();
-            if name == "file" {
-                let file_name = field.file_name().unwrap_or("").to_owned();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|_| ApiError::bad_request("文件上传中断或超过大小限制，请重新上传"))?;
-                form.file = Some((file_name, bytes.to_vec()));
-            } else {
-                form.fields
-                    .insert(name, field.text().await.unwrap_or_default());
-            }
-        }
-        Ok(form)
-    }
-
-    /// The uploaded file's name and contents, or a field error with `missing` as its message.
-    pub fn file(&mut self, missing: &str) -> Result<(String, Vec<u8>), ApiError> {
-        self.file
-            .take()
-            .ok_or_else(|| ApiError::field("file", missing))
-    }
-
-    /// A non-blank text field, or a field error with `missing` as its message.
-    pub fn text(&self, field: &str, missing: &str) -> Result<String, ApiError> {
-        self.fields
-            .get(field)
-            .filter(|v| !v.trim().is_empty())
-            .cloned()
-            .ok_or_else(|| ApiError::field(field, missing))
-    }
-}
-
-/// [`read`] on a blocking thread: parsing a large workbook takes seconds of CPU.
-pub async fn read_off_thread(
-    spec: &'static SheetSpec,
-    bytes: Vec<u8>,
-) -> Result<ParsedSheet, ApiError> {
-    tokio::task::spawn_blocking(move || read(spec, bytes))
-        .await
-        .map_err(ApiError::internal)?
-}
-
-/// Reads the first worksheet of an uploaded workbook against `spec`.
-pub fn read(spec: &SheetSpec, bytes: Vec<u8>) -> Result<ParsedSheet, ApiError> {
-    if bytes.is_empty() {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_file",
-            "上传的文件是空的",
-        ));
-    }
-    let mut workbook =
-        calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|_| invalid_file())?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or_else(invalid_file)?
-        .map_err(|_| invalid_file())?;
-    let Some((first_row, first_col)) = range.start() else {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_template",
-            "工作表是空的，请使用下载的模板填写",
-        ));
-    };
-    let mut rows = range.rows();
-    let header = rows.next().ok_or_else(invalid_file)?;
-    let mut by_index: Vec<Option<&'static str>> = Vec::with_capacity(header.len());
-    let mut columns = HashMap::new();
-    for (i, cell) in header.iter().enumerate() {
-        let text = normalize_header(&cell_text(cell).unwrap_or_default());
-        let column = spec
-            .columns
-            .iter()
-            .find(|c| normalize_header(c.header) == text);
-        if let Some(c) = column {
-            columns.insert(c.field, column_letter(first_col as usize + i));
-        }
-        by_index.push(column.map(|c| c.field));
-    }
-    let missing: Vec<&str> = spec
-        .columns
-        .iter()
-        .filter(|c| c.required && !columns.contains_key(c.field))
-        .map(|c| c.header)
-        .collect();
-    if !missing.is_empty() {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_template",
-            format!(
-                "第{}行表头缺少必填列：{}。请使用下载的模板填写",
-                first_row + 1,
-                missing.join("、")
-            ),
-        ));
-    }
-    let mut parsed = Vec::new();
-    let mut cell_errors = Vec::new();
-    for (offset, row) in rows.enumerate() {
-        let excel_row = first_row as usize + offset + 2;
-        let mut values = HashMap::new();
-        for (i, cell) in row.iter().enumerate() {
-            let Some(field) = by_index.get(i).copied().flatten() else {
-                continue;
-            };
-            match cell_text(cell) {
-                Ok(text) => {
-                    values.insert(field, text);
-                }
-                Err(message) => cell_errors.push(RowError {
-                    row: excel_row,
-                    column: column_letter(first_col as usize + i),
-                    field: field.to_owned(),
-                    message,
-                }),
-            }
-        }
-        if values.values().all(|v| v.is_empty()) {
-            continue;
-        }
-        parsed.push((excel_row, values));
-        if parsed.len() > spec.max_rows {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "too_many_rows",
-                format!("一次最多导入{}行，请分批导入", spec.max_rows),
-            ));
-        }
-    }
-    Ok(ParsedSheet {
-        rows: parsed,
-        columns,
-        cell_errors,
-    })
 }
 
 fn xlsx_error(e: XlsxError) -> ApiError {
@@ -594,30 +367,4 @@ pub fn xlsx_response(file_name: &str, bytes: Vec<u8>) -> Response {
         bytes,
     )
         .into_response()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn column_letters_match_excel() {
-        assert_eq!(column_letter(0), "A");
-        assert_eq!(column_letter(6), "G");
-        assert_eq!(column_letter(25), "Z");
-        assert_eq!(column_letter(26), "AA");
-        assert_eq!(column_letter(701), "ZZ");
-        assert_eq!(column_letter(702), "AAA");
-    }
-
-    #[test]
-    fn excel_dates_become_iso_dates() {
-        assert_eq!(excel_serial_to_text(45658.0), "2025-01-01");
-        assert_eq!(excel_serial_to_text(45658.5), "2025-01-01 12:00:00");
-    }
-
-    #[test]
-    fn headers_match_with_or_without_required_mark() {
-        assert_eq!(normalize_header(" *单位 名称 "), "单位名称");
-    }
 }
