@@ -81,7 +81,7 @@ pub async fn run(database_url: &str, iterations: usize, only: &str) -> anyhow::R
             max_upload_mb: 200,
             ..ServerSettings::default()
         }),
-        files: Arc::new(luodi_store::files::LocalDisk::new(files_dir)),
+        files: Arc::new(luodi_store::LocalDisk::new(files_dir)),
     };
     tokio::spawn(luodi_server::serve(listener, state));
     let client = Client {

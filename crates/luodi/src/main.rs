@@ -154,7 +154,7 @@ async fn main() -> anyhow::Result<()> {
                     names.join("、")
                 );
             }
-            let files = Arc::new(luodi_store::files::LocalDisk::new(&server.files_dir));
+            let files = Arc::new(luodi_store::LocalDisk::new(&server.files_dir));
             let state = AppState {
                 store,
                 settings: Arc::new(server),

@@ -51,7 +51,7 @@ pub struct AppState {
     pub store: Store,
     pub settings: Arc<ServerSettings>,
     /// Where attachment contents live (local disk by default).
-    pub files: Arc<dyn luodi_store::files::ObjectStore>,
+    pub files: Arc<dyn luodi_store::ObjectStore>,
 }
 
 #[derive(OpenApi)]
@@ -88,11 +88,12 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::units::router())
         .merge(routes::audit::router())
         .merge(routes::dashboard::router())
+        .merge(routes::ledger::router())
         .merge(routes::events::router())
-        .merge(routes::fund_sheets::router())
-        .merge(routes::project_sheets::router())
-        .merge(routes::projects::router())
+        .merge(routes::funds::router())
+        .merge(routes::duplicates::router())
         .merge(routes::rates::router())
+        .merge(routes::targets::router())
         .merge(routes::rules::router())
         .split_for_parts()
 }

@@ -1,9 +1,10 @@
 //! The append-only audit trail: who changed what, when, before → after.
 
-use crate::db::clock;
-use crate::error::StoreError;
-use crate::page::{Page, PageRequest};
-use crate::scoped::{contains_pattern, Actor, Bind, Filter, Scoped};
+use crate::kit::clock;
+use crate::kit::error::StoreError;
+use crate::kit::filter::{contains_pattern, Bind, Filter};
+use crate::kit::page::{Page, PageRequest};
+use crate::scoped::{Actor, Scoped};
 use luodi_domain::{Permission, RegionCode};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
@@ -99,7 +100,7 @@ impl From<&Actor> for OwnedAuthor {
 /// Writes many entries by one author at once (an import), on the caller's transaction.
 pub(crate) async fn record_many(
     conn: &mut AnyConnection,
-    backend: crate::db::Backend,
+    backend: crate::kit::db::Backend,
     author: OwnedAuthor,
     entries: Vec<OwnedEntry>,
 ) -> Result<(), StoreError> {
@@ -122,7 +123,7 @@ pub(crate) async fn record_many(
             ]
         })
         .collect();
-    crate::bulk::insert_rows(
+    crate::kit::bulk::insert_rows(
         conn,
         backend,
         "audit_log",

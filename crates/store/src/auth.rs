@@ -4,8 +4,9 @@
 //! stateless server instances can share one PostgreSQL.
 
 use crate::audit::{self, Author, Change};
-use crate::db::{clock, Db, Flag};
-use crate::error::StoreError;
+use crate::kit::clock;
+use crate::kit::db::{Db, Flag};
+use crate::kit::error::StoreError;
 use crate::scoped::Actor;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;

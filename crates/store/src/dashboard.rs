@@ -1,8 +1,9 @@
 //! Figures for the home page (工作台), limited to the user's scope.
 
-use crate::error::StoreError;
+use crate::kit::error::StoreError;
+use crate::kit::filter::Filter;
 use crate::regions::Regions;
-use crate::scoped::{Filter, Scoped};
+use crate::scoped::Scoped;
 use luodi_domain::{Permission, Role, Scope, UnitCategory};
 use serde::Serialize;
 use utoipa::ToSchema;

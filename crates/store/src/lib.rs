@@ -6,24 +6,16 @@
 //! never leaves this crate.
 #![forbid(unsafe_code)]
 
+mod kit;
+
 pub mod audit;
 pub mod auth;
-mod bulk;
-mod cache;
 pub mod dashboard;
-mod db;
 pub mod demo;
-mod demo_scale;
-mod duplicates;
-mod error;
-pub mod event_import;
+pub mod duplicates;
 pub mod events;
-pub mod files;
-pub mod fund_import;
 pub mod funds;
-pub mod page;
-pub mod project_import;
-pub mod projects;
+pub mod ledger;
 pub mod rates;
 pub mod regions;
 pub mod rules;
@@ -33,11 +25,12 @@ pub mod units;
 pub mod users;
 
 pub use auth::{AuthSettings, LoginOutcome, SessionUser};
-pub use db::{redact, Backend, Db, Flag};
-pub use demo_scale::ScaleReport;
-pub use error::{FieldErrors, RowError, StoreError};
+pub use demo::scale::ScaleReport;
+pub use kit::db::{redact, Backend, Db, Flag};
+pub use kit::error::{FieldErrors, RowError, StoreError};
+pub use kit::objects::{LocalDisk, ObjectStore};
+pub use kit::page::{Page, PageRequest};
 pub use luodi_domain::Scope;
-pub use page::{Page, PageRequest};
 pub use scoped::{Actor, Scoped};
 
 use std::sync::Arc;

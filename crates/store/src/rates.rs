@@ -1,10 +1,11 @@
 //! The "三率" and classification counts for any region subtree, grouped by the next level
 //! down (domain §5). Sums come from the database; rates are computed exactly in Rust.
 
-use crate::error::StoreError;
 use crate::events::parse_date;
+use crate::kit::error::StoreError;
+use crate::kit::filter::{Bind, Filter};
 use crate::regions::Regions;
-use crate::scoped::{Bind, Filter, Scoped};
+use crate::scoped::Scoped;
 use luodi_domain::funds::Period;
 use luodi_domain::ledger::Stage;
 use luodi_domain::rates::Rate;
@@ -553,7 +554,7 @@ impl Scoped {
         let region = self.report_region(query.region.as_deref())?;
         let to = match non_blank(query.period.as_deref()) {
             Some(p) => Period::parse(p).map_err(|e| StoreError::field("period", e.to_string()))?,
-            None => Period::parse(&crate::db::clock::now()[..7])
+            None => Period::parse(&crate::kit::clock::now()[..7])
                 .map_err(|e| StoreError::Internal(e.to_string()))?,
         };
         let from = Period::new(to.year(), 1).expect("January");

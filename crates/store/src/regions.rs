@@ -1,7 +1,7 @@
 //! The national region tree (reference data shipped with the binary) and zones below counties.
 
-use crate::db::Db;
-use crate::error::StoreError;
+use crate::kit::db::Db;
+use crate::kit::error::StoreError;
 use crate::scoped::Scoped;
 use luodi_domain::{RegionCode, RegionLevel, Scope};
 use serde::Serialize;

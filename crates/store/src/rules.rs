@@ -3,8 +3,8 @@
 //! an administrator saves a change.
 
 use crate::audit::{self, Change};
-use crate::db::clock;
-use crate::error::{FieldErrors, StoreError};
+use crate::kit::clock;
+use crate::kit::error::{FieldErrors, StoreError};
 use crate::scoped::Scoped;
 use luodi_domain::rules::{ConditionDraft, LedgerRules, RulesDraft, ThresholdsDraft};
 use luodi_domain::tiers::{Condition, Obligation};

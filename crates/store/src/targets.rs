@@ -2,10 +2,11 @@
 //! and the 同比 growth of 省外境内资金 and 实际利用外资, computed from confirmed data.
 
 use crate::audit::{self, Change};
-use crate::error::{Checks, StoreError};
+use crate::kit::error::{Checks, StoreError};
+use crate::kit::filter::{Bind, Filter};
 use crate::rates::{GrowthQuery, RatesQuery};
 use crate::regions::Regions;
-use crate::scoped::{Bind, Filter, Scoped};
+use crate::scoped::Scoped;
 use luodi_domain::rates::Rate;
 use luodi_domain::targets::{from_basis_points, reached, Indicator};
 use luodi_domain::{Permission, RegionCode, Role};
@@ -77,7 +78,7 @@ impl Scoped {
     /// Targets of a region and its children for a year, each with its progress.
     pub async fn targets(&self, query: &TargetsQuery) -> Result<Vec<TargetProgress>, StoreError> {
         let region = self.report_region(query.region.as_deref())?;
-        let today = crate::db::clock::now();
+        let today = crate::kit::clock::now();
         let this_year: i64 = today[..4].parse().unwrap_or(2026);
         let year = query.year.unwrap_or(this_year);
         let mut f = Filter::new(

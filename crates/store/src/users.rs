@@ -2,10 +2,12 @@
 
 use crate::audit::{self, Change};
 use crate::auth::hash_blocking;
-use crate::db::{clock, Flag};
-use crate::error::{on_constraint, Checks, StoreError};
-use crate::page::{Page, PageRequest};
-use crate::scoped::{contains_pattern, Bind, Filter, Scoped};
+use crate::kit::clock;
+use crate::kit::db::Flag;
+use crate::kit::error::{on_constraint, Checks, StoreError};
+use crate::kit::filter::{contains_pattern, Bind, Filter};
+use crate::kit::page::{Page, PageRequest};
+use crate::scoped::Scoped;
 use luodi_domain::{Permission, RegionCode, Role, Scope};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

@@ -8,7 +8,7 @@ use axum::response::Response;
 use luodi_domain::rates::Rate;
 use luodi_domain::Permission;
 use luodi_domain::{Fen, UsdCents};
-use luodi_store::event_import::{EventImportPreview, EventSheetRow};
+use luodi_store::events::sheet::{EventImportPreview, EventSheetRow};
 use luodi_store::events::{EventFilter, EventInput, EventUpdate, SigningEvent};
 use luodi_store::StoreError;
 use luodi_store::{Page, PageRequest};

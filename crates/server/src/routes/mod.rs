@@ -3,13 +3,14 @@
 pub mod audit;
 pub mod auth;
 pub mod dashboard;
+pub mod duplicates;
 pub mod events;
-pub mod fund_sheets;
+pub mod funds;
 pub mod health;
-pub mod project_sheets;
-pub mod projects;
+pub mod ledger;
 pub mod rates;
 pub mod regions;
 pub mod rules;
+pub mod targets;
 pub mod units;
 pub mod users;

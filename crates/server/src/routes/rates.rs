@@ -8,7 +8,6 @@ use axum::response::Response;
 use luodi_domain::rates::Rate;
 use luodi_domain::{Fen, UsdCents};
 use luodi_store::rates::{GrowthQuery, GrowthReport, RateRow, RatesQuery, RatesReport};
-use luodi_store::targets::{TargetInput, TargetProgress, TargetsQuery};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -16,7 +15,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_rates))
         .routes(routes!(export_rates))
         .routes(routes!(get_growth))
-        .routes(routes!(get_targets, put_target))
 }
 
 /// The 三率 and classification counts of a region (or an event, zone, industry, origin), row
@@ -174,26 +172,4 @@ async fn get_growth(
     Query(query): Query<GrowthQuery>,
 ) -> ApiResult<Json<GrowthReport>> {
     Ok(Json(store.growth(&query).await?))
-}
-
-/// Yearly targets (目标任务) of a region and its child regions, each with the figure reached.
-#[utoipa::path(get, path = "/api/targets", tag = "rates", params(TargetsQuery),
-    responses((status = 200, body = Vec<TargetProgress>), (status = 404, body = crate::ErrorBody)))]
-async fn get_targets(
-    ScopedStore(store): ScopedStore,
-    Query(query): Query<TargetsQuery>,
-) -> ApiResult<Json<Vec<TargetProgress>>> {
-    Ok(Json(store.targets(&query).await?))
-}
-
-/// Sets or changes a target. Targets are handed down: for regions below the user's own
-/// (administrators may also set their own region's).
-#[utoipa::path(put, path = "/api/targets", tag = "rates", request_body = TargetInput,
-    responses((status = 200, body = TargetProgress), (status = 403, body = crate::ErrorBody),
-        (status = 422, body = crate::ErrorBody)))]
-async fn put_target(
-    ScopedStore(store): ScopedStore,
-    Json(input): Json<TargetInput>,
-) -> ApiResult<Json<TargetProgress>> {
-    Ok(Json(store.set_target(input).await?))
 }

@@ -65,7 +65,7 @@ pub async fn spawn_app_configured(auth: AuthSettings, settings: ServerSettings) 
     let state = AppState {
         store,
         settings: Arc::new(settings),
-        files: Arc::new(luodi_store::files::LocalDisk::new(files_dir)),
+        files: Arc::new(luodi_store::LocalDisk::new(files_dir)),
     };
     tokio::spawn(luodi_server::serve(listener, state));
     TestApp {

@@ -5,9 +5,10 @@
 //! same sheet), and all of them are entered for review in one transaction, or none.
 
 use crate::audit::{self, OwnedEntry};
-use crate::error::{RowError, StoreError};
 use crate::funds::{insert_fund, today, NewFund, FUND_KINDS};
-use crate::scoped::{Bind, Filter, Scoped};
+use crate::kit::error::{RowError, StoreError};
+use crate::kit::filter::{Bind, Filter};
+use crate::scoped::Scoped;
 use luodi_domain::funds::{plausibility, Entry, Period};
 use luodi_domain::{Fen, Permission, UsdCents};
 use serde::Serialize;

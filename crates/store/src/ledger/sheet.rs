@@ -2,9 +2,10 @@
 //! events, zones, units and regions resolved within the user's scope) and checked with the
 //! same rules as the form; a commit writes every row in one transaction or none.
 
-use crate::error::{RowError, StoreError};
-use crate::projects::{Checked, ProjectInput};
-use crate::scoped::{Filter, Scoped};
+use crate::kit::error::{RowError, StoreError};
+use crate::kit::filter::Filter;
+use crate::ledger::{Checked, ProjectInput};
+use crate::scoped::Scoped;
 use luodi_domain::ledger::Stage;
 use luodi_domain::tiers::Origin;
 use luodi_domain::{Fen, Permission, RegionCode, UsdCents};

@@ -8,10 +8,10 @@
 //! holds the counties of the sheet and every project sharing a credit code or name key with
 //! it, and each row joins the index once checked, so rows of the same sheet meet each other.
 
-use crate::bulk;
-use crate::db::Backend;
-use crate::error::StoreError;
-use crate::scoped::Bind;
+use crate::kit::bulk;
+use crate::kit::db::Backend;
+use crate::kit::error::StoreError;
+use crate::kit::filter::Bind;
 use luodi_domain::ledger::Bigrams;
 use std::collections::{BTreeSet, HashMap, HashSet};
 

@@ -4,10 +4,11 @@
 //! figures above the contract amount, and projects signed again at a second event.
 
 use crate::audit::{self, Author, Change};
-use crate::bulk::insert_rows as bulk;
-use crate::db::{clock, Backend, Db};
-use crate::error::StoreError;
-use crate::scoped::Bind;
+use crate::kit::bulk::insert_rows as bulk;
+use crate::kit::clock;
+use crate::kit::db::{Backend, Db};
+use crate::kit::error::StoreError;
+use crate::kit::filter::Bind;
 use luodi_domain::ledger::{name_key, Stage};
 use luodi_domain::CreditCode;
 use rand::rngs::StdRng;

@@ -1,14 +1,19 @@
 //! The project ledger (项目台账): one record per project from lead to production (domain §3),
 //! with its stage history, the "四即" milestone chain and its tier obligations (§7).
 
+pub mod sheet;
+
 use crate::audit::{self, AuditEntry, AuditRow, Change, AUDIT_COLUMNS};
-use crate::bulk;
-use crate::db::{clock, Flag};
-use crate::duplicates::{self, Entry, Index, Pair};
-use crate::error::{Checks, StoreError};
+use crate::duplicates::{self, match_in_order, AbortOnDrop, Entry, Index, Matching};
 use crate::events::parse_date;
-use crate::page::{Page, PageRequest};
-use crate::scoped::{contains_pattern, Bind, Filter, ProjectReach, Scoped};
+use crate::kit::bulk;
+use crate::kit::clock;
+use crate::kit::db::Flag;
+use crate::kit::error::{Checks, StoreError};
+use crate::kit::filter::{contains_pattern, Bind, Filter};
+use crate::kit::page::{Page, PageRequest};
+use crate::kit::text::opt;
+use crate::scoped::{ProjectReach, Scoped};
 use luodi_domain::ledger::{
     dates_after_stage_change, days_between, milestone_conflicts, milestone_order_errors, name_key,
     Stage, MILESTONES,
@@ -385,13 +390,6 @@ pub struct StageChangeInput {
     pub changed_on: String,
     pub note: Option<String>,
     pub version: i64,
-}
-
-fn opt(s: &Option<String>) -> Option<String> {
-    s.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
 }
 
 /// The checked values of a project input, ready to write.
@@ -1161,7 +1159,7 @@ impl Scoped {
             .chain(milestone_order_errors(&refs).into_iter().map(|(_, m)| m))
             .collect();
         if !problems.is_empty() {
-            let mut fields = crate::error::FieldErrors::new();
+            let mut fields = crate::kit::error::FieldErrors::new();
             fields.insert("stage".to_owned(), problems);
             return Err(StoreError::Validation(fields));
         }
@@ -1335,7 +1333,15 @@ impl Scoped {
             || name_key(&before.name) != name_key(&after.name)
             || before.investor_credit_code != after.investor_credit_code
         {
-            record_duplicates(&mut tx, self.db.backend(), id, &c, &after, &now).await?;
+            let entry = Entry {
+                id,
+                name_key: name_key(&c.name),
+                investor_credit_code: c.credit_code.clone(),
+                region_code: c.region.to_string(),
+                zone_id: after.zone_id,
+                event_id: after.event_id,
+            };
+            duplicates::record(&mut tx, self.db.backend(), entry, &now).await?;
         }
         let (changed_before, changed_after) = changed_fields(&before.as_input(), &after);
         let mut summary = format!("修改项目 {}", after.name);
@@ -1415,42 +1421,6 @@ fn changed_fields(
     (old.into(), new.into())
 }
 
-/// Finds earlier projects that may be the same as project `id` — same investor credit code,
-/// a similar name in the same county, or the same name key anywhere — and queues them for
-/// review, when an edit changes what detection looks at. Nothing is merged or rejected, and a
-/// pair already in the pool (raised from either side, whatever its review outcome) is not
-/// raised again.
-pub(crate) async fn record_duplicates(
-    conn: &mut sqlx::AnyConnection,
-    backend: crate::db::Backend,
-    id: i64,
-    c: &Checked,
-    input: &ProjectInput,
-    now: &str,
-) -> Result<(), StoreError> {
-    let entry = Entry {
-        id,
-        name_key: name_key(&c.name),
-        investor_credit_code: c.credit_code.clone(),
-        region_code: c.region.to_string(),
-        zone_id: input.zone_id,
-        event_id: input.event_id,
-    };
-    let known: HashSet<i64> = sqlx::query_scalar(
-        "SELECT other_project_id FROM duplicate_candidates WHERE project_id = $1 \
-         UNION SELECT project_id FROM duplicate_candidates WHERE other_project_id = $1",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .collect();
-    let pairs = Index::around(conn, &entry)
-        .await?
-        .matches_except(&entry, &known);
-    duplicates::write_pairs(conn, backend, pairs, now).await
-}
-
 /// A project's stage and milestone dates as recorded before and after a stage change.
 fn stage_snapshot(stage: &str, dates: &[Option<String>; 6]) -> serde_json::Value {
     let mut map = serde_json::Map::new();
@@ -1459,45 +1429,6 @@ fn stage_snapshot(stage: &str, dates: &[Option<String>; 6]) -> serde_json::Value
         map.insert((*field).into(), date.clone().into());
     }
     serde_json::Value::Object(map)
-}
-
-/// Look-alike pairs of the projects being written: at hand, or being found beside the writes.
-enum Matching {
-    Ready(Vec<Pair>),
-    Beside(AbortOnDrop<Result<Vec<Pair>, StoreError>>),
-}
-
-/// A spawned task that is stopped when its owner gives up on it (a failed write returns
-/// early), so that it does not go on holding a connection.
-struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
-
-impl<T> AbortOnDrop<T> {
-    async fn join(mut self) -> Result<T, StoreError> {
-        (&mut self.0)
-            .await
-            .map_err(|e| StoreError::Internal(e.to_string()))
-    }
-}
-
-impl<T> Drop for AbortOnDrop<T> {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-/// Matches each new project with the index and then adds it, so that rows of one sheet meet
-/// each other (on a blocking thread: it is seconds of CPU for a large sheet).
-async fn match_in_order(mut index: Index, entries: Vec<Entry>) -> Result<Vec<Pair>, StoreError> {
-    tokio::task::spawn_blocking(move || {
-        let mut pairs = Vec::new();
-        for e in &entries {
-            pairs.extend(index.matches(e));
-            index.add(e.clone());
-        }
-        pairs
-    })
-    .await
-    .map_err(|e| StoreError::Internal(e.to_string()))
 }
 
 /// The columns of a project row as [`Scoped::insert_projects`] writes them.
@@ -1539,277 +1470,3 @@ const PROJECT_COLUMNS: [&str; 36] = [
     "created_at",
     "updated_at",
 ];
-
-/// A pair of projects that may be one project entered twice (重复签约), and its review.
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct DuplicateCandidate {
-    pub id: i64,
-    pub project_id: i64,
-    pub project_name: String,
-    pub project_region_name: String,
-    /// The earlier look-alike; its id, name and county are only given to readers who may see
-    /// it (`other_in_scope`): a county is not shown another county's projects, and such a
-    /// pair is decided by the level above both.
-    pub other_project_id: Option<i64>,
-    pub other_project_name: String,
-    pub other_region_name: String,
-    /// Whether the reader may see the other project (and so decide the pair).
-    #[sqlx(skip)]
-    pub other_in_scope: bool,
-    /// Why they look alike, in Chinese.
-    #[sqlx(skip)]
-    pub reasons: Vec<String>,
-    #[serde(skip)]
-    pub reasons_json: String,
-    /// `pending` 待核查, `duplicate` 确认重复, `not_duplicate` 不是重复.
-    pub status: String,
-    #[sqlx(skip)]
-    pub status_label: String,
-    /// The reviewer's note on the decision (withheld with the other project when the
-    /// reader may not see that one).
-    pub decision_note: Option<String>,
-    pub reviewed_by_name: Option<String>,
-    pub reviewed_at: Option<String>,
-    pub created_at: String,
-}
-
-impl DuplicateCandidate {
-    fn finish(mut self) -> Self {
-        self.reasons = serde_json::from_str(&self.reasons_json).unwrap_or_default();
-        self.status_label = duplicate_status_label(&self.status).to_owned();
-        self
-    }
-}
-
-fn duplicate_status_label(status: &str) -> &'static str {
-    match status {
-        "pending" => "待核查",
-        "duplicate" => "确认重复",
-        "not_duplicate" => "不是重复",
-        _ => "",
-    }
-}
-
-#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
-pub struct DuplicateFilter {
-    /// `pending` (default), `duplicate`, `not_duplicate`, or `all`.
-    pub status: Option<String>,
-}
-
-/// A reviewer's decision on a candidate pair.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct DuplicateDecision {
-    /// `duplicate` 确认重复 or `not_duplicate` 不是重复.
-    pub status: String,
-    /// Required for `not_duplicate`: clearing a suspicion needs a reason.
-    pub note: Option<String>,
-}
-
-const DUPLICATE_SELECT: &str = "SELECT d.id, d.project_id, p.name AS project_name, \
-    pr.name AS project_region_name, d.other_project_id, o.name AS other_project_name, \
-    r.name AS other_region_name, d.reasons AS reasons_json, d.status, d.decision_note, \
-    u.display_name AS reviewed_by_name, d.reviewed_at, d.created_at FROM duplicate_candidates d \
-    JOIN projects p ON p.id = d.project_id JOIN regions pr ON pr.code = p.region_code \
-    JOIN projects o ON o.id = d.other_project_id JOIN regions r ON r.code = o.region_code \
-    LEFT JOIN users u ON u.id = d.reviewed_by WHERE 1 = 1";
-
-impl Scoped {
-    /// The review pool: candidates whose newer project lies in the user's scope, pending ones
-    /// unless another status is asked for.
-    pub async fn duplicate_candidates(
-        &self,
-        filter: &DuplicateFilter,
-        page: PageRequest,
-    ) -> Result<Page<DuplicateCandidate>, StoreError> {
-        let page: Page<DuplicateCandidate> = self
-            .duplicate_filter(filter)?
-            .fetch_page(&self.db.pool, "d.id DESC", page)
-            .await?;
-        Ok(Page {
-            items: self.finish_candidates(page.items).await?,
-            total: page.total,
-        })
-    }
-
-    /// The whole pool as filtered (for an export), newest first, at most `limit` pairs.
-    pub async fn duplicate_candidates_all(
-        &self,
-        filter: &DuplicateFilter,
-        limit: i64,
-    ) -> Result<Vec<DuplicateCandidate>, StoreError> {
-        let mut f = self.duplicate_filter(filter)?;
-        let limit = f.bind(Bind::Int(limit));
-        let sql = format!("{} ORDER BY d.id DESC LIMIT {limit}", f.sql);
-        let rows: Vec<DuplicateCandidate> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
-        self.finish_candidates(rows).await
-    }
-
-    /// Reasons and labels of fetched pairs, and the other project hidden where the reader may
-    /// not see it.
-    async fn finish_candidates(
-        &self,
-        rows: Vec<DuplicateCandidate>,
-    ) -> Result<Vec<DuplicateCandidate>, StoreError> {
-        let others: Vec<i64> = rows.iter().filter_map(|d| d.other_project_id).collect();
-        let readable = self.readable_projects(&others).await?;
-        Ok(rows
-            .into_iter()
-            .map(|d| {
-                let mut d = d.finish();
-                d.other_in_scope = d.other_project_id.is_some_and(|id| readable.contains(&id));
-                if !d.other_in_scope {
-                    d.other_project_id = None;
-                    d.other_project_name.clear();
-                    d.other_region_name.clear();
-                    // The reviewer above wrote it knowing both projects, and may have named
-                    // the other one; the decision itself is shown.
-                    d.decision_note = None;
-                }
-                d
-            })
-            .collect())
-    }
-
-    /// Those of `ids` that this reader may see, by the same rule as every project read.
-    async fn readable_projects(&self, ids: &[i64]) -> Result<HashSet<i64>, StoreError> {
-        let mut readable = HashSet::new();
-        let mut unique: Vec<i64> = ids.to_vec();
-        unique.sort_unstable();
-        unique.dedup();
-        for chunk in unique.chunks(1000) {
-            let mut f = Filter::new("SELECT p.id FROM projects p WHERE 1 = 1");
-            let list: Vec<String> = chunk.iter().map(|&id| f.bind(Bind::Int(id))).collect();
-            f.and(&format!("p.id IN ({})", list.join(", ")));
-            f.projects(&self.actor, "p", "p.region_code", None);
-            let found: Vec<(i64,)> = f.query_as(&f.sql).fetch_all(&self.db.pool).await?;
-            readable.extend(found.into_iter().map(|(id,)| id));
-        }
-        Ok(readable)
-    }
-
-    fn duplicate_filter(&self, filter: &DuplicateFilter) -> Result<Filter, StoreError> {
-        let mut f = Filter::new(DUPLICATE_SELECT);
-        match opt(&filter.status).as_deref().unwrap_or("pending") {
-            "all" => {}
-            status @ ("pending" | "duplicate" | "not_duplicate") => {
-                let p = f.bind(Bind::Text(status.to_owned()));
-                f.and(&format!("d.status = {p}"));
-            }
-            _ => {
-                return Err(StoreError::field(
-                    "status",
-                    "核查状态应为待核查、确认重复、不是重复或全部（pending、duplicate、not_duplicate、all）",
-                ))
-            }
-        }
-        f.projects(&self.actor, "p", "d.region_code", None);
-        Ok(f)
-    }
-
-    async fn duplicate_candidate(&self, id: i64) -> Result<DuplicateCandidate, StoreError> {
-        let mut f = Filter::new(DUPLICATE_SELECT);
-        let p = f.bind(Bind::Int(id));
-        f.and(&format!("d.id = {p}"));
-        f.projects(&self.actor, "p", "d.region_code", None);
-        let found: Option<DuplicateCandidate> =
-            f.query_as(&f.sql).fetch_optional(&self.db.pool).await?;
-        let found = found.ok_or(StoreError::NotFound("该疑似重复记录"))?;
-        Ok(self
-            .finish_candidates(vec![found])
-            .await?
-            .pop()
-            .expect("one in, one out"))
-    }
-
-    /// Records a reviewer's decision on a pending pair: 确认重复 or 不是重复 (with a reason).
-    /// A decided pair leaves the pending list; it is decided once.
-    pub async fn decide_duplicate(
-        &self,
-        id: i64,
-        decision: DuplicateDecision,
-    ) -> Result<DuplicateCandidate, StoreError> {
-        self.actor.require(Permission::ManageLedger)?;
-        let candidate = self.duplicate_candidate(id).await?;
-        if !candidate.other_in_scope {
-            return Err(StoreError::forbidden(
-                "该疑似重复涉及本级管辖范围以外的项目，须由能同时查看两个项目的共同上级核查",
-            ));
-        }
-        let mut checks = Checks::default();
-        let status = decision.status.trim();
-        if !matches!(status, "duplicate" | "not_duplicate") {
-            checks.add(
-                "status",
-                "核查结论应为确认重复或不是重复（duplicate、not_duplicate）",
-            );
-        }
-        let note = opt(&decision.note);
-        if note.as_ref().is_some_and(|n| n.chars().count() > 500) {
-            checks.add("note", "核查说明不超过500个字");
-        }
-        if status == "not_duplicate" && note.is_none() {
-            checks.add("note", "判定“不是重复”须说明理由");
-        }
-        checks.finish()?;
-        if candidate.status != "pending" {
-            return Err(StoreError::Conflict {
-                field: "status".to_owned(),
-                message: format!(
-                    "该疑似重复已由{}核查（{}），不能再次核查",
-                    candidate.reviewed_by_name.as_deref().unwrap_or("他人"),
-                    candidate.status_label
-                ),
-            });
-        }
-        let now = clock::now();
-        let mut tx = self.db.pool.begin().await?;
-        let updated = sqlx::query(
-            "UPDATE duplicate_candidates SET status = $1, decision_note = $2, reviewed_by = $3, \
-             reviewed_at = $4 WHERE id = $5 AND status = 'pending'",
-        )
-        .bind(status)
-        .bind(&note)
-        .bind(self.actor.user_id)
-        .bind(&now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        if updated.rows_affected() == 0 {
-            return Err(StoreError::Stale);
-        }
-        // The decision names both projects: it is filed under the smallest region holding
-        // both, so that a county's audit log does not show another county's project.
-        let (region, other_region): (String, String) = sqlx::query_as(
-            "SELECT p.region_code, o.region_code FROM duplicate_candidates d \
-             JOIN projects p ON p.id = d.project_id JOIN projects o ON o.id = d.other_project_id \
-             WHERE d.id = $1",
-        )
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let region = crate::regions::stored_code(&region)?
-            .common_ancestor(&crate::regions::stored_code(&other_region)?);
-        audit::record(
-            &mut tx,
-            (&self.actor).into(),
-            Change {
-                entity: "duplicate_candidate",
-                entity_id: Some(id.to_string()),
-                action: "decide",
-                summary: format!(
-                    "核查疑似重复：{} 与 {}（{}），结论：{}",
-                    candidate.project_name,
-                    candidate.other_project_name,
-                    candidate.other_region_name,
-                    duplicate_status_label(status)
-                ),
-                region: region.as_ref(),
-                before: Some(serde_json::json!({ "status": candidate.status })),
-                after: Some(serde_json::json!({ "status": status, "note": note })),
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        self.duplicate_candidate(id).await
-    }
-}

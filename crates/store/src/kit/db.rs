@@ -1,5 +1,5 @@
-use crate::cache::FreshCache;
-use crate::error::StoreError;
+use crate::kit::cache::FreshCache;
+use crate::kit::error::StoreError;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, ConnectOptions, Executor};
@@ -290,31 +290,6 @@ mod tests {
     fn sqlite_files_are_created() {
         assert_eq!(sqlite_url("sqlite://a.db"), "sqlite://a.db?mode=rwc");
         assert_eq!(sqlite_url("sqlite://a.db?mode=ro"), "sqlite://a.db?mode=ro");
-    }
-}
-
-/// Timestamps are stored as fixed-width RFC 3339 UTC text (`2026-11-23T15:04:05.123Z`), so
-/// text order is time order on both backends.
-pub(crate) mod clock {
-    use time::format_description::FormatItem;
-    use time::macros::format_description;
-    use time::{Duration, OffsetDateTime};
-
-    const FORMAT: &[FormatItem<'static>] =
-        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
-
-    pub fn format(t: OffsetDateTime) -> String {
-        t.to_offset(time::UtcOffset::UTC)
-            .format(FORMAT)
-            .expect("UTC timestamps always format")
-    }
-
-    pub fn now() -> String {
-        format(OffsetDateTime::now_utc())
-    }
-
-    pub fn now_plus(d: Duration) -> String {
-        format(OffsetDateTime::now_utc() + d)
     }
 }
 

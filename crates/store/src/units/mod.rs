@@ -1,10 +1,12 @@
 //! The unit directory (单位名录): 责任招商单位, 项目落户地, 鼓励招商单位.
 
 use crate::audit::{self, Change};
-use crate::db::{clock, Flag};
-use crate::error::{on_constraint, Checks, RowError, StoreError};
-use crate::page::{Page, PageRequest};
-use crate::scoped::{contains_pattern, Bind, Filter, Scoped};
+use crate::kit::clock;
+use crate::kit::db::Flag;
+use crate::kit::error::{on_constraint, Checks, RowError, StoreError};
+use crate::kit::filter::{contains_pattern, Bind, Filter};
+use crate::kit::page::{Page, PageRequest};
+use crate::scoped::Scoped;
 use luodi_domain::unit::{check_subcategory, normalize_name};
 use luodi_domain::{Permission, RegionCode, UnitCategory, UnitSubcategory};
 use serde::{Deserialize, Serialize};

@@ -1,11 +1,15 @@
 //! Fund arrival (资金到位) records: entered below, reviewed by the level above, confirmed or
 //! returned; corrections are new records that supersede the old one when confirmed (§4).
 
+pub mod evidence;
+pub mod sheet;
+
 use crate::audit::{self, Change};
-use crate::db::clock;
-use crate::error::{Checks, StoreError};
-use crate::page::{Page, PageRequest};
-use crate::scoped::{Bind, Filter, Scoped};
+use crate::kit::clock;
+use crate::kit::error::{Checks, StoreError};
+use crate::kit::filter::{Bind, Filter};
+use crate::kit::page::{Page, PageRequest};
+use crate::scoped::Scoped;
 use luodi_domain::funds::{plausibility, Entry, FundStatus, Period};
 use luodi_domain::{Permission, Scope};
 use serde::{Deserialize, Serialize};

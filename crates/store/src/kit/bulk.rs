@@ -2,9 +2,9 @@
 //! both backends' parameter limits allow, and ids are reserved up front so that child rows
 //! (stage history, audit entries, duplicate candidates) can be written the same way.
 
-use crate::db::Backend;
-use crate::error::StoreError;
-use crate::scoped::Bind;
+use crate::kit::db::Backend;
+use crate::kit::error::StoreError;
+use crate::kit::filter::Bind;
 
 /// Parameters per statement: SQLite allows 32,766, PostgreSQL 65,535.
 const MAX_PARAMS: usize = 30_000;

@@ -1,18 +1,21 @@
 //! Command-line operations that run outside any user's scope: the first-start administrator
 //! and the demo data set.
 
+pub mod scale;
+
 use crate::audit::{self, Author, Change};
 use crate::auth::{hash_blocking, AuthSettings};
-use crate::db::{clock, Db};
-use crate::error::StoreError;
+use crate::kit::clock;
+use crate::kit::db::Db;
+use crate::kit::error::StoreError;
 use rand::Rng;
 
-const ZONES_CSV: &str = include_str!("../data/demo/zones.csv");
-const UNITS_CSV: &str = include_str!("../data/demo/units.csv");
-const USERS_CSV: &str = include_str!("../data/demo/users.csv");
+const ZONES_CSV: &str = include_str!("../../data/demo/zones.csv");
+const UNITS_CSV: &str = include_str!("../../data/demo/units.csv");
+const USERS_CSV: &str = include_str!("../../data/demo/users.csv");
 /// Yearly targets as seeds 000 (province → cities: 到位率 ≥ 20%, 内资 +12%, 外资 +10%) and
 /// 004 (a county's plan: 省外境内资金 +10%, 外资 +15%) set them.
-const TARGETS_CSV: &str = include_str!("../data/demo/targets.csv");
+const TARGETS_CSV: &str = include_str!("../../data/demo/targets.csv");
 
 /// One account of the demo data set, as printed for the person trying the system.
 #[derive(Debug, Clone)]
@@ -308,7 +311,7 @@ impl System<'_> {
         if existing > 0 {
             return Ok(None);
         }
-        crate::demo_scale::load_province(self.db, seed, projects, focus)
+        crate::demo::scale::load_province(self.db, seed, projects, focus)
             .await
             .map(Some)
     }

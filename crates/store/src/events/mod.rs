@@ -1,10 +1,13 @@
 //! Signing events (签约活动): the investment fairs at which projects are signed (domain §3).
 
+pub mod sheet;
+
 use crate::audit::{self, Change};
-use crate::db::clock;
-use crate::error::{on_constraint, Checks, StoreError};
-use crate::page::{Page, PageRequest};
-use crate::scoped::{contains_pattern, Bind, Filter, Scoped};
+use crate::kit::clock;
+use crate::kit::error::{on_constraint, Checks, StoreError};
+use crate::kit::filter::{contains_pattern, Bind, Filter};
+use crate::kit::page::{Page, PageRequest};
+use crate::scoped::Scoped;
 use luodi_domain::{Permission, RegionCode};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

@@ -3,9 +3,9 @@
 //! one transaction or none.
 
 use crate::audit::{self, OwnedEntry};
-use crate::db::clock;
-use crate::error::{RowError, StoreError};
 use crate::events::{level_label, parse_date, EventInput};
+use crate::kit::clock;
+use crate::kit::error::{RowError, StoreError};
 use crate::scoped::Scoped;
 use luodi_domain::{Permission, RegionCode};
 use serde::Serialize;
@@ -80,8 +80,8 @@ impl Scoped {
         for chunk in names.chunks(500) {
             let list: Vec<String> = (1..=chunk.len())
                 .map(|i| match self.db.backend() {
-                    crate::db::Backend::Sqlite => "?".to_owned(),
-                    crate::db::Backend::Postgres => format!("${i}"),
+                    crate::kit::db::Backend::Sqlite => "?".to_owned(),
+                    crate::kit::db::Backend::Postgres => format!("${i}"),
                 })
                 .collect();
             let sql = format!(

@@ -1,0 +1,161 @@
+//! Fund arrival (资金到位): records entered per project, the review by the level above, the
+//! review queue and its export; the monthly sheet is in `sheet`, evidence files in `evidence`.
+
+pub mod evidence;
+pub mod sheet;
+
+use crate::error::{ApiError, ApiResult, Json, Path, Query};
+use crate::office::{self, Cell, Column, SheetSpec};
+use crate::session::ScopedStore;
+use crate::AppState;
+use axum::http::StatusCode;
+use axum::response::Response;
+use luodi_domain::{Fen, UsdCents};
+use luodi_store::funds::{FundArrival, FundInput, Review};
+use luodi_store::{Page, PageRequest};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_project_funds, record_fund))
+        .routes(routes!(fund_review_queue))
+        .routes(routes!(export_fund_review_queue))
+        .routes(routes!(review_fund))
+        .merge(evidence::router())
+        .merge(sheet::router())
+}
+
+/// The fund arrival records of a project, with their review state.
+#[utoipa::path(get, path = "/api/projects/{id}/funds", tag = "funds", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<FundArrival>), (status = 404, body = crate::ErrorBody)))]
+async fn list_project_funds(
+    ScopedStore(store): ScopedStore,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<FundArrival>>> {
+    Ok(Json(store.project_funds(id).await?))
+}
+
+/// Enters a fund arrival for review by the level above. Plausibility warnings answer 422 on
+/// `override_reason` until a reason is given.
+#[utoipa::path(post, path = "/api/projects/{id}/funds", tag = "funds", params(("id" = i64, Path)),
+    request_body = FundInput,
+    responses((status = 201, body = FundArrival), (status = 422, body = crate::ErrorBody)))]
+async fn record_fund(
+    ScopedStore(store): ScopedStore,
+    Path(id): Path<i64>,
+    Json(input): Json<FundInput>,
+) -> ApiResult<(StatusCode, Json<FundArrival>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(store.record_fund(id, input).await?),
+    ))
+}
+
+/// Fund records waiting for this user's review (entered in regions below theirs).
+#[utoipa::path(get, path = "/api/funds/review", tag = "funds", params(PageRequest),
+    responses((status = 200, body = Page<FundArrival>), (status = 403, body = crate::ErrorBody)))]
+async fn fund_review_queue(
+    ScopedStore(store): ScopedStore,
+    Query(page): Query<PageRequest>,
+) -> ApiResult<Json<Page<FundArrival>>> {
+    Ok(Json(store.review_queue(page).await?))
+}
+
+/// Rows an export of the review queue holds at most.
+const EXPORT_LIMIT: i64 = 100_000;
+
+const fn column(field: &'static str, header: &'static str, width: f64) -> Column {
+    Column {
+        field,
+        header,
+        required: false,
+        choices: &[],
+        width,
+        note: "",
+    }
+}
+
+const REVIEW_EXPORT: SheetSpec = SheetSpec {
+    sheet_name: "待审核资金到位",
+    max_rows: 0,
+    columns: &[
+        column("region", "县市区", 12.0),
+        column("project", "项目名称", 36.0),
+        column("period", "到位月份", 10.0),
+        column("currency", "币种", 8.0),
+        column("amount", "本次到位（万元/万美元）", 18.0),
+        column("kind", "资金类型", 14.0),
+        column("contract", "项目合同金额（万元/万美元）", 20.0),
+        column("arrived", "项目已确认到位（万元/万美元）", 22.0),
+        column("warnings", "合理性提示", 30.0),
+        column("override_reason", "填报说明", 30.0),
+        column("note", "备注", 24.0),
+        column("entered_by", "填报人", 10.0),
+        column("entered_at", "填报时间", 18.0),
+    ],
+};
+
+/// The review queue as an Excel workbook (every record waiting, not one page), in the
+/// queue's order, amounts in the record's own currency.
+#[utoipa::path(get, path = "/api/funds/review/export", tag = "funds",
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403, body = crate::ErrorBody)))]
+async fn export_fund_review_queue(ScopedStore(store): ScopedStore) -> ApiResult<Response> {
+    let records = store.review_queue_all(EXPORT_LIMIT).await?;
+    let rows: Vec<Vec<Cell>> = records
+        .into_iter()
+        .map(|f| {
+            let usd = f.currency == "USD";
+            let money = |minor: i64| {
+                if usd {
+                    Cell::wan_usd(UsdCents(minor))
+                } else {
+                    Cell::wan_yuan(Fen(minor))
+                }
+            };
+            let (contract, arrived) = if usd {
+                (f.project_contract_cents, f.project_arrived_cents)
+            } else {
+                (f.project_contract_fen, f.project_arrived_fen)
+            };
+            vec![
+                Cell::text(f.region_name),
+                Cell::text(f.project_name),
+                Cell::text(f.period),
+                Cell::text(if usd { "美元" } else { "人民币" }),
+                money(f.amount),
+                Cell::text(f.kind_label),
+                money(contract),
+                money(arrived),
+                Cell::text(f.warnings.join("；")),
+                Cell::opt_text(f.override_reason),
+                Cell::opt_text(f.note),
+                Cell::text(f.entered_by_name),
+                Cell::text(
+                    f.entered_at
+                        .replace('T', " ")
+                        .chars()
+                        .take(19)
+                        .collect::<String>(),
+                ),
+            ]
+        })
+        .collect();
+    let bytes = tokio::task::spawn_blocking(move || office::export(&REVIEW_EXPORT, rows))
+        .await
+        .map_err(ApiError::internal)??;
+    Ok(office::xlsx_response("待审核资金到位.xlsx", bytes))
+}
+
+/// Confirms (确认) or returns (退回, with a reason) an entered fund record.
+#[utoipa::path(post, path = "/api/funds/{id}/review", tag = "funds", params(("id" = i64, Path)),
+    request_body = Review,
+    responses((status = 200, body = FundArrival), (status = 403, body = crate::ErrorBody),
+        (status = 409, body = crate::ErrorBody)))]
+async fn review_fund(
+    ScopedStore(store): ScopedStore,
+    Path(id): Path<i64>,
+    Json(review): Json<Review>,
+) -> ApiResult<Json<FundArrival>> {
+    Ok(Json(store.review_fund(id, review).await?))
+}
