@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod credit_code;
+pub mod date;
 pub mod funds;
 pub mod ledger;
 pub mod money;
@@ -19,6 +20,7 @@ pub mod unit;
 
 pub use access::{Permission, Role, Scope};
 pub use credit_code::CreditCode;
+pub use date::parse_date;
 pub use money::{Fen, UsdCents};
 pub use password::PasswordPolicy;
 pub use rates::{Classification, Rate, Thresholds};

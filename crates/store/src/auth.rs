@@ -4,45 +4,23 @@
 //! stateless server instances can share one PostgreSQL.
 
 use crate::audit::{self, Author, Change};
+use crate::kit::cache::FreshCache;
 use crate::kit::clock;
 use crate::kit::db::{Db, Flag};
 use crate::kit::error::StoreError;
 use crate::scoped::Actor;
+pub use crate::settings::AuthSettings;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use luodi_domain::{PasswordPolicy, RegionCode, Role, Scope};
+use luodi_domain::{RegionCode, Role, Scope};
 use rand::RngCore;
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 /// Account and session rules; every default is configurable (`[auth]` in luodi.toml).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
-pub struct AuthSettings {
-    pub password: PasswordPolicy,
-    /// Failed sign-ins in a row before the account is locked.
-    pub max_failed_attempts: i64,
-    pub lockout_minutes: i64,
-    /// A session unused this long is closed.
-    pub session_idle_minutes: i64,
-    /// A session is closed this long after sign-in, used or not.
-    pub session_max_hours: i64,
-    /// Whether accounts with a seeded password (demo data, first-start admin) may keep it.
-    /// Unset: demo mode exactly when `luodi demo` has loaded this database.
-    pub demo_mode: Option<bool>,
-}
-
-impl Default for AuthSettings {
-    fn default() -> Self {
-        Self {
-            password: PasswordPolicy::default(),
-            max_failed_attempts: 5,
-            lockout_minutes: 15,
-            session_idle_minutes: 30,
-            session_max_hours: 12,
-            demo_mode: None,
-        }
-    }
+/// This instance's short-lived copies of session rows (see `kit/cache.rs`), cleared by every
+/// change to an account or a session.
+pub(crate) fn sessions(db: &Db) -> std::sync::Arc<FreshCache<SessionRow>> {
+    db.memo.get()
 }
 
 /// The user behind a valid session.
@@ -308,7 +286,7 @@ impl<'a> Auth<'a> {
             clock::now_plus(-time::Duration::minutes(self.settings.session_idle_minutes));
         // This instance's copy of the session when it is fresh (`cache.rs`): every request
         // carries the session, and a copy spares a query per request.
-        let miss = match self.db.sessions.get(&hash) {
+        let miss = match sessions(self.db).get(&hash) {
             Ok(row) => {
                 return row
                     .account
@@ -339,7 +317,7 @@ impl<'a> Auth<'a> {
                 .execute(&self.db.pool)
                 .await?;
         }
-        self.db.sessions.put(miss, &hash, row.clone());
+        sessions(self.db).put(miss, &hash, row.clone());
         row.account
             .into_session_user(self.settings, request_id)
             .map(Some)
@@ -366,7 +344,7 @@ impl<'a> Auth<'a> {
         )
         .await?;
         tx.commit().await?;
-        self.db.sessions.clear();
+        sessions(self.db).clear();
         Ok(())
     }
 
@@ -424,7 +402,7 @@ impl<'a> Auth<'a> {
         )
         .await?;
         tx.commit().await?;
-        self.db.sessions.clear();
+        sessions(self.db).clear();
         Ok(())
     }
 }

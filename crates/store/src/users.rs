@@ -387,7 +387,7 @@ impl Scoped {
         )
         .await?;
         tx.commit().await?;
-        self.db.sessions.clear();
+        crate::auth::sessions(&self.db).clear();
         self.find_user(id).await
     }
 
@@ -432,7 +432,7 @@ impl Scoped {
         )
         .await?;
         tx.commit().await?;
-        self.db.sessions.clear();
+        crate::auth::sessions(&self.db).clear();
         Ok(())
     }
 
@@ -460,7 +460,7 @@ impl Scoped {
         )
         .await?;
         tx.commit().await?;
-        self.db.sessions.clear();
+        crate::auth::sessions(&self.db).clear();
         self.find_user(id).await
     }
 }

@@ -21,6 +21,7 @@ mod events;
 mod fund_sheets;
 mod funds;
 mod regions;
+mod schema;
 mod scope;
 mod unit_scope;
 mod units;

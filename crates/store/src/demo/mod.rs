@@ -258,7 +258,7 @@ impl<'a> System<'a> {
         )
         .await?;
         tx.commit().await?;
-        self.db.sessions.clear();
+        crate::auth::sessions(self.db).clear();
         Ok(DemoReport {
             password,
             generated,

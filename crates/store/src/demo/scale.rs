@@ -128,7 +128,7 @@ fn date(year: i32, month: u32, day: u32) -> String {
 }
 
 fn add_days(d: &str, days: i64) -> String {
-    let parsed = crate::events::parse_date(d).expect("generated dates are valid");
+    let parsed = luodi_domain::parse_date(d).expect("generated dates are valid");
     (parsed + time::Duration::days(days)).to_string()
 }
 

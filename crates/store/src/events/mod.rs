@@ -8,7 +8,7 @@ use crate::kit::error::{on_constraint, Checks, StoreError};
 use crate::kit::filter::{contains_pattern, Bind, Filter};
 use crate::kit::page::{Page, PageRequest};
 use crate::scoped::Scoped;
-use luodi_domain::{Permission, RegionCode};
+use luodi_domain::{parse_date, Permission, RegionCode};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -98,24 +98,6 @@ const EVENT_SELECT: &str = "SELECT e.id, e.name, e.level, e.held_on, e.host, e.r
     r.name AS region_name, e.version FROM signing_events e JOIN regions r ON r.code = e.region_code \
     WHERE 1 = 1";
 
-/// Parses a calendar date as users type it (2026-03-05, 2026/3/5) within 2000–2100.
-pub fn parse_date(s: &str) -> Result<time::Date, String> {
-    let t = s.trim();
-    let parts: Vec<&str> = t.split(['-', '/', '.']).collect();
-    let bad = || format!("日期应为“YYYY-MM-DD”格式（2000年至2100年），实际为“{t}”");
-    if parts.len() != 3 {
-        return Err(bad());
-    }
-    let year: i32 = parts[0].parse().map_err(|_| bad())?;
-    let month: u8 = parts[1].parse().map_err(|_| bad())?;
-    let day: u8 = parts[2].parse().map_err(|_| bad())?;
-    if !(2000..=2100).contains(&year) {
-        return Err(bad());
-    }
-    let month = time::Month::try_from(month).map_err(|_| bad())?;
-    time::Date::from_calendar_date(year, month, day).map_err(|_| bad())
-}
-
 #[derive(sqlx::FromRow)]
 struct EventFigures {
     event_id: i64,
@@ -142,7 +124,7 @@ impl Scoped {
              CAST(SUM(p.arrived_cents) AS BIGINT) AS arrived_cents \
              FROM projects p WHERE p.event_id IN ({}) AND p.stage IN ({})",
             ids.join(", "),
-            crate::rates::signed_stages_sql()
+            crate::ledger::signed_stages_sql()
         );
         f.projects(&self.actor, "p", "p.region_code", None);
         let sql = format!("{} GROUP BY p.event_id", f.sql);
@@ -399,26 +381,5 @@ impl Scoped {
         .await?;
         tx.commit().await?;
         self.event(id).await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_date;
-
-    #[test]
-    fn dates_as_users_type_them() {
-        assert_eq!(parse_date("2019-11-28").unwrap().to_string(), "2019-11-28");
-        assert_eq!(parse_date("2019/5/8").unwrap().to_string(), "2019-05-08");
-        for bad in [
-            "2019-02-30",
-            "1999-01-01",
-            "2101-01-01",
-            "2019-13-01",
-            "昨天",
-            "2019-1",
-        ] {
-            assert!(parse_date(bad).is_err(), "{bad}");
-        }
     }
 }

@@ -3,10 +3,11 @@
 //! one transaction or none.
 
 use crate::audit::{self, OwnedEntry};
-use crate::events::{level_label, parse_date, EventInput};
+use crate::events::{level_label, EventInput};
 use crate::kit::clock;
 use crate::kit::error::{RowError, StoreError};
 use crate::scoped::Scoped;
+use luodi_domain::parse_date;
 use luodi_domain::{Permission, RegionCode};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};

@@ -5,8 +5,9 @@
 //! within that time. Nothing is kept that cannot be read back from the database, so the
 //! instances stay stateless.
 
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// How long a copy is used before the database is asked again.
@@ -113,5 +114,26 @@ mod tests {
         miss.at -= FRESH;
         cache.put(miss, "k", 1);
         assert!(cache.get("k").is_err());
+    }
+}
+
+/// What one instance keeps in memory on behalf of the areas, one slot per type, made on first
+/// use: the region tree, the short-lived copies above. The database handle carries it
+/// without knowing what the areas keep in it.
+#[derive(Default)]
+pub struct Memo {
+    slots: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+}
+
+impl Memo {
+    /// The slot of type `T`, made with `T::default()` the first time it is asked for.
+    pub fn get<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        let slot = slots
+            .entry(TypeId::of::<T>())
+            .or_insert_with(|| Arc::new(T::default()))
+            .clone();
+        slot.downcast::<T>()
+            .expect("a slot holds the type it is keyed by")
     }
 }

@@ -1,4 +1,4 @@
-use crate::kit::cache::FreshCache;
+use crate::kit::cache::Memo;
 use crate::kit::error::StoreError;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
@@ -25,16 +25,13 @@ impl Backend {
     }
 }
 
-/// A connection pool plus the backend it talks to, and what this instance keeps in memory:
-/// the region tree (reference data that never changes at run time) and short-lived copies of
-/// sessions and ledger rules (see `cache.rs`).
+/// A connection pool plus the backend it talks to, and what this instance keeps in memory for
+/// the areas (see `cache.rs`).
 #[derive(Clone)]
 pub struct Db {
     pub(crate) pool: AnyPool,
     backend: Backend,
-    pub(crate) regions: Arc<tokio::sync::OnceCell<crate::regions::Directory>>,
-    pub(crate) rules: Arc<FreshCache<Option<crate::rules::StoredRules>>>,
-    pub(crate) sessions: Arc<FreshCache<crate::auth::SessionRow>>,
+    pub(crate) memo: Arc<Memo>,
 }
 
 impl Db {
@@ -94,9 +91,7 @@ impl Db {
         Ok(Self {
             pool,
             backend,
-            regions: Arc::default(),
-            rules: Arc::default(),
-            sessions: Arc::default(),
+            memo: Arc::default(),
         })
     }
 

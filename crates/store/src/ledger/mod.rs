@@ -5,7 +5,6 @@ pub mod sheet;
 
 use crate::audit::{self, AuditEntry, AuditRow, Change, AUDIT_COLUMNS};
 use crate::duplicates::{self, match_in_order, AbortOnDrop, Entry, Index, Matching};
-use crate::events::parse_date;
 use crate::kit::bulk;
 use crate::kit::clock;
 use crate::kit::db::Flag;
@@ -18,6 +17,7 @@ use luodi_domain::ledger::{
     dates_after_stage_change, days_between, milestone_conflicts, milestone_order_errors, name_key,
     Stage, MILESTONES,
 };
+use luodi_domain::parse_date;
 use luodi_domain::rates::ProjectFunds;
 use luodi_domain::rules::LedgerRules;
 use luodi_domain::tiers::{obligations, Obligation, Origin, TierInput};
@@ -25,6 +25,16 @@ use luodi_domain::{CreditCode, Fen, Permission, RegionCode, RegionLevel, UsdCent
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use utoipa::{IntoParams, ToSchema};
+
+/// The stages counted as signed (签约项目), as an SQL list: `'signed', 'land_supplied', …`.
+pub(crate) fn signed_stages_sql() -> String {
+    Stage::ALL
+        .into_iter()
+        .filter(|s| s.is_signed())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// A project as entered in the form (or one row of the import sheet, once parsed).
 /// Amounts are integer minor units: 分 for 元 amounts, US cents for foreign capital.

@@ -1,0 +1,33 @@
+//! The `[auth]` settings of luodi.toml, held by the store and every scoped handle.
+
+use luodi_domain::PasswordPolicy;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct AuthSettings {
+    pub password: PasswordPolicy,
+    /// Failed sign-ins in a row before the account is locked.
+    pub max_failed_attempts: i64,
+    pub lockout_minutes: i64,
+    /// A session unused this long is closed.
+    pub session_idle_minutes: i64,
+    /// A session is closed this long after sign-in, used or not.
+    pub session_max_hours: i64,
+    /// Whether accounts with a seeded password (demo data, first-start admin) may keep it.
+    /// Unset: demo mode exactly when `luodi demo` has loaded this database.
+    pub demo_mode: Option<bool>,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            password: PasswordPolicy::default(),
+            max_failed_attempts: 5,
+            lockout_minutes: 15,
+            session_idle_minutes: 30,
+            session_max_hours: 12,
+            demo_mode: None,
+        }
+    }
+}
