@@ -4,11 +4,16 @@ use crate::kit::clock;
 use crate::kit::error::StoreError;
 use crate::kit::filter::{contains_pattern, Bind, Filter};
 use crate::kit::page::{Page, PageRequest};
-use crate::scoped::{Actor, Scoped};
+use crate::scoped::Actor;
 use luodi_domain::{Permission, RegionCode};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 use utoipa::{IntoParams, ToSchema};
+
+crate::scoped::area_handle!(
+    /// The audit log within the actor's scope.
+    Audit, audit
+);
 
 /// What is written for one change.
 pub struct Change<'a> {
@@ -285,9 +290,9 @@ fn day_bound(field: &str, day: &str, end: bool) -> Result<String, StoreError> {
     Ok(clock::format(date.midnight().assume_utc()))
 }
 
-impl Scoped {
+impl Audit<'_> {
     /// Audit entries about records inside the actor's scope, newest first.
-    pub async fn audit_entries(
+    pub async fn list(
         &self,
         filter: &AuditFilter,
         page: PageRequest,

@@ -3,10 +3,14 @@
 use crate::kit::error::StoreError;
 use crate::kit::filter::Filter;
 use crate::regions::Regions;
-use crate::scoped::Scoped;
 use luodi_domain::{Permission, Role, Scope, UnitCategory};
 use serde::Serialize;
 use utoipa::ToSchema;
+
+crate::scoped::area_handle!(
+    /// The first page's figures for the actor's scope.
+    DashboardFigures, dashboard
+);
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RegionCounts {
@@ -39,8 +43,8 @@ pub struct Dashboard {
     pub users_by_role: Vec<RoleCount>,
 }
 
-impl Scoped {
-    pub async fn dashboard(&self) -> Result<Dashboard, StoreError> {
+impl DashboardFigures<'_> {
+    pub async fn summary(&self) -> Result<Dashboard, StoreError> {
         let scope_name = match &self.actor.scope {
             Scope::Nationwide => "全国".to_owned(),
             Scope::Region(root) => Regions::new(&self.db)

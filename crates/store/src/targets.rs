@@ -6,12 +6,16 @@ use crate::kit::error::{Checks, StoreError};
 use crate::kit::filter::{Bind, Filter};
 use crate::rates::{GrowthQuery, RatesQuery};
 use crate::regions::Regions;
-use crate::scoped::Scoped;
 use luodi_domain::rates::Rate;
 use luodi_domain::targets::{from_basis_points, reached, Indicator};
 use luodi_domain::{Permission, RegionCode, Role};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+
+crate::scoped::area_handle!(
+    /// Yearly targets within the actor's scope.
+    Targets, targets
+);
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct TargetsQuery {
@@ -74,10 +78,10 @@ fn signed_percent(bp: i64, growth: bool) -> String {
     }
 }
 
-impl Scoped {
+impl Targets<'_> {
     /// Targets of a region and its children for a year, each with its progress.
-    pub async fn targets(&self, query: &TargetsQuery) -> Result<Vec<TargetProgress>, StoreError> {
-        let region = self.report_region(query.region.as_deref())?;
+    pub async fn list(&self, query: &TargetsQuery) -> Result<Vec<TargetProgress>, StoreError> {
+        let region = self.rates().report_region(query.region.as_deref())?;
         let today = crate::kit::clock::now();
         let this_year: i64 = today[..4].parse().unwrap_or(2026);
         let year = query.year.unwrap_or(this_year);
@@ -122,7 +126,8 @@ impl Scoped {
                 match indicator {
                     Indicator::ArrivalRate => {
                         let report = self
-                            .rates(&RatesQuery {
+                            .rates()
+                            .report(&RatesQuery {
                                 region: Some(t.region_code.clone()),
                                 as_of: (year < this_year).then(|| month.clone()),
                                 ..Default::default()
@@ -132,6 +137,7 @@ impl Scoped {
                     }
                     Indicator::DomesticGrowth | Indicator::ForeignGrowth => {
                         let report = self
+                            .rates()
                             .growth(&GrowthQuery {
                                 region: Some(t.region_code.clone()),
                                 period: Some(month.clone()),
@@ -186,7 +192,7 @@ impl Scoped {
 
     /// Sets (or changes) a region's target for a year. Targets are handed down: a user sets
     /// them for regions below their own; administrators also for their own region.
-    pub async fn set_target(&self, input: TargetInput) -> Result<TargetProgress, StoreError> {
+    pub async fn set(&self, input: TargetInput) -> Result<TargetProgress, StoreError> {
         if self.actor.role != Role::Admin {
             self.actor.require(Permission::ManageLedger)?;
         }
@@ -272,7 +278,8 @@ impl Scoped {
         .await?;
         tx.commit().await?;
         let list = self
-            .targets(&TargetsQuery {
+            .targets()
+            .list(&TargetsQuery {
                 region: Some(region.to_string()),
                 year: Some(input.year),
             })

@@ -7,10 +7,14 @@ use crate::kit::db::Flag;
 use crate::kit::error::{on_constraint, Checks, StoreError};
 use crate::kit::filter::{contains_pattern, Bind, Filter};
 use crate::kit::page::{Page, PageRequest};
-use crate::scoped::Scoped;
 use luodi_domain::{Permission, RegionCode, Role, Scope};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+
+crate::scoped::area_handle!(
+    /// User accounts within the actor's scope.
+    Users, users
+);
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct User {
@@ -131,8 +135,8 @@ struct Assignment {
     phone: Option<String>,
 }
 
-impl Scoped {
-    pub async fn users(
+impl Users<'_> {
+    pub async fn list(
         &self,
         filter: &UserFilter,
         page: PageRequest,
@@ -166,7 +170,7 @@ impl Scoped {
         })
     }
 
-    pub async fn user(&self, id: i64) -> Result<User, StoreError> {
+    pub async fn get(&self, id: i64) -> Result<User, StoreError> {
         self.actor.require(Permission::ReadUsers)?;
         self.find_user(id).await
     }
@@ -198,7 +202,7 @@ impl Scoped {
             Role::parse(role).ok_or("角色无效（应为 admin、bureau、inspector、unit、leader 之一）"),
         );
         let region = match region.map(str::trim).filter(|s| !s.is_empty()) {
-            Some(code) => match self.region_in_scope(code).await {
+            Some(code) => match self.regions().region_in_scope(code).await {
                 Ok(code) => Some(Some(code)),
                 Err(m) => {
                     checks.add("region_code", m);
@@ -253,7 +257,7 @@ impl Scoped {
         })
     }
 
-    pub async fn create_user(&self, input: NewUser) -> Result<User, StoreError> {
+    pub async fn create(&self, input: NewUser) -> Result<User, StoreError> {
         self.actor.require(Permission::ManageUsers)?;
         let mut checks = Checks::default();
         let username = input.username.trim().to_owned();
@@ -318,7 +322,7 @@ impl Scoped {
         self.find_user(id).await
     }
 
-    pub async fn update_user(&self, id: i64, input: UserUpdate) -> Result<User, StoreError> {
+    pub async fn update(&self, id: i64, input: UserUpdate) -> Result<User, StoreError> {
         self.actor.require(Permission::ManageUsers)?;
         let before = self.find_user(id).await?;
         let mut checks = Checks::default();
@@ -436,7 +440,7 @@ impl Scoped {
         Ok(())
     }
 
-    pub async fn unlock_user(&self, id: i64) -> Result<User, StoreError> {
+    pub async fn unlock(&self, id: i64) -> Result<User, StoreError> {
         self.actor.require(Permission::ManageUsers)?;
         let user = self.find_user(id).await?;
         let mut tx = self.db.pool.begin().await?;

@@ -18,5 +18,5 @@ async fn list_audit_entries(
     Query(filter): Query<AuditFilter>,
     Query(page): Query<PageRequest>,
 ) -> ApiResult<Json<Page<AuditEntry>>> {
-    Ok(Json(store.audit_entries(&filter, page).await?))
+    Ok(Json(store.audit().list(&filter, page).await?))
 }

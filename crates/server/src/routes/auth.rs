@@ -62,7 +62,8 @@ async fn me_of(store: &Store, user: &SessionUser) -> ApiResult<Me> {
     let unit_name = match actor.unit_id {
         Some(id) => store
             .scoped(actor.clone())
-            .unit(id)
+            .units()
+            .get(id)
             .await
             .ok()
             .map(|u| u.name),

@@ -12,5 +12,5 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/api/dashboard", tag = "dashboard",
     responses((status = 200, body = Dashboard)))]
 async fn get_dashboard(ScopedStore(store): ScopedStore) -> ApiResult<Json<Dashboard>> {
-    Ok(Json(store.dashboard().await?))
+    Ok(Json(store.dashboard().summary().await?))
 }

@@ -25,7 +25,7 @@ async fn list_duplicate_candidates(
     Query(filter): Query<DuplicateFilter>,
     Query(page): Query<PageRequest>,
 ) -> ApiResult<Json<Page<DuplicateCandidate>>> {
-    Ok(Json(store.duplicate_candidates(&filter, page).await?))
+    Ok(Json(store.duplicates().list(&filter, page).await?))
 }
 
 /// Decides a pending pair: 确认重复 (`duplicate`) or 不是重复 (`not_duplicate`, with a
@@ -40,7 +40,7 @@ async fn decide_duplicate(
     Path(id): Path<i64>,
     Json(decision): Json<DuplicateDecision>,
 ) -> ApiResult<Json<DuplicateCandidate>> {
-    Ok(Json(store.decide_duplicate(id, decision).await?))
+    Ok(Json(store.duplicates().decide(id, decision).await?))
 }
 
 /// Rows an export of the duplicate pool holds at most.
@@ -86,9 +86,7 @@ async fn export_duplicate_candidates(
     ScopedStore(store): ScopedStore,
     Query(filter): Query<DuplicateFilter>,
 ) -> ApiResult<Response> {
-    let pairs = store
-        .duplicate_candidates_all(&filter, EXPORT_LIMIT)
-        .await?;
+    let pairs = store.duplicates().list_all(&filter, EXPORT_LIMIT).await?;
     let time = |t: Option<String>| {
         Cell::opt_text(t.map(|t| t.replace('T', " ").chars().take(19).collect()))
     };

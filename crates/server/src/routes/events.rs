@@ -121,7 +121,7 @@ async fn preview_events_import(
     // Refused before the upload is read: a read-only account cannot make the server parse.
     store.actor().require(Permission::ManageLedger)?;
     let (rows, columns, cell_errors) = read_sheet(&state, upload).await?;
-    let mut preview = store.preview_event_import(&rows, &columns).await?;
+    let mut preview = store.events().preview_import(&rows, &columns).await?;
     preview.errors.extend(cell_errors);
     preview.errors.sort_by_key(|e| e.row);
     Ok(Json(preview))
@@ -148,7 +148,7 @@ async fn commit_events_import(
     if !cell_errors.is_empty() {
         return Err(StoreError::Rows(cell_errors).into());
     }
-    let inserted = store.commit_event_import(&rows, &columns).await?;
+    let inserted = store.events().commit_import(&rows, &columns).await?;
     Ok(Json(EventImportResult { inserted }))
 }
 
@@ -164,7 +164,7 @@ async fn update_event(
     Path(id): Path<i64>,
     Json(update): Json<EventUpdate>,
 ) -> ApiResult<Json<SigningEvent>> {
-    Ok(Json(store.update_event(id, update).await?))
+    Ok(Json(store.events().update(id, update).await?))
 }
 
 const fn column(field: &'static str, header: &'static str, width: f64) -> Column {
@@ -205,7 +205,7 @@ async fn export_events(
     ScopedStore(store): ScopedStore,
     Query(filter): Query<EventFilter>,
 ) -> ApiResult<Response> {
-    let events = store.events_all(&filter).await?;
+    let events = store.events().list_all(&filter).await?;
     let rows: Vec<Vec<Cell>> = events
         .into_iter()
         .map(|e| {
@@ -239,7 +239,7 @@ async fn list_events(
     Query(filter): Query<EventFilter>,
     Query(page): Query<PageRequest>,
 ) -> ApiResult<Json<Page<SigningEvent>>> {
-    Ok(Json(store.events(&filter, page).await?))
+    Ok(Json(store.events().list(&filter, page).await?))
 }
 
 /// Registers a signing event (e.g. 2019湖南—粤港澳大湾区投资贸易洽谈周).
@@ -250,7 +250,10 @@ async fn create_event(
     ScopedStore(store): ScopedStore,
     Json(input): Json<EventInput>,
 ) -> ApiResult<(StatusCode, Json<SigningEvent>)> {
-    Ok((StatusCode::CREATED, Json(store.create_event(input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(store.events().create(input).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/events/{id}", tag = "ledger", params(("id" = i64, Path)),
@@ -259,5 +262,5 @@ async fn get_event(
     ScopedStore(store): ScopedStore,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<SigningEvent>> {
-    Ok(Json(store.event(id).await?))
+    Ok(Json(store.events().get(id).await?))
 }

@@ -27,7 +27,7 @@ async fn get_rates(
     ScopedStore(store): ScopedStore,
     Query(query): Query<RatesQuery>,
 ) -> ApiResult<Json<RatesReport>> {
-    Ok(Json(store.rates(&query).await?))
+    Ok(Json(store.rates().report(&query).await?))
 }
 
 const fn column(header: &'static str, width: f64) -> Column {
@@ -91,7 +91,7 @@ async fn export_rates(
     ScopedStore(store): ScopedStore,
     Query(query): Query<RatesQuery>,
 ) -> ApiResult<Response> {
-    let report = store.rates(&query).await?;
+    let report = store.rates().report(&query).await?;
     let group_header = match report.group_by.as_str() {
         "zone" => "园区/乡镇",
         "industry" => "行业门类",
@@ -171,5 +171,5 @@ async fn get_growth(
     ScopedStore(store): ScopedStore,
     Query(query): Query<GrowthQuery>,
 ) -> ApiResult<Json<GrowthReport>> {
-    Ok(Json(store.growth(&query).await?))
+    Ok(Json(store.rates().growth(&query).await?))
 }

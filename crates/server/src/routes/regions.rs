@@ -55,7 +55,7 @@ async fn list_regions(
 #[utoipa::path(get, path = "/api/regions/scope", tag = "regions",
     responses((status = 200, body = Vec<Region>)))]
 async fn scope_regions(ScopedStore(store): ScopedStore) -> ApiResult<Json<Vec<Region>>> {
-    Ok(Json(store.scope_roots().await?))
+    Ok(Json(store.regions().scope_roots().await?))
 }
 
 /// A region with its ancestors and its zones (园区、乡镇).

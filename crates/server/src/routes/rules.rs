@@ -15,7 +15,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/api/rules", tag = "rules",
     responses((status = 200, body = RulesView), (status = 401, body = crate::ErrorBody)))]
 async fn get_rules(ScopedStore(store): ScopedStore) -> ApiResult<Json<RulesView>> {
-    Ok(Json(store.rules().await?))
+    Ok(Json(store.rules().get().await?))
 }
 
 /// Replaces the thresholds and the tier table as a whole. Only administrators whose scope is
@@ -28,5 +28,5 @@ async fn update_rules(
     ScopedStore(store): ScopedStore,
     Json(update): Json<RulesUpdate>,
 ) -> ApiResult<Json<RulesView>> {
-    Ok(Json(store.update_rules(update).await?))
+    Ok(Json(store.rules().update(update).await?))
 }

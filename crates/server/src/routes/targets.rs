@@ -17,7 +17,7 @@ async fn get_targets(
     ScopedStore(store): ScopedStore,
     Query(query): Query<TargetsQuery>,
 ) -> ApiResult<Json<Vec<TargetProgress>>> {
-    Ok(Json(store.targets(&query).await?))
+    Ok(Json(store.targets().list(&query).await?))
 }
 
 /// Sets or changes a target. Targets are handed down: for regions below the user's own
@@ -29,5 +29,5 @@ async fn put_target(
     ScopedStore(store): ScopedStore,
     Json(input): Json<TargetInput>,
 ) -> ApiResult<Json<TargetProgress>> {
-    Ok(Json(store.set_target(input).await?))
+    Ok(Json(store.targets().set(input).await?))
 }

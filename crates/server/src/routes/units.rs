@@ -201,7 +201,7 @@ async fn list_units(
     Query(filter): Query<UnitFilter>,
     Query(page): Query<PageRequest>,
 ) -> ApiResult<Json<Page<Unit>>> {
-    Ok(Json(store.units(&filter, page).await?))
+    Ok(Json(store.units().list(&filter, page).await?))
 }
 
 #[utoipa::path(post, path = "/api/units", tag = "units", request_body = UnitInput,
@@ -211,13 +211,16 @@ async fn create_unit(
     ScopedStore(store): ScopedStore,
     Json(input): Json<UnitInput>,
 ) -> ApiResult<(StatusCode, Json<Unit>)> {
-    Ok((StatusCode::CREATED, Json(store.create_unit(input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(store.units().create(input).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/units/{id}", tag = "units", params(("id" = i64, Path)),
     responses((status = 200, body = Unit), (status = 404, body = crate::ErrorBody)))]
 async fn get_unit(ScopedStore(store): ScopedStore, Path(id): Path<i64>) -> ApiResult<Json<Unit>> {
-    Ok(Json(store.unit(id).await?))
+    Ok(Json(store.units().get(id).await?))
 }
 
 /// Updates a unit; `version` must be the one read, otherwise 409 `stale_version`.
@@ -229,7 +232,7 @@ async fn update_unit(
     Path(id): Path<i64>,
     Json(input): Json<UnitUpdate>,
 ) -> ApiResult<Json<Unit>> {
-    Ok(Json(store.update_unit(id, input).await?))
+    Ok(Json(store.units().update(id, input).await?))
 }
 
 /// The units matching the filters, as an Excel workbook.
@@ -239,7 +242,7 @@ async fn export_units(
     ScopedStore(store): ScopedStore,
     Query(filter): Query<UnitFilter>,
 ) -> ApiResult<Response> {
-    let units = store.units_all(&filter).await?;
+    let units = store.units().list_all(&filter).await?;
     let rows = units.into_iter().map(|u| {
         vec![
             Cell::text(u.region_code),
@@ -328,7 +331,10 @@ async fn preview_units_import(
     // Refused before the upload is read: a read-only account cannot make the server parse.
     store.actor().require(Permission::ManageUnits)?;
     let (rows, columns, cell_errors, region) = read_form(&state, upload).await?;
-    let mut preview = store.preview_unit_import(&region, &rows, &columns).await?;
+    let mut preview = store
+        .units()
+        .preview_import(&region, &rows, &columns)
+        .await?;
     preview.errors.extend(cell_errors);
     preview.errors.sort_by_key(|e| e.row);
     Ok(Json(preview))
@@ -356,6 +362,9 @@ async fn commit_units_import(
     if !cell_errors.is_empty() {
         return Err(StoreError::Rows(cell_errors).into());
     }
-    let inserted = store.commit_unit_import(&region, &rows, &columns).await?;
+    let inserted = store
+        .units()
+        .commit_import(&region, &rows, &columns)
+        .await?;
     Ok(Json(ImportResult { inserted }))
 }

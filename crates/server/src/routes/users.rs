@@ -26,7 +26,7 @@ async fn list_users(
     Query(filter): Query<UserFilter>,
     Query(page): Query<PageRequest>,
 ) -> ApiResult<Json<Page<User>>> {
-    Ok(Json(store.users(&filter, page).await?))
+    Ok(Json(store.users().list(&filter, page).await?))
 }
 
 /// Creates an account inside the administrator's scope; the user must change the password at
@@ -38,13 +38,16 @@ async fn create_user(
     ScopedStore(store): ScopedStore,
     Json(input): Json<NewUser>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
-    Ok((StatusCode::CREATED, Json(store.create_user(input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(store.users().create(input).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/users/{id}", tag = "users", params(("id" = i64, Path)),
     responses((status = 200, body = User), (status = 404, body = crate::ErrorBody)))]
 async fn get_user(ScopedStore(store): ScopedStore, Path(id): Path<i64>) -> ApiResult<Json<User>> {
-    Ok(Json(store.user(id).await?))
+    Ok(Json(store.users().get(id).await?))
 }
 
 /// Updates an account. `version` must be the one read; otherwise 409 `stale_version`.
@@ -57,7 +60,7 @@ async fn update_user(
     Path(id): Path<i64>,
     Json(input): Json<UserUpdate>,
 ) -> ApiResult<Json<User>> {
-    Ok(Json(store.update_user(id, input).await?))
+    Ok(Json(store.users().update(id, input).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -74,7 +77,7 @@ async fn reset_user_password(
     Path(id): Path<i64>,
     Json(input): Json<PasswordReset>,
 ) -> ApiResult<StatusCode> {
-    store.reset_password(id, &input.password).await?;
+    store.users().reset_password(id, &input.password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -85,7 +88,7 @@ async fn unlock_user(
     ScopedStore(store): ScopedStore,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<User>> {
-    Ok(Json(store.unlock_user(id).await?))
+    Ok(Json(store.users().unlock(id).await?))
 }
 
 #[derive(Serialize, ToSchema)]

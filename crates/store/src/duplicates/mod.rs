@@ -12,11 +12,15 @@ use crate::kit::error::{Checks, StoreError};
 use crate::kit::filter::{Bind, Filter};
 use crate::kit::page::{Page, PageRequest};
 use crate::kit::text::opt;
-use crate::scoped::Scoped;
 use luodi_domain::Permission;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use utoipa::{IntoParams, ToSchema};
+
+crate::scoped::area_handle!(
+    /// The duplicate review pool as the actor may read and decide it.
+    Duplicates, duplicates
+);
 
 /// Finds earlier projects that may be the same as project `id` — same investor credit code,
 /// a similar name in the same county, or the same name key anywhere — and queues them for
@@ -160,10 +164,10 @@ const DUPLICATE_SELECT: &str = "SELECT d.id, d.project_id, p.name AS project_nam
     JOIN projects o ON o.id = d.other_project_id JOIN regions r ON r.code = o.region_code \
     LEFT JOIN users u ON u.id = d.reviewed_by WHERE 1 = 1";
 
-impl Scoped {
+impl Duplicates<'_> {
     /// The review pool: candidates whose newer project lies in the user's scope, pending ones
     /// unless another status is asked for.
-    pub async fn duplicate_candidates(
+    pub async fn list(
         &self,
         filter: &DuplicateFilter,
         page: PageRequest,
@@ -179,7 +183,7 @@ impl Scoped {
     }
 
     /// The whole pool as filtered (for an export), newest first, at most `limit` pairs.
-    pub async fn duplicate_candidates_all(
+    pub async fn list_all(
         &self,
         filter: &DuplicateFilter,
         limit: i64,
@@ -270,7 +274,7 @@ impl Scoped {
 
     /// Records a reviewer's decision on a pending pair: 确认重复 or 不是重复 (with a reason).
     /// A decided pair leaves the pending list; it is decided once.
-    pub async fn decide_duplicate(
+    pub async fn decide(
         &self,
         id: i64,
         decision: DuplicateDecision,

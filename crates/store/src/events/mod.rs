@@ -7,10 +7,14 @@ use crate::kit::clock;
 use crate::kit::error::{on_constraint, Checks, StoreError};
 use crate::kit::filter::{contains_pattern, Bind, Filter};
 use crate::kit::page::{Page, PageRequest};
-use crate::scoped::Scoped;
 use luodi_domain::{parse_date, Permission, RegionCode};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+
+crate::scoped::area_handle!(
+    /// Signing events (签约活动) as the actor may read and change them.
+    Events, events
+);
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct SigningEvent {
@@ -108,7 +112,7 @@ struct EventFigures {
     arrived_cents: i64,
 }
 
-impl Scoped {
+impl Events<'_> {
     /// Fills in each event's projects and money, counted within the user's scope.
     async fn add_project_figures(&self, events: &mut [SigningEvent]) -> Result<(), StoreError> {
         if events.is_empty() {
@@ -187,7 +191,7 @@ impl Scoped {
     }
 
     /// Every event matching the filter (for an export), with its project figures.
-    pub async fn events_all(&self, filter: &EventFilter) -> Result<Vec<SigningEvent>, StoreError> {
+    pub async fn list_all(&self, filter: &EventFilter) -> Result<Vec<SigningEvent>, StoreError> {
         let f = self.event_filter(filter);
         let sql = format!("{} ORDER BY {EVENT_ORDER}", f.sql);
         let rows: Vec<SigningEvent> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
@@ -196,7 +200,7 @@ impl Scoped {
         Ok(items)
     }
 
-    pub async fn events(
+    pub async fn list(
         &self,
         filter: &EventFilter,
         page: PageRequest,
@@ -214,7 +218,7 @@ impl Scoped {
         })
     }
 
-    pub async fn event(&self, id: i64) -> Result<SigningEvent, StoreError> {
+    pub async fn get(&self, id: i64) -> Result<SigningEvent, StoreError> {
         let mut event = [self.visible_event(id).await?];
         self.add_project_figures(&mut event).await?;
         let [event] = event;
@@ -252,18 +256,19 @@ impl Scoped {
             );
         }
         let held_on = checks.take("held_on", parse_date(&input.held_on));
-        let region: Option<RegionCode> = match self.region_in_scope(&input.region_code).await {
-            Ok(r) => Some(r),
-            Err(m) => {
-                checks.add("region_code", m);
-                None
-            }
-        };
+        let region: Option<RegionCode> =
+            match self.regions().region_in_scope(&input.region_code).await {
+                Ok(r) => Some(r),
+                Err(m) => {
+                    checks.add("region_code", m);
+                    None
+                }
+            };
         checks.finish()?;
         Ok((name, held_on.expect("checked"), region.expect("checked")))
     }
 
-    pub async fn create_event(&self, input: EventInput) -> Result<SigningEvent, StoreError> {
+    pub async fn create(&self, input: EventInput) -> Result<SigningEvent, StoreError> {
         self.actor.require(Permission::ManageLedger)?;
         let (name, held_on, region) = self.checked_event(&input).await?;
         let now = clock::now();
@@ -296,17 +301,13 @@ impl Scoped {
         )
         .await?;
         tx.commit().await?;
-        self.event(id).await
+        self.get(id).await
     }
 
     /// Corrects an event's name, level, date, host or organising region. Only the region that
     /// organised it (or a level above) may: a county sees a provincial fair but does not edit it.
     /// The region cannot move away from projects already signed at the event.
-    pub async fn update_event(
-        &self,
-        id: i64,
-        update: EventUpdate,
-    ) -> Result<SigningEvent, StoreError> {
+    pub async fn update(&self, id: i64, update: EventUpdate) -> Result<SigningEvent, StoreError> {
         self.actor.require(Permission::ManageLedger)?;
         let before = self.visible_event(id).await?;
         let organiser = crate::regions::stored_code(&before.region_code)?;
@@ -380,6 +381,6 @@ impl Scoped {
         )
         .await?;
         tx.commit().await?;
-        self.event(id).await
+        self.get(id).await
     }
 }

@@ -2,11 +2,11 @@
 //! the form, organising regions named or coded within the user's scope, all rows written in
 //! one transaction or none.
 
+use super::Events;
 use crate::audit::{self, OwnedEntry};
 use crate::events::{level_label, EventInput};
 use crate::kit::clock;
 use crate::kit::error::{RowError, StoreError};
-use crate::scoped::Scoped;
 use luodi_domain::parse_date;
 use luodi_domain::{Permission, RegionCode};
 use serde::Serialize;
@@ -53,7 +53,7 @@ fn level_code(s: &str) -> Option<&'static str> {
         .find(|code| *code == s || level_label(code) == s)
 }
 
-impl Scoped {
+impl Events<'_> {
     async fn check_event_rows(
         &self,
         rows: &[EventSheetRow],
@@ -199,7 +199,7 @@ impl Scoped {
     }
 
     /// Checks an events sheet row by row; writes nothing.
-    pub async fn preview_event_import(
+    pub async fn preview_import(
         &self,
         rows: &[EventSheetRow],
         columns: &HashMap<&'static str, String>,
@@ -225,7 +225,7 @@ impl Scoped {
     }
 
     /// Writes every row of an events sheet in one transaction, or none when any row is wrong.
-    pub async fn commit_event_import(
+    pub async fn commit_import(
         &self,
         rows: &[EventSheetRow],
         columns: &HashMap<&'static str, String>,

@@ -1,12 +1,12 @@
 //! Evidence files (银行回单、验资报告…) behind an object-store interface: local disk by
 //! default; an S3-compatible store can implement the same trait for clusters.
 
+use super::Funds;
 use crate::audit::{self, Change};
 use crate::kit::clock;
 use crate::kit::error::StoreError;
 use crate::kit::filter::{Bind, Filter};
 use crate::kit::objects::ObjectStore;
-use crate::scoped::Scoped;
 use luodi_domain::Permission;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -50,9 +50,9 @@ const ATTACHMENT_SELECT: &str = "SELECT a.id, a.file_name, a.content_type, a.siz
     LEFT JOIN fund_arrivals fa ON a.owner_kind = 'fund_arrival' AND fa.id = a.owner_id \
     LEFT JOIN projects p ON p.id = fa.project_id WHERE 1 = 1";
 
-impl Scoped {
+impl Funds<'_> {
     /// Attaches an evidence file to a fund record in the user's scope.
-    pub async fn attach_fund_evidence(
+    pub async fn attach_evidence(
         &self,
         files: &dyn ObjectStore,
         fund_id: i64,
@@ -60,7 +60,7 @@ impl Scoped {
         bytes: Vec<u8>,
     ) -> Result<Attachment, StoreError> {
         self.actor.require(Permission::EnterFunds)?;
-        let fund = self.fund(fund_id).await?;
+        let fund = self.get(fund_id).await?;
         let file_name = file_name
             .trim()
             .rsplit(['/', '\\'])
@@ -124,8 +124,8 @@ impl Scoped {
         self.attachment(id).await
     }
 
-    pub async fn fund_evidence(&self, fund_id: i64) -> Result<Vec<Attachment>, StoreError> {
-        self.fund(fund_id).await?;
+    pub async fn evidence(&self, fund_id: i64) -> Result<Vec<Attachment>, StoreError> {
+        self.get(fund_id).await?;
         let mut f = Filter::new(ATTACHMENT_SELECT);
         let p = f.bind(Bind::Int(fund_id));
         f.and(&format!(

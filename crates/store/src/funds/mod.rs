@@ -9,11 +9,15 @@ use crate::kit::clock;
 use crate::kit::error::{Checks, StoreError};
 use crate::kit::filter::{Bind, Filter};
 use crate::kit::page::{Page, PageRequest};
-use crate::scoped::Scoped;
 use luodi_domain::funds::{plausibility, Entry, FundStatus, Period};
 use luodi_domain::{Permission, Scope};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+crate::scoped::area_handle!(
+    /// Fund arrival records, their review and evidence, as the actor may use them.
+    Funds, funds
+);
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 pub struct FundInput {
@@ -175,10 +179,10 @@ pub(crate) fn today() -> time::Date {
         .date()
 }
 
-impl Scoped {
+impl Funds<'_> {
     /// The fund records of one project, oldest period first.
-    pub async fn project_funds(&self, project_id: i64) -> Result<Vec<FundArrival>, StoreError> {
-        self.project(project_id).await?;
+    pub async fn of_project(&self, project_id: i64) -> Result<Vec<FundArrival>, StoreError> {
+        self.ledger().get(project_id).await?;
         let mut f = Filter::new(FUND_SELECT);
         let p = f.bind(Bind::Int(project_id));
         f.and(&format!("f.project_id = {p}"));
@@ -238,7 +242,7 @@ impl Scoped {
     }
 
     /// One fund record in the user's scope.
-    pub async fn fund(&self, id: i64) -> Result<FundArrival, StoreError> {
+    pub async fn get(&self, id: i64) -> Result<FundArrival, StoreError> {
         self.find_fund(id).await
     }
 
@@ -254,13 +258,13 @@ impl Scoped {
 
     /// Enters a fund arrival for review. Plausibility warnings block the entry until a reason
     /// to override them is given.
-    pub async fn record_fund(
+    pub async fn record(
         &self,
         project_id: i64,
         input: FundInput,
     ) -> Result<FundArrival, StoreError> {
         self.actor.require(Permission::EnterFunds)?;
-        let project = self.project(project_id).await?.project;
+        let project = self.ledger().get(project_id).await?.project;
         let mut checks = Checks::default();
         let period = checks.take("period", Period::parse(&input.period));
         if input.amount <= 0 {
@@ -364,7 +368,7 @@ impl Scoped {
 
     /// Confirms or returns an entered record. Only a user of a level above the project's
     /// region may review it: a county cannot confirm its own figures.
-    pub async fn review_fund(&self, id: i64, review: Review) -> Result<FundArrival, StoreError> {
+    pub async fn review(&self, id: i64, review: Review) -> Result<FundArrival, StoreError> {
         self.require_reviewer()?;
         let record = self.find_fund(id).await?;
         let region = crate::regions::stored_code(&record.region_code)?;

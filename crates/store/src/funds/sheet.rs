@@ -4,11 +4,11 @@
 //! a single entry (plausibility warnings need a 超常说明, counting the rows above it in the
 //! same sheet), and all of them are entered for review in one transaction, or none.
 
+use super::Funds;
 use crate::audit::{self, OwnedEntry};
 use crate::funds::{insert_fund, today, NewFund, FUND_KINDS};
 use crate::kit::error::{RowError, StoreError};
 use crate::kit::filter::{Bind, Filter};
-use crate::scoped::Scoped;
 use luodi_domain::funds::{plausibility, Entry, Period};
 use luodi_domain::{Fen, Permission, UsdCents};
 use serde::Serialize;
@@ -93,7 +93,7 @@ fn kind_code(s: &str) -> Option<&'static str> {
         .map(|(code, _)| *code)
 }
 
-impl Scoped {
+impl Funds<'_> {
     /// The projects the user may enter funds for (scope and unit reach) among those with the
     /// given ids or exact names.
     async fn sheet_projects(
@@ -364,7 +364,7 @@ impl Scoped {
     }
 
     /// Checks a filled-in sheet row by row; writes nothing.
-    pub async fn preview_fund_import(
+    pub async fn preview_import(
         &self,
         rows: &[FundSheetRow],
         columns: &HashMap<&'static str, String>,
@@ -399,7 +399,7 @@ impl Scoped {
     }
 
     /// Enters every filled row for review in one transaction, or none when any row is wrong.
-    pub async fn commit_fund_import(
+    pub async fn commit_import(
         &self,
         rows: &[FundSheetRow],
         columns: &HashMap<&'static str, String>,

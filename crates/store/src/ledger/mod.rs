@@ -12,7 +12,7 @@ use crate::kit::error::{Checks, StoreError};
 use crate::kit::filter::{contains_pattern, Bind, Filter};
 use crate::kit::page::{Page, PageRequest};
 use crate::kit::text::opt;
-use crate::scoped::{ProjectReach, Scoped};
+use crate::scoped::ProjectReach;
 use luodi_domain::ledger::{
     dates_after_stage_change, days_between, milestone_conflicts, milestone_order_errors, name_key,
     Stage, MILESTONES,
@@ -25,6 +25,11 @@ use luodi_domain::{CreditCode, Fen, Permission, RegionCode, RegionLevel, UsdCent
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use utoipa::{IntoParams, ToSchema};
+
+crate::scoped::area_handle!(
+    /// The project ledger as the actor may read and change it.
+    Ledger, ledger
+);
 
 /// The stages counted as signed (签约项目), as an SQL list: `'signed', 'land_supplied', …`.
 pub(crate) fn signed_stages_sql() -> String {
@@ -429,7 +434,7 @@ fn organised(event: i64, region: &str) -> Option<(i64, RegionCode)> {
     RegionCode::parse(region).ok().map(|r| (event, r))
 }
 
-impl Scoped {
+impl Ledger<'_> {
     /// The references of one project input, looked up one by one.
     pub(crate) async fn refs_for(&self, input: &ProjectInput) -> Result<Refs, StoreError> {
         let mut refs = Refs::default();
@@ -456,7 +461,7 @@ impl Scoped {
             }
         }
         if let Some(event) = input.event_id {
-            if let Ok(e) = self.visible_event(event).await {
+            if let Ok(e) = self.events().visible_event(event).await {
                 refs.events.extend(organised(event, &e.region_code));
             }
         }
@@ -464,7 +469,7 @@ impl Scoped {
             .into_iter()
             .flatten()
         {
-            if self.unit(unit).await.is_ok() {
+            if self.units().get(unit).await.is_ok() {
                 refs.units.insert(unit);
             }
         }
@@ -497,7 +502,7 @@ impl Scoped {
             .fetch_all(pool)
             .await?;
         let mut f = Filter::new("SELECT e.id, e.region_code FROM signing_events e WHERE 1 = 1");
-        self.event_visibility(&mut f);
+        self.events().event_visibility(&mut f);
         let events: Vec<(i64, String)> = f.query_as(&f.sql).fetch_all(pool).await?;
         let units: Vec<i64> = if self.actor.role.can(Permission::ReadUnits) {
             sqlx::query_scalar("SELECT id FROM units WHERE region_code >= $1 AND region_code < $2")
@@ -694,7 +699,7 @@ impl Scoped {
         })
     }
 
-    pub async fn projects(
+    pub async fn list(
         &self,
         filter: &ProjectFilter,
         page: PageRequest,
@@ -709,7 +714,7 @@ impl Scoped {
         let page: Page<Project> = f
             .fetch_page_count_from(&self.db.pool, count, &order, page)
             .await?;
-        let rules = self.ledger_rules().await?;
+        let rules = self.rules().ledger_rules().await?;
         Ok(Page {
             items: page.items.into_iter().map(|p| p.finish(&rules)).collect(),
             total: page.total,
@@ -718,7 +723,7 @@ impl Scoped {
 
     /// Every project matching the filter (for export), at most `limit` — not capped at a
     /// page's size.
-    pub async fn projects_all(
+    pub async fn list_all(
         &self,
         filter: &ProjectFilter,
         limit: i64,
@@ -727,7 +732,7 @@ impl Scoped {
         let limit = f.bind(Bind::Int(limit));
         let sql = format!("{} ORDER BY {order} LIMIT {limit}", f.sql);
         let rows: Vec<Project> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
-        let rules = self.ledger_rules().await?;
+        let rules = self.rules().ledger_rules().await?;
         Ok(rows.into_iter().map(|p| p.finish(&rules)).collect())
     }
 
@@ -841,7 +846,7 @@ impl Scoped {
         Ok((f, format!("p.{column} {direction}, p.id {direction}")))
     }
 
-    pub async fn project(&self, id: i64) -> Result<ProjectDetail, StoreError> {
+    pub async fn get(&self, id: i64) -> Result<ProjectDetail, StoreError> {
         let project = self.find_project(id).await?;
         let mut stages: Vec<StageChange> = sqlx::query_as(
             "SELECT s.stage, s.changed_on, s.note, u.display_name AS actor_name, s.at \
@@ -863,7 +868,7 @@ impl Scoped {
     /// What was done to a project, newest first: its entry, edits and stage changes, its fund
     /// records (entry, review, evidence) and the decisions on its look-alike pairs — for
     /// whoever may see the project, not only holders of the audit log.
-    pub async fn project_history(&self, id: i64) -> Result<Vec<AuditEntry>, StoreError> {
+    pub async fn history(&self, id: i64) -> Result<Vec<AuditEntry>, StoreError> {
         self.find_project(id).await?;
         // Decisions on look-alike pairs name both projects: only the pairs whose other project
         // the reader may also see (another county's project is not shown to a county).
@@ -915,16 +920,16 @@ impl Scoped {
             }
             ProjectReach::Nothing => "该项目（账号未指定所属单位，不能查看和填报项目）",
         }))?;
-        Ok(project.finish(&self.ledger_rules().await?))
+        Ok(project.finish(&self.rules().ledger_rules().await?))
     }
 
-    pub async fn create_project(&self, input: ProjectInput) -> Result<ProjectDetail, StoreError> {
+    pub async fn create(&self, input: ProjectInput) -> Result<ProjectDetail, StoreError> {
         self.actor.require(Permission::ManageLedger)?;
         let c = self.check_project(&input).await?;
         let mut tx = self.db.pool.begin().await?;
         let id = self.insert_project(&mut tx, &c, &input, "录入台账").await?;
         tx.commit().await?;
-        self.project(id).await
+        self.get(id).await
     }
 
     /// Writes a checked project, its first stage entry, its duplicate candidates and its audit
@@ -1237,7 +1242,7 @@ impl Scoped {
         )
         .await?;
         tx.commit().await?;
-        self.project(id).await
+        self.get(id).await
     }
 }
 
@@ -1245,7 +1250,7 @@ impl Scoped {
 /// history, which only the stage endpoint writes.
 const STAGE_NOT_EDITABLE: &str = "项目阶段请通过“阶段变更”修改，编辑项目时不能改变阶段";
 
-impl Scoped {
+impl Ledger<'_> {
     /// Changes a project's fields (not its stage) if nobody changed it since `version`.
     ///
     /// When the landing place moves, the records that copy the project's region for scope
@@ -1253,7 +1258,7 @@ impl Scoped {
     /// with it in the same transaction. When the name, credit code or landing place changes,
     /// duplicate detection runs again; pairs already in the pool, in either direction and
     /// whatever their review outcome, are not raised twice.
-    pub async fn update_project(
+    pub async fn update(
         &self,
         id: i64,
         update: ProjectUpdate,
@@ -1377,7 +1382,7 @@ impl Scoped {
         )
         .await?;
         tx.commit().await?;
-        self.project(id).await
+        self.get(id).await
     }
 }
 

@@ -2,10 +2,10 @@
 //! events, zones, units and regions resolved within the user's scope) and checked with the
 //! same rules as the form; a commit writes every row in one transaction or none.
 
+use super::Ledger;
 use crate::kit::error::{RowError, StoreError};
 use crate::kit::filter::Filter;
 use crate::ledger::{Checked, ProjectInput};
-use crate::scoped::Scoped;
 use luodi_domain::ledger::Stage;
 use luodi_domain::tiers::Origin;
 use luodi_domain::{Fen, Permission, RegionCode, UsdCents};
@@ -94,7 +94,7 @@ struct CheckedRows {
     lookups: Lookups,
 }
 
-impl Scoped {
+impl Ledger<'_> {
     async fn import_lookups(&self) -> Result<Lookups, StoreError> {
         let mut l = Lookups::default();
         let (lo, hi) = match self.actor.scope.region_range() {
@@ -113,7 +113,7 @@ impl Scoped {
         }
         let mut f =
             Filter::new("SELECT e.id, e.name, e.region_code FROM signing_events e WHERE 1 = 1");
-        self.event_visibility(&mut f);
+        self.events().event_visibility(&mut f);
         let events: Vec<(i64, String, String)> =
             f.query_as(&f.sql).fetch_all(&self.db.pool).await?;
         for (id, name, region) in events {
@@ -383,7 +383,7 @@ impl Scoped {
         })
     }
 
-    pub async fn preview_project_import(
+    pub async fn preview_import(
         &self,
         rows: &[ProjectSheetRow],
         columns: &HashMap<&'static str, String>,
@@ -420,7 +420,7 @@ impl Scoped {
     }
 
     /// Imports every row in one transaction, or none when any row has an error.
-    pub async fn commit_project_import(
+    pub async fn commit_import(
         &self,
         rows: &[ProjectSheetRow],
         columns: &HashMap<&'static str, String>,

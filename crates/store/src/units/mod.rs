@@ -6,12 +6,16 @@ use crate::kit::db::Flag;
 use crate::kit::error::{on_constraint, Checks, RowError, StoreError};
 use crate::kit::filter::{contains_pattern, Bind, Filter};
 use crate::kit::page::{Page, PageRequest};
-use crate::scoped::Scoped;
 use luodi_domain::unit::{check_subcategory, normalize_name};
 use luodi_domain::{Permission, RegionCode, UnitCategory, UnitSubcategory};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use utoipa::{IntoParams, ToSchema};
+
+crate::scoped::area_handle!(
+    /// The unit directory (单位名录) within the actor's scope.
+    Units, units
+);
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Unit {
@@ -199,8 +203,8 @@ fn check_fields(
     Some((category?, subcategory?))
 }
 
-impl Scoped {
-    pub async fn units(
+impl Units<'_> {
+    pub async fn list(
         &self,
         filter: &UnitFilter,
         page: PageRequest,
@@ -221,7 +225,7 @@ impl Scoped {
     }
 
     /// Every unit matching the filter, in official order (for export).
-    pub async fn units_all(&self, filter: &UnitFilter) -> Result<Vec<Unit>, StoreError> {
+    pub async fn list_all(&self, filter: &UnitFilter) -> Result<Vec<Unit>, StoreError> {
         self.actor.require(Permission::ReadUnits)?;
         let f = self.unit_filter(filter)?;
         let sql = format!(
@@ -252,7 +256,7 @@ impl Scoped {
         Ok(f)
     }
 
-    pub async fn unit(&self, id: i64) -> Result<Unit, StoreError> {
+    pub async fn get(&self, id: i64) -> Result<Unit, StoreError> {
         self.actor.require(Permission::ReadUnits)?;
         let mut f = Filter::new(UNIT_SELECT);
         let p = f.bind(Bind::Int(id));
@@ -268,7 +272,7 @@ impl Scoped {
     ) -> Result<(RegionCode, UnitCategory, Option<UnitSubcategory>), StoreError> {
         let mut checks = Checks::default();
         let parsed = check_fields(&mut checks, input);
-        let region = match self.region_in_scope(&input.region_code).await {
+        let region = match self.regions().region_in_scope(&input.region_code).await {
             Ok(r) => Some(r),
             Err(m) => {
                 checks.add("region_code", m);
@@ -320,7 +324,7 @@ impl Scoped {
         Ok(())
     }
 
-    pub async fn create_unit(&self, input: UnitInput) -> Result<Unit, StoreError> {
+    pub async fn create(&self, input: UnitInput) -> Result<Unit, StoreError> {
         self.actor.require(Permission::ManageUnits)?;
         let (region, category, subcategory) = self.checked_unit(&input).await?;
         let mut tx = self.db.pool.begin().await?;
@@ -341,12 +345,12 @@ impl Scoped {
         )
         .await?;
         tx.commit().await?;
-        self.unit(id).await
+        self.get(id).await
     }
 
-    pub async fn update_unit(&self, id: i64, input: UnitUpdate) -> Result<Unit, StoreError> {
+    pub async fn update(&self, id: i64, input: UnitUpdate) -> Result<Unit, StoreError> {
         self.actor.require(Permission::ManageUnits)?;
-        let before = self.unit(id).await?;
+        let before = self.get(id).await?;
         let (region, category, subcategory) = self.checked_unit(&input.unit).await?;
         let u = &input.unit;
         let mut tx = self.db.pool.begin().await?;
@@ -399,14 +403,14 @@ impl Scoped {
         )
         .await?;
         tx.commit().await?;
-        self.unit(id).await
+        self.get(id).await
     }
 
     /// Checks an import sheet for `region` without writing anything.
     ///
     /// `columns` maps field names to the sheet's column letters, so that every error names the
     /// cell the user has to fix.
-    pub async fn preview_unit_import(
+    pub async fn preview_import(
         &self,
         region: &str,
         rows: &[UnitSheetRow],
@@ -414,6 +418,7 @@ impl Scoped {
     ) -> Result<UnitImportPreview, StoreError> {
         self.actor.require(Permission::ManageUnits)?;
         let region = self
+            .regions()
             .region_in_scope(region)
             .await
             .map_err(|m| StoreError::field("region_code", m))?;
@@ -527,13 +532,13 @@ impl Scoped {
 
     /// Imports a sheet: every row is checked first, then all rows are written in one
     /// transaction, or none if any row has an error.
-    pub async fn commit_unit_import(
+    pub async fn commit_import(
         &self,
         region: &str,
         rows: &[UnitSheetRow],
         columns: &HashMap<&'static str, String>,
     ) -> Result<usize, StoreError> {
-        let preview = self.preview_unit_import(region, rows, columns).await?;
+        let preview = self.preview_import(region, rows, columns).await?;
         if !preview.errors.is_empty() {
             return Err(StoreError::Rows(preview.errors));
         }

@@ -24,7 +24,7 @@ async fn list_fund_evidence(
     ScopedStore(store): ScopedStore,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<Attachment>>> {
-    Ok(Json(store.fund_evidence(id).await?))
+    Ok(Json(store.funds().evidence(id).await?))
 }
 
 /// The multipart form of an evidence upload.
@@ -51,7 +51,8 @@ async fn upload_fund_evidence(
     store.actor().require(Permission::EnterFunds)?;
     let (name, bytes) = upload.read().await?.file("请选择要上传的佐证材料")?;
     let attachment = store
-        .attach_fund_evidence(state.files.as_ref(), id, &name, bytes)
+        .funds()
+        .attach_evidence(state.files.as_ref(), id, &name, bytes)
         .await?;
     Ok((StatusCode::CREATED, Json(attachment)))
 }
@@ -64,7 +65,10 @@ async fn download_attachment(
     ScopedStore(store): ScopedStore,
     Path(id): Path<i64>,
 ) -> ApiResult<Response> {
-    let (attachment, bytes) = store.attachment_bytes(state.files.as_ref(), id).await?;
+    let (attachment, bytes) = store
+        .funds()
+        .attachment_bytes(state.files.as_ref(), id)
+        .await?;
     Ok((
         [
             (header::CONTENT_TYPE, attachment.content_type),

@@ -32,7 +32,7 @@ async fn list_project_funds(
     ScopedStore(store): ScopedStore,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<FundArrival>>> {
-    Ok(Json(store.project_funds(id).await?))
+    Ok(Json(store.funds().of_project(id).await?))
 }
 
 /// Enters a fund arrival for review by the level above. Plausibility warnings answer 422 on
@@ -47,7 +47,7 @@ async fn record_fund(
 ) -> ApiResult<(StatusCode, Json<FundArrival>)> {
     Ok((
         StatusCode::CREATED,
-        Json(store.record_fund(id, input).await?),
+        Json(store.funds().record(id, input).await?),
     ))
 }
 
@@ -58,7 +58,7 @@ async fn fund_review_queue(
     ScopedStore(store): ScopedStore,
     Query(page): Query<PageRequest>,
 ) -> ApiResult<Json<Page<FundArrival>>> {
-    Ok(Json(store.review_queue(page).await?))
+    Ok(Json(store.funds().review_queue(page).await?))
 }
 
 /// Rows an export of the review queue holds at most.
@@ -101,7 +101,7 @@ const REVIEW_EXPORT: SheetSpec = SheetSpec {
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 403, body = crate::ErrorBody)))]
 async fn export_fund_review_queue(ScopedStore(store): ScopedStore) -> ApiResult<Response> {
-    let records = store.review_queue_all(EXPORT_LIMIT).await?;
+    let records = store.funds().review_queue_all(EXPORT_LIMIT).await?;
     let rows: Vec<Vec<Cell>> = records
         .into_iter()
         .map(|f| {
@@ -157,5 +157,5 @@ async fn review_fund(
     Path(id): Path<i64>,
     Json(review): Json<Review>,
 ) -> ApiResult<Json<FundArrival>> {
-    Ok(Json(store.review_fund(id, review).await?))
+    Ok(Json(store.funds().review(id, review).await?))
 }

@@ -190,7 +190,8 @@ async fn funds_template(
         Some(p) => Period::parse(p).map_err(|e| ApiError::field("period", e.to_string()))?,
     };
     let projects = store
-        .projects_all(&filter, FUNDS_SHEET.max_rows as i64)
+        .ledger()
+        .list_all(&filter, FUNDS_SHEET.max_rows as i64)
         .await?;
     let rows: Vec<Vec<Cell>> = projects
         .into_iter()
@@ -258,7 +259,7 @@ async fn preview_funds_import(
     // Refused before the upload is read: a read-only account cannot make the server parse.
     store.actor().require(Permission::EnterFunds)?;
     let (rows, columns, cell_errors) = read_sheet(&state, upload).await?;
-    let mut preview = store.preview_fund_import(&rows, &columns).await?;
+    let mut preview = store.funds().preview_import(&rows, &columns).await?;
     preview.errors.extend(cell_errors);
     preview.errors.sort_by_key(|e| e.row);
     Ok(Json(preview))
@@ -287,6 +288,6 @@ async fn commit_funds_import(
     if !cell_errors.is_empty() {
         return Err(StoreError::Rows(cell_errors).into());
     }
-    let entered = store.commit_fund_import(&rows, &columns).await?;
+    let entered = store.funds().commit_import(&rows, &columns).await?;
     Ok(Json(FundImportResult { entered }))
 }

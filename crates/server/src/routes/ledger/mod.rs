@@ -30,7 +30,7 @@ async fn list_projects(
     Query(filter): Query<ProjectFilter>,
     Query(page): Query<PageRequest>,
 ) -> ApiResult<Json<Page<Project>>> {
-    Ok(Json(store.projects(&filter, page).await?))
+    Ok(Json(store.ledger().list(&filter, page).await?))
 }
 
 /// Enters a project. Possible duplicates of earlier projects go to the review pool; nothing is
@@ -43,7 +43,7 @@ async fn create_project(
 ) -> ApiResult<(StatusCode, Json<ProjectDetail>)> {
     Ok((
         StatusCode::CREATED,
-        Json(store.create_project(input).await?),
+        Json(store.ledger().create(input).await?),
     ))
 }
 
@@ -54,7 +54,7 @@ async fn get_project(
     ScopedStore(store): ScopedStore,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<ProjectDetail>> {
-    Ok(Json(store.project(id).await?))
+    Ok(Json(store.ledger().get(id).await?))
 }
 
 /// What was done to a project, newest first (at most 500 entries): entry, edits, stage
@@ -66,7 +66,7 @@ async fn project_history(
     ScopedStore(store): ScopedStore,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<luodi_store::audit::AuditEntry>>> {
-    Ok(Json(store.project_history(id).await?))
+    Ok(Json(store.ledger().history(id).await?))
 }
 
 /// Changes a project's fields. The stage is not changed here: a `stage` other than the
@@ -82,7 +82,7 @@ async fn update_project(
     Path(id): Path<i64>,
     Json(update): Json<ProjectUpdate>,
 ) -> ApiResult<Json<ProjectDetail>> {
-    Ok(Json(store.update_project(id, update).await?))
+    Ok(Json(store.ledger().update(id, update).await?))
 }
 
 /// Moves a project to another stage on a date; the change is kept in its history.
@@ -94,5 +94,5 @@ async fn change_project_stage(
     Path(id): Path<i64>,
     Json(input): Json<StageChangeInput>,
 ) -> ApiResult<Json<ProjectDetail>> {
-    Ok(Json(store.change_stage(id, input).await?))
+    Ok(Json(store.ledger().change_stage(id, input).await?))
 }

@@ -288,7 +288,7 @@ async fn preview_projects_import(
     // Refused before the upload is read: a read-only account cannot make the server parse.
     store.actor().require(Permission::ManageLedger)?;
     let (rows, columns, cell_errors) = read_sheet(&state, upload).await?;
-    let mut preview = store.preview_project_import(&rows, &columns).await?;
+    let mut preview = store.ledger().preview_import(&rows, &columns).await?;
     preview.errors.extend(cell_errors);
     preview.errors.sort_by_key(|e| e.row);
     Ok(Json(preview))
@@ -315,7 +315,7 @@ async fn commit_projects_import(
     if !cell_errors.is_empty() {
         return Err(StoreError::Rows(cell_errors).into());
     }
-    let inserted = store.commit_project_import(&rows, &columns).await?;
+    let inserted = store.ledger().commit_import(&rows, &columns).await?;
     Ok(Json(ImportResult { inserted }))
 }
 
@@ -366,7 +366,8 @@ async fn export_projects(
 ) -> ApiResult<Response> {
     let picked = chosen.pick(&PROJECTS_EXPORT)?;
     let projects = store
-        .projects_all(&filter, PROJECTS_SHEET.max_rows as i64)
+        .ledger()
+        .list_all(&filter, PROJECTS_SHEET.max_rows as i64)
         .await?;
     let rows: Vec<Vec<Cell>> = projects
         .into_iter()
