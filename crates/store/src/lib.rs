@@ -21,6 +21,7 @@ pub mod regions;
 pub mod rules;
 mod scoped;
 mod settings;
+pub mod sheets;
 pub mod targets;
 pub mod units;
 pub mod users;

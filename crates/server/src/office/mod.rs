@@ -11,26 +11,19 @@ use rust_xlsxwriter::{
     Color, DataValidation, ExcelDateTime, Format, Workbook, Worksheet, XlsxError,
 };
 
+mod import;
 mod read;
-pub use read::{column_letter, read, ParsedSheet, SheetLimits, Upload, UploadForm};
+pub use import::{commit, preview, template_response};
+pub use luodi_store::sheets::{Column, SheetSpec};
+pub use read::{column_letter, read, SheetLimits, Upload, UploadForm};
 
-/// One column of a list's sheet.
-pub struct Column {
-    pub field: &'static str,
-    pub header: &'static str,
-    pub required: bool,
-    /// Allowed values, offered as a dropdown in the template.
-    pub choices: &'static [&'static str],
-    pub width: f64,
-    /// How to fill it in, shown on the template's instructions sheet.
-    pub note: &'static str,
-}
-
-pub struct SheetSpec {
-    pub sheet_name: &'static str,
-    pub columns: &'static [Column],
-    /// Largest number of data rows accepted in one import.
-    pub max_rows: usize,
+// The multipart form of a sheet import: the filled-in workbook (no doc comment: it would
+// become the schema's description in the OpenAPI document).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct SheetForm {
+    #[schema(format = Binary, content_media_type = "application/octet-stream")]
+    file: String,
 }
 
 fn xlsx_error(e: XlsxError) -> ApiError {

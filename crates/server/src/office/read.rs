@@ -8,13 +8,12 @@
 use crate::error::ApiError;
 use axum::http::StatusCode;
 use calamine::{DataRef, Reader, Xlsx};
+use luodi_store::sheets::{SheetRow, SheetSpec, SheetUpload};
 use luodi_store::RowError;
 use quick_xml::events::Event;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
-
-use super::SheetSpec;
 
 /// Limits on an uploaded workbook (`[server.sheets]` in luodi.toml). Each bounds memory or
 /// time; a file beyond one is refused with a message naming it, before anything is written.
@@ -64,15 +63,6 @@ impl SheetLimits {
     fn data_rows(&self, spec: &SheetSpec) -> usize {
         spec.max_rows.min(self.max_rows)
     }
-}
-
-/// The data rows of an uploaded sheet, cells as trimmed text keyed by field.
-pub struct ParsedSheet {
-    pub rows: Vec<(usize, HashMap<&'static str, String>)>,
-    /// Field → column letter where it was found.
-    pub columns: HashMap<&'static str, String>,
-    /// Cells that could not be read (formula errors).
-    pub cell_errors: Vec<RowError>,
 }
 
 /// Excel's column letters: 0 → A, 25 → Z, 26 → AA.
@@ -148,7 +138,7 @@ async fn read_off_thread(
     spec: &'static SheetSpec,
     limits: SheetLimits,
     bytes: Vec<u8>,
-) -> Result<ParsedSheet, ApiError> {
+) -> Result<SheetUpload, ApiError> {
     match tokio::task::spawn_blocking(move || read(spec, &limits, bytes)).await {
         Ok(read) => read,
         Err(e) if e.is_panic() => {
@@ -164,7 +154,7 @@ pub fn read(
     spec: &SheetSpec,
     limits: &SheetLimits,
     bytes: Vec<u8>,
-) -> Result<ParsedSheet, ApiError> {
+) -> Result<SheetUpload, ApiError> {
     check_archive(limits, &bytes)?;
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(|_| invalid_file())?;
     let first = workbook
@@ -224,7 +214,7 @@ struct SheetRows<'s> {
     by_index: Vec<Option<&'static str>>,
     columns: HashMap<&'static str, String>,
     current: Option<(u32, HashMap<&'static str, String>)>,
-    parsed: Vec<(usize, HashMap<&'static str, String>)>,
+    parsed: Vec<SheetRow>,
     cell_errors: Vec<RowError>,
 }
 
@@ -348,11 +338,14 @@ impl<'s> SheetRows<'s> {
         if self.parsed.len() == self.max_rows {
             return Err(too_many_rows(self.max_rows));
         }
-        self.parsed.push((row as usize + 1, values));
+        self.parsed.push(SheetRow {
+            row: row as usize + 1,
+            cells: values,
+        });
         Ok(())
     }
 
-    fn finish(mut self) -> Result<ParsedSheet, ApiError> {
+    fn finish(mut self) -> Result<SheetUpload, ApiError> {
         if self.header_row.is_none() {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -364,10 +357,11 @@ impl<'s> SheetRows<'s> {
             self.map_header()?;
         }
         self.flush()?;
-        Ok(ParsedSheet {
+        Ok(SheetUpload {
             rows: self.parsed,
             columns: self.columns,
             cell_errors: self.cell_errors,
+            fields: HashMap::new(),
         })
     }
 }
@@ -525,7 +519,7 @@ impl Upload {
         self,
         spec: &'static SheetSpec,
         limits: &SheetLimits,
-    ) -> Result<ParsedSheet, ApiError> {
+    ) -> Result<SheetUpload, ApiError> {
         self.read().await?.sheet(spec, limits).await
     }
 }
@@ -549,9 +543,11 @@ impl UploadForm {
         &mut self,
         spec: &'static SheetSpec,
         limits: &SheetLimits,
-    ) -> Result<ParsedSheet, ApiError> {
+    ) -> Result<SheetUpload, ApiError> {
         let (_, bytes) = self.file("请选择要导入的Excel文件")?;
-        read_off_thread(spec, limits.clone(), bytes).await
+        let mut sheet = read_off_thread(spec, limits.clone(), bytes).await?;
+        sheet.fields = std::mem::take(&mut self.fields);
+        Ok(sheet)
     }
 
     /// A non-blank text field, or a field error with `missing` as its message.

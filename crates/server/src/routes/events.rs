@@ -1,16 +1,14 @@
 use crate::error::{ApiError, ApiResult, Json, Path, Query};
-use crate::office::{self, Cell, Column, SheetSpec, Upload};
+use crate::office::{self, Cell, Column, SheetForm, SheetSpec, Upload};
 use crate::session::ScopedStore;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use luodi_domain::rates::Rate;
-use luodi_domain::Permission;
 use luodi_domain::{Fen, UsdCents};
-use luodi_store::events::sheet::{EventImportPreview, EventSheetRow};
+use luodi_store::events::sheet::{EventImportPreview, EventsSheet};
 use luodi_store::events::{EventFilter, EventInput, EventUpdate, SigningEvent};
-use luodi_store::StoreError;
 use luodi_store::{Page, PageRequest};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -24,88 +22,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(commit_events_import))
 }
 
-const LEVELS: &[&str] = &["省级", "市级", "县级"];
-
-/// The events sheet, as imported.
-pub const EVENTS_SHEET: SheetSpec = SheetSpec {
-    sheet_name: "签约活动",
-    max_rows: 5_000,
-    columns: &[
-        Column {
-            field: "name",
-            header: "活动名称",
-            required: true,
-            choices: &[],
-            width: 40.0,
-            note: "活动全称，不超过100字，不能与已有活动同名",
-        },
-        Column {
-            field: "level",
-            header: "级别",
-            required: true,
-            choices: LEVELS,
-            width: 8.0,
-            note: "省级、市级或县级",
-        },
-        Column {
-            field: "held_on",
-            header: "举办日期",
-            required: true,
-            choices: &[],
-            width: 12.0,
-            note: "YYYY-MM-DD，2000年至2100年",
-        },
-        Column {
-            field: "host",
-            header: "主办单位",
-            required: false,
-            choices: &[],
-            width: 24.0,
-            note: "如“湖南省人民政府”",
-        },
-        Column {
-            field: "region",
-            header: "组织地区",
-            required: true,
-            choices: &[],
-            width: 14.0,
-            note: "您管辖范围内的省、市州或县市区名称（如“益阳市”），或6位区划代码",
-        },
-    ],
-};
-
 /// The events import template, with dropdowns and an instructions sheet.
 #[utoipa::path(get, path = "/api/events/import/template", tag = "ledger",
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 async fn events_template(_store: ScopedStore) -> ApiResult<Response> {
-    Ok(office::xlsx_response(
-        "签约活动导入模板.xlsx",
-        office::template(&EVENTS_SHEET)?,
-    ))
-}
-
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
-struct SheetForm {
-    #[schema(format = Binary, content_media_type = "application/octet-stream")]
-    file: String,
-}
-
-async fn read_sheet(
-    state: &AppState,
-    upload: Upload,
-) -> ApiResult<(
-    Vec<EventSheetRow>,
-    std::collections::HashMap<&'static str, String>,
-    Vec<luodi_store::RowError>,
-)> {
-    let sheet = upload.sheet(&EVENTS_SHEET, &state.settings.sheets).await?;
-    let rows = sheet
-        .rows
-        .into_iter()
-        .map(|(row, cells)| EventSheetRow { row, cells })
-        .collect();
-    Ok((rows, sheet.columns, sheet.cell_errors))
+    office::template_response::<EventsSheet>("签约活动导入模板.xlsx")
 }
 
 /// Checks an uploaded events sheet row by row; writes nothing.
@@ -118,13 +39,7 @@ async fn preview_events_import(
     ScopedStore(store): ScopedStore,
     upload: Upload,
 ) -> ApiResult<Json<EventImportPreview>> {
-    // Refused before the upload is read: a read-only account cannot make the server parse.
-    store.actor().require(Permission::ManageLedger)?;
-    let (rows, columns, cell_errors) = read_sheet(&state, upload).await?;
-    let mut preview = store.events().preview_import(&rows, &columns).await?;
-    preview.errors.extend(cell_errors);
-    preview.errors.sort_by_key(|e| e.row);
-    Ok(Json(preview))
+    office::preview::<EventsSheet>(&store, &state.settings.sheets, upload).await
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -142,13 +57,7 @@ async fn commit_events_import(
     ScopedStore(store): ScopedStore,
     upload: Upload,
 ) -> ApiResult<Json<EventImportResult>> {
-    // Refused before the upload is read: a read-only account cannot make the server parse.
-    store.actor().require(Permission::ManageLedger)?;
-    let (rows, columns, cell_errors) = read_sheet(&state, upload).await?;
-    if !cell_errors.is_empty() {
-        return Err(StoreError::Rows(cell_errors).into());
-    }
-    let inserted = store.events().commit_import(&rows, &columns).await?;
+    let inserted = office::commit::<EventsSheet>(&store, &state.settings.sheets, upload).await?;
     Ok(Json(EventImportResult { inserted }))
 }
 

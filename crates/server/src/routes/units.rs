@@ -5,11 +5,9 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use luodi_domain::Permission;
-use luodi_store::units::{
-    Unit, UnitFilter, UnitImportPreview, UnitInput, UnitSheetRow, UnitUpdate,
-};
-use luodi_store::{Page, PageRequest, StoreError};
+use luodi_store::units::sheet::{UnitImportPreview, UnitsSheet};
+use luodi_store::units::{Unit, UnitFilter, UnitInput, UnitUpdate};
+use luodi_store::{Page, PageRequest};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -23,79 +21,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(preview_units_import))
         .routes(routes!(commit_units_import))
 }
-
-/// The units sheet, as exported and as imported (region comes from the import form).
-pub const UNITS_SHEET: SheetSpec = SheetSpec {
-    sheet_name: "单位名录",
-    max_rows: 10_000,
-    columns: &[
-        Column {
-            field: "name",
-            header: "单位名称",
-            required: true,
-            choices: &[],
-            width: 36.0,
-            note: "单位全称，如“县商务局(县投资促进服务中心)”；同一行政区划内不得重复",
-        },
-        Column {
-            field: "category",
-            header: "单位类别",
-            required: true,
-            choices: &["责任招商单位", "项目落户地", "鼓励招商单位"],
-            width: 16.0,
-            note: "从下拉列表选择：责任招商单位、项目落户地、鼓励招商单位",
-        },
-        Column {
-            field: "subcategory",
-            header: "子类别",
-            required: false,
-            choices: &["综合协调单位", "产业招商单位"],
-            width: 16.0,
-            note: "责任招商单位必填（综合协调单位或产业招商单位），其他类别留空",
-        },
-        Column {
-            field: "zone",
-            header: "园区/乡镇",
-            required: false,
-            choices: &[],
-            width: 20.0,
-            note: "仅项目落户地填写：该单位对应的本县市区园区或乡镇的名称，如“南县经济开发区”“南洲镇”；\
-                   填写后，该单位账号可查看落户在此的项目",
-        },
-        Column {
-            field: "sort_order",
-            header: "排序",
-            required: false,
-            choices: &[],
-            width: 8.0,
-            note: "类别内的官方排列顺序，非负整数；留空则按表中顺序",
-        },
-        Column {
-            field: "contact_person",
-            header: "联系人",
-            required: false,
-            choices: &[],
-            width: 12.0,
-            note: "选填，不超过50字",
-        },
-        Column {
-            field: "contact_phone",
-            header: "联系电话",
-            required: false,
-            choices: &[],
-            width: 16.0,
-            note: "选填",
-        },
-        Column {
-            field: "note",
-            header: "备注",
-            required: false,
-            choices: &[],
-            width: 30.0,
-            note: "选填，不超过500字",
-        },
-    ],
-};
 
 /// Export adds the region columns that the import takes from the form.
 const UNITS_EXPORT: SheetSpec = SheetSpec {
@@ -269,10 +194,7 @@ async fn export_units(
 #[utoipa::path(get, path = "/api/units/import/template", tag = "units",
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 async fn units_import_template(_store: ScopedStore) -> ApiResult<Response> {
-    Ok(office::xlsx_response(
-        "单位名录导入模板.xlsx",
-        office::template(&UNITS_SHEET)?,
-    ))
+    office::template_response::<UnitsSheet>("单位名录导入模板.xlsx")
 }
 
 /// The multipart form of an import: the workbook and the region it belongs to.
@@ -285,39 +207,6 @@ struct ImportForm {
     region_code: String,
 }
 
-async fn read_form(
-    state: &AppState,
-    upload: Upload,
-) -> ApiResult<(
-    Vec<UnitSheetRow>,
-    std::collections::HashMap<&'static str, String>,
-    Vec<luodi_store::RowError>,
-    String,
-)> {
-    let mut form = upload.read().await?;
-    let region = form.text("region_code", "请选择导入到哪个行政区划")?;
-    let sheet = form.sheet(&UNITS_SHEET, &state.settings.sheets).await?;
-    let rows = sheet
-        .rows
-        .into_iter()
-        .map(|(row, mut cells)| {
-            let mut take = |f: &str| cells.remove(f).unwrap_or_default();
-            UnitSheetRow {
-                row,
-                name: take("name"),
-                category: take("category"),
-                subcategory: take("subcategory"),
-                zone: take("zone"),
-                sort_order: take("sort_order"),
-                contact_person: take("contact_person"),
-                contact_phone: take("contact_phone"),
-                note: take("note"),
-            }
-        })
-        .collect();
-    Ok((rows, sheet.columns, sheet.cell_errors, region))
-}
-
 /// Checks an uploaded sheet and shows what would be imported, row by row. Writes nothing.
 #[utoipa::path(post, path = "/api/units/import/preview", tag = "units",
     request_body(content = ImportForm, content_type = "multipart/form-data"),
@@ -328,16 +217,7 @@ async fn preview_units_import(
     ScopedStore(store): ScopedStore,
     upload: Upload,
 ) -> ApiResult<Json<UnitImportPreview>> {
-    // Refused before the upload is read: a read-only account cannot make the server parse.
-    store.actor().require(Permission::ManageUnits)?;
-    let (rows, columns, cell_errors, region) = read_form(&state, upload).await?;
-    let mut preview = store
-        .units()
-        .preview_import(&region, &rows, &columns)
-        .await?;
-    preview.errors.extend(cell_errors);
-    preview.errors.sort_by_key(|e| e.row);
-    Ok(Json(preview))
+    office::preview::<UnitsSheet>(&store, &state.settings.sheets, upload).await
 }
 
 #[derive(Serialize, ToSchema)]
@@ -356,15 +236,6 @@ async fn commit_units_import(
     ScopedStore(store): ScopedStore,
     upload: Upload,
 ) -> ApiResult<Json<ImportResult>> {
-    // Refused before the upload is read: a read-only account cannot make the server parse.
-    store.actor().require(Permission::ManageUnits)?;
-    let (rows, columns, cell_errors, region) = read_form(&state, upload).await?;
-    if !cell_errors.is_empty() {
-        return Err(StoreError::Rows(cell_errors).into());
-    }
-    let inserted = store
-        .units()
-        .commit_import(&region, &rows, &columns)
-        .await?;
+    let inserted = office::commit::<UnitsSheet>(&store, &state.settings.sheets, upload).await?;
     Ok(Json(ImportResult { inserted }))
 }

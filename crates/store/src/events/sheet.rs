@@ -2,22 +2,43 @@
 //! the form, organising regions named or coded within the user's scope, all rows written in
 //! one transaction or none.
 
-use super::Events;
 use crate::audit::{self, OwnedEntry};
 use crate::events::{level_label, EventInput};
 use crate::kit::clock;
 use crate::kit::error::{RowError, StoreError};
+use crate::scoped::Scoped;
+use crate::sheets::{CheckedSheet, Column, SheetImport, SheetSpec, SheetUpload, PREVIEW_ROWS};
 use luodi_domain::parse_date;
 use luodi_domain::{Permission, RegionCode};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use utoipa::ToSchema;
 
-/// One data row of the sheet: its Excel row number and its cells by field name.
-pub struct EventSheetRow {
-    pub row: usize,
-    pub cells: HashMap<&'static str, String>,
-}
+/// The events sheet (签约活动导入模板).
+pub struct EventsSheet;
+
+const LEVELS: &[&str] = &["省级", "市级", "县级"];
+
+const SPEC: SheetSpec = SheetSpec {
+    sheet_name: "签约活动",
+    max_rows: 5_000,
+    columns: &[
+        Column::new("name", "活动名称", 40.0)
+            .required()
+            .note("活动全称，不超过100字，不能与已有活动同名"),
+        Column::new("level", "级别", 8.0)
+            .required()
+            .choices(LEVELS)
+            .note("省级、市级或县级"),
+        Column::new("held_on", "举办日期", 12.0)
+            .required()
+            .note("YYYY-MM-DD，2000年至2100年"),
+        Column::new("host", "主办单位", 24.0).note("如“湖南省人民政府”"),
+        Column::new("region", "组织地区", 14.0)
+            .required()
+            .note("您管辖范围内的省、市州或县市区名称（如“益阳市”），或6位区划代码"),
+    ],
+};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EventPreviewRow {
@@ -39,7 +60,7 @@ pub struct EventImportPreview {
     pub rows: Vec<EventPreviewRow>,
 }
 
-struct CheckedEvent {
+pub struct CheckedEvent {
     row: usize,
     input: EventInput,
     held_on: String,
@@ -53,19 +74,23 @@ fn level_code(s: &str) -> Option<&'static str> {
         .find(|code| *code == s || level_label(code) == s)
 }
 
-impl Events<'_> {
-    async fn check_event_rows(
-        &self,
-        rows: &[EventSheetRow],
-        columns: &HashMap<&'static str, String>,
-    ) -> Result<(Vec<CheckedEvent>, Vec<RowError>), StoreError> {
-        self.actor.require(Permission::ManageLedger)?;
-        let directory = crate::regions::directory(&self.db).await?;
+impl SheetImport for EventsSheet {
+    const SPEC: &'static SheetSpec = &SPEC;
+    const PERMISSION: Permission = Permission::ManageLedger;
+    type Row = CheckedEvent;
+    type Preview = EventImportPreview;
+
+    async fn check(
+        scoped: &Scoped,
+        upload: &SheetUpload,
+    ) -> Result<CheckedSheet<CheckedEvent>, StoreError> {
+        let (rows, columns) = (&upload.rows, &upload.columns);
+        let directory = crate::regions::directory(&scoped.db).await?;
         // Regions of the user's scope by name (a name may stand for several, e.g. 城关镇-like
         // county names in different cities).
         let mut by_name: HashMap<&str, Vec<&crate::regions::Region>> = HashMap::new();
         for r in directory.all() {
-            let inside = RegionCode::parse(&r.code).is_ok_and(|c| self.actor.scope.covers(&c));
+            let inside = RegionCode::parse(&r.code).is_ok_and(|c| scoped.actor.scope.covers(&c));
             if inside {
                 by_name.entry(r.name.as_str()).or_default().push(r);
             }
@@ -80,7 +105,7 @@ impl Events<'_> {
         let mut taken: HashSet<(String, String)> = HashSet::new();
         for chunk in names.chunks(500) {
             let list: Vec<String> = (1..=chunk.len())
-                .map(|i| match self.db.backend() {
+                .map(|i| match scoped.db.backend() {
                     crate::kit::db::Backend::Sqlite => "?".to_owned(),
                     crate::kit::db::Backend::Postgres => format!("${i}"),
                 })
@@ -93,7 +118,7 @@ impl Events<'_> {
             for n in chunk {
                 q = q.bind(n);
             }
-            taken.extend(q.fetch_all(&self.db.pool).await?);
+            taken.extend(q.fetch_all(&scoped.db.pool).await?);
         }
         let mut seen: HashMap<(String, String), usize> = HashMap::new();
         let mut valid = Vec::new();
@@ -123,7 +148,7 @@ impl Events<'_> {
             let region_text = cell("region");
             let region = if let Ok(code) = RegionCode::parse(&region_text) {
                 match directory.get(code.as_str()) {
-                    Some(r) if self.actor.scope.covers(&code) => Some(r),
+                    Some(r) if scoped.actor.scope.covers(&code) => Some(r),
                     _ => {
                         problems.push((
                             "region",
@@ -195,23 +220,22 @@ impl Events<'_> {
                 message: "表格中没有数据行".into(),
             });
         }
-        Ok((valid, errors))
+        Ok(CheckedSheet {
+            valid,
+            errors,
+            skipped: 0,
+        })
     }
 
-    /// Checks an events sheet row by row; writes nothing.
-    pub async fn preview_import(
-        &self,
-        rows: &[EventSheetRow],
-        columns: &HashMap<&'static str, String>,
-    ) -> Result<EventImportPreview, StoreError> {
-        let (valid, errors) = self.check_event_rows(rows, columns).await?;
-        Ok(EventImportPreview {
-            total_rows: rows.len(),
-            valid_rows: valid.len(),
-            errors,
-            rows: valid
+    fn preview(upload: &SheetUpload, checked: CheckedSheet<CheckedEvent>) -> EventImportPreview {
+        EventImportPreview {
+            total_rows: upload.rows.len(),
+            valid_rows: checked.valid.len(),
+            errors: checked.errors,
+            rows: checked
+                .valid
                 .iter()
-                .take(200)
+                .take(PREVIEW_ROWS)
                 .map(|c| EventPreviewRow {
                     row: c.row,
                     name: c.input.name.clone(),
@@ -221,23 +245,18 @@ impl Events<'_> {
                     region_name: c.region_name.clone(),
                 })
                 .collect(),
-        })
+        }
     }
 
-    /// Writes every row of an events sheet in one transaction, or none when any row is wrong.
-    pub async fn commit_import(
-        &self,
-        rows: &[EventSheetRow],
-        columns: &HashMap<&'static str, String>,
+    async fn write(
+        scoped: &Scoped,
+        _upload: &SheetUpload,
+        rows: Vec<CheckedEvent>,
     ) -> Result<usize, StoreError> {
-        let (valid, errors) = self.check_event_rows(rows, columns).await?;
-        if !errors.is_empty() {
-            return Err(StoreError::Rows(errors));
-        }
         let now = clock::now();
-        let mut tx = self.db.pool.begin().await?;
-        let mut entries = Vec::with_capacity(valid.len());
-        for c in &valid {
+        let mut tx = scoped.db.pool.begin().await?;
+        let mut entries = Vec::with_capacity(rows.len());
+        for c in &rows {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO signing_events (name, level, held_on, host, region_code, created_at, \
                  updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
@@ -260,8 +279,14 @@ impl Events<'_> {
                 after: audit::compact_json(&c.input),
             });
         }
-        audit::record_many(&mut tx, self.db.backend(), (&self.actor).into(), entries).await?;
+        audit::record_many(
+            &mut tx,
+            scoped.db.backend(),
+            (&scoped.actor).into(),
+            entries,
+        )
+        .await?;
         tx.commit().await?;
-        Ok(valid.len())
+        Ok(rows.len())
     }
 }

@@ -9,17 +9,53 @@ use crate::audit::{self, OwnedEntry};
 use crate::funds::{insert_fund, today, NewFund, FUND_KINDS};
 use crate::kit::error::{RowError, StoreError};
 use crate::kit::filter::{Bind, Filter};
+use crate::scoped::Scoped;
+use crate::sheets::{
+    CheckedSheet, Column, SheetImport, SheetRow, SheetSpec, SheetUpload, PREVIEW_ROWS,
+};
 use luodi_domain::funds::{plausibility, Entry, Period};
 use luodi_domain::{Fen, Permission, UsdCents};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 use utoipa::ToSchema;
 
-/// One data row of the sheet: its Excel row number and its cells by field name.
-pub struct FundSheetRow {
-    pub row: usize,
-    pub cells: HashMap<&'static str, String>,
-}
+/// The monthly fund sheet (资金到位填报表). The project's figures are there to fill in by and
+/// are not read back.
+pub struct FundsSheet;
+
+const CURRENCIES: &[&str] = &["人民币", "美元"];
+const KINDS: &[&str] = &["固定资产投资", "注册资本实缴", "其他"];
+const FOR_REFERENCE: &str = "仅供参考，不导入";
+
+const SPEC: SheetSpec = SheetSpec {
+    sheet_name: "资金到位填报",
+    max_rows: 20_000,
+    columns: &[
+        Column::new("project_id", "项目编号", 10.0)
+            .note("系统中的项目编号，请勿修改；自行添加的行可不填编号、只填项目全称"),
+        Column::new("project_name", "项目名称", 36.0)
+            .note("与项目编号核对，防止错行；不一致时整表不予导入"),
+        Column::new("region", "县市区", 12.0).note(FOR_REFERENCE),
+        Column::new("contract_fen", "合同金额（万元）", 14.0).note(FOR_REFERENCE),
+        Column::new("arrived_fen", "已确认到位（万元）", 16.0).note(FOR_REFERENCE),
+        Column::new("contract_cents", "合同外资（万美元）", 16.0).note(FOR_REFERENCE),
+        Column::new("arrived_cents", "已确认到位外资（万美元）", 20.0).note(FOR_REFERENCE),
+        Column::new("period", "到位月份", 10.0)
+            .required()
+            .note("YYYY-MM，资金实际到位的月份"),
+        Column::new("currency", "币种", 8.0)
+            .choices(CURRENCIES)
+            .note("人民币或美元；不填时按项目合同币种"),
+        Column::new("amount", "本次到位金额（万元/万美元）", 20.0)
+            .note("按币种以万元或万美元填写，最多6位小数；不填的行不导入（本月无到位）"),
+        Column::new("kind", "资金类型", 14.0)
+            .choices(KINDS)
+            .note("固定资产投资、注册资本实缴或其他；填写金额时必填"),
+        Column::new("note", "备注", 24.0).note("如资金来源账户、银行回单编号"),
+        Column::new("override_reason", "超常说明", 30.0)
+            .note("累计超过合同金额、较以往月份激增、季末突击或月份在未来时必填，说明数字为何属实"),
+    ],
+};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FundPreviewRow {
@@ -62,18 +98,12 @@ struct SheetProject {
     contract_cents: i64,
 }
 
-struct CheckedFund {
+pub struct CheckedFund {
     row: usize,
     project: SheetProject,
     period: Period,
     input: crate::funds::FundInput,
     warnings: Vec<String>,
-}
-
-struct CheckedSheet {
-    valid: Vec<CheckedFund>,
-    errors: Vec<RowError>,
-    skipped: usize,
 }
 
 /// A currency as users write it.
@@ -145,12 +175,11 @@ impl Funds<'_> {
         Ok(history)
     }
 
-    async fn check_fund_rows(
+    async fn check_rows(
         &self,
-        rows: &[FundSheetRow],
+        rows: &[SheetRow],
         columns: &HashMap<&'static str, String>,
-    ) -> Result<CheckedSheet, StoreError> {
-        self.actor.require(Permission::EnterFunds)?;
+    ) -> Result<CheckedSheet<CheckedFund>, StoreError> {
         let ids: BTreeSet<i64> = rows
             .iter()
             .filter_map(|r| r.cells.get("project_id")?.trim().parse().ok())
@@ -362,23 +391,34 @@ impl Funds<'_> {
         }
         Ok(sheet)
     }
+}
 
-    /// Checks a filled-in sheet row by row; writes nothing.
-    pub async fn preview_import(
-        &self,
-        rows: &[FundSheetRow],
-        columns: &HashMap<&'static str, String>,
-    ) -> Result<FundImportPreview, StoreError> {
-        let sheet = self.check_fund_rows(rows, columns).await?;
-        Ok(FundImportPreview {
-            total_rows: rows.len(),
-            valid_rows: sheet.valid.len(),
-            skipped_rows: sheet.skipped,
-            errors: sheet.errors,
-            rows: sheet
+impl SheetImport for FundsSheet {
+    const SPEC: &'static SheetSpec = &SPEC;
+    const PERMISSION: Permission = Permission::EnterFunds;
+    type Row = CheckedFund;
+    type Preview = FundImportPreview;
+
+    async fn check(
+        scoped: &Scoped,
+        upload: &SheetUpload,
+    ) -> Result<CheckedSheet<CheckedFund>, StoreError> {
+        scoped
+            .funds()
+            .check_rows(&upload.rows, &upload.columns)
+            .await
+    }
+
+    fn preview(upload: &SheetUpload, checked: CheckedSheet<CheckedFund>) -> FundImportPreview {
+        FundImportPreview {
+            total_rows: upload.rows.len(),
+            valid_rows: checked.valid.len(),
+            skipped_rows: checked.skipped,
+            errors: checked.errors,
+            rows: checked
                 .valid
                 .iter()
-                .take(200)
+                .take(PREVIEW_ROWS)
                 .map(|c| FundPreviewRow {
                     row: c.row,
                     project_id: c.project.id,
@@ -395,22 +435,18 @@ impl Funds<'_> {
                     warnings: c.warnings.clone(),
                 })
                 .collect(),
-        })
+        }
     }
 
-    /// Enters every filled row for review in one transaction, or none when any row is wrong.
-    pub async fn commit_import(
-        &self,
-        rows: &[FundSheetRow],
-        columns: &HashMap<&'static str, String>,
+    /// Enters every row for review in one transaction.
+    async fn write(
+        scoped: &Scoped,
+        _upload: &SheetUpload,
+        rows: Vec<CheckedFund>,
     ) -> Result<usize, StoreError> {
-        let sheet = self.check_fund_rows(rows, columns).await?;
-        if !sheet.errors.is_empty() {
-            return Err(StoreError::Rows(sheet.errors));
-        }
-        let mut tx = self.db.pool.begin().await?;
-        let mut entries = Vec::with_capacity(sheet.valid.len());
-        for c in &sheet.valid {
+        let mut tx = scoped.db.pool.begin().await?;
+        let mut entries = Vec::with_capacity(rows.len());
+        for c in &rows {
             let id = insert_fund(
                 &mut tx,
                 NewFund {
@@ -419,7 +455,7 @@ impl Funds<'_> {
                     period: c.period,
                     input: &c.input,
                     warnings: &c.warnings,
-                    entered_by: self.actor.user_id,
+                    entered_by: scoped.actor.user_id,
                 },
             )
             .await?;
@@ -436,8 +472,14 @@ impl Funds<'_> {
                 after: audit::compact_json(&c.input),
             });
         }
-        audit::record_many(&mut tx, self.db.backend(), (&self.actor).into(), entries).await?;
+        audit::record_many(
+            &mut tx,
+            scoped.db.backend(),
+            (&scoped.actor).into(),
+            entries,
+        )
+        .await?;
         tx.commit().await?;
-        Ok(sheet.valid.len())
+        Ok(rows.len())
     }
 }

@@ -6,6 +6,10 @@ use super::Ledger;
 use crate::kit::error::{RowError, StoreError};
 use crate::kit::filter::Filter;
 use crate::ledger::{Checked, ProjectInput};
+use crate::scoped::Scoped;
+use crate::sheets::{
+    CheckedSheet, Column, SheetImport, SheetRow, SheetSpec, SheetUpload, PREVIEW_ROWS,
+};
 use luodi_domain::ledger::Stage;
 use luodi_domain::tiers::Origin;
 use luodi_domain::{Fen, Permission, RegionCode, UsdCents};
@@ -13,11 +17,92 @@ use serde::Serialize;
 use std::collections::HashMap;
 use utoipa::ToSchema;
 
-/// One data row of the sheet: its Excel row number and its cells by field name.
-pub struct ProjectSheetRow {
-    pub row: usize,
-    pub cells: HashMap<&'static str, String>,
-}
+/// The ledger sheet (项目台账导入模板); field names are those of `ProjectInput` (names instead of
+/// ids for events, zones and units), so errors land on the right column.
+pub struct ProjectsSheet;
+
+const YES_NO: &[&str] = &["是", "否"];
+const ORIGINS: &[&str] = &["境外", "省外境内", "省内"];
+const STAGES: &[&str] = &[
+    "线索",
+    "意向",
+    "在谈",
+    "已签约",
+    "已供地",
+    "已开工",
+    "已竣工",
+    "已投产",
+    "终止",
+    "未履约",
+];
+
+const SPEC: SheetSpec = SheetSpec {
+    sheet_name: "项目台账",
+    max_rows: 100_000,
+    columns: &[
+        Column::new("name", "项目名称", 36.0)
+            .required()
+            .note("项目全称，不超过200字"),
+        Column::new("investor_name", "投资方", 30.0)
+            .required()
+            .note("投资企业全称"),
+        Column::new("investor_credit_code", "统一社会信用代码", 22.0).note("18位，按GB 32100校验"),
+        Column::new("investor_home", "投资方来源地", 14.0).note("国家或省份，如“广东省”“新加坡”"),
+        Column::new("origin", "资金来源", 12.0)
+            .required()
+            .choices(ORIGINS)
+            .note("境外、省外境内或省内"),
+        Column::new("global500", "世界500强", 10.0)
+            .choices(YES_NO)
+            .note("是/否"),
+        Column::new("china500", "中国企业500强", 12.0)
+            .choices(YES_NO)
+            .note("是/否"),
+        Column::new("private500", "中国民营企业500强", 14.0)
+            .choices(YES_NO)
+            .note("是/否"),
+        Column::new("industry_code", "行业代码", 10.0).note("GB/T 4754-2017大类代码，如“39”"),
+        Column::new("leading_industry", "主导产业", 14.0).note("本地主导产业标签"),
+        Column::new("strategic_emerging", "战略性新兴产业", 12.0)
+            .choices(YES_NO)
+            .note("是/否"),
+        Column::new("total_investment_fen", "总投资（万元）", 14.0).note("数字，最多6位小数"),
+        Column::new("contract_fen", "合同资金（万元）", 14.0).note("内资合同金额，数字"),
+        Column::new("contract_cents", "合同外资（万美元）", 14.0)
+            .note("外资合同金额，数字；与人民币分开统计"),
+        Column::new("signed_on", "签约日期", 12.0).note("YYYY-MM-DD；已签约及其后阶段必填"),
+        Column::new("event", "签约活动", 30.0).note("须与签约活动名称一致"),
+        Column::new("region_code", "落户地", 12.0)
+            .required()
+            .note("县级区划名称（如“南县”）或6位代码"),
+        Column::new("zone", "园区/乡镇", 20.0).note("须为落户地的园区或乡镇名称"),
+        Column::new("attracting_unit", "招商单位", 24.0).note("单位名录中的名称"),
+        Column::new("responsible_leader", "责任领导", 12.0),
+        Column::new("responsible_unit", "责任单位", 24.0).note("单位名录中的名称"),
+        Column::new("responsible_person", "责任人", 12.0),
+        Column::new("service_plan", "服务方案", 30.0),
+        Column::new("stage", "项目阶段", 10.0)
+            .required()
+            .choices(STAGES)
+            .note("线索、意向、在谈、已签约、已供地、已开工、已竣工、已投产、终止、未履约"),
+        Column::new("land_supplied_on", "供地日期", 12.0)
+            .note("YYYY-MM-DD，不早于签约日期；已供地及其后阶段填写，已供地必填"),
+        Column::new("certificate_on", "交证日期", 12.0)
+            .note("YYYY-MM-DD，不早于供地日期；已供地及其后阶段填写"),
+        Column::new("started_on", "开工日期", 12.0)
+            .note("YYYY-MM-DD，不早于交证日期；已开工、已竣工、已投产必填"),
+        Column::new("completed_on", "竣工日期", 12.0)
+            .note("YYYY-MM-DD，不早于开工日期；已竣工及其后阶段填写，已竣工必填"),
+        Column::new("producing_on", "投产日期", 12.0)
+            .note("YYYY-MM-DD，不早于竣工日期；已投产必填"),
+        Column::new("case_by_case", "一事一议", 10.0)
+            .choices(YES_NO)
+            .note("是/否"),
+        Column::new("key_project", "重点项目", 10.0)
+            .choices(YES_NO)
+            .note("是/否"),
+    ],
+};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ProjectPreviewRow {
@@ -148,7 +233,7 @@ impl Ledger<'_> {
     fn row_input(
         &self,
         l: &Lookups,
-        r: &ProjectSheetRow,
+        r: &SheetRow,
     ) -> Result<ProjectInput, Vec<(&'static str, String)>> {
         let mut errors = Vec::new();
         let cell = |f: &str| {
@@ -325,10 +410,9 @@ impl Ledger<'_> {
     /// the names looked up on the way.
     async fn check_project_rows(
         &self,
-        rows: &[ProjectSheetRow],
+        rows: &[SheetRow],
         columns: &HashMap<&'static str, String>,
     ) -> Result<CheckedRows, StoreError> {
-        self.actor.require(Permission::ManageLedger)?;
         let lookups = self.import_lookups().await?;
         let refs = self.refs_in_scope().await?;
         // Form fields whose errors belong to a differently named sheet column.
@@ -382,75 +466,107 @@ impl Ledger<'_> {
             lookups,
         })
     }
+}
 
-    pub async fn preview_import(
-        &self,
-        rows: &[ProjectSheetRow],
-        columns: &HashMap<&'static str, String>,
-    ) -> Result<ProjectImportPreview, StoreError> {
+/// A sheet row checked and ready to write.
+pub struct ProjectRow {
+    row: usize,
+    input: ProjectInput,
+    checked: Checked,
+    /// The county's name, as the sheet may have given its code.
+    region_name: String,
+}
+
+impl SheetImport for ProjectsSheet {
+    const SPEC: &'static SheetSpec = &SPEC;
+    const PERMISSION: Permission = Permission::ManageLedger;
+    type Row = ProjectRow;
+    type Preview = ProjectImportPreview;
+
+    async fn check(
+        scoped: &Scoped,
+        upload: &SheetUpload,
+    ) -> Result<CheckedSheet<ProjectRow>, StoreError> {
         let CheckedRows {
             valid,
             errors,
             lookups,
-        } = self.check_project_rows(rows, columns).await?;
+        } = scoped
+            .ledger()
+            .check_project_rows(&upload.rows, &upload.columns)
+            .await?;
         let names: HashMap<String, String> = lookups
             .counties
             .into_iter()
             .flat_map(|(name, codes)| codes.into_iter().map(move |c| (c, name.clone())))
             .collect();
-        Ok(ProjectImportPreview {
-            total_rows: rows.len(),
-            valid_rows: valid.len(),
+        let valid = valid
+            .into_iter()
+            .map(|(row, input, checked)| ProjectRow {
+                region_name: names.get(&input.region_code).cloned().unwrap_or_default(),
+                row,
+                input,
+                checked,
+            })
+            .collect();
+        Ok(CheckedSheet {
+            valid,
             errors,
-            rows: valid
-                .iter()
-                .take(200)
-                .map(|(row, p, _)| ProjectPreviewRow {
-                    row: *row,
-                    name: p.name.clone(),
-                    investor_name: p.investor_name.clone(),
-                    region_code: p.region_code.clone(),
-                    region_name: names.get(&p.region_code).cloned().unwrap_or_default(),
-                    stage: p.stage.clone(),
-                    contract_fen: p.contract_fen,
-                    contract_cents: p.contract_cents,
-                })
-                .collect(),
+            skipped: 0,
         })
     }
 
-    /// Imports every row in one transaction, or none when any row has an error.
-    pub async fn commit_import(
-        &self,
-        rows: &[ProjectSheetRow],
-        columns: &HashMap<&'static str, String>,
+    fn preview(upload: &SheetUpload, checked: CheckedSheet<ProjectRow>) -> ProjectImportPreview {
+        ProjectImportPreview {
+            total_rows: upload.rows.len(),
+            valid_rows: checked.valid.len(),
+            errors: checked.errors,
+            rows: checked
+                .valid
+                .into_iter()
+                .take(PREVIEW_ROWS)
+                .map(|r| ProjectPreviewRow {
+                    row: r.row,
+                    name: r.input.name,
+                    investor_name: r.input.investor_name,
+                    region_code: r.input.region_code,
+                    region_name: r.region_name,
+                    stage: r.input.stage,
+                    contract_fen: r.input.contract_fen,
+                    contract_cents: r.input.contract_cents,
+                })
+                .collect(),
+        }
+    }
+
+    /// Writes every row in one transaction through the bulk path (no WAL checkpoint inside
+    /// the request).
+    async fn write(
+        scoped: &Scoped,
+        _upload: &SheetUpload,
+        rows: Vec<ProjectRow>,
     ) -> Result<usize, StoreError> {
         let started = std::time::Instant::now();
-        let CheckedRows { valid, errors, .. } = self.check_project_rows(rows, columns).await?;
-        if !errors.is_empty() {
-            return Err(StoreError::Rows(errors));
-        }
-        let checked = started.elapsed();
-        let items: Vec<_> = valid
+        let items: Vec<_> = rows
             .iter()
-            .map(|(row, input, checked)| (checked, input, format!("Excel导入（第{row}行）")))
+            .map(|r| (&r.checked, &r.input, format!("Excel导入（第{}行）", r.row)))
             .collect();
-        let mut conn = self.db.begin_bulk_write().await?;
+        let ledger = scoped.ledger();
+        let mut conn = scoped.db.begin_bulk_write().await?;
         let written = async {
             let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-            self.insert_projects(&mut tx, &items).await?;
+            ledger.insert_projects(&mut tx, &items).await?;
             tx.commit().await?;
             Ok::<_, StoreError>(())
         }
         .await;
-        self.db.end_bulk_write(conn).await;
+        scoped.db.end_bulk_write(conn).await;
         written?;
         tracing::info!(
-            rows = valid.len(),
-            check_ms = checked.as_millis() as u64,
-            write_ms = (started.elapsed() - checked).as_millis() as u64,
+            rows = rows.len(),
+            write_ms = started.elapsed().as_millis() as u64,
             "ledger import committed"
         );
-        Ok(valid.len())
+        Ok(rows.len())
     }
 }

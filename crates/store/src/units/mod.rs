@@ -3,14 +3,15 @@
 use crate::audit::{self, Change};
 use crate::kit::clock;
 use crate::kit::db::Flag;
-use crate::kit::error::{on_constraint, Checks, RowError, StoreError};
+use crate::kit::error::{on_constraint, Checks, StoreError};
 use crate::kit::filter::{contains_pattern, Bind, Filter};
 use crate::kit::page::{Page, PageRequest};
 use luodi_domain::unit::{check_subcategory, normalize_name};
 use luodi_domain::{Permission, RegionCode, UnitCategory, UnitSubcategory};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
 use utoipa::{IntoParams, ToSchema};
+
+pub mod sheet;
 
 crate::scoped::area_handle!(
     /// The unit directory (单位名录) within the actor's scope.
@@ -104,47 +105,6 @@ pub struct UnitUpdate {
     pub unit: UnitInput,
     pub active: bool,
     pub version: i64,
-}
-
-/// One row of an import sheet, with cells as text.
-#[derive(Debug, Clone, Default)]
-pub struct UnitSheetRow {
-    /// Row number as Excel shows it.
-    pub row: usize,
-    pub name: String,
-    pub category: String,
-    pub subcategory: String,
-    /// Name of a zone of the import's county (项目落户地 only).
-    pub zone: String,
-    pub sort_order: String,
-    pub contact_person: String,
-    pub contact_phone: String,
-    pub note: String,
-}
-
-/// A row that passed every check, as the preview shows it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct UnitPreviewRow {
-    pub row: usize,
-    pub name: String,
-    #[schema(value_type = UnitCategory)]
-    pub category: String,
-    #[schema(value_type = Option<UnitSubcategory>)]
-    pub subcategory: Option<String>,
-    pub zone_id: Option<i64>,
-    pub zone_name: Option<String>,
-    pub sort_order: i64,
-    pub contact_person: Option<String>,
-    pub contact_phone: Option<String>,
-    pub note: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct UnitImportPreview {
-    pub total_rows: usize,
-    pub valid_rows: usize,
-    pub errors: Vec<RowError>,
-    pub rows: Vec<UnitPreviewRow>,
 }
 
 const UNIT_SELECT: &str = "SELECT n.id, n.name, n.category, n.subcategory, n.region_code, \
@@ -405,193 +365,9 @@ impl Units<'_> {
         tx.commit().await?;
         self.get(id).await
     }
-
-    /// Checks an import sheet for `region` without writing anything.
-    ///
-    /// `columns` maps field names to the sheet's column letters, so that every error names the
-    /// cell the user has to fix.
-    pub async fn preview_import(
-        &self,
-        region: &str,
-        rows: &[UnitSheetRow],
-        columns: &HashMap<&'static str, String>,
-    ) -> Result<UnitImportPreview, StoreError> {
-        self.actor.require(Permission::ManageUnits)?;
-        let region = self
-            .regions()
-            .region_in_scope(region)
-            .await
-            .map_err(|m| StoreError::field("region_code", m))?;
-        let existing: Vec<String> =
-            sqlx::query_scalar("SELECT name FROM units WHERE region_code = $1")
-                .bind(region.as_str())
-                .fetch_all(&self.db.pool)
-                .await?;
-        let existing: std::collections::HashSet<String> = existing.into_iter().collect();
-        let zones: HashMap<String, i64> =
-            sqlx::query_as::<_, (String, i64)>("SELECT name, id FROM zones WHERE county_code = $1")
-                .bind(region.as_str())
-                .fetch_all(&self.db.pool)
-                .await?
-                .into_iter()
-                .collect();
-        let col = |field: &str| columns.get(field).cloned().unwrap_or_default();
-        let mut errors = Vec::new();
-        let mut valid = Vec::new();
-        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-        for (i, r) in rows.iter().enumerate() {
-            let mut checks = Checks::default();
-            let sort_order = match r.sort_order.trim() {
-                "" => Some(i as i64 + 1),
-                s => checks.take(
-                    "sort_order",
-                    s.parse::<f64>()
-                        .ok()
-                        .filter(|v| v.fract() == 0.0 && *v >= 0.0 && *v < 1e9)
-                        .map(|v| v as i64)
-                        .ok_or_else(|| format!("排序应为非负整数，实际为“{s}”")),
-                ),
-            };
-            let zone = opt(Some(&r.zone));
-            let zone_id = zone.as_ref().and_then(|z| zones.get(z).copied());
-            let input = UnitInput {
-                name: r.name.clone(),
-                category: r.category.clone(),
-                subcategory: opt(Some(&r.subcategory)),
-                region_code: region.to_string(),
-                zone_id,
-                sort_order,
-                contact_person: opt(Some(&r.contact_person)),
-                contact_phone: opt(Some(&r.contact_phone)),
-                note: opt(Some(&r.note)),
-            };
-            let parsed = check_fields(&mut checks, &input);
-            if let Some(zone) = &zone {
-                if parsed.is_some_and(|(c, _)| c != UnitCategory::Landing) {
-                    checks.add("zone", ZONE_NOT_LANDING);
-                } else if zone_id.is_none() {
-                    checks.add("zone", format!("“{zone}”不是该行政区划的园区/乡镇"));
-                }
-            }
-            let name = normalize_name(&r.name);
-            if !name.is_empty() {
-                if let Some(first) = seen.get(&name) {
-                    checks.add("name", format!("单位名称“{name}”与第{first}行重复"));
-                } else if existing.contains(&name) {
-                    checks.add("name", format!("单位“{name}”已在该行政区划的名录中"));
-                } else {
-                    seen.insert(name.clone(), r.row);
-                }
-            }
-            match checks.finish() {
-                Ok(()) => {
-                    let (category, subcategory) = parsed.expect("checks passed");
-                    valid.push(UnitPreviewRow {
-                        row: r.row,
-                        name,
-                        category: category.as_str().to_owned(),
-                        subcategory: subcategory.map(|s| s.as_str().to_owned()),
-                        zone_id,
-                        zone_name: zone,
-                        sort_order: sort_order.unwrap_or_default(),
-                        contact_person: input.contact_person,
-                        contact_phone: input.contact_phone,
-                        note: input.note,
-                    });
-                }
-                Err(StoreError::Validation(fields)) => {
-                    for (field, messages) in fields {
-                        for message in messages {
-                            errors.push(RowError {
-                                row: r.row,
-                                column: col(&field),
-                                field: field.clone(),
-                                message,
-                            });
-                        }
-                    }
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        if rows.is_empty() {
-            errors.push(RowError {
-                row: 2,
-                column: "A".into(),
-                field: "name".into(),
-                message: "表格中没有数据行".into(),
-            });
-        }
-        Ok(UnitImportPreview {
-            total_rows: rows.len(),
-            valid_rows: valid.len(),
-            errors,
-            rows: valid,
-        })
-    }
-
-    /// Imports a sheet: every row is checked first, then all rows are written in one
-    /// transaction, or none if any row has an error.
-    pub async fn commit_import(
-        &self,
-        region: &str,
-        rows: &[UnitSheetRow],
-        columns: &HashMap<&'static str, String>,
-    ) -> Result<usize, StoreError> {
-        let preview = self.preview_import(region, rows, columns).await?;
-        if !preview.errors.is_empty() {
-            return Err(StoreError::Rows(preview.errors));
-        }
-        let region = RegionCode::parse(region)
-            .map_err(|e| StoreError::field("region_code", e.to_string()))?;
-        let mut tx = self.db.pool.begin().await?;
-        for row in &preview.rows {
-            let input = UnitInput {
-                name: row.name.clone(),
-                category: row.category.clone(),
-                subcategory: row.subcategory.clone(),
-                region_code: region.to_string(),
-                zone_id: row.zone_id,
-                sort_order: Some(row.sort_order),
-                contact_person: row.contact_person.clone(),
-                contact_phone: row.contact_phone.clone(),
-                note: row.note.clone(),
-            };
-            let category = UnitCategory::parse(&row.category).expect("validated");
-            let subcategory = row.subcategory.as_deref().and_then(UnitSubcategory::parse);
-            let id = insert_unit(&mut tx, &region, &input, category, subcategory)
-                .await
-                .map_err(|e| match e {
-                    // Someone added the same unit between the check and now.
-                    StoreError::Conflict { message, .. } => StoreError::Rows(vec![RowError {
-                        row: row.row,
-                        column: columns.get("name").cloned().unwrap_or_default(),
-                        field: "name".into(),
-                        message,
-                    }]),
-                    other => other,
-                })?;
-            audit::record(
-                &mut tx,
-                (&self.actor).into(),
-                Change {
-                    entity: "unit",
-                    entity_id: Some(id.to_string()),
-                    action: "import",
-                    summary: format!("导入单位 {}（第{}行）", row.name, row.row),
-                    region: Some(&region),
-                    before: None,
-                    after: serde_json::to_value(&input).ok(),
-                },
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(preview.rows.len())
-    }
 }
 
-async fn insert_unit(
+pub(crate) async fn insert_unit(
     conn: &mut sqlx::AnyConnection,
     region: &RegionCode,
     input: &UnitInput,

@@ -1,0 +1,49 @@
+//! The HTTP side of the sheet mechanism: every area's template, preview and commit routes are
+//! one call each to these, with the area's [`SheetImport`] declaration.
+
+use super::{template, xlsx_response, SheetLimits, Upload};
+use crate::error::{ApiResult, Json};
+use axum::response::Response;
+use luodi_store::sheets::{self, SheetImport, SheetUpload};
+use luodi_store::Scoped;
+
+/// The blank import template of sheet `S`.
+pub fn template_response<S: SheetImport>(file_name: &str) -> ApiResult<Response> {
+    Ok(xlsx_response(file_name, template(S::SPEC)?))
+}
+
+/// Checks an uploaded sheet `S` row by row and answers the preview; writes nothing. The
+/// permission is checked before the upload is read.
+pub async fn preview<S: SheetImport>(
+    store: &Scoped,
+    limits: &SheetLimits,
+    upload: Upload,
+) -> ApiResult<Json<S::Preview>> {
+    store.actor().require(S::PERMISSION)?;
+    let sheet = read::<S>(limits, upload).await?;
+    Ok(Json(sheets::preview::<S>(store, &sheet).await?))
+}
+
+/// Writes an uploaded sheet `S` whole, or nothing (422 `import_rejected` with every row's
+/// errors); answers how many rows were written.
+pub async fn commit<S: SheetImport>(
+    store: &Scoped,
+    limits: &SheetLimits,
+    upload: Upload,
+) -> ApiResult<usize> {
+    store.actor().require(S::PERMISSION)?;
+    let sheet = read::<S>(limits, upload).await?;
+    Ok(sheets::commit::<S>(store, &sheet).await?)
+}
+
+async fn read<S: SheetImport>(limits: &SheetLimits, upload: Upload) -> ApiResult<SheetUpload> {
+    let started = std::time::Instant::now();
+    let sheet = upload.sheet(S::SPEC, limits).await?;
+    tracing::info!(
+        sheet = S::SPEC.sheet_name,
+        rows = sheet.rows.len(),
+        read_ms = started.elapsed().as_millis() as u64,
+        "sheet read"
+    );
+    Ok(sheet)
+}
