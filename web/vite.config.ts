@@ -15,7 +15,10 @@ export default defineConfig({
       resolvers: [ElementPlusResolver()],
       dts: 'src/auto-imports.d.ts',
     }),
+    // Our own components are imported where they are used (areas/, kit/), never registered
+    // globally: `dirs` is empty so that moving a file cannot silently drop one.
     Components({
+      dirs: [],
       resolvers: [ElementPlusResolver({ importStyle: 'css' })],
       dts: 'src/components.d.ts',
     }),

@@ -11,8 +11,6 @@ export {}
 /* prettier-ignore */
 declare module 'vue' {
   export interface GlobalComponents {
-    AuditEntryDrawer: typeof import('./components/AuditEntryDrawer.vue')['default']
-    EChart: typeof import('./components/EChart.vue')['default']
     ElAlert: typeof import('element-plus/es')['ElAlert']
     ElAside: typeof import('element-plus/es')['ElAside']
     ElBreadcrumb: typeof import('element-plus/es')['ElBreadcrumb']
@@ -67,25 +65,8 @@ declare module 'vue' {
     ElTooltip: typeof import('element-plus/es')['ElTooltip']
     ElTree: typeof import('element-plus/es')['ElTree']
     ElUpload: typeof import('element-plus/es')['ElUpload']
-    EventSelect: typeof import('./components/EventSelect.vue')['default']
-    FundEntryDialog: typeof import('./components/FundEntryDialog.vue')['default']
-    FundEvidence: typeof import('./components/FundEvidence.vue')['default']
-    FundImportDialog: typeof import('./components/FundImportDialog.vue')['default']
-    GrowthCard: typeof import('./components/rates/GrowthCard.vue')['default']
-    ImportCheckResult: typeof import('./components/ImportCheckResult.vue')['default']
-    IndustrySelect: typeof import('./components/IndustrySelect.vue')['default']
-    ListPager: typeof import('./components/ListPager.vue')['default']
-    ProjectFormDialog: typeof import('./components/ProjectFormDialog.vue')['default']
-    ProjectImportDialog: typeof import('./components/ProjectImportDialog.vue')['default']
-    RegionCascader: typeof import('./components/RegionCascader.vue')['default']
     RouterLink: typeof import('vue-router')['RouterLink']
     RouterView: typeof import('vue-router')['RouterView']
-    SheetImportDialog: typeof import('./components/SheetImportDialog.vue')['default']
-    TargetsCard: typeof import('./components/rates/TargetsCard.vue')['default']
-    TaskProgressBar: typeof import('./components/TaskProgressBar.vue')['default']
-    UnitImportDialog: typeof import('./components/UnitImportDialog.vue')['default']
-    UnitSelect: typeof import('./components/UnitSelect.vue')['default']
-    YesNoSelect: typeof import('./components/YesNoSelect.vue')['default']
   }
   export interface GlobalDirectives {
     vLoading: typeof import('element-plus/es')['ElLoadingDirective']

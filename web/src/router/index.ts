@@ -1,6 +1,18 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { setPasswordChangeHandler, setUnauthenticatedHandler } from '@/api/client'
-import { allowed } from '@/lib/menu'
+import { routes as audit } from '@/areas/audit/routes'
+import { publicRoutes, routes as account } from '@/areas/auth/routes'
+import { routes as dashboard } from '@/areas/dashboard/routes'
+import { routes as duplicates } from '@/areas/duplicates/routes'
+import { routes as events } from '@/areas/events/routes'
+import { routes as funds } from '@/areas/funds/routes'
+import { routes as ledger } from '@/areas/ledger/routes'
+import { routes as rates } from '@/areas/rates/routes'
+import { routes as regions } from '@/areas/regions/routes'
+import { routes as rules } from '@/areas/rules/routes'
+import { routes as units } from '@/areas/units/routes'
+import { routes as users } from '@/areas/users/routes'
+import { allowed } from '@/layouts/menu'
 import { useAuthStore } from '@/stores/auth'
 
 declare module 'vue-router' {
@@ -11,77 +23,31 @@ declare module 'vue-router' {
   }
 }
 
+// Each area declares its own pages; the main layout holds them all, in the order of the menu.
 const routes: RouteRecordRaw[] = [
-  {
-    path: '/login',
-    name: 'login',
-    component: () => import('@/views/LoginView.vue'),
-    meta: { public: true, title: '登录' },
-  },
+  ...publicRoutes,
   {
     path: '/',
     component: () => import('@/layouts/MainLayout.vue'),
     children: [
-      { path: '', name: 'dashboard', component: () => import('@/views/DashboardView.vue'), meta: { title: '工作台' } },
-      {
-        path: 'users',
-        name: 'users',
-        component: () => import('@/views/UsersView.vue'),
-        meta: { title: '用户管理', permission: 'read_users' },
-      },
-      {
-        path: 'projects',
-        name: 'projects',
-        component: () => import('@/views/ProjectsView.vue'),
-        meta: { title: '项目台账' },
-      },
-      {
-        path: 'projects/:id(\\d+)',
-        name: 'project',
-        component: () => import('@/views/ProjectDetailView.vue'),
-        meta: { title: '项目详情' },
-      },
-      { path: 'events', name: 'events', component: () => import('@/views/EventsView.vue'), meta: { title: '签约活动' } },
-      {
-        path: 'funds/review',
-        name: 'fund-review',
-        component: () => import('@/views/FundReviewView.vue'),
-        meta: { title: '资金审核', permission: 'review_funds' },
-      },
-      {
-        path: 'duplicates',
-        name: 'duplicates',
-        component: () => import('@/views/DuplicatesView.vue'),
-        meta: { title: '重复核查', permission: 'manage_ledger' },
-      },
-      { path: 'rates', name: 'rates', component: () => import('@/views/RatesView.vue'), meta: { title: '三率统计' } },
-      { path: 'roles', name: 'roles', component: () => import('@/views/RolesView.vue'), meta: { title: '角色权限' } },
-      {
-        path: 'units',
-        name: 'units',
-        component: () => import('@/views/UnitsView.vue'),
-        meta: { title: '单位名录', permission: 'read_units' },
-      },
-      { path: 'regions', name: 'regions', component: () => import('@/views/RegionsView.vue'), meta: { title: '行政区划' } },
-      {
-        path: 'rules',
-        name: 'rules',
-        component: () => import('@/views/RulesView.vue'),
-        meta: { title: '规则设置', permission: 'manage_rules' },
-      },
-      {
-        path: 'audit',
-        name: 'audit',
-        component: () => import('@/views/AuditView.vue'),
-        meta: { title: '审计日志', permission: 'read_audit' },
-      },
-      { path: 'password', name: 'password', component: () => import('@/views/PasswordView.vue'), meta: { title: '修改密码' } },
+      ...dashboard,
+      ...ledger,
+      ...events,
+      ...funds,
+      ...duplicates,
+      ...rates,
+      ...users,
+      ...units,
+      ...regions,
+      ...rules,
+      ...audit,
+      ...account,
     ],
   },
   {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
-    component: () => import('@/views/NotFoundView.vue'),
+    component: () => import('@/layouts/NotFoundView.vue'),
     meta: { public: true, title: '页面不存在' },
   },
 ]

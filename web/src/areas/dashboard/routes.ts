@@ -1,0 +1,5 @@
+import type { RouteRecordRaw } from 'vue-router'
+
+export const routes: RouteRecordRaw[] = [
+  { path: '', name: 'dashboard', component: () => import('./DashboardView.vue'), meta: { title: '工作台' } },
+]
