@@ -6,6 +6,8 @@
 //! never leaves this crate.
 #![forbid(unsafe_code)]
 
+#[cfg(test)]
+mod house;
 mod kit;
 
 pub mod audit;

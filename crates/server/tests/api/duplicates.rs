@@ -1,7 +1,7 @@
 //! The duplicate review pool and its decisions: `POST /api/duplicates/{id}/decision`.
 
 use crate::helpers::*;
-use crate::projects::project_input;
+use crate::ledger::project_input;
 use reqwest::StatusCode;
 use serde_json::json;
 

@@ -5,22 +5,21 @@
 //! All modules compile into this one test binary, which keeps link time down on two cores.
 
 mod helpers;
-mod project_sheets;
-mod projects;
-mod rates;
-
-mod duplicates;
-mod e2e_fixtures;
-mod project_edit;
-mod rules;
 
 mod audit;
 mod auth;
+mod duplicates;
+mod e2e_fixtures;
 mod errors;
 mod events;
-mod fund_sheets;
 mod funds;
+mod funds_sheet;
+mod ledger;
+mod ledger_edit;
+mod ledger_sheet;
+mod rates;
 mod regions;
+mod rules;
 mod schema;
 mod scope;
 mod unit_scope;

@@ -303,7 +303,7 @@ async fn an_import_queues_look_alikes_among_its_rows_and_against_the_ledger() {
     let (status, existing) = nx
         .post(
             "/api/projects",
-            crate::projects::project_input(&nx, "华实稻虾米精深加工项目").await,
+            crate::ledger::project_input(&nx, "华实稻虾米精深加工项目").await,
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{existing}");
@@ -361,7 +361,7 @@ async fn an_import_queues_look_alikes_among_its_rows_and_against_the_ledger() {
     let (status, next) = nx
         .post(
             "/api/projects",
-            crate::projects::project_input(&nx, "蓝海电子元器件生产基地").await,
+            crate::ledger::project_input(&nx, "蓝海电子元器件生产基地").await,
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{next}");

@@ -1,7 +1,7 @@
 //! Editing a project: `PUT /api/projects/{id}`.
 
 use crate::helpers::*;
-use crate::projects::project_input;
+use crate::ledger::project_input;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
