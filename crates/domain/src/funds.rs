@@ -79,7 +79,7 @@ impl From<Period> for String {
 }
 
 /// Where a fund record is in its review.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FundStatus {
     /// 填报: waiting for review by the level above.
@@ -272,5 +272,90 @@ mod tests {
             ..e
         };
         assert_eq!(plausibility(&e), [Warning::FuturePeriod]);
+    }
+}
+
+/// The currency of a fund record or amount: 元 and US dollars are never added together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+pub enum Currency {
+    /// 人民币, in 分.
+    #[serde(rename = "CNY")]
+    Cny,
+    /// 美元, in cents.
+    #[serde(rename = "USD")]
+    Usd,
+}
+
+impl Currency {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cny => "CNY",
+            Self::Usd => "USD",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Cny => "人民币",
+            Self::Usd => "美元",
+        }
+    }
+}
+
+/// What kind of money a record is (domain §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FundKind {
+    /// 固定资产投资
+    FixedAsset,
+    /// 注册资本实缴
+    RegisteredCapital,
+    /// 其他
+    Other,
+}
+
+impl FundKind {
+    pub const ALL: [FundKind; 3] = [Self::FixedAsset, Self::RegisteredCapital, Self::Other];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::FixedAsset => "fixed_asset",
+            Self::RegisteredCapital => "registered_capital",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::FixedAsset => "固定资产投资",
+            Self::RegisteredCapital => "注册资本实缴",
+            Self::Other => "其他",
+        }
+    }
+
+    /// The code or the Chinese name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s || k.label() == s)
+    }
+}
+
+/// A reviewer's decision on an entered fund record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewDecision {
+    /// 确认: the record counts from now on.
+    Confirm,
+    /// 退回: sent back to the one who entered it, with a reason.
+    Return,
+}
+
+impl ReviewDecision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Confirm => "confirm",
+            Self::Return => "return",
+        }
     }
 }

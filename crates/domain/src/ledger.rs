@@ -3,7 +3,19 @@
 use serde::{Deserialize, Serialize};
 
 /// Default stages of a project; the dictionary is editable, these are the codes the rules use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     Lead,
@@ -450,5 +462,24 @@ mod tests {
             days_between(date!(2026 - 01 - 10), date!(2026 - 03 - 01)),
             50
         );
+    }
+}
+
+/// A reviewer's verdict on a look-alike pair (重复核查).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DuplicateVerdict {
+    /// 确认重复
+    Duplicate,
+    /// 不是重复 (a reason is required)
+    NotDuplicate,
+}
+
+impl DuplicateVerdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Duplicate => "duplicate",
+            Self::NotDuplicate => "not_duplicate",
+        }
     }
 }

@@ -26,3 +26,28 @@ pub use password::PasswordPolicy;
 pub use rates::{Classification, Rate, Thresholds};
 pub use region::{RegionCode, RegionLevel};
 pub use unit::{UnitCategory, UnitSubcategory};
+
+/// The Chinese name of a code of one of the domain's enumerations (stages, origins, fund
+/// kinds, statuses, currencies, decisions), for messages that list the allowed values.
+pub fn code_label(code: &str) -> Option<&'static str> {
+    use funds::{Currency, FundKind, FundStatus, ReviewDecision};
+    use ledger::{DuplicateVerdict, Stage};
+    use tiers::Origin;
+    let named = [
+        (ReviewDecision::Confirm.as_str(), "确认"),
+        (ReviewDecision::Return.as_str(), "退回"),
+        (DuplicateVerdict::Duplicate.as_str(), "确认重复"),
+        (DuplicateVerdict::NotDuplicate.as_str(), "不是重复"),
+        (Currency::Cny.as_str(), Currency::Cny.label()),
+        (Currency::Usd.as_str(), Currency::Usd.label()),
+    ];
+    Stage::ALL
+        .into_iter()
+        .map(|s| (s.as_str(), s.label()))
+        .chain(Origin::ALL.into_iter().map(|o| (o.as_str(), o.label())))
+        .chain(FundKind::ALL.into_iter().map(|k| (k.as_str(), k.label())))
+        .chain(FundStatus::ALL.into_iter().map(|s| (s.as_str(), s.label())))
+        .chain(named)
+        .find(|(c, _)| *c == code)
+        .map(|(_, label)| label)
+}

@@ -4,7 +4,7 @@ use crate::money::{Fen, UsdCents};
 use serde::{Deserialize, Serialize};
 
 /// Where the money comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Origin {
     /// 境外

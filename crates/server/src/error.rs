@@ -1,8 +1,8 @@
 //! The one error shape of the API: a stable machine-readable `code`, a Chinese `message`, and
 //! for bad input the fields (or sheet rows) at fault. Internal causes are logged, never sent.
 
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts};
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use luodi_store::{FieldErrors, RowError, StoreError};
@@ -128,34 +128,6 @@ impl From<StoreError> for ApiError {
     }
 }
 
-impl From<JsonRejection> for ApiError {
-    fn from(rejection: JsonRejection) -> Self {
-        let (status, code, message) = match &rejection {
-            JsonRejection::JsonDataError(e) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-                describe_serde(&e.body_text()),
-            ),
-            JsonRejection::JsonSyntaxError(_) => (
-                StatusCode::BAD_REQUEST,
-                "malformed_json",
-                "请求内容不是合法的JSON".to_owned(),
-            ),
-            JsonRejection::MissingJsonContentType(_) => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "请求须为 Content-Type: application/json".to_owned(),
-            ),
-            _ => (
-                StatusCode::BAD_REQUEST,
-                "bad_request",
-                "无法读取请求内容".to_owned(),
-            ),
-        };
-        Self::new(status, code, message)
-    }
-}
-
 impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> Self {
         Self::new(
@@ -225,15 +197,109 @@ fn describe_serde(text: &str) -> String {
     }
 }
 
-/// `axum::Json`, but its rejections answer in [`ApiError`]'s shape.
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// A JSON body. Its rejections answer in [`ApiError`]'s shape, and a value of the wrong type
+/// or outside an enumeration names the field at fault (its path, e.g. `items[2].stage`),
+/// found with `serde_path_to_error` rather than by parsing serde's message.
 pub struct Json<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for Json<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        let is_json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| {
+                let v = v.trim();
+                v == "application/json" || (v.starts_with("application/") && v.ends_with("+json"))
+            });
+        if !is_json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "请求须为 Content-Type: application/json",
+            ));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| ApiError::bad_request("无法读取请求内容"))?;
+        let mut de = serde_json::Deserializer::from_slice(&bytes);
+        match serde_path_to_error::deserialize(&mut de) {
+            Ok(value) => Ok(Json(value)),
+            Err(e) => {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                if !inner.is_data() {
+                    return Err(ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "malformed_json",
+                        "请求内容不是合法的JSON",
+                    ));
+                }
+                let (field, message) = describe_field(&path, &inner.to_string());
+                let mut e = ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation_failed",
+                    message.clone(),
+                );
+                e.body.errors = Some([(field, vec![message])].into_iter().collect());
+                Err(e)
+            }
+        }
+    }
+}
 
 impl<T: Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
         axum::Json(self.0).into_response()
     }
+}
+
+/// The field at fault and a Chinese message, from serde's path and message (e.g. `stage` and
+/// "unknown variant `x`, expected one of `lead`, `intent` at line 1 column 9").
+fn describe_field(path: &str, detail: &str) -> (String, String) {
+    let detail = detail.split(" at line ").next().unwrap_or(detail);
+    if let Some(missing) = detail
+        .strip_prefix("missing field `")
+        .and_then(|s| s.split('`').next())
+    {
+        let field = match path {
+            "." | "" => missing.to_owned(),
+            parent => format!("{parent}.{missing}"),
+        };
+        return (field.clone(), format!("缺少必填字段 {field}"));
+    }
+    let field = if path == "." {
+        String::new()
+    } else {
+        path.to_owned()
+    };
+    if let Some(rest) = detail.strip_prefix("unknown variant `") {
+        let (value, allowed) = rest.split_once('`').unwrap_or((rest, ""));
+        let allowed: Vec<String> = allowed
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(|code| match luodi_domain::code_label(code) {
+                Some(label) => format!("{code}（{label}）"),
+                None => code.to_owned(),
+            })
+            .collect();
+        return (
+            field.clone(),
+            format!(
+                "字段 {field} 的取值“{value}”无效，应为：{}",
+                allowed.join("、")
+            ),
+        );
+    }
+    (field.clone(), describe_serde(&format!("{field}: {detail}")))
 }
 
 /// `axum::extract::Query` with rejections in the API's shape.

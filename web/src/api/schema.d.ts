@@ -1082,6 +1082,11 @@ export interface components {
              */
             unit: string;
         };
+        /**
+         * @description The currency of a fund record or amount: 元 and US dollars are never added together.
+         * @enum {string}
+         */
+        Currency: "CNY" | "USD";
         Dashboard: {
             scope_name: string;
             regions: components["schemas"]["RegionCounts"];
@@ -1138,11 +1143,15 @@ export interface components {
         };
         /** @description A reviewer's decision on a candidate pair. */
         DuplicateDecision: {
-            /** @description `duplicate` 确认重复 or `not_duplicate` 不是重复. */
-            status: string;
+            status: components["schemas"]["DuplicateVerdict"];
             /** @description Required for `not_duplicate`: clearing a suspicion needs a reason. */
             note?: string | null;
         };
+        /**
+         * @description A reviewer's verdict on a look-alike pair (重复核查).
+         * @enum {string}
+         */
+        DuplicateVerdict: "duplicate" | "not_duplicate";
         ErrorBody: {
             /** @description Stable code for programs, e.g. `validation_failed`. */
             code: string;
@@ -1218,11 +1227,11 @@ export interface components {
             period: string;
             /** Format: int64 */
             amount: number;
-            currency: string;
-            kind: string;
+            currency: components["schemas"]["Currency"];
+            kind: components["schemas"]["FundKind"];
             /** @description 固定资产投资, 注册资本实缴 or 其他. */
             kind_label: string;
-            status: string;
+            status: components["schemas"]["FundStatus"];
             status_label: string;
             /** Format: int64 */
             corrects_id?: number | null;
@@ -1261,10 +1270,8 @@ export interface components {
              * @description Minor units of `currency`: 分 for CNY, cents for USD.
              */
             amount: number;
-            /** @description `CNY` or `USD`. */
-            currency: string;
-            /** @description `fixed_asset` 固定资产投资, `registered_capital` 注册资本实缴, `other`. */
-            kind: string;
+            currency: components["schemas"]["Currency"];
+            kind: components["schemas"]["FundKind"];
             note?: string | null;
             /**
              * Format: int64
@@ -1274,6 +1281,11 @@ export interface components {
             /** @description Required when the plausibility checks warn; says why the figure is right anyway. */
             override_reason?: string | null;
         };
+        /**
+         * @description What kind of money a record is (domain §4).
+         * @enum {string}
+         */
+        FundKind: "fixed_asset" | "registered_capital" | "other";
         FundPreviewRow: {
             row: number;
             /** Format: int64 */
@@ -1293,6 +1305,11 @@ export interface components {
             /** @description Plausibility warnings the row's 超常说明 answers. */
             warnings: string[];
         };
+        /**
+         * @description Where a fund record is in its review.
+         * @enum {string}
+         */
+        FundStatus: "entered" | "confirmed" | "returned" | "superseded";
         GrowthReport: {
             region_code?: string | null;
             region_name: string;
@@ -1396,6 +1413,11 @@ export interface components {
             /** @description Why it is not met, when it is not. */
             gap?: string | null;
         };
+        /**
+         * @description Where the money comes from.
+         * @enum {string}
+         */
+        Origin: "foreign" | "out_of_province" | "in_province";
         Page_AuditEntry: {
             items: {
                 /** Format: int64 */
@@ -1484,11 +1506,11 @@ export interface components {
                 period: string;
                 /** Format: int64 */
                 amount: number;
-                currency: string;
-                kind: string;
+                currency: components["schemas"]["Currency"];
+                kind: components["schemas"]["FundKind"];
                 /** @description 固定资产投资, 注册资本实缴 or 其他. */
                 kind_label: string;
-                status: string;
+                status: components["schemas"]["FundStatus"];
                 status_label: string;
                 /** Format: int64 */
                 corrects_id?: number | null;
@@ -1518,7 +1540,7 @@ export interface components {
                 investor_name: string;
                 investor_credit_code?: string | null;
                 investor_home?: string | null;
-                origin: string;
+                origin: components["schemas"]["Origin"];
                 global500: boolean;
                 china500: boolean;
                 private500: boolean;
@@ -1550,7 +1572,7 @@ export interface components {
                 responsible_unit_name?: string | null;
                 responsible_person?: string | null;
                 service_plan?: string | null;
-                stage: string;
+                stage: components["schemas"]["Stage"];
                 land_supplied_on?: string | null;
                 certificate_on?: string | null;
                 started_on?: string | null;
@@ -1715,7 +1737,7 @@ export interface components {
             investor_name: string;
             investor_credit_code?: string | null;
             investor_home?: string | null;
-            origin: string;
+            origin: components["schemas"]["Origin"];
             global500: boolean;
             china500: boolean;
             private500: boolean;
@@ -1747,7 +1769,7 @@ export interface components {
             responsible_unit_name?: string | null;
             responsible_person?: string | null;
             service_plan?: string | null;
-            stage: string;
+            stage: components["schemas"]["Stage"];
             land_supplied_on?: string | null;
             certificate_on?: string | null;
             started_on?: string | null;
@@ -1792,8 +1814,7 @@ export interface components {
             investor_credit_code?: string | null;
             /** @description Country or province the investor comes from. */
             investor_home?: string | null;
-            /** @description `foreign` 境外, `out_of_province` 省外境内, `in_province` 省内. */
-            origin: string;
+            origin: components["schemas"]["Origin"];
             global500?: boolean;
             china500?: boolean;
             private500?: boolean;
@@ -1822,8 +1843,7 @@ export interface components {
             responsible_unit_id?: number | null;
             responsible_person?: string | null;
             service_plan?: string | null;
-            /** @description Stage code (lead … producing, terminated, defaulted). */
-            stage: string;
+            stage: components["schemas"]["Stage"];
             land_supplied_on?: string | null;
             certificate_on?: string | null;
             started_on?: string | null;
@@ -1930,13 +1950,17 @@ export interface components {
          */
         RegionLevel: "province" | "prefecture" | "county";
         Review: {
-            /** @description `confirm` or `return`. */
-            decision: string;
+            decision: components["schemas"]["ReviewDecision"];
             /** @description Required when returning. */
             reason?: string | null;
             /** Format: int64 */
             version: number;
         };
+        /**
+         * @description A reviewer's decision on an entered fund record.
+         * @enum {string}
+         */
+        ReviewDecision: "confirm" | "return";
         /**
          * @description The five roles of domain §1.
          * @enum {string}
@@ -2038,9 +2062,14 @@ export interface components {
             /** @description 资金到位率（人民币） of those projects, e.g. "23.50%"; null without a contract amount. */
             arrival_rate?: string | null;
         };
+        /**
+         * @description Default stages of a project; the dictionary is editable, these are the codes the rules use.
+         * @enum {string}
+         */
+        Stage: "lead" | "intent" | "negotiating" | "signed" | "land_supplied" | "started" | "completed" | "producing" | "terminated" | "defaulted";
         /** @description One stage change in a project's history. */
         StageChange: {
-            stage: string;
+            stage: components["schemas"]["Stage"];
             stage_label: string;
             changed_on: string;
             note?: string | null;
@@ -2048,7 +2077,7 @@ export interface components {
             at: string;
         };
         StageChangeInput: {
-            stage: string;
+            stage: components["schemas"]["Stage"];
             /** @description YYYY-MM-DD; the milestone date for stages that have one. */
             changed_on: string;
             note?: string | null;

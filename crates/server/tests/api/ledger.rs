@@ -95,7 +95,6 @@ async fn bad_project_input_names_every_field() {
     let nx = app.login("nx_bureau").await;
     let mut input = project_input(&nx, "").await;
     input["investor_credit_code"] = json!("914403001922038217");
-    input["origin"] = json!("mars");
     input["contract_fen"] = json!(-5);
     input["signed_on"] = json!("2026-02-30");
     input["region_code"] = json!("430900");
@@ -105,7 +104,6 @@ async fn bad_project_input_names_every_field() {
     for field in [
         "name",
         "investor_credit_code",
-        "origin",
         "contract_fen",
         "signed_on",
         "region_code",
@@ -117,6 +115,19 @@ async fn bad_project_input_names_every_field() {
         .as_str()
         .unwrap()
         .contains("校验位"));
+
+    // A value outside an enumeration is refused before the checks, naming the field and what
+    // it may be.
+    let mut input = project_input(&nx, "外星项目").await;
+    input["origin"] = json!("mars");
+    let (status, body) = nx.post("/api/projects", input).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_error(&body, "validation_failed");
+    let message = body["errors"]["origin"][0].as_str().unwrap();
+    assert!(
+        message.contains("mars") && message.contains("省外境内"),
+        "{body}"
+    );
 
     let mut input = project_input(&nx, "日期倒挂项目").await;
     input["started_on"] = json!("2026-01-01");

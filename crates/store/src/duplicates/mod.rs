@@ -12,6 +12,7 @@ use crate::kit::error::{Checks, StoreError};
 use crate::kit::filter::{Bind, Filter};
 use crate::kit::page::{Page, PageRequest};
 use crate::kit::text::opt;
+use luodi_domain::ledger::DuplicateVerdict;
 use luodi_domain::Permission;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -150,8 +151,7 @@ pub struct DuplicateFilter {
 /// A reviewer's decision on a candidate pair.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct DuplicateDecision {
-    /// `duplicate` 确认重复 or `not_duplicate` 不是重复.
-    pub status: String,
+    pub status: DuplicateVerdict,
     /// Required for `not_duplicate`: clearing a suspicion needs a reason.
     pub note: Option<String>,
 }
@@ -287,13 +287,7 @@ impl Duplicates<'_> {
             ));
         }
         let mut checks = Checks::default();
-        let status = decision.status.trim();
-        if !matches!(status, "duplicate" | "not_duplicate") {
-            checks.add(
-                "status",
-                "核查结论应为确认重复或不是重复（duplicate、not_duplicate）",
-            );
-        }
+        let status = decision.status.as_str();
         let note = opt(&decision.note);
         if note.as_ref().is_some_and(|n| n.chars().count() > 500) {
             checks.add("note", "核查说明不超过500个字");

@@ -9,7 +9,9 @@ use crate::kit::clock;
 use crate::kit::error::{Checks, StoreError};
 use crate::kit::filter::{Bind, Filter};
 use crate::kit::page::{Page, PageRequest};
-use luodi_domain::funds::{plausibility, Entry, FundStatus, Period};
+use luodi_domain::funds::{
+    plausibility, Currency, Entry, FundKind, FundStatus, Period, ReviewDecision,
+};
 use luodi_domain::{Permission, Scope};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -25,10 +27,8 @@ pub struct FundInput {
     pub period: String,
     /// Minor units of `currency`: 分 for CNY, cents for USD.
     pub amount: i64,
-    /// `CNY` or `USD`.
-    pub currency: String,
-    /// `fixed_asset` 固定资产投资, `registered_capital` 注册资本实缴, `other`.
-    pub kind: String,
+    pub currency: Currency,
+    pub kind: FundKind,
     pub note: Option<String>,
     /// The confirmed record this one corrects; a reason in `note` is then required.
     pub corrects_id: Option<i64>,
@@ -51,11 +51,14 @@ pub struct FundArrival {
     pub project_arrived_cents: i64,
     pub period: String,
     pub amount: i64,
+    #[schema(value_type = Currency)]
     pub currency: String,
+    #[schema(value_type = FundKind)]
     pub kind: String,
     /// 固定资产投资, 注册资本实缴 or 其他.
     #[sqlx(skip)]
     pub kind_label: String,
+    #[schema(value_type = FundStatus)]
     pub status: String,
     #[sqlx(skip)]
     pub status_label: String,
@@ -93,26 +96,14 @@ impl FundArrival {
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct Review {
-    /// `confirm` or `return`.
-    pub decision: String,
+    pub decision: ReviewDecision,
     /// Required when returning.
     pub reason: Option<String>,
     pub version: i64,
 }
 
-/// The kinds of money a record may be (domain §4).
-pub const FUND_KINDS: [(&str, &str); 3] = [
-    ("fixed_asset", "固定资产投资"),
-    ("registered_capital", "注册资本实缴"),
-    ("other", "其他"),
-];
-
 fn fund_kind_label(kind: &str) -> &'static str {
-    FUND_KINDS
-        .iter()
-        .find(|(code, _)| *code == kind)
-        .map(|(_, label)| *label)
-        .unwrap_or("")
+    FundKind::parse(kind).map(FundKind::label).unwrap_or("")
 }
 
 const REVIEW_ORDER: &str = "f.entered_at, f.id";
@@ -158,8 +149,8 @@ pub(crate) async fn insert_fund(
     .bind(new.region)
     .bind(new.period.to_string())
     .bind(new.input.amount)
-    .bind(&new.input.currency)
-    .bind(&new.input.kind)
+    .bind(new.input.currency.as_str())
+    .bind(new.input.kind.as_str())
     .bind(new.input.corrects_id)
     .bind(trimmed(&new.input.note))
     .bind(
@@ -270,17 +261,10 @@ impl Funds<'_> {
         if input.amount <= 0 {
             checks.add("amount", "到位金额须大于0");
         }
-        let contract = match input.currency.as_str() {
-            "CNY" => Some(project.contract_fen),
-            "USD" => Some(project.contract_cents),
-            _ => {
-                checks.add("currency", "币种应为人民币（CNY）或美元（USD）");
-                None
-            }
+        let contract = match input.currency {
+            Currency::Cny => project.contract_fen,
+            Currency::Usd => project.contract_cents,
         };
-        if !FUND_KINDS.iter().any(|(code, _)| *code == input.kind) {
-            checks.add("kind", "资金类型应为固定资产投资、注册资本实缴或其他");
-        }
         let note = input
             .note
             .as_deref()
@@ -291,7 +275,7 @@ impl Funds<'_> {
                 Ok(o)
                     if o.project_id == project_id
                         && o.status == "confirmed"
-                        && o.currency == input.currency => {}
+                        && o.currency == input.currency.as_str() => {}
                 _ => checks.add("corrects_id", "只能更正本项目同币种、已确认的资金记录"),
             }
             if note.is_none() {
@@ -299,13 +283,13 @@ impl Funds<'_> {
             }
         }
         checks.finish()?;
-        let (period, contract) = (period.expect("checked"), contract.expect("checked"));
+        let period = period.expect("checked");
         let history: Vec<(String, i64)> = sqlx::query_as(
             "SELECT period, amount FROM fund_arrivals WHERE project_id = $1 AND currency = $2 \
              AND status IN ('entered', 'confirmed') AND id <> $3",
         )
         .bind(project_id)
-        .bind(&input.currency)
+        .bind(input.currency.as_str())
         .bind(input.corrects_id.unwrap_or(0))
         .fetch_all(&self.db.pool)
         .await?;

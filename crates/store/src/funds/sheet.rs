@@ -6,14 +6,14 @@
 
 use super::Funds;
 use crate::audit::{self, OwnedEntry};
-use crate::funds::{insert_fund, today, NewFund, FUND_KINDS};
+use crate::funds::{insert_fund, today, NewFund};
 use crate::kit::error::{RowError, StoreError};
 use crate::kit::filter::{Bind, Filter};
 use crate::scoped::Scoped;
 use crate::sheets::{
     CheckedSheet, Column, SheetImport, SheetRow, SheetSpec, SheetUpload, PREVIEW_ROWS,
 };
-use luodi_domain::funds::{plausibility, Entry, Period};
+use luodi_domain::funds::{plausibility, Currency, Entry, FundKind, Period};
 use luodi_domain::{Fen, Permission, UsdCents};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
@@ -116,11 +116,8 @@ fn currency_code(s: &str) -> Option<&'static str> {
 }
 
 /// A fund kind from its Chinese name or its code.
-fn kind_code(s: &str) -> Option<&'static str> {
-    FUND_KINDS
-        .iter()
-        .find(|(code, label)| *code == s || *label == s)
-        .map(|(code, _)| *code)
+fn kind_code(s: &str) -> Option<FundKind> {
+    FundKind::parse(s)
 }
 
 impl Funds<'_> {
@@ -362,8 +359,12 @@ impl Funds<'_> {
                         input: crate::funds::FundInput {
                             period: period.to_string(),
                             amount,
-                            currency: currency.to_owned(),
-                            kind: kind.to_owned(),
+                            currency: if currency == "USD" {
+                                Currency::Usd
+                            } else {
+                                Currency::Cny
+                            },
+                            kind,
                             note: optional("note"),
                             corrects_id: None,
                             override_reason,
@@ -425,13 +426,9 @@ impl SheetImport for FundsSheet {
                     project_name: c.project.name.clone(),
                     region_name: c.project.region_name.clone(),
                     period: c.period.to_string(),
-                    currency: c.input.currency.clone(),
+                    currency: c.input.currency.as_str().to_owned(),
                     amount: c.input.amount,
-                    kind_label: FUND_KINDS
-                        .iter()
-                        .find(|(code, _)| *code == c.input.kind)
-                        .map(|(_, label)| (*label).to_owned())
-                        .unwrap_or_default(),
+                    kind_label: c.input.kind.label().to_owned(),
                     warnings: c.warnings.clone(),
                 })
                 .collect(),

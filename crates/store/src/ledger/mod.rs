@@ -50,8 +50,7 @@ pub struct ProjectInput {
     pub investor_credit_code: Option<String>,
     /// Country or province the investor comes from.
     pub investor_home: Option<String>,
-    /// `foreign` 境外, `out_of_province` 省外境内, `in_province` 省内.
-    pub origin: String,
+    pub origin: Origin,
     #[serde(default)]
     pub global500: bool,
     #[serde(default)]
@@ -80,8 +79,7 @@ pub struct ProjectInput {
     pub responsible_unit_id: Option<i64>,
     pub responsible_person: Option<String>,
     pub service_plan: Option<String>,
-    /// Stage code (lead … producing, terminated, defaulted).
-    pub stage: String,
+    pub stage: Stage,
     pub land_supplied_on: Option<String>,
     pub certificate_on: Option<String>,
     pub started_on: Option<String>,
@@ -100,6 +98,7 @@ pub struct Project {
     pub investor_name: String,
     pub investor_credit_code: Option<String>,
     pub investor_home: Option<String>,
+    #[schema(value_type = Origin)]
     pub origin: String,
     #[schema(value_type = bool)]
     pub global500: Flag,
@@ -129,6 +128,7 @@ pub struct Project {
     pub responsible_unit_name: Option<String>,
     pub responsible_person: Option<String>,
     pub service_plan: Option<String>,
+    #[schema(value_type = Stage)]
     pub stage: String,
     pub land_supplied_on: Option<String>,
     pub certificate_on: Option<String>,
@@ -271,7 +271,7 @@ impl Project {
             investor_name: self.investor_name.clone(),
             investor_credit_code: self.investor_credit_code.clone(),
             investor_home: self.investor_home.clone(),
-            origin: self.origin.clone(),
+            origin: origin_of(&self.origin).unwrap_or(Origin::InProvince),
             global500: self.global500.0,
             china500: self.china500.0,
             private500: self.private500.0,
@@ -290,7 +290,7 @@ impl Project {
             responsible_unit_id: self.responsible_unit_id,
             responsible_person: self.responsible_person.clone(),
             service_plan: self.service_plan.clone(),
-            stage: self.stage.clone(),
+            stage: Stage::parse(&self.stage).unwrap_or(Stage::Lead),
             land_supplied_on: self.land_supplied_on.clone(),
             certificate_on: self.certificate_on.clone(),
             started_on: self.started_on.clone(),
@@ -376,6 +376,7 @@ pub struct ProjectFilter {
 /// One stage change in a project's history.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct StageChange {
+    #[schema(value_type = Stage)]
     pub stage: String,
     #[sqlx(skip)]
     pub stage_label: String,
@@ -400,7 +401,7 @@ pub struct ProjectUpdate {
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct StageChangeInput {
-    pub stage: String,
+    pub stage: Stage,
     /// YYYY-MM-DD; the milestone date for stages that have one.
     pub changed_on: String,
     pub note: Option<String>,
@@ -589,12 +590,6 @@ impl Ledger<'_> {
                 .map(|c| c.to_string()),
             None => None,
         };
-        if origin_of(&input.origin).is_none() {
-            checks.add(
-                "origin",
-                "资金来源应为境外、省外境内或省内（foreign、out_of_province、in_province）",
-            );
-        }
         for (field, value) in [
             ("total_investment_fen", input.total_investment_fen),
             ("contract_fen", input.contract_fen),
@@ -604,7 +599,7 @@ impl Ledger<'_> {
                 checks.add(field, "金额不能为负数");
             }
         }
-        let stage = checks.take("stage", Stage::parse(&input.stage).ok_or("项目阶段无效"));
+        let stage = input.stage;
         // The milestone dates as given (trimmed, blank as none), in the order of MILESTONES.
         let given = [
             &input.signed_on,
@@ -626,12 +621,9 @@ impl Ledger<'_> {
             checks.add(field, message);
         }
         // The stage and the dates tell one story (the 开工率 counts 开工 dates).
-        if let Some(stage) = stage {
-            for (field, message) in
-                milestone_conflicts(stage, &given.each_ref().map(|v| v.as_deref()))
-            {
-                checks.add(field, message);
-            }
+        for (field, message) in milestone_conflicts(stage, &given.each_ref().map(|v| v.as_deref()))
+        {
+            checks.add(field, message);
         }
         let region = match RegionCode::parse(&input.region_code) {
             Err(e) => {
@@ -692,7 +684,7 @@ impl Ledger<'_> {
         checks.finish()?;
         Ok(Checked {
             region: region.expect("checked"),
-            stage: stage.expect("checked"),
+            stage,
             name,
             credit_code,
             dates,
@@ -1047,7 +1039,7 @@ impl Ledger<'_> {
                 Bind::Text(input.investor_name.trim().to_owned()),
                 Bind::OptText(c.credit_code.clone()),
                 text(&input.investor_home),
-                Bind::Text(input.origin.clone()),
+                Bind::Text(input.origin.as_str().to_owned()),
                 Bind::Bool(input.global500),
                 Bind::Bool(input.china500),
                 Bind::Bool(input.private500),
@@ -1149,10 +1141,10 @@ impl Ledger<'_> {
         self.actor.require(Permission::ManageLedger)?;
         let before = self.find_project(id).await?;
         let mut checks = Checks::default();
-        let stage = checks.take("stage", Stage::parse(&input.stage).ok_or("项目阶段无效"));
+        let stage = input.stage;
         let date = checks.take("changed_on", parse_date(&input.changed_on));
         checks.finish()?;
-        let (stage, date) = (stage.expect("checked"), date.expect("checked").to_string());
+        let date = date.expect("checked").to_string();
         // The stage's own milestone date is set; a step back clears the later ones; the
         // result must tell the same story as an entered project's (开工 recorded before
         // 竣工/投产, dates in order).
@@ -1269,8 +1261,7 @@ impl Ledger<'_> {
             return Err(StoreError::Stale);
         }
         let input = update.project;
-        let stage_moved =
-            Stage::parse(input.stage.trim()).map(Stage::as_str) != Some(before.stage.as_str());
+        let stage_moved = input.stage.as_str() != before.stage.as_str();
         let c = match (self.check_project_edit(&input, &before).await, stage_moved) {
             (Ok(c), false) => c,
             (Ok(_), true) => return Err(StoreError::field("stage", STAGE_NOT_EDITABLE)),
@@ -1294,7 +1285,7 @@ impl Ledger<'_> {
         .bind(&after.investor_name)
         .bind(&after.investor_credit_code)
         .bind(&after.investor_home)
-        .bind(&after.origin)
+        .bind(after.origin.as_str())
         .bind(after.global500)
         .bind(after.china500)
         .bind(after.private500)
@@ -1396,7 +1387,7 @@ fn normalized(c: &Checked, input: &ProjectInput) -> ProjectInput {
         investor_name: input.investor_name.trim().to_owned(),
         investor_credit_code: c.credit_code.clone(),
         investor_home: opt(&input.investor_home),
-        origin: input.origin.clone(),
+        origin: input.origin,
         industry_code: opt(&input.industry_code),
         leading_industry: opt(&input.leading_industry),
         signed_on,
@@ -1404,7 +1395,7 @@ fn normalized(c: &Checked, input: &ProjectInput) -> ProjectInput {
         responsible_leader: opt(&input.responsible_leader),
         responsible_person: opt(&input.responsible_person),
         service_plan: opt(&input.service_plan),
-        stage: c.stage.as_str().to_owned(),
+        stage: c.stage,
         land_supplied_on,
         certificate_on,
         started_on,

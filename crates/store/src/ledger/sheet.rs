@@ -135,12 +135,11 @@ fn yes_no(s: &str) -> Result<bool, String> {
 }
 
 /// The origin's code from its label or code; sheets also write 省外 for 省外境内.
-fn origin_code(s: &str) -> Result<String, String> {
+fn origin_code(s: &str) -> Result<Origin, String> {
     match s.trim() {
         "省外" => Some(Origin::OutOfProvince),
         other => Origin::parse(other),
     }
-    .map(|o| o.as_str().to_owned())
     .ok_or_else(|| format!("资金来源应为境外、省外境内或省内，实际为“{}”", s.trim()))
 }
 
@@ -283,13 +282,14 @@ impl Ledger<'_> {
         let contract_cents = money("contract_cents", true, &mut errors);
         let origin = origin_code(&cell("origin")).unwrap_or_else(|m| {
             errors.push(("origin", m));
-            String::new()
+            // Never written: a row with errors is refused.
+            Origin::InProvince
         });
         let stage = match Stage::parse(&cell("stage")) {
-            Some(s) => s.as_str().to_owned(),
+            Some(s) => s,
             None => {
                 errors.push(("stage", format!("项目阶段“{}”无效，应为线索、意向、在谈、已签约、已供地、已开工、已竣工、已投产、终止或未履约", cell("stage"))));
-                String::new()
+                Stage::Lead
             }
         };
         let region_text = cell("region_code");
@@ -531,7 +531,7 @@ impl SheetImport for ProjectsSheet {
                     investor_name: r.input.investor_name,
                     region_code: r.input.region_code,
                     region_name: r.region_name,
-                    stage: r.input.stage,
+                    stage: r.input.stage.as_str().to_owned(),
                     contract_fen: r.input.contract_fen,
                     contract_cents: r.input.contract_cents,
                 })

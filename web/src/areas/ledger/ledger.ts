@@ -1,28 +1,43 @@
-// Codes and labels of the project ledger, as the API spells them (domain §3–5).
+// Codes and labels of the project ledger (domain §3–5). The codes are the API's own enums
+// (generated from its OpenAPI document): a label map keyed by an enum must name every value
+// the server allows and no other, or the type check fails.
+
+import type { components } from '@/api/schema'
+
+type Schemas = components['schemas']
+export type Stage = Schemas['Stage']
+export type Origin = Schemas['Origin']
+export type FundKind = Schemas['FundKind']
+export type Currency = Schemas['Currency']
 
 export interface Choice<T extends string = string> {
   value: T
   label: string
 }
 
-export const STAGES: readonly Choice[] = [
-  { value: 'lead', label: '线索' },
-  { value: 'intent', label: '意向' },
-  { value: 'negotiating', label: '在谈' },
-  { value: 'signed', label: '已签约' },
-  { value: 'land_supplied', label: '已供地' },
-  { value: 'started', label: '已开工' },
-  { value: 'completed', label: '已竣工' },
-  { value: 'producing', label: '已投产' },
-  { value: 'terminated', label: '终止' },
-  { value: 'defaulted', label: '未履约' },
-]
+/** The choices of an enum, in the order its labels are written. */
+function choices<T extends string>(labels: Readonly<Record<T, string>>): readonly Choice<T>[] {
+  return (Object.keys(labels) as T[]).map((value) => ({ value, label: labels[value] }))
+}
 
-export const ORIGINS: readonly Choice[] = [
-  { value: 'foreign', label: '境外' },
-  { value: 'out_of_province', label: '省外境内' },
-  { value: 'in_province', label: '省内' },
-]
+export const STAGES = choices<Stage>({
+  lead: '线索',
+  intent: '意向',
+  negotiating: '在谈',
+  signed: '已签约',
+  land_supplied: '已供地',
+  started: '已开工',
+  completed: '已竣工',
+  producing: '已投产',
+  terminated: '终止',
+  defaulted: '未履约',
+})
+
+export const ORIGINS = choices<Origin>({
+  foreign: '境外',
+  out_of_province: '省外境内',
+  in_province: '省内',
+})
 
 export const EVENT_LEVELS: readonly Choice[] = [
   { value: 'province', label: '省级' },
@@ -30,16 +45,16 @@ export const EVENT_LEVELS: readonly Choice[] = [
   { value: 'county', label: '县级' },
 ]
 
-export const FUND_KINDS: readonly Choice[] = [
-  { value: 'fixed_asset', label: '固定资产投资' },
-  { value: 'registered_capital', label: '注册资本实缴' },
-  { value: 'other', label: '其他' },
-]
+export const FUND_KINDS = choices<FundKind>({
+  fixed_asset: '固定资产投资',
+  registered_capital: '注册资本实缴',
+  other: '其他',
+})
 
-export const CURRENCIES: readonly Choice[] = [
-  { value: 'CNY', label: '人民币（万元）' },
-  { value: 'USD', label: '美元（万美元）' },
-]
+export const CURRENCIES = choices<Currency>({
+  CNY: '人民币（万元）',
+  USD: '美元（万美元）',
+})
 
 /** The review states of a duplicate candidate, as the pool's filter offers them. */
 export const DUPLICATE_STATUSES: readonly Choice[] = [
@@ -49,8 +64,8 @@ export const DUPLICATE_STATUSES: readonly Choice[] = [
   { value: 'all', label: '全部' },
 ]
 
-export function labelOf(choices: readonly Choice[], code: string | null | undefined): string {
-  return choices.find((c) => c.value === code)?.label ?? code ?? ''
+export function labelOf(list: readonly Choice[], code: string | null | undefined): string {
+  return list.find((c) => c.value === code)?.label ?? code ?? ''
 }
 
 /** The milestone date a stage sets, when it has one (the 四即 chain). */
