@@ -9,10 +9,91 @@ use luodi_store::{FieldErrors, RowError, StoreError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+/// Every error code the API answers with, each with what it means in Chinese. Programs match
+/// on the code; people read the message beside it, which says more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// 账号已锁定
+    AccountLocked,
+    /// 地址中的编号格式不正确
+    BadPath,
+    /// 查询参数不正确
+    BadQuery,
+    /// 请求有误
+    BadRequest,
+    /// 与已有数据冲突
+    Conflict,
+    /// 无权进行此操作
+    Forbidden,
+    /// 导入文件有错误，未写入任何数据
+    ImportRejected,
+    /// 服务器内部错误
+    Internal,
+    /// 用户名或密码错误
+    InvalidCredentials,
+    /// 请求内容不是合法的JSON
+    MalformedJson,
+    /// 未找到，或不在管辖范围内
+    NotFound,
+    /// 须先修改密码
+    PasswordChangeRequired,
+    /// 该记录已被他人修改
+    StaleVersion,
+    /// 请先登录，或登录已超时
+    Unauthenticated,
+    /// 请求的内容类型不受支持
+    UnsupportedMediaType,
+    /// 提交的数据有误
+    ValidationFailed,
+    /// 接口不存在
+    RouteNotFound,
+    /// 上传的文件不是有效的Excel工作簿
+    InvalidFile,
+    /// 表格不是下载的模板
+    InvalidTemplate,
+    /// 上传方式不正确
+    InvalidUpload,
+    /// 行数超过一次导入的上限
+    TooManyRows,
+    /// 工作簿超过导入的大小限制
+    SheetTooLarge,
+}
+
+impl ErrorCode {
+    /// What the code means, in Chinese.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Self::AccountLocked => "账号已锁定",
+            Self::BadPath => "地址中的编号格式不正确",
+            Self::BadQuery => "查询参数不正确",
+            Self::BadRequest => "请求有误",
+            Self::Conflict => "与已有数据冲突",
+            Self::Forbidden => "无权进行此操作",
+            Self::ImportRejected => "导入文件有错误，未写入任何数据",
+            Self::Internal => "服务器内部错误",
+            Self::InvalidCredentials => "用户名或密码错误",
+            Self::MalformedJson => "请求内容不是合法的JSON",
+            Self::NotFound => "未找到，或不在管辖范围内",
+            Self::PasswordChangeRequired => "须先修改密码",
+            Self::StaleVersion => "该记录已被他人修改",
+            Self::Unauthenticated => "请先登录，或登录已超时",
+            Self::UnsupportedMediaType => "请求的内容类型不受支持",
+            Self::ValidationFailed => "提交的数据有误",
+            Self::RouteNotFound => "接口不存在",
+            Self::InvalidFile => "上传的文件不是有效的Excel工作簿",
+            Self::InvalidTemplate => "表格不是下载的模板",
+            Self::InvalidUpload => "上传方式不正确",
+            Self::TooManyRows => "行数超过一次导入的上限",
+            Self::SheetTooLarge => "工作簿超过导入的大小限制",
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
     /// Stable code for programs, e.g. `validation_failed`.
-    pub code: &'static str,
+    pub code: ErrorCode,
     /// Message for people, in Chinese.
     pub message: String,
     /// Field name → messages, for `validation_failed`.
@@ -30,7 +111,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             status,
             body: ErrorBody {
@@ -45,17 +126,17 @@ impl ApiError {
     pub fn unauthenticated() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
-            "unauthenticated",
+            ErrorCode::Unauthenticated,
             "请先登录，或登录已超时",
         )
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, message)
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message)
     }
 
     pub fn field(field: &str, message: impl Into<String>) -> Self {
@@ -66,12 +147,12 @@ impl ApiError {
         tracing::error!(%cause, "internal error");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            ErrorCode::Internal,
             "服务器内部错误，请稍后重试；如持续出现请联系管理员",
         )
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         self.body.code
     }
 }
@@ -88,7 +169,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(what) => {
                 Self::not_found(format!("未找到{what}，或不在您的管辖范围内"))
             }
-            StoreError::Forbidden(m) => Self::new(StatusCode::FORBIDDEN, "forbidden", m),
+            StoreError::Forbidden(m) => Self::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, m),
             StoreError::Validation(errors) => {
                 let summary = errors
                     .values()
@@ -98,7 +179,7 @@ impl From<StoreError> for ApiError {
                     .unwrap_or_default();
                 let mut e = Self::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    "validation_failed",
+                    ErrorCode::ValidationFailed,
                     format!("提交的数据有误：{summary}"),
                 );
                 e.body.errors = Some(errors);
@@ -107,20 +188,20 @@ impl From<StoreError> for ApiError {
             StoreError::Rows(rows) => {
                 let mut e = Self::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    "import_rejected",
+                    ErrorCode::ImportRejected,
                     format!("导入文件有{}处错误，未写入任何数据", rows.len()),
                 );
                 e.body.rows_errors = Some(rows);
                 e
             }
             StoreError::Conflict { field, message } => {
-                let mut e = Self::new(StatusCode::CONFLICT, "conflict", message.clone());
+                let mut e = Self::new(StatusCode::CONFLICT, ErrorCode::Conflict, message.clone());
                 e.body.errors = Some([(field, vec![message])].into_iter().collect());
                 e
             }
             StoreError::Stale => Self::new(
                 StatusCode::CONFLICT,
-                "stale_version",
+                ErrorCode::StaleVersion,
                 "该记录已被他人修改，请刷新后重试",
             ),
             other => Self::internal(other),
@@ -132,7 +213,7 @@ impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
-            "bad_query",
+            ErrorCode::BadQuery,
             format!("查询参数不正确：{}", describe_serde(&rejection.body_text())),
         )
     }
@@ -142,7 +223,7 @@ impl From<PathRejection> for ApiError {
     fn from(_: PathRejection) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
-            "bad_path",
+            ErrorCode::BadPath,
             "地址中的编号格式不正确",
         )
     }
@@ -222,7 +303,7 @@ where
         if !is_json {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 "请求须为 Content-Type: application/json",
             ));
         }
@@ -238,14 +319,14 @@ where
                 if !inner.is_data() {
                     return Err(ApiError::new(
                         StatusCode::BAD_REQUEST,
-                        "malformed_json",
+                        ErrorCode::MalformedJson,
                         "请求内容不是合法的JSON",
                     ));
                 }
                 let (field, message) = describe_field(&path, &inner.to_string());
                 let mut e = ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    "validation_failed",
+                    ErrorCode::ValidationFailed,
                     message.clone(),
                 );
                 e.body.errors = Some([(field, vec![message])].into_iter().collect());

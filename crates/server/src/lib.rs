@@ -19,7 +19,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
 
-pub use error::{ApiError, ErrorBody};
+pub use error::{ApiError, ErrorBody, ErrorCode};
 
 /// Settings of the HTTP layer (the `[server]` table of luodi.toml).
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -132,7 +132,7 @@ pub fn app(state: AppState) -> Router {
 async fn api_not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
-        "route_not_found",
+        ErrorCode::RouteNotFound,
         "接口不存在，请检查地址",
     )
 }

@@ -2,6 +2,7 @@
 //! store handed to handlers.
 
 use crate::error::ApiError;
+use crate::error::ErrorCode;
 use crate::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
@@ -68,7 +69,7 @@ impl FromRequestParts<AppState> for ScopedStore {
         if current.user.must_change_password {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
-                "password_change_required",
+                ErrorCode::PasswordChangeRequired,
                 "首次登录或密码已被重置，请先修改密码",
             ));
         }

@@ -1154,13 +1154,19 @@ export interface components {
         DuplicateVerdict: "duplicate" | "not_duplicate";
         ErrorBody: {
             /** @description Stable code for programs, e.g. `validation_failed`. */
-            code: string;
+            code: components["schemas"]["ErrorCode"];
             /** @description Message for people, in Chinese. */
             message: string;
             errors?: null | components["schemas"]["BTreeMap"];
             /** @description Sheet row errors, for `import_rejected`. */
             rows_errors?: components["schemas"]["RowError"][] | null;
         };
+        /**
+         * @description Every error code the API answers with, each with what it means in Chinese. Programs match
+         *     on the code; people read the message beside it, which says more.
+         * @enum {string}
+         */
+        ErrorCode: "account_locked" | "bad_path" | "bad_query" | "bad_request" | "conflict" | "forbidden" | "import_rejected" | "internal" | "invalid_credentials" | "malformed_json" | "not_found" | "password_change_required" | "stale_version" | "unauthenticated" | "unsupported_media_type" | "validation_failed" | "route_not_found" | "invalid_file" | "invalid_template" | "invalid_upload" | "too_many_rows" | "sheet_too_large";
         EventImportPreview: {
             total_rows: number;
             valid_rows: number;

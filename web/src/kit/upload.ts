@@ -15,10 +15,13 @@ export function idleProgress(): TaskProgress {
   return { phase: 'idle', percent: null, startedAt: 0 }
 }
 
+/** The server's error body, or one made here when no such body came back. */
+export type UploadError = Omit<ApiErrorBody, 'code'> & { code: ApiErrorBody['code'] | 'http_error' | 'network_error' }
+
 export interface UploadResult<T> {
   status: number
   data?: T
-  error?: ApiErrorBody
+  error?: UploadError
 }
 
 /**

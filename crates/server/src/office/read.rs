@@ -6,6 +6,7 @@
 //! sheet's row limit. Memory is bounded by the limits, whatever the file claims.
 
 use crate::error::ApiError;
+use crate::error::ErrorCode;
 use axum::http::StatusCode;
 use calamine::{DataRef, Reader, Xlsx};
 use luodi_store::sheets::{SheetRow, SheetSpec, SheetUpload};
@@ -114,19 +115,23 @@ fn excel_serial_to_text(serial: f64) -> String {
 fn invalid_file() -> ApiError {
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_file",
+        ErrorCode::InvalidFile,
         "上传的文件不是有效的Excel工作簿（.xlsx），请使用下载的模板填写后上传",
     )
 }
 
 fn too_large(message: String) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "sheet_too_large", message)
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::SheetTooLarge,
+        message,
+    )
 }
 
 fn too_many_rows(limit: usize) -> ApiError {
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
-        "too_many_rows",
+        ErrorCode::TooManyRows,
         format!("一次最多导入{limit}行，请分批导入"),
     )
 }
@@ -290,7 +295,7 @@ impl<'s> SheetRows<'s> {
         }
         Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_template",
+            ErrorCode::InvalidTemplate,
             format!(
                 "第{}行表头缺少必填列：{}。请使用下载的模板填写",
                 self.header_row.unwrap_or(0) + 1,
@@ -349,7 +354,7 @@ impl<'s> SheetRows<'s> {
         if self.header_row.is_none() {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_template",
+                ErrorCode::InvalidTemplate,
                 "工作表是空的，请使用下载的模板填写",
             ));
         }
@@ -373,14 +378,14 @@ fn check_archive(limits: &SheetLimits, bytes: &[u8]) -> Result<(), ApiError> {
     if bytes.is_empty() {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_file",
+            ErrorCode::InvalidFile,
             "上传的文件是空的",
         ));
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_file",
+            ErrorCode::InvalidFile,
             "这是旧版Excel（.xls）文件或加了密码的工作簿：请取消密码，在Excel或WPS中另存为 .xlsx 后上传",
         ));
     }
@@ -478,7 +483,7 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Upload {
             .map_err(|_| {
                 ApiError::new(
                     StatusCode::BAD_REQUEST,
-                    "invalid_upload",
+                    ErrorCode::InvalidUpload,
                     "请以 multipart/form-data 方式上传文件",
                 )
             })

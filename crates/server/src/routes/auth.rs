@@ -1,3 +1,4 @@
+use crate::error::ErrorCode;
 use crate::error::{ApiError, ApiResult, Json};
 use crate::session::{request_id, CurrentUser, SESSION_COOKIE};
 use crate::AppState;
@@ -128,12 +129,12 @@ async fn login(
         }
         LoginOutcome::InvalidCredentials => Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
+            ErrorCode::InvalidCredentials,
             "用户名或密码错误",
         )),
         LoginOutcome::Locked { until } => Err(ApiError::new(
             StatusCode::LOCKED,
-            "account_locked",
+            ErrorCode::AccountLocked,
             format!(
                 "密码连续错误次数过多，账号已锁定至 {}（北京时间），请稍后再试或联系管理员解锁",
                 beijing_time(&until)

@@ -1,5 +1,6 @@
 //! The ledger in Excel: template, preview, import and export of the filtered list.
 
+use crate::error::ErrorCode;
 use crate::error::{ApiError, ApiResult, Json, Query};
 use crate::office::{self, Cell, Column, SheetForm, SheetSpec, Upload};
 use crate::session::ScopedStore;
@@ -88,7 +89,7 @@ impl ExportColumns {
                 .ok_or_else(|| {
                     ApiError::new(
                         StatusCode::BAD_REQUEST,
-                        "bad_query",
+                        ErrorCode::BadQuery,
                         format!("导出列“{field}”不存在"),
                     )
                 })?;
