@@ -42,6 +42,8 @@ pub enum ErrorCode {
     StaleVersion,
     /// 请先登录，或登录已超时
     Unauthenticated,
+    /// 服务器繁忙，稍后重试（回答带 Retry-After）
+    Busy,
     /// 请求的内容类型不受支持
     UnsupportedMediaType,
     /// 提交的数据有误
@@ -78,6 +80,7 @@ impl ErrorCode {
             Self::PasswordChangeRequired => "须先修改密码",
             Self::StaleVersion => "该记录已被他人修改",
             Self::Unauthenticated => "请先登录，或登录已超时",
+            Self::Busy => "服务器繁忙，稍后重试（回答带 Retry-After）",
             Self::UnsupportedMediaType => "请求的内容类型不受支持",
             Self::ValidationFailed => "提交的数据有误",
             Self::RouteNotFound => "接口不存在",
@@ -157,9 +160,19 @@ impl ApiError {
     }
 }
 
+/// Seconds a client is asked to wait before trying again after `busy`.
+const BUSY_RETRY_SECONDS: &str = "2";
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, axum::Json(self.body)).into_response()
+        let mut response = (self.status, axum::Json(self.body)).into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static(BUSY_RETRY_SECONDS),
+            );
+        }
+        response
     }
 }
 
@@ -199,6 +212,11 @@ impl From<StoreError> for ApiError {
                 e.body.errors = Some([(field, vec![message])].into_iter().collect());
                 e
             }
+            StoreError::Busy => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Busy,
+                "登录的人太多，服务器繁忙，请稍候几秒再试",
+            ),
             StoreError::Stale => Self::new(
                 StatusCode::CONFLICT,
                 ErrorCode::StaleVersion,

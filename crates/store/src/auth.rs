@@ -10,7 +10,7 @@ use crate::kit::db::{Db, Flag};
 use crate::kit::error::StoreError;
 use crate::scoped::Actor;
 pub use crate::settings::AuthSettings;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use argon2::Argon2;
 use luodi_domain::{RegionCode, Role, Scope};
 use rand::RngCore;
@@ -46,27 +46,147 @@ pub fn hash_password(password: &str) -> Result<String, StoreError> {
         .map_err(|e| StoreError::Internal(format!("hashing password: {e}")))
 }
 
+thread_local! {
+    /// A hashing thread's Argon2 memory, kept from one sign-in to the next. Allocated afresh
+    /// for each hash, glibc's adaptive thresholds keep every freed 19 MiB block in the heap,
+    /// and a few dozen sign-ins left the server hundreds of megabytes larger for good.
+    static BLOCKS: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Checks `password` against a PHC-format Argon2 hash, computing it in this thread's kept
+/// memory; the comparison is constant-time (`password_hash::Output`).
 fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let (Ok(params), Ok(algorithm)) = (
+        argon2::Params::try_from(&parsed),
+        argon2::Algorithm::try_from(parsed.algorithm),
+    ) else {
+        return false;
+    };
+    let version = match parsed.version.map(argon2::Version::try_from) {
+        None => argon2::Version::V0x13,
+        Some(Ok(v)) => v,
+        Some(Err(_)) => return false,
+    };
+    let mut salt_buf = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_buf) else {
+        return false;
+    };
+    let blocks = params.block_count();
+    let argon = Argon2::new(algorithm, version, params);
+    let mut out = vec![0u8; expected.len()];
+    let computed = BLOCKS.with(|memory| {
+        let mut memory = memory.borrow_mut();
+        if memory.len() < blocks {
+            memory.resize(blocks, argon2::Block::default());
+        }
+        argon.hash_password_into_with_memory(
+            password.as_bytes(),
+            salt,
+            &mut out,
+            &mut memory[..blocks],
+        )
+    });
+    computed.is_ok()
+        && argon2::password_hash::Output::new(&out).is_ok_and(|computed| computed == expected)
 }
 
 /// Argon2 takes tens of milliseconds of CPU: keep it off the async workers.
-pub(crate) async fn hash_blocking(password: String) -> Result<String, StoreError> {
-    tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| StoreError::Internal(e.to_string()))?
+/// Bounds the Argon2 work of one instance: each hash holds about 19 MiB for its duration, so
+/// a burst of sign-ins (real or invented usernames alike) would otherwise take memory without
+/// limit. Hashes run on a few threads of their own, one per core, so that the memory a
+/// finished hash leaves in its thread's allocator is reused by the next one instead of
+/// piling up in many threads; a bounded number of callers wait their turn, and beyond that a
+/// caller is turned away at once (`StoreError::Busy`, answered 503 with a retry time).
+pub(crate) struct HashLimiter {
+    running: tokio::sync::Semaphore,
+    waiting: std::sync::atomic::AtomicUsize,
+    max_waiting: usize,
+    jobs: std::sync::Mutex<std::sync::mpsc::Sender<Job>>,
 }
 
-async fn verify_blocking(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+type Job = Box<dyn FnOnce() + Send>;
+
+impl Default for HashLimiter {
+    fn default() -> Self {
+        Self::new(AuthSettings::default().max_waiting_hashes)
+    }
+}
+
+impl HashLimiter {
+    pub(crate) fn new(max_waiting: usize) -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let queue = std::sync::Arc::new(std::sync::Mutex::new(queue));
+        for i in 0..cores {
+            let queue = queue.clone();
+            // A worker ends when the limiter (the only sender) is dropped.
+            let _ = std::thread::Builder::new()
+                .name(format!("luodi-hash-{i}"))
+                .spawn(move || loop {
+                    let job = match queue.lock() {
+                        Ok(q) => q.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                });
+        }
+        Self {
+            running: tokio::sync::Semaphore::new(cores),
+            waiting: std::sync::atomic::AtomicUsize::new(0),
+            max_waiting,
+            jobs: std::sync::Mutex::new(jobs),
+        }
+    }
+
+    /// Runs `work` on a hashing thread once a slot is free.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, StoreError> {
+        use std::sync::atomic::Ordering;
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(StoreError::Busy);
+        }
+        let permit = self.running.acquire().await;
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        let _permit = permit.map_err(|e| StoreError::Internal(e.to_string()))?;
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = done.send(work());
+        });
+        self.jobs
+            .lock()
+            .map_err(|_| StoreError::Internal("hashing threads gone".into()))?
+            .send(job)
+            .map_err(|_| StoreError::Internal("hashing threads gone".into()))?;
+        result
+            .await
+            .map_err(|_| StoreError::Internal("hashing thread failed".into()))
+    }
+}
+
+pub(crate) async fn hash_blocking(db: &Db, password: String) -> Result<String, StoreError> {
+    db.memo
+        .get::<HashLimiter>()
+        .run(move || hash_password(&password))
+        .await?
+}
+
+async fn verify_blocking(db: &Db, password: String, hash: String) -> Result<bool, StoreError> {
+    db.memo
+        .get::<HashLimiter>()
+        .run(move || verify_password(&password, &hash))
         .await
-        .unwrap_or(false)
 }
 
 fn token_hash(token: &str) -> String {
@@ -176,7 +296,7 @@ impl<'a> Auth<'a> {
             let dummy = DUMMY_HASH
                 .get_or_init(|| hash_password("not-a-real-password").unwrap_or_default())
                 .clone();
-            verify_blocking(password.to_owned(), dummy).await;
+            verify_blocking(self.db, password.to_owned(), dummy).await?;
             return Ok(LoginOutcome::InvalidCredentials);
         };
         let now = clock::now();
@@ -194,7 +314,7 @@ impl<'a> Auth<'a> {
             name: &row.username,
             request_id,
         };
-        let ok = verify_blocking(password.to_owned(), row.password_hash.clone()).await;
+        let ok = verify_blocking(self.db, password.to_owned(), row.password_hash.clone()).await?;
         let mut tx = self.db.pool.begin().await?;
         if !ok || !row.active.0 {
             let attempts = row.failed_attempts + 1;
@@ -360,7 +480,7 @@ impl<'a> Auth<'a> {
             .bind(actor.user_id)
             .fetch_one(&self.db.pool)
             .await?;
-        if !verify_blocking(old_password.to_owned(), hash).await {
+        if !verify_blocking(self.db, old_password.to_owned(), hash).await? {
             return Err(StoreError::field("old_password", "原密码不正确"));
         }
         if old_password == new_password {
@@ -370,7 +490,7 @@ impl<'a> Auth<'a> {
             .password
             .check(new_password, &actor.username)
             .map_err(|m| StoreError::field("new_password", m))?;
-        let new_hash = hash_blocking(new_password.to_owned()).await?;
+        let new_hash = hash_blocking(self.db, new_password.to_owned()).await?;
         let mut tx = self.db.pool.begin().await?;
         sqlx::query(
             "UPDATE users SET password_hash = $1, must_change_password = $2, seeded_password = $2, \

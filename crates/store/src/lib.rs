@@ -50,6 +50,8 @@ impl Store {
     /// Connects to `sqlite://…` or `postgres://…` and runs the migrations for that backend.
     pub async fn open(url: &str, settings: AuthSettings) -> Result<Self, StoreError> {
         let db = Db::connect(url).await?;
+        db.memo
+            .set(auth::HashLimiter::new(settings.max_waiting_hashes));
         db.migrate().await?;
         regions::ensure_loaded(&db).await?;
         Ok(Self {

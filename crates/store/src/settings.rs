@@ -17,6 +17,9 @@ pub struct AuthSettings {
     /// Whether accounts with a seeded password (demo data, first-start admin) may keep it.
     /// Unset: demo mode exactly when `luodi demo` has loaded this database.
     pub demo_mode: Option<bool>,
+    /// Sign-ins and password changes that may wait for a password hash while others run (one
+    /// hash per core at a time, ~19 MiB each); more are answered 503 with a retry time.
+    pub max_waiting_hashes: usize,
 }
 
 impl Default for AuthSettings {
@@ -28,6 +31,7 @@ impl Default for AuthSettings {
             session_idle_minutes: 30,
             session_max_hours: 12,
             demo_mode: None,
+            max_waiting_hashes: 32,
         }
     }
 }

@@ -279,7 +279,7 @@ impl Users<'_> {
         }
         checks.finish()?;
         let a = assignment.expect("checks passed");
-        let hash = hash_blocking(input.password).await?;
+        let hash = hash_blocking(&self.db, input.password).await?;
         let now = clock::now();
         let mut tx = self.db.pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
@@ -404,7 +404,7 @@ impl Users<'_> {
             .password
             .check(password, &user.username)
             .map_err(|m| StoreError::field("password", m))?;
-        let hash = hash_blocking(password.to_owned()).await?;
+        let hash = hash_blocking(&self.db, password.to_owned()).await?;
         let mut tx = self.db.pool.begin().await?;
         sqlx::query(
             "UPDATE users SET password_hash = $1, must_change_password = $2, failed_attempts = 0, \

@@ -1166,7 +1166,7 @@ export interface components {
          *     on the code; people read the message beside it, which says more.
          * @enum {string}
          */
-        ErrorCode: "account_locked" | "bad_path" | "bad_query" | "bad_request" | "conflict" | "forbidden" | "import_rejected" | "internal" | "invalid_credentials" | "malformed_json" | "not_found" | "password_change_required" | "stale_version" | "unauthenticated" | "unsupported_media_type" | "validation_failed" | "route_not_found" | "invalid_file" | "invalid_template" | "invalid_upload" | "too_many_rows" | "sheet_too_large";
+        ErrorCode: "account_locked" | "bad_path" | "bad_query" | "bad_request" | "conflict" | "forbidden" | "import_rejected" | "internal" | "invalid_credentials" | "malformed_json" | "not_found" | "password_change_required" | "stale_version" | "unauthenticated" | "busy" | "unsupported_media_type" | "validation_failed" | "route_not_found" | "invalid_file" | "invalid_template" | "invalid_upload" | "too_many_rows" | "sheet_too_large";
         EventImportPreview: {
             total_rows: number;
             valid_rows: number;
@@ -2400,6 +2400,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description busy: too many sign-ins waiting; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     logout: {
@@ -2466,6 +2475,14 @@ export interface operations {
                 content?: never;
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4549,6 +4566,14 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     get_user: {
@@ -4643,6 +4668,14 @@ export interface operations {
                 content?: never;
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

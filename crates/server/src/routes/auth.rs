@@ -101,6 +101,8 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestMeta {
         (status = 200, body = LoginResponse),
         (status = 401, body = crate::ErrorBody, description = "invalid_credentials"),
         (status = 423, body = crate::ErrorBody, description = "account_locked"),
+        (status = 503, body = crate::ErrorBody,
+            description = "busy: too many sign-ins waiting; retry after the Retry-After seconds"),
     ))]
 async fn login(
     State(state): State<AppState>,
@@ -176,7 +178,8 @@ struct PasswordChange {
 
 /// Changes the signed-in user's password; their other sessions are closed.
 #[utoipa::path(post, path = "/api/auth/password", tag = "auth", request_body = PasswordChange,
-    responses((status = 204), (status = 422, body = crate::ErrorBody)))]
+    responses((status = 204), (status = 422, body = crate::ErrorBody),
+        (status = 503, body = crate::ErrorBody)))]
 async fn change_password(
     State(state): State<AppState>,
     current: CurrentUser,

@@ -33,7 +33,7 @@ async fn list_users(
 /// first sign-in.
 #[utoipa::path(post, path = "/api/users", tag = "users", request_body = NewUser,
     responses((status = 201, body = User), (status = 422, body = crate::ErrorBody),
-        (status = 409, body = crate::ErrorBody)))]
+        (status = 409, body = crate::ErrorBody), (status = 503, body = crate::ErrorBody)))]
 async fn create_user(
     ScopedStore(store): ScopedStore,
     Json(input): Json<NewUser>,
@@ -71,7 +71,8 @@ struct PasswordReset {
 /// Sets a new password for a user (who must change it at next sign-in).
 #[utoipa::path(post, path = "/api/users/{id}/password", tag = "users", params(("id" = i64, Path)),
     request_body = PasswordReset,
-    responses((status = 204), (status = 422, body = crate::ErrorBody)))]
+    responses((status = 204), (status = 422, body = crate::ErrorBody),
+        (status = 503, body = crate::ErrorBody)))]
 async fn reset_user_password(
     ScopedStore(store): ScopedStore,
     Path(id): Path<i64>,

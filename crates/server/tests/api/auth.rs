@@ -187,3 +187,58 @@ async fn demo_accounts_keep_their_password_in_demo_mode() {
     let (_, me) = admin.get("/api/auth/me").await;
     assert_eq!(me["must_change_password"], false);
 }
+
+/// A burst of sign-ins cannot exhaust memory: at most one password hash per core runs at a
+/// time, a bounded number wait, and the rest are told at once to come back (503 `busy` with
+/// a Retry-After), never a server error; afterwards sign-in works as before.
+#[tokio::test]
+async fn a_burst_of_sign_ins_waits_in_a_bounded_queue_or_is_told_to_retry() {
+    let app = spawn_app_with(AuthSettings {
+        max_waiting_hashes: 4,
+        ..AuthSettings::default()
+    })
+    .await;
+    let client = client();
+    let mut attempts = tokio::task::JoinSet::new();
+    for i in 0..60 {
+        let client = client.clone();
+        let url = app.url("/api/auth/login");
+        attempts.spawn(async move {
+            let res = client
+                .post(url)
+                .json(&serde_json::json!({ "username": format!("nobody{i}"), "password": "x" }))
+                .send()
+                .await
+                .unwrap();
+            let retry = res
+                .headers()
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap().to_owned());
+            let (status, body) = json_of(res).await;
+            (status, body, retry)
+        });
+    }
+    let answers = attempts.join_all().await;
+    let busy: Vec<_> = answers
+        .iter()
+        .filter(|(status, _, _)| *status == StatusCode::SERVICE_UNAVAILABLE)
+        .collect();
+    for (status, body, _) in &answers {
+        assert!(
+            *status == StatusCode::UNAUTHORIZED || *status == StatusCode::SERVICE_UNAVAILABLE,
+            "{status} {body}"
+        );
+    }
+    assert!(
+        !busy.is_empty(),
+        "60 at once with 4 allowed to wait: some are turned away"
+    );
+    let (_, body, retry) = busy[0];
+    assert_error(body, "busy");
+    assert_eq!(retry.as_deref(), Some("2"));
+    assert!(
+        answers.len() - busy.len() >= 4,
+        "those that could wait were answered"
+    );
+    app.login("nx_bureau").await;
+}

@@ -88,7 +88,7 @@ impl<'a> System<'a> {
             return Ok(None);
         }
         let password = generate_password();
-        let hash = hash_blocking(password.clone()).await?;
+        let hash = hash_blocking(self.db, password.clone()).await?;
         let now = clock::now();
         let mut tx = self.db.pool.begin().await?;
         sqlx::query(
@@ -136,7 +136,7 @@ impl<'a> System<'a> {
         }
         // One hash for every demo account: they share the password anyway, and hashing forty
         // times would make every test that loads the demo data slow.
-        let hash = hash_blocking(password.clone()).await?;
+        let hash = hash_blocking(self.db, password.clone()).await?;
         let now = clock::now();
         let zones = records(ZONES_CSV)?;
         let units = records(UNITS_CSV)?;

@@ -126,6 +126,12 @@ pub struct Memo {
 }
 
 impl Memo {
+    /// Puts `value` in the slot of its type, before first use (for a slot made from settings).
+    pub fn set<T: Send + Sync + 'static>(&self, value: T) {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        slots.insert(TypeId::of::<T>(), Arc::new(value));
+    }
+
     /// The slot of type `T`, made with `T::default()` the first time it is asked for.
     pub fn get<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());

@@ -32,6 +32,9 @@ pub enum StoreError {
     Conflict { field: String, message: String },
     #[error("该记录已被他人修改，请刷新后重试")]
     Stale,
+    /// Too many requests are waiting for the same bounded resource (password hashing).
+    #[error("服务器繁忙，请稍后重试")]
+    Busy,
     #[error("{0}")]
     Config(String),
     #[error(transparent)]
