@@ -20,7 +20,7 @@ import time
 import urllib.request
 import zipfile
 
-BINARY = sys.argv[1] if len(sys.argv) > 1 else "target/release/luodi"
+BINARY = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "target/release/luodi")
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
@@ -114,6 +114,9 @@ def files():
     yield "3.2 GB 零字节压缩包", workbook(sheet([row_xml(1, HEADER)]), extra=[("xl/media/a.bin", zeros)])
     yield "1,048,576 行（声明了范围）", workbook(sheet(ledger_rows(1_048_575), dimension="A1:G1048576"))
     yield "1,048,576 行（未声明范围）", workbook(sheet(ledger_rows(1_048_575)))
+    short = (row_xml(r, [f"p{r}"]) for r in range(2, 1_048_577))
+    yield "1,048,576 行每行一格（未声明范围，文件小于上限）", workbook(sheet(
+        [row_xml(1, HEADER)] + list(short)))
     yield "100,000 行有效台账", workbook(sheet(ledger_rows(100_000)))
 
 
