@@ -169,7 +169,7 @@ pub async fn preview<S: SheetImport>(
     upload: &SheetUpload,
 ) -> Result<S::Preview, StoreError> {
     scoped.actor().require(S::PERMISSION)?;
-    let mut checked = S::check(scoped, upload).await?;
+    let mut checked = check::<S>(scoped, upload).await?;
     checked.errors.extend(upload.cell_errors.iter().cloned());
     checked.errors.sort_by_key(|e| e.row);
     Ok(S::preview(upload, checked))
@@ -185,9 +185,26 @@ pub async fn commit<S: SheetImport>(
     if !upload.cell_errors.is_empty() {
         return Err(StoreError::Rows(upload.cell_errors.clone()));
     }
-    let checked = S::check(scoped, upload).await?;
+    let checked = check::<S>(scoped, upload).await?;
     if !checked.errors.is_empty() {
         return Err(StoreError::Rows(checked.errors));
     }
     S::write(scoped, upload, checked.valid).await
+}
+
+/// The area's checks, and the one every sheet shares: it must hold a data row.
+async fn check<S: SheetImport>(
+    scoped: &Scoped,
+    upload: &SheetUpload,
+) -> Result<CheckedSheet<S::Row>, StoreError> {
+    let mut checked = S::check(scoped, upload).await?;
+    if upload.rows.is_empty() && checked.errors.is_empty() {
+        let first = S::SPEC.columns.first().map_or("", |c| c.field);
+        let mut error = upload.error(2, first, "表格中没有数据行");
+        if error.column.is_empty() {
+            error.column = "A".into();
+        }
+        checked.errors.push(error);
+    }
+    Ok(checked)
 }

@@ -46,31 +46,20 @@ async fn decide_duplicate(
 /// Rows an export of the duplicate pool holds at most.
 const EXPORT_LIMIT: i64 = 100_000;
 
-const fn column(field: &'static str, header: &'static str, width: f64) -> Column {
-    Column {
-        field,
-        header,
-        required: false,
-        choices: &[],
-        width,
-        note: "",
-    }
-}
-
 const DUPLICATES_EXPORT: SheetSpec = SheetSpec {
     sheet_name: "疑似重复项目",
     max_rows: 0,
     columns: &[
-        column("project", "新录入项目", 36.0),
-        column("project_region", "所在县市区", 12.0),
-        column("other_project", "疑似重复的已有项目", 36.0),
-        column("other_region", "已有项目所在地", 12.0),
-        column("reasons", "疑似原因", 40.0),
-        column("status", "核查结果", 10.0),
-        column("decision_note", "核查说明", 30.0),
-        column("reviewed_by", "核查人", 10.0),
-        column("reviewed_at", "核查时间", 18.0),
-        column("created_at", "发现时间", 18.0),
+        Column::new("project", "新录入项目", 36.0),
+        Column::new("project_region", "所在县市区", 12.0),
+        Column::new("other_project", "疑似重复的已有项目", 36.0),
+        Column::new("other_region", "已有项目所在地", 12.0),
+        Column::new("reasons", "疑似原因", 40.0),
+        Column::new("status", "核查结果", 10.0),
+        Column::new("decision_note", "核查说明", 30.0),
+        Column::new("reviewed_by", "核查人", 10.0),
+        Column::new("reviewed_at", "核查时间", 18.0),
+        Column::new("created_at", "发现时间", 18.0),
     ],
 };
 

@@ -76,33 +76,22 @@ async fn update_event(
     Ok(Json(store.events().update(id, update).await?))
 }
 
-const fn column(field: &'static str, header: &'static str, width: f64) -> Column {
-    Column {
-        field,
-        header,
-        required: false,
-        choices: &[],
-        width,
-        note: "",
-    }
-}
-
 const EVENTS_EXPORT: SheetSpec = SheetSpec {
     sheet_name: "签约活动",
     max_rows: 0,
     columns: &[
-        column("name", "活动名称", 40.0),
-        column("level", "级别", 8.0),
-        column("held_on", "举办日期", 12.0),
-        column("host", "主办单位", 24.0),
-        column("region", "组织地区", 14.0),
-        column("project_count", "签约项目数", 10.0),
-        column("contract_fen", "合同金额（万元）", 16.0),
-        column("arrived_fen", "已确认到位（万元）", 16.0),
-        column("arrival_rate", "资金到位率（人民币）", 12.0),
-        column("contract_cents", "合同外资（万美元）", 16.0),
-        column("arrived_cents", "已确认到位外资（万美元）", 16.0),
-        column("arrival_rate_usd", "资金到位率（美元）", 12.0),
+        Column::new("name", "活动名称", 40.0),
+        Column::new("level", "级别", 8.0),
+        Column::new("held_on", "举办日期", 12.0),
+        Column::new("host", "主办单位", 24.0),
+        Column::new("region", "组织地区", 14.0),
+        Column::new("project_count", "签约项目数", 10.0),
+        Column::new("contract_fen", "合同金额（万元）", 16.0),
+        Column::new("arrived_fen", "已确认到位（万元）", 16.0),
+        Column::new("arrival_rate", "资金到位率（人民币）", 12.0),
+        Column::new("contract_cents", "合同外资（万美元）", 16.0),
+        Column::new("arrived_cents", "已确认到位外资（万美元）", 16.0),
+        Column::new("arrival_rate_usd", "资金到位率（美元）", 12.0),
     ],
 };
 

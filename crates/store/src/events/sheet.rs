@@ -212,14 +212,6 @@ impl SheetImport for EventsSheet {
                 })),
             }
         }
-        if rows.is_empty() {
-            errors.push(RowError {
-                row: 2,
-                column: "A".into(),
-                field: "name".into(),
-                message: "表格中没有数据行".into(),
-            });
-        }
         Ok(CheckedSheet {
             valid,
             errors,

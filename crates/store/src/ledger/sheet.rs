@@ -452,14 +452,6 @@ impl Ledger<'_> {
                 },
             }
         }
-        if rows.is_empty() {
-            errors.push(RowError {
-                row: 2,
-                column: "A".into(),
-                field: "name".into(),
-                message: "表格中没有数据行".into(),
-            });
-        }
         Ok(CheckedRows {
             valid,
             errors,

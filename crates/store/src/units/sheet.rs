@@ -215,14 +215,6 @@ impl SheetImport for UnitsSheet {
                 Err(e) => return Err(e),
             }
         }
-        if rows.is_empty() {
-            errors.push(RowError {
-                row: 2,
-                column: "A".into(),
-                field: "name".into(),
-                message: "表格中没有数据行".into(),
-            });
-        }
         Ok(CheckedSheet {
             valid,
             errors,

@@ -64,34 +64,23 @@ async fn fund_review_queue(
 /// Rows an export of the review queue holds at most.
 const EXPORT_LIMIT: i64 = 100_000;
 
-const fn column(field: &'static str, header: &'static str, width: f64) -> Column {
-    Column {
-        field,
-        header,
-        required: false,
-        choices: &[],
-        width,
-        note: "",
-    }
-}
-
 const REVIEW_EXPORT: SheetSpec = SheetSpec {
     sheet_name: "待审核资金到位",
     max_rows: 0,
     columns: &[
-        column("region", "县市区", 12.0),
-        column("project", "项目名称", 36.0),
-        column("period", "到位月份", 10.0),
-        column("currency", "币种", 8.0),
-        column("amount", "本次到位（万元/万美元）", 18.0),
-        column("kind", "资金类型", 14.0),
-        column("contract", "项目合同金额（万元/万美元）", 20.0),
-        column("arrived", "项目已确认到位（万元/万美元）", 22.0),
-        column("warnings", "合理性提示", 30.0),
-        column("override_reason", "填报说明", 30.0),
-        column("note", "备注", 24.0),
-        column("entered_by", "填报人", 10.0),
-        column("entered_at", "填报时间", 18.0),
+        Column::new("region", "县市区", 12.0),
+        Column::new("project", "项目名称", 36.0),
+        Column::new("period", "到位月份", 10.0),
+        Column::new("currency", "币种", 8.0),
+        Column::new("amount", "本次到位（万元/万美元）", 18.0),
+        Column::new("kind", "资金类型", 14.0),
+        Column::new("contract", "项目合同金额（万元/万美元）", 20.0),
+        Column::new("arrived", "项目已确认到位（万元/万美元）", 22.0),
+        Column::new("warnings", "合理性提示", 30.0),
+        Column::new("override_reason", "填报说明", 30.0),
+        Column::new("note", "备注", 24.0),
+        Column::new("entered_by", "填报人", 10.0),
+        Column::new("entered_at", "填报时间", 18.0),
     ],
 };
 
