@@ -44,6 +44,8 @@ pub enum ErrorCode {
     Unauthenticated,
     /// 服务器繁忙，稍后重试（回答带 Retry-After）
     Busy,
+    /// 拒绝来自其他网站、凭 Cookie 发出的修改请求
+    CrossOrigin,
     /// 请求的内容类型不受支持
     UnsupportedMediaType,
     /// 提交的数据有误
@@ -81,6 +83,7 @@ impl ErrorCode {
             Self::StaleVersion => "该记录已被他人修改",
             Self::Unauthenticated => "请先登录，或登录已超时",
             Self::Busy => "服务器繁忙，稍后重试（回答带 Retry-After）",
+            Self::CrossOrigin => "拒绝来自其他网站、凭 Cookie 发出的修改请求",
             Self::UnsupportedMediaType => "请求的内容类型不受支持",
             Self::ValidationFailed => "提交的数据有误",
             Self::RouteNotFound => "接口不存在",

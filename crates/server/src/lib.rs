@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod error;
+mod hardening;
 pub mod office;
 mod routes;
 pub mod session;
@@ -107,12 +108,17 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn app(state: AppState) -> Router {
     let (api_router, doc) = api();
     let max_body = state.settings.max_upload_mb * 1024 * 1024;
+    let https = state.settings.cookie_secure;
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(api_router)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .fallback(web::serve)
+        .layer(axum::middleware::from_fn(hardening::same_origin))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            hardening::security_headers(https, request, next)
+        }))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(

@@ -1166,7 +1166,7 @@ export interface components {
          *     on the code; people read the message beside it, which says more.
          * @enum {string}
          */
-        ErrorCode: "account_locked" | "bad_path" | "bad_query" | "bad_request" | "conflict" | "forbidden" | "import_rejected" | "internal" | "invalid_credentials" | "malformed_json" | "not_found" | "password_change_required" | "stale_version" | "unauthenticated" | "busy" | "unsupported_media_type" | "validation_failed" | "route_not_found" | "invalid_file" | "invalid_template" | "invalid_upload" | "too_many_rows" | "sheet_too_large";
+        ErrorCode: "account_locked" | "bad_path" | "bad_query" | "bad_request" | "conflict" | "forbidden" | "import_rejected" | "internal" | "invalid_credentials" | "malformed_json" | "not_found" | "password_change_required" | "stale_version" | "unauthenticated" | "busy" | "cross_origin" | "unsupported_media_type" | "validation_failed" | "route_not_found" | "invalid_file" | "invalid_template" | "invalid_upload" | "too_many_rows" | "sheet_too_large";
         EventImportPreview: {
             total_rows: number;
             valid_rows: number;

@@ -177,3 +177,92 @@ async fn client_side_routes_get_the_single_page() {
         assert!(res.text().await.unwrap().contains("前端尚未构建"));
     }
 }
+
+/// Every answer carries the security headers, with a policy the embedded pages satisfy (the
+/// browser tests run under it).
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let app = spawn_app().await;
+    for path in ["/", "/api/health", "/api/nothing-here", "/projects"] {
+        let res = client().get(app.url(path)).send().await.unwrap();
+        let h = res.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(csp.contains("script-src 'self'"), "{path}: {csp}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["referrer-policy"], "same-origin", "{path}");
+        assert!(
+            h.get("strict-transport-security").is_none(),
+            "no HSTS over plain HTTP"
+        );
+    }
+}
+
+/// A page on another site cannot make a signed-in browser import a sheet or change data with
+/// its cookie; the same request from the product's own pages, or by a script with a bearer
+/// token, goes through.
+#[tokio::test]
+async fn a_cross_origin_change_with_the_session_cookie_is_refused() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let host = app.base.trim_start_matches("http://").to_owned();
+    let sheet = workbook(&[
+        &["活动名称", "级别", "举办日期", "主办单位", "组织地区"],
+        &[
+            "2026年跨站测试活动",
+            "县级",
+            "2026-03-01",
+            "南县人民政府",
+            "南县",
+        ],
+    ]);
+    let post = |origin: String| {
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(sheet.clone()).file_name("x.xlsx"),
+        );
+        nx.client
+            .post(nx.url("/api/events/import/commit"))
+            .header("origin", origin)
+            .multipart(form)
+    };
+    let (status, body) = json_of(post("https://evil.example".into()).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_error(&body, "cross_origin");
+    let res = nx
+        .client
+        .post(nx.url("/api/auth/logout"))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "a cross-site sign-out is refused too"
+    );
+    assert!(
+        nx.items("/api/events?q=跨站测试").await.is_empty(),
+        "nothing written"
+    );
+
+    let (status, body) = json_of(post(format!("http://{host}")).send().await.unwrap()).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "from the product's own origin: {body}"
+    );
+
+    // A script with a bearer token is not a browser riding on a cookie.
+    let (_, login) = app.try_login("yy_bureau", PASSWORD).await;
+    let token = json_of(login).await.1["token"].as_str().unwrap().to_owned();
+    let res = reqwest::Client::new()
+        .post(app.url("/api/auth/logout"))
+        .header("origin", "https://elsewhere.example")
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+}
