@@ -399,6 +399,13 @@ impl Users<'_> {
     /// and their open sessions are closed.
     pub async fn reset_password(&self, id: i64, password: &str) -> Result<(), StoreError> {
         self.actor.require(Permission::ManageUsers)?;
+        if id == self.actor.user_id {
+            // Whoever holds an administrator's session must not be able to take the account
+            // over without knowing its password.
+            return Err(StoreError::forbidden(
+                "修改自己的密码须输入当前密码：请在“修改密码”页面操作",
+            ));
+        }
         let user = self.find_user(id).await?;
         self.settings
             .password

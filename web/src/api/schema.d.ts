@@ -971,7 +971,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sets a new password for a user (who must change it at next sign-in). */
+        /**
+         * Sets a new password for another user (who must change it at next sign-in); one's own
+         *     password is changed at `POST /api/auth/password`, with the current one.
+         */
         post: operations["reset_user_password"];
         delete?: never;
         options?: never;
@@ -4666,6 +4669,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             422: {
                 headers: {

@@ -68,11 +68,12 @@ struct PasswordReset {
     password: String,
 }
 
-/// Sets a new password for a user (who must change it at next sign-in).
+/// Sets a new password for another user (who must change it at next sign-in); one's own
+/// password is changed at `POST /api/auth/password`, with the current one.
 #[utoipa::path(post, path = "/api/users/{id}/password", tag = "users", params(("id" = i64, Path)),
     request_body = PasswordReset,
-    responses((status = 204), (status = 422, body = crate::ErrorBody),
-        (status = 503, body = crate::ErrorBody)))]
+    responses((status = 204), (status = 403, body = crate::ErrorBody),
+        (status = 422, body = crate::ErrorBody), (status = 503, body = crate::ErrorBody)))]
 async fn reset_user_password(
     ScopedStore(store): ScopedStore,
     Path(id): Path<i64>,

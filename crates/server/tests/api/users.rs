@@ -125,6 +125,20 @@ async fn a_password_reset_closes_sessions_and_forces_a_change() {
     let (_, res) = app.try_login("nx_unit", "Reset#2026a").await;
     let (_, body) = json_of(res).await;
     assert_eq!(body["user"]["must_change_password"], true);
+
+    // An administrator's own password is changed with the current one, not reset: whoever
+    // holds the session must not take the account over.
+    let (_, me) = admin.get("/api/auth/me").await;
+    let (status, body) = admin
+        .post(
+            &format!("/api/users/{}/password", me["id"]),
+            json!({ "password": "Takeover#2026" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("当前密码"));
+    let (_, res) = app.try_login("nx_admin", "Takeover#2026").await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
