@@ -297,6 +297,32 @@ impl<'a> Auth<'a> {
                 .get_or_init(|| hash_password("not-a-real-password").unwrap_or_default())
                 .clone();
             verify_blocking(self.db, password.to_owned(), dummy).await?;
+            // Audited like a real account's failure, so that guessing at usernames shows in
+            // the log; the name is kept short and printable.
+            let tried: String = username
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(64)
+                .collect();
+            let mut conn = self.db.pool.acquire().await?;
+            audit::record(
+                &mut conn,
+                Author {
+                    id: None,
+                    name: &tried,
+                    request_id,
+                },
+                Change {
+                    entity: "session",
+                    entity_id: None,
+                    action: "login_failed",
+                    summary: format!("不存在的账号 {tried} 尝试登录"),
+                    region: None,
+                    before: None,
+                    after: None,
+                },
+            )
+            .await?;
             return Ok(LoginOutcome::InvalidCredentials);
         };
         let now = clock::now();

@@ -67,9 +67,24 @@ async fn wrong_password_and_unknown_user_get_the_same_chinese_answer() {
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let (_, body) = json_of(res).await;
     assert_error(&body, "invalid_credentials");
-    let (_, res) = app.try_login("nobody", "Wrong@2026").await;
+    let (_, res) = app.try_login("nobody\u{7}", "Wrong@2026").await;
     let (_, other) = json_of(res).await;
     assert_eq!(body, other);
+
+    // Guessing at usernames is audited too (no region: read by nationwide administrators).
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&app.database_url)
+        .await
+        .unwrap();
+    let (name, summary): (String, String) = sqlx::query_as(
+        "SELECT actor_name, summary FROM audit_log WHERE action = 'login_failed' AND actor_id IS NULL",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(name, "nobody", "control characters are dropped");
+    assert!(summary.contains("不存在的账号"), "{summary}");
 }
 
 #[tokio::test]
