@@ -197,6 +197,7 @@ impl Users<'_> {
         if display_name.is_empty() || display_name.chars().count() > 50 {
             checks.add("display_name", "姓名不能为空，且不超过50个字");
         }
+        checks.printable("display_name", display_name);
         let role = checks.take(
             "role",
             Role::parse(role).ok_or("角色无效（应为 admin、bureau、inspector、unit、leader 之一）"),

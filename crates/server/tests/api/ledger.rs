@@ -323,3 +323,39 @@ async fn the_ledger_filters_on_every_field_and_exports_what_it_shows() {
     exported.sort();
     assert_eq!(exported, ["稻虾米精深加工项目", "羽绒服装产业园"]);
 }
+
+/// Every text a user types has a limit, and names cannot hide control characters or
+/// bidirectional overrides (a name that reads differently from what it is).
+#[tokio::test]
+async fn long_texts_and_hidden_characters_are_refused_with_the_field_named() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let mut input = project_input(&nx, "超长文本项目").await;
+    input["service_plan"] = json!("很".repeat(1_000_000));
+    input["responsible_person"] = json!("李".repeat(51));
+    input["investor_name"] = json!("某公司\u{202E}司公某");
+    let (status, body) = nx.post("/api/projects", input).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_error(&body, "validation_failed");
+    for field in ["service_plan", "responsible_person", "investor_name"] {
+        assert!(body["errors"][field].is_array(), "{field}: {body}");
+    }
+    assert!(body["errors"]["investor_name"][0]
+        .as_str()
+        .unwrap()
+        .contains("控制"));
+    assert!(nx.items("/api/projects").await.is_empty());
+
+    let (status, body) = nx
+        .post(
+            "/api/events",
+            json!({ "name": "活动\u{7}名称", "level": "county", "held_on": "2026-03-01",
+                    "host": "主".repeat(101), "region_code": "430921" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["errors"]["name"].is_array() && body["errors"]["host"].is_array(),
+        "{body}"
+    );
+}

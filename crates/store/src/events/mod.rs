@@ -249,6 +249,8 @@ impl Events<'_> {
         if name.is_empty() || name.chars().count() > 100 {
             checks.add("name", "活动名称不能为空，且不超过100个字");
         }
+        checks.printable("name", &name);
+        checks.max_chars("host", input.host.as_deref(), 100);
         if level_label(&input.level).is_empty() {
             checks.add(
                 "level",

@@ -6,6 +6,7 @@ use crate::audit::{self, OwnedEntry};
 use crate::events::{level_label, EventInput};
 use crate::kit::clock;
 use crate::kit::error::{RowError, StoreError};
+use crate::kit::text::{has_hidden_chars, HIDDEN_CHARS};
 use crate::scoped::Scoped;
 use crate::sheets::{CheckedSheet, Column, SheetImport, SheetSpec, SheetUpload, PREVIEW_ROWS};
 use luodi_domain::parse_date;
@@ -134,6 +135,12 @@ impl SheetImport for EventsSheet {
             let name = cell("name");
             if name.is_empty() || name.chars().count() > 100 {
                 problems.push(("name", "活动名称不能为空，且不超过100个字".to_owned()));
+            }
+            if has_hidden_chars(&name) {
+                problems.push(("name", HIDDEN_CHARS.to_owned()));
+            }
+            if cell("host").chars().count() > 100 {
+                problems.push(("host", "内容过长：不超过100个字".to_owned()));
             }
             let level = level_code(&cell("level"));
             if level.is_none() {

@@ -258,6 +258,8 @@ impl Funds<'_> {
         let project = self.ledger().get(project_id).await?.project;
         let mut checks = Checks::default();
         let period = checks.take("period", Period::parse(&input.period));
+        checks.max_chars("note", input.note.as_deref(), 500);
+        checks.max_chars("override_reason", input.override_reason.as_deref(), 500);
         if input.amount <= 0 {
             checks.add("amount", "到位金额须大于0");
         }
@@ -385,6 +387,9 @@ impl Funds<'_> {
             .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty());
+        if reason.is_some_and(|r| r.chars().count() > 500) {
+            return Err(StoreError::field("reason", "内容过长：不超过500个字"));
+        }
         let confirm = match review.decision.as_str() {
             "confirm" => true,
             "return" if reason.is_some() => false,

@@ -80,6 +80,22 @@ impl Checks {
         }
     }
 
+    /// Records an error when `value` is longer than `max` characters (every text a user types
+    /// has a limit, so no field can carry megabytes).
+    pub fn max_chars(&mut self, field: &str, value: Option<&str>, max: usize) {
+        if value.is_some_and(|v| v.chars().count() > max) {
+            self.add(field, format!("内容过长：不超过{max}个字"));
+        }
+    }
+
+    /// Records an error when a name holds control characters or bidirectional overrides
+    /// (which make a name read differently from what it is).
+    pub fn printable(&mut self, field: &str, value: &str) {
+        if crate::kit::text::has_hidden_chars(value) {
+            self.add(field, crate::kit::text::HIDDEN_CHARS);
+        }
+    }
+
     pub fn finish(self) -> Result<(), StoreError> {
         if self.0.is_empty() {
             Ok(())

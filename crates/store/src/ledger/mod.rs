@@ -584,6 +584,18 @@ impl Ledger<'_> {
         if input.investor_name.trim().is_empty() {
             checks.add("investor_name", "投资方名称不能为空");
         }
+        checks.printable("name", &name);
+        checks.printable("investor_name", &input.investor_name);
+        checks.max_chars("investor_name", Some(&input.investor_name), 200);
+        for (field, value, max) in [
+            ("investor_home", &input.investor_home, 50),
+            ("leading_industry", &input.leading_industry, 50),
+            ("responsible_leader", &input.responsible_leader, 50),
+            ("responsible_person", &input.responsible_person, 50),
+            ("service_plan", &input.service_plan, 2000),
+        ] {
+            checks.max_chars(field, value.as_deref(), max);
+        }
         let credit_code = match opt(&input.investor_credit_code) {
             Some(c) => checks
                 .take("investor_credit_code", CreditCode::parse(&c))
@@ -1143,6 +1155,7 @@ impl Ledger<'_> {
         let mut checks = Checks::default();
         let stage = input.stage;
         let date = checks.take("changed_on", parse_date(&input.changed_on));
+        checks.max_chars("note", input.note.as_deref(), 500);
         checks.finish()?;
         let date = date.expect("checked").to_string();
         // The stage's own milestone date is set; a step back clears the later ones; the

@@ -132,6 +132,7 @@ fn check_fields(
     } else if name.chars().count() > 100 {
         checks.add("name", "单位名称不能超过100个字");
     }
+    checks.printable("name", &input.name);
     let category = checks.take(
         "category",
         UnitCategory::parse(&input.category)
