@@ -64,38 +64,6 @@ pub enum ErrorCode {
     SheetTooLarge,
 }
 
-impl ErrorCode {
-    /// What the code means, in Chinese.
-    pub fn meaning(self) -> &'static str {
-        match self {
-            Self::AccountLocked => "账号已锁定",
-            Self::BadPath => "地址中的编号格式不正确",
-            Self::BadQuery => "查询参数不正确",
-            Self::BadRequest => "请求有误",
-            Self::Conflict => "与已有数据冲突",
-            Self::Forbidden => "无权进行此操作",
-            Self::ImportRejected => "导入文件有错误，未写入任何数据",
-            Self::Internal => "服务器内部错误",
-            Self::InvalidCredentials => "用户名或密码错误",
-            Self::MalformedJson => "请求内容不是合法的JSON",
-            Self::NotFound => "未找到，或不在管辖范围内",
-            Self::PasswordChangeRequired => "须先修改密码",
-            Self::StaleVersion => "该记录已被他人修改",
-            Self::Unauthenticated => "请先登录，或登录已超时",
-            Self::Busy => "服务器繁忙，稍后重试（回答带 Retry-After）",
-            Self::CrossOrigin => "拒绝来自其他网站、凭 Cookie 发出的修改请求",
-            Self::UnsupportedMediaType => "请求的内容类型不受支持",
-            Self::ValidationFailed => "提交的数据有误",
-            Self::RouteNotFound => "接口不存在",
-            Self::InvalidFile => "上传的文件不是有效的Excel工作簿",
-            Self::InvalidTemplate => "表格不是下载的模板",
-            Self::InvalidUpload => "上传方式不正确",
-            Self::TooManyRows => "行数超过一次导入的上限",
-            Self::SheetTooLarge => "工作簿超过导入的大小限制",
-        }
-    }
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
     /// Stable code for programs, e.g. `validation_failed`.

@@ -15,7 +15,7 @@ mod import;
 mod read;
 pub use import::{commit, preview, template_response};
 pub use luodi_store::sheets::{Column, SheetSpec};
-pub use read::{column_letter, read, SheetLimits, Upload, UploadForm};
+pub use read::{column_letter, SheetLimits, Upload, UploadForm};
 
 // The multipart form of a sheet import: the filled-in workbook (no doc comment: it would
 // become the schema's description in the OpenAPI document).

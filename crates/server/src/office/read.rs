@@ -155,11 +155,7 @@ async fn read_off_thread(
 }
 
 /// Reads the first worksheet of an uploaded workbook against `spec`, within `limits`.
-pub fn read(
-    spec: &SheetSpec,
-    limits: &SheetLimits,
-    bytes: Vec<u8>,
-) -> Result<SheetUpload, ApiError> {
+fn read(spec: &SheetSpec, limits: &SheetLimits, bytes: Vec<u8>) -> Result<SheetUpload, ApiError> {
     check_archive(limits, &bytes)?;
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(|_| invalid_file())?;
     let first = workbook
@@ -553,15 +549,6 @@ impl UploadForm {
         let mut sheet = read_off_thread(spec, limits.clone(), bytes).await?;
         sheet.fields = std::mem::take(&mut self.fields);
         Ok(sheet)
-    }
-
-    /// A non-blank text field, or a field error with `missing` as its message.
-    pub fn text(&self, field: &str, missing: &str) -> Result<String, ApiError> {
-        self.fields
-            .get(field)
-            .filter(|v| !v.trim().is_empty())
-            .cloned()
-            .ok_or_else(|| ApiError::field(field, missing))
     }
 }
 

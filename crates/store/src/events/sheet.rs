@@ -85,7 +85,7 @@ impl SheetImport for EventsSheet {
         scoped: &Scoped,
         upload: &SheetUpload,
     ) -> Result<CheckedSheet<CheckedEvent>, StoreError> {
-        let (rows, columns) = (&upload.rows, &upload.columns);
+        let rows = &upload.rows;
         let directory = crate::regions::directory(&scoped.db).await?;
         // Regions of the user's scope by name (a name may stand for several, e.g. 城关镇-like
         // county names in different cities).
@@ -211,12 +211,11 @@ impl SheetImport for EventsSheet {
                     held_on: held_on.to_string(),
                     region_name: region.name.clone(),
                 }),
-                _ => errors.extend(problems.into_iter().map(|(field, message)| RowError {
-                    row: r.row,
-                    column: columns.get(field).cloned().unwrap_or_default(),
-                    field: field.to_owned(),
-                    message,
-                })),
+                _ => errors.extend(
+                    problems
+                        .into_iter()
+                        .map(|(field, message)| upload.error(r.row, field, message)),
+                ),
             }
         }
         Ok(CheckedSheet {

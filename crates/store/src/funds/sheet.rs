@@ -10,9 +10,7 @@ use crate::funds::{insert_fund, today, NewFund};
 use crate::kit::error::{RowError, StoreError};
 use crate::kit::filter::{Bind, Filter};
 use crate::scoped::Scoped;
-use crate::sheets::{
-    CheckedSheet, Column, SheetImport, SheetRow, SheetSpec, SheetUpload, PREVIEW_ROWS,
-};
+use crate::sheets::{CheckedSheet, Column, SheetImport, SheetSpec, SheetUpload, PREVIEW_ROWS};
 use luodi_domain::funds::{plausibility, Currency, Entry, FundKind, Period};
 use luodi_domain::{Fen, Permission, UsdCents};
 use serde::Serialize;
@@ -174,9 +172,9 @@ impl Funds<'_> {
 
     async fn check_rows(
         &self,
-        rows: &[SheetRow],
-        columns: &HashMap<&'static str, String>,
+        upload: &SheetUpload,
     ) -> Result<CheckedSheet<CheckedFund>, StoreError> {
+        let rows = &upload.rows;
         let ids: BTreeSet<i64> = rows
             .iter()
             .filter_map(|r| r.cells.get("project_id")?.trim().parse().ok())
@@ -373,22 +371,16 @@ impl Funds<'_> {
                     });
                 }
             }
-            sheet
-                .errors
-                .extend(errors.into_iter().map(|(field, message)| RowError {
-                    row: r.row,
-                    column: columns.get(field).cloned().unwrap_or_default(),
-                    field: field.to_owned(),
-                    message,
-                }));
+            sheet.errors.extend(
+                errors
+                    .into_iter()
+                    .map(|(field, message)| upload.error(r.row, field, message)),
+            );
         }
         if sheet.valid.is_empty() && sheet.errors.is_empty() {
-            sheet.errors.push(RowError {
-                row: 2,
-                column: columns.get("amount").cloned().unwrap_or_default(),
-                field: "amount".into(),
-                message: "表格中没有填写到位金额的行".into(),
-            });
+            sheet
+                .errors
+                .push(upload.error(2, "amount", "表格中没有填写到位金额的行"));
         }
         Ok(sheet)
     }
@@ -404,10 +396,7 @@ impl SheetImport for FundsSheet {
         scoped: &Scoped,
         upload: &SheetUpload,
     ) -> Result<CheckedSheet<CheckedFund>, StoreError> {
-        scoped
-            .funds()
-            .check_rows(&upload.rows, &upload.columns)
-            .await
+        scoped.funds().check_rows(upload).await
     }
 
     fn preview(upload: &SheetUpload, checked: CheckedSheet<CheckedFund>) -> FundImportPreview {

@@ -107,7 +107,6 @@ impl SheetImport for UnitsSheet {
         upload: &SheetUpload,
     ) -> Result<CheckedSheet<UnitPreviewRow>, StoreError> {
         let region = sheet_region(scoped, upload).await?;
-        let columns = &upload.columns;
         let rows: Vec<UnitSheetRow> = upload
             .rows
             .iter()
@@ -136,7 +135,6 @@ impl SheetImport for UnitsSheet {
                 .await?
                 .into_iter()
                 .collect();
-        let col = |field: &str| columns.get(field).cloned().unwrap_or_default();
         let mut errors = Vec::new();
         let mut valid = Vec::new();
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
@@ -203,12 +201,7 @@ impl SheetImport for UnitsSheet {
                 Err(StoreError::Validation(fields)) => {
                     for (field, messages) in fields {
                         for message in messages {
-                            errors.push(RowError {
-                                row: r.row,
-                                column: col(&field),
-                                field: field.clone(),
-                                message,
-                            });
+                            errors.push(upload.error(r.row, &field, message));
                         }
                     }
                 }
@@ -237,7 +230,6 @@ impl SheetImport for UnitsSheet {
         rows: Vec<UnitPreviewRow>,
     ) -> Result<usize, StoreError> {
         let region = sheet_region(scoped, upload).await?;
-        let columns = &upload.columns;
         let mut tx = scoped.db.pool.begin().await?;
         for row in &rows {
             let input = UnitInput {
@@ -257,12 +249,9 @@ impl SheetImport for UnitsSheet {
                 .await
                 .map_err(|e| match e {
                     // Someone added the same unit between the check and now.
-                    StoreError::Conflict { message, .. } => StoreError::Rows(vec![RowError {
-                        row: row.row,
-                        column: columns.get("name").cloned().unwrap_or_default(),
-                        field: "name".into(),
-                        message,
-                    }]),
+                    StoreError::Conflict { message, .. } => {
+                        StoreError::Rows(vec![upload.error(row.row, "name", message)])
+                    }
                     other => other,
                 })?;
             audit::record(
