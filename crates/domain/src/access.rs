@@ -232,6 +232,77 @@ impl Scope {
             (Self::Region(root), Some(region)) => root != region && root.contains(region),
         }
     }
+
+    /// How this scope may review a record entered at `entered_at`, whose directory parent is
+    /// `entered_parent` (`None` for a province), under the installation's rule: directly (the
+    /// level just above), by stepping in for the level between (said so and audited), or not
+    /// at all.
+    pub fn review_standing(
+        &self,
+        entered_at: Option<&RegionCode>,
+        entered_parent: Option<&RegionCode>,
+        rule: ReviewBy,
+    ) -> Option<ReviewStanding> {
+        if !self.stands_above(entered_at) {
+            return None;
+        }
+        let direct = match self {
+            Self::Nationwide => entered_parent.is_none(),
+            Self::Region(root) => entered_parent == Some(root),
+        };
+        match (direct, rule) {
+            (true, _) | (false, ReviewBy::AnyAbove) => Some(ReviewStanding::Direct),
+            (false, ReviewBy::Parent) => Some(ReviewStanding::StepIn),
+            (false, ReviewBy::ParentOnly) => None,
+        }
+    }
+}
+
+/// Who confirms a fund record (资金到位审核): one setting for the whole installation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewBy {
+    /// 上一级审核: a county's records by its city, a city's by its province; a level higher up
+    /// may step in for the level between, only when it says so, and the step is audited.
+    #[default]
+    Parent,
+    /// 仅上一级审核: nobody but the level directly above.
+    ParentOnly,
+    /// 上级任一层级: any level above the one that entered the record.
+    AnyAbove,
+}
+
+impl ReviewBy {
+    pub const ALL: [Self; 3] = [Self::Parent, Self::ParentOnly, Self::AnyAbove];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Parent => "parent",
+            Self::ParentOnly => "parent_only",
+            Self::AnyAbove => "any_above",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Parent => "上一级审核确认，更高层级可注明后代为审核",
+            Self::ParentOnly => "仅由上一级审核确认",
+            Self::AnyAbove => "上级任一层级均可审核确认",
+        }
+    }
+}
+
+/// How a reviewer stands to a record it may review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewStanding {
+    /// The level directly above the one that entered it (or any level, by the rule).
+    Direct,
+    /// A level higher up, stepping in for the level between (代为审核).
+    StepIn,
 }
 
 #[cfg(test)]
@@ -276,6 +347,68 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn the_level_directly_above_reviews_and_higher_levels_step_in_by_the_rule() {
+        let at = |code: &str| Scope::Region(RegionCode::parse(code).unwrap());
+        let code = |c: &str| RegionCode::parse(c).unwrap();
+        let (province, city, county) = (code("430000"), code("430900"), code("430921"));
+        use ReviewStanding::*;
+        // 南县 entered it: 益阳市 is directly above; the province steps in, or may not.
+        let county_entry = (Some(&county), Some(&city));
+        let standing = |scope: &Scope,
+                        (at, parent): (Option<&RegionCode>, Option<&RegionCode>),
+                        rule| { scope.review_standing(at, parent, rule) };
+        assert_eq!(
+            standing(&at("430900"), county_entry, ReviewBy::Parent),
+            Some(Direct)
+        );
+        assert_eq!(
+            standing(&at("430000"), county_entry, ReviewBy::Parent),
+            Some(StepIn)
+        );
+        assert_eq!(
+            standing(&at("430000"), county_entry, ReviewBy::ParentOnly),
+            None
+        );
+        assert_eq!(
+            standing(&at("430000"), county_entry, ReviewBy::AnyAbove),
+            Some(Direct)
+        );
+        assert_eq!(
+            standing(&Scope::Nationwide, county_entry, ReviewBy::Parent),
+            Some(StepIn)
+        );
+        // 益阳市 entered it: the province is directly above, the nation steps in.
+        let city_entry = (Some(&city), Some(&province));
+        assert_eq!(
+            standing(&at("430000"), city_entry, ReviewBy::ParentOnly),
+            Some(Direct)
+        );
+        assert_eq!(
+            standing(&Scope::Nationwide, city_entry, ReviewBy::Parent),
+            Some(StepIn)
+        );
+        // The province's own entries: the nation is directly above.
+        let province_entry = (Some(&province), None);
+        assert_eq!(
+            standing(&Scope::Nationwide, province_entry, ReviewBy::ParentOnly),
+            Some(Direct)
+        );
+        // Nobody reviews their own level, a sibling's or a level above, whatever the rule.
+        for rule in ReviewBy::ALL {
+            assert_eq!(standing(&at("430900"), city_entry, rule), None);
+            assert_eq!(standing(&at("430100"), county_entry, rule), None);
+            assert_eq!(standing(&at("430921"), county_entry, rule), None);
+            assert_eq!(ReviewBy::parse(rule.as_str()), Some(rule));
+        }
+        // A 省直管县 has the province as its directory parent: the province is directly above.
+        let direct_county = (Some(&county), Some(&province));
+        assert_eq!(
+            standing(&at("430000"), direct_county, ReviewBy::ParentOnly),
+            Some(Direct)
+        );
+    }
 
     #[test]
     fn roles_round_trip_by_code_and_label() {

@@ -50,6 +50,18 @@ impl Period {
         (self.month - 1) / 3 + 1
     }
 
+    /// Refuses a month after the month of `today`: money cannot have arrived in it yet.
+    pub fn not_after_month_of(self, today: time::Date) -> Result<Self, String> {
+        let now = Self::of_date(today);
+        if self <= now {
+            Ok(self)
+        } else {
+            Err(format!(
+                "到位期间{self}晚于本月（{now}），不能填报尚未到来的月份"
+            ))
+        }
+    }
+
     /// The same month a year earlier (for 同比).
     pub fn year_before(self) -> Self {
         Self {
@@ -133,8 +145,6 @@ pub enum Warning {
     Jump,
     /// Entered in the last days of a quarter and larger than everything before it.
     QuarterEndBurst,
-    /// The period lies in the future.
-    FuturePeriod,
 }
 
 impl Warning {
@@ -143,7 +153,6 @@ impl Warning {
             Self::AboveContract => "累计到位资金将超过合同金额",
             Self::Jump => "本次金额远高于该项目以往各月的到位资金",
             Self::QuarterEndBurst => "季度截止前集中填报，且金额超过此前累计到位资金",
-            Self::FuturePeriod => "到位期间晚于当前月份",
         }
     }
 }
@@ -182,9 +191,6 @@ pub fn plausibility(entry: &Entry) -> Vec<Warning> {
     let days_left = today.month().length(today.year()) - today.day();
     if quarter_end_month && days_left < QUARTER_END_DAYS && entry.amount > before && before > 0 {
         warnings.push(Warning::QuarterEndBurst);
-    }
-    if entry.period > Period::of_date(today) {
-        warnings.push(Warning::FuturePeriod);
     }
     warnings
 }
@@ -252,7 +258,7 @@ mod tests {
     }
 
     #[test]
-    fn flags_bursts_before_quarter_deadlines_and_future_periods() {
+    fn flags_bursts_before_quarter_deadlines() {
         let history = [(p("2026-01"), 1000)];
         let e = Entry {
             amount: 2000,
@@ -267,11 +273,15 @@ mod tests {
             ..e
         };
         assert!(plausibility(&e).is_empty());
-        let e = Entry {
-            period: p("2026-04"),
-            ..e
-        };
-        assert_eq!(plausibility(&e), [Warning::FuturePeriod]);
+    }
+
+    #[test]
+    fn money_cannot_arrive_in_a_month_to_come() {
+        let today = date!(2026 - 12 - 06);
+        assert_eq!(p("2026-12").not_after_month_of(today), Ok(p("2026-12")));
+        assert_eq!(p("2019-01").not_after_month_of(today), Ok(p("2019-01")));
+        let e = p("2027-01").not_after_month_of(today).unwrap_err();
+        assert!(e.contains("2027-01") && e.contains("2026-12"), "{e}");
     }
 }
 

@@ -17,15 +17,17 @@ pub mod rules;
 pub mod targets;
 pub mod tiers;
 pub mod unit;
+pub mod yes_no;
 
-pub use access::{Permission, Role, Scope};
+pub use access::{Permission, ReviewBy, ReviewStanding, Role, Scope};
 pub use credit_code::CreditCode;
-pub use date::parse_date;
+pub use date::{parse_date, DateLimit};
 pub use money::{Fen, UsdCents};
 pub use password::PasswordPolicy;
 pub use rates::{Classification, Rate, Thresholds};
 pub use region::{RegionCode, RegionLevel};
 pub use unit::{UnitCategory, UnitSubcategory};
+pub use yes_no::parse_yes_no;
 
 /// The Chinese name of a code of one of the domain's enumerations (stages, origins, fund
 /// kinds, statuses, currencies, decisions), for messages that list the allowed values.

@@ -3,6 +3,8 @@
 //! a draft of plain numbers and codes, which is parsed into [`LedgerRules`] or refused with a
 //! Chinese message per field.
 
+use crate::access::ReviewBy;
+use crate::date::{DateLimit, MAX_GRACE_DAYS};
 use crate::rates::{Rate, Thresholds};
 use crate::tiers::{default_rules, Condition, Obligation, TierRule};
 use serde::{Deserialize, Serialize};
@@ -47,6 +49,12 @@ pub struct TierRuleDraft {
 pub struct RulesDraft {
     pub thresholds: ThresholdsDraft,
     pub tiers: Vec<TierRuleDraft>,
+    /// Who confirms fund records.
+    #[serde(default)]
+    pub review_by: ReviewBy,
+    /// Days after today a signing, milestone or stage-change date may lie (0 to 7).
+    #[serde(default)]
+    pub date_grace_days: i64,
 }
 
 /// The rules in force, parsed: what classification and obligations are computed with.
@@ -54,6 +62,8 @@ pub struct RulesDraft {
 pub struct LedgerRules {
     pub thresholds: Thresholds,
     pub tiers: Vec<TierRule>,
+    pub review_by: ReviewBy,
+    pub date_grace_days: i64,
 }
 
 /// A problem with one field of a draft; `field` is a path such as `tiers[2].any_of[0].amount`.
@@ -69,6 +79,8 @@ impl Default for LedgerRules {
         Self {
             thresholds: Thresholds::default(),
             tiers: default_rules(),
+            review_by: ReviewBy::default(),
+            date_grace_days: 0,
         }
     }
 }
@@ -96,6 +108,16 @@ impl LedgerRules {
                     obligation: r.obligation.as_str().to_owned(),
                 })
                 .collect(),
+            review_by: self.review_by,
+            date_grace_days: self.date_grace_days,
+        }
+    }
+
+    /// The latest date a signing, milestone or stage change may carry on `today`.
+    pub fn date_limit(&self, today: time::Date) -> DateLimit {
+        DateLimit {
+            today,
+            grace_days: self.date_grace_days,
         }
     }
 }
@@ -147,6 +169,13 @@ impl RulesDraft {
             error(
                 "good_from_bp".into(),
                 "良好线须低于优秀线（良好：不低于良好线、不高于优秀线）".into(),
+            );
+        }
+
+        if !(0..=MAX_GRACE_DAYS).contains(&self.date_grace_days) {
+            error(
+                "date_grace_days".into(),
+                format!("日期宽限天数应在0至{MAX_GRACE_DAYS}天之间"),
             );
         }
 
@@ -226,6 +255,8 @@ impl RulesDraft {
                         .expect("non-zero denominator"),
                 },
                 tiers,
+                review_by: self.review_by,
+                date_grace_days: self.date_grace_days,
             })
         } else {
             Err(errors)
@@ -349,6 +380,27 @@ mod tests {
             .message
             .chars()
             .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))));
+    }
+
+    #[test]
+    fn the_date_grace_stays_within_a_week() {
+        let mut d = LedgerRules::default().draft();
+        assert_eq!(d.date_grace_days, 0);
+        assert_eq!(d.review_by, ReviewBy::Parent);
+        d.date_grace_days = 7;
+        d.review_by = ReviewBy::AnyAbove;
+        let rules = d.parse().unwrap();
+        assert_eq!(rules.review_by, ReviewBy::AnyAbove);
+        assert_eq!(
+            rules
+                .date_limit(time::macros::date!(2026 - 12 - 06))
+                .latest(),
+            time::macros::date!(2026 - 12 - 13)
+        );
+        for bad in [-1, 8, 365] {
+            d.date_grace_days = bad;
+            assert_eq!(fields(d.parse()), ["date_grace_days"]);
+        }
     }
 
     #[test]

@@ -256,6 +256,7 @@ pub fn action_label(action: &str) -> &'static str {
         "stage_change" => "阶段变更",
         "confirm" => "确认",
         "return" => "退回",
+        "withdraw" => "撤回",
         "attach" => "上传附件",
         "decide" => "核查",
         _ => "其他",

@@ -8,7 +8,7 @@ use crate::kit::clock;
 use crate::kit::error::{FieldErrors, StoreError};
 use luodi_domain::rules::{ConditionDraft, LedgerRules, RulesDraft, ThresholdsDraft};
 use luodi_domain::tiers::{Condition, Obligation};
-use luodi_domain::{Permission, RegionLevel, Scope, Thresholds};
+use luodi_domain::{DateLimit, Permission, RegionLevel, ReviewBy, Scope, Thresholds};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -22,6 +22,11 @@ crate::scoped::area_handle!(
 pub struct RulesView {
     pub thresholds: ThresholdsDraft,
     pub tiers: Vec<TierRuleView>,
+    /// Who confirms fund records.
+    pub review_by: ReviewBy,
+    /// Days after today a signing, milestone or stage-change date may lie (0 to 7).
+    pub date_grace_days: i64,
+    pub review_by_choices: Vec<ReviewByChoice>,
     /// How each class is defined under these thresholds, to print beside the figures.
     pub definitions: Vec<String>,
     /// 0 while the seed defaults apply (nothing stored yet); send it back with a change.
@@ -50,6 +55,12 @@ pub struct TierRuleView {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReviewByChoice {
+    pub code: ReviewBy,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ObligationChoice {
     pub code: String,
     pub label: String,
@@ -69,6 +80,8 @@ pub struct ConditionKind {
 pub struct RulesUpdate {
     pub thresholds: ThresholdsDraft,
     pub tiers: Vec<luodi_domain::rules::TierRuleDraft>,
+    pub review_by: ReviewBy,
+    pub date_grace_days: i64,
     pub version: i64,
 }
 
@@ -77,6 +90,8 @@ pub(crate) struct StoredRules {
     excellent_above_bp: i64,
     good_from_bp: i64,
     tiers: String,
+    review_by: String,
+    date_grace_days: i64,
     version: i64,
     updated_at: String,
     updated_by_name: Option<String>,
@@ -91,6 +106,10 @@ impl StoredRules {
             },
             tiers: serde_json::from_str(&self.tiers)
                 .map_err(|e| StoreError::Internal(format!("stored tier rules: {e}")))?,
+            review_by: ReviewBy::parse(&self.review_by).ok_or_else(|| {
+                StoreError::Internal(format!("stored review rule: {}", self.review_by))
+            })?,
+            date_grace_days: self.date_grace_days,
         })
     }
 
@@ -118,6 +137,15 @@ fn view(
                 obligation: d.obligation,
                 obligation_label: rule.obligation.label().to_owned(),
                 description: rule.describe(),
+            })
+            .collect(),
+        review_by: rules.review_by,
+        date_grace_days: rules.date_grace_days,
+        review_by_choices: ReviewBy::ALL
+            .into_iter()
+            .map(|r| ReviewByChoice {
+                code: r,
+                label: r.label().to_owned(),
             })
             .collect(),
         definitions: rules.thresholds.definitions(),
@@ -174,7 +202,8 @@ impl Rules<'_> {
     /// check).
     async fn read_stored_rules(&self) -> Result<Option<StoredRules>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT r.excellent_above_bp, r.good_from_bp, r.tiers, r.version, r.updated_at, \
+            "SELECT r.excellent_above_bp, r.good_from_bp, r.tiers, r.review_by, r.date_grace_days, \
+             r.version, r.updated_at, \
              u.display_name AS updated_by_name \
              FROM ledger_rules r LEFT JOIN users u ON u.id = r.updated_by WHERE r.id = 1",
         )
@@ -188,6 +217,11 @@ impl Rules<'_> {
             Some(stored) => stored.parse(),
             None => Ok(LedgerRules::default()),
         }
+    }
+
+    /// The latest date a signing, milestone or stage change may carry today.
+    pub async fn date_limit(&self) -> Result<DateLimit, StoreError> {
+        Ok(self.ledger_rules().await?.date_limit(clock::today()))
     }
 
     /// The classification thresholds in force (优秀 / 良好 / 一般 / 未履约).
@@ -250,6 +284,8 @@ impl Rules<'_> {
         let draft = RulesDraft {
             thresholds: update.thresholds,
             tiers: update.tiers,
+            review_by: update.review_by,
+            date_grace_days: update.date_grace_days,
         };
         let rules = draft.parse().map_err(|errors| {
             let mut fields = FieldErrors::new();
@@ -277,21 +313,23 @@ impl Rules<'_> {
         let written = if before.is_none() {
             sqlx::query(
                 "INSERT INTO ledger_rules (id, excellent_above_bp, good_from_bp, tiers, version, \
-                 updated_by, updated_at) VALUES (1, $1, $2, $3, 1, $4, $5) \
-                 ON CONFLICT (id) DO NOTHING",
+                 updated_by, updated_at, review_by, date_grace_days) \
+                 VALUES (1, $1, $2, $3, 1, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
             )
             .bind(canonical.thresholds.excellent_above_bp)
             .bind(canonical.thresholds.good_from_bp)
             .bind(&tiers_json)
             .bind(self.actor.user_id)
             .bind(&now)
+            .bind(canonical.review_by.as_str())
+            .bind(canonical.date_grace_days)
             .execute(&mut *tx)
             .await?
         } else {
             sqlx::query(
                 "UPDATE ledger_rules SET excellent_above_bp = $1, good_from_bp = $2, tiers = $3, \
-                 version = version + 1, updated_by = $4, updated_at = $5 \
-                 WHERE id = 1 AND version = $6",
+                 version = version + 1, updated_by = $4, updated_at = $5, review_by = $7, \
+                 date_grace_days = $8 WHERE id = 1 AND version = $6",
             )
             .bind(canonical.thresholds.excellent_above_bp)
             .bind(canonical.thresholds.good_from_bp)
@@ -299,6 +337,8 @@ impl Rules<'_> {
             .bind(self.actor.user_id)
             .bind(&now)
             .bind(update.version)
+            .bind(canonical.review_by.as_str())
+            .bind(canonical.date_grace_days)
             .execute(&mut *tx)
             .await?
         };
@@ -361,6 +401,19 @@ fn summary(b: &RulesDraft, a: &RulesDraft) -> String {
             "分级责任规则（{} 条 → {} 条）",
             b.tiers.len(),
             a.tiers.len()
+        ));
+    }
+    if b.review_by != a.review_by {
+        parts.push(format!(
+            "资金审核：{} → {}",
+            b.review_by.label(),
+            a.review_by.label()
+        ));
+    }
+    if b.date_grace_days != a.date_grace_days {
+        parts.push(format!(
+            "日期宽限 {} 天 → {} 天",
+            b.date_grace_days, a.date_grace_days
         ));
     }
     if parts.is_empty() {

@@ -363,10 +363,34 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Fund records waiting for this user's review (entered in regions below theirs). */
+        /**
+         * Fund records waiting for this user's review under the review rule (by default entered by
+         *     the level directly below; with `step_in`, those it may review only by stepping in),
+         *     filtered and sorted.
+         */
         get: operations["fund_review_queue"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/funds/review/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirms or returns many records with one decision — the ones chosen, or every record the
+         *     queue's filter matches (at most 2,000) — each reviewed, audited and refused on its own.
+         */
+        post: operations["review_funds_in_batch"];
         delete?: never;
         options?: never;
         head?: never;
@@ -388,6 +412,27 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/funds/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Corrects a record waiting for review (待审核), by whoever entered it, with the checks of a
+         *     new entry.
+         */
+        put: operations["correct_pending_fund"];
+        post?: never;
+        /** Withdraws a record waiting for review (待审核), by whoever entered it. */
+        delete: operations["withdraw_fund"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1035,6 +1080,31 @@ export interface components {
         BTreeMap: {
             [key: string]: string[];
         };
+        /** @description What a batch did: how many records were reviewed, and each refusal with its reason. */
+        BatchOutcome: {
+            reviewed: number;
+            refused: components["schemas"]["BatchRefusal"][];
+        };
+        BatchRefusal: {
+            /** Format: int64 */
+            id: number;
+            project_name?: string | null;
+            period?: string | null;
+            message: string;
+        };
+        /**
+         * @description One decision over many records: the ones chosen (each with the version it was seen at) or
+         *     every record the filter matches now. Each is reviewed, audited and refused on its own.
+         */
+        BatchReview: {
+            decision: components["schemas"]["ReviewDecision"];
+            /** @description Required when returning; the same reason goes to every record. */
+            reason?: string | null;
+            /** @description Records chosen on the page; leave out to review every record matching `filter`. */
+            items?: components["schemas"]["ReviewItem"][] | null;
+            filter?: null | components["schemas"]["ReviewFilter"];
+            step_in?: boolean;
+        };
         CategoryCount: {
             category: components["schemas"]["UnitCategory"];
             label: string;
@@ -1249,12 +1319,28 @@ export interface components {
             warnings: string[];
             override_reason?: string | null;
             return_reason?: string | null;
+            /** Format: int64 */
+            entered_by: number;
             entered_by_name: string;
             entered_at: string;
             reviewed_by_name?: string | null;
             reviewed_at?: string | null;
+            /** @description Reviewed by a level that stepped in for the one between (代为审核). */
+            stepped_in: boolean;
+            /**
+             * Format: int64
+             * @description Evidence files attached.
+             */
+            evidence_count: number;
             /** Format: int64 */
             version: number;
+            /**
+             * @description How the signed-in user may review it: `direct`, `step_in` (代为审核, said so and
+             *     audited) or none; only for a record waiting for review.
+             */
+            review_standing?: string | null;
+            /** @description Whether the signed-in user entered it and may still withdraw or correct it (待审核). */
+            may_withdraw: boolean;
         };
         FundImportPreview: {
             /** @description Data rows in the sheet. */
@@ -1528,12 +1614,28 @@ export interface components {
                 warnings: string[];
                 override_reason?: string | null;
                 return_reason?: string | null;
+                /** Format: int64 */
+                entered_by: number;
                 entered_by_name: string;
                 entered_at: string;
                 reviewed_by_name?: string | null;
                 reviewed_at?: string | null;
+                /** @description Reviewed by a level that stepped in for the one between (代为审核). */
+                stepped_in: boolean;
+                /**
+                 * Format: int64
+                 * @description Evidence files attached.
+                 */
+                evidence_count: number;
                 /** Format: int64 */
                 version: number;
+                /**
+                 * @description How the signed-in user may review it: `direct`, `step_in` (代为审核, said so and
+                 *     audited) or none; only for a record waiting for review.
+                 */
+                review_standing?: string | null;
+                /** @description Whether the signed-in user entered it and may still withdraw or correct it (待审核). */
+                may_withdraw: boolean;
             }[];
             /**
              * Format: int64
@@ -1729,6 +1831,11 @@ export interface components {
         };
         PasswordReset: {
             password: string;
+        };
+        /** @description A correction of a record waiting for review, by whoever entered it. */
+        PendingCorrection: components["schemas"]["FundInput"] & {
+            /** Format: int64 */
+            version: number;
         };
         /**
          * @description What a role may do. Reading is always limited further by [`Scope`].
@@ -1964,12 +2071,66 @@ export interface components {
             reason?: string | null;
             /** Format: int64 */
             version: number;
+            /**
+             * @description Set when a level higher up reviews in place of the level directly above (代为审核);
+             *     refused unless the review rule allows it, and recorded in the audit trail.
+             */
+            step_in?: boolean;
+        };
+        /**
+         * @description Who confirms a fund record (资金到位审核): one setting for the whole installation.
+         * @enum {string}
+         */
+        ReviewBy: "parent" | "parent_only" | "any_above";
+        ReviewByChoice: {
+            code: components["schemas"]["ReviewBy"];
+            label: string;
         };
         /**
          * @description A reviewer's decision on an entered fund record.
          * @enum {string}
          */
         ReviewDecision: "confirm" | "return";
+        /** @description The review queue's filters. */
+        ReviewFilter: {
+            /** @description A county or city code: records of projects there. */
+            region?: string | null;
+            /** @description YYYY-MM. */
+            period?: string | null;
+            /**
+             * Format: int64
+             * @description The id of the user who entered the records.
+             */
+            entered_by?: number | null;
+            currency?: null | components["schemas"]["Currency"];
+            /**
+             * Format: int64
+             * @description Smallest amount, in minor units of the record's currency.
+             */
+            amount_min?: number | null;
+            /**
+             * Format: int64
+             * @description Largest amount, in minor units of the record's currency.
+             */
+            amount_max?: number | null;
+            /** @description true: only records with plausibility warnings; false: only without. */
+            warnings?: boolean | null;
+            /** @description true: only records with evidence files; false: only without. */
+            evidence?: boolean | null;
+            /**
+             * @description true: the records this user may review only by stepping in for the level between
+             *     (代为审核); otherwise its own queue.
+             */
+            step_in?: boolean | null;
+            /** @description entered_at (default), period, amount, region or project; prefix `-` for descending. */
+            sort?: string | null;
+        };
+        ReviewItem: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            version: number;
+        };
         /**
          * @description The five roles of domain §1.
          * @enum {string}
@@ -2002,11 +2163,21 @@ export interface components {
         RulesDraft: {
             thresholds: components["schemas"]["ThresholdsDraft"];
             tiers: components["schemas"]["TierRuleDraft"][];
+            /** @description Who confirms fund records. */
+            review_by?: components["schemas"]["ReviewBy"];
+            /**
+             * Format: int64
+             * @description Days after today a signing, milestone or stage-change date may lie (0 to 7).
+             */
+            date_grace_days?: number;
         };
         /** @description A change to the rules: the whole set, and the version it was edited from. */
         RulesUpdate: {
             thresholds: components["schemas"]["ThresholdsDraft"];
             tiers: components["schemas"]["TierRuleDraft"][];
+            review_by: components["schemas"]["ReviewBy"];
+            /** Format: int64 */
+            date_grace_days: number;
             /** Format: int64 */
             version: number;
         };
@@ -2014,6 +2185,14 @@ export interface components {
         RulesView: {
             thresholds: components["schemas"]["ThresholdsDraft"];
             tiers: components["schemas"]["TierRuleView"][];
+            /** @description Who confirms fund records. */
+            review_by: components["schemas"]["ReviewBy"];
+            /**
+             * Format: int64
+             * @description Days after today a signing, milestone or stage-change date may lie (0 to 7).
+             */
+            date_grace_days: number;
+            review_by_choices: components["schemas"]["ReviewByChoice"][];
             /** @description How each class is defined under these thresholds, to print beside the figures. */
             definitions: string[];
             /**
@@ -3107,6 +3286,28 @@ export interface operations {
     fund_review_queue: {
         parameters: {
             query?: {
+                /** @description A county or city code: records of projects there. */
+                region?: string;
+                /** @description YYYY-MM. */
+                period?: string;
+                /** @description The id of the user who entered the records. */
+                entered_by?: number;
+                currency?: components["schemas"]["Currency"];
+                /** @description Smallest amount, in minor units of the record's currency. */
+                amount_min?: number;
+                /** @description Largest amount, in minor units of the record's currency. */
+                amount_max?: number;
+                /** @description true: only records with plausibility warnings; false: only without. */
+                warnings?: boolean;
+                /** @description true: only records with evidence files; false: only without. */
+                evidence?: boolean;
+                /**
+                 * @description true: the records this user may review only by stepping in for the level between
+                 *     (代为审核); otherwise its own queue.
+                 */
+                step_in?: boolean;
+                /** @description entered_at (default), period, amount, region or project; prefix `-` for descending. */
+                sort?: string;
                 /** @description Page number, from 1. */
                 page?: number | null;
                 /** @description Rows per page, 1–500 (default 20). */
@@ -3136,9 +3337,71 @@ export interface operations {
             };
         };
     };
-    export_fund_review_queue: {
+    review_funds_in_batch: {
         parameters: {
             query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchReview"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchOutcome"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_fund_review_queue: {
+        parameters: {
+            query?: {
+                /** @description A county or city code: records of projects there. */
+                region?: string;
+                /** @description YYYY-MM. */
+                period?: string;
+                /** @description The id of the user who entered the records. */
+                entered_by?: number;
+                currency?: components["schemas"]["Currency"];
+                /** @description Smallest amount, in minor units of the record's currency. */
+                amount_min?: number;
+                /** @description Largest amount, in minor units of the record's currency. */
+                amount_max?: number;
+                /** @description true: only records with plausibility warnings; false: only without. */
+                warnings?: boolean;
+                /** @description true: only records with evidence files; false: only without. */
+                evidence?: boolean;
+                /**
+                 * @description true: the records this user may review only by stepping in for the level between
+                 *     (代为审核); otherwise its own queue.
+                 */
+                step_in?: boolean;
+                /** @description entered_at (default), period, amount, region or project; prefix `-` for descending. */
+                sort?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3154,6 +3417,92 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    correct_pending_fund: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PendingCorrection"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FundArrival"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    withdraw_fund: {
+        parameters: {
+            query: {
+                version: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

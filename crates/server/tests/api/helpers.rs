@@ -147,6 +147,11 @@ impl User {
         json_of(res).await
     }
 
+    pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
+        let res = self.client.delete(self.url(path)).send().await.unwrap();
+        json_of(res).await
+    }
+
     pub async fn upload_file(
         &self,
         path: &str,

@@ -381,3 +381,190 @@ async fn an_import_queues_look_alikes_among_its_rows_and_against_the_ledger() {
         "{summaries:?}"
     );
 }
+
+#[tokio::test]
+async fn landing_places_as_people_write_them_and_every_error_of_a_row_at_once() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let header: &[&str] = &[
+        "项目名称",
+        "投资方",
+        "资金来源",
+        "落户地",
+        "园区/乡镇",
+        "项目阶段",
+        "签约日期",
+        "签约活动",
+        "世界500强",
+        "重点项目",
+    ];
+    let file = workbook(&[
+        header,
+        &[
+            "全称落户项目",
+            "甲公司",
+            "省内",
+            "湖南省益阳市南县",
+            "",
+            "已签约",
+            "2026-01-02",
+            "",
+            "Y",
+            "yes",
+        ],
+        &[
+            "市县落户项目",
+            "乙公司",
+            "省内",
+            "益阳市南县",
+            "",
+            "已签约",
+            "2026-01-03",
+            "",
+            "√",
+            "0",
+        ],
+        &[
+            "省县落户项目",
+            "丙公司",
+            "省内",
+            "湖南省南县",
+            "",
+            "已签约",
+            "2026-01-04",
+            "",
+            "TRUE",
+            "否",
+        ],
+        &[
+            "园区落户项目",
+            "丁公司",
+            "省内",
+            "南县经济开发区",
+            "",
+            "已签约",
+            "2026-01-05",
+            "",
+            "no",
+            "1",
+        ],
+        &[
+            "代码落户项目",
+            "戊公司",
+            "省内",
+            "430921",
+            "南洲镇",
+            "已签约",
+            "2026-01-06",
+            "",
+            "",
+            "是",
+        ],
+        // Unknown event and landing place, a bad date and a bad yes/no: all four reported.
+        &[
+            "错误很多的项目",
+            "己公司",
+            "省内",
+            "北极县",
+            "",
+            "已签约",
+            "2026-02-30",
+            "不存在的洽谈会",
+            "也许",
+            "",
+        ],
+        // A bad stage: its dates are still checked, but not against a guessed stage.
+        &[
+            "阶段写错的项目",
+            "庚公司",
+            "省内",
+            "南县",
+            "",
+            "快开工了",
+            "2099-01-01",
+            "",
+            "",
+            "",
+        ],
+    ]);
+    let (status, body) = nx
+        .upload_file("/api/projects/import/preview", file.clone(), "ledger.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["valid_rows"], 5, "{body}");
+    let errors = body["errors"].as_array().unwrap();
+    let fields_of = |row: u64| {
+        let mut f: Vec<String> = errors
+            .iter()
+            .filter(|e| e["row"] == row)
+            .map(|e| e["field"].as_str().unwrap().to_owned())
+            .collect();
+        f.sort();
+        f
+    };
+    assert_eq!(
+        fields_of(7),
+        ["event", "global500", "region_code", "signed_on"],
+        "{body}"
+    );
+    assert_eq!(fields_of(8), ["signed_on", "stage"], "{body}");
+    let rows = body["rows"].as_array().unwrap();
+    assert!(rows
+        .iter()
+        .all(|r| r["region_code"] == "430921" && r["region_name"] == "南县"));
+
+    let (status, result) = nx
+        .upload_file("/api/projects/import/commit", file, "ledger.xlsx")
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "all or nothing: {result}"
+    );
+    // Without the two bad rows it goes in; the 园区 written as the landing place is the zone.
+    let file = workbook(&[
+        header,
+        &[
+            "园区落户项目",
+            "丁公司",
+            "省内",
+            "南县经济开发区",
+            "",
+            "已签约",
+            "2026-01-05",
+            "",
+            "no",
+            "1",
+        ],
+        &[
+            "全称落户项目",
+            "甲公司",
+            "省内",
+            "湖南省益阳市南县",
+            "",
+            "已签约",
+            "2026-01-02",
+            "",
+            "Y",
+            "yes",
+        ],
+    ]);
+    let (status, result) = nx
+        .upload_file("/api/projects/import/commit", file, "ledger.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{result}");
+    let projects = nx.items("/api/projects?sort=name").await;
+    let zoned = projects
+        .iter()
+        .find(|p| p["name"] == "园区落户项目")
+        .unwrap();
+    assert_eq!(zoned["zone_name"], "南县经济开发区");
+    assert_eq!(zoned["key_project"], true);
+    assert_eq!(zoned["global500"], false);
+    let full = projects
+        .iter()
+        .find(|p| p["name"] == "全称落户项目")
+        .unwrap();
+    assert_eq!(full["global500"], true);
+    assert_eq!(full["key_project"], true);
+}

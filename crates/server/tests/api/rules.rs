@@ -17,6 +17,8 @@ fn update_of(rules: &Value) -> Value {
             .iter()
             .map(|t| json!({ "any_of": t["any_of"], "obligation": t["obligation"] }))
             .collect::<Vec<_>>(),
+        "review_by": rules["review_by"],
+        "date_grace_days": rules["date_grace_days"],
         "version": rules["version"],
     })
 }
@@ -205,6 +207,7 @@ async fn bad_rules_are_refused_field_by_field_in_chinese() {
     update["tiers"][1]["any_of"][0]["amount"] = json!(-1);
     update["tiers"][2]["any_of"] = json!([]);
     update["tiers"][3]["any_of"][0]["kind"] = json!("contract_above");
+    update["date_grace_days"] = json!(30);
     let (status, body) = admin.put("/api/rules", update).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_error(&body, "validation_failed");
@@ -226,6 +229,13 @@ async fn bad_rules_are_refused_field_by_field_in_chinese() {
         .unwrap()
         .contains("至少要有一个条件"));
     assert!(errors["tiers[3].any_of[0].kind"].is_array(), "{body}");
+    assert!(
+        errors["date_grace_days"][0]
+            .as_str()
+            .unwrap()
+            .contains("0至7天"),
+        "{body}"
+    );
 
     let mut update = update_of(&rules);
     update["thresholds"]["excellent_above_bp"] = json!(10_001);

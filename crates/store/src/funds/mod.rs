@@ -6,15 +6,18 @@ pub mod sheet;
 
 use crate::audit::{self, Change};
 use crate::kit::clock;
+use crate::kit::db::Flag;
 use crate::kit::error::{Checks, StoreError};
 use crate::kit::filter::{Bind, Filter};
 use crate::kit::page::{Page, PageRequest};
+use crate::kit::text::opt;
+use crate::scoped::Actor;
 use luodi_domain::funds::{
     plausibility, Currency, Entry, FundKind, FundStatus, Period, ReviewDecision,
 };
-use luodi_domain::{Permission, Scope};
+use luodi_domain::{Permission, RegionCode, ReviewBy, ReviewStanding, Scope};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 crate::scoped::area_handle!(
     /// Fund arrival records, their review and evidence, as the actor may use them.
@@ -71,14 +74,43 @@ pub struct FundArrival {
     pub warnings_json: Option<String>,
     pub override_reason: Option<String>,
     pub return_reason: Option<String>,
+    pub entered_by: i64,
     pub entered_by_name: String,
     pub entered_at: String,
     pub reviewed_by_name: Option<String>,
     pub reviewed_at: Option<String>,
+    /// Reviewed by a level that stepped in for the one between (代为审核).
+    #[schema(value_type = bool)]
+    pub stepped_in: Flag,
+    /// Evidence files attached.
+    pub evidence_count: i64,
     pub version: i64,
+    /// How the signed-in user may review it: `direct`, `step_in` (代为审核, said so and
+    /// audited) or none; only for a record waiting for review.
+    #[sqlx(skip)]
+    pub review_standing: Option<String>,
+    /// Whether the signed-in user entered it and may still withdraw or correct it (待审核).
+    #[sqlx(skip)]
+    pub may_withdraw: bool,
+    #[serde(skip)]
+    pub entered_region: Option<String>,
+    #[serde(skip)]
+    pub entered_parent: Option<String>,
 }
 
 impl FundArrival {
+    /// Fills in what the record means to `actor` under the review rule `rule`.
+    fn for_actor(mut self, actor: &Actor, rule: ReviewBy) -> Self {
+        if self.status == FundStatus::Entered.as_str() {
+            self.review_standing = standing(actor, rule, &self).map(|s| match s {
+                ReviewStanding::Direct => "direct".to_owned(),
+                ReviewStanding::StepIn => "step_in".to_owned(),
+            });
+            self.may_withdraw = self.entered_by == actor.user_id;
+        }
+        self.finish()
+    }
+
     fn finish(mut self) -> Self {
         self.kind_label = fund_kind_label(&self.kind).to_owned();
         self.status_label = FundStatus::parse(&self.status)
@@ -100,23 +132,122 @@ pub struct Review {
     /// Required when returning.
     pub reason: Option<String>,
     pub version: i64,
+    /// Set when a level higher up reviews in place of the level directly above (代为审核);
+    /// refused unless the review rule allows it, and recorded in the audit trail.
+    #[serde(default)]
+    pub step_in: bool,
+}
+
+/// One decision over many records: the ones chosen (each with the version it was seen at) or
+/// every record the filter matches now. Each is reviewed, audited and refused on its own.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct BatchReview {
+    pub decision: ReviewDecision,
+    /// Required when returning; the same reason goes to every record.
+    pub reason: Option<String>,
+    /// Records chosen on the page; leave out to review every record matching `filter`.
+    pub items: Option<Vec<ReviewItem>>,
+    /// With `items` left out: the queue's filter whose every record is reviewed.
+    pub filter: Option<ReviewFilter>,
+    #[serde(default)]
+    pub step_in: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ReviewItem {
+    pub id: i64,
+    pub version: i64,
+}
+
+/// What a batch did: how many records were reviewed, and each refusal with its reason.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BatchOutcome {
+    pub reviewed: usize,
+    pub refused: Vec<BatchRefusal>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BatchRefusal {
+    pub id: i64,
+    pub project_name: Option<String>,
+    pub period: Option<String>,
+    pub message: String,
+}
+
+/// A batch reviews at most this many records.
+pub const MAX_BATCH: usize = 2_000;
+
+/// The review queue's filters.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReviewFilter {
+    /// A county or city code: records of projects there.
+    pub region: Option<String>,
+    /// YYYY-MM.
+    pub period: Option<String>,
+    /// The id of the user who entered the records.
+    pub entered_by: Option<i64>,
+    pub currency: Option<Currency>,
+    /// Smallest amount, in minor units of the record's currency.
+    pub amount_min: Option<i64>,
+    /// Largest amount, in minor units of the record's currency.
+    pub amount_max: Option<i64>,
+    /// true: only records with plausibility warnings; false: only without.
+    pub warnings: Option<bool>,
+    /// true: only records with evidence files; false: only without.
+    pub evidence: Option<bool>,
+    /// true: the records this user may review only by stepping in for the level between
+    /// (代为审核); otherwise its own queue.
+    pub step_in: Option<bool>,
+    /// entered_at (default), period, amount, region or project; prefix `-` for descending.
+    pub sort: Option<String>,
 }
 
 fn fund_kind_label(kind: &str) -> &'static str {
     FundKind::parse(kind).map(FundKind::label).unwrap_or("")
 }
 
-const REVIEW_ORDER: &str = "f.entered_at, f.id";
+/// How `actor` may review `record` under `rule`, from the region of whoever entered it.
+fn standing(actor: &Actor, rule: ReviewBy, record: &FundArrival) -> Option<ReviewStanding> {
+    if !actor.role.can_at(Permission::ReviewFunds, &actor.scope) {
+        return None;
+    }
+    let entered_at = record
+        .entered_region
+        .as_deref()
+        .and_then(|c| RegionCode::parse(c).ok());
+    let parent = record
+        .entered_parent
+        .as_deref()
+        .and_then(|c| RegionCode::parse(c).ok());
+    // A reviewer never confirms the figures of its own region.
+    if actor.scope.root().map(RegionCode::as_str) == Some(record.region_code.as_str()) {
+        return None;
+    }
+    actor
+        .scope
+        .review_standing(entered_at.as_ref(), parent.as_ref(), rule)
+}
 
 const FUND_SELECT: &str = "SELECT f.id, f.project_id, p.name AS project_name, f.region_code, \
     rg.name AS region_name, p.contract_fen AS project_contract_fen, \
     p.contract_cents AS project_contract_cents, p.arrived_fen AS project_arrived_fen, \
     p.arrived_cents AS project_arrived_cents, f.period, f.amount, f.currency, f.kind, f.status, f.corrects_id, f.note, \
     f.warnings AS warnings_json, f.override_reason, f.return_reason, \
-    eu.display_name AS entered_by_name, f.entered_at, ru.display_name AS reviewed_by_name, \
-    f.reviewed_at, f.version FROM fund_arrivals f JOIN projects p ON p.id = f.project_id \
+    f.entered_by, eu.display_name AS entered_by_name, f.entered_at, \
+    ru.display_name AS reviewed_by_name, f.reviewed_at, f.stepped_in, \
+    (SELECT COUNT(*) FROM attachments a WHERE a.owner_kind = 'fund_arrival' AND a.owner_id = f.id) \
+    AS evidence_count, f.version, eu.region_code AS entered_region, er.parent_code AS entered_parent \
+    FROM fund_arrivals f JOIN projects p ON p.id = f.project_id \
     JOIN regions rg ON rg.code = f.region_code \
-    JOIN users eu ON eu.id = f.entered_by LEFT JOIN users ru ON ru.id = f.reviewed_by WHERE 1 = 1";
+    JOIN users eu ON eu.id = f.entered_by LEFT JOIN regions er ON er.code = eu.region_code \
+    LEFT JOIN users ru ON ru.id = f.reviewed_by WHERE 1 = 1";
+
+/// An entry's checked period and the plausibility warnings its reason overrides.
+struct CheckedEntry {
+    period: Period,
+    warnings: Vec<String>,
+}
 
 /// A fund record about to be entered, checked.
 pub(crate) struct NewFund<'a> {
@@ -164,54 +295,77 @@ pub(crate) async fn insert_fund(
     Ok(id)
 }
 
-pub(crate) fn today() -> time::Date {
-    time::OffsetDateTime::now_utc()
-        .to_offset(time::macros::offset!(+8))
-        .date()
-}
-
 impl Funds<'_> {
     /// The fund records of one project, oldest period first.
     pub async fn of_project(&self, project_id: i64) -> Result<Vec<FundArrival>, StoreError> {
         self.ledger().get(project_id).await?;
+        let rule = self.review_rule().await?;
         let mut f = Filter::new(FUND_SELECT);
         let p = f.bind(Bind::Int(project_id));
         f.and(&format!("f.project_id = {p}"));
         f.projects(&self.actor, "p", "f.region_code", None);
         let sql = format!("{} ORDER BY f.period, f.id", f.sql);
         let rows: Vec<FundArrival> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
-        Ok(rows.into_iter().map(FundArrival::finish).collect())
+        Ok(rows
+            .into_iter()
+            .map(|r| r.for_actor(&self.actor, rule))
+            .collect())
     }
 
-    /// Records this user may review: entered, and in a region strictly below their own.
-    pub async fn review_queue(&self, page: PageRequest) -> Result<Page<FundArrival>, StoreError> {
-        let page: Page<FundArrival> = self
-            .review_filter()?
-            .fetch_page(&self.db.pool, REVIEW_ORDER, page)
-            .await?;
+    /// Who confirms fund records on this installation (the ledger rules).
+    async fn review_rule(&self) -> Result<ReviewBy, StoreError> {
+        Ok(self.rules().ledger_rules().await?.review_by)
+    }
+
+    /// Records waiting for this user's review, filtered and sorted.
+    pub async fn review_queue(
+        &self,
+        filter: &ReviewFilter,
+        page: PageRequest,
+    ) -> Result<Page<FundArrival>, StoreError> {
+        let rule = self.review_rule().await?;
+        let (f, order) = self.review_filter(filter, rule)?;
+        let page: Page<FundArrival> = f.fetch_page(&self.db.pool, &order, page).await?;
         Ok(Page {
-            items: page.items.into_iter().map(FundArrival::finish).collect(),
+            items: page
+                .items
+                .into_iter()
+                .map(|r| r.for_actor(&self.actor, rule))
+                .collect(),
             total: page.total,
         })
     }
 
-    /// The whole queue (for an export), oldest first, at most `limit` records.
-    pub async fn review_queue_all(&self, limit: i64) -> Result<Vec<FundArrival>, StoreError> {
-        let mut f = self.review_filter()?;
+    /// The whole filtered queue (for an export or a batch), in its order, at most `limit`.
+    pub async fn review_queue_all(
+        &self,
+        filter: &ReviewFilter,
+        limit: i64,
+    ) -> Result<Vec<FundArrival>, StoreError> {
+        let rule = self.review_rule().await?;
+        let (mut f, order) = self.review_filter(filter, rule)?;
         let limit = f.bind(Bind::Int(limit));
-        let sql = format!("{} ORDER BY {REVIEW_ORDER} LIMIT {limit}", f.sql);
+        let sql = format!("{} ORDER BY {order} LIMIT {limit}", f.sql);
         let rows: Vec<FundArrival> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
-        Ok(rows.into_iter().map(FundArrival::finish).collect())
+        Ok(rows
+            .into_iter()
+            .map(|r| r.for_actor(&self.actor, rule))
+            .collect())
     }
 
-    /// Records not yet reviewed that were entered at a level below the user's own (see
-    /// [`Scope::stands_above`]), about projects below it.
-    fn review_filter(&self) -> Result<Filter, StoreError> {
+    /// Records not yet reviewed, about projects below the user's region, that the user may
+    /// review under `rule`: directly (its own queue) or, with `step_in`, by stepping in.
+    fn review_filter(
+        &self,
+        filter: &ReviewFilter,
+        rule: ReviewBy,
+    ) -> Result<(Filter, String), StoreError> {
         self.require_reviewer()?;
         let mut f = Filter::new(FUND_SELECT);
         f.and("f.status = 'entered'");
         f.projects(&self.actor, "p", "f.region_code", None);
-        match &self.actor.scope {
+        // Entered below the user's own level, and whether directly below.
+        let direct = match &self.actor.scope {
             Scope::Region(root) => {
                 let own = f.bind(Bind::Text(root.to_string()));
                 let (lo, hi) = root.subtree_range();
@@ -220,10 +374,74 @@ impl Funds<'_> {
                     "f.region_code <> {own} AND eu.region_code >= {lo} AND eu.region_code < {hi} \
                      AND eu.region_code <> {own}"
                 ));
+                format!("er.parent_code = {own}")
             }
-            Scope::Nationwide => f.and("eu.region_code IS NOT NULL"),
+            Scope::Nationwide => {
+                f.and("eu.region_code IS NOT NULL");
+                "er.parent_code IS NULL".to_owned()
+            }
+        };
+        match (filter.step_in.unwrap_or(false), rule) {
+            (false, ReviewBy::AnyAbove) => {}
+            (false, _) => f.and(&direct),
+            (true, ReviewBy::Parent) => f.and(&format!("NOT ({direct})")),
+            (true, _) => f.and("1 = 0"),
         }
-        Ok(f)
+        if let Some(region) = opt(&filter.region) {
+            let code = RegionCode::parse(&region)
+                .map_err(|e| StoreError::field("region", e.to_string()))?;
+            f.region_subtree("f.region_code", &code);
+        }
+        if let Some(period) = opt(&filter.period) {
+            let period =
+                Period::parse(&period).map_err(|e| StoreError::field("period", e.to_string()))?;
+            let p = f.bind(Bind::Text(period.to_string()));
+            f.and(&format!("f.period = {p}"));
+        }
+        if let Some(user) = filter.entered_by {
+            let u = f.bind(Bind::Int(user));
+            f.and(&format!("f.entered_by = {u}"));
+        }
+        if let Some(currency) = filter.currency {
+            let c = f.bind(Bind::Text(currency.as_str().to_owned()));
+            f.and(&format!("f.currency = {c}"));
+        }
+        if let Some(min) = filter.amount_min {
+            let m = f.bind(Bind::Int(min));
+            f.and(&format!("f.amount >= {m}"));
+        }
+        if let Some(max) = filter.amount_max {
+            let m = f.bind(Bind::Int(max));
+            f.and(&format!("f.amount <= {m}"));
+        }
+        match filter.warnings {
+            Some(true) => f.and("f.warnings IS NOT NULL"),
+            Some(false) => f.and("f.warnings IS NULL"),
+            None => {}
+        }
+        let has_evidence =
+            "EXISTS (SELECT 1 FROM attachments a WHERE a.owner_kind = 'fund_arrival' \
+                            AND a.owner_id = f.id)";
+        match filter.evidence {
+            Some(true) => f.and(has_evidence),
+            Some(false) => f.and(&format!("NOT {has_evidence}")),
+            None => {}
+        }
+        let sort = filter.sort.as_deref().unwrap_or("entered_at");
+        let (column, descending) = match sort.strip_prefix('-') {
+            Some(c) => (c, true),
+            None => (sort, false),
+        };
+        let column = match column {
+            "entered_at" => "f.entered_at",
+            "period" => "f.period",
+            "amount" => "f.amount",
+            "region" => "f.region_code",
+            "project" => "p.name",
+            _ => return Err(StoreError::field("sort", "不支持按该列排序")),
+        };
+        let direction = if descending { "DESC" } else { "ASC" };
+        Ok((f, format!("{column} {direction}, f.id {direction}")))
     }
 
     /// Reviewing is the job of the levels above a county; a county-level user is told so
@@ -243,7 +461,8 @@ impl Funds<'_> {
         f.and(&format!("f.id = {p}"));
         f.projects(&self.actor, "p", "f.region_code", None);
         let row: Option<FundArrival> = f.query_as(&f.sql).fetch_optional(&self.db.pool).await?;
-        row.map(FundArrival::finish)
+        let rule = self.review_rule().await?;
+        row.map(|r| r.for_actor(&self.actor, rule))
             .ok_or(StoreError::NotFound("该资金到位记录"))
     }
 
@@ -256,8 +475,56 @@ impl Funds<'_> {
     ) -> Result<FundArrival, StoreError> {
         self.actor.require(Permission::EnterFunds)?;
         let project = self.ledger().get(project_id).await?.project;
+        let checked = self.check_entry(project_id, &input, None).await?;
+        let period = checked.period;
+        let region = crate::regions::stored_code(&project.region_code)?;
+        let mut tx = self.db.pool.begin().await?;
+        let id = insert_fund(
+            &mut tx,
+            NewFund {
+                project_id,
+                region: region.as_str(),
+                period,
+                input: &input,
+                warnings: &checked.warnings,
+                entered_by: self.actor.user_id,
+            },
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            (&self.actor).into(),
+            Change {
+                entity: "fund_arrival",
+                entity_id: Some(id.to_string()),
+                action: "create",
+                summary: format!("填报项目 {} {} 资金到位", project.name, period),
+                region: Some(&region),
+                before: None,
+                after: serde_json::to_value(&input).ok(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.find_fund(id).await
+    }
+
+    /// The checks of an entry (new, or a pending one's correction `replacing` it): every field,
+    /// then the plausibility warnings, which need a reason to be overridden.
+    async fn check_entry(
+        &self,
+        project_id: i64,
+        input: &FundInput,
+        replacing: Option<i64>,
+    ) -> Result<CheckedEntry, StoreError> {
+        let project = self.ledger().get(project_id).await?.project;
         let mut checks = Checks::default();
-        let period = checks.take("period", Period::parse(&input.period));
+        let period = checks.take(
+            "period",
+            Period::parse(&input.period)
+                .map_err(|e| e.to_string())
+                .and_then(|p| p.not_after_month_of(clock::today())),
+        );
         checks.max_chars("note", input.note.as_deref(), 500);
         checks.max_chars("override_reason", input.override_reason.as_deref(), 500);
         if input.amount <= 0 {
@@ -288,11 +555,12 @@ impl Funds<'_> {
         let period = period.expect("checked");
         let history: Vec<(String, i64)> = sqlx::query_as(
             "SELECT period, amount FROM fund_arrivals WHERE project_id = $1 AND currency = $2 \
-             AND status IN ('entered', 'confirmed') AND id <> $3",
+             AND status IN ('entered', 'confirmed') AND id <> $3 AND id <> $4",
         )
         .bind(project_id)
         .bind(input.currency.as_str())
         .bind(input.corrects_id.unwrap_or(0))
+        .bind(replacing.unwrap_or(0))
         .fetch_all(&self.db.pool)
         .await?;
         let history: Vec<(Period, i64)> = history
@@ -304,7 +572,7 @@ impl Funds<'_> {
             period,
             history: &history,
             contract,
-            today: today(),
+            today: clock::today(),
         });
         let messages: Vec<String> = warnings.iter().map(|w| w.message().to_owned()).collect();
         let override_reason = input
@@ -320,99 +588,173 @@ impl Funds<'_> {
                 [("override_reason".to_owned(), list)].into_iter().collect(),
             ));
         }
-        let region = crate::regions::stored_code(&project.region_code)?;
-        let mut tx = self.db.pool.begin().await?;
-        let id = insert_fund(
-            &mut tx,
-            NewFund {
-                project_id,
-                region: region.as_str(),
-                period,
-                input: &input,
-                warnings: &messages,
-                entered_by: self.actor.user_id,
-            },
+        Ok(CheckedEntry {
+            period,
+            warnings: messages,
+        })
+    }
+
+    /// Confirms or returns an entered record. Only the level the review rule names may review
+    /// it (by default the level directly above whoever entered it; a level higher up steps in
+    /// only when it says so): a county cannot confirm its own figures.
+    pub async fn review(&self, id: i64, review: Review) -> Result<FundArrival, StoreError> {
+        self.require_reviewer()?;
+        let reason = checked_reason(review.decision, review.reason.as_deref())?;
+        let record = self.find_fund(id).await?;
+        self.review_record(
+            &record,
+            review.decision,
+            reason,
+            review.version,
+            review.step_in,
         )
         .await?;
-        audit::record(
-            &mut tx,
-            (&self.actor).into(),
-            Change {
-                entity: "fund_arrival",
-                entity_id: Some(id.to_string()),
-                action: "create",
-                summary: format!("填报项目 {} {} 资金到位", project.name, period),
-                region: Some(&region),
-                before: None,
-                after: serde_json::to_value(&input).ok(),
-            },
-        )
-        .await?;
-        tx.commit().await?;
         self.find_fund(id).await
     }
 
-    /// Confirms or returns an entered record. Only a user of a level above the project's
-    /// region may review it: a county cannot confirm its own figures.
-    pub async fn review(&self, id: i64, review: Review) -> Result<FundArrival, StoreError> {
+    /// Confirms or returns many records with one decision; each is checked, written and
+    /// audited on its own, and a refusal of one stops none of the others.
+    pub async fn review_batch(&self, batch: BatchReview) -> Result<BatchOutcome, StoreError> {
         self.require_reviewer()?;
-        let record = self.find_fund(id).await?;
-        let region = crate::regions::stored_code(&record.region_code)?;
-        let entered_at: Option<String> = sqlx::query_scalar(
-            "SELECT u.region_code FROM fund_arrivals f JOIN users u ON u.id = f.entered_by \
-             WHERE f.id = $1",
-        )
-        .bind(id)
-        .fetch_one(&self.db.pool)
-        .await?;
-        let entered_at = entered_at
-            .as_deref()
-            .map(crate::regions::stored_code)
-            .transpose()?;
-        if self.actor.scope.root() == Some(&region)
-            || !self.actor.scope.stands_above(entered_at.as_ref())
-        {
-            return Err(StoreError::forbidden(
-                "资金到位须由填报单位的上级审核确认，不能审核本级或本人填报的记录",
-            ));
-        }
-        if record.status != "entered" {
-            return Err(StoreError::Conflict {
-                field: "status".into(),
-                message: format!("该记录当前状态为“{}”，不能再审核", record.status_label),
-            });
-        }
-        let reason = review
-            .reason
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty());
-        if reason.is_some_and(|r| r.chars().count() > 500) {
-            return Err(StoreError::field("reason", "内容过长：不超过500个字"));
-        }
-        let confirm = match review.decision.as_str() {
-            "confirm" => true,
-            "return" if reason.is_some() => false,
-            "return" => return Err(StoreError::field("reason", "退回须说明原因")),
-            _ => {
+        let reason = checked_reason(batch.decision, batch.reason.as_deref())?;
+        let records: Vec<(FundArrival, i64)> = match (&batch.items, &batch.filter) {
+            (Some(items), _) => {
+                if items.len() > MAX_BATCH {
+                    return Err(StoreError::field(
+                        "items",
+                        format!("一次最多审核{MAX_BATCH}条记录"),
+                    ));
+                }
+                let mut found = Vec::with_capacity(items.len());
+                let mut refused = Vec::new();
+                for item in items {
+                    match self.find_fund(item.id).await {
+                        Ok(r) => found.push((r, item.version)),
+                        Err(StoreError::NotFound(_)) => refused.push(BatchRefusal {
+                            id: item.id,
+                            project_name: None,
+                            period: None,
+                            message: "该资金到位记录不存在或不在您的管辖范围内".into(),
+                        }),
+                        Err(e) => return Err(e),
+                    }
+                }
+                let mut outcome = self
+                    .review_each(found, batch.decision, reason, batch.step_in)
+                    .await?;
+                refused.append(&mut outcome.refused);
+                outcome.refused = refused;
+                return Ok(outcome);
+            }
+            (None, Some(filter)) => {
+                let mut filter = filter.clone();
+                filter.step_in = Some(batch.step_in);
+                let all = self.review_queue_all(&filter, MAX_BATCH as i64 + 1).await?;
+                if all.len() > MAX_BATCH {
+                    return Err(StoreError::field(
+                        "filter",
+                        format!("筛选结果超过{MAX_BATCH}条，请缩小筛选范围后再批量审核"),
+                    ));
+                }
+                all.into_iter()
+                    .map(|r| {
+                        let v = r.version;
+                        (r, v)
+                    })
+                    .collect()
+            }
+            (None, None) => {
                 return Err(StoreError::field(
-                    "decision",
-                    "审核结论应为确认（confirm）或退回（return）",
+                    "items",
+                    "请选择要审核的记录，或按筛选条件全部审核",
                 ))
             }
         };
+        self.review_each(records, batch.decision, reason, batch.step_in)
+            .await
+    }
+
+    async fn review_each(
+        &self,
+        records: Vec<(FundArrival, i64)>,
+        decision: ReviewDecision,
+        reason: Option<&str>,
+        step_in: bool,
+    ) -> Result<BatchOutcome, StoreError> {
+        let mut outcome = BatchOutcome {
+            reviewed: 0,
+            refused: Vec::new(),
+        };
+        for (record, version) in records {
+            match self
+                .review_record(&record, decision, reason, version, step_in)
+                .await
+            {
+                Ok(()) => outcome.reviewed += 1,
+                Err(
+                    e @ (StoreError::Forbidden(_)
+                    | StoreError::Conflict { .. }
+                    | StoreError::Stale
+                    | StoreError::Validation(_)),
+                ) => outcome.refused.push(BatchRefusal {
+                    id: record.id,
+                    project_name: Some(record.project_name.clone()),
+                    period: Some(record.period.clone()),
+                    message: e.to_string(),
+                }),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// Reviews one record seen at `version`, in its own transaction.
+    async fn review_record(
+        &self,
+        record: &FundArrival,
+        decision: ReviewDecision,
+        reason: Option<&str>,
+        version: i64,
+        step_in: bool,
+    ) -> Result<(), StoreError> {
+        let id = record.id;
+        let region = crate::regions::stored_code(&record.region_code)?;
+        match record.review_standing.as_deref() {
+            Some("direct") => {}
+            Some(_) if step_in => {}
+            Some(_) => {
+                return Err(StoreError::forbidden(
+                    "该记录应由填报单位的上一级审核；如需代为审核，请选择“代为审核”，操作将留痕",
+                ))
+            }
+            None if record.status != FundStatus::Entered.as_str() => {
+                return Err(StoreError::Conflict {
+                    field: "status".into(),
+                    message: format!("该记录当前状态为“{}”，不能再审核", record.status_label),
+                })
+            }
+            None => {
+                return Err(StoreError::forbidden(
+                    "资金到位须由填报单位的上级按审核规则确认，不能审核本级或本人填报的记录",
+                ))
+            }
+        }
+        let stepped_in = record.review_standing.as_deref() == Some("step_in");
+        let confirm = decision == ReviewDecision::Confirm;
         let now = clock::now();
         let mut tx = self.db.pool.begin().await?;
         let updated = sqlx::query(
             "UPDATE fund_arrivals SET status = $1, return_reason = $2, reviewed_by = $3, \
-             reviewed_at = $4, version = version + 1 WHERE id = $5 AND version = $6 AND status = 'entered'",
+             reviewed_at = $4, stepped_in = $7, version = version + 1 \
+             WHERE id = $5 AND version = $6 AND status = 'entered'",
         )
         .bind(if confirm { "confirmed" } else { "returned" })
         .bind(if confirm { None } else { reason })
         .bind(self.actor.user_id)
         .bind(&now)
         .bind(id)
-        .bind(review.version)
+        .bind(version)
+        .bind(stepped_in)
         .execute(&mut *tx)
         .await?;
         if updated.rows_affected() == 0 {
@@ -451,7 +793,8 @@ impl Funds<'_> {
                 entity_id: Some(id.to_string()),
                 action: if confirm { "confirm" } else { "return" },
                 summary: format!(
-                    "{}项目 {} {} 资金到位",
+                    "{}{}项目 {} {} 资金到位",
+                    if stepped_in { "代为" } else { "" },
                     if confirm { "确认" } else { "退回" },
                     record.project_name,
                     record.period
@@ -461,11 +804,185 @@ impl Funds<'_> {
                 after: Some(serde_json::json!({
                     "status": if confirm { "confirmed" } else { "returned" },
                     "reason": reason,
+                    "stepped_in": stepped_in,
                 })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The record as its enterer may still change it: waiting for review, and theirs.
+    async fn own_pending(&self, id: i64, version: i64) -> Result<FundArrival, StoreError> {
+        self.actor.require(Permission::EnterFunds)?;
+        let record = self.find_fund(id).await?;
+        if record.entered_by != self.actor.user_id {
+            return Err(StoreError::forbidden(
+                "只有填报人本人可以撤回或修改待审核的记录",
+            ));
+        }
+        if record.status != FundStatus::Entered.as_str() {
+            return Err(StoreError::Conflict {
+                field: "status".into(),
+                message: format!(
+                    "该记录当前状态为“{}”，已审核的记录不能撤回或修改，请另行填报更正",
+                    record.status_label
+                ),
+            });
+        }
+        if record.version != version {
+            return Err(StoreError::Stale);
+        }
+        Ok(record)
+    }
+
+    /// Withdraws a record its enterer entered, before review: it is deleted with its evidence
+    /// files' links, and the audit trail keeps what it said.
+    pub async fn withdraw(&self, id: i64, version: i64) -> Result<(), StoreError> {
+        let record = self.own_pending(id, version).await?;
+        let region = crate::regions::stored_code(&record.region_code)?;
+        let files: Vec<String> = sqlx::query_scalar(
+            "SELECT file_name FROM attachments WHERE owner_kind = 'fund_arrival' AND owner_id = $1",
+        )
+        .bind(id)
+        .fetch_all(&self.db.pool)
+        .await?;
+        let mut tx = self.db.pool.begin().await?;
+        sqlx::query("DELETE FROM attachments WHERE owner_kind = 'fund_arrival' AND owner_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let deleted = sqlx::query(
+            "DELETE FROM fund_arrivals WHERE id = $1 AND version = $2 AND status = 'entered'",
+        )
+        .bind(id)
+        .bind(version)
+        .execute(&mut *tx)
+        .await?;
+        if deleted.rows_affected() == 0 {
+            return Err(StoreError::Stale);
+        }
+        audit::record(
+            &mut tx,
+            (&self.actor).into(),
+            Change {
+                entity: "fund_arrival",
+                entity_id: Some(id.to_string()),
+                action: "withdraw",
+                summary: format!(
+                    "撤回待审核的项目 {} {} 资金到位",
+                    record.project_name, record.period
+                ),
+                region: Some(&region),
+                before: Some(serde_json::json!({
+                    "period": record.period,
+                    "amount": record.amount,
+                    "currency": record.currency,
+                    "kind": record.kind,
+                    "note": record.note,
+                    "override_reason": record.override_reason,
+                    "evidence": files,
+                })),
+                after: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Corrects a record its enterer entered, before review, with the same checks as a new
+    /// entry; the record keeps its evidence files.
+    pub async fn correct_pending(
+        &self,
+        id: i64,
+        change: PendingCorrection,
+    ) -> Result<FundArrival, StoreError> {
+        let record = self.own_pending(id, change.version).await?;
+        let input = change.fund;
+        let checked = self
+            .check_entry(record.project_id, &input, Some(id))
+            .await?;
+        let region = crate::regions::stored_code(&record.region_code)?;
+        let trimmed = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        let mut tx = self.db.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE fund_arrivals SET period = $1, amount = $2, currency = $3, kind = $4, \
+             corrects_id = $5, note = $6, warnings = $7, override_reason = $8, \
+             version = version + 1 WHERE id = $9 AND version = $10 AND status = 'entered'",
+        )
+        .bind(checked.period.to_string())
+        .bind(input.amount)
+        .bind(input.currency.as_str())
+        .bind(input.kind.as_str())
+        .bind(input.corrects_id)
+        .bind(trimmed(&input.note))
+        .bind(
+            (!checked.warnings.is_empty())
+                .then(|| serde_json::to_string(&checked.warnings).unwrap_or_default()),
+        )
+        .bind(trimmed(&input.override_reason))
+        .bind(id)
+        .bind(change.version)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::Stale);
+        }
+        audit::record(
+            &mut tx,
+            (&self.actor).into(),
+            Change {
+                entity: "fund_arrival",
+                entity_id: Some(id.to_string()),
+                action: "update",
+                summary: format!(
+                    "修改待审核的项目 {} {} 资金到位",
+                    record.project_name, checked.period
+                ),
+                region: Some(&region),
+                before: Some(serde_json::json!({
+                    "period": record.period,
+                    "amount": record.amount,
+                    "currency": record.currency,
+                    "kind": record.kind,
+                    "note": record.note,
+                    "override_reason": record.override_reason,
+                })),
+                after: serde_json::to_value(&input).ok(),
             },
         )
         .await?;
         tx.commit().await?;
         self.find_fund(id).await
     }
+}
+
+/// A correction of a record waiting for review, by whoever entered it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct PendingCorrection {
+    #[serde(flatten)]
+    pub fund: FundInput,
+    pub version: i64,
+}
+
+/// The reason a decision needs: required to return, at most 500 characters.
+fn checked_reason(
+    decision: ReviewDecision,
+    reason: Option<&str>,
+) -> Result<Option<&str>, StoreError> {
+    let reason = reason.map(str::trim).filter(|s| !s.is_empty());
+    if reason.is_some_and(|r| r.chars().count() > 500) {
+        return Err(StoreError::field("reason", "内容过长：不超过500个字"));
+    }
+    if decision == ReviewDecision::Return && reason.is_none() {
+        return Err(StoreError::field("reason", "退回须说明原因"));
+    }
+    Ok(reason)
 }

@@ -6,7 +6,7 @@
 
 use super::Funds;
 use crate::audit::{self, OwnedEntry};
-use crate::funds::{insert_fund, today, NewFund};
+use crate::funds::{insert_fund, NewFund};
 use crate::kit::error::{RowError, StoreError};
 use crate::kit::filter::{Bind, Filter};
 use crate::scoped::Scoped;
@@ -209,7 +209,7 @@ impl Funds<'_> {
             .chain(by_name.values().flatten().map(|p| p.id))
             .collect();
         let mut history = self.sheet_history(&all_ids).await?;
-        let today = today();
+        let today = crate::kit::clock::today();
         let mut sheet = CheckedSheet {
             valid: Vec::new(),
             errors: Vec::new(),
@@ -274,7 +274,9 @@ impl Funds<'_> {
                 ));
             }
             let period = Period::parse(&cell("period"))
-                .map_err(|e| errors.push(("period", e.to_string())))
+                .map_err(|e| e.to_string())
+                .and_then(|p| p.not_after_month_of(today))
+                .map_err(|e| errors.push(("period", e)))
                 .ok();
             let currency = match cell("currency").as_str() {
                 // A blank currency is the project's own: 美元 for a foreign-only contract.

@@ -21,3 +21,10 @@ pub fn now() -> String {
 pub fn now_plus(d: Duration) -> String {
     format(OffsetDateTime::now_utc() + d)
 }
+
+/// Today's date where the users are (Beijing time, UTC+8): what "a date after today" means.
+pub fn today() -> time::Date {
+    OffsetDateTime::now_utc()
+        .to_offset(time::macros::offset!(+8))
+        .date()
+}

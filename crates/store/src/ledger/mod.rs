@@ -17,10 +17,10 @@ use luodi_domain::ledger::{
     dates_after_stage_change, days_between, milestone_conflicts, milestone_order_errors, name_key,
     Stage, MILESTONES,
 };
-use luodi_domain::parse_date;
 use luodi_domain::rates::ProjectFunds;
 use luodi_domain::rules::LedgerRules;
 use luodi_domain::tiers::{obligations, Obligation, Origin, TierInput};
+use luodi_domain::{parse_date, DateLimit};
 use luodi_domain::{CreditCode, Fen, Permission, RegionCode, RegionLevel, UsdCents};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -528,7 +528,8 @@ impl Ledger<'_> {
 
     pub(crate) async fn check_project(&self, input: &ProjectInput) -> Result<Checked, StoreError> {
         let refs = self.refs_for(input).await?;
-        self.check_project_with(&refs, input)
+        let limit = self.rules().date_limit().await?;
+        self.check_project_with(&refs, limit, input)
     }
 
     /// The checks of an edit of `before`: the edit may keep the event and units the project
@@ -567,13 +568,16 @@ impl Ledger<'_> {
                 refs.units.insert(unit);
             }
         }
-        self.check_project_with(&refs, input)
+        let limit = self.rules().date_limit().await?;
+        self.check_project_with(&refs, limit, input)
     }
 
-    /// Checks a project input against the rules of domain §3 and the references in `refs`.
+    /// Checks a project input against the rules of domain §3 and the references in `refs`;
+    /// no date may lie after `limit`.
     pub(crate) fn check_project_with(
         &self,
         refs: &Refs,
+        limit: DateLimit,
         input: &ProjectInput,
     ) -> Result<Checked, StoreError> {
         let mut checks = Checks::default();
@@ -625,7 +629,7 @@ impl Ledger<'_> {
         let mut dates: [Option<String>; 6] = Default::default();
         for ((date, (field, _, _)), value) in dates.iter_mut().zip(&MILESTONES).zip(&given) {
             if let Some(v) = value {
-                *date = checks.take(field, parse_date(v)).map(|d| d.to_string());
+                *date = checks.take(field, limit.parse(v)).map(|d| d.to_string());
             }
         }
         // Each step of the chain comes on or after the one before it.
@@ -1154,7 +1158,8 @@ impl Ledger<'_> {
         let before = self.find_project(id).await?;
         let mut checks = Checks::default();
         let stage = input.stage;
-        let date = checks.take("changed_on", parse_date(&input.changed_on));
+        let limit = self.rules().date_limit().await?;
+        let date = checks.take("changed_on", limit.parse(&input.changed_on));
         checks.max_chars("note", input.note.as_deref(), 500);
         checks.finish()?;
         let date = date.expect("checked").to_string();

@@ -10,11 +10,11 @@ use crate::scoped::Scoped;
 use crate::sheets::{
     CheckedSheet, Column, SheetImport, SheetRow, SheetSpec, SheetUpload, PREVIEW_ROWS,
 };
-use luodi_domain::ledger::Stage;
+use luodi_domain::ledger::{milestone_conflicts, Stage};
 use luodi_domain::tiers::Origin;
-use luodi_domain::{Fen, Permission, RegionCode, UsdCents};
+use luodi_domain::{parse_yes_no, Fen, Permission, RegionCode, UsdCents};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use utoipa::ToSchema;
 
 /// The ledger sheet (项目台账导入模板); field names are those of `ProjectInput` (names instead of
@@ -126,14 +126,6 @@ pub struct ProjectImportPreview {
     pub rows: Vec<ProjectPreviewRow>,
 }
 
-fn yes_no(s: &str) -> Result<bool, String> {
-    match s.trim() {
-        "" | "否" | "N" | "n" | "0" | "false" | "FALSE" => Ok(false),
-        "是" | "Y" | "y" | "1" | "true" | "TRUE" => Ok(true),
-        other => Err(format!("应填“是”或“否”，实际为“{other}”")),
-    }
-}
-
 /// The origin's code from its label or code; sheets also write 省外 for 省外境内.
 fn origin_code(s: &str) -> Result<Origin, String> {
     match s.trim() {
@@ -146,7 +138,13 @@ fn origin_code(s: &str) -> Result<Origin, String> {
 /// Names users write in the sheet, resolved once per import.
 #[derive(Default)]
 struct Lookups {
+    /// County codes by every way the landing place is written: "衡东县", "衡阳市衡东县",
+    /// "湖南省衡阳市衡东县", "湖南省衡东县" (abbreviations such as "湖南衡阳" are not guessed).
     counties: HashMap<String, Vec<String>>,
+    /// Each county's own name, by code.
+    county_names: HashMap<String, String>,
+    /// Zones by name, with their county, for a landing place written as a 园区's name.
+    zones_by_name: HashMap<String, Vec<(i64, String)>>,
     /// Visible events by name, with the region organising each (names are unique per region).
     events: HashMap<String, Vec<(i64, RegionCode)>>,
     zones: HashMap<(String, String), i64>,
@@ -185,15 +183,31 @@ impl Ledger<'_> {
             Some(r) => r,
             None => ("0".into(), ":".into()),
         };
-        let counties: Vec<(String, String)> = sqlx::query_as(
-            "SELECT name, code FROM regions WHERE level = 'county' AND code >= $1 AND code < $2",
+        // With the names of the levels above, as people write the full place.
+        let counties: Vec<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT c.name, c.code, m.name, p.name FROM regions c \
+             LEFT JOIN regions m ON m.code = c.parent_code \
+             LEFT JOIN regions p ON p.code = m.parent_code \
+             WHERE c.level = 'county' AND c.code >= $1 AND c.code < $2",
         )
         .bind(&lo)
         .bind(&hi)
         .fetch_all(&self.db.pool)
         .await?;
-        for (name, code) in counties {
-            l.counties.entry(name).or_default().push(code);
+        for (name, code, parent, grandparent) in counties {
+            let mut keys = vec![name.clone()];
+            if let Some(parent) = &parent {
+                keys.push(format!("{parent}{name}"));
+                if let Some(grandparent) = &grandparent {
+                    keys.push(format!("{grandparent}{parent}{name}"));
+                    // "北京市东城区" skips the 市辖区 level; "湖南省南县" skips the city.
+                    keys.push(format!("{grandparent}{name}"));
+                }
+            }
+            for key in keys {
+                l.counties.entry(key).or_default().push(code.clone());
+            }
+            l.county_names.insert(code, name);
         }
         let mut f =
             Filter::new("SELECT e.id, e.name, e.region_code FROM signing_events e WHERE 1 = 1");
@@ -213,6 +227,10 @@ impl Ledger<'_> {
         .fetch_all(&self.db.pool)
         .await?;
         for (id, county, name) in zones {
+            l.zones_by_name
+                .entry(name.clone())
+                .or_default()
+                .push((id, county.clone()));
             l.zones.insert((county, name), id);
         }
         let units: Vec<(i64, String, String)> = sqlx::query_as(
@@ -228,12 +246,10 @@ impl Ledger<'_> {
         Ok(l)
     }
 
-    /// Turns one sheet row into a project input, or the row's cell errors.
-    fn row_input(
-        &self,
-        l: &Lookups,
-        r: &SheetRow,
-    ) -> Result<ProjectInput, Vec<(&'static str, String)>> {
+    /// Turns one sheet row into a project input and the errors of its cells. The input is
+    /// whole even when cells are wrong (a placeholder stands in for each), so that the form's
+    /// checks still run over the rest and one round of corrections suffices.
+    fn row_input(&self, l: &Lookups, r: &SheetRow) -> RowInput {
         let mut errors = Vec::new();
         let cell = |f: &str| {
             r.cells
@@ -242,14 +258,15 @@ impl Ledger<'_> {
                 .unwrap_or_default()
         };
         let optional = |f: &str| Some(cell(f)).filter(|s| !s.is_empty());
-        let flag =
-            |f: &'static str, errors: &mut Vec<(&'static str, String)>| match yes_no(&cell(f)) {
-                Ok(b) => b,
-                Err(m) => {
-                    errors.push((f, m));
-                    false
-                }
-            };
+        let flag = |f: &'static str, errors: &mut Vec<(&'static str, String)>| match parse_yes_no(
+            &cell(f),
+        ) {
+            Ok(b) => b,
+            Err(m) => {
+                errors.push((f, m));
+                false
+            }
+        };
         // Required text is reported here too, so a row with several problems shows them all.
         for (field, label) in [("name", "项目名称"), ("investor_name", "投资方")] {
             if cell(field).is_empty() {
@@ -285,31 +302,48 @@ impl Ledger<'_> {
             // Never written: a row with errors is refused.
             Origin::InProvince
         });
-        let stage = match Stage::parse(&cell("stage")) {
-            Some(s) => s,
-            None => {
-                errors.push(("stage", format!("项目阶段“{}”无效，应为线索、意向、在谈、已签约、已供地、已开工、已竣工、已投产、终止或未履约", cell("stage"))));
-                Stage::Lead
-            }
-        };
-        let region_text = cell("region_code");
+        let stage_guessed = Stage::parse(&cell("stage")).is_none();
+        let stage = Stage::parse(&cell("stage")).unwrap_or_else(|| {
+            errors.push(("stage", format!("项目阶段“{}”无效，应为线索、意向、在谈、已签约、已供地、已开工、已竣工、已投产、终止或未履约", cell("stage"))));
+            Stage::Lead
+        });
+        let region_text: String = cell("region_code")
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        // A 园区 written as the landing place stands for its county and itself.
+        let mut zone_of_landing = None;
         let region_code = if RegionCode::parse(&region_text).is_ok() {
             region_text.clone()
         } else {
-            match l.counties.get(&region_text).map(Vec::as_slice) {
-                Some([code]) => code.clone(),
-                Some(_) => {
+            match (
+                l.counties.get(&region_text).map(Vec::as_slice),
+                l.zones_by_name.get(&region_text).map(Vec::as_slice),
+            ) {
+                (Some([code]), _) => code.clone(),
+                (Some(_), _) => {
                     errors.push((
                         "region_code",
-                        format!("“{region_text}”对应多个县级区划，请填写6位区划代码"),
+                        format!("“{region_text}”对应多个县级区划，请写上所属的市（如“衡阳市{region_text}”）或填写6位区划代码"),
                     ));
                     String::new()
                 }
-                None => {
+                (None, Some([(zone, county)])) => {
+                    zone_of_landing = Some(*zone);
+                    county.clone()
+                }
+                (None, Some(_)) => {
+                    errors.push((
+                        "region_code",
+                        format!("有多个名为“{region_text}”的园区或乡镇，请填写所在县级区划"),
+                    ));
+                    String::new()
+                }
+                (None, None) => {
                     errors.push((
                         "region_code",
                         format!(
-                            "落户地“{region_text}”不是您管辖范围内的县级区划（可填名称或6位代码）"
+                            "落户地“{region_text}”不是您管辖范围内的县级区划或园区（可填“南县”“益阳市南县”、6位代码或园区名称）"
                         ),
                     ));
                     String::new()
@@ -341,15 +375,16 @@ impl Ledger<'_> {
                 }
             }
         });
-        let zone_id = optional("zone").and_then(|name| {
-            match l.zones.get(&(region_code.clone(), name.clone())) {
+        let zone_id = match optional("zone") {
+            None => zone_of_landing,
+            Some(name) => match l.zones.get(&(region_code.clone(), name.clone())) {
                 Some(id) => Some(*id),
                 None => {
                     errors.push(("zone", format!("落户地没有名为“{name}”的园区或乡镇")));
                     None
                 }
-            }
-        });
+            },
+        };
         let unit = |f: &'static str, errors: &mut Vec<(&'static str, String)>| {
             optional(f).and_then(|name| {
                 let found = l.units.get(&name).map(Vec::as_slice).unwrap_or(&[]);
@@ -368,10 +403,7 @@ impl Ledger<'_> {
         };
         let attracting_unit_id = unit("attracting_unit", &mut errors);
         let responsible_unit_id = unit("responsible_unit", &mut errors);
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(ProjectInput {
+        let input = ProjectInput {
             name: cell("name"),
             investor_name: cell("investor_name"),
             investor_credit_code: optional("investor_credit_code"),
@@ -403,7 +435,12 @@ impl Ledger<'_> {
             producing_on: optional("producing_on"),
             case_by_case,
             key_project,
-        })
+        };
+        RowInput {
+            input,
+            errors,
+            stage_guessed,
+        }
     }
 
     /// Checks every row; returns the inputs that passed, the errors of those that did not, and
@@ -415,17 +452,19 @@ impl Ledger<'_> {
     ) -> Result<CheckedRows, StoreError> {
         let lookups = self.import_lookups().await?;
         let refs = self.refs_in_scope().await?;
+        let limit = self.rules().date_limit().await?;
         // Form fields whose errors belong to a differently named sheet column.
-        let column_of = |field: &str| {
-            let sheet_field = match field {
+        let sheet_field = |field: &str| -> String {
+            match field {
                 "event_id" => "event",
                 "zone_id" => "zone",
                 "attracting_unit_id" => "attracting_unit",
                 "responsible_unit_id" => "responsible_unit",
                 f => f,
-            };
-            columns.get(sheet_field).cloned().unwrap_or_default()
+            }
+            .to_owned()
         };
+        let column_of = |field: &str| columns.get(field).cloned().unwrap_or_default();
         let mut valid = Vec::new();
         let mut errors = Vec::new();
         for r in rows {
@@ -437,19 +476,50 @@ impl Ledger<'_> {
                     message,
                 })
             };
-            match self.row_input(&lookups, r) {
-                Err(cell_errors) => cell_errors.into_iter().for_each(|(f, m)| push(f, m)),
-                Ok(input) => match self.check_project_with(&refs, &input) {
-                    Ok(checked) => valid.push((r.row, input, checked)),
-                    Err(StoreError::Validation(fields)) => {
-                        for (field, messages) in fields {
-                            for m in messages {
+            let RowInput {
+                input,
+                errors: cell_errors,
+                stage_guessed,
+            } = self.row_input(&lookups, r);
+            // The form's checks run over a row with bad cells too; what they say about a cell
+            // already reported (or about the milestones of a stage that was only guessed) is
+            // left out.
+            let reported: HashSet<&str> = cell_errors.iter().map(|(f, _)| *f).collect();
+            let guessed: Vec<(&str, String)> = if stage_guessed {
+                let dates = [
+                    &input.signed_on,
+                    &input.land_supplied_on,
+                    &input.certificate_on,
+                    &input.started_on,
+                    &input.completed_on,
+                    &input.producing_on,
+                ]
+                .map(|d| d.as_deref());
+                milestone_conflicts(input.stage, &dates)
+            } else {
+                Vec::new()
+            };
+            let clean = cell_errors.is_empty();
+            for (f, m) in cell_errors {
+                push(f, m);
+            }
+            match self.check_project_with(&refs, limit, &input) {
+                Ok(checked) if clean => valid.push((r.row, input, checked)),
+                Ok(_) => {}
+                Err(StoreError::Validation(fields)) => {
+                    for (field, messages) in fields {
+                        let field = sheet_field(&field);
+                        if reported.contains(field.as_str()) {
+                            continue;
+                        }
+                        for m in messages {
+                            if !guessed.iter().any(|(f, g)| *f == field && *g == m) {
                                 push(&field, m);
                             }
                         }
                     }
-                    Err(e) => return Err(e),
-                },
+                }
+                Err(e) => return Err(e),
             }
         }
         Ok(CheckedRows {
@@ -458,6 +528,14 @@ impl Ledger<'_> {
             lookups,
         })
     }
+}
+
+/// One sheet row read into a project input, with its cells' errors.
+struct RowInput {
+    input: ProjectInput,
+    errors: Vec<(&'static str, String)>,
+    /// The stage cell did not parse; the input carries a placeholder stage.
+    stage_guessed: bool,
 }
 
 /// A sheet row checked and ready to write.
@@ -487,11 +565,7 @@ impl SheetImport for ProjectsSheet {
             .ledger()
             .check_project_rows(&upload.rows, &upload.columns)
             .await?;
-        let names: HashMap<String, String> = lookups
-            .counties
-            .into_iter()
-            .flat_map(|(name, codes)| codes.into_iter().map(move |c| (c, name.clone())))
-            .collect();
+        let names = lookups.county_names;
         let valid = valid
             .into_iter()
             .map(|(row, input, checked)| ProjectRow {

@@ -11,7 +11,9 @@ use crate::AppState;
 use axum::http::StatusCode;
 use axum::response::Response;
 use luodi_domain::{Fen, UsdCents};
-use luodi_store::funds::{FundArrival, FundInput, Review};
+use luodi_store::funds::{
+    BatchOutcome, BatchReview, FundArrival, FundInput, PendingCorrection, Review, ReviewFilter,
+};
 use luodi_store::{Page, PageRequest};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -21,6 +23,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(fund_review_queue))
         .routes(routes!(export_fund_review_queue))
         .routes(routes!(review_fund))
+        .routes(routes!(review_funds_in_batch))
+        .routes(routes!(correct_pending_fund, withdraw_fund))
         .merge(evidence::router())
         .merge(sheet::router())
 }
@@ -51,14 +55,17 @@ async fn record_fund(
     ))
 }
 
-/// Fund records waiting for this user's review (entered in regions below theirs).
-#[utoipa::path(get, path = "/api/funds/review", tag = "funds", params(PageRequest),
+/// Fund records waiting for this user's review under the review rule (by default entered by
+/// the level directly below; with `step_in`, those it may review only by stepping in),
+/// filtered and sorted.
+#[utoipa::path(get, path = "/api/funds/review", tag = "funds", params(ReviewFilter, PageRequest),
     responses((status = 200, body = Page<FundArrival>), (status = 403, body = crate::ErrorBody)))]
 async fn fund_review_queue(
     ScopedStore(store): ScopedStore,
+    Query(filter): Query<ReviewFilter>,
     Query(page): Query<PageRequest>,
 ) -> ApiResult<Json<Page<FundArrival>>> {
-    Ok(Json(store.funds().review_queue(page).await?))
+    Ok(Json(store.funds().review_queue(&filter, page).await?))
 }
 
 /// Rows an export of the review queue holds at most.
@@ -86,11 +93,17 @@ const REVIEW_EXPORT: SheetSpec = SheetSpec {
 
 /// The review queue as an Excel workbook (every record waiting, not one page), in the
 /// queue's order, amounts in the record's own currency.
-#[utoipa::path(get, path = "/api/funds/review/export", tag = "funds",
+#[utoipa::path(get, path = "/api/funds/review/export", tag = "funds", params(ReviewFilter),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 403, body = crate::ErrorBody)))]
-async fn export_fund_review_queue(ScopedStore(store): ScopedStore) -> ApiResult<Response> {
-    let records = store.funds().review_queue_all(EXPORT_LIMIT).await?;
+async fn export_fund_review_queue(
+    ScopedStore(store): ScopedStore,
+    Query(filter): Query<ReviewFilter>,
+) -> ApiResult<Response> {
+    let records = store
+        .funds()
+        .review_queue_all(&filter, EXPORT_LIMIT)
+        .await?;
     let rows: Vec<Vec<Cell>> = records
         .into_iter()
         .map(|f| {
@@ -147,4 +160,51 @@ async fn review_fund(
     Json(review): Json<Review>,
 ) -> ApiResult<Json<FundArrival>> {
     Ok(Json(store.funds().review(id, review).await?))
+}
+
+/// Confirms or returns many records with one decision — the ones chosen, or every record the
+/// queue's filter matches (at most 2,000) — each reviewed, audited and refused on its own.
+#[utoipa::path(post, path = "/api/funds/review/batch", tag = "funds", request_body = BatchReview,
+    responses((status = 200, body = BatchOutcome), (status = 403, body = crate::ErrorBody),
+        (status = 422, body = crate::ErrorBody)))]
+async fn review_funds_in_batch(
+    ScopedStore(store): ScopedStore,
+    Json(batch): Json<BatchReview>,
+) -> ApiResult<Json<BatchOutcome>> {
+    Ok(Json(store.funds().review_batch(batch).await?))
+}
+
+/// Corrects a record waiting for review (待审核), by whoever entered it, with the checks of a
+/// new entry.
+#[utoipa::path(put, path = "/api/funds/{id}", tag = "funds", params(("id" = i64, Path)),
+    request_body = PendingCorrection,
+    responses((status = 200, body = FundArrival), (status = 403, body = crate::ErrorBody),
+        (status = 409, body = crate::ErrorBody), (status = 422, body = crate::ErrorBody)))]
+async fn correct_pending_fund(
+    ScopedStore(store): ScopedStore,
+    Path(id): Path<i64>,
+    Json(change): Json<PendingCorrection>,
+) -> ApiResult<Json<FundArrival>> {
+    Ok(Json(store.funds().correct_pending(id, change).await?))
+}
+
+/// The version of the record as the user saw it.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct SeenVersion {
+    version: i64,
+}
+
+/// Withdraws a record waiting for review (待审核), by whoever entered it.
+#[utoipa::path(delete, path = "/api/funds/{id}", tag = "funds",
+    params(("id" = i64, Path), SeenVersion),
+    responses((status = 204), (status = 403, body = crate::ErrorBody),
+        (status = 409, body = crate::ErrorBody)))]
+async fn withdraw_fund(
+    ScopedStore(store): ScopedStore,
+    Path(id): Path<i64>,
+    Query(seen): Query<SeenVersion>,
+) -> ApiResult<StatusCode> {
+    store.funds().withdraw(id, seen.version).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
