@@ -4,8 +4,8 @@ export const PASSWORD = 'Luodi@2026'
 
 export async function login(page: Page, username: string, password = PASSWORD): Promise<void> {
   await page.goto('/login')
-  await page.getByPlaceholder('用户名').fill(username)
-  await page.getByPlaceholder('密码').fill(password)
+  await page.getByLabel('用户名', { exact: true }).fill(username)
+  await page.getByLabel('密码', { exact: true }).fill(password)
   await page.getByRole('button', { name: '登 录' }).click()
   await expect(page).toHaveURL(/\/$/)
   await expect(page.getByTestId('current-user')).not.toBeEmpty()

@@ -14,6 +14,8 @@ use axum::Router;
 use luodi_store::Store;
 use std::sync::Arc;
 use std::time::Duration;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
+use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
@@ -120,6 +122,7 @@ pub fn app(state: AppState) -> Router {
             hardening::security_headers(https, request, next)
         }))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
+        .layer(compression())
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
@@ -133,6 +136,22 @@ pub fn app(state: AppState) -> Router {
         )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
+}
+
+/// Compresses every response the client accepts compressed. The front end's files come
+/// precompressed (`web.rs`) and carry their `Content-Encoding`, which this layer never
+/// compresses again.
+fn compression() -> CompressionLayer<impl Predicate> {
+    // Office files and OFD are zip archives, PDFs deflate their streams: compressing them
+    // again costs time and saves nothing.
+    let predicate = DefaultPredicate::new()
+        .and(NotForContentType::const_new(
+            "application/vnd.openxmlformats",
+        ))
+        .and(NotForContentType::const_new("application/zip"))
+        .and(NotForContentType::const_new("application/ofd"))
+        .and(NotForContentType::const_new("application/pdf"));
+    CompressionLayer::new().compress_when(predicate)
 }
 
 async fn api_not_found() -> ApiError {

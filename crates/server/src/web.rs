@@ -1,6 +1,6 @@
 //! The built front end (`web/dist`), embedded in the binary so that one file runs offline.
 
-use axum::http::{header, StatusCode, Uri};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use rust_embed::RustEmbed;
 
@@ -10,16 +10,28 @@ use rust_embed::RustEmbed;
 #[allow_missing = true]
 struct Assets;
 
-pub async fn serve(uri: Uri) -> Response {
+/// The copies the build writes beside a text file (`web/vite.config.ts`), the smallest first:
+/// the `Content-Encoding` each is sent with and its file-name suffix.
+const PRECOMPRESSED: [(&str, &str); 2] = [("br", ".br"), ("gzip", ".gz")];
+
+pub async fn serve(uri: Uri, headers: HeaderMap) -> Response {
     let path = uri.path().trim_start_matches('/');
-    if let Some(file) = (!path.is_empty()).then(|| Assets::get(path)).flatten() {
+    // The compressed copies are reached only through the file they are a copy of, so that
+    // `x.js` is always sent as JavaScript.
+    let is_copy = PRECOMPRESSED
+        .iter()
+        .any(|(_, suffix)| path.ends_with(suffix));
+    if let Some(file) = (!path.is_empty() && !is_copy)
+        .then(|| Assets::get(path))
+        .flatten()
+    {
         // Vite puts a content hash in every file name under assets/, so those never change.
         let cache = if path.starts_with("assets/") {
             "public, max-age=31536000, immutable"
         } else {
             "no-cache"
         };
-        return (
+        let mut response = (
             [
                 (header::CONTENT_TYPE, file.metadata.mimetype().to_owned()),
                 (header::CACHE_CONTROL, cache.to_owned()),
@@ -27,6 +39,31 @@ pub async fn serve(uri: Uri) -> Response {
             file.data,
         )
             .into_response();
+        let copies: Vec<_> = PRECOMPRESSED
+            .iter()
+            .filter_map(|(coding, suffix)| {
+                Assets::get(&format!("{path}{suffix}")).map(|copy| (*coding, copy))
+            })
+            .collect();
+        if copies.is_empty() {
+            return response;
+        }
+        let accepted = accept_encoding(&headers);
+        if let Some((coding, copy)) = copies
+            .into_iter()
+            .find(|(coding, _)| accepts(&accepted, coding))
+        {
+            *response.body_mut() = copy.data.into();
+            response.headers_mut().insert(
+                header::CONTENT_ENCODING,
+                header::HeaderValue::from_static(coding),
+            );
+        }
+        response.headers_mut().insert(
+            header::VARY,
+            header::HeaderValue::from_static("accept-encoding"),
+        );
+        return response;
     }
     // Client-side routes (/units, /audit, …) all load the single page.
     match Assets::get("index.html") {
@@ -40,5 +77,58 @@ pub async fn serve(uri: Uri) -> Response {
             Html("<p>前端尚未构建：请先运行 <code>npm --prefix web run build</code>，再重新编译。</p>"),
         )
             .into_response(),
+    }
+}
+
+/// Every `Accept-Encoding` value of the request, as one list.
+fn accept_encoding(headers: &HeaderMap) -> String {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Whether an `Accept-Encoding` list allows `coding`: named, or covered by `*`, with a
+/// quality above zero (`br;q=0` refuses it).
+fn accepts(accept_encoding: &str, coding: &str) -> bool {
+    let mut wildcard = None;
+    for item in accept_encoding.split(',') {
+        let mut parts = item.split(';');
+        let name = parts.next().unwrap_or_default().trim();
+        let quality = parts
+            .filter_map(|param| param.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if name.eq_ignore_ascii_case(coding) {
+            return quality > 0.0;
+        }
+        if name == "*" {
+            wildcard = Some(quality > 0.0);
+        }
+    }
+    wildcard.unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::accepts;
+
+    #[test]
+    fn accept_encoding_names_qualities_and_wildcards() {
+        let chrome = "gzip, deflate, br, zstd";
+        assert!(accepts(chrome, "br"));
+        assert!(accepts(chrome, "gzip"));
+        assert!(accepts("GZIP", "gzip"));
+        assert!(!accepts("", "gzip"));
+        assert!(!accepts("identity", "br"));
+        assert!(!accepts("gzip, br;q=0", "br"));
+        assert!(accepts("gzip, br;q=0", "gzip"));
+        assert!(accepts("br ; q=0.5", "br"));
+        assert!(accepts("*", "br"));
+        assert!(!accepts("*;q=0", "br"));
+        assert!(!accepts("br;q=0, *", "br"));
+        assert!(accepts("*;q=0, gzip", "gzip"));
     }
 }

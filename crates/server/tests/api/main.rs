@@ -8,6 +8,7 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod compression;
 mod duplicates;
 mod e2e_fixtures;
 mod errors;

@@ -218,7 +218,8 @@ impl<'a> System<'a> {
             .bind(&u[1])
             .bind(&hash)
             .bind(&u[2])
-            .bind(&u[3])
+            // No region: a nationwide account (cn_admin).
+            .bind(non_empty(&u[3]))
             .bind(unit_id)
             .bind(non_empty(&u[5]))
             .bind(true)
