@@ -70,13 +70,18 @@ impl Stage {
             Self::Completed => "已竣工",
             Self::Producing => "已投产",
             Self::Terminated => "终止",
-            Self::Defaulted => "未履约",
+            // 未履约 is the grade of a project without confirmed money (rates.rs); the stage
+            // of a project that broke its contract has a name of its own.
+            Self::Defaulted => "违约终止",
         }
     }
 
-    /// Accepts the code or the Chinese label.
+    /// Accepts the code or the Chinese label (and 未履约, the stage's name in older sheets).
     pub fn parse(s: &str) -> Option<Self> {
         let s = s.trim();
+        if s == "未履约" {
+            return Some(Self::Defaulted);
+        }
         Self::ALL
             .into_iter()
             .find(|x| x.as_str() == s || x.label() == s)

@@ -119,7 +119,8 @@ pub enum Classification {
     Fair,
     /// 未履约: no confirmed arrival at all.
     NotFulfilled,
-    /// Money arrived but there is no contract amount to measure it against.
+    /// Money arrived but there is no contract amount to measure it against: the amount was not
+    /// filled in (合同金额未填).
     NoContractAmount,
 }
 
@@ -140,7 +141,7 @@ impl Classification {
             Self::Good => "良好",
             Self::Fair => "一般",
             Self::NotFulfilled => "未履约",
-            Self::NoContractAmount => "无合同金额",
+            Self::NoContractAmount => "合同金额未填",
         }
     }
 }

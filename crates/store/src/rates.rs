@@ -113,6 +113,9 @@ pub struct RateRow {
     pub good: i64,
     pub fair: i64,
     pub not_fulfilled: i64,
+    /// Signed projects without any contract amount (合同金额未填): counted above as 0, to be
+    /// found and filled in.
+    pub missing_contract: i64,
     /// 资金到位率（人民币）, e.g. "23.50%"; null without a contract amount.
     #[sqlx(skip)]
     pub arrival_rate: Option<String>,
@@ -162,6 +165,7 @@ fn definitions(t: &Thresholds, as_of: Option<&str>) -> Vec<String> {
             "分类：优秀 到位率高于{}；良好 {}（含）至{}（含）；一般 高于0且低于{}；未履约 无确认到位资金",
             t.excellent_above, t.good_from, t.excellent_above, t.good_from
         ),
+        "合同金额未填：已签约但合同金额与合同外资均未填写的项目；计入签约项目数（履约率、开工率的分母），合同金额按0计，须补填".into(),
         "只计审核确认的资金；签约项目指已签约及其后各阶段（不含终止）；以签约日期为签约时间，以开工日期为开工时间".into(),
     ];
     if let Some(p) = as_of {
@@ -190,6 +194,7 @@ fn add_into(total: &mut RateRow, row: &RateRow) {
         (&mut total.good, row.good),
         (&mut total.fair, row.fair),
         (&mut total.not_fulfilled, row.not_fulfilled),
+        (&mut total.missing_contract, row.missing_contract),
     ] {
         *sum += part;
     }
@@ -325,7 +330,8 @@ impl Rates<'_> {
              CAST(SUM(CASE WHEN {some} AND {c} > 0 AND {a} * {ed} > {c} * {en} THEN 1 ELSE 0 END) AS BIGINT) AS excellent, \
              CAST(SUM(CASE WHEN {some} AND {c} > 0 AND {a} * {ed} <= {c} * {en} AND {a} * {gd} >= {c} * {gn} THEN 1 ELSE 0 END) AS BIGINT) AS good, \
              CAST(SUM(CASE WHEN {some} AND {c} > 0 AND {a} * {gd} < {c} * {gn} THEN 1 ELSE 0 END) AS BIGINT) AS fair, \
-             CAST(SUM(CASE WHEN {some} THEN 0 ELSE 1 END) AS BIGINT) AS not_fulfilled \
+             CAST(SUM(CASE WHEN {some} THEN 0 ELSE 1 END) AS BIGINT) AS not_fulfilled, \
+             CAST(SUM(CASE WHEN p.contract_fen = 0 AND p.contract_cents = 0 THEN 1 ELSE 0 END) AS BIGINT) AS missing_contract \
              {from} WHERE {}",
             match &until_end {
                 None => format!("p.stage IN ({signed})"),

@@ -99,6 +99,7 @@ impl SheetUpload {
             column: self.columns.get(field).cloned().unwrap_or_default(),
             field: field.to_owned(),
             message: message.into(),
+            label: None,
         }
     }
 
@@ -140,6 +141,8 @@ pub trait SheetImport: 'static {
     const SPEC: &'static SheetSpec;
     /// Who may import it (checked before the upload is read).
     const PERMISSION: Permission;
+    /// The column that names a row (its project, event or unit), for error lists.
+    const LABEL: &'static str;
     /// A row checked and ready to write.
     type Row: Send + Sync;
     /// What the preview shows.
@@ -172,7 +175,37 @@ pub async fn preview<S: SheetImport>(
     let mut checked = check::<S>(scoped, upload).await?;
     checked.errors.extend(upload.cell_errors.iter().cloned());
     checked.errors.sort_by_key(|e| e.row);
+    label::<S>(upload, &mut checked.errors);
     Ok(S::preview(upload, checked))
+}
+
+/// Every error of an uploaded sheet (unreadable cells and failed checks), by row; writes
+/// nothing. For the copy of the user's workbook with its bad cells marked.
+pub async fn errors<S: SheetImport>(
+    scoped: &Scoped,
+    upload: &SheetUpload,
+) -> Result<Vec<RowError>, StoreError> {
+    scoped.actor().require(S::PERMISSION)?;
+    let mut errors = check::<S>(scoped, upload).await?.errors;
+    errors.extend(upload.cell_errors.iter().cloned());
+    errors.sort_by_key(|e| e.row);
+    label::<S>(upload, &mut errors);
+    Ok(errors)
+}
+
+/// Names each error's row by its [`SheetImport::LABEL`] cell.
+fn label<S: SheetImport>(upload: &SheetUpload, errors: &mut [RowError]) {
+    let names: HashMap<usize, String> = upload
+        .rows
+        .iter()
+        .map(|r| (r.row, r.cell(S::LABEL)))
+        .filter(|(_, name)| !name.is_empty())
+        .collect();
+    for e in errors {
+        if e.label.is_none() {
+            e.label = names.get(&e.row).cloned();
+        }
+    }
 }
 
 /// Writes every row of an uploaded sheet in one transaction, or none when any row is wrong
@@ -183,10 +216,13 @@ pub async fn commit<S: SheetImport>(
 ) -> Result<usize, StoreError> {
     scoped.actor().require(S::PERMISSION)?;
     if !upload.cell_errors.is_empty() {
-        return Err(StoreError::Rows(upload.cell_errors.clone()));
+        let mut errors = upload.cell_errors.clone();
+        label::<S>(upload, &mut errors);
+        return Err(StoreError::Rows(errors));
     }
-    let checked = check::<S>(scoped, upload).await?;
+    let mut checked = check::<S>(scoped, upload).await?;
     if !checked.errors.is_empty() {
+        label::<S>(upload, &mut checked.errors);
         return Err(StoreError::Rows(checked.errors));
     }
     S::write(scoped, upload, checked.valid).await

@@ -244,6 +244,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/events/import/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The uploaded sheet handed back with its errors marked: bad cells red with the message as a
+         *     note, and a column "错误说明" naming each row's errors. Writes nothing.
+         */
+        post: operations["marked_events_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events/import/preview": {
         parameters: {
             query?: never;
@@ -312,6 +332,26 @@ export interface paths {
          *     `import_rejected` with the rows' errors).
          */
         post: operations["commit_funds_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/funds/import/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The uploaded sheet handed back with its errors marked: bad cells red with the message as a
+         *     note, and a column "错误说明" naming each row's errors. Writes nothing.
+         */
+        post: operations["marked_funds_import"];
         delete?: never;
         options?: never;
         head?: never;
@@ -563,6 +603,26 @@ export interface paths {
         put?: never;
         /** Imports a ledger sheet: all rows in one transaction, or none (422 `import_rejected`). */
         post: operations["commit_projects_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/import/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The uploaded sheet handed back with its errors marked: bad cells red with the message as a
+         *     note, and a column "错误说明" naming each row's errors. Writes nothing.
+         */
+        post: operations["marked_projects_import"];
         delete?: never;
         options?: never;
         head?: never;
@@ -918,6 +978,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/units/import/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The uploaded sheet handed back with its errors marked: bad cells red with the message as a
+         *     note, and a column "错误说明" naming each row's errors. Writes nothing.
+         */
+        post: operations["marked_units_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/units/import/preview": {
         parameters: {
             query?: never;
@@ -1173,13 +1253,18 @@ export interface components {
             origin_label: string;
             /** @description 资金到位率 as a percentage with two decimals ("23.50%"), or null without a contract amount. */
             arrival_rate?: string | null;
-            /** @description 优秀 / 良好 / 一般 / 未履约 / 无合同金额. */
+            /** @description 优秀 / 良好 / 一般 / 未履约 / 合同金额未填. */
             classification: string;
             classification_label: string;
             /** @description Obligations under the tier rules, and which of them are not met. */
             obligations: components["schemas"]["ObligationState"][];
             /** @description Days between the steps of the 四即 chain, where both dates are known. */
             chain_days: components["schemas"]["ChainDays"];
+            /**
+             * @description A signed project with neither a 合同金额 nor a 合同外资: it counts in the 三率 as 0 until
+             *     the amount is filled in (合同金额未填).
+             */
+            missing_contract: boolean;
         };
         /** @description A pair of projects that may be one project entered twice (重复签约), and its review. */
         DuplicateCandidate: {
@@ -1917,6 +2002,11 @@ export interface components {
             total_rows: number;
             valid_rows: number;
             errors: components["schemas"]["RowError"][];
+            /**
+             * @description Rows that import but deserve a look: a signed project without any contract amount
+             *     (marked 合同金额未填 in the ledger and the rates until it is filled in).
+             */
+            warnings: components["schemas"]["RowError"][];
             /** @description The first 200 valid rows, for a look before committing. */
             rows: components["schemas"]["ProjectPreviewRow"][];
         };
@@ -2018,6 +2108,12 @@ export interface components {
             fair: number;
             /** Format: int64 */
             not_fulfilled: number;
+            /**
+             * Format: int64
+             * @description Signed projects without any contract amount (合同金额未填): counted above as 0, to be
+             *     found and filled in.
+             */
+            missing_contract: number;
             /** @description 资金到位率（人民币）, e.g. "23.50%"; null without a contract amount. */
             arrival_rate?: string | null;
             /** @description 资金到位率（美元）. */
@@ -2158,6 +2254,11 @@ export interface components {
             field: string;
             /** @description Chinese message naming the problem. */
             message: string;
+            /**
+             * @description What the row is about, as the sheet names it (the project's or unit's name), so that a
+             *     list of errors reads "第5行（南县羽绒服装产业园项目）" rather than a bare number.
+             */
+            label?: string | null;
         };
         /** @description The whole rule set as submitted (and as stored). */
         RulesDraft: {
@@ -2954,6 +3055,53 @@ export interface operations {
             };
         };
     };
+    marked_events_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["SheetForm"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     preview_events_import: {
         parameters: {
             query?: never;
@@ -3153,6 +3301,53 @@ export interface operations {
             };
         };
     };
+    marked_funds_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["SheetForm"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     preview_funds_import: {
         parameters: {
             query?: never;
@@ -3243,6 +3438,8 @@ export interface operations {
                 currency?: string | null;
                 /** @description 一事一议. */
                 case_by_case?: boolean | null;
+                /** @description true: signed projects whose contract amount is not filled in (合同金额未填). */
+                missing_contract?: boolean | null;
                 /**
                  * @description Sort column: signed_on, contract_fen, arrived_fen, name, updated_at (default signed_on);
                  *     prefix with `-` for descending.
@@ -3720,6 +3917,8 @@ export interface operations {
                 currency?: string | null;
                 /** @description 一事一议. */
                 case_by_case?: boolean | null;
+                /** @description true: signed projects whose contract amount is not filled in (合同金额未填). */
+                missing_contract?: boolean | null;
                 /**
                  * @description Sort column: signed_on, contract_fen, arrived_fen, name, updated_at (default signed_on);
                  *     prefix with `-` for descending.
@@ -3828,6 +4027,8 @@ export interface operations {
                 currency?: string | null;
                 /** @description 一事一议. */
                 case_by_case?: boolean | null;
+                /** @description true: signed projects whose contract amount is not filled in (合同金额未填). */
+                missing_contract?: boolean | null;
                 /**
                  * @description Sort column: signed_on, contract_fen, arrived_fen, name, updated_at (default signed_on);
                  *     prefix with `-` for descending.
@@ -3882,6 +4083,53 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    marked_projects_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["SheetForm"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             400: {
@@ -4688,6 +4936,53 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    marked_units_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ImportForm"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             400: {

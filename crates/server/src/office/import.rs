@@ -2,7 +2,7 @@
 //! one call each to these, with the area's [`SheetImport`] declaration.
 
 use super::{template, xlsx_response, SheetLimits, Upload};
-use crate::error::{ApiResult, Json};
+use crate::error::{ApiError, ApiResult, Json};
 use axum::response::Response;
 use luodi_store::sheets::{self, SheetImport, SheetUpload};
 use luodi_store::Scoped;
@@ -34,6 +34,27 @@ pub async fn commit<S: SheetImport>(
     store.actor().require(S::PERMISSION)?;
     let sheet = read::<S>(limits, upload).await?;
     Ok(sheets::commit::<S>(store, &sheet).await?)
+}
+
+/// The uploaded workbook `S` handed back with every error marked (red cells with notes and a
+/// column "错误说明"), named after the upload; 422 when the sheet has no error to mark.
+pub async fn marked<S: SheetImport>(
+    store: &Scoped,
+    limits: &SheetLimits,
+    upload: Upload,
+) -> ApiResult<Response> {
+    store.actor().require(S::PERMISSION)?;
+    let mut form = upload.read().await?;
+    let (sheet, bytes) = form.sheet_and_bytes(S::SPEC, limits).await?;
+    let errors = sheets::errors::<S>(store, &sheet).await?;
+    if errors.is_empty() {
+        return Err(ApiError::field("file", "表格检查无误，没有需要标注的错误"));
+    }
+    let marked = super::marked::marked_copy(limits, bytes, errors).await?;
+    Ok(xlsx_response(
+        &format!("{}（已标注错误）.xlsx", S::SPEC.sheet_name),
+        marked,
+    ))
 }
 
 async fn read<S: SheetImport>(limits: &SheetLimits, upload: Upload) -> ApiResult<SheetUpload> {

@@ -12,8 +12,9 @@ use rust_xlsxwriter::{
 };
 
 mod import;
+mod marked;
 mod read;
-pub use import::{commit, preview, template_response};
+pub use import::{commit, marked, preview, template_response};
 pub use luodi_store::sheets::{Column, SheetSpec};
 pub use read::{column_letter, SheetLimits, Upload, UploadForm};
 

@@ -112,7 +112,13 @@ fn excel_serial_to_text(serial: f64) -> String {
     }
 }
 
-fn invalid_file() -> ApiError {
+/// A panic in the workbook parser: the file is malformed (see [`read_off_thread`]).
+pub(super) fn panicked() -> ApiError {
+    tracing::warn!("the workbook reader panicked on an uploaded file");
+    invalid_file()
+}
+
+pub(super) fn invalid_file() -> ApiError {
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
         ErrorCode::InvalidFile,
@@ -146,10 +152,7 @@ async fn read_off_thread(
 ) -> Result<SheetUpload, ApiError> {
     match tokio::task::spawn_blocking(move || read(spec, &limits, bytes)).await {
         Ok(read) => read,
-        Err(e) if e.is_panic() => {
-            tracing::warn!("the workbook reader panicked on an uploaded file");
-            Err(invalid_file())
-        }
+        Err(e) if e.is_panic() => Err(panicked()),
         Err(e) => Err(ApiError::internal(e)),
     }
 }
@@ -319,6 +322,7 @@ impl<'s> SheetRows<'s> {
                 }
             }
             Err(message) => self.cell_errors.push(RowError {
+                label: None,
                 row: row as usize + 1,
                 column: column_letter(column),
                 field: field.to_owned(),
@@ -370,7 +374,7 @@ impl<'s> SheetRows<'s> {
 /// Refuses a workbook whose archive is beyond the limits, reading only its directory and the
 /// opening tag of its shared strings. The zip reader stops any part at its declared size, so
 /// the declared sizes checked here bound what is unpacked later.
-fn check_archive(limits: &SheetLimits, bytes: &[u8]) -> Result<(), ApiError> {
+pub(super) fn check_archive(limits: &SheetLimits, bytes: &[u8]) -> Result<(), ApiError> {
     if bytes.is_empty() {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -549,6 +553,18 @@ impl UploadForm {
         let mut sheet = read_off_thread(spec, limits.clone(), bytes).await?;
         sheet.fields = std::mem::take(&mut self.fields);
         Ok(sheet)
+    }
+
+    /// Like [`UploadForm::sheet`], keeping the workbook's bytes (to hand back marked).
+    pub async fn sheet_and_bytes(
+        &mut self,
+        spec: &'static SheetSpec,
+        limits: &SheetLimits,
+    ) -> Result<(SheetUpload, Vec<u8>), ApiError> {
+        let (name, bytes) = self.file("请选择要导入的Excel文件")?;
+        self.file = Some((name, bytes.clone()));
+        let sheet = self.sheet(spec, limits).await?;
+        Ok((sheet, bytes))
     }
 }
 

@@ -19,6 +19,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(export_events))
         .routes(routes!(events_template))
         .routes(routes!(preview_events_import))
+        .routes(routes!(marked_events_import))
         .routes(routes!(commit_events_import))
 }
 
@@ -161,4 +162,19 @@ async fn get_event(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<SigningEvent>> {
     Ok(Json(store.events().get(id).await?))
+}
+
+/// The uploaded sheet handed back with its errors marked: bad cells red with the message as a
+/// note, and a column "错误说明" naming each row's errors. Writes nothing.
+#[utoipa::path(post, path = "/api/events/import/errors", tag = "ledger",
+    request_body(content = SheetForm, content_type = "multipart/form-data"),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, body = crate::ErrorBody), (status = 403, body = crate::ErrorBody),
+        (status = 422, body = crate::ErrorBody)))]
+async fn marked_events_import(
+    State(state): State<AppState>,
+    ScopedStore(store): ScopedStore,
+    upload: Upload,
+) -> ApiResult<Response> {
+    office::marked::<EventsSheet>(&store, &state.settings.sheets, upload).await
 }

@@ -42,7 +42,7 @@ const fn column(header: &'static str, width: f64) -> Column {
 }
 
 /// The columns of the 三率 table after the group's name.
-const RATE_COLUMNS: [Column; 15] = [
+const RATE_COLUMNS: [Column; 16] = [
     column("签约项目数", 10.0),
     column("合同金额（万元）", 16.0),
     column("已确认到位（万元）", 16.0),
@@ -58,6 +58,7 @@ const RATE_COLUMNS: [Column; 15] = [
     column("良好", 8.0),
     column("一般", 8.0),
     column("未履约", 8.0),
+    column("合同金额未填", 12.0),
 ];
 
 fn rate_cells(name: &str, r: &RateRow) -> Vec<Cell> {
@@ -78,6 +79,7 @@ fn rate_cells(name: &str, r: &RateRow) -> Vec<Cell> {
         Cell::Count(r.good),
         Cell::Count(r.fair),
         Cell::Count(r.not_fulfilled),
+        Cell::Count(r.missing_contract),
     ]
 }
 

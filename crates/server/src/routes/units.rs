@@ -19,6 +19,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(export_units))
         .routes(routes!(units_import_template))
         .routes(routes!(preview_units_import))
+        .routes(routes!(marked_units_import))
         .routes(routes!(commit_units_import))
 }
 
@@ -238,4 +239,19 @@ async fn commit_units_import(
 ) -> ApiResult<Json<ImportResult>> {
     let inserted = office::commit::<UnitsSheet>(&store, &state.settings.sheets, upload).await?;
     Ok(Json(ImportResult { inserted }))
+}
+
+/// The uploaded sheet handed back with its errors marked: bad cells red with the message as a
+/// note, and a column "错误说明" naming each row's errors. Writes nothing.
+#[utoipa::path(post, path = "/api/units/import/errors", tag = "units",
+    request_body(content = ImportForm, content_type = "multipart/form-data"),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, body = crate::ErrorBody), (status = 403, body = crate::ErrorBody),
+        (status = 422, body = crate::ErrorBody)))]
+async fn marked_units_import(
+    State(state): State<AppState>,
+    ScopedStore(store): ScopedStore,
+    upload: Upload,
+) -> ApiResult<Response> {
+    office::marked::<UnitsSheet>(&store, &state.settings.sheets, upload).await
 }

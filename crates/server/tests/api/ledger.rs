@@ -359,3 +359,108 @@ async fn long_texts_and_hidden_characters_are_refused_with_the_field_named() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn a_signed_project_without_a_contract_amount_is_marked_not_counted_silently() {
+    let app = spawn_app().await;
+    let nx = app.login("tj_bureau").await;
+    let (status, detail) = nx
+        .post(
+            "/api/projects",
+            json!({
+                "name": "桃江县未填金额项目", "investor_name": "某某实业有限公司",
+                "origin": "in_province", "signed_on": "2026-01-10",
+                "region_code": "430922", "stage": "signed"
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{detail}");
+    assert_eq!(detail["project"]["derived"]["missing_contract"], true);
+    let id = detail["project"]["id"].as_i64().unwrap();
+    // Found with a filter, and counted apart in the rates.
+    let found = nx.items("/api/projects?missing_contract=true").await;
+    assert!(found.iter().any(|p| p["id"] == id), "{found:?}");
+    assert!(found
+        .iter()
+        .all(|p| p["derived"]["missing_contract"] == true));
+    let (_, rates) = nx.get("/api/rates?region=430922").await;
+    assert!(
+        rates["total"]["missing_contract"].as_i64().unwrap() >= 1,
+        "{rates}"
+    );
+    assert!(rates["definitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d.as_str().unwrap().starts_with("合同金额未填")));
+
+    // The sheet imports such a row but warns about it, naming the project.
+    let file = workbook(&[
+        &[
+            "项目名称",
+            "投资方",
+            "资金来源",
+            "落户地",
+            "项目阶段",
+            "签约日期",
+            "合同资金（万元）",
+        ],
+        &[
+            "有金额项目",
+            "甲公司",
+            "省内",
+            "桃江县",
+            "已签约",
+            "2026-01-02",
+            "100",
+        ],
+        &[
+            "无金额项目",
+            "乙公司",
+            "省内",
+            "桃江县",
+            "已签约",
+            "2026-01-02",
+            "",
+        ],
+        &["在谈无金额项目", "丙公司", "省内", "桃江县", "在谈", "", ""],
+        // The stage's new name, and its old one from sheets exported before.
+        &[
+            "违约项目",
+            "丁公司",
+            "省内",
+            "桃江县",
+            "违约终止",
+            "2025-01-02",
+            "10",
+        ],
+        &[
+            "旧表违约项目",
+            "戊公司",
+            "省内",
+            "桃江县",
+            "未履约",
+            "2025-01-02",
+            "10",
+        ],
+    ]);
+    let (status, preview) = nx
+        .upload_file("/api/projects/import/preview", file.clone(), "ledger.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(preview["valid_rows"], 5, "{preview}");
+    let warnings = preview["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{preview}");
+    assert_eq!(warnings[0]["row"], 3);
+    assert_eq!(warnings[0]["column"], "G");
+    assert_eq!(warnings[0]["label"], "无金额项目");
+    let (status, _) = nx
+        .upload_file("/api/projects/import/commit", file, "ledger.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let projects = nx.items("/api/projects?stage=defaulted").await;
+    assert_eq!(projects.len(), 2, "{projects:?}");
+    assert!(projects
+        .iter()
+        .all(|p| p["derived"]["stage_label"] == "违约终止"));
+}

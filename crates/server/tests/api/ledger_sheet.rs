@@ -568,3 +568,144 @@ async fn landing_places_as_people_write_them_and_every_error_of_a_row_at_once() 
     assert_eq!(full["global500"], true);
     assert_eq!(full["key_project"], true);
 }
+
+#[tokio::test]
+async fn a_failed_sheet_comes_back_with_its_bad_cells_marked_and_its_rows_named() {
+    use std::io::Read;
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let header: &[&str] = &[
+        "项目名称",
+        "投资方",
+        "资金来源",
+        "落户地",
+        "项目阶段",
+        "签约日期",
+        "备忘",
+    ];
+    let file = workbook(&[
+        header,
+        &[
+            "好项目",
+            "甲公司",
+            "省内",
+            "南县",
+            "已签约",
+            "2026-01-02",
+            "保留此列",
+        ],
+        &[
+            "坏项目",
+            "乙公司",
+            "火星",
+            "南县",
+            "已签约",
+            "2026-02-30",
+            "",
+        ],
+        &["", "丙公司", "省内", "南县", "已签约", "2026-01-05", ""],
+    ]);
+    // The page names the project of each error, not only its row.
+    let (_, preview) = nx
+        .upload_file(
+            "/api/projects/import/preview",
+            file.clone(),
+            "我的台账.xlsx",
+        )
+        .await;
+    let errors = preview["errors"].as_array().unwrap();
+    let bad: Vec<&serde_json::Value> = errors.iter().filter(|e| e["row"] == 3).collect();
+    assert_eq!(bad.len(), 2, "{preview}");
+    assert!(bad.iter().all(|e| e["label"] == "坏项目"), "{preview}");
+    assert!(errors.iter().any(|e| e["row"] == 4 && e["field"] == "name"));
+
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(file).file_name("我的台账.xlsx"),
+    );
+    let res = nx
+        .client
+        .post(nx.url("/api/projects/import/errors"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = res.bytes().await.unwrap().to_vec();
+    // Read back with calamine: the user's own values and columns (their 备忘 too), plus the
+    // list of each row's errors.
+    let rows = crate::scope::read_xlsx(bytes.clone());
+    assert_eq!(rows[0][..7], *header);
+    assert_eq!(rows[0][7], "错误说明");
+    assert_eq!(rows[1][6], "保留此列");
+    assert_eq!(rows[1][7], "", "a good row has no error");
+    assert_eq!(rows[2][2], "火星", "values are kept as typed");
+    assert!(
+        rows[2][7].contains("C列") && rows[2][7].contains("F列"),
+        "{:?}",
+        rows[2]
+    );
+    assert!(rows[3][7].contains("A列"), "{:?}", rows[3]);
+    // The bad cells are filled red (a style of their own) and carry the message as a note.
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut part = |name: &str| {
+        let mut text = String::new();
+        zip.by_name(name)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    };
+    let styles = part("xl/styles.xml");
+    assert!(styles.contains("FFC7CE"), "a red fill is defined");
+    let sheet = part("xl/worksheets/sheet1.xml");
+    let style_of = |cell: &str| {
+        let at = sheet
+            .find(&format!("r=\"{cell}\""))
+            .unwrap_or_else(|| panic!("{cell}"));
+        let tag = &sheet[at..at + sheet[at..].find('>').unwrap()];
+        tag.split("s=\"")
+            .nth(1)
+            .map(|s| s[..s.find('"').unwrap()].to_owned())
+    };
+    assert!(style_of("C3").is_some());
+    assert_eq!(style_of("C3"), style_of("F3"));
+    assert_eq!(
+        style_of("A4"),
+        style_of("C3"),
+        "a blank required cell is marked too"
+    );
+    assert_ne!(style_of("B3"), style_of("C3"), "a good cell is not");
+    let notes = part("xl/comments1.xml");
+    assert!(
+        notes.contains("ref=\"C3\"") && notes.contains("ref=\"F3\""),
+        "{notes}"
+    );
+    assert!(notes.contains("资金来源"), "{notes}");
+
+    // A sheet without errors has nothing to mark.
+    let good = workbook(&[
+        header,
+        &[
+            "好项目",
+            "甲公司",
+            "省内",
+            "南县",
+            "已签约",
+            "2026-01-02",
+            "",
+        ],
+    ]);
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(good).file_name("好.xlsx"),
+    );
+    let res = nx
+        .client
+        .post(nx.url("/api/projects/import/errors"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}

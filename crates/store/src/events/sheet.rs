@@ -78,6 +78,7 @@ fn level_code(s: &str) -> Option<&'static str> {
 impl SheetImport for EventsSheet {
     const SPEC: &'static SheetSpec = &SPEC;
     const PERMISSION: Permission = Permission::ManageLedger;
+    const LABEL: &'static str = "name";
     type Row = CheckedEvent;
     type Preview = EventImportPreview;
 

@@ -391,6 +391,7 @@ impl Funds<'_> {
 impl SheetImport for FundsSheet {
     const SPEC: &'static SheetSpec = &SPEC;
     const PERMISSION: Permission = Permission::EnterFunds;
+    const LABEL: &'static str = "project_name";
     type Row = CheckedFund;
     type Preview = FundImportPreview;
 

@@ -16,6 +16,10 @@ pub struct RowError {
     pub field: String,
     /// Chinese message naming the problem.
     pub message: String,
+    /// What the row is about, as the sheet names it (the project's or unit's name), so that a
+    /// list of errors reads "第5行（南县羽绒服装产业园项目）" rather than a bare number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]

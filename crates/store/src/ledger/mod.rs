@@ -157,13 +157,16 @@ pub struct Derived {
     pub origin_label: String,
     /// 资金到位率 as a percentage with two decimals ("23.50%"), or null without a contract amount.
     pub arrival_rate: Option<String>,
-    /// 优秀 / 良好 / 一般 / 未履约 / 无合同金额.
+    /// 优秀 / 良好 / 一般 / 未履约 / 合同金额未填.
     pub classification: String,
     pub classification_label: String,
     /// Obligations under the tier rules, and which of them are not met.
     pub obligations: Vec<ObligationState>,
     /// Days between the steps of the 四即 chain, where both dates are known.
     pub chain_days: ChainDays,
+    /// A signed project with neither a 合同金额 nor a 合同外资: it counts in the 三率 as 0 until
+    /// the amount is filled in (合同金额未填).
+    pub missing_contract: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -252,6 +255,9 @@ impl Project {
             classification: class.as_str().to_owned(),
             classification_label: class.label().to_owned(),
             obligations,
+            missing_contract: stage.is_some_and(Stage::is_signed)
+                && self.contract_fen == 0
+                && self.contract_cents == 0,
             chain_days: ChainDays {
                 signed_to_land: between(&self.signed_on, &self.land_supplied_on),
                 land_to_certificate: between(&self.land_supplied_on, &self.certificate_on),
@@ -368,6 +374,8 @@ pub struct ProjectFilter {
     pub currency: Option<String>,
     /// 一事一议.
     pub case_by_case: Option<bool>,
+    /// true: signed projects whose contract amount is not filled in (合同金额未填).
+    pub missing_contract: Option<bool>,
     /// Sort column: signed_on, contract_fen, arrived_fen, name, updated_at (default signed_on);
     /// prefix with `-` for descending.
     pub sort: Option<String>,
@@ -811,6 +819,14 @@ impl Ledger<'_> {
                 let value = if flag { "TRUE" } else { "FALSE" };
                 f.and(&format!("p.{column} = {value}"));
             }
+        }
+        match filter.missing_contract {
+            Some(true) => f.and(&format!(
+                "p.stage IN ({}) AND p.contract_fen = 0 AND p.contract_cents = 0",
+                signed_stages_sql()
+            )),
+            Some(false) => f.and("(p.contract_fen > 0 OR p.contract_cents > 0)"),
+            None => {}
         }
         for (column, id) in [
             ("zone_id", filter.zone_id),

@@ -33,7 +33,7 @@ const STAGES: &[&str] = &[
     "已竣工",
     "已投产",
     "终止",
-    "未履约",
+    "违约终止",
 ];
 
 const SPEC: SheetSpec = SheetSpec {
@@ -84,7 +84,7 @@ const SPEC: SheetSpec = SheetSpec {
         Column::new("stage", "项目阶段", 10.0)
             .required()
             .choices(STAGES)
-            .note("线索、意向、在谈、已签约、已供地、已开工、已竣工、已投产、终止、未履约"),
+            .note("线索、意向、在谈、已签约、已供地、已开工、已竣工、已投产、终止、违约终止"),
         Column::new("land_supplied_on", "供地日期", 12.0)
             .note("YYYY-MM-DD，不早于签约日期；已供地及其后阶段填写，已供地必填"),
         Column::new("certificate_on", "交证日期", 12.0)
@@ -122,6 +122,9 @@ pub struct ProjectImportPreview {
     pub total_rows: usize,
     pub valid_rows: usize,
     pub errors: Vec<RowError>,
+    /// Rows that import but deserve a look: a signed project without any contract amount
+    /// (marked 合同金额未填 in the ledger and the rates until it is filled in).
+    pub warnings: Vec<RowError>,
     /// The first 200 valid rows, for a look before committing.
     pub rows: Vec<ProjectPreviewRow>,
 }
@@ -304,7 +307,7 @@ impl Ledger<'_> {
         });
         let stage_guessed = Stage::parse(&cell("stage")).is_none();
         let stage = Stage::parse(&cell("stage")).unwrap_or_else(|| {
-            errors.push(("stage", format!("项目阶段“{}”无效，应为线索、意向、在谈、已签约、已供地、已开工、已竣工、已投产、终止或未履约", cell("stage"))));
+            errors.push(("stage", format!("项目阶段“{}”无效，应为线索、意向、在谈、已签约、已供地、已开工、已竣工、已投产、终止或违约终止", cell("stage"))));
             Stage::Lead
         });
         let region_text: String = cell("region_code")
@@ -474,6 +477,7 @@ impl Ledger<'_> {
                     column: column_of(field),
                     field: field.to_owned(),
                     message,
+                    label: None,
                 })
             };
             let RowInput {
@@ -550,6 +554,7 @@ pub struct ProjectRow {
 impl SheetImport for ProjectsSheet {
     const SPEC: &'static SheetSpec = &SPEC;
     const PERMISSION: Permission = Permission::ManageLedger;
+    const LABEL: &'static str = "name";
     type Row = ProjectRow;
     type Preview = ProjectImportPreview;
 
@@ -583,10 +588,27 @@ impl SheetImport for ProjectsSheet {
     }
 
     fn preview(upload: &SheetUpload, checked: CheckedSheet<ProjectRow>) -> ProjectImportPreview {
+        let warnings = checked
+            .valid
+            .iter()
+            .filter(|r| {
+                r.input.stage.is_signed() && r.input.contract_fen == 0 && r.input.contract_cents == 0
+            })
+            .map(|r| {
+                let mut w = upload.error(
+                    r.row,
+                    "contract_fen",
+                    "已签约项目未填合同资金（合同外资也未填），将标记为“合同金额未填”，资金到位率无从计算，请尽快补填",
+                );
+                w.label = Some(r.input.name.clone());
+                w
+            })
+            .collect();
         ProjectImportPreview {
             total_rows: upload.rows.len(),
             valid_rows: checked.valid.len(),
             errors: checked.errors,
+            warnings,
             rows: checked
                 .valid
                 .into_iter()

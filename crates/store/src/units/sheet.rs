@@ -99,6 +99,7 @@ async fn sheet_region(scoped: &Scoped, upload: &SheetUpload) -> Result<RegionCod
 impl SheetImport for UnitsSheet {
     const SPEC: &'static SheetSpec = &SPEC;
     const PERMISSION: Permission = Permission::ManageUnits;
+    const LABEL: &'static str = "name";
     type Row = UnitPreviewRow;
     type Preview = UnitImportPreview;
 

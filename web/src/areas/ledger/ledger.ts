@@ -30,7 +30,7 @@ export const STAGES = choices<Stage>({
   completed: '已竣工',
   producing: '已投产',
   terminated: '终止',
-  defaulted: '未履约',
+  defaulted: '违约终止',
 })
 
 export const ORIGINS = choices<Origin>({

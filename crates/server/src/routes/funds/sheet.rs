@@ -21,6 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(funds_template))
         .routes(routes!(preview_funds_import))
+        .routes(routes!(marked_funds_import))
         .routes(routes!(commit_funds_import))
 }
 
@@ -128,4 +129,19 @@ async fn commit_funds_import(
 ) -> ApiResult<Json<FundImportResult>> {
     let entered = office::commit::<FundsSheet>(&store, &state.settings.sheets, upload).await?;
     Ok(Json(FundImportResult { entered }))
+}
+
+/// The uploaded sheet handed back with its errors marked: bad cells red with the message as a
+/// note, and a column "错误说明" naming each row's errors. Writes nothing.
+#[utoipa::path(post, path = "/api/funds/import/errors", tag = "funds",
+    request_body(content = SheetForm, content_type = "multipart/form-data"),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, body = crate::ErrorBody), (status = 403, body = crate::ErrorBody),
+        (status = 422, body = crate::ErrorBody)))]
+async fn marked_funds_import(
+    State(state): State<AppState>,
+    ScopedStore(store): ScopedStore,
+    upload: Upload,
+) -> ApiResult<Response> {
+    office::marked::<FundsSheet>(&store, &state.settings.sheets, upload).await
 }

@@ -21,6 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(projects_template))
         .routes(routes!(preview_projects_import))
+        .routes(routes!(marked_projects_import))
         .routes(routes!(commit_projects_import))
         .routes(routes!(export_projects))
 }
@@ -200,3 +201,18 @@ static PROJECTS_EXPORT: std::sync::LazyLock<SheetSpec> = std::sync::LazyLock::ne
         columns: Vec::leak(columns),
     }
 });
+
+/// The uploaded sheet handed back with its errors marked: bad cells red with the message as a
+/// note, and a column "错误说明" naming each row's errors. Writes nothing.
+#[utoipa::path(post, path = "/api/projects/import/errors", tag = "ledger",
+    request_body(content = SheetForm, content_type = "multipart/form-data"),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, body = crate::ErrorBody), (status = 403, body = crate::ErrorBody),
+        (status = 422, body = crate::ErrorBody)))]
+async fn marked_projects_import(
+    State(state): State<AppState>,
+    ScopedStore(store): ScopedStore,
+    upload: Upload,
+) -> ApiResult<Response> {
+    office::marked::<ProjectsSheet>(&store, &state.settings.sheets, upload).await
+}
