@@ -40,7 +40,7 @@ test('a city bureau reports a month of fund arrivals from a sheet and the provin
 
   await test.step('the filled-in sheet is checked row by row, then entered for review', async () => {
     const dialog = page.getByTestId('fund-import-dialog')
-    await dialog.locator('input[type=file]').setInputFiles(fixture)
+    await dialog.locator('.upload input[type=file]').setInputFiles(fixture)
     const preview = dialog.getByTestId('sheet-preview')
     await expect(preview).toContainText('共 1 行，有效 1 行，错误 0 处')
     const rows = dialog.getByTestId('fund-import-rows')

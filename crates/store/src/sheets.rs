@@ -6,10 +6,12 @@
 //! the server reads the upload and writes the template from [`SheetSpec`]).
 
 use crate::kit::error::{RowError, StoreError};
+use crate::kit::objects::ObjectStore;
 use crate::scoped::Scoped;
 use luodi_domain::Permission;
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::Arc;
 
 /// One column of a sheet (import template or export).
 #[derive(Debug, Clone, Copy)]
@@ -79,7 +81,25 @@ impl SheetRow {
     }
 }
 
-/// An uploaded sheet as read against its [`SheetSpec`], with the form fields sent beside it.
+/// A file sent beside a sheet (a bank receipt …), named as uploaded (a .zip already unpacked).
+#[derive(Debug, Clone)]
+pub struct UploadedFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Where files sent with a sheet are kept once it is written.
+#[derive(Clone)]
+pub struct Objects(pub Arc<dyn ObjectStore>);
+
+impl std::fmt::Debug for Objects {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Objects")
+    }
+}
+
+/// An uploaded sheet as read against its [`SheetSpec`], with the form fields and files sent
+/// beside it.
 #[derive(Debug, Default)]
 pub struct SheetUpload {
     pub rows: Vec<SheetRow>,
@@ -89,6 +109,10 @@ pub struct SheetUpload {
     pub cell_errors: Vec<RowError>,
     /// Text fields of the upload form (e.g. the region a units sheet goes into).
     pub fields: HashMap<String, String>,
+    /// Files sent beside the sheet (receipts of the monthly fund sheet).
+    pub files: Vec<UploadedFile>,
+    /// The object store the files go to when the sheet is written.
+    pub objects: Option<Objects>,
 }
 
 impl SheetUpload {

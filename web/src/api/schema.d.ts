@@ -1437,6 +1437,14 @@ export interface components {
             errors: components["schemas"]["RowError"][];
             /** @description The first 200 rows to be entered. */
             rows: components["schemas"]["FundPreviewRow"][];
+            /** @description Receipt files sent with the sheet (a .zip counted by the files in it). */
+            files_sent: number;
+            /** @description Rows to be entered with their receipt matched. */
+            rows_with_receipt: number;
+            /** @description Rows to be entered without any receipt (to be attached later, before review). */
+            rows_without_receipt: components["schemas"]["RowRef"][];
+            /** @description Files sent that no row names. */
+            unused_files: string[];
         };
         FundImportResult: {
             /** @description Records entered, each waiting for review by the level above. */
@@ -1484,6 +1492,11 @@ export interface components {
             kind_label: string;
             /** @description Plausibility warnings the row's 超常说明 answers. */
             warnings: string[];
+        };
+        FundSheetForm: {
+            /** Format: binary */
+            file: string;
+            receipts: string[];
         };
         /**
          * @description Where a fund record is in its review.
@@ -2259,6 +2272,11 @@ export interface components {
              *     list of errors reads "第5行（南县羽绒服装产业园项目）" rather than a bare number.
              */
             label?: string | null;
+        };
+        /** @description A row of a sheet, by number and what it is about. */
+        RowRef: {
+            row: number;
+            label: string;
         };
         /** @description The whole rule set as submitted (and as stored). */
         RulesDraft: {
@@ -3263,7 +3281,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["SheetForm"];
+                "multipart/form-data": components["schemas"]["FundSheetForm"];
             };
         };
         responses: {
@@ -3310,7 +3328,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["SheetForm"];
+                "multipart/form-data": components["schemas"]["FundSheetForm"];
             };
         };
         responses: {
@@ -3357,7 +3375,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["SheetForm"];
+                "multipart/form-data": components["schemas"]["FundSheetForm"];
             };
         };
         responses: {

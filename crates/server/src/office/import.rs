@@ -1,10 +1,11 @@
 //! The HTTP side of the sheet mechanism: every area's template, preview and commit routes are
 //! one call each to these, with the area's [`SheetImport`] declaration.
 
-use super::{template, xlsx_response, SheetLimits, Upload};
+use super::{template, xlsx_response, Upload};
 use crate::error::{ApiError, ApiResult, Json};
+use crate::AppState;
 use axum::response::Response;
-use luodi_store::sheets::{self, SheetImport, SheetUpload};
+use luodi_store::sheets::{self, Objects, SheetImport, SheetUpload};
 use luodi_store::Scoped;
 
 /// The blank import template of sheet `S`.
@@ -16,11 +17,11 @@ pub fn template_response<S: SheetImport>(file_name: &str) -> ApiResult<Response>
 /// permission is checked before the upload is read.
 pub async fn preview<S: SheetImport>(
     store: &Scoped,
-    limits: &SheetLimits,
+    state: &AppState,
     upload: Upload,
 ) -> ApiResult<Json<S::Preview>> {
     store.actor().require(S::PERMISSION)?;
-    let sheet = read::<S>(limits, upload).await?;
+    let sheet = read::<S>(state, upload).await?;
     Ok(Json(sheets::preview::<S>(store, &sheet).await?))
 }
 
@@ -28,11 +29,11 @@ pub async fn preview<S: SheetImport>(
 /// errors); answers how many rows were written.
 pub async fn commit<S: SheetImport>(
     store: &Scoped,
-    limits: &SheetLimits,
+    state: &AppState,
     upload: Upload,
 ) -> ApiResult<usize> {
     store.actor().require(S::PERMISSION)?;
-    let sheet = read::<S>(limits, upload).await?;
+    let sheet = read::<S>(state, upload).await?;
     Ok(sheets::commit::<S>(store, &sheet).await?)
 }
 
@@ -40,11 +41,12 @@ pub async fn commit<S: SheetImport>(
 /// column "错误说明"), named after the upload; 422 when the sheet has no error to mark.
 pub async fn marked<S: SheetImport>(
     store: &Scoped,
-    limits: &SheetLimits,
+    state: &AppState,
     upload: Upload,
 ) -> ApiResult<Response> {
     store.actor().require(S::PERMISSION)?;
     let mut form = upload.read().await?;
+    let limits = &state.settings.sheets;
     let (sheet, bytes) = form.sheet_and_bytes(S::SPEC, limits).await?;
     let errors = sheets::errors::<S>(store, &sheet).await?;
     if errors.is_empty() {
@@ -57,9 +59,11 @@ pub async fn marked<S: SheetImport>(
     ))
 }
 
-async fn read<S: SheetImport>(limits: &SheetLimits, upload: Upload) -> ApiResult<SheetUpload> {
+async fn read<S: SheetImport>(state: &AppState, upload: Upload) -> ApiResult<SheetUpload> {
     let started = std::time::Instant::now();
-    let sheet = upload.sheet(S::SPEC, limits).await?;
+    let mut sheet = upload.sheet(S::SPEC, &state.settings.sheets).await?;
+    // Files sent with the sheet are kept where attachments go.
+    sheet.objects = Some(Objects(state.files.clone()));
     tracing::info!(
         sheet = S::SPEC.sheet_name,
         rows = sheet.rows.len(),

@@ -14,6 +14,7 @@ use rust_xlsxwriter::{
 mod import;
 mod marked;
 mod read;
+mod receipts;
 pub use import::{commit, marked, preview, template_response};
 pub use luodi_store::sheets::{Column, SheetSpec};
 pub use read::{column_letter, SheetLimits, Upload, UploadForm};

@@ -9,7 +9,7 @@ use crate::error::ApiError;
 use crate::error::ErrorCode;
 use axum::http::StatusCode;
 use calamine::{DataRef, Reader, Xlsx};
-use luodi_store::sheets::{SheetRow, SheetSpec, SheetUpload};
+use luodi_store::sheets::{SheetRow, SheetSpec, SheetUpload, UploadedFile};
 use luodi_store::RowError;
 use quick_xml::events::Event;
 use serde::{Deserialize, Serialize};
@@ -366,7 +366,7 @@ impl<'s> SheetRows<'s> {
             rows: self.parsed,
             columns: self.columns,
             cell_errors: self.cell_errors,
-            fields: HashMap::new(),
+            ..SheetUpload::default()
         })
     }
 }
@@ -497,6 +497,7 @@ impl Upload {
         let mut form = UploadForm {
             file: None,
             fields: HashMap::new(),
+            attachments: Vec::new(),
         };
         while let Some(field) = multipart
             .next_field()
@@ -511,6 +512,16 @@ impl Upload {
                     .await
                     .map_err(|_| ApiError::bad_request("文件上传中断或超过大小限制，请重新上传"))?;
                 form.file = Some((file_name, bytes.to_vec()));
+            } else if let Some(file_name) = field.file_name().map(str::to_owned) {
+                // Files sent beside the sheet (receipts), by the name they were sent with.
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|_| ApiError::bad_request("文件上传中断或超过大小限制，请重新上传"))?;
+                form.attachments.push(UploadedFile {
+                    name: file_name,
+                    bytes: bytes.to_vec(),
+                });
             } else {
                 form.fields
                     .insert(name, field.text().await.unwrap_or_default());
@@ -533,6 +544,8 @@ impl Upload {
 pub struct UploadForm {
     file: Option<(String, Vec<u8>)>,
     fields: HashMap<String, String>,
+    /// Other files of the form (receipts sent with a sheet), a .zip not yet unpacked.
+    attachments: Vec<UploadedFile>,
 }
 
 impl UploadForm {
@@ -550,8 +563,22 @@ impl UploadForm {
         limits: &SheetLimits,
     ) -> Result<SheetUpload, ApiError> {
         let (_, bytes) = self.file("请选择要导入的Excel文件")?;
+        let attachments = std::mem::take(&mut self.attachments);
+        let files = if attachments.is_empty() {
+            Vec::new()
+        } else {
+            let limits = limits.clone();
+            match tokio::task::spawn_blocking(move || super::receipts::unpack(&limits, attachments))
+                .await
+            {
+                Ok(files) => files?,
+                Err(e) if e.is_panic() => return Err(panicked()),
+                Err(e) => return Err(ApiError::internal(e)),
+            }
+        };
         let mut sheet = read_off_thread(spec, limits.clone(), bytes).await?;
         sheet.fields = std::mem::take(&mut self.fields);
+        sheet.files = files;
         Ok(sheet)
     }
 

@@ -40,7 +40,7 @@ async fn preview_events_import(
     ScopedStore(store): ScopedStore,
     upload: Upload,
 ) -> ApiResult<Json<EventImportPreview>> {
-    office::preview::<EventsSheet>(&store, &state.settings.sheets, upload).await
+    office::preview::<EventsSheet>(&store, &state, upload).await
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -58,7 +58,7 @@ async fn commit_events_import(
     ScopedStore(store): ScopedStore,
     upload: Upload,
 ) -> ApiResult<Json<EventImportResult>> {
-    let inserted = office::commit::<EventsSheet>(&store, &state.settings.sheets, upload).await?;
+    let inserted = office::commit::<EventsSheet>(&store, &state, upload).await?;
     Ok(Json(EventImportResult { inserted }))
 }
 
@@ -176,5 +176,5 @@ async fn marked_events_import(
     ScopedStore(store): ScopedStore,
     upload: Upload,
 ) -> ApiResult<Response> {
-    office::marked::<EventsSheet>(&store, &state.settings.sheets, upload).await
+    office::marked::<EventsSheet>(&store, &state, upload).await
 }

@@ -218,7 +218,7 @@ async fn preview_units_import(
     ScopedStore(store): ScopedStore,
     upload: Upload,
 ) -> ApiResult<Json<UnitImportPreview>> {
-    office::preview::<UnitsSheet>(&store, &state.settings.sheets, upload).await
+    office::preview::<UnitsSheet>(&store, &state, upload).await
 }
 
 #[derive(Serialize, ToSchema)]
@@ -237,7 +237,7 @@ async fn commit_units_import(
     ScopedStore(store): ScopedStore,
     upload: Upload,
 ) -> ApiResult<Json<ImportResult>> {
-    let inserted = office::commit::<UnitsSheet>(&store, &state.settings.sheets, upload).await?;
+    let inserted = office::commit::<UnitsSheet>(&store, &state, upload).await?;
     Ok(Json(ImportResult { inserted }))
 }
 
@@ -253,5 +253,5 @@ async fn marked_units_import(
     ScopedStore(store): ScopedStore,
     upload: Upload,
 ) -> ApiResult<Response> {
-    office::marked::<UnitsSheet>(&store, &state.settings.sheets, upload).await
+    office::marked::<UnitsSheet>(&store, &state, upload).await
 }

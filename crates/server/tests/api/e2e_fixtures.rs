@@ -309,3 +309,88 @@ async fn the_browser_tests_events_sheet_is_current_and_previews_as_expected() {
     assert_eq!(preview["valid_rows"], 2, "{preview}");
     assert_eq!(preview["rows"][1]["region_name"], "南县");
 }
+
+/// The projects of the receipts browser test: 22 signed projects of 长沙县 (more than a page
+/// of the review queue), entered by 长沙县商务局 and confirmed by 长沙市商务局 (no 益阳 figure
+/// of the other tests moves).
+pub fn receipt_project(i: usize) -> String {
+    format!("长沙县E2E回单项目{i:02}")
+}
+
+/// The month's sheet 长沙县 uploads with its receipts: 50万元 each for November 2026, each
+/// row naming its receipt 回单01 … 回单22 (sent as 回单01.pdf … beside the sheet).
+fn fund_receipts_sheet() -> Vec<u8> {
+    let mut wb = Workbook::new();
+    wb.set_properties(
+        &DocProperties::new()
+            .set_creation_datetime(&ExcelDateTime::from_ymd(2026, 1, 1).unwrap())
+            .set_author("luodi e2e fixtures"),
+    );
+    let ws = wb.add_worksheet();
+    ws.set_name("资金到位填报").unwrap();
+    let header = [
+        "项目编号",
+        "项目名称",
+        "到位月份",
+        "币种",
+        "本次到位金额（万元/万美元）",
+        "资金类型",
+        "回单文件",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for i in 1..=22 {
+        let r = i as u32;
+        ws.write_string(r, 1, receipt_project(i)).unwrap();
+        ws.write_string(r, 2, "2026-11").unwrap();
+        ws.write_string(r, 3, "人民币").unwrap();
+        ws.write_string(r, 4, "50").unwrap();
+        ws.write_string(r, 5, "固定资产投资").unwrap();
+        ws.write_string(r, 6, format!("回单{i:02}")).unwrap();
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn the_browser_tests_receipts_sheet_is_current_and_matches_its_receipts() {
+    let sheet = fund_receipts_sheet();
+    check_or_write("fund-sheet-receipts.xlsx", &sheet);
+    let app = spawn_app().await;
+    let csx = app.login("csx_bureau").await;
+    for i in 1..=22 {
+        let (status, d) = csx
+            .post(
+                "/api/projects",
+                serde_json::json!({
+                    "name": receipt_project(i), "investor_name": "长沙某科技有限公司",
+                    "origin": "in_province", "contract_fen": 1_000 * 1_000_000i64,
+                    "signed_on": "2026-05-10", "region_code": "430121", "stage": "signed"
+                }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{d}");
+    }
+    let mut form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(sheet).file_name("fund-sheet-receipts.xlsx"),
+    );
+    for i in 1..=22 {
+        form = form.part(
+            "receipts",
+            reqwest::multipart::Part::bytes(format!("%PDF-1.4 回单{i:02}").into_bytes())
+                .file_name(format!("回单{i:02}.pdf")),
+        );
+    }
+    let res = csx
+        .client
+        .post(csx.url("/api/funds/import/preview"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let (status, preview) = json_of(res).await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(preview["valid_rows"], 22, "{preview}");
+    assert_eq!(preview["rows_with_receipt"], 22, "{preview}");
+}

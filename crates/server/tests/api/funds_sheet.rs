@@ -325,3 +325,196 @@ async fn units_fill_in_their_own_projects_and_readers_cannot_import() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "reading is not entering");
 }
+
+/// A multipart form of the sheet and its receipts.
+fn with_receipts(sheet: Vec<u8>, receipts: &[(&str, Vec<u8>)]) -> reqwest::multipart::Form {
+    let mut form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(sheet).file_name("资金到位填报表.xlsx"),
+    );
+    for (name, bytes) in receipts {
+        form = form.part(
+            "receipts",
+            reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.to_string()),
+        );
+    }
+    form
+}
+
+async fn send(user: &User, path: &str, form: reqwest::multipart::Form) -> (StatusCode, Value) {
+    let res = user
+        .client
+        .post(user.url(path))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    json_of(res).await
+}
+
+/// A .zip of `files` (name, contents), with names written as UTF-8.
+fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in files {
+        out.start_file(*name, options).unwrap();
+        out.write_all(bytes).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// `bytes` with every `from` replaced by `to` (of the same length).
+fn patch(mut bytes: Vec<u8>, from: &[u8], to: &[u8]) -> Vec<u8> {
+    assert_eq!(from.len(), to.len());
+    let mut i = 0;
+    while i + from.len() <= bytes.len() {
+        if &bytes[i..i + from.len()] == from {
+            bytes[i..i + from.len()].copy_from_slice(to);
+            i += from.len();
+        } else {
+            i += 1;
+        }
+    }
+    bytes
+}
+
+#[tokio::test]
+async fn the_month_s_sheet_brings_its_receipts_matched_to_rows() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let a = project(&nx, "回单甲项目", "430921", "signed", 10_000 * WAN, 0).await;
+    let b = project(&nx, "回单乙项目", "430921", "signed", 10_000 * WAN, 0).await;
+    let c = project(&nx, "回单丙项目", "430921", "signed", 10_000 * WAN, 0).await;
+    let header = [
+        "项目编号",
+        "项目名称",
+        "到位月份",
+        "币种",
+        "本次到位金额（万元/万美元）",
+        "资金类型",
+        "回单文件",
+    ];
+    let row = |id: i64, name: &str, receipt: &str| {
+        vec![
+            id.to_string(),
+            name.to_owned(),
+            "2026-03".to_owned(),
+            "人民币".to_owned(),
+            "100".to_owned(),
+            "固定资产投资".to_owned(),
+            receipt.to_owned(),
+        ]
+    };
+    let head: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    let sheet = upload(&[
+        head.clone(),
+        row(a, "回单甲项目", "回单001"),
+        row(b, "回单乙项目", "回单2.pdf"),
+        row(c, "回单丙项目", ""),
+    ]);
+    let pdf = |tag: &str| format!("%PDF-1.4 {tag}").into_bytes();
+    // 回单2.pdf comes in a .zip made on Chinese Windows: its name in GBK, not UTF-8.
+    let zip = patch(
+        zip_of(&[("XXXX2.pdf", &pdf("b")), ("__MACOSX/._x", b"junk")]),
+        b"XXXX2.pdf",
+        &[187, 216, 181, 165, 50, 46, 112, 100, 102],
+    );
+    let receipts = [
+        ("回单001.PDF", pdf("a")),
+        ("多余.pdf", pdf("extra")),
+        ("回单.zip", zip),
+    ];
+    let (status, preview) = send(
+        &nx,
+        "/api/funds/import/preview",
+        with_receipts(sheet.clone(), &receipts),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(preview["errors"], json!([]), "{preview}");
+    assert_eq!(preview["files_sent"], 3, "the zip counts by its files");
+    assert_eq!(preview["rows_with_receipt"], 2);
+    assert_eq!(
+        preview["rows_without_receipt"],
+        json!([{ "row": 4, "label": "回单丙项目" }])
+    );
+    assert_eq!(preview["unused_files"], json!(["多余.pdf"]));
+
+    // A row naming a file not sent, or a file of the wrong kind, is an error on its cell.
+    let bad = upload(&[
+        head.clone(),
+        row(a, "回单甲项目", "不存在.pdf"),
+        row(b, "回单乙项目", "说明.txt"),
+    ]);
+    let (status, preview) = send(
+        &nx,
+        "/api/funds/import/preview",
+        with_receipts(bad, &[("说明.txt", b"text".to_vec())]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    let errors = preview["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{preview}");
+    assert!(errors
+        .iter()
+        .all(|e| e["field"] == "receipt" && e["column"] == "G"));
+    assert!(errors[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("不存在.pdf"));
+    assert!(errors[1]["message"].as_str().unwrap().contains("PDF"));
+    // A broken zip is refused as such.
+    let (status, body) = send(
+        &nx,
+        "/api/funds/import/preview",
+        with_receipts(sheet.clone(), &[("坏.zip", b"PK not a zip".to_vec())]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("坏.zip"),
+        "{body}"
+    );
+
+    // Committed: each record comes with its receipt, the trail says so.
+    let (status, result) = send(
+        &nx,
+        "/api/funds/import/commit",
+        with_receipts(sheet, &receipts),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{result}");
+    for (project, file) in [(a, Some("回单001.PDF")), (b, Some("回单2.pdf")), (c, None)] {
+        let (_, funds) = nx.get(&format!("/api/projects/{project}/funds")).await;
+        let record = &funds[0];
+        let (_, evidence) = nx
+            .get(&format!("/api/funds/{}/evidence", record["id"]))
+            .await;
+        let names: Vec<&str> = evidence
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["file_name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            file.into_iter().collect::<Vec<_>>(),
+            "project {project}"
+        );
+        assert_eq!(record["evidence_count"], file.map_or(0, |_| 1));
+    }
+    let (_, funds) = nx.get(&format!("/api/projects/{a}/funds")).await;
+    let (_, evidence) = nx
+        .get(&format!("/api/funds/{}/evidence", funds[0]["id"]))
+        .await;
+    let res = nx
+        .get_raw(&format!("/api/attachments/{}", evidence[0]["id"]))
+        .await;
+    assert_eq!(res.bytes().await.unwrap().as_ref(), pdf("a").as_slice());
+    // The city sees the evidence in its queue.
+    let yy = app.login("yy_bureau").await;
+    let queue = yy.items("/api/funds/review?evidence=true").await;
+    assert_eq!(queue.len(), 2, "{queue:?}");
+}

@@ -42,6 +42,84 @@ fn content_type_of(file_name: &str) -> Option<&'static str> {
 
 const MAX_EVIDENCE_BYTES: usize = 20 * 1024 * 1024;
 
+/// An evidence file checked and named by its contents: what its attachment row records.
+#[derive(Debug, Clone)]
+pub(crate) struct EvidenceFile {
+    pub file_name: String,
+    content_type: &'static str,
+    size: i64,
+    sha256: String,
+    key: String,
+}
+
+impl EvidenceFile {
+    /// Checks a file's name (its kind) and size; the message says what is wrong, in Chinese.
+    pub fn check(file_name: &str, bytes: &[u8]) -> Result<Self, String> {
+        let file_name = file_name
+            .trim()
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or("")
+            .to_owned();
+        let content_type = content_type_of(&file_name)
+            .ok_or("佐证材料须为 PDF、OFD、JPG、PNG、XLSX 或 DOCX 文件")?;
+        if bytes.is_empty() {
+            return Err("上传的文件是空的".into());
+        }
+        if bytes.len() > MAX_EVIDENCE_BYTES {
+            return Err("单个佐证材料不能超过20MB".into());
+        }
+        let sha256 = hex::encode(Sha256::digest(bytes));
+        let key = format!("sha256/{}/{}", &sha256[..2], sha256);
+        Ok(Self {
+            file_name,
+            content_type,
+            size: bytes.len() as i64,
+            sha256,
+            key,
+        })
+    }
+
+    /// Puts the contents in the object store (named by their hash, so twice is harmless).
+    pub async fn store(&self, files: &dyn ObjectStore, bytes: Vec<u8>) -> Result<(), StoreError> {
+        files
+            .put(&self.key, bytes)
+            .await
+            .map_err(|e| StoreError::Internal(format!("storing evidence: {e}")))
+    }
+
+    /// The attachment row of this file behind fund record `fund_id`, on the caller's
+    /// transaction.
+    pub async fn insert(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        fund_id: i64,
+        region: &str,
+        user_id: i64,
+    ) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO attachments (owner_kind, owner_id, region_code, file_name, content_type, \
+             size, sha256, storage_key, uploaded_by, uploaded_at) \
+             VALUES ('fund_arrival', $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(fund_id)
+        .bind(region)
+        .bind(&self.file_name)
+        .bind(self.content_type)
+        .bind(self.size)
+        .bind(&self.sha256)
+        .bind(&self.key)
+        .bind(user_id)
+        .bind(clock::now())
+        .fetch_one(&mut *conn)
+        .await?)
+    }
+
+    pub fn audit_json(&self) -> serde_json::Value {
+        serde_json::json!({ "file_name": self.file_name, "sha256": self.sha256, "size": self.size })
+    }
+}
+
 /// Evidence is read with the project it proves (`p`), so that a unit account gets the files of
 /// its own projects only; an attachment of another kind has no project and no unit reads it.
 const ATTACHMENT_SELECT: &str = "SELECT a.id, a.file_name, a.content_type, a.size, a.sha256, \
@@ -61,46 +139,14 @@ impl Funds<'_> {
     ) -> Result<Attachment, StoreError> {
         self.actor.require(Permission::EnterFunds)?;
         let fund = self.get(fund_id).await?;
-        let file_name = file_name
-            .trim()
-            .rsplit(['/', '\\'])
-            .next()
-            .unwrap_or("")
-            .to_owned();
-        let content_type = content_type_of(&file_name).ok_or_else(|| {
-            StoreError::field("file", "佐证材料须为 PDF、OFD、JPG、PNG、XLSX 或 DOCX 文件")
-        })?;
-        if bytes.is_empty() {
-            return Err(StoreError::field("file", "上传的文件是空的"));
-        }
-        if bytes.len() > MAX_EVIDENCE_BYTES {
-            return Err(StoreError::field("file", "单个佐证材料不能超过20MB"));
-        }
-        let sha = hex::encode(Sha256::digest(&bytes));
-        let key = format!("sha256/{}/{}", &sha[..2], sha);
-        let size = bytes.len() as i64;
-        files
-            .put(&key, bytes)
-            .await
-            .map_err(|e| StoreError::Internal(format!("storing evidence: {e}")))?;
+        let file =
+            EvidenceFile::check(file_name, &bytes).map_err(|m| StoreError::field("file", m))?;
+        file.store(files, bytes).await?;
         let region = crate::regions::stored_code(&fund.region_code)?;
         let mut tx = self.db.pool.begin().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO attachments (owner_kind, owner_id, region_code, file_name, content_type, \
-             size, sha256, storage_key, uploaded_by, uploaded_at) \
-             VALUES ('fund_arrival', $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-        )
-        .bind(fund_id)
-        .bind(region.as_str())
-        .bind(&file_name)
-        .bind(content_type)
-        .bind(size)
-        .bind(&sha)
-        .bind(&key)
-        .bind(self.actor.user_id)
-        .bind(clock::now())
-        .fetch_one(&mut *tx)
-        .await?;
+        let id = file
+            .insert(&mut tx, fund_id, region.as_str(), self.actor.user_id)
+            .await?;
         audit::record(
             &mut tx,
             (&self.actor).into(),
@@ -109,14 +155,12 @@ impl Funds<'_> {
                 entity_id: Some(fund_id.to_string()),
                 action: "attach",
                 summary: format!(
-                    "为项目 {} {} 资金到位上传佐证材料 {file_name}",
-                    fund.project_name, fund.period
+                    "为项目 {} {} 资金到位上传佐证材料 {}",
+                    fund.project_name, fund.period, file.file_name
                 ),
                 region: Some(&region),
                 before: None,
-                after: Some(
-                    serde_json::json!({ "file_name": file_name, "sha256": sha, "size": size }),
-                ),
+                after: Some(file.audit_json()),
             },
         )
         .await?;

@@ -6,11 +6,14 @@
 
 use super::Funds;
 use crate::audit::{self, OwnedEntry};
+use crate::funds::evidence::EvidenceFile;
 use crate::funds::{insert_fund, NewFund};
 use crate::kit::error::{RowError, StoreError};
 use crate::kit::filter::{Bind, Filter};
 use crate::scoped::Scoped;
-use crate::sheets::{CheckedSheet, Column, SheetImport, SheetSpec, SheetUpload, PREVIEW_ROWS};
+use crate::sheets::{
+    CheckedSheet, Column, SheetImport, SheetSpec, SheetUpload, UploadedFile, PREVIEW_ROWS,
+};
 use luodi_domain::funds::{plausibility, Currency, Entry, FundKind, Period};
 use luodi_domain::{Fen, Permission, UsdCents};
 use serde::Serialize;
@@ -49,6 +52,8 @@ const SPEC: SheetSpec = SheetSpec {
         Column::new("kind", "资金类型", 14.0)
             .choices(KINDS)
             .note("固定资产投资、注册资本实缴或其他；填写金额时必填"),
+        Column::new("receipt", "回单文件", 22.0)
+            .note("随表上传的银行回单等佐证材料的文件名（如“回单001.pdf”），或不含扩展名的回单编号；可多个文件打包为一个.zip"),
         Column::new("note", "备注", 24.0).note("如资金来源账户、银行回单编号"),
         Column::new("override_reason", "超常说明", 30.0)
             .note("累计超过合同金额、较以往月份激增、季末突击或月份在未来时必填，说明数字为何属实"),
@@ -83,6 +88,21 @@ pub struct FundImportPreview {
     pub errors: Vec<RowError>,
     /// The first 200 rows to be entered.
     pub rows: Vec<FundPreviewRow>,
+    /// Receipt files sent with the sheet (a .zip counted by the files in it).
+    pub files_sent: usize,
+    /// Rows to be entered with their receipt matched.
+    pub rows_with_receipt: usize,
+    /// Rows to be entered without any receipt (to be attached later, before review).
+    pub rows_without_receipt: Vec<RowRef>,
+    /// Files sent that no row names.
+    pub unused_files: Vec<String>,
+}
+
+/// A row of a sheet, by number and what it is about.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RowRef {
+    pub row: usize,
+    pub label: String,
 }
 
 /// A project as the sheet refers to it, within the user's reach.
@@ -102,6 +122,57 @@ pub struct CheckedFund {
     period: Period,
     input: crate::funds::FundInput,
     warnings: Vec<String>,
+    /// The receipt sent with the sheet (index into the upload's files), checked.
+    receipt: Option<(usize, EvidenceFile)>,
+}
+
+/// The files sent with a sheet, found by the name a row gives: the whole file name, or its
+/// stem (回单001 for 回单001.pdf) when only one file has it; case and width do not matter.
+struct Receipts<'a> {
+    files: &'a [UploadedFile],
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+impl<'a> Receipts<'a> {
+    fn new(files: &'a [UploadedFile]) -> Self {
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, f) in files.iter().enumerate() {
+            let name = fold(&f.name);
+            if let Some((stem, _)) = name.rsplit_once('.') {
+                by_name.entry(stem.to_owned()).or_default().push(i);
+            }
+            by_name.entry(name).or_default().push(i);
+        }
+        Self { files, by_name }
+    }
+
+    /// The file a row names, checked as evidence; or why not.
+    fn find(&self, named: &str) -> Result<(usize, EvidenceFile), String> {
+        match self.by_name.get(&fold(named)).map(Vec::as_slice) {
+            None | Some([]) if self.files.is_empty() => Err(format!(
+                "未随表上传名为“{named}”的回单文件；请一并选择回单文件（或打包为.zip），或清空此格"
+            )),
+            None | Some([]) => Err(format!("随表上传的文件中没有“{named}”")),
+            Some([i]) => EvidenceFile::check(&self.files[*i].name, &self.files[*i].bytes)
+                .map(|f| (*i, f))
+                .map_err(|m| format!("回单文件“{}”：{m}", self.files[*i].name)),
+            Some(_) => Err(format!(
+                "有多个文件名为“{named}”，请写出完整文件名（含扩展名）"
+            )),
+        }
+    }
+}
+
+/// A file name as compared: trimmed, lower case, full-width letters and digits as ASCII.
+fn fold(name: &str) -> String {
+    name.trim()
+        .chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            c => c,
+        })
+        .collect::<String>()
+        .to_lowercase()
 }
 
 /// A currency as users write it.
@@ -210,6 +281,7 @@ impl Funds<'_> {
             .collect();
         let mut history = self.sheet_history(&all_ids).await?;
         let today = crate::kit::clock::today();
+        let receipts = Receipts::new(&upload.files);
         let mut sheet = CheckedSheet {
             valid: Vec::new(),
             errors: Vec::new(),
@@ -321,6 +393,16 @@ impl Funds<'_> {
                 }),
             };
             let optional = |f: &str| Some(cell(f)).filter(|s| !s.is_empty());
+            let receipt = match optional("receipt") {
+                None => None,
+                Some(named) => match receipts.find(&named) {
+                    Ok(found) => Some(found),
+                    Err(m) => {
+                        errors.push(("receipt", m));
+                        None
+                    }
+                },
+            };
             if let (true, Some(p), Some(period), Some(currency), Some(amount), Some(kind)) =
                 (errors.is_empty(), project, period, currency, amount, kind)
             {
@@ -370,6 +452,7 @@ impl Funds<'_> {
                             override_reason,
                         },
                         warnings,
+                        receipt,
                     });
                 }
             }
@@ -403,7 +486,42 @@ impl SheetImport for FundsSheet {
     }
 
     fn preview(upload: &SheetUpload, checked: CheckedSheet<CheckedFund>) -> FundImportPreview {
+        let used: BTreeSet<usize> = checked
+            .valid
+            .iter()
+            .filter_map(|c| c.receipt.as_ref().map(|(i, _)| *i))
+            .collect();
+        // Files named only by rows with errors count as used: the error says what is wrong.
+        let named: BTreeSet<String> = upload
+            .rows
+            .iter()
+            .map(|r| fold(&r.cell("receipt")))
+            .filter(|n| !n.is_empty())
+            .collect();
+        let unused_files = upload
+            .files
+            .iter()
+            .enumerate()
+            .filter(|(i, f)| {
+                let name = fold(&f.name);
+                let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
+                !used.contains(i) && !named.contains(&name) && !named.contains(stem)
+            })
+            .map(|(_, f)| f.name.clone())
+            .collect();
         FundImportPreview {
+            files_sent: upload.files.len(),
+            rows_with_receipt: checked.valid.iter().filter(|c| c.receipt.is_some()).count(),
+            rows_without_receipt: checked
+                .valid
+                .iter()
+                .filter(|c| c.receipt.is_none())
+                .map(|c| RowRef {
+                    row: c.row,
+                    label: c.project.name.clone(),
+                })
+                .collect(),
+            unused_files,
             total_rows: upload.rows.len(),
             valid_rows: checked.valid.len(),
             skipped_rows: checked.skipped,
@@ -427,12 +545,25 @@ impl SheetImport for FundsSheet {
         }
     }
 
-    /// Enters every row for review in one transaction.
+    /// Enters every row for review in one transaction, each with its receipt attached (the
+    /// receipts' contents are stored first, named by their hash).
     async fn write(
         scoped: &Scoped,
-        _upload: &SheetUpload,
+        upload: &SheetUpload,
         rows: Vec<CheckedFund>,
     ) -> Result<usize, StoreError> {
+        let mut stored = BTreeSet::new();
+        for (i, file) in rows.iter().filter_map(|c| c.receipt.as_ref()) {
+            if !stored.insert(*i) {
+                continue;
+            }
+            let objects = upload
+                .objects
+                .as_ref()
+                .ok_or_else(|| StoreError::Internal("no object store for receipts".into()))?;
+            file.store(objects.0.as_ref(), upload.files[*i].bytes.clone())
+                .await?;
+        }
         let mut tx = scoped.db.pool.begin().await?;
         let mut entries = Vec::with_capacity(rows.len());
         for c in &rows {
@@ -460,6 +591,22 @@ impl SheetImport for FundsSheet {
                 before: None,
                 after: audit::compact_json(&c.input),
             });
+            if let Some((_, file)) = &c.receipt {
+                file.insert(&mut tx, id, &c.project.region_code, scoped.actor.user_id)
+                    .await?;
+                entries.push(OwnedEntry {
+                    region: Some(c.project.region_code.clone()),
+                    entity: "fund_arrival",
+                    entity_id: Some(id.to_string()),
+                    action: "attach",
+                    summary: format!(
+                        "为项目 {} {} 资金到位上传佐证材料 {}（随Excel导入）",
+                        c.project.name, c.period, file.file_name
+                    ),
+                    before: None,
+                    after: Some(file.audit_json().to_string()),
+                });
+            }
         }
         audit::record_many(
             &mut tx,

@@ -2,7 +2,7 @@
 //! projects, filled in offline, checked row by row and entered for review in one go.
 
 use crate::error::{ApiError, ApiResult, Json, Query};
-use crate::office::{self, Cell, SheetForm, Upload};
+use crate::office::{self, Cell, Upload};
 use crate::session::ScopedStore;
 use crate::AppState;
 use axum::extract::State;
@@ -97,9 +97,20 @@ async fn funds_template(
     ))
 }
 
+// The monthly sheet's form: the workbook, and its receipts (several files, or one .zip of
+// them) named by the rows' 回单文件 cells.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct FundSheetForm {
+    #[schema(format = Binary, content_media_type = "application/octet-stream")]
+    file: String,
+    #[schema(format = Binary, content_media_type = "application/octet-stream")]
+    receipts: Vec<String>,
+}
+
 /// Checks a filled-in fund sheet row by row; writes nothing.
 #[utoipa::path(post, path = "/api/funds/import/preview", tag = "funds",
-    request_body(content = SheetForm, content_type = "multipart/form-data"),
+    request_body(content = FundSheetForm, content_type = "multipart/form-data"),
     responses((status = 200, body = FundImportPreview), (status = 403, body = crate::ErrorBody),
         (status = 400, body = crate::ErrorBody), (status = 422, body = crate::ErrorBody)))]
 async fn preview_funds_import(
@@ -107,7 +118,7 @@ async fn preview_funds_import(
     ScopedStore(store): ScopedStore,
     upload: Upload,
 ) -> ApiResult<Json<FundImportPreview>> {
-    office::preview::<FundsSheet>(&store, &state.settings.sheets, upload).await
+    office::preview::<FundsSheet>(&store, &state, upload).await
 }
 
 #[derive(Serialize, ToSchema)]
@@ -119,7 +130,7 @@ struct FundImportResult {
 /// Enters every filled row of a fund sheet for review, in one transaction, or none (422
 /// `import_rejected` with the rows' errors).
 #[utoipa::path(post, path = "/api/funds/import/commit", tag = "funds",
-    request_body(content = SheetForm, content_type = "multipart/form-data"),
+    request_body(content = FundSheetForm, content_type = "multipart/form-data"),
     responses((status = 200, body = FundImportResult), (status = 403, body = crate::ErrorBody),
         (status = 400, body = crate::ErrorBody), (status = 422, body = crate::ErrorBody)))]
 async fn commit_funds_import(
@@ -127,14 +138,14 @@ async fn commit_funds_import(
     ScopedStore(store): ScopedStore,
     upload: Upload,
 ) -> ApiResult<Json<FundImportResult>> {
-    let entered = office::commit::<FundsSheet>(&store, &state.settings.sheets, upload).await?;
+    let entered = office::commit::<FundsSheet>(&store, &state, upload).await?;
     Ok(Json(FundImportResult { entered }))
 }
 
 /// The uploaded sheet handed back with its errors marked: bad cells red with the message as a
 /// note, and a column "错误说明" naming each row's errors. Writes nothing.
 #[utoipa::path(post, path = "/api/funds/import/errors", tag = "funds",
-    request_body(content = SheetForm, content_type = "multipart/form-data"),
+    request_body(content = FundSheetForm, content_type = "multipart/form-data"),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 400, body = crate::ErrorBody), (status = 403, body = crate::ErrorBody),
         (status = 422, body = crate::ErrorBody)))]
@@ -143,5 +154,5 @@ async fn marked_funds_import(
     ScopedStore(store): ScopedStore,
     upload: Upload,
 ) -> ApiResult<Response> {
-    office::marked::<FundsSheet>(&store, &state.settings.sheets, upload).await
+    office::marked::<FundsSheet>(&store, &state, upload).await
 }

@@ -45,7 +45,7 @@ async fn preview_projects_import(
     ScopedStore(store): ScopedStore,
     upload: Upload,
 ) -> ApiResult<Json<ProjectImportPreview>> {
-    office::preview::<ProjectsSheet>(&store, &state.settings.sheets, upload).await
+    office::preview::<ProjectsSheet>(&store, &state, upload).await
 }
 
 #[derive(Serialize, ToSchema)]
@@ -63,7 +63,7 @@ async fn commit_projects_import(
     ScopedStore(store): ScopedStore,
     upload: Upload,
 ) -> ApiResult<Json<ImportResult>> {
-    let inserted = office::commit::<ProjectsSheet>(&store, &state.settings.sheets, upload).await?;
+    let inserted = office::commit::<ProjectsSheet>(&store, &state, upload).await?;
     Ok(Json(ImportResult { inserted }))
 }
 
@@ -214,5 +214,5 @@ async fn marked_projects_import(
     ScopedStore(store): ScopedStore,
     upload: Upload,
 ) -> ApiResult<Response> {
-    office::marked::<ProjectsSheet>(&store, &state.settings.sheets, upload).await
+    office::marked::<ProjectsSheet>(&store, &state, upload).await
 }
