@@ -156,7 +156,7 @@ test('a project from entry to a confirmed 25% arrival, seen on the 三率 page',
   await openMenu(page, '项目台账')
   const table = page.getByTestId('projects-table')
   await expect(table).toContainText(PROJECT)
-  await expect(await columnTexts(table, '合同金额（万元）')).toContain('20,000.00')
+  await expect(await columnTexts(table, '合同金额')).toContain('2.00 亿元')
   await shot(page, 'ledger-07-projects')
   // 导出Excel gives exactly the filtered list as a workbook: the columns shown, or every field.
   const exportRequest = (page: Page) => page.waitForRequest((r) => r.url().includes('/api/projects/export'))

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import {
   formatAmount,
+  formatMoneyScaled,
+  projectMoney,
   formatCentsWan,
   formatDate,
   formatDateTime,
@@ -121,5 +123,21 @@ describe('ledger amounts in minor units', () => {
     expect(percentValue('25.00%')).toBe(25)
     expect(percentValue(null)).toBeNull()
     expect(percentValue('—')).toBeNull()
+  })
+})
+
+describe('amounts in their own currency and scale', () => {
+  it('uses 亿 from one 亿 up and 万 below, in 元 or 美元', () => {
+    expect(formatMoneyScaled(9_999_999_999, 'CNY')).toBe('10,000.00 万元')
+    expect(formatMoneyScaled(10_000_000_000, 'CNY')).toBe('1.00 亿元')
+    expect(formatMoneyScaled(1_234_567_890_123, 'CNY')).toBe('123.46 亿元')
+    expect(formatMoneyScaled(619_200_000, 'USD')).toBe('619.20 万美元')
+    expect(formatMoneyScaled(25_000_000_000, 'USD')).toBe('2.50 亿美元')
+  })
+  it('shows a project in each currency it has, never 0.00 for a foreign-only one', () => {
+    expect(projectMoney(0, 619_200_000)).toEqual(['619.20 万美元'])
+    expect(projectMoney(20_000_000_000, 0)).toEqual(['2.00 亿元'])
+    expect(projectMoney(5_000_000, 100_000)).toEqual(['5.00 万元', '0.10 万美元'])
+    expect(projectMoney(0, 0)).toEqual(['—'])
   })
 })

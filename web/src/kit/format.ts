@@ -132,6 +132,30 @@ export function formatMoneyWan(amount: Minor, currency: string | null | undefine
 }
 
 /**
+ * An amount in minor units in the unit officials read it in: 亿 from 1亿 up (a figure of
+ * eight digits in 万 is hard to read), else 万; 元 for CNY, 美元 for USD.
+ */
+export function formatMoneyScaled(amount: Minor, currency: string | null | undefined): string {
+  if (amount === null || amount === undefined) return ''
+  const big = toBig(amount)
+  if (big === null) return String(amount)
+  const unit = currency === 'USD' ? '美元' : '元'
+  const abs = big < 0n ? -big : big
+  return abs >= 10_000_000_000n ? `${scaleFen(big, 8, 2)} 亿${unit}` : `${scaleFen(big, 4, 2)} 万${unit}`
+}
+
+/**
+ * A project's contract (or arrival) in its own currency, one line per currency it has: 元
+ * when it has a domestic amount, 美元 when it has a foreign one; "—" when it has neither.
+ */
+export function projectMoney(fen: Minor, cents: Minor): string[] {
+  const lines: string[] = []
+  if (fen) lines.push(formatMoneyScaled(fen, 'CNY'))
+  if (cents) lines.push(formatMoneyScaled(cents, 'USD'))
+  return lines.length ? lines : ['—']
+}
+
+/**
  * Parses an amount typed in 万 ("20000", "1,234.5", "0.000001") into integer minor units
  * (分 or cents) exactly: 1 万 = 1,000,000 minor units, so up to six decimals are kept and
  * more are refused (null) rather than rounded away. No floating point anywhere.

@@ -78,3 +78,13 @@ describe('previousPeriod', () => {
     expect(previousPeriod('2026-11-01')).toBe('2026-10')
   })
 })
+
+describe('signed stages', () => {
+  it('grades only signed projects, 违约终止 among them', async () => {
+    const { isSigned } = await import('./ledger')
+    expect(isSigned('signed')).toBe(true)
+    expect(isSigned('defaulted')).toBe(true)
+    expect(isSigned('negotiating')).toBe(false)
+    expect(isSigned('terminated')).toBe(false)
+  })
+})

@@ -33,6 +33,13 @@ export const STAGES = choices<Stage>({
   defaulted: '违约终止',
 })
 
+/** The stages of a signed project (签约项目): counted in the 三率 and graded 优秀 … 未履约. */
+const SIGNED_STAGES: readonly Stage[] = ['signed', 'land_supplied', 'started', 'completed', 'producing', 'defaulted']
+
+export function isSigned(stage: string): boolean {
+  return (SIGNED_STAGES as readonly string[]).includes(stage)
+}
+
 export const ORIGINS = choices<Origin>({
   foreign: '境外',
   out_of_province: '省外境内',
