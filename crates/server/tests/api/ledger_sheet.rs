@@ -1,6 +1,7 @@
 use crate::helpers::*;
 use crate::scope::read_xlsx;
 use reqwest::StatusCode;
+use serde_json::json;
 
 const HEADER: &[&str] = &[
     "项目名称",
@@ -708,4 +709,62 @@ async fn a_failed_sheet_comes_back_with_its_bad_cells_marked_and_its_rows_named(
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn a_county_name_shared_across_the_country_resolves_with_its_city() {
+    let app = spawn_app().await;
+    let cn = app.login("cn_admin").await;
+    let (status, user) = cn
+        .post(
+            "/api/users",
+            json!({ "username": "cn_clerk", "display_name": "全国台账员", "role": "bureau",
+                    "password": "Start#2026" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{user}");
+    let (client, res) = app.try_login("cn_clerk", "Start#2026").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = client
+        .post(app.url("/api/auth/password"))
+        .json(&json!({ "old_password": "Start#2026", "new_password": "Nation#2026x" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let (client, res) = app.try_login("cn_clerk", "Nation#2026x").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let file = workbook(&[
+        &["项目名称", "投资方", "资金来源", "落户地", "项目阶段"],
+        &["城关区甲项目", "甲公司", "省内", "城关区", "在谈"],
+        &["城关区乙项目", "乙公司", "省内", "兰州市城关区", "在谈"],
+        &["城关区丙项目", "丙公司", "省内", "西藏自治区拉萨市城关区", "在谈"],
+        &["城关区丁项目", "丁公司", "省内", "甘肃省城关区", "在谈"],
+    ]);
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(file).file_name("ledger.xlsx"),
+    );
+    let res = client
+        .post(app.url("/api/projects/import/preview"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let (status, preview) = json_of(res).await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    let errors = preview["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{preview}");
+    assert_eq!(errors[0]["row"], 2);
+    assert!(
+        errors[0]["message"].as_str().unwrap().contains("写上所属的市"),
+        "{preview}"
+    );
+    let codes: Vec<&str> = preview["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["region_code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["620102", "540102", "620102"]);
 }
