@@ -216,7 +216,8 @@ export interface paths {
         };
         /**
          * The events matching the filters with their fulfilment within the user's scope (a county
-         *     exports its own share of a provincial fair), as an Excel workbook.
+         *     exports its own share of a provincial fair), in the import sheet's layout and then the
+         *     figures; or only the chosen columns.
          */
         get: operations["export_events"];
         put?: never;
@@ -948,7 +949,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The units matching the filters, as an Excel workbook. */
+        /**
+         * The units matching the filters, in the import sheet's layout (an export of one region
+         *     edited in Excel imports back into it), then region and status; or only the chosen columns.
+         */
         get: operations["export_units"];
         put?: never;
         post?: never;
@@ -3009,6 +3013,11 @@ export interface operations {
                 /** @description Events held in this year. */
                 year?: number | null;
                 level?: string | null;
+                /**
+                 * @description Comma-separated field names of the export's columns (e.g. the columns shown in the
+                 *     list), in the order wanted; the sheet's first column (the name) always comes first.
+                 */
+                columns?: string;
             };
             header?: never;
             path?: never;
@@ -3022,6 +3031,14 @@ export interface operations {
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4054,9 +4071,9 @@ export interface operations {
                 sort?: string | null;
                 /**
                  * @description Comma-separated field names of the export's columns (e.g. the columns shown in the
-                 *     ledger list), in the order wanted; the project name always comes first.
+                 *     list), in the order wanted; the sheet's first column (the name) always comes first.
                  */
-                columns?: string | null;
+                columns?: string;
             };
             header?: never;
             path?: never;
@@ -4918,6 +4935,11 @@ export interface operations {
                 category?: string | null;
                 /** @description Only units in this region's subtree. */
                 region?: string | null;
+                /**
+                 * @description Comma-separated field names of the export's columns (e.g. the columns shown in the
+                 *     list), in the order wanted; the sheet's first column (the name) always comes first.
+                 */
+                columns?: string;
             };
             header?: never;
             path?: never;
@@ -4931,6 +4953,14 @@ export interface operations {
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

@@ -11,10 +11,12 @@ use rust_xlsxwriter::{
     Color, DataValidation, ExcelDateTime, Format, Workbook, Worksheet, XlsxError,
 };
 
+mod export;
 mod import;
 mod marked;
 mod read;
 mod receipts;
+pub use export::{all_columns, export_response, ExportColumns, SheetExport};
 pub use import::{commit, marked, preview, template_response};
 pub use luodi_store::sheets::{Column, SheetSpec};
 pub use read::{column_letter, SheetLimits, Upload, UploadForm};

@@ -1,5 +1,5 @@
-use crate::error::{ApiError, ApiResult, Json, Path, Query};
-use crate::office::{self, Cell, Column, SheetForm, SheetSpec, Upload};
+use crate::error::{ApiResult, Json, Path, Query};
+use crate::office::{self, Cell, Column, ExportColumns, SheetExport, SheetForm, Upload};
 use crate::session::ScopedStore;
 use crate::AppState;
 use axum::extract::State;
@@ -77,15 +77,10 @@ async fn update_event(
     Ok(Json(store.events().update(id, update).await?))
 }
 
-const EVENTS_EXPORT: SheetSpec = SheetSpec {
-    sheet_name: "签约活动",
-    max_rows: 0,
-    columns: &[
-        Column::new("name", "活动名称", 40.0),
-        Column::new("level", "级别", 8.0),
-        Column::new("held_on", "举办日期", 12.0),
-        Column::new("host", "主办单位", 24.0),
-        Column::new("region", "组织地区", 14.0),
+impl SheetExport for EventsSheet {
+    type Item = SigningEvent;
+    const FILE_NAME: &'static str = "签约活动.xlsx";
+    const DERIVED: &'static [Column] = &[
         Column::new("project_count", "签约项目数", 10.0),
         Column::new("contract_fen", "合同金额（万元）", 16.0),
         Column::new("arrived_fen", "已确认到位（万元）", 16.0),
@@ -93,41 +88,40 @@ const EVENTS_EXPORT: SheetSpec = SheetSpec {
         Column::new("contract_cents", "合同外资（万美元）", 16.0),
         Column::new("arrived_cents", "已确认到位外资（万美元）", 16.0),
         Column::new("arrival_rate_usd", "资金到位率（美元）", 12.0),
-    ],
-};
+    ];
+
+    fn cell(e: &SigningEvent, field: &str) -> Cell {
+        match field {
+            "name" => Cell::text(e.name.as_str()),
+            "level" => Cell::text(e.level_label.as_str()),
+            "held_on" => Cell::date(Some(e.held_on.clone())),
+            "host" => Cell::opt_text(e.host.clone()),
+            "region" => Cell::text(e.region_name.as_str()),
+            "project_count" => Cell::Count(e.project_count),
+            "contract_fen" => Cell::wan_yuan(Fen(e.contract_fen)),
+            "arrived_fen" => Cell::wan_yuan(Fen(e.arrived_fen)),
+            "arrival_rate" => Cell::rate(Rate::of(e.arrived_fen, e.contract_fen)),
+            "contract_cents" => Cell::wan_usd(UsdCents(e.contract_cents)),
+            "arrived_cents" => Cell::wan_usd(UsdCents(e.arrived_cents)),
+            "arrival_rate_usd" => Cell::rate(Rate::of(e.arrived_cents, e.contract_cents)),
+            _ => Cell::Empty,
+        }
+    }
+}
 
 /// The events matching the filters with their fulfilment within the user's scope (a county
-/// exports its own share of a provincial fair), as an Excel workbook.
-#[utoipa::path(get, path = "/api/events/export", tag = "ledger", params(EventFilter),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+/// exports its own share of a provincial fair), in the import sheet's layout and then the
+/// figures; or only the chosen columns.
+#[utoipa::path(get, path = "/api/events/export", tag = "ledger", params(EventFilter, ExportColumns),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, body = crate::ErrorBody)))]
 async fn export_events(
     ScopedStore(store): ScopedStore,
     Query(filter): Query<EventFilter>,
+    Query(chosen): Query<ExportColumns>,
 ) -> ApiResult<Response> {
     let events = store.events().list_all(&filter).await?;
-    let rows: Vec<Vec<Cell>> = events
-        .into_iter()
-        .map(|e| {
-            vec![
-                Cell::text(e.name),
-                Cell::text(e.level_label),
-                Cell::date(Some(e.held_on)),
-                Cell::opt_text(e.host),
-                Cell::text(e.region_name),
-                Cell::Count(e.project_count),
-                Cell::wan_yuan(Fen(e.contract_fen)),
-                Cell::wan_yuan(Fen(e.arrived_fen)),
-                Cell::rate(Rate::of(e.arrived_fen, e.contract_fen)),
-                Cell::wan_usd(UsdCents(e.contract_cents)),
-                Cell::wan_usd(UsdCents(e.arrived_cents)),
-                Cell::rate(Rate::of(e.arrived_cents, e.contract_cents)),
-            ]
-        })
-        .collect();
-    let bytes = tokio::task::spawn_blocking(move || office::export(&EVENTS_EXPORT, rows))
-        .await
-        .map_err(ApiError::internal)??;
-    Ok(office::xlsx_response("签约活动.xlsx", bytes))
+    office::export_response::<EventsSheet>(events, &chosen).await
 }
 
 /// Signing events organised in the user's scope or by the levels above it, newest first.

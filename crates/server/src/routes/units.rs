@@ -1,5 +1,5 @@
-use crate::error::{ApiError, ApiResult, Json, Path, Query};
-use crate::office::{self, Cell, Column, SheetSpec, Upload};
+use crate::error::{ApiResult, Json, Path, Query};
+use crate::office::{self, Cell, Column, ExportColumns, SheetExport, Upload};
 use crate::session::ScopedStore;
 use crate::AppState;
 use axum::extract::State;
@@ -24,100 +24,32 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Export adds the region columns that the import takes from the form.
-const UNITS_EXPORT: SheetSpec = SheetSpec {
-    sheet_name: "单位名录",
-    max_rows: 0,
-    columns: &[
-        Column {
-            field: "region_code",
-            header: "区划代码",
-            required: false,
-            choices: &[],
-            width: 10.0,
-            note: "",
-        },
-        Column {
-            field: "region_name",
-            header: "行政区划",
-            required: false,
-            choices: &[],
-            width: 14.0,
-            note: "",
-        },
-        Column {
-            field: "name",
-            header: "单位名称",
-            required: false,
-            choices: &[],
-            width: 36.0,
-            note: "",
-        },
-        Column {
-            field: "category",
-            header: "单位类别",
-            required: false,
-            choices: &[],
-            width: 16.0,
-            note: "",
-        },
-        Column {
-            field: "subcategory",
-            header: "子类别",
-            required: false,
-            choices: &[],
-            width: 16.0,
-            note: "",
-        },
-        Column {
-            field: "zone",
-            header: "园区/乡镇",
-            required: false,
-            choices: &[],
-            width: 20.0,
-            note: "",
-        },
-        Column {
-            field: "sort_order",
-            header: "排序",
-            required: false,
-            choices: &[],
-            width: 8.0,
-            note: "",
-        },
-        Column {
-            field: "contact_person",
-            header: "联系人",
-            required: false,
-            choices: &[],
-            width: 12.0,
-            note: "",
-        },
-        Column {
-            field: "contact_phone",
-            header: "联系电话",
-            required: false,
-            choices: &[],
-            width: 16.0,
-            note: "",
-        },
-        Column {
-            field: "note",
-            header: "备注",
-            required: false,
-            choices: &[],
-            width: 30.0,
-            note: "",
-        },
-        Column {
-            field: "active",
-            header: "状态",
-            required: false,
-            choices: &[],
-            width: 8.0,
-            note: "",
-        },
-    ],
-};
+impl SheetExport for UnitsSheet {
+    type Item = Unit;
+    const FILE_NAME: &'static str = "单位名录.xlsx";
+    const DERIVED: &'static [Column] = &[
+        Column::new("region_code", "区划代码", 10.0),
+        Column::new("region_name", "行政区划", 14.0),
+        Column::new("active", "状态", 8.0),
+    ];
+
+    fn cell(u: &Unit, field: &str) -> Cell {
+        match field {
+            "name" => Cell::text(u.name.as_str()),
+            "category" => Cell::text(u.category_label.as_str()),
+            "subcategory" => Cell::opt_text(u.subcategory_label.clone()),
+            "zone" => Cell::opt_text(u.zone_name.clone()),
+            "sort_order" => Cell::Count(u.sort_order),
+            "contact_person" => Cell::opt_text(u.contact_person.clone()),
+            "contact_phone" => Cell::opt_text(u.contact_phone.clone()),
+            "note" => Cell::opt_text(u.note.clone()),
+            "region_code" => Cell::text(u.region_code.as_str()),
+            "region_name" => Cell::text(u.region_name.as_str()),
+            "active" => Cell::text(if u.active.0 { "在用" } else { "停用" }),
+            _ => Cell::Empty,
+        }
+    }
+}
 
 /// Units in the user's scope, in official order.
 #[utoipa::path(get, path = "/api/units", tag = "units", params(UnitFilter, PageRequest),
@@ -161,34 +93,18 @@ async fn update_unit(
     Ok(Json(store.units().update(id, input).await?))
 }
 
-/// The units matching the filters, as an Excel workbook.
-#[utoipa::path(get, path = "/api/units/export", tag = "units", params(UnitFilter),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+/// The units matching the filters, in the import sheet's layout (an export of one region
+/// edited in Excel imports back into it), then region and status; or only the chosen columns.
+#[utoipa::path(get, path = "/api/units/export", tag = "units", params(UnitFilter, ExportColumns),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, body = crate::ErrorBody)))]
 async fn export_units(
     ScopedStore(store): ScopedStore,
     Query(filter): Query<UnitFilter>,
+    Query(chosen): Query<ExportColumns>,
 ) -> ApiResult<Response> {
     let units = store.units().list_all(&filter).await?;
-    let rows = units.into_iter().map(|u| {
-        vec![
-            Cell::text(u.region_code),
-            Cell::text(u.region_name),
-            Cell::text(u.name),
-            Cell::text(u.category_label),
-            Cell::opt_text(u.subcategory_label),
-            Cell::opt_text(u.zone_name),
-            Cell::Count(u.sort_order),
-            Cell::opt_text(u.contact_person),
-            Cell::opt_text(u.contact_phone),
-            Cell::opt_text(u.note),
-            Cell::text(if u.active.0 { "在用" } else { "停用" }),
-        ]
-    });
-    let rows: Vec<Vec<Cell>> = rows.collect();
-    let bytes = tokio::task::spawn_blocking(move || office::export(&UNITS_EXPORT, rows))
-        .await
-        .map_err(ApiError::internal)??;
-    Ok(office::xlsx_response("单位名录.xlsx", bytes))
+    office::export_response::<UnitsSheet>(units, &chosen).await
 }
 
 /// The import template, with dropdowns and an instructions sheet.

@@ -768,3 +768,29 @@ async fn a_county_name_shared_across_the_country_resolves_with_its_city() {
         .collect();
     assert_eq!(codes, ["620102", "540102", "620102"]);
 }
+
+/// Every list exports in its import sheet's layout (so an edited export imports back), the
+/// derived figures after it, and only the columns asked for when asked.
+#[tokio::test]
+async fn every_export_starts_with_its_import_template() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    for (template, export) in [
+        ("/api/projects/import/template", "/api/projects/export"),
+        ("/api/events/import/template", "/api/events/export"),
+        ("/api/units/import/template", "/api/units/export"),
+    ] {
+        let template = xlsx_rows(&nx, template).await;
+        let export = xlsx_rows(&nx, export).await;
+        let headers: Vec<String> = template[0]
+            .iter()
+            .map(|h| h.trim_start_matches('*').to_owned())
+            .collect();
+        assert_eq!(export[0][..headers.len()], headers[..], "{export:?}");
+        assert!(export[0].len() > headers.len(), "derived figures follow");
+    }
+    let chosen = xlsx_rows(&nx, "/api/units/export?columns=region_name,category").await;
+    assert_eq!(chosen[0], ["单位名称", "行政区划", "单位类别"]);
+    let res = nx.get_raw("/api/events/export?columns=nonsense").await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}

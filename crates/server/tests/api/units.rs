@@ -223,11 +223,12 @@ async fn template_and_export_are_real_workbooks() {
 
     let res = nx.get_raw("/api/units/export?category=landing").await;
     let rows = read_xlsx(res.bytes().await.unwrap().to_vec());
-    assert_eq!(rows[0][2], "单位名称");
+    assert_eq!(rows[0][0], "单位名称");
+    assert_eq!(rows[0][9], "行政区划");
     assert_eq!(rows.len(), 1 + 14);
     assert!(rows[1..]
         .iter()
-        .all(|r| r[3] == "项目落户地" && r[1] == "南县"));
+        .all(|r| r[1] == "项目落户地" && r[9] == "南县"));
 }
 
 #[tokio::test]
@@ -405,6 +406,6 @@ async fn a_landing_unit_stands_for_a_zone_of_its_own_county() {
     let res = nx.get_raw("/api/units/export?category=landing").await;
     let rows = read_xlsx(res.bytes().await.unwrap().to_vec());
     let zone_column = rows[0].iter().position(|h| h == "园区/乡镇").unwrap();
-    let kaifaqu = rows.iter().find(|r| r[2] == "县经济开发区").unwrap();
+    let kaifaqu = rows.iter().find(|r| r[0] == "县经济开发区").unwrap();
     assert_eq!(kaifaqu[zone_column], "南县经济开发区");
 }

@@ -1,20 +1,18 @@
 //! The ledger in Excel: template, preview, import and export of the filtered list.
 
-use crate::error::ErrorCode;
-use crate::error::{ApiError, ApiResult, Json, Query};
-use crate::office::{self, Cell, Column, SheetForm, SheetSpec, Upload};
+use crate::error::{ApiResult, Json, Query};
+use crate::office::{self, Cell, Column, ExportColumns, SheetExport, SheetForm, Upload};
 use crate::session::ScopedStore;
 use crate::AppState;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
 use luodi_domain::rates::ProjectFunds;
 use luodi_domain::{Fen, UsdCents};
 use luodi_store::ledger::sheet::{ProjectImportPreview, ProjectsSheet};
-use luodi_store::ledger::ProjectFilter;
+use luodi_store::ledger::{Project, ProjectFilter};
 use luodi_store::sheets::SheetImport;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -67,41 +65,6 @@ async fn commit_projects_import(
     Ok(Json(ImportResult { inserted }))
 }
 
-/// Which columns an export holds: all of them when not given.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-struct ExportColumns {
-    /// Comma-separated field names of the export's columns (e.g. the columns shown in the
-    /// ledger list), in the order wanted; the project name always comes first.
-    columns: Option<String>,
-}
-
-impl ExportColumns {
-    /// Indices into `spec`'s columns, or a 400 naming the unknown field.
-    fn pick(&self, spec: &SheetSpec) -> Result<Vec<usize>, ApiError> {
-        let Some(list) = self.columns.as_deref().filter(|s| !s.trim().is_empty()) else {
-            return Ok((0..spec.columns.len()).collect());
-        };
-        let mut picked = vec![0];
-        for field in list.split(',').map(str::trim).filter(|f| !f.is_empty()) {
-            let i = spec
-                .columns
-                .iter()
-                .position(|c| c.field == field)
-                .ok_or_else(|| {
-                    ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        ErrorCode::BadQuery,
-                        format!("导出列“{field}”不存在"),
-                    )
-                })?;
-            if !picked.contains(&i) {
-                picked.push(i);
-            }
-        }
-        Ok(picked)
-    }
-}
-
 /// The ledger rows matching the filters, in the template's layout (so an export can be edited
 /// and imported elsewhere), plus the figures the system derives; or only the chosen columns.
 /// Amounts are numbers in 万元/万美元, rates percentages, dates dates.
@@ -112,95 +75,75 @@ async fn export_projects(
     Query(filter): Query<ProjectFilter>,
     Query(chosen): Query<ExportColumns>,
 ) -> ApiResult<Response> {
-    let picked = chosen.pick(&PROJECTS_EXPORT)?;
     let projects = store
         .ledger()
         .list_all(&filter, ProjectsSheet::SPEC.max_rows as i64)
         .await?;
-    let rows: Vec<Vec<Cell>> = projects
-        .into_iter()
-        .map(|p| {
-            let rate = ProjectFunds {
-                contract: Fen(p.contract_fen),
-                arrival: Fen(p.arrived_fen),
-                contract_usd: UsdCents(p.contract_cents),
-                arrival_usd: UsdCents(p.arrived_cents),
-            }
-            .arrival_rate();
-            let mut all = vec![
-                Cell::text(p.name),
-                Cell::text(p.investor_name),
-                Cell::opt_text(p.investor_credit_code),
-                Cell::opt_text(p.investor_home),
-                Cell::text(p.derived.origin_label.clone()),
-                Cell::yes_no(p.global500.0),
-                Cell::yes_no(p.china500.0),
-                Cell::yes_no(p.private500.0),
-                Cell::opt_text(p.industry_code),
-                Cell::opt_text(p.leading_industry),
-                Cell::yes_no(p.strategic_emerging.0),
-                Cell::wan_yuan(Fen(p.total_investment_fen)),
-                Cell::wan_yuan(Fen(p.contract_fen)),
-                Cell::wan_usd(UsdCents(p.contract_cents)),
-                Cell::date(p.signed_on),
-                Cell::opt_text(p.event_name),
-                Cell::text(p.region_name),
-                Cell::opt_text(p.zone_name),
-                Cell::opt_text(p.attracting_unit_name),
-                Cell::opt_text(p.responsible_leader),
-                Cell::opt_text(p.responsible_unit_name),
-                Cell::opt_text(p.responsible_person),
-                Cell::opt_text(p.service_plan),
-                Cell::text(p.derived.stage_label.clone()),
-                Cell::date(p.land_supplied_on),
-                Cell::date(p.certificate_on),
-                Cell::date(p.started_on),
-                Cell::date(p.completed_on),
-                Cell::date(p.producing_on),
-                Cell::yes_no(p.case_by_case.0),
-                Cell::yes_no(p.key_project.0),
-                Cell::wan_yuan(Fen(p.arrived_fen)),
-                Cell::wan_usd(UsdCents(p.arrived_cents)),
-                Cell::rate(rate),
-                Cell::text(p.derived.classification_label.clone()),
-            ];
-            picked
-                .iter()
-                .map(|&i| std::mem::replace(&mut all[i], Cell::Empty))
-                .collect()
-        })
-        .collect();
-    let bytes = tokio::task::spawn_blocking(move || {
-        let columns: Vec<&Column> = picked
-            .iter()
-            .map(|&i| &PROJECTS_EXPORT.columns[i])
-            .collect();
-        office::export_columns(PROJECTS_EXPORT.sheet_name, &columns, rows)
-    })
-    .await
-    .map_err(ApiError::internal)??;
-    Ok(office::xlsx_response("项目台账.xlsx", bytes))
+    office::export_response::<ProjectsSheet>(projects, &chosen).await
 }
 
-/// The template's columns followed by the derived figures.
-static PROJECTS_EXPORT: std::sync::LazyLock<SheetSpec> = std::sync::LazyLock::new(|| {
-    let mut columns: Vec<Column> = ProjectsSheet::SPEC
-        .columns
-        .iter()
-        .map(|c| Column::new(c.field, c.header, c.width))
-        .collect();
-    columns.extend([
+impl SheetExport for ProjectsSheet {
+    type Item = Project;
+    const FILE_NAME: &'static str = "项目台账.xlsx";
+    const DERIVED: &'static [Column] = &[
         Column::new("arrived_fen", "已确认到位（万元）", 16.0),
         Column::new("arrived_cents", "已确认到位外资（万美元）", 18.0),
         Column::new("arrival_rate", "资金到位率", 12.0),
         Column::new("classification", "履约分类", 10.0),
-    ]);
-    SheetSpec {
-        sheet_name: "项目台账",
-        max_rows: 0,
-        columns: Vec::leak(columns),
+    ];
+
+    fn cell(p: &Project, field: &str) -> Cell {
+        let text = |s: &str| Cell::text(s);
+        let opt = |s: &Option<String>| Cell::opt_text(s.clone());
+        let date = |s: &Option<String>| Cell::date(s.clone());
+        match field {
+            "name" => text(&p.name),
+            "investor_name" => text(&p.investor_name),
+            "investor_credit_code" => opt(&p.investor_credit_code),
+            "investor_home" => opt(&p.investor_home),
+            "origin" => text(&p.derived.origin_label),
+            "global500" => Cell::yes_no(p.global500.0),
+            "china500" => Cell::yes_no(p.china500.0),
+            "private500" => Cell::yes_no(p.private500.0),
+            "industry_code" => opt(&p.industry_code),
+            "leading_industry" => opt(&p.leading_industry),
+            "strategic_emerging" => Cell::yes_no(p.strategic_emerging.0),
+            "total_investment_fen" => Cell::wan_yuan(Fen(p.total_investment_fen)),
+            "contract_fen" => Cell::wan_yuan(Fen(p.contract_fen)),
+            "contract_cents" => Cell::wan_usd(UsdCents(p.contract_cents)),
+            "signed_on" => date(&p.signed_on),
+            "event" => opt(&p.event_name),
+            "region_code" => text(&p.region_name),
+            "zone" => opt(&p.zone_name),
+            "attracting_unit" => opt(&p.attracting_unit_name),
+            "responsible_leader" => opt(&p.responsible_leader),
+            "responsible_unit" => opt(&p.responsible_unit_name),
+            "responsible_person" => opt(&p.responsible_person),
+            "service_plan" => opt(&p.service_plan),
+            "stage" => text(&p.derived.stage_label),
+            "land_supplied_on" => date(&p.land_supplied_on),
+            "certificate_on" => date(&p.certificate_on),
+            "started_on" => date(&p.started_on),
+            "completed_on" => date(&p.completed_on),
+            "producing_on" => date(&p.producing_on),
+            "case_by_case" => Cell::yes_no(p.case_by_case.0),
+            "key_project" => Cell::yes_no(p.key_project.0),
+            "arrived_fen" => Cell::wan_yuan(Fen(p.arrived_fen)),
+            "arrived_cents" => Cell::wan_usd(UsdCents(p.arrived_cents)),
+            "arrival_rate" => Cell::rate(
+                ProjectFunds {
+                    contract: Fen(p.contract_fen),
+                    arrival: Fen(p.arrived_fen),
+                    contract_usd: UsdCents(p.contract_cents),
+                    arrival_usd: UsdCents(p.arrived_cents),
+                }
+                .arrival_rate(),
+            ),
+            "classification" => text(&p.derived.classification_label),
+            _ => Cell::Empty,
+        }
     }
-});
+}
 
 /// The uploaded sheet handed back with its errors marked: bad cells red with the message as a
 /// note, and a column "错误说明" naming each row's errors. Writes nothing.
