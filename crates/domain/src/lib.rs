@@ -7,6 +7,7 @@
 pub mod access;
 pub mod credit_code;
 pub mod date;
+pub mod deadlines;
 pub mod funds;
 pub mod ledger;
 pub mod money;
