@@ -42,6 +42,10 @@ pub enum Permission {
     ReviewFunds,
     /// 修改台账规则（分类标准、分级责任）
     ManageRules,
+    /// 填报月度调度进展
+    ReportProgress,
+    /// 组织月度调度、退回进展
+    ManageDispatch,
 }
 
 impl Role {
@@ -111,8 +115,10 @@ impl Role {
                 ManageLedger,
                 EnterFunds,
                 ReviewFunds,
+                ReportProgress,
+                ManageDispatch,
             ],
-            Self::Unit => &[ReadUnits, EnterFunds],
+            Self::Unit => &[ReadUnits, EnterFunds, ReportProgress],
             Self::Inspector | Self::Leader => &[ReadUnits],
         }
     }
@@ -156,7 +162,7 @@ impl Permission {
         }
     }
 
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 11] = [
         Permission::ManageUsers,
         Permission::ManageUnits,
         Permission::ReadUnits,
@@ -166,6 +172,8 @@ impl Permission {
         Permission::EnterFunds,
         Permission::ReviewFunds,
         Permission::ManageRules,
+        Permission::ReportProgress,
+        Permission::ManageDispatch,
     ];
 
     pub fn label(self) -> &'static str {
@@ -179,6 +187,8 @@ impl Permission {
             Self::EnterFunds => "填报资金到位",
             Self::ReviewFunds => "审核确认下级填报的资金到位",
             Self::ManageRules => "修改台账规则（分类标准、分级责任）",
+            Self::ReportProgress => "填报月度调度进展",
+            Self::ManageDispatch => "组织月度调度、退回进展",
         }
     }
 }
@@ -456,10 +466,12 @@ mod tests {
                 ReadUsers,
                 ManageLedger,
                 EnterFunds,
-                ReviewFunds
+                ReviewFunds,
+                ReportProgress,
+                ManageDispatch
             ]
         );
-        assert_eq!(matrix(Role::Unit), [ReadUnits, EnterFunds]);
+        assert_eq!(matrix(Role::Unit), [ReadUnits, EnterFunds, ReportProgress]);
         assert_eq!(matrix(Role::Inspector), [ReadUnits]);
         assert_eq!(matrix(Role::Leader), [ReadUnits]);
         // Every permission a role holds is listed in ALL, once, and every one has a label.

@@ -154,6 +154,24 @@ async fn main() -> anyhow::Result<()> {
                     names.join("、")
                 );
             }
+            // The deadline engine's reminders: every hour, each sent once however many
+            // instances run (the store claims each (task, day) before sending).
+            let reminders = store.clone();
+            tokio::spawn(async move {
+                let rule = luodi_domain::deadlines::ReminderRule::default();
+                let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+                loop {
+                    every_hour.tick().await;
+                    let today = time::OffsetDateTime::now_utc()
+                        .to_offset(time::macros::offset!(+8))
+                        .date();
+                    match reminders.system().send_reminders(today, &rule).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(reminders = n, "deadline reminders sent"),
+                        Err(e) => tracing::warn!(error = %e, "sending deadline reminders failed"),
+                    }
+                }
+            });
             let files = Arc::new(luodi_store::LocalDisk::new(&server.files_dir));
             let state = AppState {
                 store,

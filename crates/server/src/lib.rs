@@ -78,6 +78,8 @@ pub struct AppState {
         (name = "funds", description = "资金到位填报与审核"),
         (name = "rates", description = "三率与分类统计"),
         (name = "rules", description = "台账规则：分类标准与分级责任"),
+        (name = "dispatch", description = "月度调度：轮次、报送情况、月度进展"),
+        (name = "tasks", description = "我的待办与消息提醒"),
     )
 )]
 struct ApiDoc;
@@ -98,6 +100,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::rates::router())
         .merge(routes::targets::router())
         .merge(routes::rules::router())
+        .merge(routes::dispatch::router())
+        .merge(routes::tasks::router())
         .split_for_parts()
 }
 

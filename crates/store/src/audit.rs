@@ -257,6 +257,8 @@ pub fn action_label(action: &str) -> &'static str {
         "confirm" => "确认",
         "return" => "退回",
         "withdraw" => "撤回",
+        "submit" => "报送",
+        "remind" => "催报",
         "attach" => "上传附件",
         "decide" => "核查",
         _ => "其他",
@@ -275,6 +277,8 @@ pub fn entity_label(entity: &str) -> &'static str {
         "target" => "目标任务",
         "ledger_rules" => "台账规则",
         "duplicate_candidate" => "疑似重复",
+        "dispatch_round" => "调度轮次",
+        "monthly_update" => "月度进展",
         _ => "其他",
     }
 }

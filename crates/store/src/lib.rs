@@ -14,6 +14,7 @@ pub mod audit;
 pub mod auth;
 pub mod dashboard;
 pub mod demo;
+pub mod dispatch;
 pub mod duplicates;
 pub mod events;
 pub mod funds;
@@ -25,6 +26,7 @@ mod scoped;
 mod settings;
 pub mod sheets;
 pub mod targets;
+pub mod tasks;
 pub mod units;
 pub mod users;
 

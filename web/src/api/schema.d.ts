@@ -129,6 +129,117 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/dispatch/rounds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The rounds asking about projects within the user's reach, newest month first. */
+        get: operations["list_rounds"];
+        put?: never;
+        /**
+         * Opens a round for a month (default: the month just ended, due on the 5th of the next)
+         *     over the projects of the user's scope the ledger filters select: signed projects not yet
+         *     producing, and key projects. Each reporter gets a task.
+         */
+        post: operations["open_round"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dispatch/rounds/{id}/board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who has reported (报送情况): per reporter and per county, within the user's scope. */
+        get: operations["get_board"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dispatch/rounds/{id}/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The round's projects within the user's reach, with their update for the month. */
+        get: operations["round_projects"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dispatch/rounds/{id}/remind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 催报: reminds every reporter that has not reported all its projects, in one click. */
+        post: operations["remind_round"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dispatch/updates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A project's update for a month, and last month's (to carry forward). */
+        get: operations["get_update"];
+        /**
+         * Saves a project's monthly update as a draft, or submits it (marked late after the
+         *     deadline); 本月无变化 carries last month's forward.
+         */
+        put: operations["save_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dispatch/updates/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Returns a submitted update with a reason; its reporter is told, corrects and resubmits. */
+        post: operations["return_update"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/duplicates": {
         parameters: {
             query?: never;
@@ -551,6 +662,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The bell: unread count and the latest messages. */
+        get: operations["notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Marks every message read. */
+        post: operations["mark_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects": {
         parameters: {
             query?: never;
@@ -925,6 +1070,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tasks/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's tasks (its region's bureau's, or its unit's), soonest due first, with lights. */
+        get: operations["my_tasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/units": {
         parameters: {
             query?: never;
@@ -1188,6 +1350,38 @@ export interface components {
             items?: components["schemas"]["ReviewItem"][] | null;
             filter?: null | components["schemas"]["ReviewFilter"];
             step_in?: boolean;
+        };
+        Board: {
+            round: components["schemas"]["Round"];
+            rows: components["schemas"]["BoardRow"][];
+            /** @description The same counts rolled up per county. */
+            counties: components["schemas"]["BoardRow"][];
+        };
+        /** @description One reporter's part of a round, as the board shows it. */
+        BoardRow: {
+            region_code: string;
+            region_name: string;
+            city_name?: string | null;
+            /**
+             * Format: int64
+             * @description The reporting unit; none when the county bureau reports.
+             */
+            unit_id?: number | null;
+            reporter_name: string;
+            /** Format: int64 */
+            projects: number;
+            /** Format: int64 */
+            submitted: number;
+            /** Format: int64 */
+            draft: number;
+            /** Format: int64 */
+            returned: number;
+            /** Format: int64 */
+            not_started: number;
+            /** Format: int64 */
+            late: number;
+            /** @description 未开始 / 填报中 / 已报 / 逾期 / 退回. */
+            status: string;
         };
         CategoryCount: {
             category: components["schemas"]["UnitCategory"];
@@ -1562,6 +1756,11 @@ export interface components {
             name: string;
             divisions: components["schemas"]["Industry"][];
         };
+        /**
+         * @description The state of a dated task as a light.
+         * @enum {string}
+         */
+        Light: "green" | "yellow" | "red" | "done";
         LoginRequest: {
             username: string;
             password: string;
@@ -1587,6 +1786,30 @@ export interface components {
             must_change_password: boolean;
             permissions: components["schemas"]["Permission"][];
         };
+        MonthlyUpdate: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            project_id: number;
+            project_name: string;
+            region_code: string;
+            period: string;
+            /** @description `draft`, `submitted` or `returned`. */
+            status: string;
+            status_label: string;
+            unchanged: boolean;
+            progress?: string | null;
+            problems: components["schemas"]["ProblemInput"][];
+            next_steps?: string | null;
+            late: boolean;
+            submitted_by_name?: string | null;
+            submitted_at?: string | null;
+            return_reason?: string | null;
+            returned_at?: string | null;
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+        };
         NewUser: {
             username: string;
             display_name: string;
@@ -1598,6 +1821,21 @@ export interface components {
             phone?: string | null;
             /** @description Initial password; the user must change it at first sign-in. */
             password: string;
+        };
+        Notification: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            task_id?: number | null;
+            body: string;
+            created_at: string;
+            read_at?: string | null;
+        };
+        Notifications: {
+            /** Format: int64 */
+            unread: number;
+            /** @description The latest 50. */
+            items: components["schemas"]["Notification"][];
         };
         ObligationChoice: {
             code: string;
@@ -1943,10 +2181,18 @@ export interface components {
          * @description What a role may do. Reading is always limited further by [`Scope`].
          * @enum {string}
          */
-        Permission: "manage_users" | "manage_units" | "read_units" | "read_audit" | "read_users" | "manage_ledger" | "enter_funds" | "review_funds" | "manage_rules";
+        Permission: "manage_users" | "manage_units" | "read_units" | "read_audit" | "read_users" | "manage_ledger" | "enter_funds" | "review_funds" | "manage_rules" | "report_progress" | "manage_dispatch";
         PermissionInfo: {
             code: components["schemas"]["Permission"];
             label: string;
+        };
+        /** @description A problem a project reports (存在问题); the supervision area turns them into tracked ones. */
+        ProblemInput: {
+            text: string;
+            /** @description 用地, 规划, 环评, 融资, 审批, 政策兑现, 要素保障, 其他. */
+            category: string;
+            /** @description Help is asked of the level above. */
+            help_asked?: boolean;
         };
         Project: {
             /** Format: int64 */
@@ -2178,6 +2424,15 @@ export interface components {
          * @enum {string}
          */
         RegionLevel: "province" | "prefecture" | "county";
+        Reminded: {
+            /** @description Reporters reminded (those that have not reported every project). */
+            reporters: number;
+        };
+        ReturnInput: {
+            reason: string;
+            /** Format: int64 */
+            version: number;
+        };
         Review: {
             decision: components["schemas"]["ReviewDecision"];
             /** @description Required when returning. */
@@ -2260,6 +2515,66 @@ export interface components {
             label: string;
             description: string;
             permissions: components["schemas"]["PermissionInfo"][];
+        };
+        Round: {
+            /** Format: int64 */
+            id: number;
+            region_code: string;
+            region_name: string;
+            /** @description YYYY-MM */
+            period: string;
+            due_on: string;
+            title: string;
+            /** @description `open` or `closed`. */
+            status: string;
+            created_by_name: string;
+            created_at: string;
+            /** Format: int64 */
+            project_count: number;
+            /**
+             * Format: int64
+             * @description Of those, in the user's scope, with an update submitted for the month.
+             */
+            submitted: number;
+            /**
+             * Format: int64
+             * @description The round's projects in the user's scope.
+             */
+            in_scope: number;
+            light?: null | components["schemas"]["Light"];
+            /** @description Whether the user organised it (may remind, return and close). */
+            organised_by_me: boolean;
+        };
+        /**
+         * @description Opening a round: the month (default the month just ended), its deadline (default the 5th
+         *     of the next month) and a title; the projects are the ledger's, narrowed by its filters.
+         */
+        RoundInput: {
+            /** @description YYYY-MM */
+            period?: string | null;
+            /** @description YYYY-MM-DD */
+            due_on?: string | null;
+            title?: string | null;
+        };
+        /** @description A project a round asks about, with the state of its update for the month. */
+        RoundProject: {
+            /** Format: int64 */
+            project_id: number;
+            name: string;
+            region_code: string;
+            region_name: string;
+            /** Format: int64 */
+            unit_id?: number | null;
+            unit_name?: string | null;
+            stage: components["schemas"]["Stage"];
+            stage_label: string;
+            /** Format: int64 */
+            update_id?: number | null;
+            /** @description `draft`, `submitted`, `returned`, or none when not started. */
+            update_status?: string | null;
+            /** Format: int64 */
+            update_version?: number | null;
+            late?: boolean | null;
         };
         /** @description One problem in one row of an imported sheet. */
         RowError: {
@@ -2434,6 +2749,29 @@ export interface components {
             /** @description How the actual figure is computed. */
             basis: string;
         };
+        /** @description A task as its owner sees it. */
+        TaskView: {
+            /** Format: int64 */
+            id: number;
+            /** @description `dispatch_report` (a round's report) … */
+            kind: string;
+            /** Format: int64 */
+            source_id: number;
+            title: string;
+            due_on: string;
+            /** @description `open` or `done`. */
+            status: string;
+            region_code: string;
+            /** Format: int64 */
+            unit_id?: number | null;
+            light?: null | components["schemas"]["Light"];
+            light_label: string;
+            /**
+             * Format: int64
+             * @description Days until the due day (negative: overdue by that many).
+             */
+            days_left: number;
+        };
         /** @description Classification thresholds in basis points: 5000 is 50%. */
         ThresholdsDraft: {
             /**
@@ -2540,6 +2878,34 @@ export interface components {
             active: boolean;
             /** Format: int64 */
             version: number;
+        };
+        /** @description A monthly update as saved (a draft) or submitted. */
+        UpdateInput: {
+            /** Format: int64 */
+            project_id: number;
+            /** @description YYYY-MM */
+            period: string;
+            /** @description 本月进展 */
+            progress?: string | null;
+            /** @description 存在问题 */
+            problems?: components["schemas"]["ProblemInput"][];
+            /** @description 下步计划 */
+            next_steps?: string | null;
+            /** @description 本月无变化: last month's progress, problems and plan are carried forward. */
+            unchanged?: boolean;
+            /** @description Submit now (else kept as a draft). */
+            submit?: boolean;
+            /**
+             * Format: int64
+             * @description The version read; 0 for a project without an update this month.
+             */
+            version: number;
+        };
+        /** @description A project's update for a month, with last month's to carry forward. */
+        UpdateView: {
+            current?: null | components["schemas"]["MonthlyUpdate"];
+            previous?: null | components["schemas"]["MonthlyUpdate"];
+            problem_categories: string[];
         };
         User: {
             /** Format: int64 */
@@ -2812,6 +3178,326 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Dashboard"];
+                };
+            };
+        };
+    };
+    list_rounds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Round"][];
+                };
+            };
+        };
+    };
+    open_round: {
+        parameters: {
+            query?: {
+                /** @description Part of the project or investor name, or the credit code. */
+                q?: string | null;
+                /** @description Region subtree. */
+                region?: string | null;
+                stage?: string | null;
+                origin?: string | null;
+                /** @description GB/T 4754 section letter or division code. */
+                industry?: string | null;
+                event_id?: number | null;
+                /** @description Signed on or after (YYYY-MM-DD). */
+                signed_from?: string | null;
+                /** @description Signed on or before (YYYY-MM-DD). */
+                signed_to?: string | null;
+                /** @description Contract amount at least (分). */
+                min_contract_fen?: number | null;
+                /** @description Contract amount at most (分). */
+                max_contract_fen?: number | null;
+                key_project?: boolean | null;
+                /** @description 落户园区/乡镇. */
+                zone_id?: number | null;
+                /** @description 招商单位. */
+                attracting_unit_id?: number | null;
+                /** @description 责任单位. */
+                responsible_unit_id?: number | null;
+                /** @description Part of the responsible leader's name (责任领导). */
+                responsible_leader?: string | null;
+                /** @description 世界500强 investor. */
+                global500?: boolean | null;
+                /** @description 中国500强 investor. */
+                china500?: boolean | null;
+                /** @description 民营500强 investor. */
+                private500?: boolean | null;
+                /** @description 战略性新兴产业. */
+                strategic_emerging?: boolean | null;
+                /** @description Local 主导产业 tag, exactly. */
+                leading_industry?: string | null;
+                /** @description `CNY`: with a contract amount in 元; `USD`: with contract foreign capital in US dollars. */
+                currency?: string | null;
+                /** @description 一事一议. */
+                case_by_case?: boolean | null;
+                /** @description true: signed projects whose contract amount is not filled in (合同金额未填). */
+                missing_contract?: boolean | null;
+                /**
+                 * @description Sort column: signed_on, contract_fen, arrived_fen, name, updated_at (default signed_on);
+                 *     prefix with `-` for descending.
+                 */
+                sort?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoundInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Round"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_board: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Board"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    round_projects: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoundProject"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    remind_round: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reminded"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_update: {
+        parameters: {
+            query: {
+                project_id: number;
+                /** @description YYYY-MM */
+                period: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpdateView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    save_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonthlyUpdate"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    return_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReturnInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonthlyUpdate"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3909,6 +4595,42 @@ export interface operations {
             };
         };
     };
+    notifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notifications"];
+                };
+            };
+        };
+    };
+    mark_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     list_projects: {
         parameters: {
             query?: {
@@ -4855,6 +5577,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    my_tasks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskView"][];
                 };
             };
         };

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod dashboard;
+pub mod dispatch;
 pub mod duplicates;
 pub mod events;
 pub mod funds;
@@ -12,5 +13,6 @@ pub mod rates;
 pub mod regions;
 pub mod rules;
 pub mod targets;
+pub mod tasks;
 pub mod units;
 pub mod users;

@@ -9,6 +9,7 @@ mod helpers;
 mod audit;
 mod auth;
 mod compression;
+mod dispatch;
 mod duplicates;
 mod e2e_fixtures;
 mod errors;

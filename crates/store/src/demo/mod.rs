@@ -271,6 +271,16 @@ impl<'a> System<'a> {
 }
 
 impl System<'_> {
+    /// Sends the deadline engine's reminders owed on `today` (run by the server every hour,
+    /// and callable with any day in tests); each goes out once across instances.
+    pub async fn send_reminders(
+        &self,
+        today: time::Date,
+        rule: &luodi_domain::deadlines::ReminderRule,
+    ) -> Result<usize, StoreError> {
+        crate::tasks::send_reminders(self.db, today, rule).await
+    }
+
     /// The province-scale ledger (about 50,000 projects and 600,000 fund records), generated
     /// deterministically from `seed`. Runs once: a database that already has projects is left
     /// as it is.

@@ -1,0 +1,324 @@
+//! The deadline engine's store (domain §8, §9): every dated task of a region's bureau or of a
+//! unit (a round's report now; problems, visits' problem lists, 帮办 items and meeting
+//! decisions later), the user's 我的待办 with lights, in-app messages (the bell), and the
+//! reminders sent before, on and after each task's day — each exactly once, whichever
+//! instance runs the engine (one row per task and reminder slot).
+
+use crate::kit::clock;
+use crate::kit::db::Db;
+use crate::kit::error::StoreError;
+use luodi_domain::deadlines::{light, Light, ReminderRule};
+use luodi_domain::parse_date;
+use luodi_domain::Role;
+use serde::Serialize;
+use time::Date;
+use utoipa::ToSchema;
+
+crate::scoped::area_handle!(
+    /// The actor's tasks and messages.
+    Tasks, tasks
+);
+
+/// A task to create.
+pub(crate) struct NewTask<'a> {
+    pub kind: &'static str,
+    pub source_id: i64,
+    pub region_code: &'a str,
+    pub unit_id: Option<i64>,
+    pub title: &'a str,
+    pub due_on: Date,
+}
+
+pub(crate) async fn insert(
+    conn: &mut sqlx::AnyConnection,
+    task: NewTask<'_>,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO tasks (kind, source_id, region_code, unit_id, title, due_on, status, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7) RETURNING id",
+    )
+    .bind(task.kind)
+    .bind(task.source_id)
+    .bind(task.region_code)
+    .bind(task.unit_id)
+    .bind(task.title)
+    .bind(task.due_on.to_string())
+    .bind(clock::now())
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// Sets the status (`open` or `done`) of one reporter's task of a source.
+pub(crate) async fn set_status(
+    conn: &mut sqlx::AnyConnection,
+    kind: &str,
+    source_id: i64,
+    region_code: &str,
+    unit_id: Option<i64>,
+    status: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE tasks SET status = $1, done_at = $2 WHERE kind = $3 AND source_id = $4 \
+         AND region_code = $5 AND COALESCE(unit_id, 0) = $6 AND status <> 'cancelled'",
+    )
+    .bind(status)
+    .bind((status == "done").then(clock::now))
+    .bind(kind)
+    .bind(source_id)
+    .bind(region_code)
+    .bind(unit_id.unwrap_or(0))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The active accounts that answer for a region's bureau (unit none) or for a unit.
+async fn reporter_users(
+    conn: &mut sqlx::AnyConnection,
+    region_code: &str,
+    unit_id: Option<i64>,
+) -> Result<Vec<i64>, StoreError> {
+    let rows: Vec<(i64, crate::kit::db::Flag)> = match unit_id {
+        Some(unit) => {
+            sqlx::query_as("SELECT id, active FROM users WHERE role = 'unit' AND unit_id = $1")
+                .bind(unit)
+                .fetch_all(&mut *conn)
+                .await?
+        }
+        None => {
+            sqlx::query_as(
+                "SELECT id, active FROM users WHERE role = 'bureau' AND region_code = $1",
+            )
+            .bind(region_code)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+    };
+    Ok(rows
+        .into_iter()
+        .filter(|(_, a)| a.0)
+        .map(|(id, _)| id)
+        .collect())
+}
+
+async fn notify_users(
+    conn: &mut sqlx::AnyConnection,
+    users: &[i64],
+    task: Option<i64>,
+    body: &str,
+    now: &str,
+) -> Result<usize, StoreError> {
+    for user in users {
+        sqlx::query(
+            "INSERT INTO notifications (user_id, task_id, body, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(user)
+        .bind(task)
+        .bind(body)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(users.len())
+}
+
+/// An in-app message to everyone answering for a reporter (a region's bureau or a unit).
+pub(crate) async fn notify_reporter(
+    conn: &mut sqlx::AnyConnection,
+    region_code: &str,
+    unit_id: Option<i64>,
+    task: Option<i64>,
+    body: &str,
+    now: &str,
+) -> Result<usize, StoreError> {
+    let users = reporter_users(conn, region_code, unit_id).await?;
+    notify_users(conn, &users, task, body, now).await
+}
+
+/// An in-app message to the reporters of a project (in every round asking about it).
+pub(crate) async fn notify_reporters_of(
+    conn: &mut sqlx::AnyConnection,
+    project_id: i64,
+    body: &str,
+) -> Result<(), StoreError> {
+    let reporters: Vec<(String, Option<i64>)> = sqlx::query_as(
+        "SELECT DISTINCT region_code, unit_id FROM dispatch_round_projects WHERE project_id = $1",
+    )
+    .bind(project_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let now = clock::now();
+    for (region, unit) in reporters {
+        notify_reporter(conn, &region, unit, None, body, &now).await?;
+    }
+    Ok(())
+}
+
+/// A task as its owner sees it.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct TaskView {
+    pub id: i64,
+    /// `dispatch_report` (a round's report) …
+    pub kind: String,
+    pub source_id: i64,
+    pub title: String,
+    pub due_on: String,
+    /// `open` or `done`.
+    pub status: String,
+    pub region_code: String,
+    pub unit_id: Option<i64>,
+    #[sqlx(skip)]
+    pub light: Option<Light>,
+    #[sqlx(skip)]
+    pub light_label: String,
+    /// Days until the due day (negative: overdue by that many).
+    #[sqlx(skip)]
+    pub days_left: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Notification {
+    pub id: i64,
+    pub task_id: Option<i64>,
+    pub body: String,
+    pub created_at: String,
+    pub read_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Notifications {
+    pub unread: i64,
+    /// The latest 50.
+    pub items: Vec<Notification>,
+}
+
+/// Days before its due day a task turns yellow.
+pub const WARN_DAYS: i64 = 3;
+
+impl Tasks<'_> {
+    /// The actor's open tasks (and those done in the last 30 days), soonest first: a bureau
+    /// account's are its region's, a unit account's its unit's.
+    pub async fn mine(&self) -> Result<Vec<TaskView>, StoreError> {
+        let base = "SELECT id, kind, source_id, title, due_on, status, region_code, unit_id \
+                    FROM tasks WHERE status <> 'cancelled'";
+        let rows: Vec<TaskView> =
+            match (self.actor.role, self.actor.unit_id, &self.actor.region_code) {
+                (Role::Unit, Some(unit), _) => {
+                    sqlx::query_as(&format!(
+                        "{base} AND unit_id = $1 ORDER BY due_on, id LIMIT 500"
+                    ))
+                    .bind(unit)
+                    .fetch_all(&self.db.pool)
+                    .await?
+                }
+                (Role::Bureau, _, Some(region)) => {
+                    sqlx::query_as(&format!(
+                    "{base} AND unit_id IS NULL AND region_code = $1 ORDER BY due_on, id LIMIT 500"
+                ))
+                    .bind(region.as_str())
+                    .fetch_all(&self.db.pool)
+                    .await?
+                }
+                _ => Vec::new(),
+            };
+        let today = clock::today();
+        Ok(rows
+            .into_iter()
+            .filter_map(|mut t| {
+                let due = parse_date(&t.due_on).ok()?;
+                let l = light(due, t.status == "done", today, WARN_DAYS);
+                t.light = Some(l);
+                t.light_label = l.label().to_owned();
+                t.days_left = (due - today).whole_days();
+                Some(t)
+            })
+            .collect())
+    }
+
+    pub async fn notifications(&self) -> Result<Notifications, StoreError> {
+        let unread: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
+        )
+        .bind(self.actor.user_id)
+        .fetch_one(&self.db.pool)
+        .await?;
+        let items: Vec<Notification> = sqlx::query_as(
+            "SELECT id, task_id, body, created_at, read_at FROM notifications WHERE user_id = $1 \
+             ORDER BY id DESC LIMIT 50",
+        )
+        .bind(self.actor.user_id)
+        .fetch_all(&self.db.pool)
+        .await?;
+        Ok(Notifications { unread, items })
+    }
+
+    /// Marks all the actor's messages read.
+    pub async fn mark_read(&self) -> Result<(), StoreError> {
+        sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
+            .bind(clock::now())
+            .bind(self.actor.user_id)
+            .execute(&self.db.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Sends the reminders owed on `today` for every open task under `rule`: a message to the
+/// task's owners, and when overdue to the leaders of its region too. A reminder is claimed by
+/// inserting its (task, slot) row first, so two instances running at once send it once.
+/// Answers how many reminders went out.
+pub async fn send_reminders(
+    db: &Db,
+    today: Date,
+    rule: &ReminderRule,
+) -> Result<usize, StoreError> {
+    let open: Vec<(i64, String, Option<i64>, String, String)> = sqlx::query_as(
+        "SELECT id, region_code, unit_id, title, due_on FROM tasks WHERE status = 'open'",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let mut sent = 0;
+    for (id, region, unit, title, due_on) in open {
+        let Ok(due) = parse_date(&due_on) else {
+            continue;
+        };
+        let Some(reminder) = rule.reminder_on(due, today) else {
+            continue;
+        };
+        let now = clock::now();
+        let mut tx = db.pool.begin().await?;
+        let claimed = sqlx::query(
+            "INSERT INTO task_reminders (task_id, slot, sent_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (task_id, slot) DO NOTHING",
+        )
+        .bind(id)
+        .bind(reminder.slot())
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        if claimed.rows_affected() == 0 {
+            continue;
+        }
+        let body = if reminder.is_overdue() {
+            format!("已逾期：{title}（截止{due_on}），请尽快办理")
+        } else if due == today {
+            format!("今天截止：{title}")
+        } else {
+            format!("即将到期：{title}（截止{due_on}）")
+        };
+        let mut users = reporter_users(&mut tx, &region, unit).await?;
+        if reminder.is_overdue() {
+            let leaders: Vec<(i64, crate::kit::db::Flag)> = sqlx::query_as(
+                "SELECT id, active FROM users WHERE role = 'leader' AND region_code = $1",
+            )
+            .bind(&region)
+            .fetch_all(&mut *tx)
+            .await?;
+            users.extend(leaders.into_iter().filter(|(_, a)| a.0).map(|(id, _)| id));
+        }
+        notify_users(&mut tx, &users, Some(id), &body, &now).await?;
+        tx.commit().await?;
+        sent += 1;
+    }
+    Ok(sent)
+}
