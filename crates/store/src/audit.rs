@@ -279,6 +279,7 @@ pub fn entity_label(entity: &str) -> &'static str {
         "duplicate_candidate" => "疑似重复",
         "dispatch_round" => "调度轮次",
         "monthly_update" => "月度进展",
+        "holidays" => "节假日安排",
         _ => "其他",
     }
 }

@@ -322,3 +322,132 @@ pub async fn send_reminders(
     }
     Ok(sent)
 }
+
+/// One day of the holiday table.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct HolidayDay {
+    /// YYYY-MM-DD
+    pub day: String,
+    /// `holiday` (放假) or `workday` (调休上班).
+    pub kind: String,
+}
+
+/// A year of the holiday table as typed: one day per line, `YYYY-MM-DD,休` or `YYYY-MM-DD,班`.
+#[derive(Debug, Clone, serde::Deserialize, ToSchema)]
+pub struct HolidayInput {
+    pub year: i32,
+    pub text: String,
+}
+
+impl Tasks<'_> {
+    /// The calendar working days are counted by (weekends, and the loaded holiday table).
+    pub async fn calendar(&self) -> Result<luodi_domain::deadlines::Calendar, StoreError> {
+        let days: Vec<HolidayDay> = sqlx::query_as("SELECT day, kind FROM holidays")
+            .fetch_all(&self.db.pool)
+            .await?;
+        let (mut off, mut on) = (Vec::new(), Vec::new());
+        for d in days {
+            if let Ok(date) = parse_date(&d.day) {
+                if d.kind == "workday" {
+                    on.push(date);
+                } else {
+                    off.push(date);
+                }
+            }
+        }
+        Ok(luodi_domain::deadlines::Calendar::new(off, on))
+    }
+
+    /// The holiday table of a year (every signed-in user may read it).
+    pub async fn holidays(&self, year: i32) -> Result<Vec<HolidayDay>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT day, kind FROM holidays WHERE day >= $1 AND day < $2 ORDER BY day",
+        )
+        .bind(format!("{year}-01-01"))
+        .bind(format!("{}-01-01", year + 1))
+        .fetch_all(&self.db.pool)
+        .await?)
+    }
+
+    /// Replaces a year of the holiday table (the State Council's notice, typed or pasted):
+    /// every line is checked first and every bad one named; the days must lie in that year.
+    /// An installation-wide setting: a province's or the nation's administrator sets it.
+    pub async fn load_holidays(&self, input: HolidayInput) -> Result<Vec<HolidayDay>, StoreError> {
+        self.actor.require(luodi_domain::Permission::ManageRules)?;
+        if self
+            .actor
+            .scope
+            .root()
+            .is_some_and(|r| r.level() != luodi_domain::RegionLevel::Province)
+        {
+            return Err(StoreError::forbidden(
+                "节假日安排适用于全部地区，只有省级及以上的系统管理员可以修改",
+            ));
+        }
+        if !(2000..=2100).contains(&input.year) {
+            return Err(StoreError::field("year", "年份应在2000年至2100年之间"));
+        }
+        let calendar = luodi_domain::deadlines::Calendar::parse(&input.text).map_err(|errors| {
+            let mut fields = crate::kit::error::FieldErrors::new();
+            fields.insert(
+                "text".into(),
+                errors
+                    .into_iter()
+                    .map(|e| format!("第{}行：{}", e.line, e.message))
+                    .collect(),
+            );
+            StoreError::Validation(fields)
+        })?;
+        let days: Vec<(String, &str)> = calendar
+            .holidays()
+            .map(|d| (d.to_string(), "holiday"))
+            .chain(calendar.workdays().map(|d| (d.to_string(), "workday")))
+            .collect();
+        let outside: Vec<String> = days
+            .iter()
+            .filter(|(d, _)| !d.starts_with(&format!("{}-", input.year)))
+            .map(|(d, _)| d.clone())
+            .collect();
+        if !outside.is_empty() {
+            return Err(StoreError::field(
+                "text",
+                format!("以下日期不在{}年：{}", input.year, outside.join("、")),
+            ));
+        }
+        let before = self.holidays(input.year).await?;
+        let mut tx = self.db.pool.begin().await?;
+        sqlx::query("DELETE FROM holidays WHERE day >= $1 AND day < $2")
+            .bind(format!("{}-01-01", input.year))
+            .bind(format!("{}-01-01", input.year + 1))
+            .execute(&mut *tx)
+            .await?;
+        for (day, kind) in &days {
+            sqlx::query("INSERT INTO holidays (day, kind) VALUES ($1, $2)")
+                .bind(day)
+                .bind(*kind)
+                .execute(&mut *tx)
+                .await?;
+        }
+        crate::audit::record(
+            &mut tx,
+            (&self.actor).into(),
+            crate::audit::Change {
+                entity: "holidays",
+                entity_id: Some(input.year.to_string()),
+                action: "update",
+                summary: format!(
+                    "设置{}年节假日安排：放假{}天，调休上班{}天",
+                    input.year,
+                    calendar.holidays().count(),
+                    calendar.workdays().count()
+                ),
+                region: self.actor.scope.root(),
+                before: serde_json::to_value(&before).ok(),
+                after: serde_json::to_value(&days).ok(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.holidays(input.year).await
+    }
+}

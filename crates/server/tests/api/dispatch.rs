@@ -406,3 +406,52 @@ async fn reminders_go_out_before_on_and_after_the_day_once_each() {
     let (_, tasks) = nx.get("/api/tasks/mine").await;
     assert_eq!(tasks[0]["source_id"], round["id"]);
 }
+
+#[tokio::test]
+async fn an_administrator_loads_the_holiday_table_and_working_days_follow_it() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let table = "# 2026年春节\n2026-02-14,班\n2026-02-15,休\n2026-02-16,休\n2026-02-17,休\n\
+                 2026-02-18,休\n2026-02-19,休\n2026-02-20,休\n2026-02-21,休\n2026-02-22,休\n\
+                 2026-02-23,休\n2026-02-28,班\n";
+    let (status, body) = admin
+        .put(
+            "/api/holidays",
+            json!({ "year": 2026, "text": "2026-02-30,休\n2026-10-01,放\n2027-01-01,休\n" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let lines = body["errors"]["text"].as_array().unwrap();
+    assert_eq!(lines.len(), 2, "{body}");
+    assert!(lines[0].as_str().unwrap().starts_with("第1行"));
+    assert!(lines[1].as_str().unwrap().starts_with("第2行"));
+    let (status, body) = admin
+        .put(
+            "/api/holidays",
+            json!({ "year": 2026, "text": "2027-01-01,休\n" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, days) = admin
+        .put("/api/holidays", json!({ "year": 2026, "text": table }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{days}");
+    assert_eq!(days.as_array().unwrap().len(), 11);
+    // Anyone reads it; a county's administrator does not change it.
+    let nx = app.login("nx_bureau").await;
+    let (_, read) = nx.get("/api/holidays?year=2026").await;
+    assert_eq!(read[0], json!({ "day": "2026-02-14", "kind": "workday" }));
+    let nx_admin = app.login("nx_admin").await;
+    let (status, _) = nx_admin
+        .put("/api/holidays", json!({ "year": 2026, "text": table }))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Ten working days after a visit on 2026-02-10 end on 03-02, past the festival and
+    // counting the 调休 Saturdays; in calendar days, on 02-20.
+    let (_, due) = nx
+        .get("/api/holidays/due?from=2026-02-10&days=10&count=working")
+        .await;
+    assert_eq!(due["due_on"], "2026-03-02");
+    let (_, due) = nx.get("/api/holidays/due?from=2026-02-10&days=10").await;
+    assert_eq!(due["due_on"], "2026-02-20");
+}
