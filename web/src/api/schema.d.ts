@@ -642,6 +642,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/holidays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The holiday table of a year: official days off and 调休 working days. */
+        get: operations["get_holidays"];
+        /**
+         * Replaces a year of the holiday table: one day per line, `YYYY-MM-DD,休` or
+         *     `YYYY-MM-DD,班`; every bad line is named.
+         */
+        put: operations["load_holidays"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/holidays/due": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The day `days` days after `from`, in calendar days or in working days by the holiday
+         *     table (e.g. a problem list due "10个工作日内" after a visit).
+         */
+        get: operations["due_day"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/industries": {
         parameters: {
             query?: never;
@@ -1464,6 +1505,9 @@ export interface components {
              */
             missing_contract: boolean;
         };
+        DueDay: {
+            due_on: string;
+        };
         /** @description A pair of projects that may be one project entered twice (重复签约), and its review. */
         DuplicateCandidate: {
             /** Format: int64 */
@@ -1735,6 +1779,19 @@ export interface components {
             version: string;
             /** @description `sqlite` or `postgres`. */
             database: string;
+        };
+        /** @description One day of the holiday table. */
+        HolidayDay: {
+            /** @description YYYY-MM-DD */
+            day: string;
+            /** @description `holiday` (放假) or `workday` (调休上班). */
+            kind: string;
+        };
+        /** @description A year of the holiday table as typed: one day per line, `YYYY-MM-DD,休` or `YYYY-MM-DD,班`. */
+        HolidayInput: {
+            /** Format: int32 */
+            year: number;
+            text: string;
         };
         /** @description The multipart form of an import: the workbook and the region it belongs to. */
         ImportForm: {
@@ -4572,6 +4629,99 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    get_holidays: {
+        parameters: {
+            query: {
+                year: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HolidayDay"][];
+                };
+            };
+        };
+    };
+    load_holidays: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HolidayInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HolidayDay"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    due_day: {
+        parameters: {
+            query: {
+                /** @description YYYY-MM-DD */
+                from: string;
+                days: number;
+                /** @description `calendar` (default) or `working`. */
+                count?: "calendar" | "working";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DueDay"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

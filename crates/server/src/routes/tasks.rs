@@ -74,6 +74,7 @@ struct DueQuery {
     from: String,
     days: u32,
     /// `calendar` (default) or `working`.
+    #[param(inline)]
     count: Option<luodi_domain::deadlines::DayCount>,
 }
 
