@@ -850,6 +850,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/stages/import/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Changes the stages of every filled row in one transaction, or none (422 `import_rejected`). */
+        post: operations["commit_stages_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/stages/import/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The uploaded sheet handed back with its errors marked. Writes nothing. */
+        post: operations["marked_stages_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/stages/import/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Checks a filled-in stage-change sheet row by row; writes nothing. */
+        post: operations["preview_stages_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/stages/import/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The stage-change sheet, filled with the projects the ledger filters select (number, name,
+         *     current stage); the new stage and its date are left to fill in.
+         */
+        get: operations["stages_template"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{id}": {
         parameters: {
             query?: never;
@@ -2766,6 +2837,27 @@ export interface components {
             note?: string | null;
             /** Format: int64 */
             version: number;
+        };
+        StageImportPreview: {
+            total_rows: number;
+            valid_rows: number;
+            /** @description Rows without a new stage: passed over. */
+            skipped_rows: number;
+            errors: components["schemas"]["RowError"][];
+            rows: components["schemas"]["StagePreviewRow"][];
+        };
+        StagePreviewRow: {
+            row: number;
+            /** Format: int64 */
+            project_id: number;
+            project_name: string;
+            from_label: string;
+            to_label: string;
+            /** @description YYYY-MM-DD */
+            changed_on: string;
+        };
+        StagesResult: {
+            changed: number;
         };
         /** @description A target set on a region for a year. */
         TargetInput: {
@@ -5127,6 +5219,230 @@ export interface operations {
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+        };
+    };
+    commit_stages_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["SheetForm"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StagesResult"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    marked_stages_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["SheetForm"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    preview_stages_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["SheetForm"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StageImportPreview"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    stages_template: {
+        parameters: {
+            query?: {
+                /** @description Part of the project or investor name, or the credit code. */
+                q?: string | null;
+                /** @description Region subtree. */
+                region?: string | null;
+                stage?: string | null;
+                origin?: string | null;
+                /** @description GB/T 4754 section letter or division code. */
+                industry?: string | null;
+                event_id?: number | null;
+                /** @description Signed on or after (YYYY-MM-DD). */
+                signed_from?: string | null;
+                /** @description Signed on or before (YYYY-MM-DD). */
+                signed_to?: string | null;
+                /** @description Contract amount at least (分). */
+                min_contract_fen?: number | null;
+                /** @description Contract amount at most (分). */
+                max_contract_fen?: number | null;
+                key_project?: boolean | null;
+                /** @description 落户园区/乡镇. */
+                zone_id?: number | null;
+                /** @description 招商单位. */
+                attracting_unit_id?: number | null;
+                /** @description 责任单位. */
+                responsible_unit_id?: number | null;
+                /** @description Part of the responsible leader's name (责任领导). */
+                responsible_leader?: string | null;
+                /** @description 世界500强 investor. */
+                global500?: boolean | null;
+                /** @description 中国500强 investor. */
+                china500?: boolean | null;
+                /** @description 民营500强 investor. */
+                private500?: boolean | null;
+                /** @description 战略性新兴产业. */
+                strategic_emerging?: boolean | null;
+                /** @description Local 主导产业 tag, exactly. */
+                leading_industry?: string | null;
+                /** @description `CNY`: with a contract amount in 元; `USD`: with contract foreign capital in US dollars. */
+                currency?: string | null;
+                /** @description 一事一议. */
+                case_by_case?: boolean | null;
+                /** @description true: signed projects whose contract amount is not filled in (合同金额未填). */
+                missing_contract?: boolean | null;
+                /**
+                 * @description Sort column: signed_on, contract_fen, arrived_fen, name, updated_at (default signed_on);
+                 *     prefix with `-` for descending.
+                 */
+                sort?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

@@ -738,7 +738,13 @@ async fn a_county_name_shared_across_the_country_resolves_with_its_city() {
         &["项目名称", "投资方", "资金来源", "落户地", "项目阶段"],
         &["城关区甲项目", "甲公司", "省内", "城关区", "在谈"],
         &["城关区乙项目", "乙公司", "省内", "兰州市城关区", "在谈"],
-        &["城关区丙项目", "丙公司", "省内", "西藏自治区拉萨市城关区", "在谈"],
+        &[
+            "城关区丙项目",
+            "丙公司",
+            "省内",
+            "西藏自治区拉萨市城关区",
+            "在谈",
+        ],
         &["城关区丁项目", "丁公司", "省内", "甘肃省城关区", "在谈"],
     ]);
     let form = reqwest::multipart::Form::new().part(
@@ -757,7 +763,10 @@ async fn a_county_name_shared_across_the_country_resolves_with_its_city() {
     assert_eq!(errors.len(), 1, "{preview}");
     assert_eq!(errors[0]["row"], 2);
     assert!(
-        errors[0]["message"].as_str().unwrap().contains("写上所属的市"),
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("写上所属的市"),
         "{preview}"
     );
     let codes: Vec<&str> = preview["rows"]
@@ -793,4 +802,126 @@ async fn every_export_starts_with_its_import_template() {
     assert_eq!(chosen[0], ["单位名称", "行政区划", "单位类别"]);
     let res = nx.get_raw("/api/events/export?columns=nonsense").await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn many_projects_change_stage_through_one_sheet_under_the_stage_rules() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let mut ids = Vec::new();
+    for i in 1..=3 {
+        let (status, d) = nx
+            .post(
+                "/api/projects",
+                json!({ "name": format!("南县阶段表项目{i}"), "investor_name": "某公司",
+                        "origin": "in_province", "contract_fen": 100_000_000,
+                        "signed_on": "2026-01-10", "region_code": "430921", "stage": "signed" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{d}");
+        ids.push(d["project"]["id"].as_i64().unwrap().to_string());
+    }
+    // The template lists the filtered projects with their stage.
+    let template = xlsx_rows(&nx, "/api/projects/stages/import/template?q=阶段表").await;
+    assert_eq!(template.len(), 4, "{template:?}");
+    assert_eq!(template[1][2], "已签约");
+    let header: &[&str] = &[
+        "项目编号",
+        "项目名称",
+        "当前阶段",
+        "新阶段",
+        "变更日期",
+        "说明",
+    ];
+    let name = |i: usize| format!("南县阶段表项目{}", i + 1);
+    let file = workbook(&[
+        header,
+        &[
+            &ids[0],
+            &name(0),
+            "已签约",
+            "已供地",
+            "2026-02-01",
+            "挂牌出让",
+        ],
+        &[&ids[1], &name(1), "已签约", "已投产", "2026-03-01", ""],
+        &[&ids[2], &name(2), "已签约", "已供地", "2099-01-01", ""],
+        &[&ids[0], &name(0), "已签约", "已供地", "2026-02-02", ""],
+        &[&ids[2], &name(2), "已签约", "", "", ""],
+    ]);
+    let (status, preview) = nx
+        .upload_file(
+            "/api/projects/stages/import/preview",
+            file.clone(),
+            "stages.xlsx",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(preview["valid_rows"], 1, "{preview}");
+    assert_eq!(preview["skipped_rows"], 1);
+    let errors = preview["errors"].as_array().unwrap();
+    let at = |row: u64| {
+        errors
+            .iter()
+            .find(|e| e["row"] == row)
+            .unwrap_or_else(|| panic!("{preview}"))
+    };
+    assert_eq!(at(3)["field"], "stage", "a skipped step");
+    assert!(at(3)["message"]
+        .as_str()
+        .unwrap()
+        .contains("按顺序变更阶段"));
+    assert_eq!(at(4)["field"], "changed_on", "a date ahead");
+    assert_eq!(at(4)["column"], "E");
+    assert!(
+        at(5)["message"].as_str().unwrap().contains("第2行"),
+        "twice in one sheet"
+    );
+    assert_eq!(at(3)["label"], name(1));
+    let (status, _) = nx
+        .upload_file("/api/projects/stages/import/commit", file, "stages.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "all or nothing");
+    let (_, d) = nx.get(&format!("/api/projects/{}", ids[0])).await;
+    assert_eq!(d["project"]["stage"], "signed");
+
+    let file = workbook(&[
+        header,
+        &[
+            &ids[0],
+            &name(0),
+            "已签约",
+            "已供地",
+            "2026-02-01",
+            "挂牌出让",
+        ],
+        &[
+            &ids[1],
+            &name(1),
+            "已签约",
+            "终止",
+            "2026-03-01",
+            "投资方撤资",
+        ],
+    ]);
+    let (status, result) = nx
+        .upload_file("/api/projects/stages/import/commit", file, "stages.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{result}");
+    assert_eq!(result["changed"], 2);
+    let (_, d) = nx.get(&format!("/api/projects/{}", ids[0])).await;
+    assert_eq!(d["project"]["stage"], "land_supplied");
+    assert_eq!(d["project"]["land_supplied_on"], "2026-02-01");
+    assert_eq!(
+        d["stages"].as_array().unwrap().last().unwrap()["note"],
+        "挂牌出让"
+    );
+    let (_, history) = nx.get(&format!("/api/projects/{}/history", ids[1])).await;
+    assert!(
+        history[0]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("Excel导入第3行"),
+        "{history}"
+    );
 }

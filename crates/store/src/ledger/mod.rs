@@ -2,6 +2,7 @@
 //! with its stage history, the "四即" milestone chain and its tier obligations (§7).
 
 pub mod sheet;
+pub mod stages;
 
 use crate::audit::{self, AuditEntry, AuditRow, Change, AUDIT_COLUMNS};
 use crate::duplicates::{self, match_in_order, AbortOnDrop, Entry, Index, Matching};
@@ -14,8 +15,7 @@ use crate::kit::page::{Page, PageRequest};
 use crate::kit::text::opt;
 use crate::scoped::ProjectReach;
 use luodi_domain::ledger::{
-    dates_after_stage_change, days_between, milestone_conflicts, milestone_order_errors, name_key,
-    Stage, MILESTONES,
+    days_between, milestone_conflicts, milestone_order_errors, name_key, Stage, MILESTONES,
 };
 use luodi_domain::rates::ProjectFunds;
 use luodi_domain::rules::LedgerRules;
@@ -1173,100 +1173,28 @@ impl Ledger<'_> {
         self.actor.require(Permission::ManageLedger)?;
         let before = self.find_project(id).await?;
         let mut checks = Checks::default();
-        let stage = input.stage;
-        let limit = self.rules().date_limit().await?;
-        let date = checks.take("changed_on", limit.parse(&input.changed_on));
         checks.max_chars("note", input.note.as_deref(), 500);
-        checks.finish()?;
-        let date = date.expect("checked").to_string();
-        // The stage's own milestone date is set; a step back clears the later ones; the
-        // result must tell the same story as an entered project's (开工 recorded before
-        // 竣工/投产, dates in order).
-        let current = [
-            before.signed_on.clone(),
-            before.land_supplied_on.clone(),
-            before.certificate_on.clone(),
-            before.started_on.clone(),
-            before.completed_on.clone(),
-            before.producing_on.clone(),
-        ];
-        let (dates, cleared) = dates_after_stage_change(stage, &date, &current);
-        let refs = dates.each_ref().map(|d| d.as_deref());
-        // The dates beyond the stage were cleared above, so a conflict left is a missing
-        // date: a step that was skipped.
-        let problems: Vec<String> = milestone_conflicts(stage, &refs)
-            .into_iter()
-            .map(|(_, message)| format!("{message}：请按顺序变更阶段，逐步登记各里程碑日期"))
-            .chain(milestone_order_errors(&refs).into_iter().map(|(_, m)| m))
-            .collect();
-        if !problems.is_empty() {
-            let mut fields = crate::kit::error::FieldErrors::new();
-            fields.insert("stage".to_owned(), problems);
-            return Err(StoreError::Validation(fields));
+        let limit = self.rules().date_limit().await?;
+        let planned = stages::plan(
+            &before,
+            input.stage,
+            &input.changed_on,
+            opt(&input.note),
+            limit,
+        );
+        // Every problem at once: the note's, the date's, or the story the dates would tell.
+        if let Err((field, messages)) = &planned {
+            for m in messages {
+                checks.add(field, m.clone());
+            }
         }
-        let note = match (opt(&input.note), cleared.is_empty()) {
-            (note, true) => note,
-            (note, false) => Some(format!(
-                "{}（阶段回退，清除{}）",
-                note.unwrap_or_default(),
-                cleared.join("、")
-            )),
-        };
-        let now = clock::now();
-        let mut tx = self.db.pool.begin().await?;
-        let updated = sqlx::query(
-            "UPDATE projects SET stage = $1, signed_on = $2, land_supplied_on = $3, \
-             certificate_on = $4, started_on = $5, completed_on = $6, producing_on = $7, \
-             updated_at = $8, version = version + 1 WHERE id = $9 AND version = $10",
-        )
-        .bind(stage.as_str())
-        .bind(dates[0].clone())
-        .bind(dates[1].clone())
-        .bind(dates[2].clone())
-        .bind(dates[3].clone())
-        .bind(dates[4].clone())
-        .bind(dates[5].clone())
-        .bind(&now)
-        .bind(id)
-        .bind(input.version)
-        .execute(&mut *tx)
-        .await?;
-        if updated.rows_affected() == 0 {
+        checks.finish()?;
+        let change = planned.map_err(|_| StoreError::Internal("checked above".into()))?;
+        if before.version != input.version {
             return Err(StoreError::Stale);
         }
-        sqlx::query(
-            "INSERT INTO project_stages (project_id, stage, changed_on, note, actor_id, at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(id)
-        .bind(stage.as_str())
-        .bind(&date)
-        .bind(note)
-        .bind(self.actor.user_id)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
-        let region = crate::regions::stored_code(&before.region_code)?;
-        audit::record(
-            &mut tx,
-            (&self.actor).into(),
-            Change {
-                entity: "project",
-                entity_id: Some(id.to_string()),
-                action: "stage_change",
-                summary: format!(
-                    "项目 {} 阶段：{} → {}（{}）",
-                    before.name,
-                    before.derived.stage_label,
-                    stage.label(),
-                    date
-                ),
-                region: Some(&region),
-                before: Some(stage_snapshot(before.stage.as_str(), &current)),
-                after: Some(stage_snapshot(stage.as_str(), &dates)),
-            },
-        )
-        .await?;
+        let mut tx = self.db.pool.begin().await?;
+        stages::apply(&mut tx, &self.actor, &change, "").await?;
         tx.commit().await?;
         self.get(id).await
     }

@@ -2,6 +2,7 @@
 //! their history. The ledger's sheet (template, import, export) is in `sheet`.
 
 pub mod sheet;
+pub mod stages;
 
 use crate::error::{ApiResult, Json, Path, Query};
 use crate::session::ScopedStore;
@@ -20,6 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(change_project_stage))
         .routes(routes!(project_history))
         .merge(sheet::router())
+        .merge(stages::router())
 }
 
 /// The ledger: projects in the user's scope, filtered and sorted, one page at a time.

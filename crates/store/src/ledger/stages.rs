@@ -1,0 +1,363 @@
+//! Stage changes (阶段变更): one project's through the form, or many at once through a sheet,
+//! under the same rules — a stage's milestone date set, a step back clearing the later ones,
+//! no skipped step, dates in order and none after today (but for the rules' grace) — each
+//! kept in the project's stage history and audited.
+
+use super::{stage_snapshot, Ledger, Project};
+use crate::audit::{self, Change};
+use crate::kit::clock;
+use crate::kit::error::{RowError, StoreError};
+use crate::scoped::{Actor, Scoped};
+use crate::sheets::{CheckedSheet, Column, SheetImport, SheetSpec, SheetUpload, PREVIEW_ROWS};
+use luodi_domain::ledger::{
+    dates_after_stage_change, milestone_conflicts, milestone_order_errors, Stage,
+};
+use luodi_domain::{DateLimit, Permission};
+use serde::Serialize;
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+/// A stage change checked against the project as it stands, ready to write.
+pub struct PlannedChange {
+    project_id: i64,
+    project_name: String,
+    region_code: String,
+    version: i64,
+    stage: Stage,
+    date: String,
+    note: Option<String>,
+    before_stage: String,
+    before_label: String,
+    current: [Option<String>; 6],
+    dates: [Option<String>; 6],
+}
+
+/// Plans moving `before` to `stage` on `changed_on` (as typed), or says why not: the date's
+/// problem (`changed_on`), or the story the dates would tell (`stage`).
+pub(crate) fn plan(
+    before: &Project,
+    stage: Stage,
+    changed_on: &str,
+    note: Option<String>,
+    limit: DateLimit,
+) -> Result<PlannedChange, (&'static str, Vec<String>)> {
+    let date = limit
+        .parse(changed_on)
+        .map_err(|m| ("changed_on", vec![m]))?
+        .to_string();
+    let current = [
+        before.signed_on.clone(),
+        before.land_supplied_on.clone(),
+        before.certificate_on.clone(),
+        before.started_on.clone(),
+        before.completed_on.clone(),
+        before.producing_on.clone(),
+    ];
+    let (dates, cleared) = dates_after_stage_change(stage, &date, &current);
+    let refs = dates.each_ref().map(|d| d.as_deref());
+    // The dates beyond the stage were cleared, so a conflict left is a missing date: a step
+    // that was skipped.
+    let problems: Vec<String> = milestone_conflicts(stage, &refs)
+        .into_iter()
+        .map(|(_, message)| format!("{message}：请按顺序变更阶段，逐步登记各里程碑日期"))
+        .chain(milestone_order_errors(&refs).into_iter().map(|(_, m)| m))
+        .collect();
+    if !problems.is_empty() {
+        return Err(("stage", problems));
+    }
+    let note = match (note, cleared.is_empty()) {
+        (note, true) => note,
+        (note, false) => Some(format!(
+            "{}（阶段回退，清除{}）",
+            note.unwrap_or_default(),
+            cleared.join("、")
+        )),
+    };
+    Ok(PlannedChange {
+        project_id: before.id,
+        project_name: before.name.clone(),
+        region_code: before.region_code.clone(),
+        version: before.version,
+        stage,
+        date,
+        note,
+        before_stage: before.stage.clone(),
+        before_label: before.derived.stage_label.clone(),
+        current,
+        dates,
+    })
+}
+
+/// Writes a planned change on the caller's transaction: the project's stage and dates (if it
+/// is still at the version planned against), its history row and the audit entry.
+pub(crate) async fn apply(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    change: &PlannedChange,
+    source: &str,
+) -> Result<(), StoreError> {
+    let now = clock::now();
+    let dates = &change.dates;
+    let updated = sqlx::query(
+        "UPDATE projects SET stage = $1, signed_on = $2, land_supplied_on = $3, \
+         certificate_on = $4, started_on = $5, completed_on = $6, producing_on = $7, \
+         updated_at = $8, version = version + 1 WHERE id = $9 AND version = $10",
+    )
+    .bind(change.stage.as_str())
+    .bind(dates[0].clone())
+    .bind(dates[1].clone())
+    .bind(dates[2].clone())
+    .bind(dates[3].clone())
+    .bind(dates[4].clone())
+    .bind(dates[5].clone())
+    .bind(&now)
+    .bind(change.project_id)
+    .bind(change.version)
+    .execute(&mut *conn)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Err(StoreError::Stale);
+    }
+    sqlx::query(
+        "INSERT INTO project_stages (project_id, stage, changed_on, note, actor_id, at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(change.project_id)
+    .bind(change.stage.as_str())
+    .bind(&change.date)
+    .bind(&change.note)
+    .bind(actor.user_id)
+    .bind(&now)
+    .execute(&mut *conn)
+    .await?;
+    let region = crate::regions::stored_code(&change.region_code)?;
+    audit::record(
+        conn,
+        actor.into(),
+        Change {
+            entity: "project",
+            entity_id: Some(change.project_id.to_string()),
+            action: "stage_change",
+            summary: format!(
+                "项目 {} 阶段：{} → {}（{}）{source}",
+                change.project_name,
+                change.before_label,
+                change.stage.label(),
+                change.date
+            ),
+            region: Some(&region),
+            before: Some(stage_snapshot(&change.before_stage, &change.current)),
+            after: Some(stage_snapshot(change.stage.as_str(), &change.dates)),
+        },
+    )
+    .await
+}
+
+/// The stage-change sheet (阶段变更表): a row per project to move, by number (and name, to
+/// catch a shifted row); rows without a new stage are passed over.
+pub struct StagesSheet;
+
+const STAGE_CHOICES: &[&str] = &[
+    "线索",
+    "意向",
+    "在谈",
+    "已签约",
+    "已供地",
+    "已开工",
+    "已竣工",
+    "已投产",
+    "终止",
+    "违约终止",
+];
+
+const SPEC: SheetSpec = SheetSpec {
+    sheet_name: "阶段变更",
+    max_rows: 20_000,
+    columns: &[
+        Column::new("project_id", "项目编号", 10.0)
+            .required()
+            .note("系统中的项目编号，请勿修改"),
+        Column::new("project_name", "项目名称", 36.0)
+            .note("与项目编号核对，防止错行；不一致时整表不予导入"),
+        Column::new("current_stage", "当前阶段", 10.0).note("仅供参考，不导入"),
+        Column::new("stage", "新阶段", 10.0)
+            .choices(STAGE_CHOICES)
+            .note("要变更到的阶段；不填的行不导入"),
+        Column::new("changed_on", "变更日期", 12.0)
+            .note("YYYY-MM-DD：供地、交证、开工、竣工、投产或签约的日期，不晚于今天"),
+        Column::new("note", "说明", 30.0).note("选填，不超过500字"),
+    ],
+};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StagePreviewRow {
+    pub row: usize,
+    pub project_id: i64,
+    pub project_name: String,
+    pub from_label: String,
+    pub to_label: String,
+    /// YYYY-MM-DD
+    pub changed_on: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StageImportPreview {
+    pub total_rows: usize,
+    pub valid_rows: usize,
+    /// Rows without a new stage: passed over.
+    pub skipped_rows: usize,
+    pub errors: Vec<RowError>,
+    pub rows: Vec<StagePreviewRow>,
+}
+
+impl Ledger<'_> {
+    async fn check_stage_rows(
+        &self,
+        upload: &SheetUpload,
+    ) -> Result<CheckedSheet<(usize, PlannedChange)>, StoreError> {
+        let limit = self.rules().date_limit().await?;
+        let mut sheet = CheckedSheet::default();
+        let mut seen: HashMap<i64, usize> = HashMap::new();
+        for r in &upload.rows {
+            let stage_text = r.cell("stage");
+            if stage_text.is_empty() {
+                sheet.skipped += 1;
+                continue;
+            }
+            let mut errors: Vec<(&str, String)> = Vec::new();
+            let stage = Stage::parse(&stage_text);
+            if stage.is_none() {
+                errors.push((
+                    "stage",
+                    format!(
+                        "新阶段“{stage_text}”无效，应为{}之一",
+                        STAGE_CHOICES.join("、")
+                    ),
+                ));
+            }
+            let id_text = r.cell("project_id");
+            let project = match id_text.parse::<i64>() {
+                Err(_) => {
+                    errors.push(("project_id", format!("项目编号应为数字，实际为“{id_text}”")));
+                    None
+                }
+                Ok(id) => match self.find_project(id).await {
+                    Ok(p) => Some(p),
+                    Err(StoreError::NotFound(_)) => {
+                        errors.push((
+                            "project_id",
+                            format!("项目编号{id}不存在或不在您的管辖范围内"),
+                        ));
+                        None
+                    }
+                    Err(e) => return Err(e),
+                },
+            };
+            let name = r.cell("project_name");
+            if let Some(p) = project
+                .as_ref()
+                .filter(|p| !name.is_empty() && name != p.name)
+            {
+                errors.push((
+                    "project_name",
+                    format!(
+                        "项目名称“{name}”与编号{}的项目“{}”不符，请核对是否错行",
+                        p.id, p.name
+                    ),
+                ));
+            }
+            if let Some(p) = &project {
+                if let Some(first) = seen.insert(p.id, r.row) {
+                    errors.push((
+                        "project_id",
+                        format!("该项目已在第{first}行变更，一张表中每个项目只能变更一次"),
+                    ));
+                }
+            }
+            let note = Some(r.cell("note")).filter(|n| !n.is_empty());
+            if note.as_ref().is_some_and(|n| n.chars().count() > 500) {
+                errors.push(("note", "内容过长：不超过500个字".to_owned()));
+            }
+            if r.cell("changed_on").is_empty() {
+                errors.push(("changed_on", "请填写变更日期".to_owned()));
+            }
+            if let (Some(p), Some(stage), true) = (&project, stage, errors.is_empty()) {
+                match plan(p, stage, &r.cell("changed_on"), note, limit) {
+                    Ok(planned) => sheet.valid.push((r.row, planned)),
+                    Err((field, messages)) => {
+                        errors.extend(messages.into_iter().map(|m| (field, m)));
+                    }
+                }
+            }
+            sheet.errors.extend(
+                errors
+                    .into_iter()
+                    .map(|(field, message)| upload.error(r.row, field, message)),
+            );
+        }
+        if sheet.valid.is_empty() && sheet.errors.is_empty() {
+            sheet
+                .errors
+                .push(upload.error(2, "stage", "表格中没有填写新阶段的行"));
+        }
+        Ok(sheet)
+    }
+}
+
+impl SheetImport for StagesSheet {
+    const SPEC: &'static SheetSpec = &SPEC;
+    const PERMISSION: Permission = Permission::ManageLedger;
+    const LABEL: &'static str = "project_name";
+    type Row = (usize, PlannedChange);
+    type Preview = StageImportPreview;
+
+    async fn check(
+        scoped: &Scoped,
+        upload: &SheetUpload,
+    ) -> Result<CheckedSheet<Self::Row>, StoreError> {
+        scoped.ledger().check_stage_rows(upload).await
+    }
+
+    fn preview(upload: &SheetUpload, checked: CheckedSheet<Self::Row>) -> StageImportPreview {
+        StageImportPreview {
+            total_rows: upload.rows.len(),
+            valid_rows: checked.valid.len(),
+            skipped_rows: checked.skipped,
+            errors: checked.errors,
+            rows: checked
+                .valid
+                .iter()
+                .take(PREVIEW_ROWS)
+                .map(|(row, c)| StagePreviewRow {
+                    row: *row,
+                    project_id: c.project_id,
+                    project_name: c.project_name.clone(),
+                    from_label: c.before_label.clone(),
+                    to_label: c.stage.label().to_owned(),
+                    changed_on: c.date.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Every change in one transaction: a project changed by someone else since the check
+    /// (its version moved) refuses the whole sheet.
+    async fn write(
+        scoped: &Scoped,
+        _upload: &SheetUpload,
+        rows: Vec<Self::Row>,
+    ) -> Result<usize, StoreError> {
+        let mut tx = scoped.db.pool.begin().await?;
+        for (row, change) in &rows {
+            apply(
+                &mut tx,
+                &scoped.actor,
+                change,
+                &format!("（Excel导入第{row}行）"),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(rows.len())
+    }
+}
