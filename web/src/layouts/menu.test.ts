@@ -68,3 +68,21 @@ describe('allowed', () => {
     expect(allowed(['read_units'], 'read_audit')).toBe(false)
   })
 })
+
+describe('dispatch menu', () => {
+  const BUREAU = ['read_units', 'manage_ledger', 'enter_funds', 'review_funds', 'report_progress', 'manage_dispatch']
+  it('puts 我的待办 after 工作台 and 月度调度 after 资金审核 for a bureau', () => {
+    const t = titles(BUREAU, 'prefecture')
+    expect(t.slice(0, 2)).toEqual(['工作台', '我的待办'])
+    expect(t[t.indexOf('资金审核') + 1]).toBe('月度调度')
+  })
+  it('gives a responsible unit both, as it reports its projects', () => {
+    const t = titles(['read_units', 'enter_funds', 'report_progress'], 'county')
+    expect(t).toContain('我的待办')
+    expect(t).toContain('月度调度')
+  })
+  it('gives neither to those who report nothing', () => {
+    expect(titles(['read_units'])).not.toContain('月度调度')
+    expect(titles(['manage_users', 'read_users', 'read_audit', 'manage_rules'])).not.toContain('我的待办')
+  })
+})

@@ -10,6 +10,8 @@ export type Permission =
   | 'enter_funds'
   | 'review_funds'
   | 'manage_rules'
+  | 'report_progress'
+  | 'manage_dispatch'
 
 export interface MenuItem {
   path: string
@@ -32,9 +34,11 @@ export interface MenuContext {
 
 export const MENU: readonly MenuItem[] = [
   { path: '/', title: '工作台', icon: 'HomeFilled' },
+  { path: '/tasks', title: '我的待办', icon: 'Finished', permission: 'report_progress' },
   { path: '/projects', title: '项目台账', icon: 'Tickets' },
   { path: '/events', title: '签约活动', icon: 'Calendar' },
   { path: '/funds/review', title: '资金审核', icon: 'Stamp', permission: 'review_funds', hiddenAt: ['county'] },
+  { path: '/dispatch', title: '月度调度', icon: 'Promotion', permission: 'report_progress' },
   { path: '/duplicates', title: '重复核查', icon: 'CopyDocument', permission: 'manage_ledger' },
   { path: '/rates', title: '三率统计', icon: 'DataAnalysis' },
   { path: '/users', title: '用户管理', icon: 'User', permission: 'read_users' },

@@ -3,6 +3,7 @@ import { setPasswordChangeHandler, setUnauthenticatedHandler } from '@/api/clien
 import { routes as audit } from '@/areas/audit/routes'
 import { publicRoutes, routes as account } from '@/areas/auth/routes'
 import { routes as dashboard } from '@/areas/dashboard/routes'
+import { routes as dispatch } from '@/areas/dispatch/routes'
 import { routes as duplicates } from '@/areas/duplicates/routes'
 import { routes as events } from '@/areas/events/routes'
 import { routes as funds } from '@/areas/funds/routes'
@@ -10,6 +11,7 @@ import { routes as ledger } from '@/areas/ledger/routes'
 import { routes as rates } from '@/areas/rates/routes'
 import { routes as regions } from '@/areas/regions/routes'
 import { routes as rules } from '@/areas/rules/routes'
+import { routes as tasks } from '@/areas/tasks/routes'
 import { routes as units } from '@/areas/units/routes'
 import { routes as users } from '@/areas/users/routes'
 import { allowed } from '@/layouts/menu'
@@ -31,9 +33,11 @@ const routes: RouteRecordRaw[] = [
     component: () => import('@/layouts/MainLayout.vue'),
     children: [
       ...dashboard,
+      ...tasks,
       ...ledger,
       ...events,
       ...funds,
+      ...dispatch,
       ...duplicates,
       ...rates,
       ...users,
