@@ -49,8 +49,23 @@ impl PasswordPolicy {
         if !username.is_empty() && password.to_lowercase().contains(&username.to_lowercase()) {
             return Err("密码不能包含用户名".into());
         }
+        if is_common(password) {
+            return Err("该密码过于常见，极易被猜中，请换一个".into());
+        }
         Ok(())
     }
+}
+
+/// The bundled list of common passwords (`data/common_passwords.txt`), lower-cased.
+const COMMON: &str = include_str!("../data/common_passwords.txt");
+
+/// Whether `password` is on the list of common passwords, case aside.
+pub fn is_common(password: &str) -> bool {
+    let lower = password.to_lowercase();
+    COMMON
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .any(|l| l == lower)
 }
 
 #[cfg(test)]
@@ -74,6 +89,30 @@ mod tests {
             .unwrap_err()
             .contains("用户名"));
         assert!(p.check("密码密码Abc1", "x").is_ok());
+    }
+
+    #[test]
+    fn common_passwords_are_refused_even_when_complex() {
+        let p = PasswordPolicy::default();
+        for common in [
+            "P@ssw0rd",
+            "Admin@123",
+            "Woaini@1314",
+            "1qaz@WSX",
+            "Huawei12#$",
+        ] {
+            assert!(
+                p.check(common, "nobody").unwrap_err().contains("过于常见"),
+                "{common}"
+            );
+        }
+        let lenient = PasswordPolicy {
+            min_length: 6,
+            min_classes: 1,
+        };
+        assert!(lenient.check("woaini1314", "nobody").is_err());
+        assert!(lenient.check("5201314", "nobody").is_err());
+        assert!(p.check("Luodi@2026", "nx_bureau").is_ok());
     }
 
     #[test]

@@ -14,6 +14,10 @@ pub struct Config {
     pub bind: String,
     /// tracing filter, e.g. "info" or "luodi=debug,sqlx=warn".
     pub log: String,
+    /// Days audit entries are kept before the hourly housekeeping removes them; at least 180.
+    /// Unset: kept for good (a project's history is read from them).
+    #[serde(default)]
+    pub audit_retention_days: Option<u32>,
     #[serde(default)]
     auth: AuthConfig,
     #[serde(default)]
@@ -33,6 +37,7 @@ impl Default for Config {
             database_url: "sqlite://luodi.db".into(),
             bind: "127.0.0.1:8080".into(),
             log: "info,sqlx=error".into(),
+            audit_retention_days: None,
             auth: AuthConfig::default(),
             server: ServerConfig::default(),
         }
@@ -53,6 +58,9 @@ pub fn load(
     let mut config: Config = figment.extract().context("reading configuration")?;
     if let Some(url) = database_url {
         config.database_url = url.to_owned();
+    }
+    if let Some(days) = config.audit_retention_days {
+        luodi_store::housekeeping::check_audit_retention(days)?;
     }
     let auth: AuthSettings =
         serde_json::from_value(serde_json::Value::Object(config.auth.0.clone()))
@@ -109,6 +117,19 @@ mod tests {
 
             let (config, _, _) = load(None, Some("sqlite://flag.db")).unwrap();
             assert_eq!(config.database_url, "sqlite://flag.db");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn audit_retention_is_never_below_180_days() {
+        figment::Jail::expect_with(|jail| {
+            assert_eq!(load(None, None).unwrap().0.audit_retention_days, None);
+            jail.set_env("LUODI_AUDIT_RETENTION_DAYS", "365");
+            assert_eq!(load(None, None).unwrap().0.audit_retention_days, Some(365));
+            jail.set_env("LUODI_AUDIT_RETENTION_DAYS", "90");
+            let refused = load(None, None).unwrap_err().to_string();
+            assert!(refused.contains("至少保留 180 天"), "{refused}");
             Ok(())
         });
     }

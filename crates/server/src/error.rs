@@ -62,6 +62,12 @@ pub enum ErrorCode {
     TooManyRows,
     /// 工作簿超过导入的大小限制
     SheetTooLarge,
+    /// 两步验证码不正确或已使用
+    InvalidCode,
+    /// 登录验证已过期，请重新输入密码
+    ChallengeExpired,
+    /// 登录失败次数过多，请稍后再试（回答带 Retry-After）
+    TooManyRequests,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -134,9 +140,22 @@ impl ApiError {
 /// Seconds a client is asked to wait before trying again after `busy`.
 const BUSY_RETRY_SECONDS: &str = "2";
 
+/// The code and message of an error answer, kept on the response for the middleware that
+/// audits refusals (`trail.rs`).
+#[derive(Debug, Clone)]
+pub struct Answered {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let answered = Answered {
+            code: self.body.code,
+            message: self.body.message.clone(),
+        };
         let mut response = (self.status, axum::Json(self.body)).into_response();
+        response.extensions_mut().insert(answered);
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,

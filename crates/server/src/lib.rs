@@ -7,6 +7,7 @@ mod hardening;
 pub mod office;
 mod routes;
 pub mod session;
+pub mod trail;
 mod web;
 
 use axum::http::{HeaderName, StatusCode};
@@ -36,6 +37,10 @@ pub struct ServerSettings {
     pub files_dir: String,
     /// Limits on uploaded workbooks (`[server.sheets]`).
     pub sheets: office::SheetLimits,
+    /// Behind a reverse proxy: the header that carries the client's address (e.g.
+    /// `X-Forwarded-For`, its last entry, or `X-Real-IP`), recorded in the audit trail. Unset:
+    /// the socket's peer, and no header is believed.
+    pub trusted_proxy_header: Option<String>,
 }
 
 impl Default for ServerSettings {
@@ -45,6 +50,7 @@ impl Default for ServerSettings {
             max_upload_mb: 50,
             files_dir: "luodi-files".into(),
             sheets: office::SheetLimits::default(),
+            trusted_proxy_header: None,
         }
     }
 }
@@ -102,6 +108,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::rules::router())
         .merge(routes::dispatch::router())
         .merge(routes::tasks::router())
+        .merge(routes::two_factor::router())
         .split_for_parts()
 }
 
@@ -121,6 +128,10 @@ pub fn app(state: AppState) -> Router {
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .fallback(web::serve)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            trail::track,
+        ))
         .layer(axum::middleware::from_fn(hardening::same_origin))
         .layer(axum::middleware::from_fn(move |request, next| {
             hardening::security_headers(https, request, next)
@@ -168,7 +179,8 @@ async fn api_not_found() -> ApiError {
 
 /// Serves until Ctrl-C / SIGTERM, finishing requests in flight.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
+    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
 }

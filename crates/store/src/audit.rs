@@ -1,4 +1,9 @@
-//! The append-only audit trail: who changed what, when, before → after.
+//! The append-only audit trail: who changed what, when, before → after, from which address;
+//! chained by hashes so that an edit or a removal behind the application's back shows
+//! (`chain.rs`).
+
+pub mod chain;
+pub mod context;
 
 use crate::kit::clock;
 use crate::kit::error::StoreError;
@@ -45,31 +50,30 @@ impl<'a> From<&'a Actor> for Author<'a> {
 }
 
 /// Writes one entry on the given connection, which should be the transaction of the change
-/// itself so that a change and its audit entry commit or fail together.
+/// itself so that a change and its audit entry commit or fail together. The entry joins the
+/// chain there: the transaction holds the chain's head until it ends, so write the entry
+/// after the change's other writes where the change allows.
 pub async fn record(
     conn: &mut AnyConnection,
     author: Author<'_>,
     change: Change<'_>,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor_id, actor_name, region_code, entity, entity_id, action, \
-         summary, before_json, after_json, request_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(clock::now())
-    .bind(author.id)
-    .bind(author.name)
-    .bind(change.region.map(|r| r.as_str().to_owned()))
-    .bind(change.entity)
-    .bind(change.entity_id)
-    .bind(change.action)
-    .bind(change.summary)
-    .bind(change.before.map(|v| v.to_string()))
-    .bind(change.after.map(|v| v.to_string()))
-    .bind(author.request_id)
-    .execute(conn)
-    .await?;
-    Ok(())
+    let entry = chain::Entry {
+        at: clock::now(),
+        actor_id: author.id,
+        actor_name: author.name.to_owned(),
+        region_code: change.region.map(|r| r.as_str().to_owned()),
+        entity: change.entity.to_owned(),
+        entity_id: change.entity_id,
+        action: change.action.to_owned(),
+        summary: change.summary,
+        before_json: change.before.map(|v| v.to_string()),
+        after_json: change.after.map(|v| v.to_string()),
+        request_id: author.request_id.map(str::to_owned),
+        client_addr: context::client_addr(),
+    };
+    let backend = chain::backend_of(conn);
+    chain::append(conn, backend, vec![entry]).await
 }
 
 /// One entry as owned values, for building many of them away from the request's task (an
@@ -110,44 +114,25 @@ pub(crate) async fn record_many(
     entries: Vec<OwnedEntry>,
 ) -> Result<(), StoreError> {
     let at = clock::now();
-    let rows = entries
+    let client_addr = context::client_addr();
+    let entries = entries
         .into_iter()
-        .map(|e| {
-            vec![
-                Bind::Text(at.clone()),
-                Bind::OptInt(author.id),
-                Bind::Text(author.name.clone()),
-                Bind::OptText(e.region),
-                Bind::Text(e.entity.to_owned()),
-                Bind::OptText(e.entity_id),
-                Bind::Text(e.action.to_owned()),
-                Bind::Text(e.summary),
-                Bind::OptText(e.before),
-                Bind::OptText(e.after),
-                Bind::OptText(author.request_id.clone()),
-            ]
+        .map(|e| chain::Entry {
+            at: at.clone(),
+            actor_id: author.id,
+            actor_name: author.name.clone(),
+            region_code: e.region,
+            entity: e.entity.to_owned(),
+            entity_id: e.entity_id,
+            action: e.action.to_owned(),
+            summary: e.summary,
+            before_json: e.before,
+            after_json: e.after,
+            request_id: author.request_id.clone(),
+            client_addr: client_addr.clone(),
         })
         .collect();
-    crate::kit::bulk::insert_rows(
-        conn,
-        backend,
-        "audit_log",
-        &[
-            "at",
-            "actor_id",
-            "actor_name",
-            "region_code",
-            "entity",
-            "entity_id",
-            "action",
-            "summary",
-            "before_json",
-            "after_json",
-            "request_id",
-        ],
-        rows,
-    )
-    .await
+    chain::append(conn, backend, entries).await
 }
 
 /// A record as compact JSON for an audit entry: fields that are empty, false or zero are
@@ -195,6 +180,9 @@ pub struct AuditEntry {
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
     pub request_id: Option<String>,
+    /// The address of the client that sent the request (from the configured proxy header
+    /// behind a proxy).
+    pub client_addr: Option<String>,
 }
 
 impl From<AuditRow> for AuditEntry {
@@ -214,13 +202,14 @@ impl From<AuditRow> for AuditEntry {
             before: r.before_json.and_then(|s| serde_json::from_str(&s).ok()),
             after: r.after_json.and_then(|s| serde_json::from_str(&s).ok()),
             request_id: r.request_id,
+            client_addr: r.client_addr,
         }
     }
 }
 
 /// The columns of an [`AuditRow`].
 pub(crate) const AUDIT_COLUMNS: &str = "id, at, actor_id, actor_name, action, entity, entity_id, \
-    summary, region_code, before_json, after_json, request_id";
+    summary, region_code, before_json, after_json, request_id, client_addr";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct AuditRow {
@@ -236,6 +225,7 @@ pub(crate) struct AuditRow {
     before_json: Option<String>,
     after_json: Option<String>,
     request_id: Option<String>,
+    client_addr: Option<String>,
 }
 
 pub fn action_label(action: &str) -> &'static str {
@@ -261,6 +251,9 @@ pub fn action_label(action: &str) -> &'static str {
         "remind" => "催报",
         "attach" => "上传附件",
         "decide" => "核查",
+        "export" => "导出",
+        "denied" => "拒绝访问",
+        "purge" => "到期清理",
         _ => "其他",
     }
 }
@@ -273,6 +266,8 @@ pub fn entity_label(entity: &str) -> &'static str {
         "system" => "系统",
         "signing_event" => "签约活动",
         "project" => "项目",
+        "export" => "数据导出",
+        "request" => "访问请求",
         "fund_arrival" => "资金到位",
         "target" => "目标任务",
         "ledger_rules" => "台账规则",
@@ -334,5 +329,88 @@ impl Audit<'_> {
         let total = page.total;
         let items = page.items.into_iter().map(AuditEntry::from).collect();
         Ok(Page { items, total })
+    }
+}
+
+/// A download of a list, as its audit entry describes it.
+pub struct Export<'a> {
+    /// The file handed out.
+    pub file_name: &'a str,
+    /// The endpoint, e.g. `/api/projects/export`.
+    pub path: &'a str,
+    /// The query parameters: the filter the list was exported with.
+    pub filter: &'a [(String, String)],
+    pub rows: usize,
+}
+
+impl Audit<'_> {
+    /// Records that the actor exported a list: what, with which filter, how many rows.
+    pub async fn record_export(&self, export: Export<'_>) -> Result<(), StoreError> {
+        let filter_text = if export.filter.is_empty() {
+            "无筛选条件".to_owned()
+        } else {
+            let pairs: Vec<String> = export
+                .filter
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            format!("筛选条件 {}", pairs.join("&"))
+        };
+        let filter: serde_json::Map<String, serde_json::Value> = export
+            .filter
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone().into()))
+            .collect();
+        let mut conn = self.db.pool.acquire().await?;
+        record(
+            &mut conn,
+            (&self.actor).into(),
+            Change {
+                entity: "export",
+                entity_id: None,
+                action: "export",
+                summary: format!(
+                    "导出 {}，{} 行，{filter_text}",
+                    export.file_name, export.rows
+                ),
+                region: self.actor.region_code.as_ref(),
+                before: None,
+                after: Some(serde_json::json!({
+                    "file_name": export.file_name,
+                    "path": export.path,
+                    "filter": filter,
+                    "rows": export.rows,
+                })),
+            },
+        )
+        .await
+    }
+
+    /// Records that the actor was refused a request for want of a permission or of scope.
+    pub async fn record_refusal(
+        &self,
+        method: &str,
+        path: &str,
+        message: &str,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.db.pool.acquire().await?;
+        record(
+            &mut conn,
+            (&self.actor).into(),
+            Change {
+                entity: "request",
+                entity_id: None,
+                action: "denied",
+                summary: format!("{method} {path} 被拒绝：{message}"),
+                region: self.actor.region_code.as_ref(),
+                before: None,
+                after: Some(serde_json::json!({
+                    "method": method,
+                    "path": path,
+                    "message": message,
+                })),
+            },
+        )
+        .await
     }
 }

@@ -12,12 +12,14 @@ mod kit;
 
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod dashboard;
 pub mod demo;
 pub mod dispatch;
 pub mod duplicates;
 pub mod events;
 pub mod funds;
+pub mod housekeeping;
 pub mod ledger;
 pub mod rates;
 pub mod regions;
@@ -30,8 +32,10 @@ pub mod tasks;
 pub mod units;
 pub mod users;
 
-pub use auth::{AuthSettings, LoginOutcome, SessionUser};
+pub use auth::two_factor;
+pub use auth::{AuthSettings, Challenge, LoginOutcome, SecondStep, SecondStepOutcome, SessionUser};
 pub use demo::scale::ScaleReport;
+pub use kit::clock::Clock;
 pub use kit::db::{redact, Backend, Db, Flag};
 pub use kit::error::{FieldErrors, RowError, StoreError};
 pub use kit::objects::{LocalDisk, ObjectStore};
@@ -55,6 +59,7 @@ impl Store {
         db.memo
             .set(auth::HashLimiter::new(settings.max_waiting_hashes));
         db.migrate().await?;
+        audit::chain::seal_legacy(&db).await?;
         regions::ensure_loaded(&db).await?;
         Ok(Self {
             db,
@@ -81,6 +86,12 @@ impl Store {
         auth::Auth::new(&self.db, &self.settings)
     }
 
+    /// The time two-factor codes and pending sign-ins are checked against: the real time
+    /// unless set, which tests do.
+    pub fn clock(&self) -> Arc<Clock> {
+        auth::two_factor::clock(&self.db)
+    }
+
     /// National reference data (the region tree), identical for every user.
     pub fn regions(&self) -> regions::Regions<'_> {
         regions::Regions::new(&self.db)
@@ -88,6 +99,7 @@ impl Store {
 
     /// Everything a signed-in user may do, limited to what their scope allows.
     pub fn scoped(&self, actor: Actor) -> Scoped {
+        audit::context::note_actor(&actor);
         Scoped::new(self.db.clone(), self.settings.clone(), actor)
     }
 
@@ -95,5 +107,16 @@ impl Store {
     /// they bypass data scope by design.
     pub fn system(&self) -> demo::System<'_> {
         demo::System::new(&self.db, &self.settings)
+    }
+
+    /// Walks the audit trail's hash chain and names the first entry that does not check out
+    /// (`luodi audit verify`).
+    pub async fn verify_audit_chain(&self) -> Result<audit::chain::Verification, StoreError> {
+        audit::chain::verify(&self.db).await
+    }
+
+    /// The periodic clean-up: expired sessions, and audit entries past their retention.
+    pub fn housekeeping(&self) -> housekeeping::Housekeeping<'_> {
+        housekeeping::Housekeeping::new(&self.db, &self.settings)
     }
 }

@@ -20,6 +20,11 @@ pub struct AuthSettings {
     /// Sign-ins and password changes that may wait for a password hash while others run (one
     /// hash per core at a time, ~19 MiB each); more are answered 503 with a retry time.
     pub max_waiting_hashes: usize,
+    /// Failed sign-ins from one client address within `address_window_minutes` before the
+    /// address is answered 429 for that long (0: no limit). Offices behind one NAT share an
+    /// address, so this is well above `max_failed_attempts`.
+    pub max_failed_per_address: i64,
+    pub address_window_minutes: i64,
 }
 
 impl Default for AuthSettings {
@@ -32,6 +37,8 @@ impl Default for AuthSettings {
             session_max_hours: 12,
             demo_mode: None,
             max_waiting_hashes: 32,
+            max_failed_per_address: 30,
+            address_window_minutes: 15,
         }
     }
 }

@@ -38,6 +38,9 @@ pub struct User {
     pub locked_until: Option<String>,
     #[schema(value_type = bool)]
     pub must_change_password: Flag,
+    /// Signs in with a second factor (an administrator may reset it).
+    #[schema(value_type = bool)]
+    pub two_factor: Flag,
     pub last_login_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
@@ -116,7 +119,9 @@ pub struct UserUpdate {
 
 const USER_SELECT: &str = "SELECT u.id, u.username, u.display_name, u.role, u.region_code, \
     r.name AS region_name, u.unit_id, n.name AS unit_name, u.phone, u.active, u.locked_until, \
-    u.must_change_password, u.last_login_at, u.created_at, u.updated_at, u.version \
+    u.must_change_password, u.last_login_at, u.created_at, u.updated_at, u.version, \
+    EXISTS (SELECT 1 FROM two_factor t WHERE t.user_id = u.id AND t.secret IS NOT NULL) \
+    AS two_factor \
     FROM users u LEFT JOIN regions r ON r.code = u.region_code LEFT JOIN units n ON n.id = u.unit_id \
     WHERE 1 = 1";
 

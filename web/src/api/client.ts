@@ -7,7 +7,13 @@ import type { ApiErrorBody } from './types'
 export type { ApiErrorBody }
 
 /** Requests whose failures the calling page reports itself (or that fail routinely). */
-const QUIET_PATHS = ['/api/auth/login', '/api/auth/me']
+const QUIET_PATHS = [
+  '/api/auth/login',
+  '/api/auth/me',
+  '/api/auth/login/code',
+  '/api/auth/login/enrol',
+  '/api/auth/login/enrol/confirm',
+]
 
 let onUnauthenticated: () => void = () => {
   if (window.location.pathname !== '/login') window.location.assign('/login')

@@ -52,9 +52,71 @@ export interface paths {
         put?: never;
         /**
          * Signs in with username and password.
-         * @description Repeated failures lock the account for a while (423 `account_locked`).
+         * @description Repeated failures lock the account for a while (423 `account_locked`). When the account
+         *     signs in with a second factor, or its role requires one, the answer carries `two_factor`
+         *     instead of a session.
          */
         post: operations["login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/login/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Second sign-in step: a code from the authenticator app, or a recovery code (each works
+         *     once). Wrong codes count towards the account's lock like wrong passwords.
+         */
+        post: operations["login_code"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/login/enrol": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign-in of an account whose role requires two-factor sign-in and that has none: the
+         *     secret to add to an authenticator app (QR code of `otpauth_url`).
+         */
+        post: operations["login_enrol"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/login/enrol/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finishes an enrolling sign-in with a current code from the new secret: signed in, with
+         *     the recovery codes in `recovery_codes` (shown this once).
+         */
+        post: operations["login_enrol_confirm"];
         delete?: never;
         options?: never;
         head?: never;
@@ -106,6 +168,83 @@ export interface paths {
         put?: never;
         /** Changes the signed-in user's password; their other sessions are closed. */
         post: operations["change_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/two-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user's two-factor sign-in. */
+        get: operations["status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/two-factor/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirms enrolment with the code the app shows now; answers ten recovery codes, shown
+         *     this once.
+         */
+        post: operations["confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/two-factor/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turns the signed-in user's two-factor sign-in off, with the password and a code. Refused
+         *     (403) while the user's role requires it.
+         */
+        post: operations["disable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/two-factor/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Starts enrolment: a new secret for an authenticator app (QR code of `otpauth_url`),
+         *     active once confirmed with a code from it.
+         */
+        post: operations["start"];
         delete?: never;
         options?: never;
         head?: never;
@@ -168,6 +307,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/dispatch/rounds/{id}/board/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The board (报送情况) as a workbook: a row per reporter, the total beneath, and the round's
+         *     month, deadline and status in the notes.
+         */
+        get: operations["export_board"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dispatch/rounds/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ends a round (its organiser only): nothing more can be reported to it; the reporters'
+         *     open tasks are withdrawn and the board keeps who did not report.
+         */
+        post: operations["close_round"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/dispatch/rounds/{id}/projects": {
         parameters: {
             query?: never;
@@ -196,6 +375,83 @@ export interface paths {
         put?: never;
         /** 催报: reminds every reporter that has not reported all its projects, in one click. */
         post: operations["remind_round"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dispatch/rounds/{id}/sheet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The month's dispatch sheet of a round (月度调度表): the projects the user reports in it,
+         *     this month's status and last month's progress and plan, to fill in offline.
+         */
+        get: operations["month_sheet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dispatch/sheet/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submits every filled row of a month sheet — updates, stage changes and money (entered for
+         *     review) — in one transaction, or none (422 `import_rejected` with every row's errors).
+         */
+        post: operations["commit_month_sheet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dispatch/sheet/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The uploaded month sheet handed back with its errors marked. Writes nothing. */
+        post: operations["marked_month_sheet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dispatch/sheet/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Checks a filled-in month sheet row by row (stage rules, money as single entries); writes
+         *     nothing.
+         */
+        post: operations["preview_month_sheet"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1161,6 +1417,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/settings/two-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which roles must sign in with a second factor (without a setting: 系统管理员). */
+        get: operations["policy"];
+        /**
+         * Sets which roles must sign in with a second factor; national or provincial
+         *     administrators only; audited.
+         */
+        put: operations["set_policy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/targets": {
         parameters: {
             query?: never;
@@ -1385,6 +1662,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/{id}/two-factor/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Removes another account's two-factor sign-in (a lost phone); audited. The account enrols
+         *     again at its next sign-in if its role requires it.
+         */
+        post: operations["reset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/{id}/unlock": {
         parameters: {
             query?: never;
@@ -1434,6 +1731,11 @@ export interface components {
             before?: unknown;
             after?: unknown;
             request_id?: string | null;
+            /**
+             * @description The address of the client that sent the request (from the configured proxy header
+             *     behind a proxy).
+             */
+            client_addr?: string | null;
         };
         BTreeMap: {
             [key: string]: string[];
@@ -1523,6 +1825,23 @@ export interface components {
              */
             completed_to_producing?: number | null;
         };
+        /** @description A sign-in waiting for its second step, for a few minutes (`CHALLENGE_MINUTES`). */
+        Challenge: {
+            /** @description Sent back with the second step. */
+            challenge: string;
+            step: components["schemas"]["SecondStep"];
+            expires_at: string;
+        };
+        Code: {
+            /** @description The 6 digits the authenticator app shows. */
+            code: string;
+        };
+        CodeRequest: {
+            /** @description From the password step's `two_factor.challenge`. */
+            challenge: string;
+            /** @description The 6 digits the authenticator app shows, or a recovery code. */
+            code: string;
+        };
         /**
          * @description One condition of a tier rule, as typed: its kind code and amount in minor units
          *     (分, or US cents for `foreign_at_least`).
@@ -1576,6 +1895,11 @@ export interface components {
              */
             missing_contract: boolean;
         };
+        Disable: {
+            password: string;
+            /** @description A code from the app, or a recovery code. */
+            code: string;
+        };
         DueDay: {
             due_on: string;
         };
@@ -1623,6 +1947,20 @@ export interface components {
          * @enum {string}
          */
         DuplicateVerdict: "duplicate" | "not_duplicate";
+        EnrolRequest: {
+            /** @description From the password step's `two_factor.challenge` (step `enrol`). */
+            challenge: string;
+        };
+        /**
+         * @description A secret handed out for enrolment: typed into an authenticator app, or read from the QR
+         *     code of `otpauth_url`.
+         */
+        Enrolment: {
+            /** @description The secret in base32, for typing in by hand. */
+            secret: string;
+            /** @description `otpauth://totp/…` — the content of the QR code. */
+            otpauth_url: string;
+        };
         ErrorBody: {
             /** @description Stable code for programs, e.g. `validation_failed`. */
             code: components["schemas"]["ErrorCode"];
@@ -1637,7 +1975,7 @@ export interface components {
          *     on the code; people read the message beside it, which says more.
          * @enum {string}
          */
-        ErrorCode: "account_locked" | "bad_path" | "bad_query" | "bad_request" | "conflict" | "forbidden" | "import_rejected" | "internal" | "invalid_credentials" | "malformed_json" | "not_found" | "password_change_required" | "stale_version" | "unauthenticated" | "busy" | "cross_origin" | "unsupported_media_type" | "validation_failed" | "route_not_found" | "invalid_file" | "invalid_template" | "invalid_upload" | "too_many_rows" | "sheet_too_large";
+        ErrorCode: "account_locked" | "bad_path" | "bad_query" | "bad_request" | "conflict" | "forbidden" | "import_rejected" | "internal" | "invalid_credentials" | "malformed_json" | "not_found" | "password_change_required" | "stale_version" | "unauthenticated" | "busy" | "cross_origin" | "unsupported_media_type" | "validation_failed" | "route_not_found" | "invalid_file" | "invalid_template" | "invalid_upload" | "too_many_rows" | "sheet_too_large" | "invalid_code" | "challenge_expired" | "too_many_requests";
         EventImportPreview: {
             total_rows: number;
             valid_rows: number;
@@ -1893,10 +2231,17 @@ export interface components {
             username: string;
             password: string;
         };
+        /**
+         * @description A finished sign-in has `token` and `user`; one that owes a second step has `two_factor`
+         *     instead.
+         */
         LoginResponse: {
             /** @description Session token; also set as the HttpOnly cookie `luodi_session`. */
-            token: string;
-            user: components["schemas"]["Me"];
+            token?: string | null;
+            user?: null | components["schemas"]["Me"];
+            two_factor?: null | components["schemas"]["Challenge"];
+            /** @description After enrolling during sign-in: the recovery codes, shown this once. */
+            recovery_codes?: string[] | null;
         };
         /** @description The signed-in user as the front end needs it. */
         Me: {
@@ -1913,6 +2258,58 @@ export interface components {
             /** @description Until changed, every other endpoint answers 403 `password_change_required`. */
             must_change_password: boolean;
             permissions: components["schemas"]["Permission"][];
+        };
+        MonthImportPreview: {
+            /** Format: int64 */
+            round_id: number;
+            /** @description YYYY-MM */
+            period: string;
+            total_rows: number;
+            /** @description Rows to submit. */
+            valid_rows: number;
+            /** @description Rows left blank: not reported now. */
+            skipped_rows: number;
+            errors: components["schemas"]["RowError"][];
+            rows: components["schemas"]["MonthPreviewRow"][];
+            /** @description Of the rows to submit: carried forward unchanged, with a stage change, with money. */
+            unchanged_rows: number;
+            stage_changes: number;
+            fund_rows: number;
+            /** @description Submitting now is after the deadline: the updates are marked late. */
+            late: boolean;
+            files_sent: number;
+            rows_with_receipt: number;
+            rows_without_receipt: components["schemas"]["RowRef"][];
+            unused_files: string[];
+        };
+        MonthPreviewRow: {
+            row: number;
+            /** Format: int64 */
+            project_id: number;
+            project_name: string;
+            region_name: string;
+            unchanged: boolean;
+            progress?: string | null;
+            problem_count: number;
+            /** @description e.g. “已签约 → 已开工（2026-11-03）”. */
+            stage_change?: string | null;
+            /** @description `CNY` or `USD`, with the amount in minor units. */
+            currency?: string | null;
+            /** Format: int64 */
+            amount?: number | null;
+            warnings: string[];
+            late: boolean;
+        };
+        MonthSheetForm: {
+            /** Format: binary */
+            file: string;
+            /** Format: int64 */
+            round_id: number;
+            receipts: string[];
+        };
+        MonthSheetResult: {
+            /** @description Projects whose update was submitted. */
+            submitted: number;
         };
         MonthlyUpdate: {
             /** Format: int64 */
@@ -1999,6 +2396,11 @@ export interface components {
                 before?: unknown;
                 after?: unknown;
                 request_id?: string | null;
+                /**
+                 * @description The address of the client that sent the request (from the configured proxy header
+                 *     behind a proxy).
+                 */
+                client_addr?: string | null;
             }[];
             /**
              * Format: int64
@@ -2278,6 +2680,8 @@ export interface components {
                 locked: boolean;
                 locked_until?: string | null;
                 must_change_password: boolean;
+                /** @description Signs in with a second factor (an administrator may reset it). */
+                two_factor: boolean;
                 last_login_at?: string | null;
                 created_at: string;
                 updated_at: string;
@@ -2526,6 +2930,10 @@ export interface components {
             rows: components["schemas"]["RateRow"][];
             /** @description How every figure is computed, printed on the screen and on reports. */
             definitions: string[];
+        };
+        /** @description Recovery codes, shown once: each signs in once in place of a code from the app. */
+        RecoveryCodes: {
+            recovery_codes: string[];
         };
         Region: {
             code: string;
@@ -2779,6 +3187,11 @@ export interface components {
             obligation_choices: components["schemas"]["ObligationChoice"][];
             condition_kinds: components["schemas"]["ConditionKind"][];
         };
+        /**
+         * @description The second step a sign-in owes.
+         * @enum {string}
+         */
+        SecondStep: "verify" | "enrol";
         SheetForm: {
             /** Format: binary */
             file: string;
@@ -2950,6 +3363,22 @@ export interface components {
             /** @description The conditions as people read them: "合同金额 ≥ 1亿元，或…". */
             description: string;
         };
+        /** @description Which roles must sign in with a second factor. */
+        TwoFactorPolicy: {
+            roles: components["schemas"]["Role"][];
+        };
+        /** @description The signed-in user's two-factor sign-in. */
+        TwoFactorStatus: {
+            enabled: boolean;
+            enabled_at?: string | null;
+            /**
+             * Format: int64
+             * @description Recovery codes not yet used.
+             */
+            recovery_codes_left: number;
+            /** @description Whether the user's role must sign in with a second factor. */
+            required: boolean;
+        };
         Unit: {
             /** Format: int64 */
             id: number;
@@ -3074,6 +3503,8 @@ export interface components {
             locked: boolean;
             locked_until?: string | null;
             must_change_password: boolean;
+            /** @description Signs in with a second factor (an administrator may reset it). */
+            two_factor: boolean;
             last_login_at?: string | null;
             created_at: string;
             updated_at: string;
@@ -3220,8 +3651,139 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description too_many_requests: too many failed sign-ins from this client address; retry after the Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description busy: too many sign-ins waiting; retry after the Retry-After seconds */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    login_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CodeRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginResponse"];
+                };
+            };
+            /** @description invalid_code, challenge_expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description account_locked */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    login_enrol: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrolRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Enrolment"];
+                };
+            };
+            /** @description challenge_expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    login_enrol_confirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CodeRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginResponse"];
+                };
+            };
+            /** @description invalid_code, challenge_expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description account_locked */
+            423: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3303,6 +3865,154 @@ export interface operations {
                 };
             };
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TwoFactorStatus"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    confirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Code"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description wrong code (field `code`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    disable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Disable"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Enrolment"];
+                };
+            };
+            /** @description already enabled: turn it off first */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3474,6 +4184,80 @@ export interface operations {
             };
         };
     };
+    export_board: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    close_round: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Round"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     round_projects: {
         parameters: {
             query?: never;
@@ -3523,6 +4307,232 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    month_sheet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    commit_month_sheet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["MonthSheetForm"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonthSheetResult"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    marked_month_sheet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["MonthSheetForm"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    preview_month_sheet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["MonthSheetForm"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonthImportPreview"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5973,6 +6983,72 @@ export interface operations {
             };
         };
     };
+    policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TwoFactorPolicy"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    set_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TwoFactorPolicy"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TwoFactorPolicy"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_targets: {
         parameters: {
             query?: {
@@ -6586,6 +7662,49 @@ export interface operations {
                 };
             };
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

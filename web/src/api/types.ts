@@ -57,3 +57,8 @@ export type TaskView = S['TaskView']
 export type Notifications = S['Notifications']
 /** One message of the bell (not the browser's Notification). */
 export type NotificationItem = S['Notification']
+export type LoginResponse = S['LoginResponse']
+export type Challenge = S['Challenge']
+export type Enrolment = S['Enrolment']
+export type TwoFactorStatus = S['TwoFactorStatus']
+export type TwoFactorPolicy = S['TwoFactorPolicy']

@@ -6,7 +6,7 @@ const SHARED = ['项目台账', '签约活动', '三率统计']
 
 describe('visibleMenu', () => {
   it('gives a county bureau without user or audit rights only the shared pages', () => {
-    expect(titles(['read_units'])).toEqual(['工作台', ...SHARED, '角色权限', '单位名录', '行政区划', '修改密码'])
+    expect(titles(['read_units'])).toEqual(['工作台', ...SHARED, '角色权限', '单位名录', '行政区划', '修改密码', '账号安全'])
   })
   it('gives an administrator every page', () => {
     expect(titles(['manage_users', 'read_users', 'manage_units', 'read_units', 'read_audit', 'manage_rules'])).toEqual([
@@ -19,10 +19,11 @@ describe('visibleMenu', () => {
       '规则设置',
       '审计日志',
       '修改密码',
+      '账号安全',
     ])
   })
   it('hides permission-bound pages from a user with none', () => {
-    expect(titles([])).toEqual(['工作台', ...SHARED, '角色权限', '行政区划', '修改密码'])
+    expect(titles([])).toEqual(['工作台', ...SHARED, '角色权限', '行政区划', '修改密码', '账号安全'])
   })
   it('shows the rules page only to those who may change the rules', () => {
     expect(titles(['read_units', 'manage_ledger'])).not.toContain('规则设置')
@@ -47,6 +48,7 @@ describe('ledger menu', () => {
       '单位名录',
       '行政区划',
       '修改密码',
+      '账号安全',
     ])
   })
   it('hides fund review from a county bureau, which has no level below to review', () => {

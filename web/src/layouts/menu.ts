@@ -48,6 +48,7 @@ export const MENU: readonly MenuItem[] = [
   { path: '/rules', title: '规则设置', icon: 'SetUp', permission: 'manage_rules' },
   { path: '/audit', title: '审计日志', icon: 'Document', permission: 'read_audit' },
   { path: '/password', title: '修改密码', icon: 'Key' },
+  { path: '/security', title: '账号安全', icon: 'Iphone' },
 ]
 
 export function visibleMenu(

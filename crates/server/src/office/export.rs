@@ -3,7 +3,7 @@
 //! system derives. The ledger, events and units exports are one implementation each of
 //! [`SheetExport`] and one call to [`export_response`].
 
-use super::{export_columns, xlsx_response, Cell, Column};
+use super::{export_columns, export_download, Cell, Column};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -69,6 +69,7 @@ pub async fn export_response<S: SheetExport>(
     chosen: &ExportColumns,
 ) -> ApiResult<Response> {
     let columns = chosen.pick::<S>()?;
+    let rows = items.len();
     let bytes = tokio::task::spawn_blocking(move || {
         let rows = items
             .iter()
@@ -77,5 +78,5 @@ pub async fn export_response<S: SheetExport>(
     })
     .await
     .map_err(ApiError::internal)??;
-    Ok(xlsx_response(S::FILE_NAME, bytes))
+    Ok(export_download(S::FILE_NAME, bytes, rows))
 }

@@ -10,7 +10,7 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
 use luodi_domain::Permission;
 use luodi_store::regions::Region;
-use luodi_store::{LoginOutcome, SessionUser, Store};
+use luodi_store::{LoginOutcome, SecondStepOutcome, SessionUser, Store};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -21,6 +21,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(logout))
         .routes(routes!(me))
         .routes(routes!(change_password))
+        .routes(routes!(login_code))
+        .routes(routes!(login_enrol))
+        .routes(routes!(login_enrol_confirm))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -47,11 +50,18 @@ pub struct Me {
     permissions: Vec<Permission>,
 }
 
+/// A finished sign-in has `token` and `user`; one that owes a second step has `two_factor`
+/// instead.
 #[derive(Serialize, ToSchema)]
 struct LoginResponse {
     /// Session token; also set as the HttpOnly cookie `luodi_session`.
-    token: String,
-    user: Me,
+    token: Option<String>,
+    user: Option<Me>,
+    /// The password was right: finish with `/api/auth/login/code` (step `verify`) or enrol
+    /// first with `/api/auth/login/enrol` (step `enrol`).
+    two_factor: Option<luodi_store::Challenge>,
+    /// After enrolling during sign-in: the recovery codes, shown this once.
+    recovery_codes: Option<Vec<String>>,
 }
 
 async fn me_of(store: &Store, user: &SessionUser) -> ApiResult<Me> {
@@ -95,12 +105,16 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestMeta {
 
 /// Signs in with username and password.
 ///
-/// Repeated failures lock the account for a while (423 `account_locked`).
+/// Repeated failures lock the account for a while (423 `account_locked`). When the account
+/// signs in with a second factor, or its role requires one, the answer carries `two_factor`
+/// instead of a session.
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, body = LoginResponse),
         (status = 401, body = crate::ErrorBody, description = "invalid_credentials"),
         (status = 423, body = crate::ErrorBody, description = "account_locked"),
+        (status = 429, body = crate::ErrorBody, description = "too_many_requests: too many \
+            failed sign-ins from this client address; retry after the Retry-After seconds"),
         (status = 503, body = crate::ErrorBody,
             description = "busy: too many sign-ins waiting; retry after the Retry-After seconds"),
     ))]
@@ -109,7 +123,7 @@ async fn login(
     RequestMeta(request_id): RequestMeta,
     jar: CookieJar,
     Json(req): Json<LoginRequest>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<axum::response::Response> {
     if req.username.trim().is_empty() || req.password.is_empty() {
         return Err(ApiError::field("username", "请输入用户名和密码"));
     }
@@ -119,30 +133,185 @@ async fn login(
         .login(&req.username, &req.password, request_id.as_deref())
         .await?
     {
-        LoginOutcome::Success { token, user } => {
-            let cookie = Cookie::build((SESSION_COOKIE, token.clone()))
-                .http_only(true)
-                .same_site(SameSite::Lax)
-                .secure(state.settings.cookie_secure)
-                .path("/")
-                .build();
-            let me = me_of(&state.store, &user).await?;
-            Ok((jar.add(cookie), Json(LoginResponse { token, user: me })))
-        }
+        LoginOutcome::Success { token, user } => signed_in(&state, jar, token, &user, None).await,
+        LoginOutcome::SecondFactor(challenge) => Ok((
+            jar,
+            Json(LoginResponse {
+                token: None,
+                user: None,
+                two_factor: Some(challenge),
+                recovery_codes: None,
+            }),
+        )),
         LoginOutcome::InvalidCredentials => Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             ErrorCode::InvalidCredentials,
             "用户名或密码错误",
         )),
-        LoginOutcome::Locked { until } => Err(ApiError::new(
-            StatusCode::LOCKED,
-            ErrorCode::AccountLocked,
-            format!(
-                "密码连续错误次数过多，账号已锁定至 {}（北京时间），请稍后再试或联系管理员解锁",
-                beijing_time(&until)
-            ),
-        )),
+        LoginOutcome::Locked { until } => Err(locked(&until)),
+        LoginOutcome::Throttled { until } => {
+            let wait = seconds_until(&until).max(1);
+            return Ok((
+                [(axum::http::header::RETRY_AFTER, wait.to_string())],
+                ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    ErrorCode::TooManyRequests,
+                    format!(
+                        "从您所在网络登录失败的次数过多，请于 {}（北京时间）后再试",
+                        beijing_time(&until)
+                    ),
+                ),
+            )
+                .into_response());
+        }
     }
+    .map(IntoResponse::into_response)
+}
+
+fn locked(until: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::LOCKED,
+        ErrorCode::AccountLocked,
+        format!(
+            "密码或验证码连续错误次数过多，账号已锁定至 {}（北京时间），请稍后再试或联系管理员解锁",
+            beijing_time(until)
+        ),
+    )
+}
+
+/// The answer to a finished sign-in: the session cookie and the user.
+async fn signed_in(
+    state: &AppState,
+    jar: CookieJar,
+    token: String,
+    user: &SessionUser,
+    recovery_codes: Option<Vec<String>>,
+) -> ApiResult<(CookieJar, Json<LoginResponse>)> {
+    let cookie = Cookie::build((SESSION_COOKIE, token.clone()))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.settings.cookie_secure)
+        .path("/")
+        .build();
+    let me = me_of(&state.store, user).await?;
+    Ok((
+        jar.add(cookie),
+        Json(LoginResponse {
+            token: Some(token),
+            user: Some(me),
+            two_factor: None,
+            recovery_codes,
+        }),
+    ))
+}
+
+async fn second_step_answer(
+    state: &AppState,
+    jar: CookieJar,
+    outcome: SecondStepOutcome,
+) -> ApiResult<(CookieJar, Json<LoginResponse>)> {
+    match outcome {
+        SecondStepOutcome::Success {
+            token,
+            user,
+            recovery_codes,
+        } => signed_in(state, jar, token, &user, recovery_codes).await,
+        SecondStepOutcome::InvalidCode => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::InvalidCode,
+            "验证码不正确或已使用过，请输入验证器应用中当前显示的6位数字，或一个未用过的恢复码",
+        )),
+        SecondStepOutcome::Expired => Err(challenge_expired()),
+        SecondStepOutcome::Locked { until } => Err(locked(&until)),
+    }
+}
+
+fn challenge_expired() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::ChallengeExpired,
+        "登录验证已过期，请重新输入用户名和密码",
+    )
+}
+
+#[derive(Deserialize, ToSchema)]
+struct CodeRequest {
+    /// From the password step's `two_factor.challenge`.
+    challenge: String,
+    /// The 6 digits the authenticator app shows, or a recovery code.
+    code: String,
+}
+
+/// Second sign-in step: a code from the authenticator app, or a recovery code (each works
+/// once). Wrong codes count towards the account's lock like wrong passwords.
+#[utoipa::path(post, path = "/api/auth/login/code", tag = "auth", request_body = CodeRequest,
+    responses(
+        (status = 200, body = LoginResponse),
+        (status = 401, body = crate::ErrorBody, description = "invalid_code, challenge_expired"),
+        (status = 423, body = crate::ErrorBody, description = "account_locked"),
+    ))]
+async fn login_code(
+    State(state): State<AppState>,
+    RequestMeta(request_id): RequestMeta,
+    jar: CookieJar,
+    Json(req): Json<CodeRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let outcome = state
+        .store
+        .auth()
+        .verify_code(&req.challenge, &req.code, request_id.as_deref())
+        .await?;
+    second_step_answer(&state, jar, outcome).await
+}
+
+#[derive(Deserialize, ToSchema)]
+struct EnrolRequest {
+    /// From the password step's `two_factor.challenge` (step `enrol`).
+    challenge: String,
+}
+
+/// Sign-in of an account whose role requires two-factor sign-in and that has none: the
+/// secret to add to an authenticator app (QR code of `otpauth_url`).
+#[utoipa::path(post, path = "/api/auth/login/enrol", tag = "auth", request_body = EnrolRequest,
+    responses(
+        (status = 200, body = luodi_store::two_factor::Enrolment),
+        (status = 401, body = crate::ErrorBody, description = "challenge_expired"),
+    ))]
+async fn login_enrol(
+    State(state): State<AppState>,
+    RequestMeta(request_id): RequestMeta,
+    Json(req): Json<EnrolRequest>,
+) -> ApiResult<Json<luodi_store::two_factor::Enrolment>> {
+    state
+        .store
+        .auth()
+        .enrol_start(&req.challenge, request_id.as_deref())
+        .await?
+        .map(Json)
+        .ok_or_else(challenge_expired)
+}
+
+/// Finishes an enrolling sign-in with a current code from the new secret: signed in, with
+/// the recovery codes in `recovery_codes` (shown this once).
+#[utoipa::path(post, path = "/api/auth/login/enrol/confirm", tag = "auth", request_body = CodeRequest,
+    responses(
+        (status = 200, body = LoginResponse),
+        (status = 401, body = crate::ErrorBody, description = "invalid_code, challenge_expired"),
+        (status = 422, body = crate::ErrorBody),
+        (status = 423, body = crate::ErrorBody, description = "account_locked"),
+    ))]
+async fn login_enrol_confirm(
+    State(state): State<AppState>,
+    RequestMeta(request_id): RequestMeta,
+    jar: CookieJar,
+    Json(req): Json<CodeRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let outcome = state
+        .store
+        .auth()
+        .enrol_confirm(&req.challenge, &req.code, request_id.as_deref())
+        .await?;
+    second_step_answer(&state, jar, outcome).await
 }
 
 /// Signs out: the session is deleted on the server.
@@ -198,12 +367,24 @@ async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
+const STORED: &[time::format_description::FormatItem<'static>] = time::macros::format_description!(
+    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+);
+
+/// Whole seconds from now until a stored UTC timestamp, rounded up (0 when past).
+fn seconds_until(utc: &str) -> i64 {
+    time::PrimitiveDateTime::parse(utc, STORED)
+        .map(|t| {
+            let left = t.assume_utc() - time::OffsetDateTime::now_utc();
+            (left.whole_milliseconds() as i64 + 999) / 1000
+        })
+        .unwrap_or(60)
+        .max(0)
+}
+
 /// A stored UTC timestamp (`2026-11-23T07:15:00.000Z`) as users read it: `2026-11-23 15:15`.
 fn beijing_time(utc: &str) -> String {
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
-    match time::PrimitiveDateTime::parse(utc, format) {
+    match time::PrimitiveDateTime::parse(utc, STORED) {
         Ok(t) => {
             let t = t.assume_utc().to_offset(time::macros::offset!(+8));
             format!(

@@ -100,8 +100,9 @@ async fn export_duplicate_candidates(
             ]
         })
         .collect();
+    let count = rows.len();
     let bytes = tokio::task::spawn_blocking(move || office::export(&DUPLICATES_EXPORT, rows))
         .await
         .map_err(ApiError::internal)??;
-    Ok(office::xlsx_response("疑似重复项目.xlsx", bytes))
+    Ok(office::export_download("疑似重复项目.xlsx", bytes, count))
 }

@@ -14,5 +14,6 @@ pub mod regions;
 pub mod rules;
 pub mod targets;
 pub mod tasks;
+pub mod two_factor;
 pub mod units;
 pub mod users;

@@ -103,7 +103,8 @@ async fn export_rates(
     };
     let mut columns = vec![column(group_header, 24.0)];
     columns.extend(RATE_COLUMNS);
-    let rows = report.rows.iter().map(|r| rate_cells(&r.name, r)).collect();
+    let rows: Vec<Vec<Cell>> = report.rows.iter().map(|r| rate_cells(&r.name, r)).collect();
+    let count = rows.len();
     let totals = vec![rate_cells("合计", &report.total)];
     let when = report
         .as_of
@@ -155,7 +156,7 @@ async fn export_rates(
     .await
     .map_err(ApiError::internal)??;
     let file = format!("三率统计_{}_{when}.xlsx", report.region_name);
-    Ok(office::xlsx_response(&file, bytes))
+    Ok(office::export_download(&file, bytes, count))
 }
 
 fn origin_label(code: &str) -> String {

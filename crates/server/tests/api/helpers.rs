@@ -52,6 +52,15 @@ pub async fn spawn_app_with(auth: AuthSettings) -> TestApp {
 }
 
 pub async fn spawn_app_configured(auth: AuthSettings, settings: ServerSettings) -> TestApp {
+    spawn_app_with_store(auth, settings).await.0
+}
+
+/// The app and the store it serves, for what a test controls below the API (the store's
+/// clock).
+pub async fn spawn_app_with_store(
+    auth: AuthSettings,
+    settings: ServerSettings,
+) -> (TestApp, Store) {
     let database_url = fresh_database().await;
     let store = Store::open(&database_url, auth).await.expect("open store");
     store
@@ -63,15 +72,18 @@ pub async fn spawn_app_configured(auth: AuthSettings, settings: ServerSettings) 
     let addr = listener.local_addr().unwrap();
     let files_dir = std::env::temp_dir().join(format!("{}-files", unique_name()));
     let state = AppState {
-        store,
+        store: store.clone(),
         settings: Arc::new(settings),
         files: Arc::new(luodi_store::LocalDisk::new(files_dir)),
     };
     tokio::spawn(luodi_server::serve(listener, state));
-    TestApp {
-        base: format!("http://{addr}"),
-        database_url,
-    }
+    (
+        TestApp {
+            base: format!("http://{addr}"),
+            database_url,
+        },
+        store,
+    )
 }
 
 pub fn client() -> Client {
@@ -112,6 +124,14 @@ pub struct User {
 }
 
 impl User {
+    /// A client signed in some other way than `TestApp::login` (a second sign-in step).
+    pub fn from_client(client: Client, app: &TestApp) -> Self {
+        Self {
+            client,
+            base: app.base.clone(),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

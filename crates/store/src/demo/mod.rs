@@ -235,6 +235,14 @@ impl<'a> System<'a> {
         )
         .execute(&mut *tx)
         .await?;
+        // The demo accounts sign in with their password alone, unless an administrator has
+        // already chosen otherwise.
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ('two_factor_roles', '') \
+             ON CONFLICT (key) DO NOTHING",
+        )
+        .execute(&mut *tx)
+        .await?;
         audit::record(
             &mut tx,
             Author {

@@ -18,8 +18,10 @@ use luodi_domain::funds::Period;
 use luodi_domain::ledger::Stage;
 use luodi_domain::{parse_date, Permission, RegionCode, Scope};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use utoipa::ToSchema;
+
+pub mod sheet;
 
 crate::scoped::area_handle!(
     /// Dispatch rounds, monthly updates and the board, as the actor may use them.
@@ -194,7 +196,7 @@ pub struct MonthlyUpdate {
 }
 
 impl MonthlyUpdate {
-    fn finish(mut self) -> Self {
+    pub(crate) fn finish(mut self) -> Self {
         self.status_label = status_label(&self.status).to_owned();
         self.problems = self
             .problems_json
@@ -205,7 +207,7 @@ impl MonthlyUpdate {
     }
 }
 
-fn status_label(status: &str) -> &'static str {
+pub(crate) fn status_label(status: &str) -> &'static str {
     match status {
         "draft" => "草稿",
         "submitted" => "已报",
@@ -232,12 +234,22 @@ const ROUND_SELECT: &str = "SELECT r.id, r.region_code, rg.name AS region_name, 
     r.due_on, r.title, r.status, u.display_name AS created_by_name, r.created_at, \
     (SELECT COUNT(*) FROM dispatch_round_projects a WHERE a.round_id = r.id) AS project_count";
 
-const UPDATE_SELECT: &str = "SELECT m.id, m.project_id, p.name AS project_name, m.region_code, \
+pub(crate) const UPDATE_SELECT: &str =
+    "SELECT m.id, m.project_id, p.name AS project_name, m.region_code, \
     m.period, m.status, m.unchanged, m.progress, m.problems AS problems_json, m.next_steps, \
     m.late, su.display_name AS submitted_by_name, m.submitted_at, m.return_reason, \
     m.returned_at, m.updated_at, m.version FROM monthly_updates m \
     JOIN projects p ON p.id = m.project_id LEFT JOIN users su ON su.id = m.submitted_by \
     WHERE 1 = 1";
+
+/// The month before `period`.
+pub(crate) fn previous_month(period: Period) -> Period {
+    match period.month() {
+        1 => Period::new(period.year() - 1, 12),
+        m => Period::new(period.year(), m - 1),
+    }
+    .unwrap_or(period)
+}
 
 /// Whether a project at `stage` is asked about by default: signed and not yet producing (nor
 /// ended), or a key project still alive.
@@ -514,6 +526,7 @@ impl Dispatch<'_> {
         );
         let rows: Vec<Row> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
         let overdue = parse_date(&round.due_on).is_ok_and(|d| clock::today() > d);
+        let closed = round.status == "closed";
         let status = |b: &BoardRow| -> String {
             if b.submitted == b.projects {
                 if b.late > 0 {
@@ -521,6 +534,8 @@ impl Dispatch<'_> {
                 } else {
                     "已报"
                 }
+            } else if closed {
+                "未报（已结束）"
             } else if overdue {
                 "逾期"
             } else if b.returned > 0 {
@@ -636,19 +651,7 @@ impl Dispatch<'_> {
         self.ledger().get(project_id).await?;
         let period =
             Period::parse(period).map_err(|e| StoreError::field("period", e.to_string()))?;
-        let previous = Period::new(
-            if period.month() == 1 {
-                period.year() - 1
-            } else {
-                period.year()
-            },
-            if period.month() == 1 {
-                12
-            } else {
-                period.month() - 1
-            },
-        )
-        .unwrap_or(period);
+        let previous = previous_month(period);
         Ok(UpdateView {
             current: self.find_update(project_id, period).await?,
             previous: self.find_update(project_id, previous).await?,
@@ -776,108 +779,35 @@ impl Dispatch<'_> {
                 "报送前请填写本月进展，或选择“本月无变化”",
             ));
         }
-        let now = clock::now();
         let today = clock::today().to_string();
         let late = input.submit && today > earliest_due;
-        let status = if input.submit { "submitted" } else { "draft" };
-        let problems_json =
-            (!problems.is_empty()).then(|| serde_json::to_string(&problems).unwrap_or_default());
         let region = crate::regions::stored_code(&project.region_code)?;
         let mut tx = self.db.pool.begin().await?;
-        let id: i64 = match &before {
-            None => sqlx::query_scalar(
-                "INSERT INTO monthly_updates (project_id, region_code, period, status, unchanged, \
-                 progress, problems, next_steps, late, submitted_by, submitted_at, updated_by, \
-                 updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-                 RETURNING id",
-            )
-            .bind(input.project_id)
-            .bind(region.as_str())
-            .bind(period.to_string())
-            .bind(status)
-            .bind(input.unchanged)
-            .bind(&progress)
-            .bind(&problems_json)
-            .bind(&next_steps)
-            .bind(late)
-            .bind(input.submit.then_some(self.actor.user_id))
-            .bind(input.submit.then(|| now.clone()))
-            .bind(self.actor.user_id)
-            .bind(&now)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|e| match e {
-                sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Stale,
-                e => e.into(),
-            })?,
-            Some(b) => {
-                let updated = sqlx::query(
-                    "UPDATE monthly_updates SET status = $1, unchanged = $2, progress = $3, \
-                     problems = $4, next_steps = $5, late = $6, submitted_by = $7, \
-                     submitted_at = $8, updated_by = $9, updated_at = $10, version = version + 1 \
-                     WHERE id = $11 AND version = $12",
-                )
-                .bind(status)
-                .bind(input.unchanged)
-                .bind(&progress)
-                .bind(&problems_json)
-                .bind(&next_steps)
-                .bind(late)
-                .bind(input.submit.then_some(self.actor.user_id))
-                .bind(input.submit.then(|| now.clone()))
-                .bind(self.actor.user_id)
-                .bind(&now)
-                .bind(b.id)
-                .bind(b.version)
-                .execute(&mut *tx)
-                .await?;
-                if updated.rows_affected() == 0 {
-                    return Err(StoreError::Stale);
-                }
-                b.id
-            }
-        };
-        let snapshot = serde_json::json!({
-            "status": status, "unchanged": input.unchanged, "progress": progress,
-            "problems": problems, "next_steps": next_steps, "late": late,
-        });
-        sqlx::query(
-            "INSERT INTO monthly_update_versions (update_id, version, status, snapshot, actor_id, at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(id)
-        .bind(current_version + 1)
-        .bind(status)
-        .bind(snapshot.to_string())
-        .bind(self.actor.user_id)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
-        if input.submit {
-            complete_tasks(&mut tx, input.project_id, &period.to_string()).await?;
-        }
-        audit::record(
+        write_update(
             &mut tx,
-            (&self.actor).into(),
-            Change {
-                entity: "monthly_update",
-                entity_id: Some(id.to_string()),
-                action: if input.submit { "submit" } else { "update" },
-                summary: format!(
-                    "{}项目 {} {}月度进展{}",
-                    if input.submit { "报送" } else { "保存" },
-                    project.name,
-                    period,
-                    if late { "（逾期）" } else { "" }
-                ),
-                region: Some(&region),
+            &self.actor,
+            UpdateWrite {
+                project_id: input.project_id,
+                project_name: &project.name,
+                region: &region,
+                period,
                 before: before
                     .as_ref()
-                    .map(|b| serde_json::json!({ "status": b.status, "progress": b.progress })),
-                after: Some(snapshot),
+                    .map(|b| (b.id, b.version, b.status.clone(), b.progress.clone())),
+                submit: input.submit,
+                unchanged: input.unchanged,
+                progress,
+                problems,
+                next_steps,
+                late,
+                extra: None,
+                source: "",
             },
         )
         .await?;
+        if input.submit {
+            complete_tasks(&mut tx, &[input.project_id], &period.to_string()).await?;
+        }
         tx.commit().await?;
         Ok(self
             .find_update(input.project_id, period)
@@ -980,6 +910,65 @@ impl Dispatch<'_> {
         .ok_or(StoreError::NotFound("该月度进展"))
     }
 
+    /// Closes a round (by its organiser): nothing more can be reported to it, and the tasks
+    /// still open for it are withdrawn; the board keeps who reported and who did not.
+    pub async fn close_round(&self, id: i64) -> Result<Round, StoreError> {
+        let root = self.organiser_root()?;
+        let round = self.round(id).await?;
+        if round.region_code != root.as_str() {
+            return Err(StoreError::forbidden("只有组织本轮调度的单位可以结束调度"));
+        }
+        if round.status != "open" {
+            return Err(StoreError::Conflict {
+                field: "status".into(),
+                message: format!("“{}”已结束", round.title),
+            });
+        }
+        let board = self.board(id).await?;
+        let missing: i64 = board.rows.iter().map(|r| r.projects - r.submitted).sum();
+        let now = clock::now();
+        let mut tx = self.db.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE dispatch_rounds SET status = 'closed', closed_at = $1, version = version + 1 \
+             WHERE id = $2 AND status = 'open'",
+        )
+        .bind(&now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::Stale);
+        }
+        sqlx::query(
+            "UPDATE tasks SET status = 'cancelled', done_at = $1 \
+             WHERE kind = $2 AND source_id = $3 AND status = 'open'",
+        )
+        .bind(&now)
+        .bind(REPORT_TASK)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        audit::record(
+            &mut tx,
+            (&self.actor).into(),
+            Change {
+                entity: "dispatch_round",
+                entity_id: Some(id.to_string()),
+                action: "close",
+                summary: format!(
+                    "结束调度轮次“{}”：已报{}个项目，未报{missing}个",
+                    round.title, round.submitted
+                ),
+                region: Some(&root),
+                before: Some(serde_json::json!({ "status": "open" })),
+                after: Some(serde_json::json!({ "status": "closed", "missing": missing })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.round(id).await
+    }
+
     /// Reminds every reporter of the round (within the actor's scope) that has not reported
     /// all its projects (催报); answers how many were reminded.
     pub async fn remind(&self, id: i64) -> Result<usize, StoreError> {
@@ -1033,20 +1022,157 @@ impl Dispatch<'_> {
     }
 }
 
+/// An update to write, and the state it is written over.
+pub(crate) struct UpdateWrite<'a> {
+    pub project_id: i64,
+    pub project_name: &'a str,
+    pub region: &'a RegionCode,
+    pub period: Period,
+    /// The update read before (id, version, status, progress); none for a first one.
+    pub before: Option<(i64, i64, String, Option<String>)>,
+    pub submit: bool,
+    pub unchanged: bool,
+    pub progress: Option<String>,
+    pub problems: Vec<ProblemInput>,
+    pub next_steps: Option<String>,
+    pub late: bool,
+    /// What else came with the update (the month sheet's stage change and money), kept in its
+    /// version and audit entry.
+    pub extra: Option<serde_json::Value>,
+    /// Where it came from, for the audit (e.g. “（月度调度表第3行）”).
+    pub source: &'a str,
+}
+
+/// Writes an update on the caller's transaction: the row (if still at the version read), a
+/// version kept for good, and the audit entry. Answers the update's id.
+pub(crate) async fn write_update(
+    tx: &mut sqlx::AnyConnection,
+    actor: &crate::scoped::Actor,
+    w: UpdateWrite<'_>,
+) -> Result<i64, StoreError> {
+    let now = clock::now();
+    let status = if w.submit { "submitted" } else { "draft" };
+    let problems_json =
+        (!w.problems.is_empty()).then(|| serde_json::to_string(&w.problems).unwrap_or_default());
+    let id: i64 = match &w.before {
+        None => sqlx::query_scalar(
+            "INSERT INTO monthly_updates (project_id, region_code, period, status, unchanged, \
+             progress, problems, next_steps, late, submitted_by, submitted_at, updated_by, \
+             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+             RETURNING id",
+        )
+        .bind(w.project_id)
+        .bind(w.region.as_str())
+        .bind(w.period.to_string())
+        .bind(status)
+        .bind(w.unchanged)
+        .bind(&w.progress)
+        .bind(&problems_json)
+        .bind(&w.next_steps)
+        .bind(w.late)
+        .bind(w.submit.then_some(actor.user_id))
+        .bind(w.submit.then(|| now.clone()))
+        .bind(actor.user_id)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| match e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Stale,
+            e => e.into(),
+        })?,
+        Some((id, version, _, _)) => {
+            let updated = sqlx::query(
+                "UPDATE monthly_updates SET status = $1, unchanged = $2, progress = $3, \
+                 problems = $4, next_steps = $5, late = $6, submitted_by = $7, \
+                 submitted_at = $8, updated_by = $9, updated_at = $10, version = version + 1 \
+                 WHERE id = $11 AND version = $12",
+            )
+            .bind(status)
+            .bind(w.unchanged)
+            .bind(&w.progress)
+            .bind(&problems_json)
+            .bind(&w.next_steps)
+            .bind(w.late)
+            .bind(w.submit.then_some(actor.user_id))
+            .bind(w.submit.then(|| now.clone()))
+            .bind(actor.user_id)
+            .bind(&now)
+            .bind(id)
+            .bind(version)
+            .execute(&mut *tx)
+            .await?;
+            if updated.rows_affected() == 0 {
+                return Err(StoreError::Stale);
+            }
+            *id
+        }
+    };
+    let mut snapshot = serde_json::json!({
+        "status": status, "unchanged": w.unchanged, "progress": w.progress,
+        "problems": w.problems, "next_steps": w.next_steps, "late": w.late,
+    });
+    if let (Some(extra), Some(map)) = (&w.extra, snapshot.as_object_mut()) {
+        map.insert("with".into(), extra.clone());
+    }
+    sqlx::query(
+        "INSERT INTO monthly_update_versions (update_id, version, status, snapshot, actor_id, at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(w.before.as_ref().map_or(0, |b| b.1) + 1)
+    .bind(status)
+    .bind(snapshot.to_string())
+    .bind(actor.user_id)
+    .bind(&now)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        actor.into(),
+        Change {
+            entity: "monthly_update",
+            entity_id: Some(id.to_string()),
+            action: if w.submit { "submit" } else { "update" },
+            summary: format!(
+                "{}项目 {} {}月度进展{}{}",
+                if w.submit { "报送" } else { "保存" },
+                w.project_name,
+                w.period,
+                if w.late { "（逾期）" } else { "" },
+                w.source,
+            ),
+            region: Some(w.region),
+            before: w
+                .before
+                .as_ref()
+                .map(|b| serde_json::json!({ "status": b.2, "progress": b.3 })),
+            after: Some(snapshot),
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
 /// Marks done every report task whose projects (for the month of its round) are all submitted.
 async fn complete_tasks(
     conn: &mut sqlx::AnyConnection,
-    project_id: i64,
+    project_ids: &[i64],
     period: &str,
 ) -> Result<(), StoreError> {
-    let parts: Vec<(i64, String, Option<i64>)> = sqlx::query_as(
-        "SELECT a.round_id, a.region_code, a.unit_id FROM dispatch_round_projects a \
-         JOIN dispatch_rounds r ON r.id = a.round_id WHERE a.project_id = $1 AND r.period = $2",
-    )
-    .bind(project_id)
-    .bind(period)
-    .fetch_all(&mut *conn)
-    .await?;
+    let mut parts: BTreeSet<(i64, String, Option<i64>)> = BTreeSet::new();
+    for chunk in project_ids.chunks(500) {
+        let mut f = Filter::new(
+            "SELECT DISTINCT a.round_id, a.region_code, a.unit_id FROM dispatch_round_projects a \
+             JOIN dispatch_rounds r ON r.id = a.round_id WHERE 1 = 1",
+        );
+        let p = f.bind(Bind::Text(period.to_owned()));
+        f.and(&format!("r.period = {p}"));
+        let ids: Vec<String> = chunk.iter().map(|id| f.bind(Bind::Int(*id))).collect();
+        f.and(&format!("a.project_id IN ({})", ids.join(", ")));
+        let rows: Vec<(i64, String, Option<i64>)> =
+            f.query_as(&f.sql).fetch_all(&mut *conn).await?;
+        parts.extend(rows);
+    }
     for (round, region, unit) in parts {
         let missing: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM dispatch_round_projects a LEFT JOIN monthly_updates m \

@@ -116,14 +116,267 @@ struct SheetProject {
     contract_cents: i64,
 }
 
+impl SheetProject {
+    fn money(&self) -> MoneyProject {
+        MoneyProject {
+            id: self.id,
+            contract_fen: self.contract_fen,
+            contract_cents: self.contract_cents,
+        }
+    }
+}
+
 pub struct CheckedFund {
     row: usize,
     project: SheetProject,
     period: Period,
-    input: crate::funds::FundInput,
-    warnings: Vec<String>,
+    money: SheetMoney,
+}
+
+/// What the money cells of a row are checked against: the project's contract.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MoneyProject {
+    pub id: i64,
+    pub contract_fen: i64,
+    pub contract_cents: i64,
+}
+
+/// A row's money, checked like a single entry and ready to enter for review.
+pub(crate) struct SheetMoney {
+    pub input: crate::funds::FundInput,
+    /// Plausibility warnings its 超常说明 answers.
+    pub warnings: Vec<String>,
     /// The receipt sent with the sheet (index into the upload's files), checked.
-    receipt: Option<(usize, EvidenceFile)>,
+    pub receipt: Option<(usize, EvidenceFile)>,
+}
+
+/// The money cells of a sheet's rows (到位金额, 币种, 资金类型, 回单文件, 备注, 超常说明), checked
+/// as a single entry would be: the plausibility rules count what is on record and the rows
+/// above in the same sheet. Shared by the fund sheet and the month's dispatch sheet.
+pub(crate) struct MoneyCells<'a> {
+    history: HashMap<(i64, String), Vec<(Period, i64)>>,
+    receipts: Receipts<'a>,
+    today: time::Date,
+}
+
+impl<'a> MoneyCells<'a> {
+    /// Loads what the projects have on record; `files` are the receipts sent with the sheet.
+    pub(crate) async fn load(
+        funds: &Funds<'_>,
+        ids: &BTreeSet<i64>,
+        files: &'a [UploadedFile],
+    ) -> Result<Self, StoreError> {
+        Ok(Self {
+            history: funds.sheet_history(ids).await?,
+            receipts: Receipts::new(files),
+            today: crate::kit::clock::today(),
+        })
+    }
+
+    /// Checks the cells of a row with an amount for `project` (unknown when the row's project
+    /// did not resolve: the cells are still checked, so every error shows at once) and
+    /// `period`; pushes every error and answers the money when the whole row is right.
+    pub(crate) fn check(
+        &mut self,
+        project: Option<MoneyProject>,
+        period: Option<Period>,
+        cell: &dyn Fn(&str) -> String,
+        errors: &mut Vec<(&'static str, String)>,
+    ) -> Option<SheetMoney> {
+        let amount_text = cell("amount");
+        let currency = match cell("currency").as_str() {
+            // A blank currency is the project's own: 美元 for a foreign-only contract.
+            "" => Some(match project {
+                Some(p) if p.contract_fen == 0 && p.contract_cents > 0 => "USD",
+                _ => "CNY",
+            }),
+            other => currency_code(other).or_else(|| {
+                errors.push(("currency", format!("币种应为人民币或美元，实际为“{other}”")));
+                None
+            }),
+        };
+        let amount = currency.and_then(|c| {
+            let parsed = if c == "USD" {
+                UsdCents::parse_wan_usd(&amount_text).map(|u| u.0)
+            } else {
+                Fen::parse_wan_yuan(&amount_text).map(|f| f.0)
+            };
+            match parsed {
+                Ok(a) if a > 0 => Some(a),
+                Ok(_) => {
+                    errors.push(("amount", "到位金额须大于0".to_owned()));
+                    None
+                }
+                Err(e) => {
+                    errors.push(("amount", e.to_string()));
+                    None
+                }
+            }
+        });
+        let kind = match cell("kind").as_str() {
+            "" => {
+                errors.push(("kind", "资金类型不能为空".to_owned()));
+                None
+            }
+            other => kind_code(other).or_else(|| {
+                errors.push((
+                    "kind",
+                    format!("资金类型应为固定资产投资、注册资本实缴或其他，实际为“{other}”"),
+                ));
+                None
+            }),
+        };
+        let optional = |f: &str| Some(cell(f)).filter(|s| !s.is_empty());
+        let receipt = match optional("receipt") {
+            None => None,
+            Some(named) => match self.receipts.find(&named) {
+                Ok(found) => Some(found),
+                Err(m) => {
+                    errors.push(("receipt", m));
+                    None
+                }
+            },
+        };
+        let note = optional("note");
+        if note.as_ref().is_some_and(|n| n.chars().count() > 500) {
+            errors.push(("note", "内容过长：不超过500个字".to_owned()));
+        }
+        let (true, Some(p), Some(period), Some(currency), Some(amount), Some(kind)) =
+            (errors.is_empty(), project, period, currency, amount, kind)
+        else {
+            return None;
+        };
+        // Checked against what is on record plus the rows above it in this sheet.
+        let earlier = self.history.entry((p.id, currency.to_owned())).or_default();
+        let contract = if currency == "USD" {
+            p.contract_cents
+        } else {
+            p.contract_fen
+        };
+        let warnings: Vec<String> = plausibility(&Entry {
+            amount,
+            period,
+            history: earlier,
+            contract,
+            today: self.today,
+        })
+        .iter()
+        .map(|w| w.message().to_owned())
+        .collect();
+        let override_reason = optional("override_reason");
+        if !warnings.is_empty() && override_reason.is_none() {
+            errors.push((
+                "override_reason",
+                format!(
+                    "{}；如确认无误，请在“超常说明”中写明理由",
+                    warnings.join("；")
+                ),
+            ));
+            return None;
+        }
+        earlier.push((period, amount));
+        Some(SheetMoney {
+            input: crate::funds::FundInput {
+                period: period.to_string(),
+                amount,
+                currency: if currency == "USD" {
+                    Currency::Usd
+                } else {
+                    Currency::Cny
+                },
+                kind,
+                note,
+                corrects_id: None,
+                override_reason,
+            },
+            warnings,
+            receipt,
+        })
+    }
+}
+
+/// Stores the contents of the receipts the rows use (each once, named by its hash), before
+/// the transaction that enters the rows.
+pub(crate) async fn store_receipts<'m>(
+    upload: &SheetUpload,
+    money: impl Iterator<Item = &'m SheetMoney>,
+) -> Result<(), StoreError> {
+    let mut stored = BTreeSet::new();
+    for (i, file) in money.filter_map(|m| m.receipt.as_ref()) {
+        if !stored.insert(*i) {
+            continue;
+        }
+        let objects = upload
+            .objects
+            .as_ref()
+            .ok_or_else(|| StoreError::Internal("no object store for receipts".into()))?;
+        file.store(objects.0.as_ref(), upload.files[*i].bytes.clone())
+            .await?;
+    }
+    Ok(())
+}
+
+/// A row's project, for writing its money.
+pub(crate) struct MoneyRow<'a> {
+    pub project_id: i64,
+    pub project_name: &'a str,
+    pub region_code: &'a str,
+    pub period: Period,
+    /// The sheet's row, named in the audit.
+    pub row: usize,
+    /// What the sheet is called in the audit (e.g. “Excel导入”, “月度调度表”).
+    pub source: &'a str,
+}
+
+/// Enters a row's money for review on the sheet's transaction, with its receipt attached;
+/// answers the record's id and its audit entries.
+pub(crate) async fn enter_money(
+    tx: &mut sqlx::AnyConnection,
+    entered_by: i64,
+    row: MoneyRow<'_>,
+    money: &SheetMoney,
+) -> Result<(i64, Vec<OwnedEntry>), StoreError> {
+    let id = insert_fund(
+        &mut *tx,
+        NewFund {
+            project_id: row.project_id,
+            region: row.region_code,
+            period: row.period,
+            input: &money.input,
+            warnings: &money.warnings,
+            entered_by,
+        },
+    )
+    .await?;
+    let mut entries = vec![OwnedEntry {
+        region: Some(row.region_code.to_owned()),
+        entity: "fund_arrival",
+        entity_id: Some(id.to_string()),
+        action: "create",
+        summary: format!(
+            "填报项目 {} {} 资金到位（{}第{}行）",
+            row.project_name, row.period, row.source, row.row
+        ),
+        before: None,
+        after: audit::compact_json(&money.input),
+    }];
+    if let Some((_, file)) = &money.receipt {
+        file.insert(&mut *tx, id, row.region_code, entered_by)
+            .await?;
+        entries.push(OwnedEntry {
+            region: Some(row.region_code.to_owned()),
+            entity: "fund_arrival",
+            entity_id: Some(id.to_string()),
+            action: "attach",
+            summary: format!(
+                "为项目 {} {} 资金到位上传佐证材料 {}（随{}上传）",
+                row.project_name, row.period, file.file_name, row.source
+            ),
+            before: None,
+            after: Some(file.audit_json().to_string()),
+        });
+    }
+    Ok((id, entries))
 }
 
 /// The files sent with a sheet, found by the name a row gives: the whole file name, or its
@@ -279,9 +532,8 @@ impl Funds<'_> {
             .copied()
             .chain(by_name.values().flatten().map(|p| p.id))
             .collect();
-        let mut history = self.sheet_history(&all_ids).await?;
         let today = crate::kit::clock::today();
-        let receipts = Receipts::new(&upload.files);
+        let mut money = MoneyCells::load(self, &all_ids, &upload.files).await?;
         let mut sheet = CheckedSheet {
             valid: Vec::new(),
             errors: Vec::new(),
@@ -350,111 +602,19 @@ impl Funds<'_> {
                 .and_then(|p| p.not_after_month_of(today))
                 .map_err(|e| errors.push(("period", e)))
                 .ok();
-            let currency = match cell("currency").as_str() {
-                // A blank currency is the project's own: 美元 for a foreign-only contract.
-                "" => Some(match project {
-                    Some(p) if p.contract_fen == 0 && p.contract_cents > 0 => "USD",
-                    _ => "CNY",
-                }),
-                other => currency_code(other).or_else(|| {
-                    errors.push(("currency", format!("币种应为人民币或美元，实际为“{other}”")));
-                    None
-                }),
-            };
-            let amount = currency.and_then(|c| {
-                let parsed = if c == "USD" {
-                    UsdCents::parse_wan_usd(&amount_text).map(|u| u.0)
-                } else {
-                    Fen::parse_wan_yuan(&amount_text).map(|f| f.0)
-                };
-                match parsed {
-                    Ok(a) if a > 0 => Some(a),
-                    Ok(_) => {
-                        errors.push(("amount", "到位金额须大于0".to_owned()));
-                        None
-                    }
-                    Err(e) => {
-                        errors.push(("amount", e.to_string()));
-                        None
-                    }
-                }
-            });
-            let kind = match cell("kind").as_str() {
-                "" => {
-                    errors.push(("kind", "资金类型不能为空".to_owned()));
-                    None
-                }
-                other => kind_code(other).or_else(|| {
-                    errors.push((
-                        "kind",
-                        format!("资金类型应为固定资产投资、注册资本实缴或其他，实际为“{other}”"),
-                    ));
-                    None
-                }),
-            };
-            let optional = |f: &str| Some(cell(f)).filter(|s| !s.is_empty());
-            let receipt = match optional("receipt") {
-                None => None,
-                Some(named) => match receipts.find(&named) {
-                    Ok(found) => Some(found),
-                    Err(m) => {
-                        errors.push(("receipt", m));
-                        None
-                    }
-                },
-            };
-            if let (true, Some(p), Some(period), Some(currency), Some(amount), Some(kind)) =
-                (errors.is_empty(), project, period, currency, amount, kind)
-            {
-                // Checked against what is on record plus the rows above it in this sheet.
-                let earlier = history.entry((p.id, currency.to_owned())).or_default();
-                let contract = if currency == "USD" {
-                    p.contract_cents
-                } else {
-                    p.contract_fen
-                };
-                let warnings: Vec<String> = plausibility(&Entry {
-                    amount,
+            let money = money.check(
+                project.map(SheetProject::money),
+                period,
+                &|f: &str| cell(f),
+                &mut errors,
+            );
+            if let (Some(p), Some(period), Some(money)) = (project, period, money) {
+                sheet.valid.push(CheckedFund {
+                    row: r.row,
+                    project: p.clone(),
                     period,
-                    history: earlier,
-                    contract,
-                    today,
-                })
-                .iter()
-                .map(|w| w.message().to_owned())
-                .collect();
-                let override_reason = optional("override_reason");
-                if !warnings.is_empty() && override_reason.is_none() {
-                    errors.push((
-                        "override_reason",
-                        format!(
-                            "{}；如确认无误，请在“超常说明”中写明理由",
-                            warnings.join("；")
-                        ),
-                    ));
-                } else {
-                    earlier.push((period, amount));
-                    sheet.valid.push(CheckedFund {
-                        row: r.row,
-                        project: p.clone(),
-                        period,
-                        input: crate::funds::FundInput {
-                            period: period.to_string(),
-                            amount,
-                            currency: if currency == "USD" {
-                                Currency::Usd
-                            } else {
-                                Currency::Cny
-                            },
-                            kind,
-                            note: optional("note"),
-                            corrects_id: None,
-                            override_reason,
-                        },
-                        warnings,
-                        receipt,
-                    });
-                }
+                    money,
+                });
             }
             sheet.errors.extend(
                 errors
@@ -489,7 +649,7 @@ impl SheetImport for FundsSheet {
         let used: BTreeSet<usize> = checked
             .valid
             .iter()
-            .filter_map(|c| c.receipt.as_ref().map(|(i, _)| *i))
+            .filter_map(|c| c.money.receipt.as_ref().map(|(i, _)| *i))
             .collect();
         // Files named only by rows with errors count as used: the error says what is wrong.
         let named: BTreeSet<String> = upload
@@ -511,11 +671,15 @@ impl SheetImport for FundsSheet {
             .collect();
         FundImportPreview {
             files_sent: upload.files.len(),
-            rows_with_receipt: checked.valid.iter().filter(|c| c.receipt.is_some()).count(),
+            rows_with_receipt: checked
+                .valid
+                .iter()
+                .filter(|c| c.money.receipt.is_some())
+                .count(),
             rows_without_receipt: checked
                 .valid
                 .iter()
-                .filter(|c| c.receipt.is_none())
+                .filter(|c| c.money.receipt.is_none())
                 .map(|c| RowRef {
                     row: c.row,
                     label: c.project.name.clone(),
@@ -536,10 +700,10 @@ impl SheetImport for FundsSheet {
                     project_name: c.project.name.clone(),
                     region_name: c.project.region_name.clone(),
                     period: c.period.to_string(),
-                    currency: c.input.currency.as_str().to_owned(),
-                    amount: c.input.amount,
-                    kind_label: c.input.kind.label().to_owned(),
-                    warnings: c.warnings.clone(),
+                    currency: c.money.input.currency.as_str().to_owned(),
+                    amount: c.money.input.amount,
+                    kind_label: c.money.input.kind.label().to_owned(),
+                    warnings: c.money.warnings.clone(),
                 })
                 .collect(),
         }
@@ -552,61 +716,25 @@ impl SheetImport for FundsSheet {
         upload: &SheetUpload,
         rows: Vec<CheckedFund>,
     ) -> Result<usize, StoreError> {
-        let mut stored = BTreeSet::new();
-        for (i, file) in rows.iter().filter_map(|c| c.receipt.as_ref()) {
-            if !stored.insert(*i) {
-                continue;
-            }
-            let objects = upload
-                .objects
-                .as_ref()
-                .ok_or_else(|| StoreError::Internal("no object store for receipts".into()))?;
-            file.store(objects.0.as_ref(), upload.files[*i].bytes.clone())
-                .await?;
-        }
+        store_receipts(upload, rows.iter().map(|c| &c.money)).await?;
         let mut tx = scoped.db.pool.begin().await?;
         let mut entries = Vec::with_capacity(rows.len());
         for c in &rows {
-            let id = insert_fund(
+            let (_, written) = enter_money(
                 &mut tx,
-                NewFund {
+                scoped.actor.user_id,
+                MoneyRow {
                     project_id: c.project.id,
-                    region: &c.project.region_code,
+                    project_name: &c.project.name,
+                    region_code: &c.project.region_code,
                     period: c.period,
-                    input: &c.input,
-                    warnings: &c.warnings,
-                    entered_by: scoped.actor.user_id,
+                    row: c.row,
+                    source: "Excel导入",
                 },
+                &c.money,
             )
             .await?;
-            entries.push(OwnedEntry {
-                region: Some(c.project.region_code.clone()),
-                entity: "fund_arrival",
-                entity_id: Some(id.to_string()),
-                action: "create",
-                summary: format!(
-                    "填报项目 {} {} 资金到位（Excel导入第{}行）",
-                    c.project.name, c.period, c.row
-                ),
-                before: None,
-                after: audit::compact_json(&c.input),
-            });
-            if let Some((_, file)) = &c.receipt {
-                file.insert(&mut tx, id, &c.project.region_code, scoped.actor.user_id)
-                    .await?;
-                entries.push(OwnedEntry {
-                    region: Some(c.project.region_code.clone()),
-                    entity: "fund_arrival",
-                    entity_id: Some(id.to_string()),
-                    action: "attach",
-                    summary: format!(
-                        "为项目 {} {} 资金到位上传佐证材料 {}（随Excel导入）",
-                        c.project.name, c.period, file.file_name
-                    ),
-                    before: None,
-                    after: Some(file.audit_json().to_string()),
-                });
-            }
+            entries.extend(written);
         }
         audit::record_many(
             &mut tx,

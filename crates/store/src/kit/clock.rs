@@ -28,3 +28,44 @@ pub fn today() -> time::Date {
         .to_offset(time::macros::offset!(+8))
         .date()
 }
+
+/// The time as a store's two-factor sign-in sees it (codes, pending sign-ins): the real time,
+/// unless a test has set it. One per database handle (`Store::clock`), so tests that run side
+/// by side each keep their own time.
+#[derive(Debug, Default)]
+pub struct Clock {
+    set_to: std::sync::Mutex<Option<OffsetDateTime>>,
+}
+
+impl Clock {
+    pub fn now(&self) -> OffsetDateTime {
+        self.set_to
+            .lock()
+            .map(|t| *t)
+            .unwrap_or_default()
+            .unwrap_or_else(OffsetDateTime::now_utc)
+    }
+
+    /// `now()` as stored text.
+    pub fn stamp(&self) -> String {
+        format(self.now())
+    }
+
+    /// Seconds since the Unix epoch, as TOTP counts them.
+    pub fn unix(&self) -> u64 {
+        u64::try_from(self.now().unix_timestamp()).unwrap_or(0)
+    }
+
+    /// Stops the clock at `t`.
+    pub fn set(&self, t: OffsetDateTime) {
+        if let Ok(mut slot) = self.set_to.lock() {
+            *slot = Some(t);
+        }
+    }
+
+    /// Moves the clock on by `d` (from the real time if it was not set).
+    pub fn advance(&self, d: Duration) {
+        let t = self.now() + d;
+        self.set(t);
+    }
+}

@@ -106,29 +106,64 @@ impl Filter {
             .await
     }
 
-    /// Like [`Filter::fetch_page`], counting with `count_base` (a `SELECT COUNT(*) … WHERE 1 = 1`
-    /// without the joins that only add display columns) followed by the same conditions.
-    pub async fn fetch_page_count_from<T>(
+    /// Like [`Filter::fetch_page`], for a list whose rows are wide and joined to the tables
+    /// that name things: counted with `count_base` (a `SELECT COUNT(*) … WHERE 1 = 1` without
+    /// those joins) followed by the same conditions; the page's keys are picked first from
+    /// `keys_base` (a
+    /// `SELECT <key> … WHERE 1 = 1` without those joins) followed by the same conditions,
+    /// sorted and limited, and only then are the page's rows read. `rows` is the full
+    /// statement with `{keys}` where that sub-select goes (`… FROM ({keys}) k JOIN …`); it is
+    /// ordered by `order_by` again. Joining and sorting every matching row in full to keep
+    /// twenty was most of a ledger page's database time.
+    pub async fn fetch_page_by_keys<T>(
         self,
         pool: &sqlx::AnyPool,
         count_base: &str,
+        keys_base: &str,
+        rows: &str,
         order_by: &str,
         page: crate::kit::page::PageRequest,
     ) -> Result<crate::kit::page::Page<T>, sqlx::Error>
     where
         T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
     {
-        let count_sql = format!("{count_base}{}", &self.sql[self.base_len..]);
-        self.fetch_page_counted(pool, count_sql, order_by, page)
-            .await
+        let conditions = &self.sql[self.base_len..];
+        let count_sql = format!("{count_base}{conditions}");
+        let keys = Filter {
+            sql: format!("{keys_base}{conditions}"),
+            binds: self.binds,
+            base_len: keys_base.len(),
+        };
+        let rows = rows.to_owned();
+        keys.fetch_page_with(pool, count_sql, order_by, page, move |keys| {
+            format!("{} ORDER BY {order_by}", rows.replace("{keys}", &keys))
+        })
+        .await
     }
 
     async fn fetch_page_counted<T>(
+        self,
+        pool: &sqlx::AnyPool,
+        count_sql: String,
+        order_by: &str,
+        page: crate::kit::page::PageRequest,
+    ) -> Result<crate::kit::page::Page<T>, sqlx::Error>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        self.fetch_page_with(pool, count_sql, order_by, page, |page| page)
+            .await
+    }
+
+    /// The count and the page; `wrap` turns the filtered, sorted and limited statement into
+    /// the one that is run.
+    async fn fetch_page_with<T>(
         mut self,
         pool: &sqlx::AnyPool,
         count_sql: String,
         order_by: &str,
         page: crate::kit::page::PageRequest,
+        wrap: impl FnOnce(String) -> String,
     ) -> Result<crate::kit::page::Page<T>, sqlx::Error>
     where
         T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
@@ -144,10 +179,10 @@ impl Filter {
         };
         let limit = self.bind(Bind::Int(page.limit()));
         let offset = self.bind(Bind::Int(page.offset()));
-        let sql = format!(
+        let sql = wrap(format!(
             "{} ORDER BY {order_by} LIMIT {limit} OFFSET {offset}",
             self.sql
-        );
+        ));
         let rows = self.query_as(&sql).fetch_all(pool);
         let (total, items) = tokio::try_join!(count, rows)?;
         Ok(crate::kit::page::Page { items, total })

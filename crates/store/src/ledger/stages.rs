@@ -32,6 +32,21 @@ pub struct PlannedChange {
     dates: [Option<String>; 6],
 }
 
+impl PlannedChange {
+    pub(crate) fn stage(&self) -> Stage {
+        self.stage
+    }
+
+    /// The milestone date (YYYY-MM-DD).
+    pub(crate) fn date(&self) -> &str {
+        &self.date
+    }
+
+    pub(crate) fn before_label(&self) -> &str {
+        &self.before_label
+    }
+}
+
 /// Plans moving `before` to `stage` on `changed_on` (as typed), or says why not: the date's
 /// problem (`changed_on`), or the story the dates would tell (`stage`).
 pub(crate) fn plan(
@@ -157,7 +172,7 @@ pub(crate) async fn apply(
 /// catch a shifted row); rows without a new stage are passed over.
 pub struct StagesSheet;
 
-const STAGE_CHOICES: &[&str] = &[
+pub(crate) const STAGE_CHOICES: &[&str] = &[
     "线索",
     "意向",
     "在谈",

@@ -7,4 +7,5 @@ export const publicRoutes: RouteRecordRaw[] = [
 
 export const routes: RouteRecordRaw[] = [
   { path: 'password', name: 'password', component: () => import('./PasswordView.vue'), meta: { title: '修改密码' } },
+  { path: 'security', name: 'security', component: () => import('./SecurityView.vue'), meta: { title: '账号安全' } },
 ]

@@ -143,10 +143,11 @@ async fn export_fund_review_queue(
             ]
         })
         .collect();
+    let count = rows.len();
     let bytes = tokio::task::spawn_blocking(move || office::export(&REVIEW_EXPORT, rows))
         .await
         .map_err(ApiError::internal)??;
-    Ok(office::xlsx_response("待审核资金到位.xlsx", bytes))
+    Ok(office::export_download("待审核资金到位.xlsx", bytes, count))
 }
 
 /// Confirms (确认) or returns (退回, with a reason) an entered fund record.

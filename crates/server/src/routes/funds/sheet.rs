@@ -87,13 +87,15 @@ async fn funds_template(
             ]
         })
         .collect();
+    let count = rows.len();
     let bytes =
         tokio::task::spawn_blocking(move || office::template_filled(FundsSheet::SPEC, rows))
             .await
             .map_err(ApiError::internal)??;
-    Ok(office::xlsx_response(
+    Ok(office::export_download(
         &format!("资金到位填报表_{period}.xlsx"),
         bytes,
+        count,
     ))
 }
 

@@ -50,11 +50,12 @@ async fn stages_template(
             ]
         })
         .collect();
+    let count = rows.len();
     let bytes =
         tokio::task::spawn_blocking(move || office::template_filled(StagesSheet::SPEC, rows))
             .await
             .map_err(ApiError::internal)??;
-    Ok(office::xlsx_response("阶段变更表.xlsx", bytes))
+    Ok(office::export_download("阶段变更表.xlsx", bytes, count))
 }
 
 /// Checks a filled-in stage-change sheet row by row; writes nothing.
