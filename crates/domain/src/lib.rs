@@ -10,6 +10,7 @@ pub mod date;
 pub mod deadlines;
 pub mod funds;
 pub mod ledger;
+pub mod meetings;
 pub mod money;
 pub mod password;
 pub mod rates;

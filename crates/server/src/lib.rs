@@ -86,6 +86,7 @@ pub struct AppState {
         (name = "rules", description = "台账规则：分类标准与分级责任"),
         (name = "dispatch", description = "月度调度：轮次、报送情况、月度进展"),
         (name = "tasks", description = "我的待办与消息提醒"),
+        (name = "meetings", description = "调度会、联席会议及议定事项交办"),
     )
 )]
 struct ApiDoc;
@@ -108,6 +109,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::rules::router())
         .merge(routes::dispatch::router())
         .merge(routes::tasks::router())
+        .merge(routes::meetings::router())
         .merge(routes::two_factor::router())
         .split_for_parts()
 }

@@ -21,6 +21,7 @@ pub mod events;
 pub mod funds;
 pub mod housekeeping;
 pub mod ledger;
+pub mod meetings;
 pub mod rates;
 pub mod regions;
 pub mod rules;

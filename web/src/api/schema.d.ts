@@ -959,6 +959,160 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/meetings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The meetings the user sees: those its scope held, and those that gave it decisions. */
+        get: operations["list_meetings"];
+        put?: never;
+        /**
+         * Records a meeting the user's bureau held, with its decisions; each decision becomes a task
+         *     of the unit or bureau answering for it.
+         */
+        post: operations["create_meeting"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meetings/decisions/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The one answering for a decision reports its result (办结). */
+        post: operations["complete_decision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meetings/decisions/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The organiser sends a reported result back (退回重办) with a reason. */
+        post: operations["send_back_decision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meetings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One meeting: in full for the organiser's scope; the heading and the user's own decisions
+         *     for an assignee.
+         */
+        get: operations["get_meeting"];
+        /**
+         * Edits a meeting's own fields (kind, title, date, place, chair, attendees, minutes) on the
+         *     version read.
+         */
+        put: operations["update_meeting"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meetings/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Attaches a file (signed minutes, slides: PDF, OFD, JPG, PNG, XLSX or DOCX, at most 20 MB)
+         *     to a meeting the user's bureau held.
+         */
+        post: operations["upload_attachment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meetings/{id}/attachments/{attachment}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Downloads a meeting's attachment; 404 outside the organiser's scope. */
+        get: operations["download_meeting_attachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meetings/{id}/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Adds a decision to a meeting the user's bureau held. */
+        post: operations["add_decision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meetings/{id}/minutes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The minutes (会议纪要) as a Word document in the official layout: the meeting's heading,
+         *     the minutes, and the decisions as a table of 事项 / 承办 / 时限 / 状态. An assignee's copy
+         *     holds only its own decisions.
+         */
+        get: operations["minutes_docx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/notifications": {
         parameters: {
             query?: never;
@@ -1876,6 +2030,66 @@ export interface components {
             /** @description Empty for roles that may not list users. */
             users_by_role: components["schemas"]["RoleCount"][];
         };
+        Decision: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            meeting_id: number;
+            /**
+             * Format: int64
+             * @description 1, 2, 3… in the minutes.
+             */
+            seq: number;
+            content: string;
+            /** Format: int64 */
+            project_id?: number | null;
+            project_name?: string | null;
+            region_code: string;
+            region_name: string;
+            /** Format: int64 */
+            unit_id?: number | null;
+            unit_name?: string | null;
+            due_on: string;
+            /** @description `open` or `done`. */
+            status: string;
+            /** @description 办理结果, or the reason it was sent back while open. */
+            result?: string | null;
+            done_by_name?: string | null;
+            done_at?: string | null;
+            status_label: string;
+            /** @description 承办: the unit's name, or the region's bureau. */
+            assignee_name: string;
+            light?: null | components["schemas"]["Light"];
+            /** Format: int64 */
+            days_left: number;
+            /** @description The user answers for it (may report its result). */
+            mine: boolean;
+        };
+        /**
+         * @description A decision (议定事项): what is to be done, by whom, by when. Exactly one of `unit_id` and
+         *     `region_code` names who answers for it.
+         */
+        DecisionInput: {
+            content: string;
+            /**
+             * Format: int64
+             * @description 承办单位 (a unit of the organiser's scope).
+             */
+            unit_id?: number | null;
+            /** @description 承办地区: the bureau of a region of the organiser's scope. */
+            region_code?: string | null;
+            /**
+             * Format: int64
+             * @description The project it concerns, if any.
+             */
+            project_id?: number | null;
+            /** @description 办理时限, YYYY-MM-DD */
+            due_on: string;
+        };
+        /** @description What the one answering for a decision reports, or why the organiser sends it back. */
+        DecisionReport: {
+            text: string;
+        };
         /** @description Figures computed from the stored fields, never stored themselves. */
         Derived: {
             stage_label: string;
@@ -2258,6 +2472,73 @@ export interface components {
             /** @description Until changed, every other endpoint answers 403 `password_change_required`. */
             must_change_password: boolean;
             permissions: components["schemas"]["Permission"][];
+        };
+        Meeting: components["schemas"]["MeetingSummary"] & {
+            /** @description Shown to the organiser's scope only, like the minutes and attachments. */
+            place?: string | null;
+            attendees?: string | null;
+            minutes?: string | null;
+            /** Format: int64 */
+            version: number;
+            decisions: components["schemas"]["Decision"][];
+            attachments: components["schemas"]["Attachment"][];
+        };
+        MeetingFileForm: {
+            /** Format: binary */
+            file: string;
+        };
+        /** @description A meeting as its organiser records it. When editing, `version` is the one read. */
+        MeetingInput: {
+            kind: components["schemas"]["MeetingKind"];
+            title: string;
+            /** @description YYYY-MM-DD */
+            held_on: string;
+            place?: string | null;
+            /** @description 主持人 */
+            chair?: string | null;
+            /** @description 参会单位及人员 */
+            attendees?: string | null;
+            /** @description 会议纪要 */
+            minutes?: string | null;
+            /** @description The decisions, when the meeting is created; added one by one afterwards. */
+            decisions?: components["schemas"]["DecisionInput"][];
+            /**
+             * Format: int64
+             * @description Required when editing: the version that was read.
+             */
+            version?: number | null;
+        };
+        /**
+         * @description The kinds of meeting the source documents name: the monthly 调度会 chaired by the deputy
+         *     in charge [003], the quarterly 联席会议 of the departments [001][004], a 专题调度会 on one
+         *     grave problem [004], and the 会商 of the departments concerned with one project [001].
+         * @enum {string}
+         */
+        MeetingKind: "dispatch" | "joint" | "special" | "consultation";
+        MeetingSummary: {
+            /** Format: int64 */
+            id: number;
+            region_code: string;
+            region_name: string;
+            kind: components["schemas"]["MeetingKind"];
+            kind_label: string;
+            title: string;
+            held_on: string;
+            chair?: string | null;
+            created_by_name: string;
+            /**
+             * Format: int64
+             * @description Decisions the user sees, open ones among them, and those overdue.
+             */
+            decisions: number;
+            /** Format: int64 */
+            open: number;
+            /** Format: int64 */
+            overdue: number;
+            /** @description The user's scope held the meeting (sees it in full; may edit it as its organiser). */
+            full: boolean;
+            /** @description The user's own bureau organised it (may edit, add decisions, send results back). */
+            organised_by_me: boolean;
         };
         MonthImportPreview: {
             /** Format: int64 */
@@ -5843,6 +6124,429 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IndustrySection"][];
+                };
+            };
+        };
+    };
+    list_meetings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingSummary"][];
+                };
+            };
+        };
+    };
+    create_meeting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MeetingInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Meeting"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    complete_decision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionReport"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Decision"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    send_back_decision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionReport"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Decision"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_meeting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Meeting"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_meeting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MeetingInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Meeting"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    upload_attachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["MeetingFileForm"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Attachment"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    download_meeting_attachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                attachment: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_decision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Meeting"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    minutes_docx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

@@ -11,11 +11,13 @@ use rust_xlsxwriter::{
     Color, DataValidation, ExcelDateTime, Format, Workbook, Worksheet, XlsxError,
 };
 
+mod document;
 mod export;
 mod import;
 mod marked;
 mod read;
 mod receipts;
+pub use document::{docx_response, OfficialDocument};
 pub use export::{all_columns, export_response, ExportColumns, SheetExport};
 pub use import::{commit, marked, preview, template_response};
 pub use luodi_store::sheets::{Column, SheetSpec};

@@ -9,6 +9,7 @@ pub mod events;
 pub mod funds;
 pub mod health;
 pub mod ledger;
+pub mod meetings;
 pub mod rates;
 pub mod regions;
 pub mod rules;

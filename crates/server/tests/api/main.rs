@@ -22,6 +22,7 @@ mod ledger;
 mod ledger_dates;
 mod ledger_edit;
 mod ledger_sheet;
+mod meetings;
 mod rates;
 mod regions;
 mod rules;

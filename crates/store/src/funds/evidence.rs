@@ -97,12 +97,27 @@ impl EvidenceFile {
         region: &str,
         user_id: i64,
     ) -> Result<i64, StoreError> {
+        self.insert_for(conn, "fund_arrival", fund_id, region, user_id)
+            .await
+    }
+
+    /// The attachment row of this file behind `owner_kind` `owner_id` (a fund record, a
+    /// meeting), on the caller's transaction.
+    pub async fn insert_for(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        owner_kind: &str,
+        owner_id: i64,
+        region: &str,
+        user_id: i64,
+    ) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar(
             "INSERT INTO attachments (owner_kind, owner_id, region_code, file_name, content_type, \
              size, sha256, storage_key, uploaded_by, uploaded_at) \
-             VALUES ('fund_arrival', $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
-        .bind(fund_id)
+        .bind(owner_kind)
+        .bind(owner_id)
         .bind(region)
         .bind(&self.file_name)
         .bind(self.content_type)
@@ -183,7 +198,7 @@ impl Funds<'_> {
     pub async fn attachment(&self, id: i64) -> Result<Attachment, StoreError> {
         let mut f = Filter::new(ATTACHMENT_SELECT);
         let p = f.bind(Bind::Int(id));
-        f.and(&format!("a.id = {p}"));
+        f.and(&format!("a.id = {p} AND a.owner_kind = 'fund_arrival'"));
         f.projects(&self.actor, "p", "a.region_code", None);
         let row: Option<Attachment> = f.query_as(&f.sql).fetch_optional(&self.db.pool).await?;
         row.ok_or(StoreError::NotFound("该附件"))
