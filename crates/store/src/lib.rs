@@ -37,6 +37,7 @@ pub use auth::two_factor;
 pub use auth::{AuthSettings, Challenge, LoginOutcome, SecondStep, SecondStepOutcome, SessionUser};
 pub use demo::scale::ScaleReport;
 pub use kit::clock::Clock;
+pub use settings::CrossScopeDuplicates;
 pub use kit::db::{redact, Backend, Db, Flag};
 pub use kit::error::{FieldErrors, RowError, StoreError};
 pub use kit::objects::{LocalDisk, ObjectStore};

@@ -25,6 +25,22 @@ pub struct AuthSettings {
     /// address, so this is well above `max_failed_attempts`.
     pub max_failed_per_address: i64,
     pub address_window_minutes: i64,
+    /// Who sees a look-alike pair whose earlier project lies in another county: by default
+    /// the entering county learns that such a project exists (not its name or figures, and
+    /// each such signal is audited); `superior` shows the pair only to readers who see both
+    /// projects (their common superior).
+    pub cross_scope_duplicates: CrossScopeDuplicates,
+}
+
+/// See [`AuthSettings::cross_scope_duplicates`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CrossScopeDuplicates {
+    /// 录入方可知存在疑似重复（不显示对方项目），每次提示均记入审计
+    #[default]
+    Signal,
+    /// 仅共同上级可见
+    Superior,
 }
 
 impl Default for AuthSettings {
@@ -39,6 +55,7 @@ impl Default for AuthSettings {
             max_waiting_hashes: 32,
             max_failed_per_address: 30,
             address_window_minutes: 15,
+            cross_scope_duplicates: CrossScopeDuplicates::Signal,
         }
     }
 }

@@ -273,7 +273,7 @@ fn minutes(m: &Meeting) -> Result<Vec<u8>, String> {
             .collect();
         doc = doc.table(
             &["序号", "议定事项", "承办单位", "办理时限", "状态"],
-            &[6, 44, 20, 18, 12],
+            &[8, 40, 20, 18, 14],
             &rows,
         );
     }

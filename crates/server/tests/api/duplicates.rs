@@ -283,4 +283,72 @@ async fn a_look_alike_in_another_county_is_hidden_from_the_county_and_decided_ab
         .as_str()
         .unwrap()
         .contains("沅江稻虾生态产业园 与 华实稻虾米精深加工项目（南县）"));
+
+    // The signal 沅江市 was given is audited with the entering account, on its own project
+    // and under its own county, naming neither the other project nor its county.
+    let signals = app
+        .login("admin")
+        .await
+        .items("/api/audit?entity=project&action=duplicate_signal")
+        .await;
+    assert_eq!(signals.len(), 1, "{signals:?}");
+    assert_eq!(signals[0]["actor_name"], "yyx_bureau");
+    assert_eq!(signals[0]["entity_id"], yj_project.to_string());
+    assert_eq!(signals[0]["region_code"], "430981");
+    let text = signals[0].to_string();
+    assert!(text.contains("信用代码") && !text.contains("华实") && !text.contains("南县"));
+    // 南县's own entry (the earlier one) gave no signal.
+    let (_, history) = nx.get(&format!("/api/projects/{nx_project}/history")).await;
+    assert!(!history.to_string().contains("duplicate_signal"));
+}
+
+/// An installation that keeps cross-county pairs to the common superior: 沅江市 is told
+/// nothing (its pool has no such pair, so there is no signal to audit); 益阳市 sees the pair.
+#[tokio::test]
+async fn an_installation_may_show_cross_county_pairs_only_to_the_common_superior() {
+    let app = spawn_app_with(luodi_store::AuthSettings {
+        cross_scope_duplicates: luodi_store::CrossScopeDuplicates::Superior,
+        ..Default::default()
+    })
+    .await;
+    let nx = app.login("nx_bureau").await;
+    let (status, body) = nx
+        .post(
+            "/api/projects",
+            project_input(&nx, "华实稻虾米精深加工项目").await,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let yj = app.login("yyx_bureau").await;
+    let mut input = project_input(&nx, "沅江稻虾生态产业园").await;
+    input["region_code"] = json!("430981");
+    input["zone_id"] = json!(null);
+    let (status, body) = yj.post("/api/projects", input).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let yj_project = body["project"]["id"].as_i64().unwrap();
+
+    assert!(yj.items("/api/duplicates?status=all").await.is_empty());
+    let exported = xlsx_rows(&yj, "/api/duplicates/export").await;
+    assert!(exported.len() <= 1, "header only: {exported:?}");
+    let pool = app.login("yy_bureau").await.items("/api/duplicates").await;
+    let pair = pool
+        .iter()
+        .find(|d| d["project_id"] == yj_project)
+        .expect("the city sees the pair");
+    assert_eq!(pair["other_project_name"], "华实稻虾米精深加工项目");
+    // Nor can it reach the pair by its id: deciding it answers as for a pair that does not
+    // exist, not "decided by the common superior".
+    let (status, body) = yj
+        .post(
+            &format!("/api/duplicates/{}/decision", pair["id"]),
+            json!({ "status": "duplicate" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let signals = app
+        .login("admin")
+        .await
+        .items("/api/audit?entity=project&action=duplicate_signal")
+        .await;
+    assert!(signals.is_empty(), "{signals:?}");
 }

@@ -253,17 +253,17 @@ impl Index {
 pub(crate) async fn write_pairs(
     conn: &mut sqlx::AnyConnection,
     backend: Backend,
-    pairs: Vec<Pair>,
+    pairs: &[Pair],
     now: &str,
 ) -> Result<(), StoreError> {
     let rows = pairs
-        .into_iter()
+        .iter()
         .map(|p| {
             vec![
                 Bind::Int(p.project_id),
                 Bind::Int(p.other_project_id),
                 Bind::Text(serde_json::to_string(&p.reasons).unwrap_or_default()),
-                Bind::Text(p.region_code),
+                Bind::Text(p.region_code.clone()),
                 Bind::Text("pending".into()),
                 Bind::Text(now.to_owned()),
             ]

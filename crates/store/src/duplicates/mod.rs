@@ -12,6 +12,7 @@ use crate::kit::error::{Checks, StoreError};
 use crate::kit::filter::{Bind, Filter};
 use crate::kit::page::{Page, PageRequest};
 use crate::kit::text::opt;
+use crate::settings::CrossScopeDuplicates;
 use luodi_domain::ledger::DuplicateVerdict;
 use luodi_domain::Permission;
 use serde::{Deserialize, Serialize};
@@ -33,7 +34,7 @@ pub(crate) async fn record(
     backend: crate::kit::db::Backend,
     entry: Entry,
     now: &str,
-) -> Result<(), StoreError> {
+) -> Result<Vec<Pair>, StoreError> {
     let id = entry.id;
     let known: HashSet<i64> = sqlx::query_scalar(
         "SELECT other_project_id FROM duplicate_candidates WHERE project_id = $1 \
@@ -47,7 +48,52 @@ pub(crate) async fn record(
     let pairs = Index::around(conn, &entry)
         .await?
         .matches_except(&entry, &known);
-    write_pairs(conn, backend, pairs, now).await
+    write_pairs(conn, backend, &pairs, now).await?;
+    Ok(pairs)
+}
+
+/// The look-alike pairs just raised whose earlier project lies outside the entering
+/// account's reach: that account learns from its pool only that such a project exists (no
+/// name or figure), and each such signal is audited with it — on the new project, so that
+/// its history shows it too. Under `cross_scope_duplicates = "superior"` the pool shows no
+/// such pair to the county, so there is no signal to record.
+pub(crate) async fn signal_entries(
+    conn: &mut sqlx::AnyConnection,
+    actor: &crate::scoped::Actor,
+    settings: &crate::settings::AuthSettings,
+    pairs: &[Pair],
+) -> Result<Vec<audit::OwnedEntry>, StoreError> {
+    if pairs.is_empty() || settings.cross_scope_duplicates == CrossScopeDuplicates::Superior {
+        return Ok(Vec::new());
+    }
+    let mut readable = HashSet::new();
+    let mut others: Vec<i64> = pairs.iter().map(|p| p.other_project_id).collect();
+    others.sort_unstable();
+    others.dedup();
+    for chunk in others.chunks(500) {
+        let mut f = Filter::new("SELECT p.id FROM projects p WHERE 1 = 1");
+        let list: Vec<String> = chunk.iter().map(|&id| f.bind(Bind::Int(id))).collect();
+        f.and(&format!("p.id IN ({})", list.join(", ")));
+        f.projects(actor, "p", "p.region_code", None);
+        let found: Vec<(i64,)> = f.query_as(&f.sql).fetch_all(&mut *conn).await?;
+        readable.extend(found.into_iter().map(|(id,)| id));
+    }
+    Ok(pairs
+        .iter()
+        .filter(|p| !readable.contains(&p.other_project_id))
+        .map(|p| audit::OwnedEntry {
+            region: Some(p.region_code.clone()),
+            entity: "project",
+            entity_id: Some(p.project_id.to_string()),
+            action: "duplicate_signal",
+            summary: format!(
+                "录入的项目与管辖范围外已有项目疑似重复（{}），已提示录入人存在该项目（未显示其名称与数据）",
+                p.reasons.join("；")
+            ),
+            before: None,
+            after: Some(serde_json::json!({ "reasons": p.reasons }).to_string()),
+        })
+        .collect())
 }
 
 /// Look-alike pairs of the projects being written: at hand, or being found beside the writes.
@@ -254,7 +300,16 @@ impl Duplicates<'_> {
             }
         }
         f.projects(&self.actor, "p", "d.region_code", None);
+        self.cross_scope_rule(&mut f);
         Ok(f)
+    }
+
+    /// Under `cross_scope_duplicates = "superior"`, only pairs whose other project the reader
+    /// also sees.
+    fn cross_scope_rule(&self, f: &mut Filter) {
+        if self.settings.cross_scope_duplicates == CrossScopeDuplicates::Superior {
+            f.projects(&self.actor, "o", "o.region_code", None);
+        }
     }
 
     async fn duplicate_candidate(&self, id: i64) -> Result<DuplicateCandidate, StoreError> {
@@ -262,6 +317,7 @@ impl Duplicates<'_> {
         let p = f.bind(Bind::Int(id));
         f.and(&format!("d.id = {p}"));
         f.projects(&self.actor, "p", "d.region_code", None);
+        self.cross_scope_rule(&mut f);
         let found: Option<DuplicateCandidate> =
             f.query_as(&f.sql).fetch_optional(&self.db.pool).await?;
         let found = found.ok_or(StoreError::NotFound("该疑似重复记录"))?;

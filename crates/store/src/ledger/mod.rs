@@ -1165,11 +1165,13 @@ impl Ledger<'_> {
             Matching::Ready(pairs) => pairs,
             Matching::Beside(task) => task.join().await??,
         };
-        duplicates::write_pairs(conn, backend, pairs, &now).await?;
+        duplicates::write_pairs(conn, backend, &pairs, &now).await?;
+        let signals = duplicates::signal_entries(conn, &self.actor, &self.settings, &pairs).await?;
         let t_pairs = t0.elapsed();
-        let audit_entries = audit_entries
+        let mut audit_entries = audit_entries
             .await
             .map_err(|e| StoreError::Internal(e.to_string()))?;
+        audit_entries.extend(signals);
         let t_audit_built = t0.elapsed();
         audit::record_many(conn, backend, (&self.actor).into(), audit_entries).await?;
         // Phases of a sheet's import (single entries are not worth a log line).
@@ -1340,7 +1342,10 @@ impl Ledger<'_> {
                 zone_id: after.zone_id,
                 event_id: after.event_id,
             };
-            duplicates::record(&mut tx, self.db.backend(), entry, &now).await?;
+            let pairs = duplicates::record(&mut tx, self.db.backend(), entry, &now).await?;
+            let signals =
+                duplicates::signal_entries(&mut tx, &self.actor, &self.settings, &pairs).await?;
+            audit::record_many(&mut tx, self.db.backend(), (&self.actor).into(), signals).await?;
         }
         let (changed_before, changed_after) = changed_fields(&before.as_input(), &after);
         let mut summary = format!("修改项目 {}", after.name);
