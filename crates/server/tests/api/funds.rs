@@ -436,6 +436,19 @@ async fn evidence_is_stored_and_only_readable_in_scope() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["errors"]["file"][0].as_str().unwrap().contains("PDF"));
+    // Named like a receipt, but not one: refused for what it holds.
+    let (status, body) = unit
+        .upload_file(
+            &format!("/api/funds/{fund}/evidence"),
+            b"MZ\x90\x00\x03 not a pdf".to_vec(),
+            "银行回单2.pdf",
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["errors"]["file"][0]
+        .as_str()
+        .unwrap()
+        .contains("内容与扩展名不符"));
 
     let yy = app.login("yy_bureau").await;
     let (_, list) = yy.get(&format!("/api/funds/{fund}/evidence")).await;

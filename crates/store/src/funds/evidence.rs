@@ -42,6 +42,24 @@ fn content_type_of(file_name: &str) -> Option<&'static str> {
 
 const MAX_EVIDENCE_BYTES: usize = 20 * 1024 * 1024;
 
+/// Whether the contents are what the extension says (an executable renamed 回单.pdf is not
+/// kept): PDF by its header, JPEG and PNG by their signatures, OFD and the office formats as
+/// zip archives holding their own main part.
+fn contents_match(ext: &str, bytes: &[u8]) -> bool {
+    let zip_with = |part: &[u8]| {
+        bytes.starts_with(b"PK\x03\x04") && bytes.windows(part.len()).any(|w| w == part)
+    };
+    match ext {
+        "pdf" => bytes.windows(5).take(1024).any(|w| w == b"%PDF-"),
+        "jpg" | "jpeg" => bytes.starts_with(&[0xFF, 0xD8, 0xFF]),
+        "png" => bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "ofd" => zip_with(b"OFD.xml"),
+        "xlsx" => zip_with(b"xl/"),
+        "docx" => zip_with(b"word/"),
+        _ => false,
+    }
+}
+
 /// An evidence file checked and named by its contents: what its attachment row records.
 #[derive(Debug, Clone)]
 pub(crate) struct EvidenceFile {
@@ -68,6 +86,17 @@ impl EvidenceFile {
         }
         if bytes.len() > MAX_EVIDENCE_BYTES {
             return Err("单个佐证材料不能超过20MB".into());
+        }
+        let ext = file_name
+            .rsplit('.')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if !contents_match(&ext, bytes) {
+            return Err(format!(
+                "文件内容与扩展名不符：{file_name} 不是有效的 {} 文件，请上传原始文件",
+                ext.to_uppercase()
+            ));
         }
         let sha256 = hex::encode(Sha256::digest(bytes));
         let key = format!("sha256/{}/{}", &sha256[..2], sha256);
@@ -215,5 +244,28 @@ impl Funds<'_> {
             StoreError::Internal(format!("reading evidence {}: {e}", a.storage_key))
         })?;
         Ok((a, bytes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contents_must_be_what_the_extension_says() {
+        let ok = |name: &str, bytes: &[u8]| EvidenceFile::check(name, bytes).is_ok();
+        assert!(ok("回单.pdf", b"%PDF-1.7\n..."));
+        assert!(ok("回单.PDF", b"\n\n%PDF-1.4 after a little junk"));
+        assert!(ok("照片.jpg", &[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]));
+        assert!(ok("照片.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"));
+        assert!(ok("报告.docx", b"PK\x03\x04....word/document.xml...."));
+        assert!(ok("表.xlsx", b"PK\x03\x04....xl/workbook.xml...."));
+        assert!(ok("回单.ofd", b"PK\x03\x04....OFD.xml...."));
+        let refused = EvidenceFile::check("回单.pdf", b"MZ\x90\0 an executable").unwrap_err();
+        assert!(refused.contains("内容与扩展名不符"), "{refused}");
+        assert!(!ok("照片.jpg", b"%PDF-1.4"));
+        assert!(!ok("报告.docx", b"PK\x03\x04....xl/workbook.xml...."));
+        assert!(!ok("报告.docx", b"<html>word/</html>"));
+        assert!(!ok("setup.exe", b"MZ"));
     }
 }
