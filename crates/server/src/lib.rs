@@ -29,8 +29,12 @@ pub use error::{ApiError, ErrorBody, ErrorCode};
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(default)]
 pub struct ServerSettings {
-    /// Mark the session cookie `Secure` (when served over HTTPS).
+    /// Mark the session cookie `Secure` and send HSTS (when served over HTTPS); implied by an
+    /// https `public_url`.
     pub cookie_secure: bool,
+    /// The address users reach the server at, e.g. `https://zs.example.gov.cn` behind a
+    /// reverse proxy that terminates TLS.
+    pub public_url: Option<String>,
     /// Largest accepted upload, in megabytes.
     pub max_upload_mb: usize,
     /// Directory of the local-disk object store for evidence files.
@@ -47,11 +51,23 @@ impl Default for ServerSettings {
     fn default() -> Self {
         Self {
             cookie_secure: false,
+            public_url: None,
             max_upload_mb: 50,
             files_dir: "luodi-files".into(),
             sheets: office::SheetLimits::default(),
             trusted_proxy_header: None,
         }
+    }
+}
+
+impl ServerSettings {
+    /// Whether users reach the server over HTTPS: the cookie is then `Secure` and HSTS sent.
+    pub fn https(&self) -> bool {
+        self.cookie_secure
+            || self
+                .public_url
+                .as_deref()
+                .is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://"))
     }
 }
 
@@ -123,7 +139,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn app(state: AppState) -> Router {
     let (api_router, doc) = api();
     let max_body = state.settings.max_upload_mb * 1024 * 1024;
-    let https = state.settings.cookie_secure;
+    let https = state.settings.https();
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(api_router)

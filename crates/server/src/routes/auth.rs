@@ -190,7 +190,7 @@ async fn signed_in(
     let cookie = Cookie::build((SESSION_COOKIE, token.clone()))
         .http_only(true)
         .same_site(SameSite::Lax)
-        .secure(state.settings.cookie_secure)
+        .secure(state.settings.https())
         .path("/")
         .build();
     let me = me_of(&state.store, user).await?;

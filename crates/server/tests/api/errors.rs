@@ -199,6 +199,29 @@ async fn every_answer_carries_the_security_headers() {
     }
 }
 
+/// Behind a reverse proxy that terminates TLS, an https `public_url` is enough: the session
+/// cookie is `Secure` and every answer carries HSTS.
+#[tokio::test]
+async fn an_https_public_url_makes_the_cookie_secure_and_sends_hsts() {
+    let app = spawn_app_configured(
+        luodi_store::AuthSettings::default(),
+        luodi_server::ServerSettings {
+            public_url: Some("https://zs.example.gov.cn".into()),
+            ..Default::default()
+        },
+    )
+    .await;
+    let res = client().get(app.url("/api/health")).send().await.unwrap();
+    assert!(res.headers()["strict-transport-security"]
+        .to_str()
+        .unwrap()
+        .contains("max-age="));
+    let (_, res) = app.try_login("nx_bureau", "Luodi@2026").await;
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.contains("Secure"), "{cookie}");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+}
+
 /// A page on another site cannot make a signed-in browser import a sheet or change data with
 /// its cookie; the same request from the product's own pages, or by a script with a bearer
 /// token, goes through.
