@@ -5,6 +5,7 @@ use anyhow::Context;
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use luodi_server::ServerSettings;
+use luodi_store::channels::ChannelSettings;
 use luodi_store::AuthSettings;
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +23,9 @@ pub struct Config {
     auth: AuthConfig,
     #[serde(default)]
     server: ServerConfig,
+    /// `[channels.email]`, `[channels.webhook]`: notices beyond the bell. Unset: in-app only.
+    #[serde(default)]
+    channels: ChannelsConfig,
 }
 
 // Wrappers so that the store and server settings keep their own defaults while the figment
@@ -30,6 +34,17 @@ pub struct Config {
 struct AuthConfig(#[serde(default)] serde_json::Map<String, serde_json::Value>);
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct ServerConfig(#[serde(default)] serde_json::Map<String, serde_json::Value>);
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct ChannelsConfig(#[serde(default)] serde_json::Map<String, serde_json::Value>);
+
+/// Everything `load` reads, by the part of the program it is for.
+#[derive(Debug)]
+pub struct Loaded {
+    pub config: Config,
+    pub auth: AuthSettings,
+    pub server: ServerSettings,
+    pub channels: ChannelSettings,
+}
 
 impl Default for Config {
     fn default() -> Self {
@@ -40,15 +55,13 @@ impl Default for Config {
             audit_retention_days: None,
             auth: AuthConfig::default(),
             server: ServerConfig::default(),
+            channels: ChannelsConfig::default(),
         }
     }
 }
 
 /// Merges the layers; `file` is `--config`, `database_url` is `--database-url`.
-pub fn load(
-    file: Option<&str>,
-    database_url: Option<&str>,
-) -> anyhow::Result<(Config, AuthSettings, ServerSettings)> {
+pub fn load(file: Option<&str>, database_url: Option<&str>) -> anyhow::Result<Loaded> {
     let mut figment = Figment::from(Serialized::defaults(Config::default()));
     match file {
         Some(path) => figment = figment.merge(Toml::file_exact(path)),
@@ -68,7 +81,16 @@ pub fn load(
     let server: ServerSettings =
         serde_json::from_value(serde_json::Value::Object(config.server.0.clone()))
             .context("reading [server] settings")?;
-    Ok((config, auth, server))
+    let channels: ChannelSettings =
+        serde_json::from_value(serde_json::Value::Object(config.channels.0.clone()))
+            .context("reading [channels] settings")?;
+    channels.check()?;
+    Ok(Loaded {
+        config,
+        auth,
+        server,
+        channels,
+    })
 }
 
 #[cfg(test)]
@@ -80,11 +102,17 @@ mod tests {
     #[test]
     fn defaults_then_file_then_environment_then_flags() {
         figment::Jail::expect_with(|jail| {
-            let (config, auth, server) = load(None, None).unwrap();
+            let Loaded {
+                config,
+                auth,
+                server,
+                channels,
+            } = load(None, None).unwrap();
             assert_eq!(config.database_url, "sqlite://luodi.db");
             assert_eq!(config.bind, "127.0.0.1:8080");
             assert_eq!(auth.max_failed_attempts, 5);
             assert!(!server.cookie_secure);
+            assert!(channels.email.is_none() && channels.webhook.is_none());
 
             jail.create_file(
                 "luodi.toml",
@@ -99,7 +127,12 @@ mod tests {
                 cookie_secure = true
                 "#,
             )?;
-            let (config, auth, server) = load(None, None).unwrap();
+            let Loaded {
+                config,
+                auth,
+                server,
+                ..
+            } = load(None, None).unwrap();
             assert_eq!(config.bind, "0.0.0.0:9000");
             assert_eq!(auth.lockout_minutes, 60);
             assert_eq!(auth.password.min_length, 12);
@@ -111,11 +144,11 @@ mod tests {
 
             jail.set_env("LUODI_AUTH__LOCKOUT_MINUTES", "5");
             jail.set_env("LUODI_DATABASE_URL", "sqlite://env.db");
-            let (config, auth, _) = load(None, None).unwrap();
+            let Loaded { config, auth, .. } = load(None, None).unwrap();
             assert_eq!(auth.lockout_minutes, 5);
             assert_eq!(config.database_url, "sqlite://env.db");
 
-            let (config, _, _) = load(None, Some("sqlite://flag.db")).unwrap();
+            let config = load(None, Some("sqlite://flag.db")).unwrap().config;
             assert_eq!(config.database_url, "sqlite://flag.db");
             Ok(())
         });
@@ -124,12 +157,58 @@ mod tests {
     #[test]
     fn audit_retention_is_never_below_180_days() {
         figment::Jail::expect_with(|jail| {
-            assert_eq!(load(None, None).unwrap().0.audit_retention_days, None);
+            assert_eq!(load(None, None).unwrap().config.audit_retention_days, None);
             jail.set_env("LUODI_AUDIT_RETENTION_DAYS", "365");
-            assert_eq!(load(None, None).unwrap().0.audit_retention_days, Some(365));
+            assert_eq!(
+                load(None, None).unwrap().config.audit_retention_days,
+                Some(365)
+            );
             jail.set_env("LUODI_AUDIT_RETENTION_DAYS", "90");
             let refused = load(None, None).unwrap_err().to_string();
             assert!(refused.contains("至少保留 180 天"), "{refused}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn channels_are_read_checked_and_their_secrets_hidden() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "luodi.toml",
+                r#"
+                [channels.email]
+                host = "smtp.yiyang.gov.cn"
+                username = "luodi"
+                password = "s3cret"
+                from = "落地平台 <luodi@yiyang.gov.cn>"
+                [channels.webhook]
+                url = "https://oapi.dingtalk.com/robot/send?access_token=t0ken"
+                kind = "dingtalk"
+                "#,
+            )?;
+            let channels = load(None, None).unwrap().channels;
+            let email = channels.email.as_ref().unwrap();
+            assert_eq!(email.tls, luodi_store::channels::TlsMode::Starttls);
+            assert_eq!(email.port, None, "587 for STARTTLS, chosen when connecting");
+            assert_eq!(
+                channels.webhook.as_ref().unwrap().kind,
+                luodi_store::channels::WebhookKind::Dingtalk
+            );
+            let shown = format!("{channels:?}");
+            assert!(
+                !shown.contains("s3cret") && !shown.contains("t0ken"),
+                "{shown}"
+            );
+
+            jail.set_env("LUODI_CHANNELS__EMAIL__TLS", "none");
+            jail.set_env("LUODI_CHANNELS__EMAIL__PORT", "2525");
+            let email = load(None, None).unwrap().channels.email.unwrap();
+            assert_eq!(email.tls, luodi_store::channels::TlsMode::None);
+            assert_eq!(email.port, Some(2525));
+
+            jail.set_env("LUODI_CHANNELS__EMAIL__FROM", "no address");
+            let refused = load(None, None).unwrap_err().to_string();
+            assert!(refused.contains("发件地址"), "{refused}");
             Ok(())
         });
     }

@@ -91,7 +91,12 @@ async fn main() -> anyhow::Result<()> {
         println!("{}", luodi_server::openapi().to_pretty_json()?);
         return Ok(());
     }
-    let (config, auth, server) = config::load(cli.config.as_deref(), cli.database_url.as_deref())?;
+    let config::Loaded {
+        config,
+        auth,
+        server,
+        channels,
+    } = config::load(cli.config.as_deref(), cli.database_url.as_deref())?;
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(&config.log))
         .init();
@@ -200,6 +205,9 @@ async fn main() -> anyhow::Result<()> {
                 }
             });
             ops::spawn_housekeeping(store.clone(), config.audit_retention_days);
+            // E-mail and webhook copies of in-app messages, sent from the outbox every 30
+            // seconds, retried with backoff; requests only write the outbox rows.
+            store.channels(channels).await?.spawn();
             let files = Arc::new(luodi_store::LocalDisk::new(&server.files_dir));
             let state = AppState {
                 store,

@@ -13,6 +13,7 @@ mod kit;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod channels;
 pub mod dashboard;
 pub mod demo;
 pub mod dispatch;
@@ -37,13 +38,13 @@ pub use auth::two_factor;
 pub use auth::{AuthSettings, Challenge, LoginOutcome, SecondStep, SecondStepOutcome, SessionUser};
 pub use demo::scale::ScaleReport;
 pub use kit::clock::Clock;
-pub use settings::CrossScopeDuplicates;
 pub use kit::db::{redact, Backend, Db, Flag};
 pub use kit::error::{FieldErrors, RowError, StoreError};
 pub use kit::objects::{LocalDisk, ObjectStore};
 pub use kit::page::{Page, PageRequest};
 pub use luodi_domain::Scope;
 pub use scoped::{Actor, Scoped};
+pub use settings::CrossScopeDuplicates;
 
 use std::sync::Arc;
 
@@ -115,6 +116,15 @@ impl Store {
     /// (`luodi audit verify`).
     pub async fn verify_audit_chain(&self) -> Result<audit::chain::Verification, StoreError> {
         audit::chain::verify(&self.db).await
+    }
+
+    /// The delivery worker of the notification channels (`[channels]`): records which are
+    /// configured, so that in-app messages get their e-mail and webhook copies from now on.
+    pub async fn channels(
+        &self,
+        settings: channels::ChannelSettings,
+    ) -> Result<channels::Delivery, StoreError> {
+        channels::Delivery::start(&self.db, settings).await
     }
 
     /// The periodic clean-up: expired sessions, and audit entries past their retention.

@@ -101,9 +101,13 @@ async fn reporter_users(
         .collect())
 }
 
+/// In-app messages to `users` about a reporter (a region's bureau or a unit), and their copies
+/// for the configured channels (e-mail, the group robot), written in the same transaction.
 async fn notify_users(
     conn: &mut sqlx::AnyConnection,
     users: &[i64],
+    region_code: &str,
+    unit_id: Option<i64>,
     task: Option<i64>,
     body: &str,
     now: &str,
@@ -119,6 +123,7 @@ async fn notify_users(
         .execute(&mut *conn)
         .await?;
     }
+    crate::channels::enqueue(conn, users, region_code, unit_id, body, now).await?;
     Ok(users.len())
 }
 
@@ -132,7 +137,7 @@ pub(crate) async fn notify_reporter(
     now: &str,
 ) -> Result<usize, StoreError> {
     let users = reporter_users(conn, region_code, unit_id).await?;
-    notify_users(conn, &users, task, body, now).await
+    notify_users(conn, &users, region_code, unit_id, task, body, now).await
 }
 
 /// An in-app message to the reporters of a project (in every round asking about it).
@@ -316,7 +321,7 @@ pub async fn send_reminders(
             .await?;
             users.extend(leaders.into_iter().filter(|(_, a)| a.0).map(|(id, _)| id));
         }
-        notify_users(&mut tx, &users, Some(id), &body, &now).await?;
+        notify_users(&mut tx, &users, &region, unit, Some(id), &body, &now).await?;
         tx.commit().await?;
         sent += 1;
     }

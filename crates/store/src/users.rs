@@ -30,6 +30,8 @@ pub struct User {
     pub unit_id: Option<i64>,
     pub unit_name: Option<String>,
     pub phone: Option<String>,
+    /// Where e-mail notices go, when the installation sends them (`[channels.email]`).
+    pub email: Option<String>,
     #[schema(value_type = bool)]
     pub active: Flag,
     /// Locked after repeated failed sign-ins, until `locked_until`.
@@ -77,6 +79,7 @@ impl User {
             "unit_id": self.unit_id,
             "unit_name": self.unit_name,
             "phone": self.phone,
+            "email": self.email,
             "active": self.active,
         })
     }
@@ -101,6 +104,9 @@ pub struct NewUser {
     pub region_code: Option<String>,
     pub unit_id: Option<i64>,
     pub phone: Option<String>,
+    /// For e-mail notices; optional.
+    #[serde(default)]
+    pub email: Option<String>,
     /// Initial password; the user must change it at first sign-in.
     pub password: String,
 }
@@ -113,22 +119,45 @@ pub struct UserUpdate {
     pub region_code: Option<String>,
     pub unit_id: Option<i64>,
     pub phone: Option<String>,
+    /// For e-mail notices; absent or empty removes it.
+    #[serde(default)]
+    pub email: Option<String>,
     pub active: bool,
     pub version: i64,
 }
 
 const USER_SELECT: &str = "SELECT u.id, u.username, u.display_name, u.role, u.region_code, \
-    r.name AS region_name, u.unit_id, n.name AS unit_name, u.phone, u.active, u.locked_until, \
+    r.name AS region_name, u.unit_id, n.name AS unit_name, u.phone, u.email, u.active, u.locked_until, \
     u.must_change_password, u.last_login_at, u.created_at, u.updated_at, u.version, \
     EXISTS (SELECT 1 FROM two_factor t WHERE t.user_id = u.id AND t.secret IS NOT NULL) \
     AS two_factor \
     FROM users u LEFT JOIN regions r ON r.code = u.region_code LEFT JOIN units n ON n.id = u.unit_id \
     WHERE 1 = 1";
 
+/// An address as an administrator types it: one `@`, a dotted domain, no spaces.
+fn valid_email(s: &str) -> bool {
+    s.len() <= 100
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>,;\"".contains(c))
+        && s.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.split('.').count() >= 2
+                && domain.split('.').all(|p| !p.is_empty())
+        })
+}
+
 fn valid_username(s: &str) -> bool {
     (3..=32).contains(&s.len())
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.-".contains(&b))
+}
+
+/// How an account is reached, as typed.
+struct Contacts<'a> {
+    phone: Option<&'a str>,
+    email: Option<&'a str>,
 }
 
 /// The checked parts of a create or update.
@@ -138,6 +167,7 @@ struct Assignment {
     unit_id: Option<i64>,
     display_name: String,
     phone: Option<String>,
+    email: Option<String>,
 }
 
 impl Users<'_> {
@@ -196,7 +226,7 @@ impl Users<'_> {
         role: &str,
         region: Option<&str>,
         unit_id: Option<i64>,
-        phone: Option<&str>,
+        contacts: Contacts<'_>,
     ) -> Result<Option<Assignment>, StoreError> {
         let display_name = display_name.trim();
         if display_name.is_empty() || display_name.chars().count() > 50 {
@@ -241,7 +271,7 @@ impl Users<'_> {
         if role == Some(Role::Unit) && unit_id.is_none() {
             checks.add("unit_id", "责任单位用户须指定所属单位");
         }
-        let phone = phone.map(str::trim).filter(|s| !s.is_empty());
+        let phone = contacts.phone.map(str::trim).filter(|s| !s.is_empty());
         if let Some(p) = phone {
             if p.len() > 20
                 || !p
@@ -251,6 +281,10 @@ impl Users<'_> {
                 checks.add("phone", "电话号码格式不正确");
             }
         }
+        let email = contacts.email.map(str::trim).filter(|s| !s.is_empty());
+        if email.is_some_and(|e| !valid_email(e)) {
+            checks.add("email", "电子邮箱格式不正确");
+        }
         Ok(match (role, region) {
             (Some(role), Some(region)) => Some(Assignment {
                 role,
@@ -258,6 +292,7 @@ impl Users<'_> {
                 unit_id,
                 display_name: display_name.to_owned(),
                 phone: phone.map(str::to_owned),
+                email: email.map(str::to_owned),
             }),
             _ => None,
         })
@@ -277,7 +312,10 @@ impl Users<'_> {
                 &input.role,
                 input.region_code.as_deref(),
                 input.unit_id,
-                input.phone.as_deref(),
+                Contacts {
+                    phone: input.phone.as_deref(),
+                    email: input.email.as_deref(),
+                },
             )
             .await?;
         if let Err(m) = self.settings.password.check(&input.password, &username) {
@@ -290,8 +328,8 @@ impl Users<'_> {
         let mut tx = self.db.pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO users (username, display_name, password_hash, role, region_code, unit_id, \
-             phone, active, must_change_password, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $9) RETURNING id",
+             phone, email, active, must_change_password, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $10) RETURNING id",
         )
         .bind(&username)
         .bind(&a.display_name)
@@ -300,6 +338,7 @@ impl Users<'_> {
         .bind(a.region.as_ref().map(|r| r.as_str().to_owned()))
         .bind(a.unit_id)
         .bind(&a.phone)
+        .bind(&a.email)
         .bind(true)
         .bind(&now)
         .fetch_one(&mut *tx)
@@ -308,7 +347,7 @@ impl Users<'_> {
         let after = serde_json::json!({
             "username": username, "display_name": a.display_name, "role": a.role.as_str(),
             "region_code": a.region.as_ref().map(RegionCode::as_str), "unit_id": a.unit_id,
-            "phone": a.phone, "active": true,
+            "phone": a.phone, "email": a.email, "active": true,
         });
         audit::record(
             &mut tx,
@@ -339,7 +378,10 @@ impl Users<'_> {
                 &input.role,
                 input.region_code.as_deref(),
                 input.unit_id,
-                input.phone.as_deref(),
+                Contacts {
+                    phone: input.phone.as_deref(),
+                    email: input.email.as_deref(),
+                },
             )
             .await?;
         if id == self.actor.user_id {
@@ -355,13 +397,15 @@ impl Users<'_> {
         let mut tx = self.db.pool.begin().await?;
         let updated = sqlx::query(
             "UPDATE users SET display_name = $1, role = $2, region_code = $3, unit_id = $4, phone = $5, \
-             active = $6, updated_at = $7, version = version + 1 WHERE id = $8 AND version = $9",
+             email = $6, active = $7, updated_at = $8, version = version + 1 \
+             WHERE id = $9 AND version = $10",
         )
         .bind(&a.display_name)
         .bind(a.role.as_str())
         .bind(a.region.as_ref().map(|r| r.as_str().to_owned()))
         .bind(a.unit_id)
         .bind(&a.phone)
+        .bind(&a.email)
         .bind(input.active)
         .bind(clock::now())
         .bind(id)
@@ -380,7 +424,7 @@ impl Users<'_> {
         let after = serde_json::json!({
             "username": before.username, "display_name": a.display_name, "role": a.role.as_str(),
             "region_code": a.region.as_ref().map(RegionCode::as_str), "unit_id": a.unit_id,
-            "phone": a.phone, "active": input.active,
+            "phone": a.phone, "email": a.email, "active": input.active,
         });
         audit::record(
             &mut tx,
@@ -479,5 +523,22 @@ impl Users<'_> {
         tx.commit().await?;
         crate::auth::sessions(&self.db).clear();
         self.find_user(id).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_email;
+
+    #[test]
+    fn e_mail_addresses_as_typed() {
+        for ok in ["zhang.san@yiyang.gov.cn", "a@b.cn", "nx-swj@163.com"] {
+            assert!(valid_email(ok), "{ok}");
+        }
+        for bad in [
+            "zhang", "@b.cn", "a@", "a@b", "a@b..cn", "a b@c.cn", "a@b@c.cn", "<a@b.cn>",
+        ] {
+            assert!(!valid_email(bad), "{bad}");
+        }
     }
 }

@@ -2530,11 +2530,11 @@ export interface components {
              * Format: int64
              * @description Decisions the user sees, open ones among them, and those overdue.
              */
-            decisions: number;
+            decision_count: number;
             /** Format: int64 */
-            open: number;
+            open_count: number;
             /** Format: int64 */
-            overdue: number;
+            overdue_count: number;
             /** @description The user's scope held the meeting (sees it in full; may edit it as its organiser). */
             full: boolean;
             /** @description The user's own bureau organised it (may edit, add decisions, send results back). */
@@ -2625,6 +2625,8 @@ export interface components {
             /** Format: int64 */
             unit_id?: number | null;
             phone?: string | null;
+            /** @description For e-mail notices; optional. */
+            email?: string | null;
             /** @description Initial password; the user must change it at first sign-in. */
             password: string;
         };
@@ -2956,6 +2958,8 @@ export interface components {
                 unit_id?: number | null;
                 unit_name?: string | null;
                 phone?: string | null;
+                /** @description Where e-mail notices go, when the installation sends them (`[channels.email]`). */
+                email?: string | null;
                 active: boolean;
                 /** @description Locked after repeated failed sign-ins, until `locked_until`. */
                 locked: boolean;
@@ -3779,6 +3783,8 @@ export interface components {
             unit_id?: number | null;
             unit_name?: string | null;
             phone?: string | null;
+            /** @description Where e-mail notices go, when the installation sends them (`[channels.email]`). */
+            email?: string | null;
             active: boolean;
             /** @description Locked after repeated failed sign-ins, until `locked_until`. */
             locked: boolean;
@@ -3802,6 +3808,8 @@ export interface components {
             /** Format: int64 */
             unit_id?: number | null;
             phone?: string | null;
+            /** @description For e-mail notices; absent or empty removes it. */
+            email?: string | null;
             active: boolean;
             /** Format: int64 */
             version: number;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { allowed, visibleMenu } from './menu'
 
 const titles = (perms: string[], level: string | null = null) => visibleMenu(perms, { level }).map((m) => m.title)
-const SHARED = ['项目台账', '签约活动', '三率统计']
+const SHARED = ['项目台账', '签约活动', '会议调度', '三率统计']
 
 describe('visibleMenu', () => {
   it('gives a county bureau without user or audit rights only the shared pages', () => {
@@ -42,6 +42,7 @@ describe('ledger menu', () => {
       '项目台账',
       '签约活动',
       '资金审核',
+      '会议调度',
       '重复核查',
       '三率统计',
       '角色权限',
@@ -86,5 +87,14 @@ describe('dispatch menu', () => {
   it('gives neither to those who report nothing', () => {
     expect(titles(['read_units'])).not.toContain('月度调度')
     expect(titles(['manage_users', 'read_users', 'read_audit', 'manage_rules'])).not.toContain('我的待办')
+  })
+})
+
+describe('meetings menu', () => {
+  it('gives every role 会议调度, after 月度调度 for a bureau', () => {
+    const bureau = titles(['read_units', 'manage_ledger', 'report_progress', 'manage_dispatch'], 'prefecture')
+    expect(bureau[bureau.indexOf('月度调度') + 1]).toBe('会议调度')
+    expect(titles(['read_units', 'enter_funds', 'report_progress'], 'county')).toContain('会议调度')
+    expect(titles(['read_units'])).toContain('会议调度')
   })
 })

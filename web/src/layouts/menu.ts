@@ -39,6 +39,9 @@ export const MENU: readonly MenuItem[] = [
   { path: '/events', title: '签约活动', icon: 'Calendar' },
   { path: '/funds/review', title: '资金审核', icon: 'Stamp', permission: 'review_funds', hiddenAt: ['county'] },
   { path: '/dispatch', title: '月度调度', icon: 'Promotion', permission: 'report_progress' },
+  // Every role: a bureau, leader or inspector sees the meetings its scope held; a unit those
+  // that gave it decisions.
+  { path: '/meetings', title: '会议调度', icon: 'ChatDotSquare' },
   { path: '/duplicates', title: '重复核查', icon: 'CopyDocument', permission: 'manage_ledger' },
   { path: '/rates', title: '三率统计', icon: 'DataAnalysis' },
   { path: '/users', title: '用户管理', icon: 'User', permission: 'read_users' },

@@ -8,6 +8,7 @@ import { routes as duplicates } from '@/areas/duplicates/routes'
 import { routes as events } from '@/areas/events/routes'
 import { routes as funds } from '@/areas/funds/routes'
 import { routes as ledger } from '@/areas/ledger/routes'
+import { routes as meetings } from '@/areas/meetings/routes'
 import { routes as rates } from '@/areas/rates/routes'
 import { routes as regions } from '@/areas/regions/routes'
 import { routes as rules } from '@/areas/rules/routes'
@@ -38,6 +39,7 @@ const routes: RouteRecordRaw[] = [
       ...events,
       ...funds,
       ...dispatch,
+      ...meetings,
       ...duplicates,
       ...rates,
       ...users,

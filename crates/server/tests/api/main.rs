@@ -8,6 +8,7 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod channels;
 mod compression;
 mod dispatch;
 mod dispatch_sheet;

@@ -164,8 +164,9 @@ async fn a_city_s_meeting_gives_each_assignee_its_own_decisions_to_close() {
     assert!(!seen.to_string().contains("南县"), "{seen}");
     let listed = meetings_of(&nx).await;
     assert_eq!(listed.len(), 1);
-    assert_eq!(listed[0]["decisions"], 3);
-    assert_eq!(listed[0]["open"], 3);
+    assert_eq!(listed[0]["decision_count"], 3);
+    assert_eq!(listed[0]["open_count"], 3);
+    assert_eq!(listed[0]["overdue_count"], 0);
     // Another city's bureau sees nothing of it, by any path.
     assert!(meetings_of(&cs).await.is_empty());
     let (status, _) = cs.get(&format!("/api/meetings/{id}")).await;

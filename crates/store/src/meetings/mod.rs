@@ -95,11 +95,11 @@ pub struct MeetingSummary {
     pub created_by_name: String,
     /// Decisions the user sees, open ones among them, and those overdue.
     #[sqlx(skip)]
-    pub decisions: i64,
+    pub decision_count: i64,
     #[sqlx(skip)]
-    pub open: i64,
+    pub open_count: i64,
     #[sqlx(skip)]
-    pub overdue: i64,
+    pub overdue_count: i64,
     /// The user's scope held the meeting (sees it in full; may edit it as its organiser).
     #[sqlx(skip)]
     pub full: bool,
@@ -314,7 +314,8 @@ impl Meetings<'_> {
         Ok(rows
             .into_iter()
             .map(|mut m| {
-                (m.decisions, m.open, m.overdue) = counts.get(&m.id).copied().unwrap_or_default();
+                (m.decision_count, m.open_count, m.overdue_count) =
+                    counts.get(&m.id).copied().unwrap_or_default();
                 m.kind_label = MeetingKind::parse(&m.kind)
                     .map(MeetingKind::label)
                     .unwrap_or_default()

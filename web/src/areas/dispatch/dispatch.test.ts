@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import {
+  closeRoundQuestion,
   defaultDueOn,
+  MONTH_SHEET_FIELDS,
+  monthRowProgress,
+  monthSheetSummary,
   defaultPeriod,
   otherErrors,
   periodLabel,
@@ -9,6 +13,7 @@ import {
   progressPercent,
   reporterStatusTag,
   roundQuery,
+  unreportedProjects,
   updateStatusLabel,
   updateStatusTag,
 } from './dispatch'
@@ -84,5 +89,49 @@ describe('update form errors', () => {
   it('lists the errors no field shows', () => {
     expect(otherErrors(errors)).toEqual(['2026-11没有调度轮次要求报送该项目的进展', '本月进展已报送'])
     expect(otherErrors({ problems: '存在问题不超过20条' })).toEqual([])
+  })
+})
+
+describe('the month sheet', () => {
+  const checked = { valid_rows: 3, skipped_rows: 0, unchanged_rows: 0, stage_changes: 0, fund_rows: 0 }
+  it('says what a checked sheet will submit, naming only what it holds', () => {
+    expect(monthSheetSummary(checked)).toBe('将报送 3 个项目')
+    expect(monthSheetSummary({ ...checked, unchanged_rows: 2, skipped_rows: 1 })).toBe(
+      '将报送 3 个项目（本月无变化 2 个）；未填写的 1 行本次不报送',
+    )
+    expect(monthSheetSummary({ ...checked, unchanged_rows: 1, stage_changes: 1, fund_rows: 2 })).toBe(
+      '将报送 3 个项目（本月无变化 1 个，变更阶段 1 个，填报到位资金 2 笔）',
+    )
+    expect(monthSheetSummary({ ...checked, valid_rows: 0, skipped_rows: 4 })).toBe('将报送 0 个项目；未填写的 4 行本次不报送')
+  })
+  it('shows a row carried forward as such, and a filled row by its words', () => {
+    expect(monthRowProgress({ unchanged: true, progress: '本月无变化。上月的话' })).toBe('本月无变化（沿用上月进展、问题和计划）')
+    expect(monthRowProgress({ unchanged: false, progress: '完成厂房主体封顶' })).toBe('完成厂房主体封顶')
+    expect(monthRowProgress({ unchanged: false, progress: null })).toBe('')
+  })
+  it('names every field the server checks in Chinese', () => {
+    for (const field of ['round_id', 'project_id', 'unchanged', 'progress', 'problem_category', 'stage', 'changed_on', 'amount', 'receipt']) {
+      expect(MONTH_SHEET_FIELDS[field], field).toMatch(/[\u4e00-\u9fa5]/)
+    }
+  })
+})
+
+describe('closing a round', () => {
+  it('counts the projects not reported, never below none', () => {
+    expect(unreportedProjects([])).toBe(0)
+    expect(
+      unreportedProjects([
+        { projects: 3, submitted: 1 },
+        { projects: 2, submitted: 2 },
+        { projects: 1, submitted: 0 },
+      ]),
+    ).toBe(3)
+    expect(unreportedProjects([{ projects: 1, submitted: 2 }])).toBe(0)
+  })
+  it('warns of what is left unreported before closing', () => {
+    expect(closeRoundQuestion('2026年10月项目调度', 2)).toContain('尚有 2 个项目未报送，结束后将记为未报')
+    expect(closeRoundQuestion('2026年10月项目调度', 0)).toContain('各项目均已报送')
+    expect(closeRoundQuestion('2026年10月项目调度', 0)).toContain('“2026年10月项目调度”')
+    expect(closeRoundQuestion('x', 0)).toContain('不再接受报送')
   })
 })

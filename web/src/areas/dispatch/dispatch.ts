@@ -1,7 +1,7 @@
 // Monthly dispatch (一月一调度) as pages show it: report and update states, a round's default
 // deadline, and the round's filters as the API takes them.
 
-import type { ProblemInput } from '@/api/types'
+import type { BoardRow, MonthImportPreview, MonthPreviewRow, ProblemInput } from '@/api/types'
 import { previousPeriod } from '@/areas/ledger/ledger'
 
 type TagType = 'success' | 'primary' | 'warning' | 'danger' | 'info'
@@ -115,4 +115,56 @@ export function otherErrors(errors: Record<string, string>): string[] {
   return Object.entries(errors)
     .filter(([k]) => !shown.test(k))
     .map(([, v]) => v)
+}
+
+// ---- 月度调度表: the month in one sheet ----
+
+/** The Chinese name of each field of the month sheet (its column headers), for the error list. */
+export const MONTH_SHEET_FIELDS: Record<string, string> = {
+  round_id: '调度轮次',
+  project_id: '项目编号',
+  project_name: '项目名称',
+  unchanged: '本月无变化',
+  progress: '本月进展',
+  problem: '存在问题',
+  problem_category: '问题类别',
+  help_asked: '需上级协调',
+  next_steps: '下步计划',
+  stage: '新阶段',
+  changed_on: '阶段日期',
+  amount: '本月到位金额',
+  currency: '币种',
+  kind: '资金类型',
+  receipt: '回单文件',
+  override_reason: '超常说明',
+}
+
+/** What a checked sheet will submit, in one line: "将报送 3 个项目（本月无变化 2 个）；未填写的 1 行本次不报送". */
+export function monthSheetSummary(p: Pick<MonthImportPreview, 'valid_rows' | 'skipped_rows' | 'unchanged_rows' | 'stage_changes' | 'fund_rows'>): string {
+  const parts = [
+    p.unchanged_rows ? `本月无变化 ${p.unchanged_rows} 个` : '',
+    p.stage_changes ? `变更阶段 ${p.stage_changes} 个` : '',
+    p.fund_rows ? `填报到位资金 ${p.fund_rows} 笔` : '',
+  ].filter(Boolean)
+  const what = `将报送 ${p.valid_rows} 个项目${parts.length ? `（${parts.join('，')}）` : ''}`
+  return p.skipped_rows ? `${what}；未填写的 ${p.skipped_rows} 行本次不报送` : what
+}
+
+/** The month's words of a checked row, as the preview lists them. */
+export function monthRowProgress(row: Pick<MonthPreviewRow, 'unchanged' | 'progress'>): string {
+  if (row.unchanged) return '本月无变化（沿用上月进展、问题和计划）'
+  return row.progress ?? ''
+}
+
+/** Projects of the round not yet reported, over the board's reporters. */
+export function unreportedProjects(rows: Pick<BoardRow, 'projects' | 'submitted'>[]): number {
+  return rows.reduce((n, r) => n + Math.max(0, r.projects - r.submitted), 0)
+}
+
+/** What the organiser is asked before closing a round. */
+export function closeRoundQuestion(title: string, unreported: number): string {
+  const left = unreported
+    ? `尚有 ${unreported} 个项目未报送，结束后将记为未报。`
+    : '各项目均已报送。'
+  return `确定结束“${title}”？${left}结束后不再接受报送，各报送单位未完成的报送任务将撤销；已报送的进展不受影响。`
 }

@@ -38,8 +38,12 @@ describe('tasks', () => {
       params: { id: 7 },
       query: { tab: 'projects' },
     })
-    expect(taskLink({ kind: 'meeting_decision', source_id: 7 })).toBeNull()
+    expect(taskLink({ kind: 'supervision', source_id: 7 })).toBeNull()
     expect(taskKindLabel('dispatch_report')).toBe('月度调度报送')
-    expect(taskKindLabel('meeting_decision')).toBe('meeting_decision')
+    expect(taskKindLabel('supervision')).toBe('supervision')
+  })
+  it('sends a meeting decision to its meeting', () => {
+    expect(taskLink({ kind: 'meeting_decision', source_id: 12 })).toEqual({ name: 'meeting', params: { id: 12 } })
+    expect(taskKindLabel('meeting_decision')).toBe('会议交办事项')
   })
 })

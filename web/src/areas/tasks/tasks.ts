@@ -48,6 +48,7 @@ export function daysLeftText(task: { status: string; days_left: number }): strin
 /** What a task asks, by its kind. */
 export const TASK_KINDS: Readonly<Record<string, string>> = {
   dispatch_report: '月度调度报送',
+  meeting_decision: '会议交办事项',
 }
 
 export function taskKindLabel(kind: string): string {
@@ -59,5 +60,6 @@ export function taskLink(task: { kind: string; source_id: number }): RouteLocati
   if (task.kind === 'dispatch_report') {
     return { name: 'dispatch-round', params: { id: task.source_id }, query: { tab: 'projects' } }
   }
+  if (task.kind === 'meeting_decision') return { name: 'meeting', params: { id: task.source_id } }
   return null
 }
