@@ -64,7 +64,10 @@ for user in $users; do
     done | python3 -c '
 import re, sys
 def ms(v):
-    n, unit = re.fullmatch(r"([\d.]+)([a-z]+)", v).groups()
+    m = re.fullmatch(r"([\d.]+)([a-z]+)", v)
+    if not m:
+        sys.exit("unreadable wrk figure: " + v)
+    n, unit = m.groups()
     return float(n) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 runs = []
 for out in sys.stdin.read().split("@@")[:-1]:
