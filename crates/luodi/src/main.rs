@@ -207,6 +207,8 @@ async fn main() -> anyhow::Result<()> {
             ops::spawn_housekeeping(store.clone(), config.audit_retention_days);
             // E-mail and webhook copies of in-app messages, sent from the outbox every 30
             // seconds, retried with backoff; requests only write the outbox rows.
+            let mut channels = channels;
+            channels.link = server.public_url.clone();
             store.channels(channels).await?.spawn();
             let files = Arc::new(luodi_store::LocalDisk::new(&server.files_dir));
             let state = AppState {

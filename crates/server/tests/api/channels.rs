@@ -186,6 +186,7 @@ fn settings(smtp: &SmtpServer, robot: &Robot) -> ChannelSettings {
             url: robot.url.clone(),
             kind: Default::default(),
         }),
+        link: Some("https://zs.yiyang.gov.cn".into()),
     }
 }
 
@@ -328,7 +329,10 @@ async fn a_reminder_reaches_the_bell_the_mailbox_and_the_robot_once_each() {
     let (subject, body) = subject_and_body(&mails[0].data);
     assert!(subject.starts_with("【落地】催报："), "{subject}");
     assert!(body.contains("尚有1个项目未报送本月进展"), "{body}");
-    assert!(body.contains("请登录落地平台查看"), "{body}");
+    assert!(
+        body.contains("请登录落地平台（https://zs.yiyang.gov.cn）查看"),
+        "{body}"
+    );
 
     let posts = robot.posts();
     assert_eq!(posts.len(), 1, "{posts:?}");

@@ -112,7 +112,17 @@ impl Mailer {
         })
     }
 
-    pub(super) async fn send(&self, to: &str, name: &str, body: &str) -> Result<(), String> {
+    pub(super) async fn send(
+        &self,
+        to: &str,
+        name: &str,
+        body: &str,
+        link: Option<&str>,
+    ) -> Result<(), String> {
+        let open = match link.map(str::trim).filter(|l| !l.is_empty()) {
+            Some(l) => format!("请登录落地平台（{l}）查看“我的待办”和消息。"),
+            None => "请登录落地平台查看“我的待办”和消息。".to_owned(),
+        };
         let address = to.parse().map_err(|e| format!("收件地址 {to} 无效：{e}"))?;
         let message = Message::builder()
             .from(self.from.clone())
@@ -120,7 +130,7 @@ impl Mailer {
             .subject(super::subject(body))
             .header(ContentType::TEXT_PLAIN)
             .body(format!(
-                "{name}：\n\n{body}\n\n请登录落地平台查看“我的待办”和消息。\n\
+                "{name}：\n\n{body}\n\n{open}\n\
                  ——落地 · 招商引资项目履约落地平台（系统自动发送，请勿回复）\n"
             ))
             .map_err(|e| e.to_string())?;

@@ -27,6 +27,10 @@ pub use webhook::{WebhookKind, WebhookSettings};
 pub struct ChannelSettings {
     pub email: Option<EmailSettings>,
     pub webhook: Option<WebhookSettings>,
+    /// The address users open the platform at (`[server] public_url`), put into mails; not
+    /// read from `[channels]`.
+    #[serde(skip)]
+    pub link: Option<String>,
 }
 
 impl ChannelSettings {
@@ -276,7 +280,10 @@ impl Delivery {
         match (message.channel.as_str(), &self.mailer, &self.robot) {
             (EMAIL, Some(mailer), _) => {
                 let to = message.recipient.as_deref().unwrap_or_default();
-                mailer.send(to, &message.addressee, &message.body).await
+                let link = self.settings.link.as_deref();
+                mailer
+                    .send(to, &message.addressee, &message.body, link)
+                    .await
             }
             (WEBHOOK, _, Some(robot)) => robot.send(&message.addressee, &message.body).await,
             _ => Err("该渠道未配置".into()),
