@@ -72,6 +72,38 @@ pub(crate) async fn set_status(
     Ok(())
 }
 
+/// Opens or closes one task by its id.
+pub(crate) async fn set_status_by_id(
+    conn: &mut sqlx::AnyConnection,
+    task: i64,
+    status: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE tasks SET status = $1, done_at = $2 WHERE id = $3")
+        .bind(status)
+        .bind((status == "done").then(clock::now))
+        .bind(task)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The units with an active account of their own: they answer for their tasks themselves;
+/// a unit without one is answered for by its county bureau.
+pub(crate) async fn units_with_accounts(
+    pool: &sqlx::AnyPool,
+) -> Result<std::collections::HashSet<i64>, StoreError> {
+    let rows: Vec<(i64, crate::kit::db::Flag)> = sqlx::query_as(
+        "SELECT unit_id, active FROM users WHERE role = 'unit' AND unit_id IS NOT NULL",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, active)| active.0)
+        .map(|(u, _)| u)
+        .collect())
+}
+
 /// The active accounts that answer for a region's bureau (unit none) or for a unit.
 async fn reporter_users(
     conn: &mut sqlx::AnyConnection,

@@ -18,7 +18,7 @@ use luodi_domain::funds::Period;
 use luodi_domain::ledger::Stage;
 use luodi_domain::{parse_date, Permission, RegionCode, Scope};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use utoipa::ToSchema;
 
 pub mod sheet;
@@ -315,7 +315,7 @@ impl Dispatch<'_> {
             ));
         }
         // Responsible units that have an active unit account report for themselves.
-        let with_accounts = self.unit_accounts().await?;
+        let with_accounts = tasks::units_with_accounts(&self.db.pool).await?;
         let now = clock::now();
         let mut tx = self.db.pool.begin().await?;
         let existing: Option<i64> = sqlx::query_scalar(
@@ -395,19 +395,6 @@ impl Dispatch<'_> {
         .await?;
         tx.commit().await?;
         self.round(id).await
-    }
-
-    async fn unit_accounts(&self) -> Result<HashSet<i64>, StoreError> {
-        let rows: Vec<(i64, Flag)> = sqlx::query_as(
-            "SELECT unit_id, active FROM users WHERE role = 'unit' AND unit_id IS NOT NULL",
-        )
-        .fetch_all(&self.db.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .filter(|(_, active)| active.0)
-            .map(|(u, _)| u)
-            .collect())
     }
 
     /// The rounds the actor sees — those asking about projects within its reach (a round

@@ -525,7 +525,7 @@ impl Meetings<'_> {
         .bind(&now)
         .fetch_one(&mut *tx)
         .await?;
-        let unit_accounts = self.unit_accounts().await?;
+        let unit_accounts = tasks::units_with_accounts(&self.db.pool).await?;
         for (i, d) in decisions.iter().enumerate() {
             insert_decision(&mut tx, id, i as i64 + 1, &title, d, &unit_accounts, &now).await?;
         }
@@ -645,7 +645,7 @@ impl Meetings<'_> {
             .await?;
         checks.finish()?;
         let d = checked.pop().expect("checked");
-        let unit_accounts = self.unit_accounts().await?;
+        let unit_accounts = tasks::units_with_accounts(&self.db.pool).await?;
         let now = clock::now();
         let mut tx = self.db.pool.begin().await?;
         let seq: i64 = sqlx::query_scalar(
@@ -746,7 +746,7 @@ impl Meetings<'_> {
             return Err(StoreError::Stale);
         }
         if let Some(task) = task {
-            set_task_status(&mut tx, task, "done").await?;
+            tasks::set_status_by_id(&mut tx, task, "done").await?;
         }
         tasks::notify_reporter(
             &mut tx,
@@ -806,7 +806,7 @@ impl Meetings<'_> {
         .execute(&mut *tx)
         .await?;
         if let Some(task) = task {
-            set_task_status(&mut tx, task, "open").await?;
+            tasks::set_status_by_id(&mut tx, task, "open").await?;
         }
         let (region, unit): (String, Option<i64>) = match task {
             Some(t) => {
@@ -920,35 +920,6 @@ impl Meetings<'_> {
         })?;
         Ok((a, bytes))
     }
-
-    /// Units with an active account answer for their decisions themselves.
-    async fn unit_accounts(&self) -> Result<HashSet<i64>, StoreError> {
-        let rows: Vec<(i64, Flag)> = sqlx::query_as(
-            "SELECT unit_id, active FROM users WHERE role = 'unit' AND unit_id IS NOT NULL",
-        )
-        .fetch_all(&self.db.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .filter(|(_, a)| a.0)
-            .map(|(u, _)| u)
-            .collect())
-    }
-}
-
-/// Opens or closes a decision's task.
-async fn set_task_status(
-    tx: &mut sqlx::AnyConnection,
-    task: i64,
-    status: &str,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE tasks SET status = $1, done_at = $2 WHERE id = $3")
-        .bind(status)
-        .bind((status == "done").then(clock::now))
-        .bind(task)
-        .execute(&mut *tx)
-        .await?;
-    Ok(())
 }
 
 /// The first 30 characters of a text, for messages.
