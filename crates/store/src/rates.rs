@@ -243,7 +243,14 @@ impl Rates<'_> {
         })
     }
 
+    /// The report for `query`, computed once per change of the data and per day for everyone
+    /// who reads the same projects (`Scoped::kept`).
     pub async fn report(&self, query: &RatesQuery) -> Result<RatesReport, StoreError> {
+        self.kept("rates.report", query, || self.compute_report(query))
+            .await
+    }
+
+    async fn compute_report(&self, query: &RatesQuery) -> Result<RatesReport, StoreError> {
         let region = self.report_region(query.region.as_deref())?;
         let group = GroupBy::parse(query.group_by.as_deref())?;
         let as_of = match non_blank(query.as_of.as_deref()) {
@@ -550,6 +557,11 @@ impl Rates<'_> {
     /// 同比 of confirmed arrival by origin (domain §5): 省外境内资金 in 元, 实际利用外资 in US
     /// dollars, each against the same months of the year before.
     pub async fn growth(&self, query: &GrowthQuery) -> Result<GrowthReport, StoreError> {
+        self.kept("rates.growth", query, || self.compute_growth(query))
+            .await
+    }
+
+    async fn compute_growth(&self, query: &GrowthQuery) -> Result<GrowthReport, StoreError> {
         let region = self.report_region(query.region.as_deref())?;
         let to = match non_blank(query.period.as_deref()) {
             Some(p) => Period::parse(p).map_err(|e| StoreError::field("period", e.to_string()))?,

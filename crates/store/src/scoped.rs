@@ -1,3 +1,5 @@
+use crate::kit::cache::{data_version, VersionedCache};
+use crate::kit::clock;
 use crate::kit::db::Db;
 use crate::kit::error::StoreError;
 use crate::kit::filter::{Bind, Filter};
@@ -58,6 +60,20 @@ impl Actor {
         }
     }
 
+    /// Names what the actor reads, for keeping figures computed for it: two actors with the
+    /// same key read exactly the same projects (region scope and unit reach).
+    pub(crate) fn reach_key(&self) -> String {
+        let scope = match &self.scope {
+            Scope::Nationwide => "*".to_owned(),
+            Scope::Region(r) => r.to_string(),
+        };
+        match self.project_reach() {
+            ProjectReach::Region => scope,
+            ProjectReach::Unit(unit) => format!("{scope}/u{unit}"),
+            ProjectReach::Nothing => format!("{scope}/-"),
+        }
+    }
+
     /// Whether the actor reads only some of its region's projects.
     pub(crate) fn reads_unit_projects(&self) -> bool {
         self.project_reach() != ProjectReach::Region
@@ -96,6 +112,34 @@ impl Scoped {
 
     pub fn actor(&self) -> &Actor {
         &self.actor
+    }
+
+    /// `compute`'s answer to `query` (named `what`), computed once per change of the data and
+    /// per day for every actor who reads the same projects, then kept on this instance
+    /// ([`VersionedCache`]): no figure is served after a change made through any instance.
+    pub(crate) async fn kept<V, Fut>(
+        &self,
+        what: &str,
+        query: &impl std::fmt::Debug,
+        compute: impl FnOnce() -> Fut,
+    ) -> Result<V, StoreError>
+    where
+        V: Clone + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<V, StoreError>>,
+    {
+        let version = data_version(&self.db.pool).await?;
+        let key = format!(
+            "{what}|{}|{}|{query:?}",
+            self.actor.reach_key(),
+            &clock::now()[..10]
+        );
+        let cache = self.db.memo.get::<VersionedCache<V>>();
+        if let Some(kept) = cache.get(version, &key) {
+            return Ok(kept);
+        }
+        let computed = compute().await?;
+        cache.put(version, &key, computed.clone());
+        Ok(computed)
     }
 }
 

@@ -624,3 +624,116 @@ async fn targets_are_handed_down_and_show_their_progress() {
         .iter()
         .any(|t| t["indicator"] == "domestic_growth" && t["value_bp"] == 1500));
 }
+
+/// Another server instance on the same database, as behind a load balancer.
+async fn second_instance(app: &TestApp) -> TestApp {
+    use std::sync::Arc;
+    let store = luodi_store::Store::open(&app.database_url, luodi_store::AuthSettings::default())
+        .await
+        .expect("open the same database");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let files = std::env::temp_dir().join(format!("luodi-second-{}", addr.port()));
+    let state = luodi_server::AppState {
+        store,
+        settings: Arc::new(luodi_server::ServerSettings::default()),
+        files: Arc::new(luodi_store::LocalDisk::new(files)),
+    };
+    tokio::spawn(luodi_server::serve(listener, state));
+    TestApp {
+        base: format!("http://{addr}"),
+        database_url: app.database_url.clone(),
+    }
+}
+
+/// Reports are kept between changes (computed once per change, not per request): a change
+/// made through one instance shows at once in what another instance answers, for each kind of
+/// change that moves a figure.
+#[tokio::test]
+async fn kept_reports_follow_every_change_made_through_any_instance() {
+    let app = spawn_app().await;
+    let other = second_instance(&app).await;
+    let nx = app.login("nx_bureau").await;
+    let reader = other.login("yy_bureau").await;
+    let read = |path: &'static str| {
+        let reader = &reader;
+        async move {
+            let (status, report) = reader.get(path).await;
+            assert_eq!(status, StatusCode::OK, "{report}");
+            report
+        }
+    };
+    // 南县's figure in a report (0 while it has no signed project)
+    let nan = |report: &Value| {
+        let mut figures =
+            json!({ "projects": 0, "contract_fen": 0, "arrived_fen": 0, "started": 0 });
+        if let Some(r) = report["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["code"] == "430921")
+        {
+            figures = r.clone();
+        }
+        figures
+    };
+    let before = read("/api/rates").await;
+    // asked twice: the second answer is the kept one
+    assert_eq!(read("/api/rates").await, before);
+    let growth_before = read("/api/rates/growth?period=2026-03").await;
+
+    let search = "/api/projects?q=%E7%BC%93%E5%AD%98%E6%A3%80%E9%AA%8C";
+    assert!(reader.items(search).await.is_empty());
+    assert!(reader.items(search).await.is_empty(), "the kept page");
+
+    // a new signed project
+    let id = project(&nx, "南县缓存检验项目", "430921", 2_000, false).await;
+    let after_project = read("/api/rates").await;
+    assert_eq!(
+        nan(&after_project)["projects"].as_i64(),
+        nan(&before)["projects"].as_i64().map(|n| n + 1)
+    );
+    assert_eq!(
+        nan(&after_project)["contract_fen"].as_i64(),
+        nan(&before)["contract_fen"]
+            .as_i64()
+            .map(|n| n + 2_000 * WAN)
+    );
+
+    let found = reader.items(search).await;
+    assert_eq!(found.len(), 1, "the ledger page follows the new project");
+
+    // a confirmed arrival (entered, then reviewed by the city on the first instance)
+    confirmed(&app, &nx, id, 700).await;
+    let after_money = read("/api/rates").await;
+    assert_eq!(
+        nan(&after_money)["arrived_fen"].as_i64(),
+        nan(&after_project)["arrived_fen"]
+            .as_i64()
+            .map(|n| n + 700 * WAN)
+    );
+    let as_of = read("/api/rates?as_of=2026-03").await;
+    assert!(nan(&as_of)["arrived_fen"].as_i64().unwrap() >= 700 * WAN);
+    assert_ne!(
+        read("/api/rates/growth?period=2026-03").await,
+        growth_before,
+        "2026's arrivals through March include the new 700万"
+    );
+
+    // a stage change: started
+    let (_, detail) = nx.get(&format!("/api/projects/{id}")).await;
+    let version = &detail["project"]["version"];
+    let (status, body) = nx
+        .post(
+            &format!("/api/projects/{id}/stage"),
+            json!({ "stage": "started", "changed_on": "2026-04-02", "version": version }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let after_start = read("/api/rates").await;
+    assert_eq!(reader.items(search).await[0]["stage"], "started");
+    assert_eq!(
+        nan(&after_start)["started"].as_i64(),
+        nan(&after_money)["started"].as_i64().map(|n| n + 1)
+    );
+}

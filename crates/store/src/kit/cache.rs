@@ -10,6 +10,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use super::error::StoreError;
+use sqlx::AnyPool;
+
 /// How long a copy is used before the database is asked again.
 pub(crate) const FRESH: Duration = Duration::from_secs(1);
 
@@ -84,6 +87,77 @@ impl<V: Clone> FreshCache<V> {
     }
 }
 
+/// At most this many figures are kept per version; more are not stored.
+const VERSIONED_MAX: usize = 2_000;
+
+/// Figures computed from the data as it stood at one version (see [`data_version`]), kept
+/// until the data changes. Unlike [`FreshCache`] a kept figure is never stale: any change, made
+/// through any instance, moves the version, and a figure is only served for the version it was
+/// computed at. Reports that aggregate a whole province are computed once per change instead
+/// of once per request.
+pub(crate) struct VersionedCache<V> {
+    inner: Mutex<Versioned<V>>,
+}
+
+struct Versioned<V> {
+    version: i64,
+    entries: HashMap<String, V>,
+}
+
+impl<V> Default for VersionedCache<V> {
+    fn default() -> Self {
+        Self {
+            inner: Mutex::new(Versioned {
+                version: i64::MIN,
+                entries: HashMap::new(),
+            }),
+        }
+    }
+}
+
+impl<V: Clone> VersionedCache<V> {
+    fn lock(&self) -> MutexGuard<'_, Versioned<V>> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The figure under `key` computed at `version`, if there is one.
+    pub(crate) fn get(&self, version: i64, key: &str) -> Option<V> {
+        let guard = self.lock();
+        if guard.version != version {
+            return None;
+        }
+        guard.entries.get(key).cloned()
+    }
+
+    /// Keeps a figure computed after `version` was read. A newer version drops every older
+    /// figure; a figure of an older version than the newest seen is not kept.
+    pub(crate) fn put(&self, version: i64, key: &str, value: V) {
+        let mut guard = self.lock();
+        if version < guard.version {
+            return;
+        }
+        if version > guard.version {
+            guard.version = version;
+            guard.entries.clear();
+        }
+        if guard.entries.len() < VERSIONED_MAX {
+            guard.entries.insert(key.to_owned(), value);
+        }
+    }
+}
+
+/// The version of everything stored: the id of the audit trail's newest entry. Every change is
+/// audited, and the trail's head row moves in the change's own transaction (`audit_chain`,
+/// serialised across instances), so no change can commit without moving it. One row read.
+pub(crate) async fn data_version(pool: &AnyPool) -> Result<i64, StoreError> {
+    Ok(
+        sqlx::query_scalar::<_, i64>("SELECT head_id FROM audit_chain WHERE id = 1")
+            .fetch_optional(pool)
+            .await?
+            .unwrap_or(0),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +179,20 @@ mod tests {
         cache.clear();
         cache.put(miss, "k", 1);
         assert!(cache.get("k").is_err());
+    }
+
+    #[test]
+    fn a_figure_is_served_only_at_its_version() {
+        let cache = VersionedCache::<i32>::default();
+        cache.put(5, "k", 1);
+        assert_eq!(cache.get(5, "k"), Some(1));
+        assert_eq!(cache.get(6, "k"), None);
+        cache.put(6, "k", 2);
+        assert_eq!(cache.get(5, "k"), None);
+        assert_eq!(cache.get(6, "k"), Some(2));
+        // computed by a request that read the version before the change: not kept
+        cache.put(5, "k", 1);
+        assert_eq!(cache.get(6, "k"), Some(2));
     }
 
     #[test]

@@ -744,7 +744,21 @@ impl Ledger<'_> {
         })
     }
 
+    /// One page of the ledger. A page is computed once per change of the data (and per day)
+    /// for everyone who reads the same projects, then kept (`Scoped::kept`): a province's
+    /// name search counts and sorts its whole province only when something changed.
     pub async fn list(
+        &self,
+        filter: &ProjectFilter,
+        page: PageRequest,
+    ) -> Result<Page<Project>, StoreError> {
+        self.kept("ledger.list", &(filter, page), || {
+            self.compute_list(filter, page)
+        })
+        .await
+    }
+
+    async fn compute_list(
         &self,
         filter: &ProjectFilter,
         page: PageRequest,
