@@ -3,6 +3,9 @@
 # database, and 100,000-row Excel import/export against LibreOffice's CSV conversion.
 #   bash scripts/bench.sh            # SQLite
 #   bash scripts/bench.sh postgres   # PostgreSQL (a fresh database luodi_bench)
+#   ONLY=dispatch bash scripts/bench.sh     # one part: queries, excel or dispatch (default all)
+#   BENCH_DB=/tmp/p.db bash scripts/bench.sh  # SQLite: keep the loaded database in that file and
+#                                             # reuse it on the next run (skips generating it)
 # Record the printed tables in docs/benchmarks.md with the machine they ran on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +22,7 @@ if [ "${1:-sqlite}" = postgres ]; then
   psql "$admin" -qc "DROP DATABASE IF EXISTS luodi_bench" -qc "CREATE DATABASE luodi_bench"
   url="${admin%/*}/luodi_bench"
 else
-  url="sqlite://$work/bench.db"
+  url="sqlite://${BENCH_DB:-$work/bench.db}"
 fi
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
-(cd "$work" && "$OLDPWD/target/release/luodi" --database-url "$url" bench --iterations "${ITERATIONS:-200}")
+(cd "$work" && "$OLDPWD/target/release/luodi" --database-url "$url" bench --iterations "${ITERATIONS:-200}" --only "${ONLY:-all}")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: every check and every test, from a bare clone.
 #   formatting and lints → front-end type check, unit tests and build → Rust tests on SQLite →
-#   the same HTTP suite on PostgreSQL → release build → Playwright browser tests.
+#   the same HTTP suite and the backup test on PostgreSQL → release build → Playwright browser
+#   tests → API fuzzing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -44,7 +45,13 @@ echo "== HTTP tests on PostgreSQL"
 psql "$pg_url" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE 'luodi_test_%'" |
   while read -r db; do psql "$pg_url" -qc "DROP DATABASE IF EXISTS $db" >/dev/null; done
 LUODI_TEST_DATABASE_URL="$pg_url" cargo test -p luodi-server --test api
+psql "$pg_url" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE 'luodi_backup_%'" |
+  while read -r db; do psql "$pg_url" -qc "DROP DATABASE IF EXISTS $db" >/dev/null; done
+LUODI_TEST_DATABASE_URL="$pg_url" cargo test -p luodi --test backup
 
 echo "== release build and browser tests"
 cargo build --release -p luodi
 (cd web && npm run e2e)
+
+echo "== API fuzzing (schemathesis over docs/openapi.json; fails on any 5xx)"
+bash scripts/fuzz-api.sh

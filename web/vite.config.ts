@@ -43,6 +43,14 @@ function precompress(): Plugin {
   }
 }
 
+/**
+ * /api goes to `luodi serve` (8080 by default; LUODI_API points elsewhere). The Host header is
+ * passed on as the browser sent it, as the README asks of a reverse proxy: the server refuses a
+ * cookie-authenticated write whose Origin does not name its Host, and Vite's string shorthand
+ * would rewrite Host to the API's own port (`changeOrigin: true`), so every POST failed 403.
+ */
+const apiProxy = { target: process.env.LUODI_API ?? 'http://127.0.0.1:8080', changeOrigin: false }
+
 export default defineConfig({
   base: '/',
   plugins: [
@@ -65,13 +73,8 @@ export default defineConfig({
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },
-  // `luodi serve` listens on 8080 by default; LUODI_API points elsewhere.
-  server: {
-    proxy: { '/api': process.env.LUODI_API ?? 'http://127.0.0.1:8080' },
-  },
-  preview: {
-    proxy: { '/api': process.env.LUODI_API ?? 'http://127.0.0.1:8080' },
-  },
+  server: { proxy: { '/api': apiProxy } },
+  preview: { proxy: { '/api': apiProxy } },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -1,11 +1,14 @@
 import { expect, test } from '@playwright/test'
 import { columnTexts, login, openMenu, shot, showAllRows, sideMenu } from './helpers'
 
-test('the provincial administrator sees users across prefectures and the audit log', async ({ page }) => {
+test('the provincial administrator sees users across prefectures, and the auditor the audit log', async ({
+  page,
+}) => {
   await login(page, 'admin')
   const menu = sideMenu(page)
   await expect(menu).toContainText('用户管理')
-  await expect(menu).toContainText('审计日志')
+  // 三权分立: administrators manage accounts, the security auditor reads the log.
+  await expect(menu).not.toContainText('审计日志')
   await expect(page.getByTestId('scope-name')).toContainText('湖南')
   await shot(page, 'admin-01-dashboard')
 
@@ -31,6 +34,10 @@ test('the provincial administrator sees users across prefectures and the audit l
   await openMenu(page, '行政区划')
   await shot(page, 'admin-05-regions')
 
+  await page.getByRole('button', { name: '退出登录' }).click()
+  await expect(page).toHaveURL(/\/login/)
+  await login(page, 'hn_auditor')
+  await expect(sideMenu(page)).not.toContainText('规则设置')
   await openMenu(page, '审计日志')
   const audit = page.getByTestId('audit-table')
   await expect(audit.locator('tr.el-table__row').first()).toBeVisible()

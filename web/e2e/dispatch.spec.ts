@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { expect, test, type Locator, type Page } from '@playwright/test'
-import { formItem, login, openDialog, openMenu, pageShot, pickRegion, settled } from './helpers'
+import { expect, test, type Page } from '@playwright/test'
+import { actionCounter, formItem, login, openDialog, openMenu, pageShot, pickRegion, settled } from './helpers'
 import { fillSheet, sheetRows } from './xlsx'
 
 // 益阳市 opens a round over 南县 for three projects this test creates; 南县 fills one by hand
@@ -215,44 +215,6 @@ const SHEET_PROJECTS = [`南县${SHEET_MARKER}菜籽油加工项目`, `南县${S
 const SHEET_INVESTORS = ['湖南南洲粮油有限公司', '益阳南县供销电商有限公司', '湖南洞庭农机装备有限公司']
 const SHEET_PROGRESS = '完成厂房主体封顶，本月完成投资 600 万元；设备招标已挂网'
 const SHEET_PLAN = '下月完成设备采购合同签订，启动安装调试'
-
-/** Counts a user's visits, clicks and typing in the browser while `on`. */
-function actionCounter(page: Page) {
-  const counts = { pageVisits: 0, clicks: 0, fieldsTyped: 0, filesChosen: 0 }
-  const visited: string[] = []
-  let on = false
-  let path = ''
-  page.on('framenavigated', (frame) => {
-    if (frame !== page.mainFrame()) return
-    const next = new URL(frame.url()).pathname
-    if (on && next !== path) {
-      counts.pageVisits++
-      visited.push(next)
-    }
-    path = next
-  })
-  return {
-    counts,
-    visited,
-    start: () => {
-      path = new URL(page.url()).pathname
-      on = true
-    },
-    stop: () => void (on = false),
-    click: async (target: Locator) => {
-      if (on) counts.clicks++
-      await target.click()
-    },
-    fill: async (target: Locator, text: string) => {
-      if (on) counts.fieldsTyped++
-      await target.fill(text)
-    },
-    choose: async (target: Locator, file: string) => {
-      if (on) counts.filesChosen++
-      await target.setInputFiles(file)
-    },
-  }
-}
 
 test('a county reports the month in one sheet; the city exports the board and closes the round', async ({ page }, info) => {
   test.setTimeout(180_000)

@@ -92,3 +92,55 @@ export function formItem(scope: Locator, label: string): Locator {
     .locator('.el-form-item')
     .filter({ has: scope.page().locator('.el-form-item__label', { hasText: new RegExp(`^${label}$`) }) })
 }
+
+/**
+ * Counts what a user does in the browser while on, for docs/benchmarks.md: page visits (changes
+ * of the path in the address bar), clicks, fields typed, files chosen, and the wall time spent.
+ * The spec performs its actions through it, so the counts are the spec's own.
+ */
+export function actionCounter(page: Page) {
+  const counts = { pageVisits: 0, clicks: 0, fieldsTyped: 0, filesChosen: 0, seconds: 0 }
+  const visited: string[] = []
+  let on = false
+  let path = ''
+  let since = 0
+  page.on('framenavigated', (frame) => {
+    if (frame !== page.mainFrame()) return
+    const next = new URL(frame.url()).pathname
+    if (on && next !== path) {
+      counts.pageVisits++
+      visited.push(next)
+    }
+    path = next
+  })
+  return {
+    counts,
+    visited,
+    start: () => {
+      path = new URL(page.url()).pathname
+      since = Date.now()
+      on = true
+    },
+    stop: () => {
+      if (on) counts.seconds += (Date.now() - since) / 1000
+      on = false
+    },
+    click: async (target: Locator) => {
+      if (on) counts.clicks++
+      await target.click()
+    },
+    fill: async (target: Locator, text: string) => {
+      if (on) counts.fieldsTyped++
+      await target.fill(text)
+    },
+    choose: async (target: Locator, files: Parameters<Locator['setInputFiles']>[0]) => {
+      if (on) counts.filesChosen++
+      await target.setInputFiles(files)
+    },
+    /** The browser's back button: one click. */
+    back: async () => {
+      if (on) counts.clicks++
+      await page.goBack()
+    },
+  }
+}

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test'
-import { login, openMenu, pickRegion, settled, shot } from './helpers'
+import { login, openMenu, pickRegion, settled, shot, sideMenu } from './helpers'
 
 async function findUser(page: Page, username: string) {
   await page.getByPlaceholder('用户名 / 姓名 / 电话').fill(username)
@@ -104,7 +104,12 @@ test('an administrator creates a unit account inside a county', async ({ page })
   await expect(row).toContainText(unitName)
   await expect(row).toContainText('待改密')
 
-  // The audit log shows the new account field by field (the newest entry carrying snapshots).
+  // The administrator reads no audit log (三权分立); the county's auditor sees the new account
+  // field by field (the newest entry carrying snapshots).
+  await expect(sideMenu(page)).not.toContainText('审计日志')
+  await signOut(page)
+  await login(page, 'nx_auditor')
+  await expect(sideMenu(page)).not.toContainText('规则设置')
   await openMenu(page, '审计日志')
   await page.getByTestId('audit-table').getByRole('button', { name: '变更' }).first().click()
   await expect(page.getByTestId('audit-diff')).toContainText('nx_e2e_unit')

@@ -4,12 +4,15 @@ use crate::region::RegionCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// The five roles of domain §1.
+/// The five roles of domain §1, and the security auditor that 等保三级's separation of
+/// duties (三权分立) sets beside the system administrator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// 系统管理员
     Admin,
+    /// 安全审计员: reads the audit trail, administers nothing
+    Auditor,
     /// 商务主管部门
     Bureau,
     /// 督导组成员
@@ -49,8 +52,9 @@ pub enum Permission {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Admin,
+        Role::Auditor,
         Role::Bureau,
         Role::Inspector,
         Role::Unit,
@@ -60,6 +64,7 @@ impl Role {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Admin => "admin",
+            Self::Auditor => "auditor",
             Self::Bureau => "bureau",
             Self::Inspector => "inspector",
             Self::Unit => "unit",
@@ -80,6 +85,7 @@ impl Role {
     pub fn label(self) -> &'static str {
         match self {
             Self::Admin => "系统管理员",
+            Self::Auditor => "安全审计员",
             Self::Bureau => "商务主管部门",
             Self::Inspector => "督导组成员",
             Self::Unit => "责任单位",
@@ -89,7 +95,10 @@ impl Role {
 
     pub fn description(self) -> &'static str {
         match self {
-            Self::Admin => "管理本级及下级的用户、单位、区划与系统设置，查看审计日志",
+            Self::Admin => "管理本级及下级的用户、单位、区划与系统设置；不能查看审计日志",
+            Self::Auditor => {
+                "查看本级及下级的审计日志与用户列表，核查系统管理员等各类账号的操作；不能管理账号"
+            }
             Self::Bureau => "负责本区域及下级的项目台账、调度、通报、专项行动与考核",
             Self::Inspector => "对督导组分片负责的区域开展督导、回访，登记问题清单",
             Self::Unit => "填报所负责项目的进展与资金到位，答复交办问题",
@@ -97,17 +106,13 @@ impl Role {
         }
     }
 
+    /// Separation of duties (三权分立, 等保 8.1.4.2 d): whoever administers accounts does not
+    /// read the trail of what administrators did, and whoever reads it administers nothing.
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Self::Admin => &[
-                ManageUsers,
-                ReadUsers,
-                ManageUnits,
-                ReadUnits,
-                ReadAudit,
-                ManageRules,
-            ],
+            Self::Admin => &[ManageUsers, ReadUsers, ManageUnits, ReadUnits, ManageRules],
+            Self::Auditor => &[ReadAudit, ReadUsers, ReadUnits],
             Self::Bureau => &[
                 ReadUsers,
                 ManageUnits,
@@ -430,12 +435,22 @@ mod tests {
     }
 
     #[test]
-    fn only_admins_manage_users_and_read_audit() {
-        for role in Role::ALL {
-            assert_eq!(role.can(Permission::ManageUsers), role == Role::Admin);
-            assert_eq!(role.can(Permission::ReadAudit), role == Role::Admin);
-            assert!(role.can(Permission::ReadUnits));
+    fn administrators_manage_users_and_only_auditors_read_the_audit_trail() {
+        let county = Scope::Region(RegionCode::parse("430921").unwrap());
+        for scope in [Scope::Nationwide, county] {
+            for role in Role::ALL {
+                let can = |p| role.can_at(p, &scope);
+                assert_eq!(can(Permission::ManageUsers), role == Role::Admin);
+                assert_eq!(can(Permission::ReadAudit), role == Role::Auditor);
+                // Nobody holds both sides of the separation.
+                assert!(!(can(Permission::ManageUsers) && can(Permission::ReadAudit)));
+                assert!(can(Permission::ReadUnits));
+            }
         }
+        assert!(Role::Auditor.permissions().iter().all(|p| matches!(
+            p,
+            Permission::ReadAudit | Permission::ReadUsers | Permission::ReadUnits
+        )));
     }
 
     #[test]
@@ -449,15 +464,9 @@ mod tests {
         };
         assert_eq!(
             matrix(Role::Admin),
-            [
-                ManageUsers,
-                ManageUnits,
-                ReadUnits,
-                ReadAudit,
-                ReadUsers,
-                ManageRules
-            ]
+            [ManageUsers, ManageUnits, ReadUnits, ReadUsers, ManageRules]
         );
+        assert_eq!(matrix(Role::Auditor), [ReadUnits, ReadAudit, ReadUsers]);
         assert_eq!(
             matrix(Role::Bureau),
             [

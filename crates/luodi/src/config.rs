@@ -184,9 +184,18 @@ mod tests {
                 [channels.webhook]
                 url = "https://oapi.dingtalk.com/robot/send?access_token=t0ken"
                 kind = "dingtalk"
+                secret = "SECsign1ng"
                 "#,
             )?;
             let channels = load(None, None).unwrap().channels;
+            assert_eq!(
+                channels.robot_hosts,
+                luodi_store::channels::DEFAULT_ROBOT_HOSTS
+            );
+            assert_eq!(
+                (channels.keep_sent_days, channels.keep_failed_days),
+                (30, 180)
+            );
             let email = channels.email.as_ref().unwrap();
             assert_eq!(email.tls, luodi_store::channels::TlsMode::Starttls);
             assert_eq!(email.port, None, "587 for STARTTLS, chosen when connecting");
@@ -196,9 +205,17 @@ mod tests {
             );
             let shown = format!("{channels:?}");
             assert!(
-                !shown.contains("s3cret") && !shown.contains("t0ken"),
+                !shown.contains("s3cret") && !shown.contains("t0ken") && !shown.contains("sign1ng"),
                 "{shown}"
             );
+            jail.set_env("LUODI_CHANNELS__KEEP_SENT_DAYS", "7");
+            jail.set_env("LUODI_CHANNELS__ROBOT_HOSTS", "[zwwx.yiyang.gov.cn]");
+            let channels = load(None, None).unwrap().channels;
+            assert_eq!(channels.retention().sent_days, 7);
+            assert_eq!(channels.robot_hosts, ["zwwx.yiyang.gov.cn"]);
+            jail.set_env("LUODI_CHANNELS__KEEP_FAILED_DAYS", "0");
+            assert!(load(None, None).is_err(), "at least a day");
+            jail.set_env("LUODI_CHANNELS__KEEP_FAILED_DAYS", "180");
 
             jail.set_env("LUODI_CHANNELS__EMAIL__TLS", "none");
             jail.set_env("LUODI_CHANNELS__EMAIL__PORT", "2525");

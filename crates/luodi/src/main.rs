@@ -204,7 +204,11 @@ async fn main() -> anyhow::Result<()> {
                     }
                 }
             });
-            ops::spawn_housekeeping(store.clone(), config.audit_retention_days);
+            ops::spawn_housekeeping(
+                store.clone(),
+                config.audit_retention_days,
+                channels.retention(),
+            );
             // E-mail and webhook copies of in-app messages, sent from the outbox every 30
             // seconds, retried with backoff; requests only write the outbox rows.
             let mut channels = channels;

@@ -73,9 +73,13 @@ pub async fn restore(dir: &Path, database_url: &str, files_dir: &str) -> anyhow:
     Ok(())
 }
 
-/// Every hour: expired sessions are deleted, and audit entries older than the retention
-/// (when one is configured) removed from the start of the chain.
-pub fn spawn_housekeeping(store: Store, audit_retention_days: Option<u32>) {
+/// Every hour: expired sessions are deleted, audit entries older than the retention (when one
+/// is configured) removed from the start of the chain, and old outbox rows removed.
+pub fn spawn_housekeeping(
+    store: Store,
+    audit_retention_days: Option<u32>,
+    outbox: luodi_store::channels::OutboxRetention,
+) {
     tokio::spawn(async move {
         let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
@@ -94,6 +98,11 @@ pub fn spawn_housekeeping(store: Store, audit_retention_days: Option<u32>) {
                     }
                     Err(e) => tracing::warn!(error = %e, "removing old audit entries failed"),
                 }
+            }
+            match chores.purge_outbox(outbox).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(messages = n, "old outbox rows removed"),
+                Err(e) => tracing::warn!(error = %e, "removing old outbox rows failed"),
             }
         }
     });

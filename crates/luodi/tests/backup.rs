@@ -138,6 +138,54 @@ async fn writer(
     }
 }
 
+/// A fresh, empty database named `name` for this run: an SQLite file under `root` by default,
+/// a new PostgreSQL database when `LUODI_TEST_DATABASE_URL` names a server (as for the HTTP
+/// tests), so that `pg_dump`/`pg_restore` are exercised too.
+async fn fresh_database(root: &Path, name: &str) -> String {
+    match std::env::var("LUODI_TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            use sqlx::Connection;
+            sqlx::any::install_default_drivers();
+            let db = format!(
+                "luodi_backup_{}_{name}",
+                root.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('-', "_")
+            );
+            let mut conn = sqlx::AnyConnection::connect(&admin_url)
+                .await
+                .expect("connect to LUODI_TEST_DATABASE_URL");
+            sqlx::query(&format!("CREATE DATABASE {db}"))
+                .execute(&mut conn)
+                .await
+                .expect("create test database");
+            let (base, _) = admin_url.rsplit_once('/').expect("a database name");
+            format!("{base}/{db}")
+        }
+        _ => format!("sqlite://{}", root.join(name).join("luodi.db").display()),
+    }
+}
+
+/// Whether the database holds nothing: no SQLite file, or no table in PostgreSQL.
+async fn is_untouched(url: &str) -> bool {
+    match url.strip_prefix("sqlite://") {
+        Some(path) => !Path::new(path).exists(),
+        None => {
+            use sqlx::Connection;
+            let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
+            let tables: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM information_schema.tables \
+                 WHERE table_schema = current_schema()",
+            )
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+            tables == 0
+        }
+    }
+}
+
 fn temp_dir() -> PathBuf {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -151,7 +199,10 @@ fn temp_dir() -> PathBuf {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_backup_under_writes_restores_every_confirmed_record_and_evidence_file() {
     let root = temp_dir();
-    let live_db = format!("sqlite://{}", root.join("live.db").display());
+    let live_db = fresh_database(&root, "live").await;
+    if let Some(path) = live_db.strip_prefix("sqlite://") {
+        std::fs::create_dir_all(Path::new(path).parent().unwrap()).unwrap();
+    }
     let live_files = root.join("live-files");
     let (ok, out) =
         run(luodi(&live_db, &live_files).args(["demo", "--scale", "base", "--password", PASSWORD]));
@@ -192,7 +243,12 @@ async fn a_backup_under_writes_restores_every_confirmed_record_and_evidence_file
             ))
         })
         .collect();
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Some records confirmed before the backup starts (PostgreSQL on a busy machine is slower
+    // to get there than SQLite).
+    let waiting = Instant::now();
+    while done.lock().unwrap().len() < 8 && waiting.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
     let backup_dir = root.join("backup");
     let started = Instant::now();
@@ -230,7 +286,7 @@ async fn a_backup_under_writes_restores_every_confirmed_record_and_evidence_file
     );
 
     // Into an empty directory.
-    let restored_db = format!("sqlite://{}", root.join("restored/luodi.db").display());
+    let restored_db = fresh_database(&root, "restored").await;
     let restored_files = root.join("restored/files");
     let (ok, out) = run(luodi(&restored_db, &restored_files)
         .arg("restore")
@@ -306,12 +362,12 @@ async fn a_backup_under_writes_restores_every_confirmed_record_and_evidence_file
     );
     let first = manifest["files"][0]["path"].as_str().unwrap();
     std::fs::write(backup_dir.join("files").join(first), b"tampered").unwrap();
-    let fresh_db = format!("sqlite://{}", root.join("fresh/luodi.db").display());
+    let fresh_db = fresh_database(&root, "fresh").await;
     let (ok, out) = run(luodi(&fresh_db, &root.join("fresh/files"))
         .arg("restore")
         .arg(&backup_dir));
     assert!(!ok && out.contains("校验值不符"), "{out}");
-    assert!(!root.join("fresh/luodi.db").exists());
+    assert!(is_untouched(&fresh_db).await, "{fresh_db}");
 
     let _ = std::fs::remove_dir_all(&root);
 }

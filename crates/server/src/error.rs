@@ -38,6 +38,8 @@ pub enum ErrorCode {
     NotFound,
     /// 须先修改密码
     PasswordChangeRequired,
+    /// 密码已超过有效期，须先修改密码
+    PasswordExpired,
     /// 该记录已被他人修改
     StaleVersion,
     /// 请先登录，或登录已超时

@@ -1,6 +1,7 @@
-//! HTTP hardening for every answer: security headers, and a same-origin check on requests that
-//! change something on the strength of the session cookie (a page on another site could
-//! otherwise make the user's browser post an import with their cookie).
+//! HTTP hardening for every answer: security headers, `Cache-Control: no-store` on the API, and
+//! a same-origin check on requests that change something on the strength of the session cookie
+//! (a page on another site could otherwise make the user's browser post an import with their
+//! cookie).
 
 use crate::error::{ApiError, ErrorCode};
 use axum::extract::Request;
@@ -22,11 +23,18 @@ const DOCS_CONTENT_SECURITY_POLICY: &str =
     frame-ancestors 'none'";
 
 /// Adds the security headers; HSTS only when the server is reached over HTTPS
-/// (`cookie_secure`, set whenever the public URL is https).
+/// (`cookie_secure`, set whenever the public URL is https). Every answer under `/api` — data,
+/// errors, exports and evidence downloads — is `no-store`, so neither the browser nor a proxy
+/// keeps a copy (ASVS V8.2.1); the front end's files keep the caching `web.rs` gives them.
 pub async fn security_headers(https: bool, request: Request, next: Next) -> Response {
-    let docs = request.uri().path().starts_with("/api/docs");
+    let path = request.uri().path();
+    let docs = path.starts_with("/api/docs");
+    let api = path == "/api" || path.starts_with("/api/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if api {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     let csp = if docs {
         DOCS_CONTENT_SECURITY_POLICY
     } else {

@@ -66,6 +66,16 @@ impl FromRequestParts<AppState> for ScopedStore {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let current = CurrentUser::from_request_parts(parts, state).await?;
+        if current.user.password_expired {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::PasswordExpired,
+                format!(
+                    "密码已超过{}天未修改，按规定须定期更换，请先修改密码",
+                    state.store.settings().password_max_age_days
+                ),
+            ));
+        }
         if current.user.must_change_password {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,

@@ -10,7 +10,7 @@ use crate::kit::error::StoreError;
 use crate::kit::filter::{contains_pattern, Bind, Filter};
 use crate::kit::page::{Page, PageRequest};
 use crate::scoped::Actor;
-use luodi_domain::{Permission, RegionCode};
+use luodi_domain::{Permission, RegionCode, RegionLevel, Scope};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 use utoipa::{IntoParams, ToSchema};
@@ -254,6 +254,8 @@ pub fn action_label(action: &str) -> &'static str {
         "export" => "导出",
         "denied" => "拒绝访问",
         "purge" => "到期清理",
+        "test" => "发送测试",
+        "resend" => "重新发送",
         _ => "其他",
     }
 }
@@ -275,6 +277,8 @@ pub fn entity_label(entity: &str) -> &'static str {
         "dispatch_round" => "调度轮次",
         "monthly_update" => "月度进展",
         "holidays" => "节假日安排",
+        "robot" => "群机器人",
+        "outbox" => "通知消息",
         _ => "其他",
     }
 }
@@ -293,6 +297,12 @@ fn day_bound(field: &str, day: &str, end: bool) -> Result<String, StoreError> {
 
 impl Audit<'_> {
     /// Audit entries about records inside the actor's scope, newest first.
+    ///
+    /// Sign-in attempts that name no account — unknown usernames, addresses turned away —
+    /// belong to no region: nothing says which province's users were aimed at. They are the
+    /// installation's, read by every auditor of a province or the whole country (each of them
+    /// answers for what comes through the installation's sign-in page); a city or county
+    /// reads only its own region's entries.
     pub async fn list(
         &self,
         filter: &AuditFilter,
@@ -302,7 +312,18 @@ impl Audit<'_> {
         let mut f = Filter::new(&format!(
             "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE 1 = 1"
         ));
-        f.scope("region_code", &self.actor.scope);
+        match &self.actor.scope {
+            Scope::Region(root) if root.level() == RegionLevel::Province => {
+                let (lo, hi) = root.subtree_range();
+                let lo = f.bind(Bind::Text(lo));
+                let hi = f.bind(Bind::Text(hi));
+                f.and(&format!(
+                    "((region_code >= {lo} AND region_code < {hi}) OR \
+                     (region_code IS NULL AND entity = 'session' AND actor_id IS NULL))"
+                ));
+            }
+            scope => f.scope("region_code", scope),
+        }
         if let Some(entity) = filter.entity.as_deref().filter(|s| !s.is_empty()) {
             let p = f.bind(Bind::Text(entity.to_owned()));
             f.and(&format!("entity = {p}"));

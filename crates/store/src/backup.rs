@@ -48,6 +48,11 @@ pub struct Manifest {
     pub audit_head_hash: String,
     /// Evidence files, by storage key under `files/`.
     pub files: Vec<FileSum>,
+    /// Storage keys the snapshot names whose files a withdrawal removed before they were
+    /// copied (no attachment of the live database names them any more): the restored
+    /// database names them without their contents.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withdrawn_files: Vec<String>,
 }
 
 impl Manifest {
@@ -232,6 +237,22 @@ async fn snapshot_facts(
     Ok((counts, head, files))
 }
 
+/// Whether an attachment of the live database still names `key` (a file missing from the
+/// object store that no attachment names was removed by a withdrawal after the snapshot).
+async fn still_named(database_url: &str, backend: Backend, key: &str) -> Result<bool, StoreError> {
+    let url = match backend {
+        Backend::Sqlite => format!("sqlite://{}", sqlite_path(database_url)?.display()),
+        Backend::Postgres => database_url.to_owned(),
+    };
+    let mut conn = AnyConnection::connect(&url).await?;
+    let named: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attachments WHERE storage_key = $1")
+        .bind(key)
+        .fetch_one(&mut conn)
+        .await?;
+    conn.close().await?;
+    Ok(named > 0)
+}
+
 fn run(command: &mut std::process::Command, what: &str) -> Result<(), StoreError> {
     let out = command.output().map_err(|e| {
         StoreError::Config(format!(
@@ -327,11 +348,20 @@ pub async fn create(
     };
     let (counts, (audit_head_id, audit_head_hash), attachments) = facts;
     let mut files = Vec::with_capacity(attachments.len());
+    let mut withdrawn_files = Vec::new();
     for (key, sha256, _) in attachments {
         let key = safe_key(&key)?.to_owned();
-        let bytes = tokio::fs::read(files_dir.join(&key))
-            .await
-            .map_err(io(format!("读取佐证材料 {key}")))?;
+        let bytes = match tokio::fs::read(files_dir.join(&key)).await {
+            Ok(bytes) => bytes,
+            Err(e)
+                if e.kind() == std::io::ErrorKind::NotFound
+                    && !still_named(database_url, backend, &key).await? =>
+            {
+                withdrawn_files.push(key);
+                continue;
+            }
+            Err(e) => return Err(io(format!("读取佐证材料 {key}"))(e)),
+        };
         let actual = hex::encode(Sha256::digest(&bytes));
         if actual != sha256 {
             return Err(StoreError::Config(format!(
@@ -371,6 +401,7 @@ pub async fn create(
         audit_head_id,
         audit_head_hash,
         files,
+        withdrawn_files,
     };
     let text =
         serde_json::to_string_pretty(&manifest).map_err(|e| StoreError::Internal(e.to_string()))?;
@@ -477,7 +508,7 @@ pub async fn restore(
             conn.close().await?;
             if tables > 0 {
                 return Err(StoreError::Config(format!(
-                    "数据库 {} 已有 {tables} 张表：恢复只写入空数据库，不覆盖已有数据",
+                    "数据库 {} 非空（已有 {tables} 张表）：恢复只写入空数据库，不覆盖已有数据",
                     redact(database_url)
                 )));
             }

@@ -1,9 +1,11 @@
 //! The clean-up the server runs every hour: sessions past their lifetime or idle timeout are
-//! deleted, and audit entries older than the configured retention are removed from the start
-//! of the chain (never younger than [`MIN_AUDIT_RETENTION_DAYS`]).
+//! deleted, audit entries older than the configured retention are removed from the start
+//! of the chain (never younger than [`MIN_AUDIT_RETENTION_DAYS`]), and the notification
+//! outbox drops messages delivered or given up long enough ago.
 
 use crate::audit::chain;
-use crate::kit::clock;
+use crate::channels::OutboxRetention;
+use crate::kit::clock::{self, Clock};
 use crate::kit::db::Db;
 use crate::kit::error::StoreError;
 use crate::settings::AuthSettings;
@@ -69,5 +71,21 @@ impl<'a> Housekeeping<'a> {
             client_addr: None,
         };
         chain::purge_before(self.db, &cutoff, record).await
+    }
+
+    /// Removes outbox rows delivered more than `sent_days` ago and rows given up more than
+    /// `failed_days` ago (timed by the store's clock). Returns how many.
+    pub async fn purge_outbox(&self, retention: OutboxRetention) -> Result<u64, StoreError> {
+        let now = self.db.memo.get::<Clock>().now();
+        let cutoff = |days: u32| clock::format(now - time::Duration::days(i64::from(days.max(1))));
+        let done = sqlx::query(
+            "DELETE FROM outbox WHERE (status = 'sent' AND sent_at < $1) \
+             OR (status = 'failed' AND due_at < $2)",
+        )
+        .bind(cutoff(retention.sent_days))
+        .bind(cutoff(retention.failed_days))
+        .execute(&self.db.pool)
+        .await?;
+        Ok(done.rows_affected())
     }
 }

@@ -62,6 +62,7 @@ impl Store {
         db.memo
             .set(auth::HashLimiter::new(settings.max_waiting_hashes));
         db.migrate().await?;
+        auth::secrets::load(&db, url, settings.secret_key_file.as_deref()).await?;
         audit::chain::seal_legacy(&db).await?;
         regions::ensure_loaded(&db).await?;
         Ok(Self {

@@ -30,6 +30,20 @@ pub struct AuthSettings {
     /// each such signal is audited); `superior` shows the pair only to readers who see both
     /// projects (their common superior).
     pub cross_scope_duplicates: CrossScopeDuplicates,
+    /// Days a password may be used before it must be changed (口令定期更换); 0: never.
+    pub password_max_age_days: i64,
+    /// The file holding the key that encrypts two-factor secrets in the database; created
+    /// (32 random bytes as hex, mode 0600) on first start when absent. Read from luodi.toml it
+    /// defaults to `luodi-secret.key`; a bare file name lies beside the SQLite database file
+    /// (in the working directory for PostgreSQL, where every instance must name the same
+    /// key). Keep it out of the database's backups. Unset in code (tests, the benchmark): a
+    /// key for this process only.
+    #[serde(default = "default_secret_key_file")]
+    pub secret_key_file: Option<std::path::PathBuf>,
+}
+
+fn default_secret_key_file() -> Option<std::path::PathBuf> {
+    Some("luodi-secret.key".into())
 }
 
 /// See [`AuthSettings::cross_scope_duplicates`].
@@ -56,6 +70,8 @@ impl Default for AuthSettings {
             max_failed_per_address: 30,
             address_window_minutes: 15,
             cross_scope_duplicates: CrossScopeDuplicates::Signal,
+            password_max_age_days: 90,
+            secret_key_file: None,
         }
     }
 }

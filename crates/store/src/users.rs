@@ -7,6 +7,8 @@ use crate::kit::db::Flag;
 use crate::kit::error::{on_constraint, Checks, StoreError};
 use crate::kit::filter::{contains_pattern, Bind, Filter};
 use crate::kit::page::{Page, PageRequest};
+use crate::kit::text::mask_phone;
+use crate::scoped::Actor;
 use luodi_domain::{Permission, RegionCode, Role, Scope};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -64,6 +66,17 @@ impl User {
         self
     }
 
+    /// What this reader may see of the account's phone (个人信息最小化): in full to an account
+    /// that administers accounts in its scope, or to the account itself; to everyone else
+    /// (bureaus, auditors reading the user list) masked, `138****5678`.
+    fn for_reader(mut self, actor: &Actor) -> Self {
+        let manages = actor.role.can_at(Permission::ManageUsers, &actor.scope);
+        if !manages && actor.user_id != self.id {
+            self.phone = self.phone.as_deref().map(mask_phone);
+        }
+        self
+    }
+
     fn region(&self) -> Option<RegionCode> {
         self.region_code
             .as_deref()
@@ -108,7 +121,8 @@ pub struct NewUser {
     #[serde(default)]
     pub email: Option<String>,
     /// Initial password; the user must change it at first sign-in.
-    pub password: String,
+    #[schema(value_type = String)]
+    pub password: zeroize::Zeroizing<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -200,14 +214,18 @@ impl Users<'_> {
             .fetch_page(&self.db.pool, "u.region_code, u.id", page)
             .await?;
         Ok(Page {
-            items: page.items.into_iter().map(User::finish).collect(),
+            items: page
+                .items
+                .into_iter()
+                .map(|u| u.finish().for_reader(&self.actor))
+                .collect(),
             total: page.total,
         })
     }
 
     pub async fn get(&self, id: i64) -> Result<User, StoreError> {
         self.actor.require(Permission::ReadUsers)?;
-        self.find_user(id).await
+        Ok(self.find_user(id).await?.for_reader(&self.actor))
     }
 
     async fn find_user(&self, id: i64) -> Result<User, StoreError> {
@@ -235,7 +253,8 @@ impl Users<'_> {
         checks.printable("display_name", display_name);
         let role = checks.take(
             "role",
-            Role::parse(role).ok_or("角色无效（应为 admin、bureau、inspector、unit、leader 之一）"),
+            Role::parse(role)
+                .ok_or("角色无效（应为 admin、auditor、bureau、inspector、unit、leader 之一）"),
         );
         let region = match region.map(str::trim).filter(|s| !s.is_empty()) {
             Some(code) => match self.regions().region_in_scope(code).await {
@@ -328,8 +347,9 @@ impl Users<'_> {
         let mut tx = self.db.pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO users (username, display_name, password_hash, role, region_code, unit_id, \
-             phone, email, active, must_change_password, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $10) RETURNING id",
+             phone, email, active, must_change_password, created_at, updated_at, \
+             password_changed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $10, $10) RETURNING id",
         )
         .bind(&username)
         .bind(&a.display_name)
@@ -465,7 +485,8 @@ impl Users<'_> {
         let mut tx = self.db.pool.begin().await?;
         sqlx::query(
             "UPDATE users SET password_hash = $1, must_change_password = $2, failed_attempts = 0, \
-             locked_until = NULL, updated_at = $3, version = version + 1 WHERE id = $4",
+             locked_until = NULL, updated_at = $3, password_changed_at = $3, \
+             version = version + 1 WHERE id = $4",
         )
         .bind(hash)
         .bind(true)

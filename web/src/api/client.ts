@@ -19,6 +19,9 @@ let onUnauthenticated: () => void = () => {
   if (window.location.pathname !== '/login') window.location.assign('/login')
 }
 
+/** Error codes that mean: change the password before anything else. */
+const FORCED_CHANGE: string[] = ['password_change_required', 'password_expired']
+
 let onPasswordChangeRequired: () => void = () => {
   if (window.location.pathname !== '/password') window.location.assign('/password')
 }
@@ -53,7 +56,7 @@ const errorMiddleware: Middleware = {
       onUnauthenticated()
       return undefined
     }
-    if (response.status === 403 && body?.code === 'password_change_required') {
+    if (response.status === 403 && FORCED_CHANGE.includes(body?.code ?? '')) {
       onPasswordChangeRequired()
       return undefined
     }

@@ -251,6 +251,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/channels/failures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Messages given up after their last attempt, about regions in the administrator's scope. */
+        get: operations["list_failures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/failures/{id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 重新发送: puts a given-up message back in the queue with its attempts reset. */
+        post: operations["resend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/robots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The group robots of regions in the user's scope; URLs masked, secrets never shown. */
+        get: operations["list_robots"];
+        put?: never;
+        /** Connects a group robot for a region in scope. */
+        post: operations["add_robot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/robots/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Changes a robot; a URL or secret left out is kept, an empty secret removes it. */
+        put: operations["update_robot"];
+        post?: never;
+        /** Removes a robot, with its messages still waiting or given up. */
+        delete: operations["remove_robot"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/robots/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 发送测试消息: posts a test message now and says whether the robot took it. */
+        post: operations["test_robot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/dashboard": {
         parameters: {
             query?: never;
@@ -2189,7 +2276,7 @@ export interface components {
          *     on the code; people read the message beside it, which says more.
          * @enum {string}
          */
-        ErrorCode: "account_locked" | "bad_path" | "bad_query" | "bad_request" | "conflict" | "forbidden" | "import_rejected" | "internal" | "invalid_credentials" | "malformed_json" | "not_found" | "password_change_required" | "stale_version" | "unauthenticated" | "busy" | "cross_origin" | "unsupported_media_type" | "validation_failed" | "route_not_found" | "invalid_file" | "invalid_template" | "invalid_upload" | "too_many_rows" | "sheet_too_large" | "invalid_code" | "challenge_expired" | "too_many_requests";
+        ErrorCode: "account_locked" | "bad_path" | "bad_query" | "bad_request" | "conflict" | "forbidden" | "import_rejected" | "internal" | "invalid_credentials" | "malformed_json" | "not_found" | "password_change_required" | "password_expired" | "stale_version" | "unauthenticated" | "busy" | "cross_origin" | "unsupported_media_type" | "validation_failed" | "route_not_found" | "invalid_file" | "invalid_template" | "invalid_upload" | "too_many_rows" | "sheet_too_large" | "invalid_code" | "challenge_expired" | "too_many_requests";
         EventImportPreview: {
             total_rows: number;
             valid_rows: number;
@@ -2232,6 +2319,29 @@ export interface components {
              * @description PDF, OFD, JPG, PNG, XLSX or DOCX, at most 20 MB.
              */
             file: string;
+        };
+        /** @description A message given up after its last attempt. */
+        FailedDelivery: {
+            /** Format: int64 */
+            id: number;
+            /** @description `email` or `webhook`. */
+            channel: string;
+            /** @description 邮件 / 群机器人 */
+            channel_label: string;
+            /** @description The e-mail address, the region's robot by name, or the platform's robot. */
+            recipient: string;
+            /** @description Whom the message addresses: the account's name, or the region (and unit). */
+            addressee: string;
+            region_code?: string | null;
+            region_name?: string | null;
+            body: string;
+            /** @description The last attempt's error. */
+            error?: string | null;
+            /** Format: int64 */
+            attempts: number;
+            created_at: string;
+            /** @description When it was given up. */
+            failed_at: string;
         };
         FundArrival: {
             /** Format: int64 */
@@ -2443,6 +2553,7 @@ export interface components {
         Light: "green" | "yellow" | "red" | "done";
         LoginRequest: {
             username: string;
+            /** @description Cleared from memory once the request is done. */
             password: string;
         };
         /**
@@ -2469,8 +2580,16 @@ export interface components {
             /** Format: int64 */
             unit_id?: number | null;
             unit_name?: string | null;
-            /** @description Until changed, every other endpoint answers 403 `password_change_required`. */
+            /**
+             * @description Until changed, every other endpoint answers 403 `password_change_required` (or
+             *     `password_expired`).
+             */
             must_change_password: boolean;
+            /**
+             * @description The password is older than the installation's maximum age (`[auth]
+             *     password_max_age_days`) and must be changed before anything else.
+             */
+            password_expired: boolean;
             permissions: components["schemas"]["Permission"][];
         };
         Meeting: components["schemas"]["MeetingSummary"] & {
@@ -2723,6 +2842,35 @@ export interface components {
                 reviewed_by_name?: string | null;
                 reviewed_at?: string | null;
                 created_at: string;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             */
+            total: number;
+        };
+        Page_FailedDelivery: {
+            items: {
+                /** Format: int64 */
+                id: number;
+                /** @description `email` or `webhook`. */
+                channel: string;
+                /** @description 邮件 / 群机器人 */
+                channel_label: string;
+                /** @description The e-mail address, the region's robot by name, or the platform's robot. */
+                recipient: string;
+                /** @description Whom the message addresses: the account's name, or the region (and unit). */
+                addressee: string;
+                region_code?: string | null;
+                region_name?: string | null;
+                body: string;
+                /** @description The last attempt's error. */
+                error?: string | null;
+                /** Format: int64 */
+                attempts: number;
+                created_at: string;
+                /** @description When it was given up. */
+                failed_at: string;
             }[];
             /**
              * Format: int64
@@ -3320,11 +3468,62 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /** @description A robot as it is created or changed. */
+        RobotInput: {
+            region_code: string;
+            /** @description What the group is called, e.g. “南县招商调度群”. */
+            name: string;
+            kind: components["schemas"]["RobotKind"];
+            /**
+             * @description The webhook address the group's robot settings show. Required when adding; when
+             *     changing, leave it out to keep the one stored.
+             */
+            url?: string | null;
+            /**
+             * @description 钉钉 加签: the robot's `SEC…` secret. When changing: left out keeps it, an empty text
+             *     removes it.
+             */
+            secret?: string | null;
+            enabled: boolean;
+        };
         /**
-         * @description The five roles of domain §1.
+         * @description The kinds of robot a bureau may connect for its region.
          * @enum {string}
          */
-        Role: "admin" | "bureau" | "inspector" | "unit" | "leader";
+        RobotKind: "wecom" | "dingtalk";
+        /** @description What a test message came to. */
+        RobotTestResult: {
+            sent: boolean;
+            /** @description Why the robot did not take it. */
+            error?: string | null;
+        };
+        /** @description A robot as it is shown: never its secret, and its URL with the key masked. */
+        RobotView: {
+            /** Format: int64 */
+            id: number;
+            region_code: string;
+            region_name: string;
+            name: string;
+            kind: components["schemas"]["RobotKind"];
+            kind_label: string;
+            /** @description The URL with its key masked (`…?key=***5aaa`). */
+            url_masked: string;
+            /** @description Whether a 加签 secret is stored. */
+            has_secret: boolean;
+            enabled: boolean;
+            /**
+             * Format: int64
+             * @description Messages to it that were given up (see the failed-delivery page).
+             */
+            failed: number;
+            updated_at: string;
+        };
+        /**
+         * @description The five roles of domain §1, and the security auditor that 等保三级's separation of
+         *     duties (三权分立) sets beside the system administrator.
+         * @enum {string}
+         */
+        Role: "admin" | "auditor" | "bureau" | "inspector" | "unit" | "leader";
         RoleCount: {
             role: components["schemas"]["Role"];
             label: string;
@@ -4302,6 +4501,235 @@ export interface operations {
             };
             /** @description already enabled: turn it off first */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_failures: {
+        parameters: {
+            query?: {
+                /** @description Only this region's subtree (within the user's scope). */
+                region?: string | null;
+                /** @description `email` or `webhook`. */
+                channel?: string | null;
+                /** @description Page number, from 1. */
+                page?: number | null;
+                /** @description Rows per page, 1–500 (default 20). */
+                page_size?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_FailedDelivery"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    resend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_robots: {
+        parameters: {
+            query?: {
+                /** @description Only this region's subtree (within the user's scope). */
+                region?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RobotView"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_robot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RobotInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RobotView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_robot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RobotInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RobotView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    remove_robot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    test_robot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RobotTestResult"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

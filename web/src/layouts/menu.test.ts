@@ -8,8 +8,8 @@ describe('visibleMenu', () => {
   it('gives a county bureau without user or audit rights only the shared pages', () => {
     expect(titles(['read_units'])).toEqual(['工作台', ...SHARED, '角色权限', '单位名录', '行政区划', '修改密码', '账号安全'])
   })
-  it('gives an administrator every page', () => {
-    expect(titles(['manage_users', 'read_users', 'manage_units', 'read_units', 'read_audit', 'manage_rules'])).toEqual([
+  it('gives an administrator the administration pages but not the audit log (三权分立)', () => {
+    expect(titles(['manage_users', 'read_users', 'manage_units', 'read_units', 'manage_rules'])).toEqual([
       '工作台',
       ...SHARED,
       '用户管理',
@@ -17,6 +17,19 @@ describe('visibleMenu', () => {
       '单位名录',
       '行政区划',
       '规则设置',
+      '发送失败',
+      '修改密码',
+      '账号安全',
+    ])
+  })
+  it('gives a security auditor the audit log and the user list, and no settings', () => {
+    expect(titles(['read_audit', 'read_users', 'read_units'])).toEqual([
+      '工作台',
+      ...SHARED,
+      '用户管理',
+      '角色权限',
+      '单位名录',
+      '行政区划',
       '审计日志',
       '修改密码',
       '账号安全',
@@ -96,5 +109,18 @@ describe('meetings menu', () => {
     expect(bureau[bureau.indexOf('月度调度') + 1]).toBe('会议调度')
     expect(titles(['read_units', 'enter_funds', 'report_progress'], 'county')).toContain('会议调度')
     expect(titles(['read_units'])).toContain('会议调度')
+  })
+})
+
+describe('channels menu', () => {
+  it('gives 群机器人 to whoever organises dispatch, after 会议调度', () => {
+    const bureau = titles(['read_units', 'manage_ledger', 'report_progress', 'manage_dispatch'], 'county')
+    expect(bureau[bureau.indexOf('会议调度') + 1]).toBe('群机器人')
+    expect(titles(['read_units', 'enter_funds', 'report_progress'], 'county')).not.toContain('群机器人')
+  })
+  it('gives 发送失败 to administrators only', () => {
+    expect(titles(['manage_users', 'read_users'])).toContain('发送失败')
+    expect(titles(['read_audit', 'read_users', 'read_units'])).not.toContain('发送失败')
+    expect(titles(['manage_dispatch'])).not.toContain('发送失败')
   })
 })

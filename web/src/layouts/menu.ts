@@ -42,6 +42,8 @@ export const MENU: readonly MenuItem[] = [
   // Every role: a bureau, leader or inspector sees the meetings its scope held; a unit those
   // that gave it decisions.
   { path: '/meetings', title: '会议调度', icon: 'ChatDotSquare' },
+  // The region's own 企业微信 / 钉钉 groups, connected by whoever organises its dispatch.
+  { path: '/channels/robots', title: '群机器人', icon: 'ChatLineRound', permission: 'manage_dispatch' },
   { path: '/duplicates', title: '重复核查', icon: 'CopyDocument', permission: 'manage_ledger' },
   { path: '/rates', title: '三率统计', icon: 'DataAnalysis' },
   { path: '/users', title: '用户管理', icon: 'User', permission: 'read_users' },
@@ -49,6 +51,7 @@ export const MENU: readonly MenuItem[] = [
   { path: '/units', title: '单位名录', icon: 'OfficeBuilding', permission: 'read_units' },
   { path: '/regions', title: '行政区划', icon: 'MapLocation' },
   { path: '/rules', title: '规则设置', icon: 'SetUp', permission: 'manage_rules' },
+  { path: '/channels/failures', title: '发送失败', icon: 'WarningFilled', permission: 'manage_users' },
   { path: '/audit', title: '审计日志', icon: 'Document', permission: 'read_audit' },
   { path: '/password', title: '修改密码', icon: 'Key' },
   { path: '/security', title: '账号安全', icon: 'Iphone' },

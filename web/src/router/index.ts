@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { setPasswordChangeHandler, setUnauthenticatedHandler } from '@/api/client'
 import { routes as audit } from '@/areas/audit/routes'
+import { routes as channels } from '@/areas/channels/routes'
 import { publicRoutes, routes as account } from '@/areas/auth/routes'
 import { routes as dashboard } from '@/areas/dashboard/routes'
 import { routes as dispatch } from '@/areas/dispatch/routes'
@@ -46,6 +47,7 @@ const routes: RouteRecordRaw[] = [
       ...units,
       ...regions,
       ...rules,
+      ...channels,
       ...audit,
       ...account,
     ],

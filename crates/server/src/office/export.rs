@@ -1,9 +1,11 @@
 //! A list exported in its sheet's layout, declared once per area: the sheet's own columns
 //! first, so that an export edited in Excel imports back unchanged, then the figures the
-//! system derives. The ledger, events and units exports are one implementation each of
-//! [`SheetExport`] and one call to [`export_response`].
+//! system derives. Each cell is written as its column's [`Kind`](super::Kind) says (the same
+//! declaration the import parses by), so template, import and export cannot drift. The
+//! ledger, events and units exports are one implementation each of [`SheetExport`] and one
+//! call to [`export_response`].
 
-use super::{export_columns, export_download, Cell, Column};
+use super::{export_columns, export_download, Cell, Column, Value};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -20,8 +22,9 @@ pub trait SheetExport: SheetImport {
     /// The derived figures, after the sheet's own columns.
     const DERIVED: &'static [Column];
 
-    /// The cell of `field` (a column of the sheet or of [`SheetExport::DERIVED`]) for `item`.
-    fn cell(item: &Self::Item, field: &str) -> Cell;
+    /// The value of `field` (a column of the sheet or of [`SheetExport::DERIVED`]) for
+    /// `item`; its column's kind says how it is written.
+    fn value(item: &Self::Item, field: &str) -> Value;
 }
 
 /// Which columns an export holds: all of them when not given.
@@ -71,9 +74,12 @@ pub async fn export_response<S: SheetExport>(
     let columns = chosen.pick::<S>()?;
     let rows = items.len();
     let bytes = tokio::task::spawn_blocking(move || {
-        let rows = items
-            .iter()
-            .map(|item| columns.iter().map(|c| S::cell(item, c.field)).collect());
+        let rows = items.iter().map(|item| {
+            columns
+                .iter()
+                .map(|c| Cell::of(c.kind, S::value(item, c.field)))
+                .collect()
+        });
         export_columns(S::SPEC.sheet_name, &columns, rows)
     })
     .await

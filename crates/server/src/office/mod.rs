@@ -20,7 +20,7 @@ mod receipts;
 pub use document::{docx_response, OfficialDocument};
 pub use export::{all_columns, export_response, ExportColumns, SheetExport};
 pub use import::{commit, marked, preview, template_response};
-pub use luodi_store::sheets::{Column, SheetSpec};
+pub use luodi_store::sheets::{Column, Kind, SheetSpec, Value, COUNT};
 pub use read::{column_letter, SheetLimits, Upload, UploadForm};
 
 // The multipart form of a sheet import: the filled-in workbook (no doc comment: it would
@@ -107,6 +107,24 @@ pub fn template_filled(spec: &SheetSpec, rows: Vec<Vec<Cell>>) -> Result<Vec<u8>
     workbook.save_to_buffer().map_err(xlsx_error)
 }
 
+/// The rows of a filled-in template, from each item's value of each column (as
+/// [`SheetExport::value`]), written as the columns' kinds say.
+pub fn template_rows<T>(
+    spec: &SheetSpec,
+    items: &[T],
+    value: impl Fn(&T, &str) -> Value,
+) -> Vec<Vec<Cell>> {
+    items
+        .iter()
+        .map(|item| {
+            spec.columns
+                .iter()
+                .map(|c| Cell::of(c.kind, value(item, c.field)))
+                .collect()
+        })
+        .collect()
+}
+
 /// One cell of an export, typed so that Excel and WPS can sum, sort and filter it: amounts
 /// are numbers in 万元/万美元 (exact to the 分/cent), rates are percentages, dates are dates.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,6 +142,30 @@ pub enum Cell {
 }
 
 impl Cell {
+    /// A value written as its column's kind says: a choice by its name, a date as a date,
+    /// money in 万元/万美元, yes/no as 是/否 — what an import of the same column reads back.
+    pub fn of(kind: Kind, value: Value) -> Cell {
+        match (kind, value) {
+            (_, Value::Blank) => Cell::Empty,
+            (Kind::Date | Kind::PastDate, Value::Text(d)) => Cell::Date(d),
+            (Kind::Choice(c), Value::Text(t)) => match (c.parse)(&t).and_then(c.label) {
+                Some(label) => Cell::text(label),
+                None => Cell::text(t),
+            },
+            (Kind::Choice(c), Value::Code(code)) => Cell::text((c.label)(code).unwrap_or(code)),
+            (_, Value::Text(t)) => Cell::text(t),
+            (_, Value::Code(code)) => Cell::text(code),
+            (_, Value::Date(d)) => Cell::Date(d.to_string()),
+            (_, Value::Month(p)) => Cell::text(p.to_string()),
+            // 分 and cents are both a millionth of the 万 the sheet counts in.
+            (_, Value::Minor(m)) => Cell::wan_yuan(Fen(m)),
+            (_, Value::Int(n)) => Cell::Count(n),
+            (_, Value::Bool(b)) => Cell::yes_no(b),
+            (_, Value::Credit(c)) => Cell::text(c.to_string()),
+            (_, Value::Rate(r)) => Cell::rate(r),
+        }
+    }
+
     pub fn text(s: impl Into<String>) -> Cell {
         let s = s.into();
         if s.is_empty() {

@@ -14,6 +14,7 @@ use luodi_store::{LoginOutcome, SecondStepOutcome, SessionUser, Store};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
+use zeroize::Zeroizing;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -29,7 +30,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Deserialize, ToSchema)]
 struct LoginRequest {
     username: String,
-    password: String,
+    /// Cleared from memory once the request is done.
+    #[schema(value_type = String)]
+    password: Zeroizing<String>,
 }
 
 /// The signed-in user as the front end needs it.
@@ -45,8 +48,12 @@ pub struct Me {
     region: Option<Region>,
     unit_id: Option<i64>,
     unit_name: Option<String>,
-    /// Until changed, every other endpoint answers 403 `password_change_required`.
+    /// Until changed, every other endpoint answers 403 `password_change_required` (or
+    /// `password_expired`).
     must_change_password: bool,
+    /// The password is older than the installation's maximum age (`[auth]
+    /// password_max_age_days`) and must be changed before anything else.
+    password_expired: bool,
     permissions: Vec<Permission>,
 }
 
@@ -90,6 +97,7 @@ async fn me_of(store: &Store, user: &SessionUser) -> ApiResult<Me> {
         unit_id: actor.unit_id,
         unit_name,
         must_change_password: user.must_change_password,
+        password_expired: user.password_expired,
         permissions: actor.role.permissions_at(&actor.scope),
     })
 }
@@ -341,8 +349,10 @@ async fn me(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Js
 
 #[derive(Deserialize, ToSchema)]
 struct PasswordChange {
-    old_password: String,
-    new_password: String,
+    #[schema(value_type = String)]
+    old_password: Zeroizing<String>,
+    #[schema(value_type = String)]
+    new_password: Zeroizing<String>,
 }
 
 /// Changes the signed-in user's password; their other sessions are closed.

@@ -2,7 +2,7 @@
 //! reminders, the round's close, the board's export and the month in one sheet.
 
 use crate::error::{ApiError, ApiResult, Json, Path, Query};
-use crate::office::{self, Cell, Column, Report, Upload};
+use crate::office::{self, Cell, Column, Report, Upload, Value};
 use crate::session::ScopedStore;
 use crate::AppState;
 use axum::extract::State;
@@ -250,20 +250,16 @@ async fn export_board(ScopedStore(store): ScopedStore, Path(id): Path<i64>) -> A
 async fn month_sheet(ScopedStore(store): ScopedStore, Path(id): Path<i64>) -> ApiResult<Response> {
     let round = store.dispatch().round(id).await?;
     let lines = store.dispatch().sheet_lines(id).await?;
-    let rows: Vec<Vec<Cell>> = lines
-        .into_iter()
-        .map(|l| {
-            vec![
-                Cell::Count(l.project_id),
-                Cell::text(l.name),
-                Cell::text(l.region_name),
-                Cell::text(l.stage_label),
-                Cell::text(l.report_status),
-                Cell::opt_text(l.last_progress),
-                Cell::opt_text(l.last_plan),
-            ]
-        })
-        .collect();
+    let rows = office::template_rows(MonthSheet::SPEC, &lines, |l, field| match field {
+        "project_id" => Value::Int(l.project_id),
+        "project_name" => l.name.as_str().into(),
+        "region" => l.region_name.as_str().into(),
+        "current_stage" => l.stage_label.as_str().into(),
+        "report_status" => l.report_status.as_str().into(),
+        "last_progress" => (&l.last_progress).into(),
+        "last_plan" => (&l.last_plan).into(),
+        _ => Value::Blank,
+    });
     let bytes =
         tokio::task::spawn_blocking(move || office::template_filled(MonthSheet::SPEC, rows))
             .await

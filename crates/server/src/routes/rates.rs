@@ -31,14 +31,7 @@ async fn get_rates(
 }
 
 const fn column(header: &'static str, width: f64) -> Column {
-    Column {
-        field: "",
-        header,
-        required: false,
-        choices: &[],
-        width,
-        note: "",
-    }
+    Column::new("", header, width)
 }
 
 /// The columns of the 三率 table after the group's name.

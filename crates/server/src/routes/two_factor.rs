@@ -57,7 +57,8 @@ async fn confirm(
 
 #[derive(Deserialize, ToSchema)]
 struct Disable {
-    password: String,
+    #[schema(value_type = String)]
+    password: zeroize::Zeroizing<String>,
     /// A code from the app, or a recovery code.
     code: String,
 }

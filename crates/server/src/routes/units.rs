@@ -1,5 +1,5 @@
 use crate::error::{ApiResult, Json, Path, Query};
-use crate::office::{self, Cell, Column, ExportColumns, SheetExport, Upload};
+use crate::office::{self, Column, ExportColumns, SheetExport, Upload, Value};
 use crate::session::ScopedStore;
 use crate::AppState;
 use axum::extract::State;
@@ -33,20 +33,20 @@ impl SheetExport for UnitsSheet {
         Column::new("active", "状态", 8.0),
     ];
 
-    fn cell(u: &Unit, field: &str) -> Cell {
+    fn value(u: &Unit, field: &str) -> Value {
         match field {
-            "name" => Cell::text(u.name.as_str()),
-            "category" => Cell::text(u.category_label.as_str()),
-            "subcategory" => Cell::opt_text(u.subcategory_label.clone()),
-            "zone" => Cell::opt_text(u.zone_name.clone()),
-            "sort_order" => Cell::Count(u.sort_order),
-            "contact_person" => Cell::opt_text(u.contact_person.clone()),
-            "contact_phone" => Cell::opt_text(u.contact_phone.clone()),
-            "note" => Cell::opt_text(u.note.clone()),
-            "region_code" => Cell::text(u.region_code.as_str()),
-            "region_name" => Cell::text(u.region_name.as_str()),
-            "active" => Cell::text(if u.active.0 { "在用" } else { "停用" }),
-            _ => Cell::Empty,
+            "name" => u.name.as_str().into(),
+            "category" => u.category.as_str().into(),
+            "subcategory" => (&u.subcategory).into(),
+            "zone" => (&u.zone_name).into(),
+            "sort_order" => Value::Int(u.sort_order),
+            "contact_person" => (&u.contact_person).into(),
+            "contact_phone" => (&u.contact_phone).into(),
+            "note" => (&u.note).into(),
+            "region_code" => u.region_code.as_str().into(),
+            "region_name" => u.region_name.as_str().into(),
+            "active" => if u.active.0 { "在用" } else { "停用" }.into(),
+            _ => Value::Blank,
         }
     }
 }

@@ -65,7 +65,8 @@ async fn update_user(
 
 #[derive(Deserialize, ToSchema)]
 struct PasswordReset {
-    password: String,
+    #[schema(value_type = String)]
+    password: zeroize::Zeroizing<String>,
 }
 
 /// Sets a new password for another user (who must change it at next sign-in); one's own

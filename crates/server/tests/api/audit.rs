@@ -13,7 +13,11 @@ async fn every_write_is_audited_and_the_trail_is_filterable() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
-    let entries = admin.items("/api/audit?entity=unit").await;
+    // Administrators do not read the trail (三权分立): the auditor does.
+    let (status, _) = admin.get("/api/audit").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let auditor = app.login("hn_auditor").await;
+    let entries = auditor.items("/api/audit?entity=unit").await;
     let entry = &entries[0];
     assert_eq!(entry["action"], "create");
     assert_eq!(entry["action_label"], "新增");
@@ -24,15 +28,15 @@ async fn every_write_is_audited_and_the_trail_is_filterable() {
     assert!(entry["before"].is_null());
     assert!(entry["request_id"].as_str().is_some_and(|s| !s.is_empty()));
 
-    let logins = admin.items("/api/audit?action=login&actor=admin").await;
+    let logins = auditor.items("/api/audit?action=login&actor=admin").await;
     assert!(!logins.is_empty());
     let today = &entry["at"].as_str().unwrap()[..10];
-    assert!(!admin
+    assert!(!auditor
         .items(&format!("/api/audit?from={today}&to={today}"))
         .await
         .is_empty());
-    assert!(admin.items("/api/audit?to=2000-01-01").await.is_empty());
-    let (status, body) = admin.get("/api/audit?from=2026-13-45").await;
+    assert!(auditor.items("/api/audit?to=2000-01-01").await.is_empty());
+    let (status, body) = auditor.get("/api/audit?from=2026-13-45").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["errors"]["from"].is_array());
 }
@@ -40,25 +44,25 @@ async fn every_write_is_audited_and_the_trail_is_filterable() {
 #[tokio::test]
 async fn the_trail_cannot_be_changed_through_the_api_or_the_database() {
     let app = spawn_app().await;
-    let admin = app.login("admin").await;
-    let id = admin.items("/api/audit").await[0]["id"].clone();
+    let auditor = app.login("hn_auditor").await;
+    let id = auditor.items("/api/audit").await[0]["id"].clone();
     for method in [
         reqwest::Method::PUT,
         reqwest::Method::DELETE,
         reqwest::Method::PATCH,
     ] {
-        let res = admin
+        let res = auditor
             .client
-            .request(method.clone(), admin.url(&format!("/api/audit/{id}")))
+            .request(method.clone(), auditor.url(&format!("/api/audit/{id}")))
             .json(&json!({ "summary": "篡改" }))
             .send()
             .await
             .unwrap();
         assert!(res.status().is_client_error(), "{method}");
     }
-    let res = admin
+    let res = auditor
         .client
-        .delete(admin.url("/api/audit"))
+        .delete(auditor.url("/api/audit"))
         .send()
         .await
         .unwrap();
@@ -344,7 +348,11 @@ async fn audit_retention_removes_only_old_entries_and_keeps_the_chain_whole() {
             .unwrap();
     assert_eq!(purges.len(), 1);
     assert!(purges[0].1.contains("180 天"), "{purges:?}");
-    let kept = admin.items("/api/audit?entity=unit").await;
+    let kept = app
+        .login("hn_auditor")
+        .await
+        .items("/api/audit?entity=unit")
+        .await;
     assert_eq!(kept.len(), 1, "the younger entry stays");
 
     // Younger entries still cannot be deleted.
@@ -368,8 +376,8 @@ async fn audit_records_exports_with_their_filter_and_row_count() {
     let res = nx.get_raw("/api/units/import/template").await;
     assert_eq!(res.status(), StatusCode::OK);
 
-    let admin = app.login("admin").await;
-    let exports = admin.items("/api/audit?entity=export").await;
+    let auditor = app.login("hn_auditor").await;
+    let exports = auditor.items("/api/audit?entity=export").await;
     assert_eq!(exports.len(), 2, "{exports:?}");
     let ledger = exports
         .iter()
@@ -398,8 +406,8 @@ async fn audit_records_permission_denials_of_signed_in_users() {
     let (status, _) = json_of(client().get(app.url("/api/audit")).send().await.unwrap()).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
-    let admin = app.login("admin").await;
-    let denials = admin.items("/api/audit?action=denied").await;
+    let auditor = app.login("hn_auditor").await;
+    let denials = auditor.items("/api/audit?action=denied").await;
     assert_eq!(denials.len(), 1, "{denials:?}");
     let d = &denials[0];
     assert_eq!(d["actor_name"], "nx_bureau");
@@ -429,8 +437,9 @@ async fn audit_records_the_client_address_trusting_only_the_configured_header() 
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    let admin = app.login("admin").await;
-    let entries = admin.items("/api/audit?actor=admin").await;
+    app.login("admin").await;
+    let auditor = app.login("hn_auditor").await;
+    let entries = auditor.items("/api/audit?actor=admin").await;
     assert!(entries.len() >= 2);
     assert!(
         entries.iter().all(|e| e["client_addr"] == "127.0.0.1"),
@@ -461,8 +470,9 @@ async fn audit_records_the_client_address_trusting_only_the_configured_header() 
         .unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
     // Without the header, the socket's peer.
-    let admin = app.login("admin").await;
-    let entries = admin.items("/api/audit?actor=admin").await;
+    app.login("admin").await;
+    let auditor = app.login("hn_auditor").await;
+    let entries = auditor.items("/api/audit?actor=admin").await;
     let logins: Vec<&Value> = entries.iter().filter(|e| e["action"] == "login").collect();
     assert_eq!(logins.len(), 2);
     assert_eq!(logins[0]["client_addr"], "127.0.0.1", "newest first");

@@ -8,29 +8,30 @@ use luodi_store::channels::{ChannelSettings, Delivered, EmailSettings, TlsMode, 
 use luodi_store::{AuthSettings, Store};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
-const ADDRESS: &str = "nx_bureau@nanxian.gov.cn";
+pub(crate) const ADDRESS: &str = "nx_bureau@nanxian.gov.cn";
 
 /// One message as the SMTP server took it.
 #[derive(Debug, Clone)]
-struct Mail {
-    rcpt: Vec<String>,
-    data: String,
+pub(crate) struct Mail {
+    pub(crate) rcpt: Vec<String>,
+    pub(crate) data: String,
 }
 
 /// Speaks just enough SMTP for a client that needs no extensions: greeting, EHLO, MAIL,
 /// RCPT, DATA, QUIT. The first `fail` transactions are answered 451 (try again later).
-struct SmtpServer {
+pub(crate) struct SmtpServer {
     port: u16,
     mails: Arc<Mutex<Vec<Mail>>>,
 }
 
 impl SmtpServer {
-    async fn start(fail: usize) -> Self {
+    pub(crate) async fn start(fail: usize) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let mails = Arc::new(Mutex::new(Vec::new()));
@@ -113,30 +114,34 @@ impl SmtpServer {
         }
     }
 
-    fn mails(&self) -> Vec<Mail> {
+    pub(crate) fn mails(&self) -> Vec<Mail> {
         self.mails.lock().unwrap().clone()
     }
 }
 
-/// A group robot: records every post, answers the first `fail` with 500, then as 企业微信
-/// does.
-struct Robot {
-    url: String,
+/// A group robot: records every post (with its query: 钉钉's signature travels there),
+/// answers the first `fail` with 500, then as 企业微信 and 钉钉 do.
+pub(crate) struct Robot {
+    pub(crate) url: String,
     posts: Arc<Mutex<Vec<Value>>>,
+    queries: Arc<Mutex<Vec<HashMap<String, String>>>>,
 }
 
 impl Robot {
-    async fn start(fail: usize) -> Self {
+    pub(crate) async fn start(fail: usize) -> Self {
         #[derive(Clone)]
         struct Hook {
             posts: Arc<Mutex<Vec<Value>>>,
+            queries: Arc<Mutex<Vec<HashMap<String, String>>>>,
             failures: Arc<AtomicUsize>,
         }
         async fn receive(
             axum::extract::State(hook): axum::extract::State<Hook>,
+            axum::extract::Query(query): axum::extract::Query<HashMap<String, String>>,
             axum::Json(body): axum::Json<Value>,
         ) -> (axum::http::StatusCode, axum::Json<Value>) {
             hook.posts.lock().unwrap().push(body);
+            hook.queries.lock().unwrap().push(query);
             let left = hook.failures.load(Ordering::SeqCst);
             if left > 0 {
                 hook.failures.store(left - 1, Ordering::SeqCst);
@@ -151,12 +156,15 @@ impl Robot {
             )
         }
         let posts = Arc::new(Mutex::new(Vec::new()));
+        let queries = Arc::new(Mutex::new(Vec::new()));
         let hook = Hook {
             posts: posts.clone(),
+            queries: queries.clone(),
             failures: Arc::new(AtomicUsize::new(fail)),
         };
         let app = axum::Router::new()
             .route("/cgi-bin/webhook/send", axum::routing::post(receive))
+            .route("/robot/send", axum::routing::post(receive))
             .with_state(hook);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -164,15 +172,30 @@ impl Robot {
         Self {
             url: format!("http://{addr}/cgi-bin/webhook/send?key=test-key"),
             posts,
+            queries,
         }
     }
 
-    fn posts(&self) -> Vec<Value> {
+    /// The address a 钉钉 robot of this server has.
+    pub(crate) fn dingtalk_url(&self) -> String {
+        self.url.replace(
+            "/cgi-bin/webhook/send?key=test-key",
+            "/robot/send?access_token=0123456789abcdef0123456789abcdef",
+        )
+    }
+
+    pub(crate) fn posts(&self) -> Vec<Value> {
         self.posts.lock().unwrap().clone()
+    }
+
+    pub(crate) fn queries(&self) -> Vec<HashMap<String, String>> {
+        self.queries.lock().unwrap().clone()
     }
 }
 
-fn settings(smtp: &SmtpServer, robot: &Robot) -> ChannelSettings {
+/// E-mail and the installation-wide robot, with local robots allowed and the platform's
+/// address.
+pub(crate) fn settings(smtp: &SmtpServer, robot: &Robot) -> ChannelSettings {
     ChannelSettings {
         email: Some(EmailSettings {
             host: "127.0.0.1".into(),
@@ -185,8 +208,11 @@ fn settings(smtp: &SmtpServer, robot: &Robot) -> ChannelSettings {
         webhook: Some(WebhookSettings {
             url: robot.url.clone(),
             kind: Default::default(),
+            secret: None,
         }),
+        robot_hosts: vec!["127.0.0.1".into()],
         link: Some("https://zs.yiyang.gov.cn".into()),
+        ..Default::default()
     }
 }
 
@@ -204,7 +230,7 @@ fn last_month() -> String {
 
 /// Gives nx_bureau an e-mail address (through the users API) and 南县 a signed project, and
 /// opens 益阳's dispatch round over it: the county bureau is its one reporter.
-async fn round_with_a_reporter_who_has_an_address(app: &TestApp) -> (User, i64) {
+pub(crate) async fn round_with_a_reporter_who_has_an_address(app: &TestApp) -> (User, i64) {
     let admin = app.login("nx_admin").await;
     let users = admin.items("/api/users?q=nx_bureau").await;
     let user = &users[0];
@@ -244,7 +270,7 @@ async fn round_with_a_reporter_who_has_an_address(app: &TestApp) -> (User, i64) 
     (yy, round["id"].as_i64().unwrap())
 }
 
-async fn remind(yy: &User, round: i64) {
+pub(crate) async fn remind(yy: &User, round: i64) {
     let (status, reminded) = yy
         .post(&format!("/api/dispatch/rounds/{round}/remind"), json!({}))
         .await;
@@ -252,7 +278,7 @@ async fn remind(yy: &User, round: i64) {
     assert_eq!(reminded["reporters"], 1);
 }
 
-fn base64(text: &str) -> Vec<u8> {
+pub(crate) fn base64(text: &str) -> Vec<u8> {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let (mut out, mut bits, mut acc) = (Vec::new(), 0, 0u32);
     for c in text.bytes() {
@@ -339,6 +365,10 @@ async fn a_reminder_reaches_the_bell_the_mailbox_and_the_robot_once_each() {
     assert_eq!(posts[0]["msgtype"], "text");
     let content = posts[0]["text"]["content"].as_str().unwrap();
     assert!(content.starts_with("【落地】南县：催报："), "{content}");
+    assert!(
+        content.ends_with("请登录落地平台（https://zs.yiyang.gov.cn）查看。"),
+        "robot posts name the platform's address: {content}"
+    );
 
     let nx = app.login("nx_bureau").await;
     let (_, bell) = nx.get("/api/notifications").await;

@@ -90,7 +90,7 @@ async fn a_decided_pair_leaves_the_pending_list_and_is_decided_once() {
     assert_error(&body, "conflict");
     assert!(body["message"].as_str().unwrap().contains("已由"), "{body}");
 
-    let audit = app.login("nx_admin").await;
+    let audit = app.login("nx_auditor").await;
     let entries = audit
         .items("/api/audit?entity=duplicate_candidate&action=decide")
         .await;
@@ -271,8 +271,8 @@ async fn a_look_alike_in_another_county_is_hidden_from_the_county_and_decided_ab
     }
     // It is filed under 益阳市: the city's audit log has it, the counties' do not.
     let path = "/api/audit?entity=duplicate_candidate&action=decide";
-    assert!(app.login("nx_admin").await.items(path).await.is_empty());
-    let entries = app.login("admin").await.items(path).await;
+    assert!(app.login("nx_auditor").await.items(path).await.is_empty());
+    let entries = app.login("hn_auditor").await.items(path).await;
     let pair_id = seen["id"].to_string();
     let entry = entries
         .iter()
@@ -287,7 +287,7 @@ async fn a_look_alike_in_another_county_is_hidden_from_the_county_and_decided_ab
     // The signal 沅江市 was given is audited with the entering account, on its own project
     // and under its own county, naming neither the other project nor its county.
     let signals = app
-        .login("admin")
+        .login("hn_auditor")
         .await
         .items("/api/audit?entity=project&action=duplicate_signal")
         .await;
@@ -346,7 +346,7 @@ async fn an_installation_may_show_cross_county_pairs_only_to_the_common_superior
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     let signals = app
-        .login("admin")
+        .login("hn_auditor")
         .await
         .items("/api/audit?entity=project&action=duplicate_signal")
         .await;

@@ -178,8 +178,8 @@ async fn events_are_corrected_by_their_organisers_at_the_version_read() {
     let (_, now) = nx.get(&path).await;
     assert_eq!(now["name"], "2019南县稻虾产业招商推介会");
     // Audited with before and after.
-    let admin = app.login("admin").await;
-    let entries = admin.items("/api/audit?entity=signing_event").await;
+    let auditor = app.login("hn_auditor").await;
+    let entries = auditor.items("/api/audit?entity=signing_event").await;
     let entry = entries
         .iter()
         .find(|e| e["action"] == "update")

@@ -106,8 +106,8 @@ async fn the_city_confirms_its_counties_and_the_province_only_steps_in_when_it_s
     assert_eq!(status, StatusCode::OK, "{confirmed}");
     assert_eq!(confirmed["status"], "confirmed");
     assert_eq!(confirmed["stepped_in"], true);
-    let admin = app.login("admin").await;
-    let (_, log) = admin
+    let auditor = app.login("hn_auditor").await;
+    let (_, log) = auditor
         .get("/api/audit?entity=fund_arrival&action=confirm")
         .await;
     let entry = log["items"]
@@ -266,8 +266,8 @@ async fn a_reviewer_filters_the_queue_and_confirms_or_returns_it_in_batches() {
         .all(|f| f["status"] == "returned" && f["return_reason"] == "缺少银行回单"));
 
     // One audit entry per record.
-    let admin = app.login("admin").await;
-    let (_, log) = admin
+    let auditor = app.login("hn_auditor").await;
+    let (_, log) = auditor
         .get("/api/audit?entity=fund_arrival&page_size=100")
         .await;
     let returns = log["items"]
@@ -340,8 +340,8 @@ async fn whoever_entered_a_record_withdraws_or_corrects_it_until_it_is_reviewed(
     assert_eq!(funds.as_array().unwrap().len(), 0);
     let yy = app.login("yy_bureau").await;
     assert!(yy.items("/api/funds/review").await.is_empty());
-    let admin = app.login("admin").await;
-    let (_, log) = admin
+    let auditor = app.login("hn_auditor").await;
+    let (_, log) = auditor
         .get("/api/audit?entity=fund_arrival&action=withdraw")
         .await;
     let withdrawn = log["items"]
@@ -373,4 +373,49 @@ async fn whoever_entered_a_record_withdraws_or_corrects_it_until_it_is_reviewed(
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
+}
+
+/// The queue's export writes a dollar record in 万美元 beside the project's dollar contract.
+#[tokio::test]
+async fn the_queue_export_keeps_each_record_in_its_own_currency() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let (status, detail) = nx
+        .post(
+            "/api/projects",
+            json!({
+                "name": "南县外资项目", "investor_name": "香港某投资有限公司", "origin": "foreign",
+                "contract_cents": 2_000 * WAN, "signed_on": "2026-01-10", "region_code": "430921",
+                "stage": "signed"
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{detail}");
+    let id = detail["project"]["id"].as_i64().unwrap();
+    let (status, record) = nx
+        .post(
+            &format!("/api/projects/{id}/funds"),
+            json!({ "period": "2026-02", "amount": 150 * WAN + 25, "currency": "USD",
+                    "kind": "registered_capital", "note": "首期" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{record}");
+    let yy = app.login("yy_bureau").await;
+    let rows = xlsx_rows(&yy, "/api/funds/review/export").await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(
+        rows[1][..8],
+        [
+            "南县",
+            "南县外资项目",
+            "2026-02",
+            "美元",
+            "150.000025",
+            "注册资本实缴",
+            "2000",
+            "0"
+        ],
+        "{rows:?}"
+    );
+    assert_eq!(rows[1][10], "首期");
 }

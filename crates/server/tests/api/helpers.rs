@@ -61,6 +61,16 @@ pub async fn spawn_app_with_store(
     auth: AuthSettings,
     settings: ServerSettings,
 ) -> (TestApp, Store) {
+    let files_dir = std::env::temp_dir().join(format!("{}-files", unique_name()));
+    spawn_app_storing_in(auth, settings, files_dir).await
+}
+
+/// The app keeping its evidence files under `files_dir`, for tests that look at the disk.
+pub async fn spawn_app_storing_in(
+    auth: AuthSettings,
+    settings: ServerSettings,
+    files_dir: std::path::PathBuf,
+) -> (TestApp, Store) {
     let database_url = fresh_database().await;
     let store = Store::open(&database_url, auth).await.expect("open store");
     store
@@ -70,7 +80,6 @@ pub async fn spawn_app_with_store(
         .expect("load demo data");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let files_dir = std::env::temp_dir().join(format!("{}-files", unique_name()));
     let state = AppState {
         store: store.clone(),
         settings: Arc::new(settings),

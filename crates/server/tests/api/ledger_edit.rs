@@ -66,7 +66,7 @@ async fn a_bureau_edits_a_project_and_the_audit_keeps_before_and_after() {
         "an edit writes no stage history"
     );
 
-    let audit = app.login("nx_admin").await;
+    let audit = app.login("nx_auditor").await;
     let entries = audit.items("/api/audit?entity=project&action=update").await;
     assert_eq!(entries.len(), 1, "{entries:?}");
     let e = &entries[0];
@@ -295,7 +295,7 @@ async fn moving_a_project_moves_its_fund_records_evidence_and_duplicate_candidat
     assert_eq!(queue.len(), 1);
     assert_eq!(queue[0]["region_code"], "430981");
 
-    let audit = app.login("admin").await;
+    let audit = app.login("hn_auditor").await;
     let entries = audit.items("/api/audit?entity=project&action=update").await;
     assert!(entries[0]["summary"]
         .as_str()

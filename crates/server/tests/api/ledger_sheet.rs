@@ -368,8 +368,8 @@ async fn an_import_queues_look_alikes_among_its_rows_and_against_the_ledger() {
     assert_eq!(status, StatusCode::CREATED, "{next}");
     assert_eq!(nx.items("/api/projects").await.len(), 6);
     // Each imported project has its own audit entry naming its sheet row.
-    let admin = app.login("nx_admin").await;
-    let (status, audit) = admin.get("/api/audit?entity=project&action=create").await;
+    let auditor = app.login("nx_auditor").await;
+    let (status, audit) = auditor.get("/api/audit?entity=project&action=create").await;
     assert_eq!(status, StatusCode::OK, "{audit}");
     let summaries: Vec<&str> = audit["items"]
         .as_array()
@@ -924,4 +924,54 @@ async fn many_projects_change_stage_through_one_sheet_under_the_stage_rules() {
             .contains("Excel导入第3行"),
         "{history}"
     );
+}
+
+/// A stage-change row is read cell by cell by its columns' kinds: every wrong cell of a row
+/// is reported at once, each in its own column.
+#[tokio::test]
+async fn a_stage_sheet_row_shows_every_wrong_cell_at_once() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let header: &[&str] = &[
+        "项目编号",
+        "项目名称",
+        "当前阶段",
+        "新阶段",
+        "变更日期",
+        "说明",
+    ];
+    let long = "长".repeat(501);
+    let file = workbook(&[
+        header,
+        &["第一号", "某项目", "已签约", "已完工", "2026-02-30", &long],
+        &["", "某项目", "已签约", "已供地", "", ""],
+    ]);
+    let (status, preview) = nx
+        .upload_file("/api/projects/stages/import/preview", file, "stages.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(preview["valid_rows"], 0, "{preview}");
+    let errors = preview["errors"].as_array().unwrap();
+    let columns = |row: u64| {
+        let mut columns: Vec<&str> = errors
+            .iter()
+            .filter(|e| e["row"] == row)
+            .map(|e| e["column"].as_str().unwrap())
+            .collect();
+        columns.sort();
+        columns
+    };
+    assert_eq!(columns(2), ["A", "D", "E", "F"], "{preview}");
+    assert_eq!(columns(3), ["A", "E"], "{preview}");
+    let message = |row: u64, column: &str| {
+        errors
+            .iter()
+            .find(|e| e["row"] == row && e["column"] == column)
+            .and_then(|e| e["message"].as_str())
+            .unwrap()
+            .to_owned()
+    };
+    assert!(message(2, "A").contains("第一号"), "{preview}");
+    assert!(message(2, "D").contains("已完工"), "{preview}");
+    assert_eq!(message(3, "E"), "请填写变更日期");
 }

@@ -8,8 +8,11 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod auth_hardening;
 mod channels;
+mod channels_robots;
 mod compression;
+mod data_handling;
 mod dispatch;
 mod dispatch_sheet;
 mod duplicates;

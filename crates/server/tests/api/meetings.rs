@@ -322,12 +322,12 @@ async fn a_city_s_meeting_gives_each_assignee_its_own_decisions_to_close() {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 
     // Audited: the meeting, each result, the return.
-    let admin = app.login("admin").await;
-    let trail = admin.items("/api/audit?entity=meeting").await;
+    let auditor = app.login("hn_auditor").await;
+    let trail = auditor.items("/api/audit?entity=meeting").await;
     assert!(trail.iter().any(|e| e["action"] == "create"), "{trail:?}");
     assert!(trail.iter().any(|e| e["action"] == "update"));
     assert!(trail.iter().any(|e| e["action"] == "attach"));
-    let trail = admin.items("/api/audit?entity=meeting_decision").await;
+    let trail = auditor.items("/api/audit?entity=meeting_decision").await;
     for action in ["complete", "return", "create"] {
         assert!(trail.iter().any(|e| e["action"] == action), "{action}");
     }

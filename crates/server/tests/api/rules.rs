@@ -183,7 +183,8 @@ async fn projects_are_classified_and_tiered_by_the_rules_in_force() {
         "one rule set for every region"
     );
 
-    let entries = admin.items("/api/audit?entity=ledger_rules").await;
+    let auditor = app.login("hn_auditor").await;
+    let entries = auditor.items("/api/audit?entity=ledger_rules").await;
     assert_eq!(entries.len(), 1);
     let e = &entries[0];
     assert_eq!(e["action"], "update");

@@ -38,8 +38,8 @@ async fn an_unknown_username_is_locked_exactly_like_a_real_one() {
         };
         assert_eq!(real_status, expected, "attempt {attempt}: {real}");
     }
-    // Entries of unknown usernames belong to no region: the national administrator reads them.
-    let admin = app.login("cn_admin").await;
+    // Entries of unknown usernames belong to no region: the national auditor reads them.
+    let admin = app.login("cn_auditor").await;
     let locks = admin.items("/api/audit?action=locked").await;
     assert!(
         locks.iter().any(|e| e["summary"]

@@ -111,7 +111,7 @@ async fn sign_in_with(app: &TestApp, username: &str, code: &str) -> (Client, Sta
 }
 
 async fn audit_summaries(app: &TestApp, action: &str) -> Vec<String> {
-    app.login("admin")
+    app.login("hn_auditor")
         .await
         .items(&format!("/api/audit?action={action}"))
         .await

@@ -97,7 +97,7 @@ async fn the_nan_county_list_imports_into_a_county_in_one_go() {
     );
 
     let audit = app
-        .login("admin")
+        .login("hn_auditor")
         .await
         .items("/api/audit?entity=unit&action=import")
         .await;
@@ -338,7 +338,7 @@ async fn a_landing_unit_stands_for_a_zone_of_its_own_county() {
 
     // Audited like other unit edits, the zone before and after.
     let audit = app
-        .login("nx_admin")
+        .login("nx_auditor")
         .await
         .items("/api/audit?entity=unit&action=update")
         .await;

@@ -35,7 +35,8 @@ async fn an_admin_creates_a_user_who_must_then_choose_a_password() {
     let (_, login) = json_of(res).await;
     assert_eq!(login["user"]["must_change_password"], true);
 
-    let entries = admin.items("/api/audit?entity=user&action=create").await;
+    let auditor = app.login("nx_auditor").await;
+    let entries = auditor.items("/api/audit?entity=user&action=create").await;
     let entry = entries
         .iter()
         .find(|e| e["entity_id"].as_str() == Some(user["id"].to_string().as_str()))
@@ -72,7 +73,8 @@ async fn concurrent_edits_are_detected_and_the_later_one_is_refused() {
     let (_, now) = admin.get(&format!("/api/users/{id}")).await;
     assert_eq!(now["display_name"], "姜杰（县长）");
 
-    let entries = admin.items("/api/audit?entity=user&action=update").await;
+    let auditor = app.login("hn_auditor").await;
+    let entries = auditor.items("/api/audit?entity=user&action=update").await;
     let entry = &entries[0];
     assert_eq!(entry["before"]["display_name"], user["display_name"]);
     assert_eq!(entry["after"]["display_name"], "姜杰（县长）");
@@ -148,14 +150,20 @@ async fn roles_are_listed_with_their_permissions() {
     let (status, roles) = user.get("/api/roles").await;
     assert_eq!(status, StatusCode::OK);
     let roles = roles.as_array().unwrap();
-    assert_eq!(roles.len(), 5);
+    assert_eq!(roles.len(), 6);
     let admin = roles.iter().find(|r| r["code"] == "admin").unwrap();
     assert_eq!(admin["label"], "系统管理员");
-    assert!(admin["permissions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|p| p["code"] == "read_audit"));
+    let holds = |role: &serde_json::Value, code: &str| {
+        role["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["code"] == code)
+    };
+    assert!(holds(admin, "manage_users") && !holds(admin, "read_audit"));
+    let auditor = roles.iter().find(|r| r["code"] == "auditor").unwrap();
+    assert_eq!(auditor["label"], "安全审计员");
+    assert!(holds(auditor, "read_audit") && !holds(auditor, "manage_users"));
 }
 
 #[tokio::test]

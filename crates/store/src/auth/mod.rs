@@ -10,13 +10,15 @@ use crate::kit::db::{Db, Flag};
 use crate::kit::error::StoreError;
 use crate::scoped::Actor;
 pub use crate::settings::AuthSettings;
+pub(crate) mod secrets;
 pub mod two_factor;
-use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
+use argon2::password_hash::{PasswordHash, SaltString};
 use argon2::Argon2;
 use luodi_domain::{RegionCode, Role, Scope};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::AnyConnection;
+use zeroize::{Zeroize, Zeroizing};
 
 /// Account and session rules; every default is configurable (`[auth]` in luodi.toml).
 /// This instance's short-lived copies of session rows (see `kit/cache.rs`), cleared by every
@@ -37,6 +39,8 @@ pub struct SessionUser {
     pub actor: Actor,
     /// Until the password is changed, only the password page may be used.
     pub must_change_password: bool,
+    /// Why, when it is because the password is older than `password_max_age_days`.
+    pub password_expired: bool,
 }
 
 pub enum LoginOutcome {
@@ -100,16 +104,64 @@ pub enum SecondStepOutcome {
     },
 }
 
+/// What went wrong in a step of a known account's sign-in.
+#[derive(Clone, Copy)]
+enum Failure {
+    Password,
+    Inactive,
+    Code { reused: bool },
+}
+
+impl Failure {
+    fn action(self) -> &'static str {
+        match self {
+            Self::Password | Self::Inactive => "login_failed",
+            Self::Code { .. } => "two_factor_failed",
+        }
+    }
+
+    fn summary(self, username: &str, attempts: i64) -> String {
+        match self {
+            Self::Inactive => format!("已停用账号 {username} 尝试登录"),
+            Self::Password => format!("{username} 密码错误（连续第{attempts}次）"),
+            Self::Code { reused: true } => {
+                format!("{username} 两步验证码已使用过（连续第{attempts}次失败）")
+            }
+            Self::Code { reused: false } => {
+                format!("{username} 两步验证码错误（连续第{attempts}次失败）")
+            }
+        }
+    }
+}
+
 /// How long a password-checked sign-in waits for its second step.
 const CHALLENGE_MINUTES: i64 = 5;
 
-/// Hashes a password with Argon2id (the crate's defaults: 19 MiB, 2 passes).
+/// Hashes a password with Argon2id (the crate's defaults: 19 MiB, 2 passes), in this thread's
+/// kept memory (see `BLOCKS`).
 pub fn hash_password(password: &str) -> Result<String, StoreError> {
+    let failed = |e: &dyn std::fmt::Display| StoreError::Internal(format!("hashing password: {e}"));
     let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| StoreError::Internal(format!("hashing password: {e}")))
+    let mut salt_buf = [0u8; 64];
+    let salt_bytes = salt.decode_b64(&mut salt_buf).map_err(|e| failed(&e))?;
+    let params = argon2::Params::default();
+    let algorithm = argon2::Algorithm::Argon2id;
+    let version = argon2::Version::V0x13;
+    let argon = Argon2::new(algorithm, version, params.clone());
+    let output =
+        argon2::password_hash::Output::init_with(argon2::Params::DEFAULT_OUTPUT_LEN, |out| {
+            in_kept_memory(&argon, params.block_count(), password, salt_bytes, out)
+                .map_err(|_| argon2::password_hash::Error::Crypto)
+        })
+        .map_err(|e| failed(&e))?;
+    Ok(PasswordHash {
+        algorithm: algorithm.ident(),
+        version: Some(version.into()),
+        params: argon2::password_hash::ParamsString::try_from(&params).map_err(|e| failed(&e))?,
+        salt: Some(salt.as_salt()),
+        hash: Some(output),
+    }
+    .to_string())
 }
 
 thread_local! {
@@ -117,6 +169,31 @@ thread_local! {
     /// for each hash, glibc's adaptive thresholds keep every freed 19 MiB block in the heap,
     /// and a few dozen sign-ins left the server hundreds of megabytes larger for good.
     static BLOCKS: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs Argon2 in this thread's kept memory and clears that memory afterwards (剩余信息保护):
+/// it holds values derived from the password until overwritten.
+fn in_kept_memory(
+    argon: &Argon2<'_>,
+    blocks: usize,
+    password: &str,
+    salt: &[u8],
+    out: &mut [u8],
+) -> Result<(), argon2::Error> {
+    BLOCKS.with(|memory| {
+        let mut memory = memory.borrow_mut();
+        if memory.len() < blocks {
+            memory.resize(blocks, argon2::Block::default());
+        }
+        let result = argon.hash_password_into_with_memory(
+            password.as_bytes(),
+            salt,
+            out,
+            &mut memory[..blocks],
+        );
+        memory[..blocks].iter_mut().for_each(Zeroize::zeroize);
+        result
+    })
 }
 
 /// Checks `password` against a PHC-format Argon2 hash, computing it in this thread's kept
@@ -146,19 +223,7 @@ fn verify_password(password: &str, hash: &str) -> bool {
     let blocks = params.block_count();
     let argon = Argon2::new(algorithm, version, params);
     let mut out = vec![0u8; expected.len()];
-    let computed = BLOCKS.with(|memory| {
-        let mut memory = memory.borrow_mut();
-        if memory.len() < blocks {
-            memory.resize(blocks, argon2::Block::default());
-        }
-        argon.hash_password_into_with_memory(
-            password.as_bytes(),
-            salt,
-            &mut out,
-            &mut memory[..blocks],
-        )
-    });
-    computed.is_ok()
+    in_kept_memory(&argon, blocks, password, salt, &mut out).is_ok()
         && argon2::password_hash::Output::new(&out).is_ok_and(|computed| computed == expected)
 }
 
@@ -241,18 +306,25 @@ impl HashLimiter {
     }
 }
 
-pub(crate) async fn hash_blocking(db: &Db, password: String) -> Result<String, StoreError> {
+/// Hashes a password on a hashing thread; the password's copies are cleared once done.
+pub(crate) async fn hash_blocking(
+    db: &Db,
+    password: impl Into<Zeroizing<String>>,
+) -> Result<String, StoreError> {
+    let password = password.into();
     db.memo
         .get::<HashLimiter>()
         .run(move || hash_password(&password))
         .await?
 }
 
+/// Checks a password on a hashing thread; the copy it takes there is cleared once done.
 pub(crate) async fn verify_blocking(
     db: &Db,
-    password: String,
+    password: &str,
     hash: String,
 ) -> Result<bool, StoreError> {
+    let password = Zeroizing::new(password.to_owned());
     db.memo
         .get::<HashLimiter>()
         .run(move || verify_password(&password, &hash))
@@ -287,12 +359,13 @@ struct AccountRow {
     seeded_password: Flag,
     failed_attempts: i64,
     locked_until: Option<String>,
+    password_changed_at: String,
     demo_data: Option<String>,
 }
 
 const ACCOUNT_COLUMNS: &str = "u.id, u.username, u.display_name, u.password_hash, u.role, \
     u.region_code, u.unit_id, u.active, u.must_change_password, u.seeded_password, \
-    u.failed_attempts, u.locked_until, \
+    u.failed_attempts, u.locked_until, u.password_changed_at, \
     (SELECT value FROM settings WHERE key = 'demo_data') AS demo_data";
 
 impl AccountRow {
@@ -315,9 +388,15 @@ impl AccountRow {
             Some(code) => Scope::Region(code.clone()),
             None => Scope::Nationwide,
         };
+        // 口令定期更换: a password set longer ago than the limit is changed before anything else.
+        let password_expired = settings.password_max_age_days > 0
+            && self.password_changed_at
+                < clock::now_plus(-time::Duration::days(settings.password_max_age_days));
         Ok(SessionUser {
+            password_expired,
             must_change_password: self.must_change_password.0
-                || (self.seeded_password.0 && !demo_mode),
+                || (self.seeded_password.0 && !demo_mode)
+                || password_expired,
             actor: Actor {
                 user_id: self.id,
                 username: self.username,
@@ -386,7 +465,7 @@ impl<'a> Auth<'a> {
             let dummy = DUMMY_HASH
                 .get_or_init(|| hash_password("not-a-real-password").unwrap_or_default())
                 .clone();
-            verify_blocking(self.db, password.to_owned(), dummy).await?;
+            verify_blocking(self.db, password, dummy).await?;
             let mut tx = self.db.pool.begin().await?;
             let (attempts, locked_until) = self.count_failure(&mut tx, &key, None).await?;
             self.count_address_failure(&mut tx, address.as_deref())
@@ -429,58 +508,23 @@ impl<'a> Auth<'a> {
                 until: until.to_owned(),
             });
         }
-        let region = row
-            .region_code
-            .as_deref()
-            .and_then(|c| RegionCode::parse(c).ok());
-        let author = Author {
-            id: Some(row.id),
-            name: &row.username,
-            request_id,
-        };
-        let ok = verify_blocking(self.db, password.to_owned(), row.password_hash.clone()).await?;
+        let ok = verify_blocking(self.db, password, row.password_hash.clone()).await?;
         let step = match ok && row.active.0 {
             true => self.second_step_owed(&row).await?,
             false => None,
         };
         let mut tx = self.db.pool.begin().await?;
         if !ok || !row.active.0 {
-            let attempts = row.failed_attempts + 1;
-            let lock = attempts >= self.settings.max_failed_attempts;
-            let locked_until = lock
-                .then(|| clock::now_plus(time::Duration::minutes(self.settings.lockout_minutes)));
-            sqlx::query("UPDATE users SET failed_attempts = $1, locked_until = $2 WHERE id = $3")
-                .bind(if lock { 0 } else { attempts })
-                .bind(locked_until.clone())
-                .bind(row.id)
-                .execute(&mut *tx)
-                .await?;
-            self.count_address_failure(&mut tx, address.as_deref())
-                .await?;
-            let summary = if !row.active.0 {
-                format!("已停用账号 {} 尝试登录", row.username)
-            } else {
-                format!("{} 密码错误（连续第{}次）", row.username, attempts)
+            let failure = match row.active.0 {
+                true => Failure::Password,
+                false => Failure::Inactive,
             };
-            audit::record(
-                &mut tx,
-                author,
-                Change {
-                    entity: "session",
-                    entity_id: Some(row.id.to_string()),
-                    action: if lock { "locked" } else { "login_failed" },
-                    summary,
-                    region: region.as_ref(),
-                    before: None,
-                    after: lock.then(|| serde_json::json!({ "locked_until": locked_until })),
+            return Ok(
+                match self.account_failed(tx, &row, request_id, failure).await? {
+                    Some(until) => LoginOutcome::Locked { until },
+                    None => LoginOutcome::InvalidCredentials,
                 },
-            )
-            .await?;
-            tx.commit().await?;
-            return Ok(match locked_until {
-                Some(until) => LoginOutcome::Locked { until },
-                None => LoginOutcome::InvalidCredentials,
-            });
+            );
         }
         if let Some(step) = step {
             // The failure count is left as it is until the second step passes, so that
@@ -488,7 +532,11 @@ impl<'a> Auth<'a> {
             let challenge = self.open_challenge(&mut tx, row.id, step).await?;
             audit::record(
                 &mut tx,
-                author,
+                Author {
+                    id: Some(row.id),
+                    name: &row.username,
+                    request_id,
+                },
                 Change {
                     entity: "session",
                     entity_id: Some(row.id.to_string()),
@@ -501,7 +549,7 @@ impl<'a> Auth<'a> {
                             format!("{} 密码正确，其角色须两步验证，待绑定", row.username)
                         }
                     },
-                    region: region.as_ref(),
+                    region: row_region(&row).as_ref(),
                     before: None,
                     after: None,
                 },
@@ -735,15 +783,17 @@ impl<'a> Auth<'a> {
             .await?)
     }
 
-    /// A wrong code in a second step counts as a failed sign-in: enough of them lock the
-    /// account (and drop its pending sign-ins) as wrong passwords do.
-    async fn code_failed(
+    /// Counts a failed step of a known account's sign-in — a wrong password, a disabled
+    /// account, a wrong code — against the account and the client's address, and audits it,
+    /// committing `tx`. Enough failures in a row lock the account (and drop its pending
+    /// sign-ins), whichever step they came from; answers the lock time then.
+    async fn account_failed(
         &self,
         mut tx: sqlx::Transaction<'_, sqlx::Any>,
         row: &AccountRow,
         request_id: Option<&str>,
-        reused: bool,
-    ) -> Result<SecondStepOutcome, StoreError> {
+        failure: Failure,
+    ) -> Result<Option<String>, StoreError> {
         let attempts = row.failed_attempts + 1;
         let lock = attempts >= self.settings.max_failed_attempts;
         let locked_until =
@@ -763,11 +813,6 @@ impl<'a> Auth<'a> {
                 .execute(&mut *tx)
                 .await?;
         }
-        let what = if reused {
-            "两步验证码已使用过"
-        } else {
-            "两步验证码错误"
-        };
         audit::record(
             &mut tx,
             Author {
@@ -778,8 +823,8 @@ impl<'a> Auth<'a> {
             Change {
                 entity: "session",
                 entity_id: Some(row.id.to_string()),
-                action: if lock { "locked" } else { "two_factor_failed" },
-                summary: format!("{} {}（连续第{}次失败）", row.username, what, attempts),
+                action: if lock { "locked" } else { failure.action() },
+                summary: failure.summary(&row.username, attempts),
                 region: row_region(row).as_ref(),
                 before: None,
                 after: lock.then(|| serde_json::json!({ "locked_until": locked_until })),
@@ -787,10 +832,24 @@ impl<'a> Auth<'a> {
         )
         .await?;
         tx.commit().await?;
-        Ok(match locked_until {
-            Some(until) => SecondStepOutcome::Locked { until },
-            None => SecondStepOutcome::InvalidCode,
-        })
+        Ok(locked_until)
+    }
+
+    /// A wrong code in a second step: counted like a wrong password.
+    async fn code_failed(
+        &self,
+        tx: sqlx::Transaction<'_, sqlx::Any>,
+        row: &AccountRow,
+        request_id: Option<&str>,
+        reused: bool,
+    ) -> Result<SecondStepOutcome, StoreError> {
+        let failure = Failure::Code { reused };
+        Ok(
+            match self.account_failed(tx, row, request_id, failure).await? {
+                Some(until) => SecondStepOutcome::Locked { until },
+                None => SecondStepOutcome::InvalidCode,
+            },
+        )
     }
 
     /// Whether the account is locked now; its lock time if so.
@@ -819,17 +878,23 @@ impl<'a> Auth<'a> {
             return Ok(SecondStepOutcome::Locked { until });
         }
         let mut tx = self.db.pool.begin().await?;
-        let summary =
-            match two_factor::check_code(&mut tx, &two_factor::clock(self.db), row.id, code).await?
-            {
-                two_factor::CodeCheck::Wrong { reused } => {
-                    return self.code_failed(tx, &row, request_id, reused).await
-                }
-                two_factor::CodeCheck::Totp => format!("{} 登录（两步验证）", row.username),
-                two_factor::CodeCheck::Recovery { left } => {
-                    format!("{} 用恢复码登录（剩余{}个）", row.username, left)
-                }
-            };
+        let summary = match two_factor::check_code(
+            &mut tx,
+            &two_factor::clock(self.db),
+            &secrets::key(self.db),
+            row.id,
+            code,
+        )
+        .await?
+        {
+            two_factor::CodeCheck::Wrong { reused } => {
+                return self.code_failed(tx, &row, request_id, reused).await
+            }
+            two_factor::CodeCheck::Totp => format!("{} 登录（两步验证）", row.username),
+            two_factor::CodeCheck::Recovery { left } => {
+                format!("{} 用恢复码登录（剩余{}个）", row.username, left)
+            }
+        };
         // Used once: a second request with the same challenge finds nothing.
         let taken = sqlx::query("DELETE FROM sign_in_challenges WHERE token_hash = $1")
             .bind(token_hash(challenge))
@@ -865,6 +930,7 @@ impl<'a> Auth<'a> {
         let enrolment = two_factor::start_enrolment(
             &mut tx,
             &two_factor::clock(self.db),
+            &secrets::key(self.db),
             row.id,
             &row.username,
         )
@@ -906,9 +972,14 @@ impl<'a> Auth<'a> {
             return Ok(SecondStepOutcome::Locked { until });
         }
         let mut tx = self.db.pool.begin().await?;
-        let codes =
-            two_factor::confirm_enrolment(&mut tx, &two_factor::clock(self.db), row.id, code)
-                .await?;
+        let codes = two_factor::confirm_enrolment(
+            &mut tx,
+            &two_factor::clock(self.db),
+            &secrets::key(self.db),
+            row.id,
+            code,
+        )
+        .await?;
         let Some(codes) = codes else {
             return self.code_failed(tx, &row, request_id, false).await;
         };
@@ -1041,7 +1112,7 @@ impl<'a> Auth<'a> {
             .bind(actor.user_id)
             .fetch_one(&self.db.pool)
             .await?;
-        if !verify_blocking(self.db, old_password.to_owned(), hash).await? {
+        if !verify_blocking(self.db, old_password, hash).await? {
             return Err(StoreError::field("old_password", "原密码不正确"));
         }
         if old_password == new_password {
@@ -1055,7 +1126,7 @@ impl<'a> Auth<'a> {
         let mut tx = self.db.pool.begin().await?;
         sqlx::query(
             "UPDATE users SET password_hash = $1, must_change_password = $2, seeded_password = $2, \
-             updated_at = $3, version = version + 1 WHERE id = $4",
+             updated_at = $3, password_changed_at = $3, version = version + 1 WHERE id = $4",
         )
         .bind(new_hash)
         .bind(false)
@@ -1085,5 +1156,29 @@ impl<'a> Auth<'a> {
         tx.commit().await?;
         sessions(self.db).clear();
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashing_leaves_no_password_derived_memory_behind() {
+        let hash = hash_password("Luodi@2026").unwrap();
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
+        let blocks_are_clear = || {
+            BLOCKS.with(|m| {
+                let m = m.borrow();
+                !m.is_empty() && m.iter().all(|b| b.as_ref().iter().all(|word| *word == 0))
+            })
+        };
+        assert!(blocks_are_clear());
+        assert!(verify_password("Luodi@2026", &hash));
+        assert!(!verify_password("Luodi@2027", &hash));
+        assert!(blocks_are_clear());
     }
 }

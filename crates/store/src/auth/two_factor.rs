@@ -7,6 +7,7 @@
 //! account and only a later one passes. Recovery codes are stored as SHA-256 hashes — they
 //! are random, so a fast hash is enough — and each works once.
 
+use super::secrets::{is_sealed, SecretKey};
 use crate::audit::{self, Change};
 use crate::kit::clock::Clock;
 use crate::kit::db::Db;
@@ -156,15 +157,15 @@ fn new_recovery_codes() -> Vec<String> {
         .collect()
 }
 
-/// The roles that must sign in with a second factor: the setting, or administrators when it
-/// was never set (a database loaded with the demo data has it set to none).
+/// The roles that must sign in with a second factor: the setting, or administrators and
+/// auditors when it was never set (a database loaded with the demo data has it set to none).
 pub(crate) async fn required_roles(conn: &mut AnyConnection) -> Result<Vec<Role>, StoreError> {
     let value: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
         .bind(ROLES_KEY)
         .fetch_optional(&mut *conn)
         .await?;
     Ok(match value {
-        None => vec![Role::Admin],
+        None => vec![Role::Admin, Role::Auditor],
         Some(v) => v.split(',').filter_map(|r| Role::parse(r.trim())).collect(),
     })
 }
@@ -183,6 +184,7 @@ pub(crate) async fn enabled(conn: &mut AnyConnection, user_id: i64) -> Result<bo
 pub(crate) async fn start_enrolment(
     conn: &mut AnyConnection,
     clock: &Clock,
+    key: &SecretKey,
     user_id: i64,
     username: &str,
 ) -> Result<Enrolment, StoreError> {
@@ -193,7 +195,7 @@ pub(crate) async fn start_enrolment(
          updated_at = excluded.updated_at",
     )
     .bind(user_id)
-    .bind(&secret)
+    .bind(key.seal(user_id, &secret)?)
     .bind(clock.stamp())
     .execute(&mut *conn)
     .await?;
@@ -208,6 +210,7 @@ pub(crate) async fn start_enrolment(
 pub(crate) async fn confirm_enrolment(
     conn: &mut AnyConnection,
     clock: &Clock,
+    key: &SecretKey,
     user_id: i64,
     code: &str,
 ) -> Result<Option<Vec<String>>, StoreError> {
@@ -219,6 +222,7 @@ pub(crate) async fn confirm_enrolment(
     let Some(pending) = pending.flatten() else {
         return Err(StoreError::field("code", "请先获取新的绑定密钥"));
     };
+    let pending = key.open(user_id, &pending)?;
     let code = normalise(code);
     let step = match is_totp_code(&code) {
         true => matching_step(&pending, &code, clock.unix())?,
@@ -255,6 +259,7 @@ pub(crate) async fn confirm_enrolment(
 pub(crate) async fn check_code(
     conn: &mut AnyConnection,
     clock: &Clock,
+    key: &SecretKey,
     user_id: i64,
     code: &str,
 ) -> Result<CodeCheck, StoreError> {
@@ -265,9 +270,19 @@ pub(crate) async fn check_code(
                 .bind(user_id)
                 .fetch_optional(&mut *conn)
                 .await?;
-        let Some(Some(secret)) = secret else {
+        let Some(Some(stored)) = secret else {
             return Ok(CodeCheck::Wrong { reused: false });
         };
+        let secret = key.open(user_id, &stored)?;
+        if !is_sealed(&stored) {
+            // Enrolled before secrets were encrypted: sealed now that it is read.
+            sqlx::query("UPDATE two_factor SET secret = $1 WHERE user_id = $2 AND secret = $3")
+                .bind(key.seal(user_id, &secret)?)
+                .bind(user_id)
+                .bind(&stored)
+                .execute(&mut *conn)
+                .await?;
+        }
         let Some(step) = matching_step(&secret, &code, clock.unix())? else {
             return Ok(CodeCheck::Wrong { reused: false });
         };
@@ -358,6 +373,7 @@ impl TwoFactor<'_> {
         let enrolment = start_enrolment(
             &mut tx,
             &clock(&self.db),
+            &super::secrets::key(&self.db),
             self.actor.user_id,
             &self.actor.username,
         )
@@ -381,7 +397,14 @@ impl TwoFactor<'_> {
                 message: "已启用两步验证".into(),
             });
         }
-        let codes = confirm_enrolment(&mut tx, &clock(&self.db), self.actor.user_id, code).await?;
+        let codes = confirm_enrolment(
+            &mut tx,
+            &clock(&self.db),
+            &super::secrets::key(&self.db),
+            self.actor.user_id,
+            code,
+        )
+        .await?;
         let Some(codes) = codes else {
             audit::record(
                 &mut tx,
@@ -415,7 +438,7 @@ impl TwoFactor<'_> {
             .bind(user_id)
             .fetch_one(&self.db.pool)
             .await?;
-        let password_ok = super::verify_blocking(&self.db, password.to_owned(), hash).await?;
+        let password_ok = super::verify_blocking(&self.db, password, hash).await?;
         let mut tx = self.db.pool.begin().await?;
         if !enabled(&mut tx, user_id).await? {
             return Err(StoreError::Conflict {
@@ -431,7 +454,14 @@ impl TwoFactor<'_> {
         }
         let code_ok = password_ok
             && !matches!(
-                check_code(&mut tx, &clock(&self.db), user_id, code).await?,
+                check_code(
+                    &mut tx,
+                    &clock(&self.db),
+                    &super::secrets::key(&self.db),
+                    user_id,
+                    code
+                )
+                .await?,
                 CodeCheck::Wrong { .. }
             );
         if !code_ok {

@@ -212,7 +212,8 @@ impl<'a> System<'a> {
                  display_name = excluded.display_name, role = excluded.role, \
                  region_code = excluded.region_code, unit_id = excluded.unit_id, \
                  active = excluded.active, must_change_password = excluded.must_change_password, \
-                 seeded_password = excluded.seeded_password, failed_attempts = 0, locked_until = NULL",
+                 seeded_password = excluded.seeded_password, failed_attempts = 0, locked_until = NULL, \
+                 password_changed_at = excluded.password_changed_at",
             )
             .bind(&u[0])
             .bind(&u[1])

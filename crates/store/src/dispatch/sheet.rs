@@ -10,19 +10,22 @@ use super::{
     complete_tasks, previous_month, write_update, Dispatch, MonthlyUpdate, ProblemInput,
     UpdateWrite, PROBLEM_CATEGORIES, UPDATE_SELECT,
 };
-use crate::audit;
 use crate::funds::sheet::{
-    enter_money, store_receipts, MoneyCells, MoneyProject, MoneyRow, RowRef, SheetMoney,
+    enter_money, store_receipts, MoneyCells, MoneyProject, MoneyRow, ReceiptUse, RowRef,
+    SheetMoney, AMOUNT, CURRENCIES, CURRENCY, FUND_KIND, KINDS, PROJECT_ID,
 };
 use crate::kit::clock;
 use crate::kit::error::{RowError, StoreError};
 use crate::kit::filter::{Bind, Filter};
 use crate::ledger::stages::{self, PlannedChange, STAGE_CHOICES};
 use crate::scoped::Scoped;
-use crate::sheets::{CheckedSheet, Column, SheetImport, SheetSpec, SheetUpload, PREVIEW_ROWS};
+use crate::sheets::{
+    choice, commit_audited, CheckedSheet, Choice, Column, Kind, SheetImport, SheetSpec,
+    SheetUpload, PREVIEW_ROWS,
+};
 use luodi_domain::funds::Period;
 use luodi_domain::ledger::Stage;
-use luodi_domain::{parse_yes_no, Permission};
+use luodi_domain::Permission;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 use utoipa::ToSchema;
@@ -30,8 +33,22 @@ use utoipa::ToSchema;
 /// The month's dispatch sheet.
 pub struct MonthSheet;
 
-const FOR_REFERENCE: &str = "仅供参考，不导入";
 const YES_NO: &[&str] = &["是", "否"];
+
+const PROBLEM_CATEGORY: Choice = Choice {
+    parse: |s| PROBLEM_CATEGORIES.iter().find(|c| **c == s).copied(),
+    label: |c| PROBLEM_CATEGORIES.iter().find(|l| **l == c).copied(),
+    refused: |s| {
+        format!(
+            "问题类别“{s}”无效，应为{}之一",
+            PROBLEM_CATEGORIES.join("、")
+        )
+    },
+};
+
+const NEW_STAGE: Choice = choice!(Stage, |s| {
+    format!("新阶段“{s}”无效，应为{}之一", STAGE_CHOICES.join("、"))
+});
 
 const SPEC: SheetSpec = SheetSpec {
     sheet_name: "月度调度",
@@ -39,39 +56,54 @@ const SPEC: SheetSpec = SheetSpec {
     columns: &[
         Column::new("project_id", "项目编号", 10.0)
             .required()
+            .kind(PROJECT_ID)
+            .blank("项目编号应为数字，实际为“”")
             .note("系统中的项目编号，请勿修改"),
         Column::new("project_name", "项目名称", 32.0)
             .note("与项目编号核对，防止错行；不一致时整表不予导入"),
-        Column::new("region", "县市区", 10.0).note(FOR_REFERENCE),
-        Column::new("current_stage", "当前阶段", 10.0).note(FOR_REFERENCE),
-        Column::new("report_status", "本月报送状态", 12.0).note(FOR_REFERENCE),
-        Column::new("last_progress", "上月进展", 30.0).note(FOR_REFERENCE),
-        Column::new("last_plan", "上月下步计划", 30.0).note(FOR_REFERENCE),
+        Column::new("region", "县市区", 10.0).reference(),
+        Column::new("current_stage", "当前阶段", 10.0).reference(),
+        Column::new("report_status", "本月报送状态", 12.0).reference(),
+        Column::new("last_progress", "上月进展", 30.0).reference(),
+        Column::new("last_plan", "上月下步计划", 30.0).reference(),
         Column::new("unchanged", "本月无变化", 10.0)
+            .kind(Kind::YesNo)
             .choices(YES_NO)
             .note("填“是”则沿用上月进展、问题和计划，本行其他填写项须留空"),
         Column::new("progress", "本月进展", 40.0)
+            .kind(Kind::Text { max: 2000 })
             .note("本月项目推进情况，不超过2000字；未选“本月无变化”时必填"),
-        Column::new("problem", "存在问题", 30.0).note("选填，不超过500字；填写时须选问题类别"),
+        Column::new("problem", "存在问题", 30.0)
+            .kind(Kind::Text { max: 500 })
+            .note("选填，不超过500字；填写时须选问题类别"),
         Column::new("problem_category", "问题类别", 10.0)
+            .kind(Kind::Choice(PROBLEM_CATEGORY))
             .choices(&PROBLEM_CATEGORIES)
             .note("用地、规划、环评、融资、审批、政策兑现、要素保障或其他"),
         Column::new("help_asked", "需上级协调", 10.0)
+            .kind(Kind::YesNo)
             .choices(YES_NO)
             .note("问题是否需要上级协调解决"),
-        Column::new("next_steps", "下步计划", 30.0).note("选填，不超过2000字"),
+        Column::new("next_steps", "下步计划", 30.0)
+            .kind(Kind::Text { max: 2000 })
+            .note("选填，不超过2000字"),
         Column::new("stage", "新阶段", 10.0)
+            .kind(Kind::Choice(NEW_STAGE))
             .choices(STAGE_CHOICES)
             .note("本月达到的新阶段（如已开工）；未变化的留空"),
         Column::new("changed_on", "阶段日期", 12.0)
+            .kind(Kind::PastDate)
             .note("YYYY-MM-DD：达到新阶段的日期（供地、交证、开工、竣工、投产日期），不晚于今天"),
         Column::new("amount", "本月到位金额（万元/万美元）", 18.0)
+            .kind(AMOUNT)
             .note("本月实际到位资金，按币种以万元或万美元填写；无到位的留空。提交后待上级审核"),
         Column::new("currency", "币种", 8.0)
-            .choices(&["人民币", "美元"])
+            .kind(Kind::Choice(CURRENCY))
+            .choices(CURRENCIES)
             .note("不填时按项目合同币种"),
         Column::new("kind", "资金类型", 14.0)
-            .choices(&["固定资产投资", "注册资本实缴", "其他"])
+            .kind(Kind::Choice(FUND_KIND))
+            .choices(KINDS)
             .note("填写到位金额时必填"),
         Column::new("receipt", "回单文件", 20.0)
             .note("随表上传的银行回单文件名（如“回单001.pdf”）；可多个文件打包为一个.zip"),
@@ -284,18 +316,8 @@ impl Dispatch<'_> {
 
         let mut sheet = CheckedSheet::default();
         let mut seen: HashMap<i64, usize> = HashMap::new();
-        for r in &upload.rows {
-            let cell = |f: &str| r.cell(f);
-            let filled = |f: &str| Some(r.cell(f)).filter(|s| !s.is_empty());
-            let mut errors: Vec<(&'static str, String)> = Vec::new();
-            let unchanged = match filled("unchanged").map(|s| parse_yes_no(&s)) {
-                None => false,
-                Some(Ok(b)) => b,
-                Some(Err(m)) => {
-                    errors.push(("unchanged", m));
-                    false
-                }
-            };
+        for mut cells in upload.parse(&SPEC, Some(limit)) {
+            let unchanged = cells.yes("unchanged");
             let reported = [
                 "progress",
                 "problem",
@@ -305,58 +327,54 @@ impl Dispatch<'_> {
                 "amount",
             ]
             .iter()
-            .any(|f| filled(f).is_some());
-            if !unchanged && !reported && errors.is_empty() {
+            .any(|f| cells.filled(f));
+            if !unchanged && !reported && !cells.failed("unchanged") {
                 sheet.skipped += 1;
                 continue;
             }
-            let id_text = cell("project_id");
-            let project = match id_text.parse::<i64>() {
-                Err(_) => {
-                    errors.push(("project_id", format!("项目编号应为数字，实际为“{id_text}”")));
-                    None
-                }
-                Ok(id) => projects.get(&id).or_else(|| {
-                    errors.push((
+            let project = match cells.int("project_id") {
+                // Refused as not a number.
+                None => None,
+                Some(id) => projects.get(&id).or_else(|| {
+                    cells.add(
                         "project_id",
                         format!("项目编号{id}不在“{}”中，或不由您报送", round.title),
-                    ));
+                    );
                     None
                 }),
             };
-            let name = cell("project_name");
+            let name = cells.raw("project_name").to_owned();
             if let Some(p) = project.filter(|p| !name.is_empty() && name != p.name) {
-                errors.push((
+                cells.add(
                     "project_name",
                     format!(
                         "项目名称“{name}”与编号{}的项目“{}”不符，请核对是否错行",
                         p.project_id, p.name
                     ),
-                ));
+                );
             }
             let before = project.and_then(|p| current.get(&p.project_id));
             if let Some(p) = project {
-                if let Some(first) = seen.insert(p.project_id, r.row) {
-                    errors.push((
+                if let Some(first) = seen.insert(p.project_id, cells.row) {
+                    cells.add(
                         "project_id",
                         format!("该项目已在第{first}行填报，一张表中每个项目只能填报一次"),
-                    ));
+                    );
                 }
                 if before.is_some_and(|b| b.status == "submitted") {
-                    errors.push((
+                    cells.add(
                         "project_id",
-                        "本月进展已报送；如需修改，请联系组织调度的上级退回".to_owned(),
-                    ));
+                        "本月进展已报送；如需修改，请联系组织调度的上级退回",
+                    );
                 }
             }
             // The words of the month, or last month's carried forward.
             let (progress, problems, next_steps) = if unchanged {
                 if reported {
-                    errors.push((
+                    cells.add(
                         "unchanged",
-                        "“本月无变化”填“是”时，本月进展、问题、计划、新阶段和到位金额须留空"
-                            .to_owned(),
-                    ));
+                        "“本月无变化”填“是”时，本月进展、问题、计划、新阶段和到位金额须留空",
+                    );
                 }
                 let last = project.and_then(|p| previous.get(&p.project_id));
                 (
@@ -368,108 +386,69 @@ impl Dispatch<'_> {
                     last.and_then(|l| l.next_steps.clone()),
                 )
             } else {
-                let progress = filled("progress");
-                match &progress {
-                    None => errors.push((
-                        "progress",
-                        "请填写本月进展，或在“本月无变化”填“是”".to_owned(),
-                    )),
-                    Some(p) if p.chars().count() > 2000 => {
-                        errors.push(("progress", "内容过长：不超过2000个字".to_owned()))
-                    }
-                    Some(_) => {}
+                if !cells.filled("progress") {
+                    cells.add("progress", "请填写本月进展，或在“本月无变化”填“是”");
                 }
-                let next_steps = filled("next_steps");
-                if next_steps
-                    .as_ref()
-                    .is_some_and(|n| n.chars().count() > 2000)
-                {
-                    errors.push(("next_steps", "内容过长：不超过2000个字".to_owned()));
-                }
-                let help_asked = match filled("help_asked").map(|s| parse_yes_no(&s)) {
-                    None => false,
-                    Some(Ok(b)) => b,
-                    Some(Err(m)) => {
-                        errors.push(("help_asked", m));
-                        false
-                    }
-                };
-                let category = filled("problem_category");
-                let problems = match (filled("problem"), category) {
-                    (None, None) if help_asked => {
-                        errors.push(("problem", "选择“需上级协调”时请写明存在问题".to_owned()));
-                        Vec::new()
-                    }
-                    (None, None) => Vec::new(),
-                    (None, Some(_)) => {
-                        errors.push(("problem", "填写了问题类别，请写明存在问题".to_owned()));
-                        Vec::new()
-                    }
-                    (Some(_), None) => {
-                        errors.push(("problem_category", "请选择问题类别".to_owned()));
-                        Vec::new()
-                    }
-                    (Some(text), Some(category)) => {
-                        if text.chars().count() > 500 {
-                            errors.push(("problem", "内容过长：不超过500个字".to_owned()));
+                let help_asked = cells.yes("help_asked");
+                let problem = (cells.filled("problem"), cells.filled("problem_category"));
+                let problems = match (cells.text("problem"), cells.code("problem_category")) {
+                    _ if problem == (false, false) => {
+                        if help_asked {
+                            cells.add("problem", "选择“需上级协调”时请写明存在问题");
                         }
-                        if !PROBLEM_CATEGORIES.contains(&category.as_str()) {
-                            errors.push((
-                                "problem_category",
-                                format!(
-                                    "问题类别“{category}”无效，应为{}之一",
-                                    PROBLEM_CATEGORIES.join("、")
-                                ),
-                            ));
-                        }
-                        vec![ProblemInput {
-                            text,
-                            category,
-                            help_asked,
-                        }]
+                        Vec::new()
                     }
+                    _ if !problem.0 => {
+                        cells.add("problem", "填写了问题类别，请写明存在问题");
+                        Vec::new()
+                    }
+                    _ if !problem.1 => {
+                        cells.add("problem_category", "请选择问题类别");
+                        Vec::new()
+                    }
+                    (Some(text), Some(category)) => vec![ProblemInput {
+                        text,
+                        category: category.to_owned(),
+                        help_asked,
+                    }],
+                    // Refused above, by its column.
+                    _ => Vec::new(),
                 };
-                (progress, problems, next_steps)
+                (cells.text("progress"), problems, cells.text("next_steps"))
             };
             // A new stage, by the ledger's stage rules.
-            let stage = match (filled("stage"), filled("changed_on")) {
-                (None, None) => None,
+            let stage = match (cells.filled("stage"), cells.filled("changed_on")) {
+                (false, false) => None,
                 _ if !may_stage => {
-                    errors.push((
+                    cells.add(
                         "stage",
-                        "您的账号无权变更项目阶段；请在本月进展中说明，由县（市、区）商务主管部门变更"
-                            .to_owned(),
-                    ));
+                        "您的账号无权变更项目阶段；请在本月进展中说明，由县（市、区）商务主管部门变更",
+                    );
                     None
                 }
-                (None, Some(_)) => {
-                    errors.push(("stage", "填写了阶段日期，请选择新阶段".to_owned()));
+                (false, true) => {
+                    cells.add("stage", "填写了阶段日期，请选择新阶段");
                     None
                 }
-                (Some(text), date) => {
-                    let stage = Stage::parse(&text);
-                    if stage.is_none() {
-                        errors.push((
-                            "stage",
-                            format!("新阶段“{text}”无效，应为{}之一", STAGE_CHOICES.join("、")),
-                        ));
+                (true, dated) => {
+                    if !dated {
+                        cells.add("changed_on", "请填写达到新阶段的日期");
                     }
-                    if date.is_none() {
-                        errors.push(("changed_on", "请填写达到新阶段的日期".to_owned()));
-                    }
-                    match (project, stage, date, errors.is_empty()) {
-                        (Some(p), Some(stage), Some(date), true) => {
+                    match (project, cells.code("stage").and_then(Stage::parse)) {
+                        (Some(p), Some(stage)) if cells.is_clean() => {
                             let found = self.ledger().find_project(p.project_id).await?;
                             match stages::plan(
                                 &found,
                                 stage,
-                                &date,
+                                cells.raw("changed_on"),
                                 Some(format!("{}月度调度", period)),
                                 limit,
                             ) {
                                 Ok(planned) => Some(planned),
                                 Err((field, messages)) => {
-                                    errors.extend(messages.into_iter().map(|m| (field, m)));
+                                    for m in messages {
+                                        cells.add(field, m);
+                                    }
                                     None
                                 }
                             }
@@ -479,27 +458,27 @@ impl Dispatch<'_> {
                 }
             };
             // The month's money, checked as a single entry; it waits for review.
-            let money = match filled("amount") {
-                None => None,
-                Some(_) if !may_fund => {
-                    errors.push(("amount", "您的账号无权填报到位资金".to_owned()));
+            let money = match cells.filled("amount") {
+                false => None,
+                true if !may_fund => {
+                    cells.add("amount", "您的账号无权填报到位资金");
                     None
                 }
-                Some(_) => money_cells.check(
+                true => money_cells.check(
                     project.map(|p| MoneyProject {
                         id: p.project_id,
                         contract_fen: p.contract_fen,
                         contract_cents: p.contract_cents,
                     }),
                     Some(period),
-                    &cell,
-                    &mut errors,
+                    &mut cells,
                 ),
             };
-            if let (Some(p), true) = (project, errors.is_empty()) {
-                sheet.valid.push(CheckedMonthRow {
-                    row: r.row,
-                    project: p.clone(),
+            let late = project.is_some_and(|p| due.get(&p.project_id).is_some_and(|d| today > *d));
+            sheet.add(upload, cells, |cells| {
+                Some(CheckedMonthRow {
+                    row: cells.row,
+                    project: project?.clone(),
                     period,
                     before: before.cloned(),
                     unchanged,
@@ -508,14 +487,9 @@ impl Dispatch<'_> {
                     next_steps,
                     stage,
                     money,
-                    late: due.get(&p.project_id).is_some_and(|d| today > *d),
-                });
-            }
-            sheet.errors.extend(
-                errors
-                    .into_iter()
-                    .map(|(field, message)| upload.error(r.row, field, message)),
-            );
+                    late,
+                })
+            });
         }
         if sheet.valid.is_empty() && sheet.errors.is_empty() && !upload.rows.is_empty() {
             sheet.errors.push(upload.error(
@@ -544,28 +518,12 @@ impl SheetImport for MonthSheet {
 
     fn preview(upload: &SheetUpload, checked: CheckedSheet<CheckedMonthRow>) -> MonthImportPreview {
         let valid = &checked.valid;
-        let used: BTreeSet<usize> = valid
-            .iter()
-            .filter_map(|c| c.money.as_ref()?.receipt.as_ref().map(|(i, _)| *i))
-            .collect();
-        let named: BTreeSet<String> = upload
-            .rows
-            .iter()
-            .map(|r| r.cell("receipt").to_lowercase())
-            .filter(|n| !n.is_empty())
-            .collect();
-        let unused_files = upload
-            .files
-            .iter()
-            .enumerate()
-            .filter(|(i, f)| {
-                let name = f.name.trim().to_lowercase();
-                let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
-                !used.contains(i) && !named.contains(&name) && !named.contains(stem)
-            })
-            .map(|(_, f)| f.name.clone())
-            .collect();
-        let with_money = || valid.iter().filter_map(|c| Some((c, c.money.as_ref()?)));
+        let receipts = ReceiptUse::of(
+            upload,
+            valid
+                .iter()
+                .filter_map(|c| Some((c.row, c.project.name.as_str(), c.money.as_ref()?))),
+        );
         MonthImportPreview {
             round_id: upload
                 .fields
@@ -581,18 +539,12 @@ impl SheetImport for MonthSheet {
             skipped_rows: checked.skipped,
             unchanged_rows: valid.iter().filter(|c| c.unchanged).count(),
             stage_changes: valid.iter().filter(|c| c.stage.is_some()).count(),
-            fund_rows: with_money().count(),
+            fund_rows: valid.iter().filter(|c| c.money.is_some()).count(),
             late: valid.iter().any(|c| c.late),
             files_sent: upload.files.len(),
-            rows_with_receipt: with_money().filter(|(_, m)| m.receipt.is_some()).count(),
-            rows_without_receipt: with_money()
-                .filter(|(_, m)| m.receipt.is_none())
-                .map(|(c, _)| RowRef {
-                    row: c.row,
-                    label: c.project.name.clone(),
-                })
-                .collect(),
-            unused_files,
+            rows_with_receipt: receipts.rows_with_receipt,
+            rows_without_receipt: receipts.rows_without_receipt,
+            unused_files: receipts.unused_files,
             rows: valid
                 .iter()
                 .take(PREVIEW_ROWS)
@@ -701,14 +653,7 @@ impl SheetImport for MonthSheet {
         if let Some(period) = period {
             complete_tasks(&mut tx, &ids, &period.to_string()).await?;
         }
-        audit::record_many(
-            &mut tx,
-            scoped.db.backend(),
-            (&scoped.actor).into(),
-            fund_entries,
-        )
-        .await?;
-        tx.commit().await?;
+        commit_audited(scoped, tx, fund_entries).await?;
         Ok(rows.len())
     }
 }

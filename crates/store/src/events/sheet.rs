@@ -8,8 +8,10 @@ use crate::kit::clock;
 use crate::kit::error::{RowError, StoreError};
 use crate::kit::text::{has_hidden_chars, HIDDEN_CHARS};
 use crate::scoped::Scoped;
-use crate::sheets::{CheckedSheet, Column, SheetImport, SheetSpec, SheetUpload, PREVIEW_ROWS};
-use luodi_domain::parse_date;
+use crate::sheets::{
+    commit_audited, CheckedSheet, Choice, Column, Kind, SheetImport, SheetSpec, SheetUpload,
+    PREVIEW_ROWS,
+};
 use luodi_domain::{Permission, RegionCode};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -19,6 +21,14 @@ use utoipa::ToSchema;
 pub struct EventsSheet;
 
 const LEVELS: &[&str] = &["省级", "市级", "县级"];
+const NAME: &str = "活动名称不能为空，且不超过100个字";
+
+/// A level as users write it: 省级/市级/县级 or the code.
+const LEVEL: Choice = Choice {
+    parse: level_code,
+    label: |code| Some(level_label(code)).filter(|l| !l.is_empty()),
+    refused: |s| format!("级别应为省级、市级或县级，实际为“{s}”"),
+};
 
 const SPEC: SheetSpec = SheetSpec {
     sheet_name: "签约活动",
@@ -26,17 +36,27 @@ const SPEC: SheetSpec = SheetSpec {
     columns: &[
         Column::new("name", "活动名称", 40.0)
             .required()
+            .kind(Kind::Text { max: 100 })
+            .blank(NAME)
+            .refused(NAME)
             .note("活动全称，不超过100字，不能与已有活动同名"),
         Column::new("level", "级别", 8.0)
             .required()
+            .kind(Kind::Choice(LEVEL))
+            .blank("级别应为省级、市级或县级，实际为“”")
             .choices(LEVELS)
             .note("省级、市级或县级"),
         Column::new("held_on", "举办日期", 12.0)
             .required()
+            .kind(Kind::Date)
+            .blank("日期应为“YYYY-MM-DD”格式（2000年至2100年），实际为“”")
             .note("YYYY-MM-DD，2000年至2100年"),
-        Column::new("host", "主办单位", 24.0).note("如“湖南省人民政府”"),
+        Column::new("host", "主办单位", 24.0)
+            .kind(Kind::Text { max: 100 })
+            .note("如“湖南省人民政府”"),
         Column::new("region", "组织地区", 14.0)
             .required()
+            .blank("组织地区不能为空")
             .note("您管辖范围内的省、市州或县市区名称（如“益阳市”），或6位区划代码"),
     ],
 };
@@ -68,7 +88,6 @@ pub struct CheckedEvent {
     region_name: String,
 }
 
-/// A level as users write it: 省级/市级/县级 or the code.
 fn level_code(s: &str) -> Option<&'static str> {
     ["province", "prefecture", "county"]
         .into_iter()
@@ -123,45 +142,23 @@ impl SheetImport for EventsSheet {
             taken.extend(q.fetch_all(&scoped.db.pool).await?);
         }
         let mut seen: HashMap<(String, String), usize> = HashMap::new();
-        let mut valid = Vec::new();
-        let mut errors = Vec::new();
-        for r in rows {
-            let cell = |f: &str| {
-                r.cells
-                    .get(f)
-                    .map(|s| s.trim().to_owned())
-                    .unwrap_or_default()
-            };
-            let mut problems: Vec<(&str, String)> = Vec::new();
-            let name = cell("name");
-            if name.is_empty() || name.chars().count() > 100 {
-                problems.push(("name", "活动名称不能为空，且不超过100个字".to_owned()));
-            }
+        let mut sheet = CheckedSheet::default();
+        for mut cells in upload.parse(&SPEC, None) {
+            let name = cells.raw("name").to_owned();
             if has_hidden_chars(&name) {
-                problems.push(("name", HIDDEN_CHARS.to_owned()));
+                cells.add("name", HIDDEN_CHARS);
             }
-            if cell("host").chars().count() > 100 {
-                problems.push(("host", "内容过长：不超过100个字".to_owned()));
-            }
-            let level = level_code(&cell("level"));
-            if level.is_none() {
-                problems.push((
-                    "level",
-                    format!("级别应为省级、市级或县级，实际为“{}”", cell("level")),
-                ));
-            }
-            let held_on = parse_date(&cell("held_on"))
-                .map_err(|m| problems.push(("held_on", m)))
-                .ok();
-            let region_text = cell("region");
-            let region = if let Ok(code) = RegionCode::parse(&region_text) {
+            let region_text = cells.raw("region").to_owned();
+            let region = if region_text.is_empty() {
+                None
+            } else if let Ok(code) = RegionCode::parse(&region_text) {
                 match directory.get(code.as_str()) {
                     Some(r) if scoped.actor.scope.covers(&code) => Some(r),
                     _ => {
-                        problems.push((
+                        cells.add(
                             "region",
                             format!("行政区划 {region_text} 不存在或不在您的管辖范围内"),
-                        ));
+                        );
                         None
                     }
                 }
@@ -169,23 +166,19 @@ impl SheetImport for EventsSheet {
                 match by_name.get(region_text.as_str()).map(Vec::as_slice) {
                     Some([one]) => Some(*one),
                     Some(_) => {
-                        problems.push((
+                        cells.add(
                             "region",
                             format!("“{region_text}”对应多个行政区划，请填写6位区划代码"),
-                        ));
-                        None
-                    }
-                    None if region_text.is_empty() => {
-                        problems.push(("region", "组织地区不能为空".to_owned()));
+                        );
                         None
                     }
                     None => {
-                        problems.push((
+                        cells.add(
                             "region",
                             format!(
                                 "“{region_text}”不是您管辖范围内的行政区划（可填名称或6位代码）"
                             ),
-                        ));
+                        );
                         None
                     }
                 }
@@ -193,37 +186,30 @@ impl SheetImport for EventsSheet {
             if let (Some(region), false) = (region, name.is_empty()) {
                 let key = (region.code.clone(), name.clone());
                 if taken.contains(&key) {
-                    problems.push(("name", format!("{}已有名为“{name}”的签约活动", region.name)));
+                    cells.add("name", format!("{}已有名为“{name}”的签约活动", region.name));
                 } else if let Some(first) = seen.get(&key) {
-                    problems.push(("name", format!("与第{first}行的活动同名且组织地区相同")));
+                    cells.add("name", format!("与第{first}行的活动同名且组织地区相同"));
                 }
-                seen.entry(key).or_insert(r.row);
+                seen.entry(key).or_insert(cells.row);
             }
-            match (problems.is_empty(), level, held_on, region) {
-                (true, Some(level), Some(held_on), Some(region)) => valid.push(CheckedEvent {
-                    row: r.row,
+            sheet.add(upload, cells, |cells| {
+                let (level, held_on, region) =
+                    (cells.code("level")?, cells.date("held_on")?, region?);
+                Some(CheckedEvent {
+                    row: cells.row,
                     input: EventInput {
                         name,
                         level: level.to_owned(),
                         held_on: held_on.to_string(),
-                        host: Some(cell("host")).filter(|s| !s.is_empty()),
+                        host: cells.text("host"),
                         region_code: region.code.clone(),
                     },
                     held_on: held_on.to_string(),
                     region_name: region.name.clone(),
-                }),
-                _ => errors.extend(
-                    problems
-                        .into_iter()
-                        .map(|(field, message)| upload.error(r.row, field, message)),
-                ),
-            }
+                })
+            });
         }
-        Ok(CheckedSheet {
-            valid,
-            errors,
-            skipped: 0,
-        })
+        Ok(sheet)
     }
 
     fn preview(upload: &SheetUpload, checked: CheckedSheet<CheckedEvent>) -> EventImportPreview {
@@ -278,14 +264,7 @@ impl SheetImport for EventsSheet {
                 after: audit::compact_json(&c.input),
             });
         }
-        audit::record_many(
-            &mut tx,
-            scoped.db.backend(),
-            (&scoped.actor).into(),
-            entries,
-        )
-        .await?;
-        tx.commit().await?;
+        commit_audited(scoped, tx, entries).await?;
         Ok(rows.len())
     }
 }

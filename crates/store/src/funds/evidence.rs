@@ -68,6 +68,9 @@ pub(crate) struct EvidenceFile {
     size: i64,
     sha256: String,
     key: String,
+    /// Before the contents were put in the object store: a removal of the same key after this
+    /// may have taken them away again (see `insert_for`).
+    checked_at: time::OffsetDateTime,
 }
 
 impl EvidenceFile {
@@ -106,6 +109,7 @@ impl EvidenceFile {
             size: bytes.len() as i64,
             sha256,
             key,
+            checked_at: time::OffsetDateTime::now_utc(),
         })
     }
 
@@ -140,6 +144,25 @@ impl EvidenceFile {
         region: &str,
         user_id: i64,
     ) -> Result<i64, StoreError> {
+        lock_stored_object(conn, &self.key).await?;
+        // A withdrawal that removed this key after the contents were put (its lock released
+        // just now) took them away: refuse rather than name a file that is gone. Both times
+        // are wall clocks, which instances sharing a database keep synchronised.
+        let deleted: Option<String> =
+            sqlx::query_scalar("SELECT deleted_at FROM stored_objects WHERE storage_key = $1")
+                .bind(&self.key)
+                .fetch_one(&mut *conn)
+                .await?;
+        let put_after = clock::format(self.checked_at);
+        if deleted.is_some_and(|at| at >= put_after) {
+            return Err(StoreError::Conflict {
+                field: "file".into(),
+                message: format!(
+                    "文件 {} 的同一份内容刚刚随撤回的记录删除，请重新上传",
+                    self.file_name
+                ),
+            });
+        }
         Ok(sqlx::query_scalar(
             "INSERT INTO attachments (owner_kind, owner_id, region_code, file_name, content_type, \
              size, sha256, storage_key, uploaded_by, uploaded_at) \
@@ -162,6 +185,57 @@ impl EvidenceFile {
     pub fn audit_json(&self) -> serde_json::Value {
         serde_json::json!({ "file_name": self.file_name, "sha256": self.sha256, "size": self.size })
     }
+}
+
+/// Takes the row lock of a stored key (creating its row on first use) on the caller's
+/// transaction: an attachment of the key and the removal of its file hold it in turn.
+async fn lock_stored_object(conn: &mut sqlx::AnyConnection, key: &str) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO stored_objects (storage_key, touched_at) VALUES ($1, $2) \
+         ON CONFLICT (storage_key) DO UPDATE SET touched_at = excluded.touched_at",
+    )
+    .bind(key)
+    .bind(clock::now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A file an attachment named until its record went: what `Funds::erase_unused` may remove
+/// once the transaction that dropped the attachment has committed.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct Unlinked {
+    pub file_name: String,
+    pub sha256: String,
+    pub size: i64,
+    pub storage_key: String,
+}
+
+impl Unlinked {
+    pub fn audit_json(&self) -> serde_json::Value {
+        serde_json::json!({ "file_name": self.file_name, "sha256": self.sha256, "size": self.size })
+    }
+}
+
+/// Deletes the attachment rows of fund record `fund_id` on the caller's transaction and
+/// returns the files they named. Their contents stay until `Funds::erase_unused` runs after
+/// the commit: a rolled-back withdrawal keeps every file.
+pub(crate) async fn unlink(
+    conn: &mut sqlx::AnyConnection,
+    fund_id: i64,
+) -> Result<Vec<Unlinked>, StoreError> {
+    let files: Vec<Unlinked> = sqlx::query_as(
+        "SELECT file_name, sha256, size, storage_key FROM attachments \
+         WHERE owner_kind = 'fund_arrival' AND owner_id = $1 ORDER BY id",
+    )
+    .bind(fund_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM attachments WHERE owner_kind = 'fund_arrival' AND owner_id = $1")
+        .bind(fund_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(files)
 }
 
 /// Evidence is read with the project it proves (`p`), so that a unit account gets the files of
@@ -231,6 +305,86 @@ impl Funds<'_> {
         f.projects(&self.actor, "p", "a.region_code", None);
         let row: Option<Attachment> = f.query_as(&f.sql).fetch_optional(&self.db.pool).await?;
         row.ok_or(StoreError::NotFound("该附件"))
+    }
+
+    /// Removes from the object store the files of a withdrawn record (`unlinked`, after the
+    /// withdrawal committed) that no attachment names any more — one that a confirmed record,
+    /// another pending one or a meeting still names stays. Each removal is audited with the
+    /// file's SHA-256, beside the withdrawal's entry that lists the same hashes. A failure
+    /// leaves the file in place (logged), never a record without its file.
+    pub(crate) async fn erase_unused(
+        &self,
+        files: &dyn ObjectStore,
+        fund_id: i64,
+        region: &luodi_domain::RegionCode,
+        unlinked: Vec<Unlinked>,
+    ) {
+        let mut seen = std::collections::BTreeSet::new();
+        for file in unlinked {
+            if !seen.insert(file.storage_key.clone()) {
+                continue;
+            }
+            if let Err(e) = self.erase_one(files, fund_id, region, &file).await {
+                tracing::warn!(
+                    error = %e, key = %file.storage_key, "removing a withdrawn evidence file failed"
+                );
+            }
+        }
+    }
+
+    async fn erase_one(
+        &self,
+        files: &dyn ObjectStore,
+        fund_id: i64,
+        region: &luodi_domain::RegionCode,
+        file: &Unlinked,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.db.pool.begin().await?;
+        lock_stored_object(&mut tx, &file.storage_key).await?;
+        // A fresh statement after the lock: it sees every attachment committed before it.
+        let named: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM attachments WHERE storage_key = $1")
+                .bind(&file.storage_key)
+                .fetch_one(&mut *tx)
+                .await?;
+        if named > 0 {
+            tx.commit().await?;
+            return Ok(());
+        }
+        files
+            .delete(&file.storage_key)
+            .await
+            .map_err(|e| StoreError::Internal(format!("removing evidence: {e}")))?;
+        // Stamped after the removal, under the lock: an upload of the same contents waiting
+        // for it sees that its copy may be gone.
+        sqlx::query("UPDATE stored_objects SET deleted_at = $1 WHERE storage_key = $2")
+            .bind(clock::now())
+            .bind(&file.storage_key)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        // In a transaction of its own: an upload holding the audit chain's head may be waiting
+        // for the key's lock.
+        let mut tx = self.db.pool.begin().await?;
+        audit::record(
+            &mut tx,
+            (&self.actor).into(),
+            Change {
+                entity: "fund_arrival",
+                entity_id: Some(fund_id.to_string()),
+                action: "delete",
+                summary: format!(
+                    "删除撤回记录的佐证材料文件 {}（SHA-256 {}）",
+                    file.file_name, file.sha256
+                ),
+                region: Some(region),
+                before: Some(file.audit_json()),
+                after: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// An attachment's contents, only when it lies in the user's scope.

@@ -12,6 +12,7 @@ use crate::kit::filter::{Bind, Filter};
 use crate::kit::page::{Page, PageRequest};
 use crate::kit::text::opt;
 use crate::scoped::Actor;
+use crate::sheets::{Column, Kind, SheetSpec};
 use luodi_domain::funds::{
     plausibility, Currency, Entry, FundKind, FundStatus, Period, ReviewDecision,
 };
@@ -182,8 +183,10 @@ pub const MAX_BATCH: usize = 2_000;
 #[into_params(parameter_in = Query)]
 pub struct ReviewFilter {
     /// A county or city code: records of projects there.
+    #[param(pattern = r"^(0[1-9]|[1-9][0-9])[0-9]{4}$")]
     pub region: Option<String>,
     /// YYYY-MM.
+    #[param(pattern = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
     pub period: Option<String>,
     /// The id of the user who entered the records.
     pub entered_by: Option<i64>,
@@ -202,6 +205,28 @@ pub struct ReviewFilter {
     /// entered_at (default), period, amount, region or project; prefix `-` for descending.
     pub sort: Option<String>,
 }
+
+/// The review queue's export (待审核资金到位): a record a row, amounts in its own currency,
+/// each column written as its kind says.
+pub const REVIEW_EXPORT: SheetSpec = SheetSpec {
+    sheet_name: "待审核资金到位",
+    max_rows: 0,
+    columns: &[
+        Column::new("region", "县市区", 12.0),
+        Column::new("project", "项目名称", 36.0),
+        Column::new("period", "到位月份", 10.0),
+        Column::new("currency", "币种", 8.0).kind(Kind::Choice(sheet::CURRENCY)),
+        Column::new("amount", "本次到位（万元/万美元）", 18.0).kind(Kind::Wan),
+        Column::new("kind", "资金类型", 14.0).kind(Kind::Choice(sheet::FUND_KIND)),
+        Column::new("contract", "项目合同金额（万元/万美元）", 20.0).kind(Kind::Wan),
+        Column::new("arrived", "项目已确认到位（万元/万美元）", 22.0).kind(Kind::Wan),
+        Column::new("warnings", "合理性提示", 30.0),
+        Column::new("override_reason", "填报说明", 30.0),
+        Column::new("note", "备注", 24.0),
+        Column::new("entered_by", "填报人", 10.0),
+        Column::new("entered_at", "填报时间", 18.0),
+    ],
+};
 
 fn fund_kind_label(kind: &str) -> &'static str {
     FundKind::parse(kind).map(FundKind::label).unwrap_or("")
@@ -838,21 +863,18 @@ impl Funds<'_> {
     }
 
     /// Withdraws a record its enterer entered, before review: it is deleted with its evidence
-    /// files' links, and the audit trail keeps what it said.
-    pub async fn withdraw(&self, id: i64, version: i64) -> Result<(), StoreError> {
+    /// files, and the audit trail keeps what it said and the files' hashes. A file is removed
+    /// from `files` after the commit, and only when no other attachment names it.
+    pub async fn withdraw(
+        &self,
+        files: &dyn crate::kit::objects::ObjectStore,
+        id: i64,
+        version: i64,
+    ) -> Result<(), StoreError> {
         let record = self.own_pending(id, version).await?;
         let region = crate::regions::stored_code(&record.region_code)?;
-        let files: Vec<String> = sqlx::query_scalar(
-            "SELECT file_name FROM attachments WHERE owner_kind = 'fund_arrival' AND owner_id = $1",
-        )
-        .bind(id)
-        .fetch_all(&self.db.pool)
-        .await?;
         let mut tx = self.db.pool.begin().await?;
-        sqlx::query("DELETE FROM attachments WHERE owner_kind = 'fund_arrival' AND owner_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        let unlinked = evidence::unlink(&mut tx, id).await?;
         let deleted = sqlx::query(
             "DELETE FROM fund_arrivals WHERE id = $1 AND version = $2 AND status = 'entered'",
         )
@@ -882,13 +904,14 @@ impl Funds<'_> {
                     "kind": record.kind,
                     "note": record.note,
                     "override_reason": record.override_reason,
-                    "evidence": files,
+                    "evidence": unlinked.iter().map(|f| f.audit_json()).collect::<Vec<_>>(),
                 })),
                 after: None,
             },
         )
         .await?;
         tx.commit().await?;
+        self.erase_unused(files, id, &region, unlinked).await;
         Ok(())
     }
 

@@ -12,10 +12,11 @@ use crate::kit::error::{RowError, StoreError};
 use crate::kit::filter::{Bind, Filter};
 use crate::scoped::Scoped;
 use crate::sheets::{
-    CheckedSheet, Column, SheetImport, SheetSpec, SheetUpload, UploadedFile, PREVIEW_ROWS,
+    choice, commit_audited, Cells, CheckedSheet, Choice, Column, Kind, SheetImport, SheetSpec,
+    SheetUpload, UploadedFile, PREVIEW_ROWS,
 };
 use luodi_domain::funds::{plausibility, Currency, Entry, FundKind, Period};
-use luodi_domain::{Fen, Permission, UsdCents};
+use luodi_domain::Permission;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 use utoipa::ToSchema;
@@ -24,37 +25,82 @@ use utoipa::ToSchema;
 /// are not read back.
 pub struct FundsSheet;
 
-const CURRENCIES: &[&str] = &["人民币", "美元"];
-const KINDS: &[&str] = &["固定资产投资", "注册资本实缴", "其他"];
-const FOR_REFERENCE: &str = "仅供参考，不导入";
+pub(crate) const CURRENCIES: &[&str] = &["人民币", "美元"];
+pub(crate) const KINDS: &[&str] = &["固定资产投资", "注册资本实缴", "其他"];
+
+/// A currency as users write it.
+pub(crate) const CURRENCY: Choice = Choice {
+    parse: |s| match s {
+        "人民币" | "CNY" | "cny" | "元" | "万元" => Some("CNY"),
+        "美元" | "USD" | "usd" | "万美元" => Some("USD"),
+        _ => None,
+    },
+    label: |c| match c {
+        "CNY" => Some(Currency::Cny.label()),
+        "USD" => Some(Currency::Usd.label()),
+        _ => None,
+    },
+    refused: |s| format!("币种应为人民币或美元，实际为“{s}”"),
+};
+
+/// A fund kind from its Chinese name or its code.
+pub(crate) const FUND_KIND: Choice = choice!(FundKind, |s| {
+    format!("资金类型应为固定资产投资、注册资本实缴或其他，实际为“{s}”")
+});
+
+/// An amount in 万元 or 万美元 as the currency says.
+pub(crate) const AMOUNT: Kind = Kind::Wan;
+
+/// A project's number, written by the template.
+pub(crate) const PROJECT_ID: Kind = Kind::Int {
+    min: i64::MIN,
+    max: i64::MAX,
+    refused: |s| format!("项目编号应为数字，实际为“{s}”"),
+};
 
 const SPEC: SheetSpec = SheetSpec {
     sheet_name: "资金到位填报",
     max_rows: 20_000,
     columns: &[
         Column::new("project_id", "项目编号", 10.0)
+            .kind(PROJECT_ID)
             .note("系统中的项目编号，请勿修改；自行添加的行可不填编号、只填项目全称"),
         Column::new("project_name", "项目名称", 36.0)
             .note("与项目编号核对，防止错行；不一致时整表不予导入"),
-        Column::new("region", "县市区", 12.0).note(FOR_REFERENCE),
-        Column::new("contract_fen", "合同金额（万元）", 14.0).note(FOR_REFERENCE),
-        Column::new("arrived_fen", "已确认到位（万元）", 16.0).note(FOR_REFERENCE),
-        Column::new("contract_cents", "合同外资（万美元）", 16.0).note(FOR_REFERENCE),
-        Column::new("arrived_cents", "已确认到位外资（万美元）", 20.0).note(FOR_REFERENCE),
+        Column::new("region", "县市区", 12.0).reference(),
+        Column::new("contract_fen", "合同金额（万元）", 14.0)
+            .kind(Kind::Wan)
+            .reference(),
+        Column::new("arrived_fen", "已确认到位（万元）", 16.0)
+            .kind(Kind::Wan)
+            .reference(),
+        Column::new("contract_cents", "合同外资（万美元）", 16.0)
+            .kind(Kind::Wan)
+            .reference(),
+        Column::new("arrived_cents", "已确认到位外资（万美元）", 20.0)
+            .kind(Kind::Wan)
+            .reference(),
         Column::new("period", "到位月份", 10.0)
             .required()
+            .kind(Kind::PastMonth)
+            .blank("期间应为“YYYY-MM”格式的年月（2000年至2100年），实际为“”")
             .note("YYYY-MM，资金实际到位的月份"),
         Column::new("currency", "币种", 8.0)
+            .kind(Kind::Choice(CURRENCY))
             .choices(CURRENCIES)
             .note("人民币或美元；不填时按项目合同币种"),
         Column::new("amount", "本次到位金额（万元/万美元）", 20.0)
+            .kind(AMOUNT)
             .note("按币种以万元或万美元填写，最多6位小数；不填的行不导入（本月无到位）"),
         Column::new("kind", "资金类型", 14.0)
+            .kind(Kind::Choice(FUND_KIND))
             .choices(KINDS)
             .note("固定资产投资、注册资本实缴或其他；填写金额时必填"),
         Column::new("receipt", "回单文件", 22.0)
             .note("随表上传的银行回单等佐证材料的文件名（如“回单001.pdf”），或不含扩展名的回单编号；可多个文件打包为一个.zip"),
-        Column::new("note", "备注", 24.0).note("如资金来源账户、银行回单编号"),
+        Column::new("note", "备注", 24.0)
+            .kind(Kind::Text { max: 500 })
+            .note("如资金来源账户、银行回单编号"),
         Column::new("override_reason", "超常说明", 30.0)
             .note("累计超过合同金额、较以往月份激增、季末突击或月份在未来时必填，说明数字为何属实"),
     ],
@@ -175,74 +221,44 @@ impl<'a> MoneyCells<'a> {
 
     /// Checks the cells of a row with an amount for `project` (unknown when the row's project
     /// did not resolve: the cells are still checked, so every error shows at once) and
-    /// `period`; pushes every error and answers the money when the whole row is right.
+    /// `period`; adds every error to the row and answers the money when the whole row is
+    /// right.
     pub(crate) fn check(
         &mut self,
         project: Option<MoneyProject>,
         period: Option<Period>,
-        cell: &dyn Fn(&str) -> String,
-        errors: &mut Vec<(&'static str, String)>,
+        cells: &mut Cells,
     ) -> Option<SheetMoney> {
-        let amount_text = cell("amount");
-        let currency = match cell("currency").as_str() {
+        let currency = match cells.code("currency") {
             // A blank currency is the project's own: 美元 for a foreign-only contract.
-            "" => Some(match project {
+            None if !cells.filled("currency") => Some(match project {
                 Some(p) if p.contract_fen == 0 && p.contract_cents > 0 => "USD",
                 _ => "CNY",
             }),
-            other => currency_code(other).or_else(|| {
-                errors.push(("currency", format!("币种应为人民币或美元，实际为“{other}”")));
-                None
-            }),
+            code => code,
         };
-        let amount = currency.and_then(|c| {
-            let parsed = if c == "USD" {
-                UsdCents::parse_wan_usd(&amount_text).map(|u| u.0)
-            } else {
-                Fen::parse_wan_yuan(&amount_text).map(|f| f.0)
-            };
-            match parsed {
-                Ok(a) if a > 0 => Some(a),
-                Ok(_) => {
-                    errors.push(("amount", "到位金额须大于0".to_owned()));
-                    None
-                }
-                Err(e) => {
-                    errors.push(("amount", e.to_string()));
-                    None
-                }
+        let amount = cells.minor("amount").filter(|a| {
+            if *a == 0 {
+                cells.add("amount", "到位金额须大于0");
             }
+            *a > 0
         });
-        let kind = match cell("kind").as_str() {
-            "" => {
-                errors.push(("kind", "资金类型不能为空".to_owned()));
-                None
-            }
-            other => kind_code(other).or_else(|| {
-                errors.push((
-                    "kind",
-                    format!("资金类型应为固定资产投资、注册资本实缴或其他，实际为“{other}”"),
-                ));
-                None
-            }),
-        };
-        let optional = |f: &str| Some(cell(f)).filter(|s| !s.is_empty());
-        let receipt = match optional("receipt") {
-            None => None,
-            Some(named) => match self.receipts.find(&named) {
+        let kind = cells.code("kind").and_then(FundKind::parse);
+        if !cells.filled("kind") {
+            cells.add("kind", "资金类型不能为空");
+        }
+        let receipt = cells
+            .text("receipt")
+            .and_then(|named| match self.receipts.find(&named) {
                 Ok(found) => Some(found),
                 Err(m) => {
-                    errors.push(("receipt", m));
+                    cells.add("receipt", m);
                     None
                 }
-            },
-        };
-        let note = optional("note");
-        if note.as_ref().is_some_and(|n| n.chars().count() > 500) {
-            errors.push(("note", "内容过长：不超过500个字".to_owned()));
-        }
+            });
+        let note = cells.text("note");
         let (true, Some(p), Some(period), Some(currency), Some(amount), Some(kind)) =
-            (errors.is_empty(), project, period, currency, amount, kind)
+            (cells.is_clean(), project, period, currency, amount, kind)
         else {
             return None;
         };
@@ -263,15 +279,15 @@ impl<'a> MoneyCells<'a> {
         .iter()
         .map(|w| w.message().to_owned())
         .collect();
-        let override_reason = optional("override_reason");
+        let override_reason = cells.text("override_reason");
         if !warnings.is_empty() && override_reason.is_none() {
-            errors.push((
+            cells.add(
                 "override_reason",
                 format!(
                     "{}；如确认无误，请在“超常说明”中写明理由",
                     warnings.join("；")
                 ),
-            ));
+            );
             return None;
         }
         earlier.push((period, amount));
@@ -292,6 +308,64 @@ impl<'a> MoneyCells<'a> {
             warnings,
             receipt,
         })
+    }
+}
+
+/// What became of the receipts sent with a sheet, for its preview.
+pub(crate) struct ReceiptUse {
+    /// Rows to be entered with their receipt matched.
+    pub rows_with_receipt: usize,
+    /// Rows to be entered without any receipt (to be attached later, before review).
+    pub rows_without_receipt: Vec<RowRef>,
+    /// Files sent that no row names.
+    pub unused_files: Vec<String>,
+}
+
+impl ReceiptUse {
+    /// Of the rows to be entered with money (row, label, money), which have a receipt, and
+    /// which files no row names.
+    pub(crate) fn of<'m>(
+        upload: &SheetUpload,
+        rows: impl Iterator<Item = (usize, &'m str, &'m SheetMoney)>,
+    ) -> Self {
+        let mut used = BTreeSet::new();
+        let mut rows_with_receipt = 0;
+        let mut rows_without_receipt = Vec::new();
+        for (row, label, money) in rows {
+            match &money.receipt {
+                Some((i, _)) => {
+                    used.insert(*i);
+                    rows_with_receipt += 1;
+                }
+                None => rows_without_receipt.push(RowRef {
+                    row,
+                    label: label.to_owned(),
+                }),
+            }
+        }
+        // Files named only by rows with errors count as used: the error says what is wrong.
+        let named: BTreeSet<String> = upload
+            .rows
+            .iter()
+            .map(|r| fold(&r.cell("receipt")))
+            .filter(|n| !n.is_empty())
+            .collect();
+        let unused_files = upload
+            .files
+            .iter()
+            .enumerate()
+            .filter(|(i, f)| {
+                let name = fold(&f.name);
+                let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
+                !used.contains(i) && !named.contains(&name) && !named.contains(stem)
+            })
+            .map(|(_, f)| f.name.clone())
+            .collect();
+        Self {
+            rows_with_receipt,
+            rows_without_receipt,
+            unused_files,
+        }
     }
 }
 
@@ -428,20 +502,6 @@ fn fold(name: &str) -> String {
         .to_lowercase()
 }
 
-/// A currency as users write it.
-fn currency_code(s: &str) -> Option<&'static str> {
-    match s {
-        "人民币" | "CNY" | "cny" | "元" | "万元" => Some("CNY"),
-        "美元" | "USD" | "usd" | "万美元" => Some("USD"),
-        _ => None,
-    }
-}
-
-/// A fund kind from its Chinese name or its code.
-fn kind_code(s: &str) -> Option<FundKind> {
-    FundKind::parse(s)
-}
-
 impl Funds<'_> {
     /// The projects the user may enter funds for (scope and unit reach) among those with the
     /// given ids or exact names.
@@ -498,21 +558,13 @@ impl Funds<'_> {
         &self,
         upload: &SheetUpload,
     ) -> Result<CheckedSheet<CheckedFund>, StoreError> {
-        let rows = &upload.rows;
-        let ids: BTreeSet<i64> = rows
-            .iter()
-            .filter_map(|r| r.cells.get("project_id")?.trim().parse().ok())
-            .collect();
+        let rows: Vec<Cells> = upload.parse(&SPEC, None).collect();
+        let ids: BTreeSet<i64> = rows.iter().filter_map(|r| r.int("project_id")).collect();
         // Rows typed in by hand may name the project instead of giving its number.
         let names: BTreeSet<String> = rows
             .iter()
-            .filter(|r| {
-                r.cells
-                    .get("project_id")
-                    .is_none_or(|s| s.trim().is_empty())
-            })
-            .filter_map(|r| Some(r.cells.get("project_name")?.trim().to_owned()))
-            .filter(|n| !n.is_empty())
+            .filter(|r| !r.filled("project_id") && r.filled("project_name"))
+            .map(|r| r.raw("project_name").to_owned())
             .collect();
         let by_id: HashMap<i64, SheetProject> = self
             .sheet_projects("id", ids.iter().map(|i| Bind::Int(*i)).collect())
@@ -532,95 +584,65 @@ impl Funds<'_> {
             .copied()
             .chain(by_name.values().flatten().map(|p| p.id))
             .collect();
-        let today = crate::kit::clock::today();
         let mut money = MoneyCells::load(self, &all_ids, &upload.files).await?;
-        let mut sheet = CheckedSheet {
-            valid: Vec::new(),
-            errors: Vec::new(),
-            skipped: 0,
-        };
-        for r in rows {
-            let cell = |f: &str| {
-                r.cells
-                    .get(f)
-                    .map(|s| s.trim().to_owned())
-                    .unwrap_or_default()
-            };
-            let amount_text = cell("amount");
-            if amount_text.is_empty() {
+        let mut sheet = CheckedSheet::default();
+        for mut cells in rows {
+            if !cells.filled("amount") {
                 sheet.skipped += 1;
                 continue;
             }
-            let mut errors: Vec<(&str, String)> = Vec::new();
-            let id_text = cell("project_id");
-            let name = cell("project_name");
-            let project = match id_text.parse::<i64>() {
-                Ok(id) => by_id.get(&id).or_else(|| {
-                    errors.push((
+            let name = cells.raw("project_name").to_owned();
+            let project = match cells.int("project_id") {
+                Some(id) => by_id.get(&id).or_else(|| {
+                    cells.add(
                         "project_id",
                         format!("项目编号{id}不存在或不在您的管辖范围内"),
-                    ));
+                    );
                     None
                 }),
-                Err(_) if id_text.is_empty() => match by_name.get(&name).map(Vec::as_slice) {
+                // Refused as not a number.
+                None if cells.filled("project_id") => None,
+                None => match by_name.get(&name).map(Vec::as_slice) {
                     _ if name.is_empty() => {
-                        errors.push(("project_id", "项目编号和项目名称不能都为空".to_owned()));
+                        cells.add("project_id", "项目编号和项目名称不能都为空");
                         None
                     }
                     Some([one]) => Some(one),
                     Some(_) => {
-                        errors.push((
+                        cells.add(
                             "project_name",
                             format!("有多个名为“{name}”的项目，请填写项目编号"),
-                        ));
+                        );
                         None
                     }
                     None => {
-                        errors.push((
+                        cells.add(
                             "project_name",
                             format!("未找到名为“{name}”的项目，或不在您的管辖范围内"),
-                        ));
+                        );
                         None
                     }
                 },
-                Err(_) => {
-                    errors.push(("project_id", format!("项目编号应为数字，实际为“{id_text}”")));
-                    None
-                }
             };
             if let Some(p) = project.filter(|p| !name.is_empty() && name != p.name) {
-                errors.push((
+                cells.add(
                     "project_name",
                     format!(
                         "项目名称“{name}”与编号{}的项目“{}”不符，请核对是否错行",
                         p.id, p.name
                     ),
-                ));
+                );
             }
-            let period = Period::parse(&cell("period"))
-                .map_err(|e| e.to_string())
-                .and_then(|p| p.not_after_month_of(today))
-                .map_err(|e| errors.push(("period", e)))
-                .ok();
-            let money = money.check(
-                project.map(SheetProject::money),
-                period,
-                &|f: &str| cell(f),
-                &mut errors,
-            );
-            if let (Some(p), Some(period), Some(money)) = (project, period, money) {
-                sheet.valid.push(CheckedFund {
-                    row: r.row,
-                    project: p.clone(),
-                    period,
-                    money,
-                });
-            }
-            sheet.errors.extend(
-                errors
-                    .into_iter()
-                    .map(|(field, message)| upload.error(r.row, field, message)),
-            );
+            let period = cells.month("period");
+            let money = money.check(project.map(SheetProject::money), period, &mut cells);
+            sheet.add(upload, cells, |cells| {
+                Some(CheckedFund {
+                    row: cells.row,
+                    project: project?.clone(),
+                    period: period?,
+                    money: money?,
+                })
+            });
         }
         if sheet.valid.is_empty() && sheet.errors.is_empty() {
             sheet
@@ -646,46 +668,18 @@ impl SheetImport for FundsSheet {
     }
 
     fn preview(upload: &SheetUpload, checked: CheckedSheet<CheckedFund>) -> FundImportPreview {
-        let used: BTreeSet<usize> = checked
-            .valid
-            .iter()
-            .filter_map(|c| c.money.receipt.as_ref().map(|(i, _)| *i))
-            .collect();
-        // Files named only by rows with errors count as used: the error says what is wrong.
-        let named: BTreeSet<String> = upload
-            .rows
-            .iter()
-            .map(|r| fold(&r.cell("receipt")))
-            .filter(|n| !n.is_empty())
-            .collect();
-        let unused_files = upload
-            .files
-            .iter()
-            .enumerate()
-            .filter(|(i, f)| {
-                let name = fold(&f.name);
-                let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
-                !used.contains(i) && !named.contains(&name) && !named.contains(stem)
-            })
-            .map(|(_, f)| f.name.clone())
-            .collect();
+        let receipts = ReceiptUse::of(
+            upload,
+            checked
+                .valid
+                .iter()
+                .map(|c| (c.row, c.project.name.as_str(), &c.money)),
+        );
         FundImportPreview {
             files_sent: upload.files.len(),
-            rows_with_receipt: checked
-                .valid
-                .iter()
-                .filter(|c| c.money.receipt.is_some())
-                .count(),
-            rows_without_receipt: checked
-                .valid
-                .iter()
-                .filter(|c| c.money.receipt.is_none())
-                .map(|c| RowRef {
-                    row: c.row,
-                    label: c.project.name.clone(),
-                })
-                .collect(),
-            unused_files,
+            rows_with_receipt: receipts.rows_with_receipt,
+            rows_without_receipt: receipts.rows_without_receipt,
+            unused_files: receipts.unused_files,
             total_rows: upload.rows.len(),
             valid_rows: checked.valid.len(),
             skipped_rows: checked.skipped,
@@ -736,14 +730,7 @@ impl SheetImport for FundsSheet {
             .await?;
             entries.extend(written);
         }
-        audit::record_many(
-            &mut tx,
-            scoped.db.backend(),
-            (&scoped.actor).into(),
-            entries,
-        )
-        .await?;
-        tx.commit().await?;
+        commit_audited(scoped, tx, entries).await?;
         Ok(rows.len())
     }
 }

@@ -1,5 +1,5 @@
 //! The object-store interface attachments go through: local disk by default; an
-//! S3-compatible store implements the same two calls for a cluster.
+//! S3-compatible store implements the same three calls for a cluster.
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -11,6 +11,9 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub trait ObjectStore: Send + Sync {
     fn put<'a>(&'a self, key: &'a str, bytes: Vec<u8>) -> BoxFuture<'a, std::io::Result<()>>;
     fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, std::io::Result<Vec<u8>>>;
+    /// Removes the contents under `key`; a key that holds nothing is not an error. Only
+    /// `funds::evidence` calls it, once no attachment names the key (it decides that).
+    fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, std::io::Result<()>>;
 }
 
 /// Files under a directory on local disk.
@@ -45,5 +48,14 @@ impl ObjectStore for LocalDisk {
 
     fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, std::io::Result<Vec<u8>>> {
         Box::pin(async move { tokio::fs::read(self.path(key)).await })
+    }
+
+    fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, std::io::Result<()>> {
+        Box::pin(async move {
+            match tokio::fs::remove_file(self.path(key)).await {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            }
+        })
     }
 }

@@ -5,16 +5,18 @@
 use super::Ledger;
 use crate::kit::error::{RowError, StoreError};
 use crate::kit::filter::Filter;
+use crate::ledger::stages::STAGE_CHOICES;
 use crate::ledger::{Checked, ProjectInput};
 use crate::scoped::Scoped;
 use crate::sheets::{
-    CheckedSheet, Column, SheetImport, SheetRow, SheetSpec, SheetUpload, PREVIEW_ROWS,
+    choice, Cells, CheckedSheet, Choice, Column, Kind, SheetImport, SheetSpec, SheetUpload,
+    PREVIEW_ROWS,
 };
 use luodi_domain::ledger::{milestone_conflicts, Stage};
 use luodi_domain::tiers::Origin;
-use luodi_domain::{parse_yes_no, Fen, Permission, RegionCode, UsdCents};
+use luodi_domain::{Permission, RegionCode};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use utoipa::ToSchema;
 
 /// The ledger sheet (项目台账导入模板); field names are those of `ProjectInput` (names instead of
@@ -23,18 +25,22 @@ pub struct ProjectsSheet;
 
 const YES_NO: &[&str] = &["是", "否"];
 const ORIGINS: &[&str] = &["境外", "省外境内", "省内"];
-const STAGES: &[&str] = &[
-    "线索",
-    "意向",
-    "在谈",
-    "已签约",
-    "已供地",
-    "已开工",
-    "已竣工",
-    "已投产",
-    "终止",
-    "违约终止",
-];
+const STAGE_REFUSED: &str =
+    "项目阶段“”无效，应为线索、意向、在谈、已签约、已供地、已开工、已竣工、已投产、终止或违约终止";
+
+/// The origin by its label or code; sheets also write 省外 for 省外境内.
+const ORIGIN: Choice = Choice {
+    parse: |s| match s {
+        "省外" => Some(Origin::OutOfProvince.as_str()),
+        other => Origin::parse(other).map(Origin::as_str),
+    },
+    label: |c| Origin::parse(c).map(Origin::label),
+    refused: |s| format!("资金来源应为境外、省外境内或省内，实际为“{s}”"),
+};
+
+const STAGE: Choice = choice!(Stage, |s| {
+    format!("项目阶段“{s}”无效，应为线索、意向、在谈、已签约、已供地、已开工、已竣工、已投产、终止或违约终止")
+});
 
 const SPEC: SheetSpec = SheetSpec {
     sheet_name: "项目台账",
@@ -42,35 +48,52 @@ const SPEC: SheetSpec = SheetSpec {
     columns: &[
         Column::new("name", "项目名称", 36.0)
             .required()
+            .blank("项目名称不能为空")
             .note("项目全称，不超过200字"),
         Column::new("investor_name", "投资方", 30.0)
             .required()
+            .blank("投资方不能为空")
             .note("投资企业全称"),
-        Column::new("investor_credit_code", "统一社会信用代码", 22.0).note("18位，按GB 32100校验"),
+        Column::new("investor_credit_code", "统一社会信用代码", 22.0)
+            .kind(Kind::CreditCode)
+            .note("18位，按GB 32100校验"),
         Column::new("investor_home", "投资方来源地", 14.0).note("国家或省份，如“广东省”“新加坡”"),
         Column::new("origin", "资金来源", 12.0)
             .required()
+            .kind(Kind::Choice(ORIGIN))
+            .blank("资金来源应为境外、省外境内或省内，实际为“”")
             .choices(ORIGINS)
             .note("境外、省外境内或省内"),
         Column::new("global500", "世界500强", 10.0)
+            .kind(Kind::YesNo)
             .choices(YES_NO)
             .note("是/否"),
         Column::new("china500", "中国企业500强", 12.0)
+            .kind(Kind::YesNo)
             .choices(YES_NO)
             .note("是/否"),
         Column::new("private500", "中国民营企业500强", 14.0)
+            .kind(Kind::YesNo)
             .choices(YES_NO)
             .note("是/否"),
         Column::new("industry_code", "行业代码", 10.0).note("GB/T 4754-2017大类代码，如“39”"),
         Column::new("leading_industry", "主导产业", 14.0).note("本地主导产业标签"),
         Column::new("strategic_emerging", "战略性新兴产业", 12.0)
+            .kind(Kind::YesNo)
             .choices(YES_NO)
             .note("是/否"),
-        Column::new("total_investment_fen", "总投资（万元）", 14.0).note("数字，最多6位小数"),
-        Column::new("contract_fen", "合同资金（万元）", 14.0).note("内资合同金额，数字"),
+        Column::new("total_investment_fen", "总投资（万元）", 14.0)
+            .kind(Kind::Wan)
+            .note("数字，最多6位小数"),
+        Column::new("contract_fen", "合同资金（万元）", 14.0)
+            .kind(Kind::Wan)
+            .note("内资合同金额，数字"),
         Column::new("contract_cents", "合同外资（万美元）", 14.0)
+            .kind(Kind::Wan)
             .note("外资合同金额，数字；与人民币分开统计"),
-        Column::new("signed_on", "签约日期", 12.0).note("YYYY-MM-DD；已签约及其后阶段必填"),
+        Column::new("signed_on", "签约日期", 12.0)
+            .kind(Kind::PastDate)
+            .note("YYYY-MM-DD；已签约及其后阶段必填"),
         Column::new("event", "签约活动", 30.0).note("须与签约活动名称一致"),
         Column::new("region_code", "落户地", 12.0)
             .required()
@@ -83,22 +106,31 @@ const SPEC: SheetSpec = SheetSpec {
         Column::new("service_plan", "服务方案", 30.0),
         Column::new("stage", "项目阶段", 10.0)
             .required()
-            .choices(STAGES)
+            .kind(Kind::Choice(STAGE))
+            .blank(STAGE_REFUSED)
+            .choices(STAGE_CHOICES)
             .note("线索、意向、在谈、已签约、已供地、已开工、已竣工、已投产、终止、违约终止"),
         Column::new("land_supplied_on", "供地日期", 12.0)
+            .kind(Kind::PastDate)
             .note("YYYY-MM-DD，不早于签约日期；已供地及其后阶段填写，已供地必填"),
         Column::new("certificate_on", "交证日期", 12.0)
+            .kind(Kind::PastDate)
             .note("YYYY-MM-DD，不早于供地日期；已供地及其后阶段填写"),
         Column::new("started_on", "开工日期", 12.0)
+            .kind(Kind::PastDate)
             .note("YYYY-MM-DD，不早于交证日期；已开工、已竣工、已投产必填"),
         Column::new("completed_on", "竣工日期", 12.0)
+            .kind(Kind::PastDate)
             .note("YYYY-MM-DD，不早于开工日期；已竣工及其后阶段填写，已竣工必填"),
         Column::new("producing_on", "投产日期", 12.0)
+            .kind(Kind::PastDate)
             .note("YYYY-MM-DD，不早于竣工日期；已投产必填"),
         Column::new("case_by_case", "一事一议", 10.0)
+            .kind(Kind::YesNo)
             .choices(YES_NO)
             .note("是/否"),
         Column::new("key_project", "重点项目", 10.0)
+            .kind(Kind::YesNo)
             .choices(YES_NO)
             .note("是/否"),
     ],
@@ -127,15 +159,6 @@ pub struct ProjectImportPreview {
     pub warnings: Vec<RowError>,
     /// The first 200 valid rows, for a look before committing.
     pub rows: Vec<ProjectPreviewRow>,
-}
-
-/// The origin's code from its label or code; sheets also write 省外 for 省外境内.
-fn origin_code(s: &str) -> Result<Origin, String> {
-    match s.trim() {
-        "省外" => Some(Origin::OutOfProvince),
-        other => Origin::parse(other),
-    }
-    .ok_or_else(|| format!("资金来源应为境外、省外境内或省内，实际为“{}”", s.trim()))
 }
 
 /// Names users write in the sheet, resolved once per import.
@@ -170,13 +193,6 @@ fn pick_named<R>(found: &[(i64, R)], fits: impl Fn(&R) -> bool) -> Picked {
         ([], _, _) => Picked::None,
         _ => Picked::Several,
     }
-}
-
-/// The outcome of checking a sheet.
-struct CheckedRows {
-    valid: Vec<(usize, ProjectInput, Checked)>,
-    errors: Vec<RowError>,
-    lookups: Lookups,
 }
 
 impl Ledger<'_> {
@@ -249,68 +265,25 @@ impl Ledger<'_> {
         Ok(l)
     }
 
-    /// Turns one sheet row into a project input and the errors of its cells. The input is
-    /// whole even when cells are wrong (a placeholder stands in for each), so that the form's
-    /// checks still run over the rest and one round of corrections suffices.
-    fn row_input(&self, l: &Lookups, r: &SheetRow) -> RowInput {
-        let mut errors = Vec::new();
-        let cell = |f: &str| {
-            r.cells
-                .get(f)
-                .map(|s| s.trim().to_owned())
-                .unwrap_or_default()
-        };
-        let optional = |f: &str| Some(cell(f)).filter(|s| !s.is_empty());
-        let flag = |f: &'static str, errors: &mut Vec<(&'static str, String)>| match parse_yes_no(
-            &cell(f),
-        ) {
-            Ok(b) => b,
-            Err(m) => {
-                errors.push((f, m));
-                false
-            }
-        };
-        // Required text is reported here too, so a row with several problems shows them all.
-        for (field, label) in [("name", "项目名称"), ("investor_name", "投资方")] {
-            if cell(field).is_empty() {
-                errors.push((field, format!("{label}不能为空")));
-            }
-        }
-        let global500 = flag("global500", &mut errors);
-        let china500 = flag("china500", &mut errors);
-        let private500 = flag("private500", &mut errors);
-        let strategic_emerging = flag("strategic_emerging", &mut errors);
-        let case_by_case = flag("case_by_case", &mut errors);
-        let key_project = flag("key_project", &mut errors);
-        let money = |f: &'static str, usd: bool, errors: &mut Vec<(&'static str, String)>| {
-            let text = cell(f);
-            if text.is_empty() {
-                return 0;
-            }
-            let parsed = if usd {
-                UsdCents::parse_wan_usd(&text).map(|u| u.0)
-            } else {
-                Fen::parse_wan_yuan(&text).map(|f| f.0)
-            };
-            parsed.unwrap_or_else(|e| {
-                errors.push((f, e.to_string()));
-                0
-            })
-        };
-        let total_investment_fen = money("total_investment_fen", false, &mut errors);
-        let contract_fen = money("contract_fen", false, &mut errors);
-        let contract_cents = money("contract_cents", true, &mut errors);
-        let origin = origin_code(&cell("origin")).unwrap_or_else(|m| {
-            errors.push(("origin", m));
-            // Never written: a row with errors is refused.
-            Origin::InProvince
-        });
-        let stage_guessed = Stage::parse(&cell("stage")).is_none();
-        let stage = Stage::parse(&cell("stage")).unwrap_or_else(|| {
-            errors.push(("stage", format!("项目阶段“{}”无效，应为线索、意向、在谈、已签约、已供地、已开工、已竣工、已投产、终止或违约终止", cell("stage"))));
-            Stage::Lead
-        });
-        let region_text: String = cell("region_code")
+    /// Turns one parsed sheet row into a project input, adding the errors of the names it
+    /// looks up. The input is whole even when cells are wrong (a placeholder stands in for
+    /// each), so that the form's checks still run over the rest and one round of corrections
+    /// suffices; the second value says the stage is such a placeholder.
+    fn row_input(&self, l: &Lookups, r: &mut Cells) -> (ProjectInput, bool) {
+        let mut errors: Vec<(&'static str, String)> = Vec::new();
+        let optional = |f: &str| Some(r.raw(f).to_owned()).filter(|s| !s.is_empty());
+        // Never written: a row with errors is refused.
+        let origin = r
+            .code("origin")
+            .and_then(Origin::parse)
+            .unwrap_or(Origin::InProvince);
+        let stage_guessed = r.code("stage").is_none();
+        let stage = r
+            .code("stage")
+            .and_then(Stage::parse)
+            .unwrap_or(Stage::Lead);
+        let region_text: String = r
+            .raw("region_code")
             .chars()
             .filter(|c| !c.is_whitespace())
             .collect();
@@ -407,20 +380,20 @@ impl Ledger<'_> {
         let attracting_unit_id = unit("attracting_unit", &mut errors);
         let responsible_unit_id = unit("responsible_unit", &mut errors);
         let input = ProjectInput {
-            name: cell("name"),
-            investor_name: cell("investor_name"),
+            name: r.raw("name").to_owned(),
+            investor_name: r.raw("investor_name").to_owned(),
             investor_credit_code: optional("investor_credit_code"),
             investor_home: optional("investor_home"),
             origin,
-            global500,
-            china500,
-            private500,
+            global500: r.yes("global500"),
+            china500: r.yes("china500"),
+            private500: r.yes("private500"),
             industry_code: optional("industry_code"),
             leading_industry: optional("leading_industry"),
-            strategic_emerging,
-            total_investment_fen,
-            contract_fen,
-            contract_cents,
+            strategic_emerging: r.yes("strategic_emerging"),
+            total_investment_fen: r.minor("total_investment_fen").unwrap_or(0),
+            contract_fen: r.minor("contract_fen").unwrap_or(0),
+            contract_cents: r.minor("contract_cents").unwrap_or(0),
             signed_on: optional("signed_on"),
             event_id,
             region_code,
@@ -436,60 +409,32 @@ impl Ledger<'_> {
             started_on: optional("started_on"),
             completed_on: optional("completed_on"),
             producing_on: optional("producing_on"),
-            case_by_case,
-            key_project,
+            case_by_case: r.yes("case_by_case"),
+            key_project: r.yes("key_project"),
         };
-        RowInput {
-            input,
-            errors,
-            stage_guessed,
+        for (field, message) in errors {
+            r.add(field, message);
         }
+        (input, stage_guessed)
     }
 
-    /// Checks every row; returns the inputs that passed, the errors of those that did not, and
-    /// the names looked up on the way.
+    /// Checks every row: its cells by their kinds, the names it looks up, then the form's
+    /// checks.
     async fn check_project_rows(
         &self,
-        rows: &[SheetRow],
-        columns: &HashMap<&'static str, String>,
-    ) -> Result<CheckedRows, StoreError> {
+        upload: &SheetUpload,
+    ) -> Result<CheckedSheet<ProjectRow>, StoreError> {
         let lookups = self.import_lookups().await?;
         let refs = self.refs_in_scope().await?;
         let limit = self.rules().date_limit().await?;
-        // Form fields whose errors belong to a differently named sheet column.
-        let sheet_field = |field: &str| -> String {
-            match field {
-                "event_id" => "event",
-                "zone_id" => "zone",
-                "attracting_unit_id" => "attracting_unit",
-                "responsible_unit_id" => "responsible_unit",
-                f => f,
-            }
-            .to_owned()
-        };
-        let column_of = |field: &str| columns.get(field).cloned().unwrap_or_default();
-        let mut valid = Vec::new();
-        let mut errors = Vec::new();
-        for r in rows {
-            let mut push = |field: &str, message: String| {
-                errors.push(RowError {
-                    row: r.row,
-                    column: column_of(field),
-                    field: field.to_owned(),
-                    message,
-                    label: None,
-                })
-            };
-            let RowInput {
-                input,
-                errors: cell_errors,
-                stage_guessed,
-            } = self.row_input(&lookups, r);
+        let mut sheet = CheckedSheet::default();
+        for mut cells in upload.parse(&SPEC, Some(limit)) {
+            let (input, stage_guessed) = self.row_input(&lookups, &mut cells);
             // The form's checks run over a row with bad cells too; what they say about a cell
             // already reported (or about the milestones of a stage that was only guessed) is
             // left out.
-            let reported: HashSet<&str> = cell_errors.iter().map(|(f, _)| *f).collect();
-            let guessed: Vec<(&str, String)> = if stage_guessed {
+            let mut checked = self.check_project_with(&refs, limit, &input);
+            if let (true, Err(StoreError::Validation(fields))) = (stage_guessed, &mut checked) {
                 let dates = [
                     &input.signed_on,
                     &input.land_supplied_on,
@@ -499,47 +444,40 @@ impl Ledger<'_> {
                     &input.producing_on,
                 ]
                 .map(|d| d.as_deref());
-                milestone_conflicts(input.stage, &dates)
-            } else {
-                Vec::new()
-            };
-            let clean = cell_errors.is_empty();
-            for (f, m) in cell_errors {
-                push(f, m);
-            }
-            match self.check_project_with(&refs, limit, &input) {
-                Ok(checked) if clean => valid.push((r.row, input, checked)),
-                Ok(_) => {}
-                Err(StoreError::Validation(fields)) => {
-                    for (field, messages) in fields {
-                        let field = sheet_field(&field);
-                        if reported.contains(field.as_str()) {
-                            continue;
-                        }
-                        for m in messages {
-                            if !guessed.iter().any(|(f, g)| *f == field && *g == m) {
-                                push(&field, m);
-                            }
-                        }
+                for (field, message) in milestone_conflicts(input.stage, &dates) {
+                    if let Some(messages) = fields.get_mut(field) {
+                        messages.retain(|m| *m != message);
                     }
                 }
-                Err(e) => return Err(e),
+                fields.retain(|_, messages| !messages.is_empty());
             }
+            let checked = cells.absorb(checked, sheet_field)?;
+            sheet.add(upload, cells, |cells| {
+                Some(ProjectRow {
+                    region_name: lookups
+                        .county_names
+                        .get(&input.region_code)
+                        .cloned()
+                        .unwrap_or_default(),
+                    row: cells.row,
+                    checked: checked?,
+                    input,
+                })
+            });
         }
-        Ok(CheckedRows {
-            valid,
-            errors,
-            lookups,
-        })
+        Ok(sheet)
     }
 }
 
-/// One sheet row read into a project input, with its cells' errors.
-struct RowInput {
-    input: ProjectInput,
-    errors: Vec<(&'static str, String)>,
-    /// The stage cell did not parse; the input carries a placeholder stage.
-    stage_guessed: bool,
+/// The sheet's column of a form field whose name differs.
+fn sheet_field(field: &str) -> &str {
+    match field {
+        "event_id" => "event",
+        "zone_id" => "zone",
+        "attracting_unit_id" => "attracting_unit",
+        "responsible_unit_id" => "responsible_unit",
+        f => f,
+    }
 }
 
 /// A sheet row checked and ready to write.
@@ -562,29 +500,7 @@ impl SheetImport for ProjectsSheet {
         scoped: &Scoped,
         upload: &SheetUpload,
     ) -> Result<CheckedSheet<ProjectRow>, StoreError> {
-        let CheckedRows {
-            valid,
-            errors,
-            lookups,
-        } = scoped
-            .ledger()
-            .check_project_rows(&upload.rows, &upload.columns)
-            .await?;
-        let names = lookups.county_names;
-        let valid = valid
-            .into_iter()
-            .map(|(row, input, checked)| ProjectRow {
-                region_name: names.get(&input.region_code).cloned().unwrap_or_default(),
-                row,
-                input,
-                checked,
-            })
-            .collect();
-        Ok(CheckedSheet {
-            valid,
-            errors,
-            skipped: 0,
-        })
+        scoped.ledger().check_project_rows(upload).await
     }
 
     fn preview(upload: &SheetUpload, checked: CheckedSheet<ProjectRow>) -> ProjectImportPreview {

@@ -4,11 +4,14 @@
 //! kept in the project's stage history and audited.
 
 use super::{stage_snapshot, Ledger, Project};
-use crate::audit::{self, Change};
+use crate::audit::{self, OwnedEntry};
 use crate::kit::clock;
 use crate::kit::error::{RowError, StoreError};
 use crate::scoped::{Actor, Scoped};
-use crate::sheets::{CheckedSheet, Column, SheetImport, SheetSpec, SheetUpload, PREVIEW_ROWS};
+use crate::sheets::{
+    choice, commit_audited, CheckedSheet, Choice, Column, Kind, SheetImport, SheetSpec,
+    SheetUpload, PREVIEW_ROWS,
+};
 use luodi_domain::ledger::{
     dates_after_stage_change, milestone_conflicts, milestone_order_errors, Stage,
 };
@@ -58,8 +61,19 @@ pub(crate) fn plan(
 ) -> Result<PlannedChange, (&'static str, Vec<String>)> {
     let date = limit
         .parse(changed_on)
-        .map_err(|m| ("changed_on", vec![m]))?
-        .to_string();
+        .map_err(|m| ("changed_on", vec![m]))?;
+    plan_on(before, stage, date, note).map_err(|problems| ("stage", problems))
+}
+
+/// Plans moving `before` to `stage` on a date already checked, or says what story the dates
+/// would tell.
+fn plan_on(
+    before: &Project,
+    stage: Stage,
+    date: time::Date,
+    note: Option<String>,
+) -> Result<PlannedChange, Vec<String>> {
+    let date = date.to_string();
     let current = [
         before.signed_on.clone(),
         before.land_supplied_on.clone(),
@@ -78,7 +92,7 @@ pub(crate) fn plan(
         .chain(milestone_order_errors(&refs).into_iter().map(|(_, m)| m))
         .collect();
     if !problems.is_empty() {
-        return Err(("stage", problems));
+        return Err(problems);
     }
     let note = match (note, cleared.is_empty()) {
         (note, true) => note,
@@ -111,6 +125,20 @@ pub(crate) async fn apply(
     change: &PlannedChange,
     source: &str,
 ) -> Result<(), StoreError> {
+    let entry = write_change(conn, actor, change, source).await?;
+    let backend = audit::chain::backend_of(conn);
+    audit::record_many(conn, backend, actor.into(), vec![entry]).await
+}
+
+/// Writes a planned change on the caller's transaction — the project's stage and dates (if it
+/// is still at the version planned against) and its history row — and answers its audit
+/// entry, for the caller to record on the same transaction.
+async fn write_change(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    change: &PlannedChange,
+    source: &str,
+) -> Result<OwnedEntry, StoreError> {
     let now = clock::now();
     let dates = &change.dates;
     let updated = sqlx::query(
@@ -146,26 +174,21 @@ pub(crate) async fn apply(
     .execute(&mut *conn)
     .await?;
     let region = crate::regions::stored_code(&change.region_code)?;
-    audit::record(
-        conn,
-        actor.into(),
-        Change {
-            entity: "project",
-            entity_id: Some(change.project_id.to_string()),
-            action: "stage_change",
-            summary: format!(
-                "项目 {} 阶段：{} → {}（{}）{source}",
-                change.project_name,
-                change.before_label,
-                change.stage.label(),
-                change.date
-            ),
-            region: Some(&region),
-            before: Some(stage_snapshot(&change.before_stage, &change.current)),
-            after: Some(stage_snapshot(change.stage.as_str(), &change.dates)),
-        },
-    )
-    .await
+    Ok(OwnedEntry {
+        region: Some(region.as_str().to_owned()),
+        entity: "project",
+        entity_id: Some(change.project_id.to_string()),
+        action: "stage_change",
+        summary: format!(
+            "项目 {} 阶段：{} → {}（{}）{source}",
+            change.project_name,
+            change.before_label,
+            change.stage.label(),
+            change.date
+        ),
+        before: Some(stage_snapshot(&change.before_stage, &change.current).to_string()),
+        after: Some(stage_snapshot(change.stage.as_str(), &change.dates).to_string()),
+    })
 }
 
 /// The stage-change sheet (阶段变更表): a row per project to move, by number (and name, to
@@ -185,22 +208,43 @@ pub(crate) const STAGE_CHOICES: &[&str] = &[
     "违约终止",
 ];
 
+/// A project's number, as the template writes it.
+const PROJECT_ID: Kind = Kind::Int {
+    min: i64::MIN,
+    max: i64::MAX,
+    refused: |s| format!("项目编号应为数字，实际为“{s}”"),
+};
+
+/// The stage a project moves to.
+const NEW_STAGE: Choice = choice!(Stage, |s| {
+    format!("新阶段“{s}”无效，应为{}之一", STAGE_CHOICES.join("、"))
+});
+
 const SPEC: SheetSpec = SheetSpec {
     sheet_name: "阶段变更",
     max_rows: 20_000,
     columns: &[
         Column::new("project_id", "项目编号", 10.0)
             .required()
+            .kind(PROJECT_ID)
+            .blank("项目编号不能为空")
             .note("系统中的项目编号，请勿修改"),
         Column::new("project_name", "项目名称", 36.0)
             .note("与项目编号核对，防止错行；不一致时整表不予导入"),
-        Column::new("current_stage", "当前阶段", 10.0).note("仅供参考，不导入"),
+        Column::new("current_stage", "当前阶段", 10.0)
+            .kind(Kind::Choice(NEW_STAGE))
+            .reference(),
         Column::new("stage", "新阶段", 10.0)
+            .kind(Kind::Choice(NEW_STAGE))
             .choices(STAGE_CHOICES)
             .note("要变更到的阶段；不填的行不导入"),
         Column::new("changed_on", "变更日期", 12.0)
+            .kind(Kind::PastDate)
+            .blank("请填写变更日期")
             .note("YYYY-MM-DD：供地、交证、开工、竣工、投产或签约的日期，不晚于今天"),
-        Column::new("note", "说明", 30.0).note("选填，不超过500字"),
+        Column::new("note", "说明", 30.0)
+            .kind(Kind::Text { max: 500 })
+            .note("选填，不超过500字"),
     ],
 };
 
@@ -233,82 +277,60 @@ impl Ledger<'_> {
         let limit = self.rules().date_limit().await?;
         let mut sheet = CheckedSheet::default();
         let mut seen: HashMap<i64, usize> = HashMap::new();
-        for r in &upload.rows {
-            let stage_text = r.cell("stage");
-            if stage_text.is_empty() {
+        for mut cells in upload.parse(&SPEC, Some(limit)) {
+            if !cells.filled("stage") {
                 sheet.skipped += 1;
                 continue;
             }
-            let mut errors: Vec<(&str, String)> = Vec::new();
-            let stage = Stage::parse(&stage_text);
-            if stage.is_none() {
-                errors.push((
-                    "stage",
-                    format!(
-                        "新阶段“{stage_text}”无效，应为{}之一",
-                        STAGE_CHOICES.join("、")
-                    ),
-                ));
-            }
-            let id_text = r.cell("project_id");
-            let project = match id_text.parse::<i64>() {
-                Err(_) => {
-                    errors.push(("project_id", format!("项目编号应为数字，实际为“{id_text}”")));
-                    None
-                }
-                Ok(id) => match self.find_project(id).await {
+            let project = match cells.int("project_id") {
+                // Blank or not a number: refused by its column.
+                None => None,
+                Some(id) => match self.find_project(id).await {
                     Ok(p) => Some(p),
                     Err(StoreError::NotFound(_)) => {
-                        errors.push((
+                        cells.add(
                             "project_id",
                             format!("项目编号{id}不存在或不在您的管辖范围内"),
-                        ));
+                        );
                         None
                     }
                     Err(e) => return Err(e),
                 },
             };
-            let name = r.cell("project_name");
-            if let Some(p) = project
-                .as_ref()
-                .filter(|p| !name.is_empty() && name != p.name)
-            {
-                errors.push((
-                    "project_name",
-                    format!(
-                        "项目名称“{name}”与编号{}的项目“{}”不符，请核对是否错行",
-                        p.id, p.name
-                    ),
-                ));
-            }
             if let Some(p) = &project {
-                if let Some(first) = seen.insert(p.id, r.row) {
-                    errors.push((
+                let name = cells.raw("project_name").to_owned();
+                if !name.is_empty() && name != p.name {
+                    cells.add(
+                        "project_name",
+                        format!(
+                            "项目名称“{name}”与编号{}的项目“{}”不符，请核对是否错行",
+                            p.id, p.name
+                        ),
+                    );
+                }
+                if let Some(first) = seen.insert(p.id, cells.row) {
+                    cells.add(
                         "project_id",
                         format!("该项目已在第{first}行变更，一张表中每个项目只能变更一次"),
-                    ));
+                    );
                 }
             }
-            let note = Some(r.cell("note")).filter(|n| !n.is_empty());
-            if note.as_ref().is_some_and(|n| n.chars().count() > 500) {
-                errors.push(("note", "内容过长：不超过500个字".to_owned()));
-            }
-            if r.cell("changed_on").is_empty() {
-                errors.push(("changed_on", "请填写变更日期".to_owned()));
-            }
-            if let (Some(p), Some(stage), true) = (&project, stage, errors.is_empty()) {
-                match plan(p, stage, &r.cell("changed_on"), note, limit) {
-                    Ok(planned) => sheet.valid.push((r.row, planned)),
-                    Err((field, messages)) => {
-                        errors.extend(messages.into_iter().map(|m| (field, m)));
+            let stage = cells.code("stage").and_then(Stage::parse);
+            let planned = match (project, stage, cells.date("changed_on")) {
+                (Some(p), Some(stage), Some(date)) if cells.is_clean() => {
+                    match plan_on(&p, stage, date, cells.text("note")) {
+                        Ok(planned) => Some(planned),
+                        Err(problems) => {
+                            for m in problems {
+                                cells.add("stage", m);
+                            }
+                            None
+                        }
                     }
                 }
-            }
-            sheet.errors.extend(
-                errors
-                    .into_iter()
-                    .map(|(field, message)| upload.error(r.row, field, message)),
-            );
+                _ => None,
+            };
+            sheet.add(upload, cells, |cells| Some((cells.row, planned?)));
         }
         if sheet.valid.is_empty() && sheet.errors.is_empty() {
             sheet
@@ -363,16 +385,12 @@ impl SheetImport for StagesSheet {
         rows: Vec<Self::Row>,
     ) -> Result<usize, StoreError> {
         let mut tx = scoped.db.pool.begin().await?;
+        let mut entries = Vec::with_capacity(rows.len());
         for (row, change) in &rows {
-            apply(
-                &mut tx,
-                &scoped.actor,
-                change,
-                &format!("（Excel导入第{row}行）"),
-            )
-            .await?;
+            let source = format!("（Excel导入第{row}行）");
+            entries.push(write_change(&mut tx, &scoped.actor, change, &source).await?);
         }
-        tx.commit().await?;
+        commit_audited(scoped, tx, entries).await?;
         Ok(rows.len())
     }
 }

@@ -29,6 +29,29 @@ crate::scoped::area_handle!(
     Meetings, meetings
 );
 
+/// A meeting's own fields as its audit entries record them (before and after an edit).
+#[derive(Serialize)]
+struct MeetingFields<'a> {
+    kind: &'a str,
+    title: &'a str,
+    held_on: &'a str,
+    place: Option<&'a str>,
+    chair: Option<&'a str>,
+    attendees: Option<&'a str>,
+    minutes: Option<&'a str>,
+}
+
+impl MeetingFields<'_> {
+    fn json(&self) -> Option<serde_json::Value> {
+        serde_json::to_value(self).ok()
+    }
+}
+
+/// A decision's status and result as its audit entries record them (办结, 退回).
+fn outcome(status: &str, result: Option<&str>) -> Option<serde_json::Value> {
+    Some(serde_json::json!({ "status": status, "result": result }))
+}
+
 /// The task kind of a decision; its source is the meeting.
 pub const DECISION_TASK: &str = "meeting_decision";
 /// Days before its deadline a decision turns yellow.
@@ -529,9 +552,8 @@ impl Meetings<'_> {
         for (i, d) in decisions.iter().enumerate() {
             insert_decision(&mut tx, id, i as i64 + 1, &title, d, &unit_accounts, &now).await?;
         }
-        audit::record(
-            &mut tx,
-            (&self.actor).into(),
+        self.commit_audited(
+            tx,
             Change {
                 entity: "meeting",
                 entity_id: Some(id.to_string()),
@@ -553,7 +575,6 @@ impl Meetings<'_> {
             },
         )
         .await?;
-        tx.commit().await?;
         self.get(id).await
     }
 
@@ -601,31 +622,39 @@ impl Meetings<'_> {
         if changed.rows_affected() == 0 {
             return Err(StoreError::Stale);
         }
-        audit::record(
-            &mut tx,
-            (&self.actor).into(),
+        let after = MeetingFields {
+            kind: input.kind.as_str(),
+            title: &title,
+            held_on: &held_on.to_string(),
+            place: opt(&input.place).as_deref(),
+            chair: opt(&input.chair).as_deref(),
+            attendees: opt(&input.attendees).as_deref(),
+            minutes: opt(&input.minutes).as_deref(),
+        }
+        .json();
+        let before = MeetingFields {
+            kind: &before.summary.kind,
+            title: &before.summary.title,
+            held_on: &before.summary.held_on,
+            place: before.place.as_deref(),
+            chair: before.summary.chair.as_deref(),
+            attendees: before.attendees.as_deref(),
+            minutes: before.minutes.as_deref(),
+        }
+        .json();
+        self.commit_audited(
+            tx,
             Change {
                 entity: "meeting",
                 entity_id: Some(id.to_string()),
                 action: "update",
                 summary: format!("修改会议“{title}”"),
                 region: Some(&root),
-                before: Some(serde_json::json!({
-                    "kind": before.summary.kind, "title": before.summary.title,
-                    "held_on": before.summary.held_on, "place": before.place,
-                    "chair": before.summary.chair, "attendees": before.attendees,
-                    "minutes": before.minutes,
-                })),
-                after: Some(serde_json::json!({
-                    "kind": input.kind.as_str(), "title": title,
-                    "held_on": held_on.to_string(), "place": opt(&input.place),
-                    "chair": opt(&input.chair), "attendees": opt(&input.attendees),
-                    "minutes": opt(&input.minutes),
-                })),
+                before,
+                after,
             },
         )
         .await?;
-        tx.commit().await?;
         self.get(id).await
     }
 
@@ -664,9 +693,8 @@ impl Meetings<'_> {
             &now,
         )
         .await?;
-        audit::record(
-            &mut tx,
-            (&self.actor).into(),
+        self.commit_audited(
+            tx,
             Change {
                 entity: "meeting_decision",
                 entity_id: Some(decision.to_string()),
@@ -684,7 +712,6 @@ impl Meetings<'_> {
             },
         )
         .await?;
-        tx.commit().await?;
         self.get(id).await
     }
 
@@ -758,21 +785,19 @@ impl Meetings<'_> {
         )
         .await?;
         let region = crate::regions::stored_code(&d.region_code)?;
-        audit::record(
-            &mut tx,
-            (&self.actor).into(),
+        self.commit_audited(
+            tx,
             Change {
                 entity: "meeting_decision",
                 entity_id: Some(id.to_string()),
                 action: "complete",
                 summary: format!("报送议定事项办理结果：{}", short(&d.content)),
                 region: Some(&region),
-                before: Some(serde_json::json!({ "status": d.status, "result": d.result })),
-                after: Some(serde_json::json!({ "status": "done", "result": text })),
+                before: outcome(&d.status, d.result.as_deref()),
+                after: outcome("done", Some(&text)),
             },
         )
         .await?;
-        tx.commit().await?;
         self.decided(id).await
     }
 
@@ -826,22 +851,31 @@ impl Meetings<'_> {
             &now,
         )
         .await?;
-        audit::record(
-            &mut tx,
-            (&self.actor).into(),
+        self.commit_audited(
+            tx,
             Change {
                 entity: "meeting_decision",
                 entity_id: Some(id.to_string()),
                 action: "return",
                 summary: format!("退回议定事项：{}（{reason}）", short(&d.content)),
                 region: Some(&root),
-                before: Some(serde_json::json!({ "status": "done", "result": d.result })),
-                after: Some(serde_json::json!({ "status": "open", "result": note })),
+                before: outcome("done", d.result.as_deref()),
+                after: outcome("open", Some(&note)),
             },
         )
         .await?;
-        tx.commit().await?;
         self.decided(id).await
+    }
+
+    /// Writes a change's audit entry on its transaction and commits both.
+    async fn commit_audited(
+        &self,
+        mut tx: sqlx::Transaction<'_, sqlx::Any>,
+        change: Change<'_>,
+    ) -> Result<(), StoreError> {
+        audit::record(&mut tx, (&self.actor).into(), change).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn decided(&self, id: i64) -> Result<Decision, StoreError> {
@@ -865,9 +899,8 @@ impl Meetings<'_> {
         let attachment = file
             .insert_for(&mut tx, "meeting", id, root.as_str(), self.actor.user_id)
             .await?;
-        audit::record(
-            &mut tx,
-            (&self.actor).into(),
+        self.commit_audited(
+            tx,
             Change {
                 entity: "meeting",
                 entity_id: Some(id.to_string()),
@@ -882,7 +915,6 @@ impl Meetings<'_> {
             },
         )
         .await?;
-        tx.commit().await?;
         self.attachments(id)
             .await?
             .into_iter()

@@ -6,6 +6,8 @@ use crate::kit::db::Flag;
 use crate::kit::error::{on_constraint, Checks, StoreError};
 use crate::kit::filter::{contains_pattern, Bind, Filter};
 use crate::kit::page::{Page, PageRequest};
+use crate::kit::text::mask_phone;
+use crate::scoped::Actor;
 use luodi_domain::unit::{check_subcategory, normalize_name};
 use luodi_domain::{Permission, RegionCode, UnitCategory, UnitSubcategory};
 use serde::{Deserialize, Serialize};
@@ -59,6 +61,17 @@ impl Unit {
             .as_deref()
             .and_then(UnitSubcategory::parse)
             .map(|s| s.label().to_owned());
+        self
+    }
+
+    /// What this reader may see of the unit's contact (个人信息最小化): the phone in full to an
+    /// account that maintains the directory of its region (the unit lies in its scope) or to the
+    /// unit's own accounts; to everyone else masked, `138****5678`.
+    fn for_reader(mut self, actor: &Actor) -> Self {
+        let manages = actor.role.can_at(Permission::ManageUnits, &actor.scope);
+        if !manages && actor.unit_id != Some(self.id) {
+            self.contact_phone = self.contact_phone.as_deref().map(mask_phone);
+        }
         self
     }
 
@@ -180,7 +193,11 @@ impl Units<'_> {
             )
             .await?;
         Ok(Page {
-            items: page.items.into_iter().map(Unit::finish).collect(),
+            items: page
+                .items
+                .into_iter()
+                .map(|u| u.finish().for_reader(&self.actor))
+                .collect(),
             total: page.total,
         })
     }
@@ -194,7 +211,10 @@ impl Units<'_> {
             f.sql
         );
         let items: Vec<Unit> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
-        Ok(items.into_iter().map(Unit::finish).collect())
+        Ok(items
+            .into_iter()
+            .map(|u| u.finish().for_reader(&self.actor))
+            .collect())
     }
 
     fn unit_filter(&self, filter: &UnitFilter) -> Result<Filter, StoreError> {
@@ -224,7 +244,8 @@ impl Units<'_> {
         f.and(&format!("n.id = {p}"));
         f.scope("n.region_code", &self.actor.scope);
         let unit: Option<Unit> = f.query_as(&f.sql).fetch_optional(&self.db.pool).await?;
-        unit.map(Unit::finish).ok_or(StoreError::NotFound("该单位"))
+        unit.map(|u| u.finish().for_reader(&self.actor))
+            .ok_or(StoreError::NotFound("该单位"))
     }
 
     async fn checked_unit(
@@ -402,4 +423,18 @@ pub(crate) async fn insert_unit(
             "该行政区划下已有同名单位",
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::kit::text::mask_phone;
+
+    #[test]
+    fn phones_keep_only_their_ends() {
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_phone(" 0737-5221234 "), "073****1234");
+        assert_eq!(mask_phone("5221234"), "****34");
+        assert_eq!(mask_phone("电话"), "****");
+        assert_eq!(mask_phone(""), "****");
+    }
 }

@@ -5,7 +5,9 @@ use super::{check_fields, insert_unit, normalize_name, UnitInput, ZONE_NOT_LANDI
 use crate::audit::{self, Change};
 use crate::kit::error::{Checks, RowError, StoreError};
 use crate::scoped::Scoped;
-use crate::sheets::{CheckedSheet, Column, SheetImport, SheetSpec, SheetUpload};
+use crate::sheets::{
+    choice, CheckedSheet, Choice, Column, Kind, SheetImport, SheetSpec, SheetUpload,
+};
 use luodi_domain::{Permission, RegionCode, UnitCategory, UnitSubcategory};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -27,13 +29,20 @@ const SPEC: SheetSpec = SheetSpec {
             .note("单位全称，如“县商务局(县投资促进服务中心)”；同一行政区划内不得重复"),
         Column::new("category", "单位类别", 16.0)
             .required()
+            .kind(Kind::Choice(CATEGORY))
             .choices(&["责任招商单位", "项目落户地", "鼓励招商单位"])
             .note("从下拉列表选择：责任招商单位、项目落户地、鼓励招商单位"),
         Column::new("subcategory", "子类别", 16.0)
+            .kind(Kind::Choice(SUBCATEGORY))
             .choices(&["综合协调单位", "产业招商单位"])
             .note("责任招商单位必填（综合协调单位或产业招商单位），其他类别留空"),
         Column::new("zone", "园区/乡镇", 20.0).note(ZONE_NOTE),
         Column::new("sort_order", "排序", 8.0)
+            .kind(Kind::Int {
+                min: 0,
+                max: 999_999_999,
+                refused: |s| format!("排序应为非负整数，实际为“{s}”"),
+            })
             .note("类别内的官方排列顺序，非负整数；留空则按表中顺序"),
         Column::new("contact_person", "联系人", 12.0).note("选填，不超过50字"),
         Column::new("contact_phone", "联系电话", 16.0).note("选填"),
@@ -41,21 +50,14 @@ const SPEC: SheetSpec = SheetSpec {
     ],
 };
 
-/// One row of an import sheet, with cells as text.
-#[derive(Debug, Clone, Default)]
-pub struct UnitSheetRow {
-    /// Row number as Excel shows it.
-    pub row: usize,
-    pub name: String,
-    pub category: String,
-    pub subcategory: String,
-    /// Name of a zone of the import's county (项目落户地 only).
-    pub zone: String,
-    pub sort_order: String,
-    pub contact_person: String,
-    pub contact_phone: String,
-    pub note: String,
-}
+/// The category as the form has it (the form's checks say why one is refused).
+const CATEGORY: Choice = choice!(UnitCategory, |_| {
+    "单位类别应为“责任招商单位”“项目落户地”“鼓励招商单位”之一".to_owned()
+});
+
+const SUBCATEGORY: Choice = choice!(UnitSubcategory, |_| {
+    "子类别应为“综合协调单位”或“产业招商单位”".to_owned()
+});
 
 /// A row that passed every check, as the preview shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -82,10 +84,6 @@ pub struct UnitImportPreview {
     pub rows: Vec<UnitPreviewRow>,
 }
 
-fn opt(s: Option<&str>) -> Option<String> {
-    super::opt(s)
-}
-
 /// The region a units sheet goes into, from the import form.
 async fn sheet_region(scoped: &Scoped, upload: &SheetUpload) -> Result<RegionCode, StoreError> {
     let region = upload.field("region_code", "请选择导入到哪个行政区划")?;
@@ -108,21 +106,6 @@ impl SheetImport for UnitsSheet {
         upload: &SheetUpload,
     ) -> Result<CheckedSheet<UnitPreviewRow>, StoreError> {
         let region = sheet_region(scoped, upload).await?;
-        let rows: Vec<UnitSheetRow> = upload
-            .rows
-            .iter()
-            .map(|r| UnitSheetRow {
-                row: r.row,
-                name: r.cell("name"),
-                category: r.cell("category"),
-                subcategory: r.cell("subcategory"),
-                zone: r.cell("zone"),
-                sort_order: r.cell("sort_order"),
-                contact_person: r.cell("contact_person"),
-                contact_phone: r.cell("contact_phone"),
-                note: r.cell("note"),
-            })
-            .collect();
         let existing: Vec<String> =
             sqlx::query_scalar("SELECT name FROM units WHERE region_code = $1")
                 .bind(region.as_str())
@@ -136,84 +119,64 @@ impl SheetImport for UnitsSheet {
                 .await?
                 .into_iter()
                 .collect();
-        let mut errors = Vec::new();
-        let mut valid = Vec::new();
+        let mut sheet = CheckedSheet::default();
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-        for (i, r) in rows.iter().enumerate() {
-            let mut checks = Checks::default();
-            let sort_order = match r.sort_order.trim() {
-                "" => Some(i as i64 + 1),
-                s => checks.take(
-                    "sort_order",
-                    s.parse::<f64>()
-                        .ok()
-                        .filter(|v| v.fract() == 0.0 && *v >= 0.0 && *v < 1e9)
-                        .map(|v| v as i64)
-                        .ok_or_else(|| format!("排序应为非负整数，实际为“{s}”")),
-                ),
+        for (i, mut cells) in upload.parse(&SPEC, None).enumerate() {
+            // Blank: the order of the sheet.
+            let sort_order = match cells.filled("sort_order") {
+                false => Some(i as i64 + 1),
+                true => cells.int("sort_order"),
             };
-            let zone = opt(Some(&r.zone));
+            let zone = cells.text("zone");
             let zone_id = zone.as_ref().and_then(|z| zones.get(z).copied());
             let input = UnitInput {
-                name: r.name.clone(),
-                category: r.category.clone(),
-                subcategory: opt(Some(&r.subcategory)),
+                name: cells.raw("name").to_owned(),
+                category: cells.code("category").unwrap_or_default().to_owned(),
+                subcategory: cells.code("subcategory").map(str::to_owned),
                 region_code: region.to_string(),
                 zone_id,
                 sort_order,
-                contact_person: opt(Some(&r.contact_person)),
-                contact_phone: opt(Some(&r.contact_phone)),
-                note: opt(Some(&r.note)),
+                contact_person: cells.text("contact_person"),
+                contact_phone: cells.text("contact_phone"),
+                note: cells.text("note"),
             };
+            let mut checks = Checks::default();
             let parsed = check_fields(&mut checks, &input);
+            cells.absorb(checks.finish(), |f| f)?;
             if let Some(zone) = &zone {
                 if parsed.is_some_and(|(c, _)| c != UnitCategory::Landing) {
-                    checks.add("zone", ZONE_NOT_LANDING);
+                    cells.add("zone", ZONE_NOT_LANDING);
                 } else if zone_id.is_none() {
-                    checks.add("zone", format!("“{zone}”不是该行政区划的园区/乡镇"));
+                    cells.add("zone", format!("“{zone}”不是该行政区划的园区/乡镇"));
                 }
             }
-            let name = normalize_name(&r.name);
+            let name = normalize_name(&input.name);
             if !name.is_empty() {
                 if let Some(first) = seen.get(&name) {
-                    checks.add("name", format!("单位名称“{name}”与第{first}行重复"));
+                    cells.add("name", format!("单位名称“{name}”与第{first}行重复"));
                 } else if existing.contains(&name) {
-                    checks.add("name", format!("单位“{name}”已在该行政区划的名录中"));
+                    cells.add("name", format!("单位“{name}”已在该行政区划的名录中"));
                 } else {
-                    seen.insert(name.clone(), r.row);
+                    seen.insert(name.clone(), cells.row);
                 }
             }
-            match checks.finish() {
-                Ok(()) => {
-                    let (category, subcategory) = parsed.expect("checks passed");
-                    valid.push(UnitPreviewRow {
-                        row: r.row,
-                        name,
-                        category: category.as_str().to_owned(),
-                        subcategory: subcategory.map(|s| s.as_str().to_owned()),
-                        zone_id,
-                        zone_name: zone,
-                        sort_order: sort_order.unwrap_or_default(),
-                        contact_person: input.contact_person,
-                        contact_phone: input.contact_phone,
-                        note: input.note,
-                    });
-                }
-                Err(StoreError::Validation(fields)) => {
-                    for (field, messages) in fields {
-                        for message in messages {
-                            errors.push(upload.error(r.row, &field, message));
-                        }
-                    }
-                }
-                Err(e) => return Err(e),
-            }
+            sheet.add(upload, cells, |cells| {
+                let (category, subcategory) = parsed?;
+                Some(UnitPreviewRow {
+                    row: cells.row,
+                    name,
+                    category: category.as_str().to_owned(),
+                    subcategory: subcategory.map(|s| s.as_str().to_owned()),
+                    zone_id,
+                    zone_name: zone,
+                    sort_order: sort_order.unwrap_or_default(),
+                    contact_person: input.contact_person,
+                    contact_phone: input.contact_phone,
+                    note: input.note,
+                })
+            });
         }
-        Ok(CheckedSheet {
-            valid,
-            errors,
-            skipped: 0,
-        })
+        Ok(sheet)
     }
 
     fn preview(upload: &SheetUpload, checked: CheckedSheet<UnitPreviewRow>) -> UnitImportPreview {

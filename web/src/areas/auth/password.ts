@@ -10,3 +10,12 @@ export function passwordProblem(password: string, username = ''): string | null 
   if (username && password.toLowerCase().includes(username.toLowerCase())) return '密码不能包含用户名'
   return null
 }
+
+/** What the password page says when the server demands a change before anything else. */
+export function forcedChangeReason(
+  me: { must_change_password: boolean; password_expired?: boolean } | null | undefined,
+): string | null {
+  if (!me?.must_change_password) return null
+  if (me.password_expired) return '您的密码已超过有效期，按规定须定期更换，请先修改密码后再使用系统。'
+  return '首次登录或密码已被管理员重置，请先修改密码后再使用系统。'
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  batchUnchangedQuestion,
   closeRoundQuestion,
   defaultDueOn,
   MONTH_SHEET_FIELDS,
@@ -133,5 +134,9 @@ describe('closing a round', () => {
     expect(closeRoundQuestion('2026年10月项目调度', 0)).toContain('各项目均已报送')
     expect(closeRoundQuestion('2026年10月项目调度', 0)).toContain('“2026年10月项目调度”')
     expect(closeRoundQuestion('x', 0)).toContain('不再接受报送')
+  })
+  it('says what 本月无变化 for the chosen projects submits', () => {
+    expect(batchUnchangedQuestion(30)).toContain('将所选 30 个项目报送为“本月无变化”')
+    expect(batchUnchangedQuestion(1)).toContain('沿用上月进展、问题和计划')
   })
 })

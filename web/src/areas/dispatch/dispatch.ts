@@ -168,3 +168,8 @@ export function closeRoundQuestion(title: string, unreported: number): string {
     : '各项目均已报送。'
   return `确定结束“${title}”？${left}结束后不再接受报送，各报送单位未完成的报送任务将撤销；已报送的进展不受影响。`
 }
+
+/** What a reporter is asked before submitting the chosen projects as 本月无变化. */
+export function batchUnchangedQuestion(count: number): string {
+  return `将所选 ${count} 个项目报送为“本月无变化”：沿用上月进展、问题和计划。报送后如需修改，须由组织调度的上级退回。`
+}

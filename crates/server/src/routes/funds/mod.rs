@@ -5,14 +5,15 @@ pub mod evidence;
 pub mod sheet;
 
 use crate::error::{ApiError, ApiResult, Json, Path, Query};
-use crate::office::{self, Cell, Column, SheetSpec};
+use crate::office::{self, Value};
 use crate::session::ScopedStore;
 use crate::AppState;
 use axum::http::StatusCode;
 use axum::response::Response;
-use luodi_domain::{Fen, UsdCents};
+use luodi_domain::funds::Currency;
 use luodi_store::funds::{
     BatchOutcome, BatchReview, FundArrival, FundInput, PendingCorrection, Review, ReviewFilter,
+    REVIEW_EXPORT,
 };
 use luodi_store::{Page, PageRequest};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -71,26 +72,6 @@ async fn fund_review_queue(
 /// Rows an export of the review queue holds at most.
 const EXPORT_LIMIT: i64 = 100_000;
 
-const REVIEW_EXPORT: SheetSpec = SheetSpec {
-    sheet_name: "待审核资金到位",
-    max_rows: 0,
-    columns: &[
-        Column::new("region", "县市区", 12.0),
-        Column::new("project", "项目名称", 36.0),
-        Column::new("period", "到位月份", 10.0),
-        Column::new("currency", "币种", 8.0),
-        Column::new("amount", "本次到位（万元/万美元）", 18.0),
-        Column::new("kind", "资金类型", 14.0),
-        Column::new("contract", "项目合同金额（万元/万美元）", 20.0),
-        Column::new("arrived", "项目已确认到位（万元/万美元）", 22.0),
-        Column::new("warnings", "合理性提示", 30.0),
-        Column::new("override_reason", "填报说明", 30.0),
-        Column::new("note", "备注", 24.0),
-        Column::new("entered_by", "填报人", 10.0),
-        Column::new("entered_at", "填报时间", 18.0),
-    ],
-};
-
 /// The review queue as an Excel workbook (every record waiting, not one page), in the
 /// queue's order, amounts in the record's own currency.
 #[utoipa::path(get, path = "/api/funds/review/export", tag = "funds", params(ReviewFilter),
@@ -104,50 +85,44 @@ async fn export_fund_review_queue(
         .funds()
         .review_queue_all(&filter, EXPORT_LIMIT)
         .await?;
-    let rows: Vec<Vec<Cell>> = records
-        .into_iter()
-        .map(|f| {
-            let usd = f.currency == "USD";
-            let money = |minor: i64| {
-                if usd {
-                    Cell::wan_usd(UsdCents(minor))
-                } else {
-                    Cell::wan_yuan(Fen(minor))
-                }
-            };
-            let (contract, arrived) = if usd {
-                (f.project_contract_cents, f.project_arrived_cents)
-            } else {
-                (f.project_contract_fen, f.project_arrived_fen)
-            };
-            vec![
-                Cell::text(f.region_name),
-                Cell::text(f.project_name),
-                Cell::text(f.period),
-                Cell::text(if usd { "美元" } else { "人民币" }),
-                money(f.amount),
-                Cell::text(f.kind_label),
-                money(contract),
-                money(arrived),
-                Cell::text(f.warnings.join("；")),
-                Cell::opt_text(f.override_reason),
-                Cell::opt_text(f.note),
-                Cell::text(f.entered_by_name),
-                Cell::text(
-                    f.entered_at
-                        .replace('T', " ")
-                        .chars()
-                        .take(19)
-                        .collect::<String>(),
-                ),
-            ]
-        })
-        .collect();
-    let count = rows.len();
-    let bytes = tokio::task::spawn_blocking(move || office::export(&REVIEW_EXPORT, rows))
-        .await
-        .map_err(ApiError::internal)??;
+    let count = records.len();
+    let bytes = tokio::task::spawn_blocking(move || {
+        let rows = office::template_rows(&REVIEW_EXPORT, &records, review_value);
+        office::export(&REVIEW_EXPORT, rows)
+    })
+    .await
+    .map_err(ApiError::internal)??;
     Ok(office::export_download("待审核资金到位.xlsx", bytes, count))
+}
+
+/// A record's value in a column of [`REVIEW_EXPORT`]: the project's figures in the record's
+/// currency, the entry time to the second.
+fn review_value(f: &FundArrival, field: &str) -> Value {
+    let usd = f.currency == Currency::Usd.as_str();
+    match field {
+        "region" => f.region_name.as_str().into(),
+        "project" => f.project_name.as_str().into(),
+        "period" => f.period.as_str().into(),
+        "currency" => f.currency.as_str().into(),
+        "amount" => Value::Minor(f.amount),
+        "kind" => f.kind.as_str().into(),
+        "contract" if usd => Value::Minor(f.project_contract_cents),
+        "contract" => Value::Minor(f.project_contract_fen),
+        "arrived" if usd => Value::Minor(f.project_arrived_cents),
+        "arrived" => Value::Minor(f.project_arrived_fen),
+        "warnings" => f.warnings.join("；").into(),
+        "override_reason" => (&f.override_reason).into(),
+        "note" => (&f.note).into(),
+        "entered_by" => f.entered_by_name.as_str().into(),
+        "entered_at" => f
+            .entered_at
+            .replace('T', " ")
+            .chars()
+            .take(19)
+            .collect::<String>()
+            .into(),
+        _ => Value::Blank,
+    }
 }
 
 /// Confirms (确认) or returns (退回, with a reason) an entered fund record.
@@ -202,10 +177,14 @@ struct SeenVersion {
     responses((status = 204), (status = 403, body = crate::ErrorBody),
         (status = 409, body = crate::ErrorBody)))]
 async fn withdraw_fund(
+    axum::extract::State(state): axum::extract::State<AppState>,
     ScopedStore(store): ScopedStore,
     Path(id): Path<i64>,
     Query(seen): Query<SeenVersion>,
 ) -> ApiResult<StatusCode> {
-    store.funds().withdraw(id, seen.version).await?;
+    store
+        .funds()
+        .withdraw(state.files.as_ref(), id, seen.version)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,14 +2,14 @@
 //! projects, filled in offline, checked row by row and entered for review in one go.
 
 use crate::error::{ApiError, ApiResult, Json, Query};
-use crate::office::{self, Cell, Upload};
+use crate::office::{self, Upload, Value};
 use crate::session::ScopedStore;
 use crate::AppState;
 use axum::extract::State;
 use axum::response::Response;
-use luodi_domain::funds::Period;
+use luodi_domain::funds::{FundKind, Period};
 use luodi_domain::ledger::Stage;
-use luodi_domain::{Fen, Permission, UsdCents};
+use luodi_domain::Permission;
 use luodi_store::funds::sheet::{FundImportPreview, FundsSheet};
 use luodi_store::ledger::ProjectFilter;
 use luodi_store::sheets::SheetImport;
@@ -67,26 +67,25 @@ async fn funds_template(
         .ledger()
         .list_all(&filter, FundsSheet::SPEC.max_rows as i64)
         .await?;
-    let rows: Vec<Vec<Cell>> = projects
+    let lines: Vec<_> = projects
         .into_iter()
         .filter(|p| Stage::parse(&p.stage).is_some_and(Stage::is_signed))
-        .map(|p| {
-            let usd_only = p.contract_fen == 0 && p.contract_cents > 0;
-            vec![
-                Cell::Count(p.id),
-                Cell::text(p.name),
-                Cell::text(p.region_name),
-                Cell::wan_yuan(Fen(p.contract_fen)),
-                Cell::wan_yuan(Fen(p.arrived_fen)),
-                Cell::wan_usd(UsdCents(p.contract_cents)),
-                Cell::wan_usd(UsdCents(p.arrived_cents)),
-                Cell::text(period.to_string()),
-                Cell::text(if usd_only { "美元" } else { "人民币" }),
-                Cell::Empty,
-                Cell::text("固定资产投资"),
-            ]
-        })
         .collect();
+    let rows = office::template_rows(FundsSheet::SPEC, &lines, |p, field| match field {
+        "project_id" => Value::Int(p.id),
+        "project_name" => p.name.as_str().into(),
+        "region" => p.region_name.as_str().into(),
+        "contract_fen" => Value::Minor(p.contract_fen),
+        "arrived_fen" => Value::Minor(p.arrived_fen),
+        "contract_cents" => Value::Minor(p.contract_cents),
+        "arrived_cents" => Value::Minor(p.arrived_cents),
+        "period" => Value::Month(period),
+        // A foreign-only contract is paid in dollars.
+        "currency" if p.contract_fen == 0 && p.contract_cents > 0 => Value::Code("USD"),
+        "currency" => Value::Code("CNY"),
+        "kind" => Value::Code(FundKind::FixedAsset.as_str()),
+        _ => Value::Blank,
+    });
     let count = rows.len();
     let bytes =
         tokio::task::spawn_blocking(move || office::template_filled(FundsSheet::SPEC, rows))

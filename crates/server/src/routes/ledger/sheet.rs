@@ -1,7 +1,7 @@
 //! The ledger in Excel: template, preview, import and export of the filtered list.
 
 use crate::error::{ApiResult, Json, Query};
-use crate::office::{self, Cell, Column, ExportColumns, SheetExport, SheetForm, Upload};
+use crate::office::{self, Column, ExportColumns, Kind, SheetExport, SheetForm, Upload, Value};
 use crate::session::ScopedStore;
 use crate::AppState;
 use axum::extract::State;
@@ -86,51 +86,48 @@ impl SheetExport for ProjectsSheet {
     type Item = Project;
     const FILE_NAME: &'static str = "项目台账.xlsx";
     const DERIVED: &'static [Column] = &[
-        Column::new("arrived_fen", "已确认到位（万元）", 16.0),
-        Column::new("arrived_cents", "已确认到位外资（万美元）", 18.0),
-        Column::new("arrival_rate", "资金到位率", 12.0),
+        Column::new("arrived_fen", "已确认到位（万元）", 16.0).kind(Kind::Wan),
+        Column::new("arrived_cents", "已确认到位外资（万美元）", 18.0).kind(Kind::Wan),
+        Column::new("arrival_rate", "资金到位率", 12.0).kind(Kind::Rate),
         Column::new("classification", "履约分类", 10.0),
     ];
 
-    fn cell(p: &Project, field: &str) -> Cell {
-        let text = |s: &str| Cell::text(s);
-        let opt = |s: &Option<String>| Cell::opt_text(s.clone());
-        let date = |s: &Option<String>| Cell::date(s.clone());
+    fn value(p: &Project, field: &str) -> Value {
         match field {
-            "name" => text(&p.name),
-            "investor_name" => text(&p.investor_name),
-            "investor_credit_code" => opt(&p.investor_credit_code),
-            "investor_home" => opt(&p.investor_home),
-            "origin" => text(&p.derived.origin_label),
-            "global500" => Cell::yes_no(p.global500.0),
-            "china500" => Cell::yes_no(p.china500.0),
-            "private500" => Cell::yes_no(p.private500.0),
-            "industry_code" => opt(&p.industry_code),
-            "leading_industry" => opt(&p.leading_industry),
-            "strategic_emerging" => Cell::yes_no(p.strategic_emerging.0),
-            "total_investment_fen" => Cell::wan_yuan(Fen(p.total_investment_fen)),
-            "contract_fen" => Cell::wan_yuan(Fen(p.contract_fen)),
-            "contract_cents" => Cell::wan_usd(UsdCents(p.contract_cents)),
-            "signed_on" => date(&p.signed_on),
-            "event" => opt(&p.event_name),
-            "region_code" => text(&p.region_name),
-            "zone" => opt(&p.zone_name),
-            "attracting_unit" => opt(&p.attracting_unit_name),
-            "responsible_leader" => opt(&p.responsible_leader),
-            "responsible_unit" => opt(&p.responsible_unit_name),
-            "responsible_person" => opt(&p.responsible_person),
-            "service_plan" => opt(&p.service_plan),
-            "stage" => text(&p.derived.stage_label),
-            "land_supplied_on" => date(&p.land_supplied_on),
-            "certificate_on" => date(&p.certificate_on),
-            "started_on" => date(&p.started_on),
-            "completed_on" => date(&p.completed_on),
-            "producing_on" => date(&p.producing_on),
-            "case_by_case" => Cell::yes_no(p.case_by_case.0),
-            "key_project" => Cell::yes_no(p.key_project.0),
-            "arrived_fen" => Cell::wan_yuan(Fen(p.arrived_fen)),
-            "arrived_cents" => Cell::wan_usd(UsdCents(p.arrived_cents)),
-            "arrival_rate" => Cell::rate(
+            "name" => p.name.as_str().into(),
+            "investor_name" => p.investor_name.as_str().into(),
+            "investor_credit_code" => (&p.investor_credit_code).into(),
+            "investor_home" => (&p.investor_home).into(),
+            "origin" => p.origin.as_str().into(),
+            "global500" => Value::Bool(p.global500.0),
+            "china500" => Value::Bool(p.china500.0),
+            "private500" => Value::Bool(p.private500.0),
+            "industry_code" => (&p.industry_code).into(),
+            "leading_industry" => (&p.leading_industry).into(),
+            "strategic_emerging" => Value::Bool(p.strategic_emerging.0),
+            "total_investment_fen" => Value::Minor(p.total_investment_fen),
+            "contract_fen" => Value::Minor(p.contract_fen),
+            "contract_cents" => Value::Minor(p.contract_cents),
+            "signed_on" => (&p.signed_on).into(),
+            "event" => (&p.event_name).into(),
+            "region_code" => p.region_name.as_str().into(),
+            "zone" => (&p.zone_name).into(),
+            "attracting_unit" => (&p.attracting_unit_name).into(),
+            "responsible_leader" => (&p.responsible_leader).into(),
+            "responsible_unit" => (&p.responsible_unit_name).into(),
+            "responsible_person" => (&p.responsible_person).into(),
+            "service_plan" => (&p.service_plan).into(),
+            "stage" => p.stage.as_str().into(),
+            "land_supplied_on" => (&p.land_supplied_on).into(),
+            "certificate_on" => (&p.certificate_on).into(),
+            "started_on" => (&p.started_on).into(),
+            "completed_on" => (&p.completed_on).into(),
+            "producing_on" => (&p.producing_on).into(),
+            "case_by_case" => Value::Bool(p.case_by_case.0),
+            "key_project" => Value::Bool(p.key_project.0),
+            "arrived_fen" => Value::Minor(p.arrived_fen),
+            "arrived_cents" => Value::Minor(p.arrived_cents),
+            "arrival_rate" => Value::Rate(
                 ProjectFunds {
                     contract: Fen(p.contract_fen),
                     arrival: Fen(p.arrived_fen),
@@ -139,8 +136,8 @@ impl SheetExport for ProjectsSheet {
                 }
                 .arrival_rate(),
             ),
-            "classification" => text(&p.derived.classification_label),
-            _ => Cell::Empty,
+            "classification" => p.derived.classification_label.as_str().into(),
+            _ => Value::Blank,
         }
     }
 }

@@ -3,12 +3,11 @@
 //! filled in, checked by the stage rules row by row, and written all together or not at all.
 
 use crate::error::{ApiError, ApiResult, Json, Query};
-use crate::office::{self, Cell, SheetForm, Upload};
+use crate::office::{self, SheetForm, Upload, Value};
 use crate::session::ScopedStore;
 use crate::AppState;
 use axum::extract::State;
 use axum::response::Response;
-use luodi_domain::Permission;
 use luodi_store::ledger::stages::{StageImportPreview, StagesSheet};
 use luodi_store::ledger::ProjectFilter;
 use luodi_store::sheets::SheetImport;
@@ -35,21 +34,17 @@ async fn stages_template(
     ScopedStore(store): ScopedStore,
     Query(filter): Query<ProjectFilter>,
 ) -> ApiResult<Response> {
-    store.actor().require(Permission::ManageLedger)?;
+    store.actor().require(StagesSheet::PERMISSION)?;
     let projects = store
         .ledger()
         .list_all(&filter, StagesSheet::SPEC.max_rows as i64)
         .await?;
-    let rows: Vec<Vec<Cell>> = projects
-        .into_iter()
-        .map(|p| {
-            vec![
-                Cell::Count(p.id),
-                Cell::text(p.name),
-                Cell::text(p.derived.stage_label),
-            ]
-        })
-        .collect();
+    let rows = office::template_rows(StagesSheet::SPEC, &projects, |p, field| match field {
+        "project_id" => Value::Int(p.id),
+        "project_name" => p.name.as_str().into(),
+        "current_stage" => p.stage.as_str().into(),
+        _ => Value::Blank,
+    });
     let count = rows.len();
     let bytes =
         tokio::task::spawn_blocking(move || office::template_filled(StagesSheet::SPEC, rows))
