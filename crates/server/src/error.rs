@@ -320,19 +320,19 @@ where
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|_| ApiError::bad_request("无法读取请求内容"))?;
-        let mut de = serde_json::Deserializer::from_slice(&bytes);
-        match serde_path_to_error::deserialize(&mut de) {
+        let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::MalformedJson,
+                "请求内容不是合法的JSON",
+            ));
+        };
+        whole_numbers_as_integers(&mut value);
+        match serde_path_to_error::deserialize(value) {
             Ok(value) => Ok(Json(value)),
             Err(e) => {
                 let path = e.path().to_string();
                 let inner = e.into_inner();
-                if !inner.is_data() {
-                    return Err(ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        ErrorCode::MalformedJson,
-                        "请求内容不是合法的JSON",
-                    ));
-                }
                 let (field, message) = describe_field(&path, &inner.to_string());
                 let mut e = ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
@@ -343,6 +343,25 @@ where
                 Err(e)
             }
         }
+    }
+}
+
+/// Writes every number with a zero fractional part (`304.0`) as the integer it is, as JSON
+/// Schema counts it (an `integer` of the OpenAPI document), so that an integer field takes it
+/// as serde would take `304`.
+fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            // 2⁶³ is exactly representable; anything from it up does not fit an i64.
+            if f.fract() == 0.0 && f >= -(2f64.powi(63)) && f < 2f64.powi(63) {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
     }
 }
 
@@ -404,6 +423,189 @@ pub struct Query<T>(pub T);
 pub struct Path<T>(pub T);
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// An error answer the shared request handling can give, listed in the OpenAPI document on
+/// every operation that can receive it (see [`document_shared_errors`]).
+struct SharedError {
+    status: &'static str,
+    name: &'static str,
+    description: &'static str,
+    retry_after: bool,
+}
+
+const BAD_REQUEST: SharedError = SharedError {
+    status: "400",
+    name: "BadRequest",
+    description:
+        "请求有误：地址中的编号（bad_path）、查询参数（bad_query）、JSON（malformed_json）\
+        或上传方式（invalid_upload、bad_request）不正确",
+    retry_after: false,
+};
+const UNAUTHENTICATED: SharedError = SharedError {
+    status: "401",
+    name: "Unauthenticated",
+    description: "请先登录，或登录已超时（unauthenticated）",
+    retry_after: false,
+};
+const FORBIDDEN: SharedError = SharedError {
+    status: "403",
+    name: "Forbidden",
+    description: "无权进行此操作（forbidden）；须先修改密码（password_change_required、\
+        password_expired）；凭 Cookie 从其他网站发出的修改（cross_origin）",
+    retry_after: false,
+};
+const NOT_FOUND: SharedError = SharedError {
+    status: "404",
+    name: "NotFound",
+    description: "未找到所指的记录或地区，或不在管辖范围内（not_found）",
+    retry_after: false,
+};
+const UNSUPPORTED_MEDIA_TYPE: SharedError = SharedError {
+    status: "415",
+    name: "UnsupportedMediaType",
+    description: "请求须为 Content-Type: application/json（unsupported_media_type）",
+    retry_after: false,
+};
+const UNPROCESSABLE: SharedError = SharedError {
+    status: "422",
+    name: "ValidationFailed",
+    description: "提交的数据或查询条件有误（validation_failed，errors 按字段列出）；\
+        导入文件有错误（import_rejected 等）",
+    retry_after: false,
+};
+const TOO_MANY_REQUESTS: SharedError = SharedError {
+    status: "429",
+    name: "TooManyRequests",
+    description: "登录失败次数过多，请在 Retry-After 秒后再试（too_many_requests）",
+    retry_after: true,
+};
+const BUSY: SharedError = SharedError {
+    status: "503",
+    name: "Busy",
+    description: "服务器繁忙，请在 Retry-After 秒后再试（busy）",
+    retry_after: true,
+};
+
+/// Operations anyone may call without signing in: the health check and the sign-in steps.
+fn is_public(path: &str) -> bool {
+    path == "/api/health" || path.starts_with("/api/auth/login")
+}
+
+/// Lists on every operation of `doc` the error answers that the shared request handling gives
+/// it, each in the [`ErrorBody`] shape, so that the document names every status the server
+/// can answer: 400 for a bad path, query or body; 401 unless public; 403 for a signed-in
+/// operation (permissions, a password to change) or a change (cross-site requests); 404 where
+/// the request names a record or region; 415 for a JSON body of another type; 422 where a body
+/// or query is checked; 429 and 503 for the sign-in steps (throttling and the queue of password
+/// hashes). A status an operation documents itself keeps its own description.
+pub fn document_shared_errors(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{
+        ContentBuilder, HeaderBuilder, ObjectBuilder, Ref, RefOr, ResponseBuilder, Schema, Type,
+    };
+
+    let all = [
+        &BAD_REQUEST,
+        &UNAUTHENTICATED,
+        &FORBIDDEN,
+        &NOT_FOUND,
+        &UNSUPPORTED_MEDIA_TYPE,
+        &UNPROCESSABLE,
+        &TOO_MANY_REQUESTS,
+        &BUSY,
+    ];
+    let components = doc.components.get_or_insert_with(Default::default);
+    for e in all {
+        let mut response = ResponseBuilder::new().description(e.description).content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build(),
+        );
+        if e.retry_after {
+            response = response.header(
+                "Retry-After",
+                HeaderBuilder::new()
+                    .schema(ObjectBuilder::new().schema_type(Type::Integer))
+                    .description(Some("几秒后可以再试"))
+                    .build(),
+            );
+        }
+        components
+            .responses
+            .insert(e.name.to_owned(), RefOr::T(response.build()));
+    }
+
+    let mut forms = std::collections::BTreeSet::new();
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let public = is_public(path);
+        for (get, op) in [
+            (true, &mut item.get),
+            (false, &mut item.put),
+            (false, &mut item.post),
+            (false, &mut item.delete),
+            (false, &mut item.patch),
+        ] {
+            let Some(op) = op.as_mut() else { continue };
+            let params = op.parameters.as_deref().unwrap_or_default();
+            let in_path = params
+                .iter()
+                .any(|p| matches!(p.parameter_in, ParameterIn::Path));
+            let in_query = params
+                .iter()
+                .any(|p| matches!(p.parameter_in, ParameterIn::Query));
+            let body = op.request_body.as_ref();
+            let json = body.is_some_and(|b| b.content.contains_key("application/json"));
+            let wanted = [
+                (&BAD_REQUEST, in_path || in_query || body.is_some()),
+                (&UNAUTHENTICATED, !public),
+                (&FORBIDDEN, !public || !get),
+                (
+                    &NOT_FOUND,
+                    !public && (in_path || in_query || body.is_some()),
+                ),
+                (&UNSUPPORTED_MEDIA_TYPE, json),
+                (&UNPROCESSABLE, in_query || body.is_some()),
+                (&TOO_MANY_REQUESTS, public && !get),
+                (&BUSY, public && !get),
+            ];
+            for (e, applies) in wanted {
+                if applies {
+                    op.responses
+                        .responses
+                        .entry(e.status.to_owned())
+                        .or_insert_with(|| RefOr::Ref(Ref::from_response_name(e.name)));
+                }
+            }
+            if let Some(RefOr::Ref(form)) = body
+                .and_then(|b| b.content.get("multipart/form-data"))
+                .and_then(|c| c.schema.as_ref())
+            {
+                forms.insert(
+                    form.ref_location
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or("")
+                        .to_owned(),
+                );
+            }
+        }
+    }
+
+    // A part's name travels in a header, where control characters cannot go: the server
+    // refuses such a form as broken (400), so the document says so.
+    let schemas = &mut doc.components.get_or_insert_with(Default::default).schemas;
+    for form in forms {
+        if let Some(RefOr::T(Schema::Object(object))) = schemas.get_mut(&form) {
+            object.property_names = Some(Box::new(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(r"^[^\x00-\x1f\x7f]*$"))
+                    .into(),
+            ));
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -96,7 +96,8 @@ pub struct AppState {
         (name = "units", description = "单位名录"),
         (name = "audit", description = "审计日志"),
         (name = "dashboard", description = "工作台"),
-        (name = "ledger", description = "项目台账与签约活动"),
+        (name = "ledger", description = "项目台账"),
+        (name = "events", description = "签约活动"),
         (name = "funds", description = "资金到位填报与审核"),
         (name = "rates", description = "三率与分类统计"),
         (name = "rules", description = "台账规则：分类标准与分级责任"),
@@ -109,7 +110,7 @@ pub struct AppState {
 struct ApiDoc;
 
 fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::health::router())
         .merge(routes::auth::router())
         .merge(routes::regions::router())
@@ -129,7 +130,9 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::meetings::router())
         .merge(routes::channels::router())
         .merge(routes::two_factor::router())
-        .split_for_parts()
+        .split_for_parts();
+    error::document_shared_errors(&mut doc);
+    (router, doc)
 }
 
 /// The OpenAPI document of every endpoint (also served at `/api/openapi.json`).
@@ -186,7 +189,12 @@ fn compression() -> CompressionLayer<impl Predicate> {
         .and(NotForContentType::const_new("application/zip"))
         .and(NotForContentType::const_new("application/ofd"))
         .and(NotForContentType::const_new("application/pdf"));
-    CompressionLayer::new().compress_when(predicate)
+    // The fastest level: an API answer is compressed on every request (a kept report is not
+    // recomputed, but its JSON is), and level 1 keeps most of the saving at a fraction of the
+    // default level's time.
+    CompressionLayer::new()
+        .quality(tower_http::CompressionLevel::Fastest)
+        .compress_when(predicate)
 }
 
 async fn api_not_found() -> ApiError {

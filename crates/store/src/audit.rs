@@ -159,8 +159,10 @@ pub struct AuditFilter {
     /// Username of the actor (exact) or part of it.
     pub actor: Option<String>,
     /// First day, YYYY-MM-DD (inclusive).
+    #[param(schema_with = crate::kit::params::any_day_or_blank)]
     pub from: Option<String>,
     /// Last day, YYYY-MM-DD (inclusive).
+    #[param(schema_with = crate::kit::params::any_day_or_blank)]
     pub to: Option<String>,
 }
 

@@ -21,20 +21,26 @@ crate::scoped::area_handle!(
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct RatesQuery {
     /// Region whose projects are counted; the user's own region when omitted.
+    #[param(pattern = r"^((0[1-9]|[1-9][0-9])[0-9]{4})?$")]
     pub region: Option<String>,
     /// Rows by: `region` (the next level down, default), `zone` (园区/乡镇), `industry`
     /// (GB/T 4754 section), `origin` (资金来源) or `event` (签约活动).
+    #[param(pattern = r"^(|region|zone|industry|origin|event)$")]
     pub group_by: Option<String>,
     /// Figures as they stood at the end of this month (YYYY-MM): projects signed by then,
     /// arrivals confirmed for months up to it, starts dated by then. Today's when omitted.
+    #[param(pattern = r"^((20[0-9]{2}|2100)-(0[1-9]|1[0-2]))?$")]
     pub as_of: Option<String>,
     /// Only projects signed on or after this day (YYYY-MM-DD), e.g. a campaign's cohort.
+    #[param(schema_with = crate::kit::params::day_or_blank)]
     pub signed_from: Option<String>,
     /// Only projects signed on or before this day (YYYY-MM-DD).
+    #[param(schema_with = crate::kit::params::day_or_blank)]
     pub signed_to: Option<String>,
     /// Only projects signed at this event (an event's fulfilment).
     pub event_id: Option<i64>,
     /// Only this origin: foreign, out_of_province, in_province.
+    #[param(pattern = r"^(|foreign|out_of_province|in_province)$")]
     pub origin: Option<String>,
     /// Only this GB/T 4754 section letter or division code.
     pub industry: Option<String>,
@@ -512,8 +518,10 @@ impl Rates<'_> {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct GrowthQuery {
     /// Region whose arrivals are compared; the user's own region when omitted.
+    #[param(pattern = r"^((0[1-9]|[1-9][0-9])[0-9]{4})?$")]
     pub region: Option<String>,
     /// The last month counted (YYYY-MM); this month when omitted. The year runs from January.
+    #[param(pattern = r"^((20[0-9]{2}|2100)-(0[1-9]|1[0-2]))?$")]
     pub period: Option<String>,
 }
 

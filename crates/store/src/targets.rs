@@ -21,6 +21,7 @@ crate::scoped::area_handle!(
 pub struct TargetsQuery {
     /// The region whose targets are shown, with those of its child regions; the user's own
     /// region when omitted.
+    #[param(pattern = r"^((0[1-9]|[1-9][0-9])[0-9]{4})?$")]
     pub region: Option<String>,
     /// The year; this year when omitted.
     pub year: Option<i64>,

@@ -104,6 +104,7 @@ pub struct UserFilter {
     pub q: Option<String>,
     pub role: Option<String>,
     /// Only users in this region's subtree.
+    #[param(pattern = r"^((0[1-9]|[1-9][0-9])[0-9]{4})?$")]
     pub region: Option<String>,
 }
 

@@ -104,6 +104,7 @@ async fn remind_round(
 struct UpdateKey {
     project_id: i64,
     /// YYYY-MM
+    #[param(pattern = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
     period: String,
 }
 

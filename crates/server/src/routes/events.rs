@@ -121,6 +121,7 @@ async fn export_events(
     Query(filter): Query<EventFilter>,
     Query(chosen): Query<ExportColumns>,
 ) -> ApiResult<Response> {
+    filter.year.map(super::tasks::known_year).transpose()?;
     let events = store.events().list_all(&filter).await?;
     office::export_response::<EventsSheet>(events, &chosen).await
 }
@@ -133,6 +134,7 @@ async fn list_events(
     Query(filter): Query<EventFilter>,
     Query(page): Query<PageRequest>,
 ) -> ApiResult<Json<Page<SigningEvent>>> {
+    filter.year.map(super::tasks::known_year).transpose()?;
     Ok(Json(store.events().list(&filter, page).await?))
 }
 

@@ -27,6 +27,7 @@ async fn list_industries(State(state): State<AppState>) -> ApiResult<Json<Vec<In
 #[derive(Deserialize, IntoParams)]
 struct ChildrenQuery {
     /// Parent region code; omit for the provinces.
+    #[param(pattern = r"^((0[1-9]|[1-9][0-9])[0-9]{4})?$")]
     parent: Option<String>,
 }
 
@@ -60,8 +61,10 @@ async fn scope_regions(ScopedStore(store): ScopedStore) -> ApiResult<Json<Vec<Re
 
 /// A region with its ancestors and its zones (园区、乡镇).
 #[utoipa::path(get, path = "/api/regions/{code}", tag = "regions",
-    params(("code" = String, Path, description = "6-digit region code")),
-    responses((status = 200, body = RegionDetail), (status = 404, body = crate::ErrorBody)))]
+    params(("code" = String, Path, description = "6-digit region code",
+        pattern = r"^(0[1-9]|[1-9][0-9])[0-9]{4}$")),
+    responses((status = 200, body = RegionDetail), (status = 404, body = crate::ErrorBody),
+        (status = 422, body = crate::ErrorBody, description = "not a region code")))]
 async fn get_region(
     State(state): State<AppState>,
     _user: CurrentUser,

@@ -42,6 +42,7 @@ async fn mark_read(ScopedStore(store): ScopedStore) -> ApiResult<StatusCode> {
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct YearQuery {
+    #[param(minimum = 2000, maximum = 2100)]
     year: i32,
 }
 
@@ -52,7 +53,7 @@ async fn get_holidays(
     ScopedStore(store): ScopedStore,
     Query(q): Query<YearQuery>,
 ) -> ApiResult<Json<Vec<HolidayDay>>> {
-    Ok(Json(store.tasks().holidays(q.year).await?))
+    Ok(Json(store.tasks().holidays(known_year(q.year)?).await?))
 }
 
 /// Replaces a year of the holiday table: one day per line, `YYYY-MM-DD,休` or
@@ -67,10 +68,24 @@ async fn load_holidays(
     Ok(Json(store.tasks().load_holidays(input).await?))
 }
 
+/// A year the tables can hold (as the holiday table is loaded), so that the year after it is
+/// one too.
+pub(crate) fn known_year(year: i32) -> ApiResult<i32> {
+    if (2000..=2100).contains(&year) {
+        Ok(year)
+    } else {
+        Err(crate::error::ApiError::field(
+            "year",
+            "年份应在2000年至2100年之间",
+        ))
+    }
+}
+
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct DueQuery {
     /// YYYY-MM-DD
+    #[param(format = Date, pattern = r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
     from: String,
     days: u32,
     /// `calendar` (default) or `working`.

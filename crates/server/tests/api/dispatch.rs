@@ -346,6 +346,181 @@ async fn other_counties_see_nothing_and_closed_or_absent_months_are_refused() {
     assert!(body["message"].as_str().unwrap().contains("已结束"));
 }
 
+/// The fund records of a project as its county sees them.
+async fn funds_of(user: &User, project: i64) -> Vec<Value> {
+    let (status, body) = user.get(&format!("/api/projects/{project}/funds")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body.as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn an_update_enters_the_month_s_money_for_review_and_moves_the_stage_once() {
+    let app = spawn_app().await;
+    let ids = projects(&app).await;
+    let yy = app.login("yy_bureau").await;
+    open(&yy, 5).await;
+    let nx = app.login("nx_bureau").await;
+    let tomorrow = (today() + time::Duration::days(1)).to_string();
+
+    // A bad amount and a stage dated tomorrow: the whole save refused, both fields named.
+    let (status, body) = save(
+        &nx,
+        ids[0],
+        json!({
+            "progress": "完成土地摘牌", "version": 0,
+            "arrival": { "amount": 0, "currency": "CNY", "kind": "fixed_asset" },
+            "stage": { "stage": "land_supplied", "changed_on": tomorrow },
+        }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["errors"]["arrival.amount"].is_array(), "{body}");
+    assert!(body["errors"]["stage.changed_on"].is_array(), "{body}");
+    // A figure above the whole contract needs a 超常说明, as any entry does.
+    let (status, body) = save(
+        &nx,
+        ids[0],
+        json!({
+            "progress": "完成土地摘牌", "version": 0,
+            "arrival": { "amount": 500_000_000, "currency": "CNY", "kind": "fixed_asset" },
+        }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["errors"]["arrival.override_reason"].is_array(),
+        "{body}"
+    );
+    // A stage dated before the signing is refused by the ledger's rules.
+    let (status, body) = save(
+        &nx,
+        ids[0],
+        json!({ "progress": "供地", "version": 0,
+                "stage": { "stage": "land_supplied", "changed_on": "2025-12-01" } }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["errors"]["stage.stage"].is_array(), "{body}");
+    // Nothing was written: no update, no money, the stage as it was.
+    let (_, view) = nx
+        .get(&format!(
+            "/api/dispatch/updates?project_id={}&period={}",
+            ids[0],
+            last_month()
+        ))
+        .await;
+    assert_eq!(view["current"], Value::Null, "{view}");
+    assert!(funds_of(&nx, ids[0]).await.is_empty());
+    let (_, project) = nx.get(&format!("/api/projects/{}", ids[0])).await;
+    assert_eq!(project["project"]["stage"], "signed");
+
+    // A draft with this month's money and a new stage; the month is the round's, not typed.
+    let draft = json!({
+        "project_id": ids[0], "progress": "完成土地摘牌", "version": 0,
+        "arrival": { "amount": 30_000_000, "currency": "CNY", "kind": "fixed_asset",
+                     "note": "首期设备款" },
+        "stage": { "stage": "land_supplied", "changed_on": "2026-02-01" },
+    });
+    let (status, first) = nx.put("/api/dispatch/updates", draft.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["status"], "draft");
+    assert_eq!(first["period"], last_month());
+    assert_eq!(first["arrival"]["status"], "entered", "{first}");
+    assert_eq!(first["arrival"]["period"], last_month());
+    assert_eq!(first["arrival"]["amount"], 30_000_000);
+    assert_eq!(first["stage_change"]["stage"], "land_supplied");
+    let (_, project) = nx.get(&format!("/api/projects/{}", ids[0])).await;
+    assert_eq!(project["project"]["stage"], "land_supplied");
+    assert_eq!(project["project"]["land_supplied_on"], "2026-02-01");
+
+    // Saved again as it stands: still one record, one stage change.
+    let mut again = draft.clone();
+    again["version"] = first["version"].clone();
+    let (status, second) = nx.put("/api/dispatch/updates", again.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{second}");
+    assert_eq!(second["arrival"]["id"], first["arrival"]["id"]);
+    assert_eq!(funds_of(&nx, ids[0]).await.len(), 1);
+    // Another figure while that one waits for review: refused, changed in 资金到位 instead.
+    again["version"] = second["version"].clone();
+    again["arrival"]["amount"] = json!(40_000_000);
+    let (status, body) = nx.put("/api/dispatch/updates", again).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["errors"]["arrival.amount"][0]
+        .as_str()
+        .unwrap()
+        .contains("资金到位"));
+
+    // The receipt goes on the record the update entered, through the evidence upload.
+    let fund = first["arrival"]["id"].as_i64().unwrap();
+    let (status, body) = nx
+        .upload_file(
+            &format!("/api/funds/{fund}/evidence"),
+            b"%PDF-1.4 bank receipt".to_vec(),
+            "回单.pdf",
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    // Submitted: the money waits in the city's review queue, for the round's month.
+    let (status, submitted) = save(
+        &nx,
+        ids[0],
+        json!({ "progress": "完成土地摘牌", "submit": true, "version": second["version"] }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{submitted}");
+    assert_eq!(submitted["status"], "submitted");
+    assert_eq!(submitted["arrival"]["status"], "entered", "never confirmed");
+    assert_eq!(submitted["arrival"]["evidence_count"], 1);
+    let queue = yy.items("/api/funds/review").await;
+    assert_eq!(queue.len(), 1, "{queue:?}");
+    assert_eq!(queue[0]["id"], fund);
+    assert_eq!(queue[0]["period"], last_month());
+    assert_eq!(queue[0]["region_name"], "南县");
+    // The city reads the update with its money and stage.
+    let (_, view) = yy
+        .get(&format!(
+            "/api/dispatch/updates?project_id={}&period={}",
+            ids[0],
+            last_month()
+        ))
+        .await;
+    assert_eq!(view["current"]["arrival"]["id"], fund);
+    assert_eq!(view["current"]["stage_change"]["changed_on"], "2026-02-01");
+    // Audited: the money and the stage, each by its own area's entry.
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&app.database_url)
+        .await
+        .unwrap();
+    let actions: Vec<(String, String)> = sqlx::query_as(
+        "SELECT entity, action FROM audit_log WHERE summary LIKE '%（月度进展）%' ORDER BY id",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(
+        actions,
+        vec![
+            ("project".to_owned(), "stage_change".to_owned()),
+            ("fund_arrival".to_owned(), "create".to_owned()),
+        ]
+    );
+
+    // Another county saves nothing for a project outside its scope, money or not.
+    let yyx = app.login("yyx_bureau").await;
+    let (status, _) = save(
+        &yyx,
+        ids[1],
+        json!({ "progress": "x", "version": 0,
+                "arrival": { "amount": 10_000_000, "currency": "CNY", "kind": "fixed_asset" } }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(funds_of(&nx, ids[1]).await.is_empty());
+    assert_eq!(yy.items("/api/funds/review").await.len(), 1);
+}
+
 #[tokio::test]
 async fn reminders_go_out_before_on_and_after_the_day_once_each() {
     let app = spawn_app().await;

@@ -289,3 +289,83 @@ async fn a_cross_origin_change_with_the_session_cookie_is_refused() {
         .unwrap();
     assert!(res.status().is_success(), "{}", res.status());
 }
+
+#[tokio::test]
+async fn years_beyond_the_tables_are_refused_and_integral_numbers_taken_as_integers() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    // The year after i32::MAX overflowed (a panic in a debug build): refused before.
+    for path in [
+        "/api/holidays?year=2147483647",
+        "/api/events?year=2147483647",
+        "/api/events/export?year=-2147483648",
+    ] {
+        let (status, body) = admin.get(path).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        assert_error(&body, "validation_failed");
+        assert!(body["errors"]["year"].is_array(), "{path}: {body}");
+    }
+    let (status, _) = admin.get("/api/holidays?year=2026").await;
+    assert_eq!(status, StatusCode::OK);
+
+    // JSON Schema counts 2026.0 as an integer, as the OpenAPI document's `integer` says.
+    let (status, body) = admin
+        .put("/api/holidays", json!({"year": 2026.0, "text": ""}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = admin
+        .put("/api/holidays", json!({"year": 2026.5, "text": ""}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["errors"]["year"].is_array(), "{body}");
+}
+
+#[tokio::test]
+async fn every_operation_documents_the_shared_error_answers() {
+    let app = spawn_app().await;
+    let (_, doc) = json_of(
+        client()
+            .get(app.url("/api/openapi.json"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            let public = path == "/api/health" || path.starts_with("/api/auth/login");
+            if !public {
+                for status in ["401", "403"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{method} {path}: no {status}"
+                    );
+                }
+            }
+            if path.contains('{') {
+                for status in ["400", "404"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{method} {path}: no {status}"
+                    );
+                }
+            }
+            if op["requestBody"]["content"]["application/json"].is_object() {
+                for status in ["400", "415", "422"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{method} {path}: no {status}"
+                    );
+                }
+            }
+        }
+    }
+    let tags: Vec<&str> = doc["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert!(tags.contains(&"ledger") && tags.contains(&"events"));
+}

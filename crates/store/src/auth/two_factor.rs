@@ -558,6 +558,13 @@ impl TwoFactor<'_> {
             .filter(|r| policy.roles.contains(r))
             .collect();
         let mut tx = self.db.pool.begin().await?;
+        // A write that changes nothing, first: it takes SQLite's write lock (and the row's on
+        // PostgreSQL) before the read, so a write by another connection in between cannot make
+        // this transaction fail with "database is locked" when it upgrades to write.
+        sqlx::query("UPDATE settings SET value = value WHERE key = $1")
+            .bind(ROLES_KEY)
+            .execute(&mut *tx)
+            .await?;
         let before = required_roles(&mut tx).await?;
         let value = roles
             .iter()

@@ -15,10 +15,10 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct FailuresQuery {
     /// Only this region's subtree (within the user's scope).
-    #[param(pattern = r"^(0[1-9]|[1-9][0-9])[0-9]{4}$")]
+    #[param(pattern = r"^((0[1-9]|[1-9][0-9])[0-9]{4})?$")]
     pub region: Option<String>,
     /// `email` or `webhook`.
-    #[param(pattern = r"^(email|webhook)$")]
+    #[param(pattern = r"^(|email|webhook)$")]
     pub channel: Option<String>,
 }
 

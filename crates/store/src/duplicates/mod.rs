@@ -191,6 +191,7 @@ fn duplicate_status_label(status: &str) -> &'static str {
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
 pub struct DuplicateFilter {
     /// `pending` (default), `duplicate`, `not_duplicate`, or `all`.
+    #[param(pattern = r"^(|pending|duplicate|not_duplicate|all)$")]
     pub status: Option<String>,
 }
 

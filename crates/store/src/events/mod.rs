@@ -70,6 +70,7 @@ pub struct EventFilter {
     /// Part of the event name.
     pub q: Option<String>,
     /// Events held in this year.
+    #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
     pub level: Option<String>,
 }

@@ -183,10 +183,10 @@ pub const MAX_BATCH: usize = 2_000;
 #[into_params(parameter_in = Query)]
 pub struct ReviewFilter {
     /// A county or city code: records of projects there.
-    #[param(pattern = r"^(0[1-9]|[1-9][0-9])[0-9]{4}$")]
+    #[param(pattern = r"^((0[1-9]|[1-9][0-9])[0-9]{4})?$")]
     pub region: Option<String>,
     /// YYYY-MM.
-    #[param(pattern = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
+    #[param(pattern = r"^((20[0-9]{2}|2100)-(0[1-9]|1[0-2]))?$")]
     pub period: Option<String>,
     /// The id of the user who entered the records.
     pub entered_by: Option<i64>,
@@ -269,9 +269,9 @@ const FUND_SELECT: &str = "SELECT f.id, f.project_id, p.name AS project_name, f.
     LEFT JOIN users ru ON ru.id = f.reviewed_by WHERE 1 = 1";
 
 /// An entry's checked period and the plausibility warnings its reason overrides.
-struct CheckedEntry {
-    period: Period,
-    warnings: Vec<String>,
+pub(crate) struct CheckedEntry {
+    pub period: Period,
+    pub warnings: Vec<String>,
 }
 
 /// A fund record about to be entered, checked.
@@ -543,6 +543,19 @@ impl Funds<'_> {
         replacing: Option<i64>,
     ) -> Result<CheckedEntry, StoreError> {
         let project = self.ledger().get(project_id).await?.project;
+        self.check_entry_for(&project, input, replacing).await
+    }
+
+    /// The rules of a fund entry for `project` (one the caller may read), wherever the money
+    /// is entered: the form, a correction, a monthly update. Every basic error at once; then
+    /// the plausibility warnings, refused without an `override_reason`.
+    pub(crate) async fn check_entry_for(
+        &self,
+        project: &crate::ledger::Project,
+        input: &FundInput,
+        replacing: Option<i64>,
+    ) -> Result<CheckedEntry, StoreError> {
+        let project_id = project.id;
         let mut checks = Checks::default();
         let period = checks.take(
             "period",

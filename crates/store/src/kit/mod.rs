@@ -10,4 +10,5 @@ pub mod error;
 pub mod filter;
 pub mod objects;
 pub mod page;
+pub mod params;
 pub mod text;

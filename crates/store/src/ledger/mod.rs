@@ -366,15 +366,21 @@ pub struct ProjectFilter {
     /// Part of the project or investor name, or the credit code.
     pub q: Option<String>,
     /// Region subtree.
+    #[param(pattern = r"^((0[1-9]|[1-9][0-9])[0-9]{4})?$")]
     pub region: Option<String>,
+    #[param(
+        pattern = r"^(|lead|intent|negotiating|signed|land_supplied|started|completed|producing|terminated|defaulted)$"
+    )]
     pub stage: Option<String>,
     pub origin: Option<String>,
     /// GB/T 4754 section letter or division code.
     pub industry: Option<String>,
     pub event_id: Option<i64>,
     /// Signed on or after (YYYY-MM-DD).
+    #[param(schema_with = crate::kit::params::day_or_blank)]
     pub signed_from: Option<String>,
     /// Signed on or before (YYYY-MM-DD).
+    #[param(schema_with = crate::kit::params::day_or_blank)]
     pub signed_to: Option<String>,
     /// Contract amount at least (分).
     pub min_contract_fen: Option<i64>,
@@ -400,6 +406,7 @@ pub struct ProjectFilter {
     /// Local 主导产业 tag, exactly.
     pub leading_industry: Option<String>,
     /// `CNY`: with a contract amount in 元; `USD`: with contract foreign capital in US dollars.
+    #[param(pattern = r"^(|CNY|USD)$")]
     pub currency: Option<String>,
     /// 一事一议.
     pub case_by_case: Option<bool>,
@@ -407,6 +414,9 @@ pub struct ProjectFilter {
     pub missing_contract: Option<bool>,
     /// Sort column: signed_on, contract_fen, arrived_fen, name, updated_at (default signed_on);
     /// prefix with `-` for descending.
+    #[param(
+        pattern = r"^-?(signed_on|contract_fen|arrived_fen|name|updated_at|total_investment_fen)$"
+    )]
     pub sort: Option<String>,
 }
 

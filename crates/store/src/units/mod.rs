@@ -89,8 +89,10 @@ impl Unit {
 pub struct UnitFilter {
     /// Part of the unit name.
     pub q: Option<String>,
+    #[param(pattern = r"^(|investment|landing|encouraged)$")]
     pub category: Option<String>,
     /// Only units in this region's subtree.
+    #[param(pattern = r"^((0[1-9]|[1-9][0-9])[0-9]{4})?$")]
     pub region: Option<String>,
 }
 

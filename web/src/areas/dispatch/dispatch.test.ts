@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import {
+  arrivalOf,
   batchUnchangedQuestion,
+  blankMoney,
   closeRoundQuestion,
   defaultDueOn,
   MONTH_SHEET_FIELDS,
@@ -14,6 +16,7 @@ import {
   progressPercent,
   reporterStatusTag,
   roundQuery,
+  stageOf,
   unreportedProjects,
   updateStatusLabel,
   updateStatusTag,
@@ -90,6 +93,36 @@ describe('update form errors', () => {
   it('lists the errors no field shows', () => {
     expect(otherErrors(errors)).toEqual(['2026-11没有调度轮次要求报送该项目的进展', '本月进展已报送'])
     expect(otherErrors({ problems: '存在问题不超过20条' })).toEqual([])
+    // The money and stage fields show their own errors.
+    expect(otherErrors({ 'arrival.amount': '到位金额须大于0', 'stage.changed_on': '不能晚于今天', unchanged: '不能同时' })).toEqual([
+      '不能同时',
+    ])
+  })
+})
+
+describe('the month\'s money and stage in the update form', () => {
+  it('sends an amount typed in 万 as minor units, and nothing when none is typed', () => {
+    expect(arrivalOf(blankMoney())).toBeNull()
+    expect(arrivalOf({ ...blankMoney(), amount: ' 100 ', note: ' 首期 ' })).toEqual({
+      amount: 100_000_000,
+      currency: 'CNY',
+      kind: 'fixed_asset',
+      note: '首期',
+      override_reason: null,
+    })
+    expect(arrivalOf({ ...blankMoney('USD'), amount: '1,234.5' })).toMatchObject({ amount: 1_234_500_000, currency: 'USD' })
+  })
+
+  it('refuses an amount that is not a 万 figure before sending', () => {
+    expect(arrivalOf({ ...blankMoney(), amount: '十万' })).toEqual({ error: '请输入以万元为单位的金额，最多6位小数' })
+    expect(arrivalOf({ ...blankMoney('USD'), amount: '1.0000001' })).toEqual({ error: '请输入以万美元为单位的金额，最多6位小数' })
+    expect(arrivalOf({ ...blankMoney(), amount: '0' })).toEqual({ error: '到位金额须大于0' })
+  })
+
+  it('asks for the date of a new stage', () => {
+    expect(stageOf('', '')).toBeNull()
+    expect(stageOf('started', '')).toEqual({ error: '请选择达到新阶段的日期' })
+    expect(stageOf('started', '2026-11-03')).toEqual({ stage: 'started', changed_on: '2026-11-03' })
   })
 })
 

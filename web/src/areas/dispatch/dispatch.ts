@@ -1,8 +1,10 @@
 // Monthly dispatch (一月一调度) as pages show it: report and update states, a round's default
 // deadline, and the round's filters as the API takes them.
 
+import type { components } from '@/api/schema'
 import type { BoardRow, MonthImportPreview, MonthPreviewRow, ProblemInput } from '@/api/types'
-import { previousPeriod } from '@/areas/ledger/ledger'
+import { previousPeriod, type Currency, type FundKind } from '@/areas/ledger/ledger'
+import { minorToNumber, parseWanToMinor } from '@/kit/format'
 
 type TagType = 'success' | 'primary' | 'warning' | 'danger' | 'info'
 
@@ -111,10 +113,60 @@ export function problemError(errors: Record<string, string>, index: number, fiel
 
 /** Field errors that no field of the update form shows (the month, the state, the version). */
 export function otherErrors(errors: Record<string, string>): string[] {
-  const shown = /^(progress|next_steps|problems(\[\d+\]\.(text|category|help_asked))?)$/
+  const shown =
+    /^(progress|next_steps|problems(\[\d+\]\.(text|category|help_asked))?|arrival\.(amount|currency|kind|note|override_reason)|stage\.(stage|changed_on))$/
   return Object.entries(errors)
     .filter(([k]) => !shown.test(k))
     .map(([, v]) => v)
+}
+
+// ---- the month's money and stage, in the update form ----
+
+type Schemas = components['schemas']
+export type ArrivalBody = Schemas['ArrivalInput']
+export type StageBody = Schemas['StageInput']
+
+/** The money fields of the update form, as typed (the amount in 万元 or 万美元). */
+export interface MoneyForm {
+  amount: string
+  currency: Currency
+  kind: FundKind
+  note: string
+  override_reason: string
+}
+
+export const blankMoney = (currency: Currency = 'CNY'): MoneyForm => ({
+  amount: '',
+  currency,
+  kind: 'fixed_asset',
+  note: '',
+  override_reason: '',
+})
+
+/**
+ * The money typed in the update form as the API takes it (minor units): null when no amount
+ * was typed, or the message for an amount that is not a 万 figure.
+ */
+export function arrivalOf(m: MoneyForm): ArrivalBody | null | { error: string } {
+  if (!m.amount.trim()) return null
+  const unit = m.currency === 'USD' ? '万美元' : '万元'
+  const amount = minorToNumber(parseWanToMinor(m.amount))
+  if (amount === null) return { error: `请输入以${unit}为单位的金额，最多6位小数` }
+  if (amount <= 0) return { error: '到位金额须大于0' }
+  return {
+    amount,
+    currency: m.currency,
+    kind: m.kind,
+    note: m.note.trim() || null,
+    override_reason: m.override_reason.trim() || null,
+  }
+}
+
+/** The new stage chosen in the update form, or null; a date is required with it. */
+export function stageOf(stage: string, changedOn: string): StageBody | null | { error: string } {
+  if (!stage) return null
+  if (!changedOn) return { error: '请选择达到新阶段的日期' }
+  return { stage: stage as StageBody['stage'], changed_on: changedOn }
 }
 
 // ---- 月度调度表: the month in one sheet ----

@@ -29,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 struct TemplateQuery {
     /// The month the amounts are for (YYYY-MM); the month before this one when omitted.
+    #[param(pattern = r"^((20[0-9]{2}|2100)-(0[1-9]|1[0-2]))?$")]
     period: Option<String>,
 }
 
