@@ -99,17 +99,35 @@ impl RobotRow {
         }
     }
 
-    /// What the audit trail keeps of it: no secret, the URL masked.
     fn audited(&self) -> serde_json::Value {
-        json!({
-            "region_code": self.region_code,
-            "name": self.name,
-            "kind": self.kind,
-            "url": webhook::mask_url(&self.url),
-            "has_secret": self.secret.is_some(),
-            "enabled": self.enabled.0,
-        })
+        audited(
+            &self.region_code,
+            &self.name,
+            &self.kind,
+            &self.url,
+            self.secret.is_some(),
+            self.enabled.0,
+        )
     }
+}
+
+/// What the audit trail keeps of a robot: no secret, the URL masked.
+fn audited(
+    region_code: &str,
+    name: &str,
+    kind: &str,
+    url: &str,
+    has_secret: bool,
+    enabled: bool,
+) -> serde_json::Value {
+    json!({
+        "region_code": region_code,
+        "name": name,
+        "kind": kind,
+        "url": webhook::mask_url(url),
+        "has_secret": has_secret,
+        "enabled": enabled,
+    })
 }
 
 const SELECT: &str = "SELECT r.id, r.region_code, g.name AS region_name, r.name, r.kind, r.url, \
@@ -252,14 +270,14 @@ impl Channels<'_> {
         .bind(&now)
         .fetch_one(&mut *tx)
         .await?;
-        let after = json!({
-            "region_code": c.region.as_str(),
-            "name": c.name,
-            "kind": c.kind.as_str(),
-            "url": webhook::mask_url(c.url.as_deref().unwrap_or_default()),
-            "has_secret": c.secret.clone().flatten().is_some(),
-            "enabled": input.enabled,
-        });
+        let after = audited(
+            c.region.as_str(),
+            &c.name,
+            c.kind.as_str(),
+            c.url.as_deref().unwrap_or_default(),
+            c.secret.clone().flatten().is_some(),
+            input.enabled,
+        );
         audit::record(
             &mut tx,
             (&self.actor).into(),
@@ -314,14 +332,14 @@ impl Channels<'_> {
             Some(secret) => secret.is_some(),
             None => before.secret.is_some(),
         };
-        let after = json!({
-            "region_code": c.region.as_str(),
-            "name": c.name,
-            "kind": c.kind.as_str(),
-            "url": webhook::mask_url(url),
-            "has_secret": has_secret,
-            "enabled": input.enabled,
-        });
+        let after = audited(
+            c.region.as_str(),
+            &c.name,
+            c.kind.as_str(),
+            url,
+            has_secret,
+            input.enabled,
+        );
         audit::record(
             &mut tx,
             (&self.actor).into(),

@@ -6,7 +6,7 @@
 //! so nothing is typed twice.
 
 use crate::audit::{self, Change};
-use crate::funds::{insert_fund, FundArrival, FundInput, NewFund};
+use crate::funds::{enter_fund, FundArrival, FundInput, NewFund};
 use crate::kit::clock;
 use crate::kit::db::Flag;
 use crate::kit::error::{Checks, StoreError};
@@ -1049,8 +1049,11 @@ impl Dispatch<'_> {
             with.insert("changed_on".into(), change.date().into());
         }
         if let Some((fund, warnings)) = &arrival {
-            let fund_id = insert_fund(
+            let fund_id = enter_fund(
                 &mut tx,
+                &self.actor,
+                &project.name,
+                &region,
                 NewFund {
                     project_id: project.id,
                     region: region.as_str(),
@@ -1059,20 +1062,7 @@ impl Dispatch<'_> {
                     warnings,
                     entered_by: self.actor.user_id,
                 },
-            )
-            .await?;
-            audit::record(
-                &mut tx,
-                (&self.actor).into(),
-                Change {
-                    entity: "fund_arrival",
-                    entity_id: Some(fund_id.to_string()),
-                    action: "create",
-                    summary: format!("填报项目 {} {period} 资金到位{source}", project.name),
-                    region: Some(&region),
-                    before: None,
-                    after: serde_json::to_value(fund).ok(),
-                },
+                source,
             )
             .await?;
             with.insert("fund_id".into(), fund_id.into());

@@ -285,6 +285,36 @@ pub(crate) struct NewFund<'a> {
     pub entered_by: i64,
 }
 
+/// Enters a checked record on the caller's transaction with its audit entry
+/// (`填报项目 … 资金到位`, followed by `how` it was entered, e.g. "（月度进展）"); answers its id.
+/// The form and the monthly update enter money through here; a sheet batches its entries.
+pub(crate) async fn enter_fund(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    project_name: &str,
+    region: &RegionCode,
+    new: NewFund<'_>,
+    how: &str,
+) -> Result<i64, StoreError> {
+    let (period, input) = (new.period, new.input);
+    let id = insert_fund(&mut *conn, new).await?;
+    audit::record(
+        conn,
+        actor.into(),
+        Change {
+            entity: "fund_arrival",
+            entity_id: Some(id.to_string()),
+            action: "create",
+            summary: format!("填报项目 {project_name} {period} 资金到位{how}"),
+            region: Some(region),
+            before: None,
+            after: serde_json::to_value(input).ok(),
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
 /// Writes an entered record on the caller's transaction; answers its id.
 pub(crate) async fn insert_fund(
     conn: &mut sqlx::AnyConnection,
@@ -504,8 +534,11 @@ impl Funds<'_> {
         let period = checked.period;
         let region = crate::regions::stored_code(&project.region_code)?;
         let mut tx = self.db.pool.begin().await?;
-        let id = insert_fund(
+        let id = enter_fund(
             &mut tx,
+            &self.actor,
+            &project.name,
+            &region,
             NewFund {
                 project_id,
                 region: region.as_str(),
@@ -514,20 +547,7 @@ impl Funds<'_> {
                 warnings: &checked.warnings,
                 entered_by: self.actor.user_id,
             },
-        )
-        .await?;
-        audit::record(
-            &mut tx,
-            (&self.actor).into(),
-            Change {
-                entity: "fund_arrival",
-                entity_id: Some(id.to_string()),
-                action: "create",
-                summary: format!("填报项目 {} {} 资金到位", project.name, period),
-                region: Some(&region),
-                before: None,
-                after: serde_json::to_value(&input).ok(),
-            },
+            "",
         )
         .await?;
         tx.commit().await?;
