@@ -574,6 +574,9 @@ pub trait SheetImport: 'static {
     const PERMISSION: Permission;
     /// The column that names a row (its project, event or unit), for error lists.
     const LABEL: &'static str;
+    /// For a sheet whose rows may all be intentionally blank (a list sent out to be filled
+    /// in): the column and message naming what a sheet without one filled row lacks.
+    const NOTHING_FILLED: Option<(&'static str, &'static str)> = None;
     /// A row checked and ready to write.
     type Row: Send + Sync;
     /// What the preview shows.
@@ -659,12 +662,18 @@ pub async fn commit<S: SheetImport>(
     S::write(scoped, upload, checked.valid).await
 }
 
-/// The area's checks, and the one every sheet shares: it must hold a data row.
+/// The area's checks, and the ones every sheet shares: it must hold a data row, and a sheet
+/// sent out to be filled in must have one filled.
 async fn check<S: SheetImport>(
     scoped: &Scoped,
     upload: &SheetUpload,
 ) -> Result<CheckedSheet<S::Row>, StoreError> {
     let mut checked = S::check(scoped, upload).await?;
+    if let Some((field, message)) = S::NOTHING_FILLED {
+        if !upload.rows.is_empty() && checked.valid.is_empty() && checked.errors.is_empty() {
+            checked.errors.push(upload.error(2, field, message));
+        }
+    }
     if upload.rows.is_empty() && checked.errors.is_empty() {
         let first = S::SPEC.columns.first().map_or("", |c| c.field);
         let mut error = upload.error(2, first, "表格中没有数据行");

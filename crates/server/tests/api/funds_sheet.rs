@@ -156,6 +156,37 @@ async fn a_monthly_sheet_lists_the_signed_projects_and_enters_the_filled_rows_fo
 }
 
 #[tokio::test]
+async fn a_template_sent_back_without_an_amount_says_so_and_enters_nothing() {
+    let app = spawn_app().await;
+    ledger(&app).await;
+    let nx = app.login("nx_bureau").await;
+    let sheet = template(&nx, "?period=2026-03").await;
+    assert!(sheet.len() > 2, "the template lists the county's projects");
+    let file = upload(&sheet);
+    let (status, preview) = nx
+        .upload_file("/api/funds/import/preview", file.clone(), "funds.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(preview["valid_rows"], 0);
+    let errors = preview["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{preview}");
+    assert_eq!(errors[0]["message"], "表格中没有填写到位金额的行");
+    let header = &sheet[0];
+    let amount = col(header, "本次到位金额（万元/万美元）");
+    assert_eq!(
+        errors[0]["column"],
+        ((b'A' + amount as u8) as char).to_string(),
+        "the error points at the amount column"
+    );
+    let (status, result) = nx
+        .upload_file("/api/funds/import/commit", file, "funds.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{result}");
+    let yy = app.login("yy_bureau").await;
+    assert!(yy.items("/api/funds/review").await.is_empty());
+}
+
+#[tokio::test]
 async fn a_sheet_with_bad_rows_names_them_and_enters_nothing() {
     let app = spawn_app().await;
     let l = ledger(&app).await;

@@ -12,16 +12,16 @@ use super::{
 };
 use crate::funds::sheet::{
     enter_money, store_receipts, MoneyCells, MoneyProject, MoneyRow, ReceiptUse, RowRef,
-    SheetMoney, AMOUNT, CURRENCIES, CURRENCY, FUND_KIND, KINDS, PROJECT_ID,
+    SheetMoney, AMOUNT, CURRENCIES, CURRENCY, FUND_KIND, KINDS,
 };
 use crate::kit::clock;
 use crate::kit::error::{RowError, StoreError};
 use crate::kit::filter::{Bind, Filter};
-use crate::ledger::stages::{self, PlannedChange, STAGE_CHOICES};
+use crate::ledger::stages::{self, PlannedChange, NEW_STAGE, PROJECT_ID, STAGE_CHOICES};
 use crate::scoped::Scoped;
 use crate::sheets::{
-    choice, commit_audited, CheckedSheet, Choice, Column, Kind, SheetImport, SheetSpec,
-    SheetUpload, PREVIEW_ROWS,
+    commit_audited, CheckedSheet, Choice, Column, Kind, SheetImport, SheetSpec, SheetUpload,
+    PREVIEW_ROWS,
 };
 use luodi_domain::funds::Period;
 use luodi_domain::ledger::Stage;
@@ -45,10 +45,6 @@ const PROBLEM_CATEGORY: Choice = Choice {
         )
     },
 };
-
-const NEW_STAGE: Choice = choice!(Stage, |s| {
-    format!("新阶段“{s}”无效，应为{}之一", STAGE_CHOICES.join("、"))
-});
 
 const SPEC: SheetSpec = SheetSpec {
     sheet_name: "月度调度",
@@ -491,13 +487,6 @@ impl Dispatch<'_> {
                 })
             });
         }
-        if sheet.valid.is_empty() && sheet.errors.is_empty() && !upload.rows.is_empty() {
-            sheet.errors.push(upload.error(
-                2,
-                "progress",
-                "表格中没有填写本月进展的行（每个项目填写本月进展，或在“本月无变化”填“是”）",
-            ));
-        }
         Ok((round_id, period, sheet))
     }
 }
@@ -506,6 +495,10 @@ impl SheetImport for MonthSheet {
     const SPEC: &'static SheetSpec = &SPEC;
     const PERMISSION: Permission = Permission::ReportProgress;
     const LABEL: &'static str = "project_name";
+    const NOTHING_FILLED: Option<(&'static str, &'static str)> = Some((
+        "progress",
+        "表格中没有填写本月进展的行（每个项目填写本月进展，或在“本月无变化”填“是”）",
+    ));
     type Row = CheckedMonthRow;
     type Preview = MonthImportPreview;
 

@@ -10,6 +10,7 @@ use crate::funds::evidence::EvidenceFile;
 use crate::funds::{insert_fund, NewFund};
 use crate::kit::error::{RowError, StoreError};
 use crate::kit::filter::{Bind, Filter};
+use crate::ledger::stages::PROJECT_ID;
 use crate::scoped::Scoped;
 use crate::sheets::{
     choice, commit_audited, Cells, CheckedSheet, Choice, Column, Kind, SheetImport, SheetSpec,
@@ -50,13 +51,6 @@ pub(crate) const FUND_KIND: Choice = choice!(FundKind, |s| {
 
 /// An amount in 万元 or 万美元 as the currency says.
 pub(crate) const AMOUNT: Kind = Kind::Wan;
-
-/// A project's number, written by the template.
-pub(crate) const PROJECT_ID: Kind = Kind::Int {
-    min: i64::MIN,
-    max: i64::MAX,
-    refused: |s| format!("项目编号应为数字，实际为“{s}”"),
-};
 
 const SPEC: SheetSpec = SheetSpec {
     sheet_name: "资金到位填报",
@@ -644,11 +638,6 @@ impl Funds<'_> {
                 })
             });
         }
-        if sheet.valid.is_empty() && sheet.errors.is_empty() {
-            sheet
-                .errors
-                .push(upload.error(2, "amount", "表格中没有填写到位金额的行"));
-        }
         Ok(sheet)
     }
 }
@@ -657,6 +646,8 @@ impl SheetImport for FundsSheet {
     const SPEC: &'static SheetSpec = &SPEC;
     const PERMISSION: Permission = Permission::EnterFunds;
     const LABEL: &'static str = "project_name";
+    const NOTHING_FILLED: Option<(&'static str, &'static str)> =
+        Some(("amount", "表格中没有填写到位金额的行"));
     type Row = CheckedFund;
     type Preview = FundImportPreview;
 

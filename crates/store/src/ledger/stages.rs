@@ -9,7 +9,7 @@ use crate::kit::clock;
 use crate::kit::error::{RowError, StoreError};
 use crate::scoped::{Actor, Scoped};
 use crate::sheets::{
-    choice, commit_audited, CheckedSheet, Choice, Column, Kind, SheetImport, SheetSpec,
+    choice, commit_audited, Cells, CheckedSheet, Choice, Column, Kind, SheetImport, SheetSpec,
     SheetUpload, PREVIEW_ROWS,
 };
 use luodi_domain::ledger::{
@@ -17,7 +17,7 @@ use luodi_domain::ledger::{
 };
 use luodi_domain::{DateLimit, Permission};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use utoipa::ToSchema;
 
 /// A stage change checked against the project as it stands, ready to write.
@@ -208,15 +208,15 @@ pub(crate) const STAGE_CHOICES: &[&str] = &[
     "违约终止",
 ];
 
-/// A project's number, as the template writes it.
-const PROJECT_ID: Kind = Kind::Int {
+/// A project's number, as every sheet sent out about projects writes it.
+pub(crate) const PROJECT_ID: Kind = Kind::Int {
     min: i64::MIN,
     max: i64::MAX,
     refused: |s| format!("项目编号应为数字，实际为“{s}”"),
 };
 
-/// The stage a project moves to.
-const NEW_STAGE: Choice = choice!(Stage, |s| {
+/// The stage a project moves to (this sheet's and the month sheet's 新阶段).
+pub(crate) const NEW_STAGE: Choice = choice!(Stage, |s| {
     format!("新阶段“{s}”无效，应为{}之一", STAGE_CHOICES.join("、"))
 });
 
@@ -275,27 +275,28 @@ impl Ledger<'_> {
         upload: &SheetUpload,
     ) -> Result<CheckedSheet<(usize, PlannedChange)>, StoreError> {
         let limit = self.rules().date_limit().await?;
-        let mut sheet = CheckedSheet::default();
+        let rows: Vec<Cells> = upload
+            .parse(&SPEC, Some(limit))
+            .filter(|cells| cells.filled("stage"))
+            .collect();
+        let ids: BTreeSet<i64> = rows.iter().filter_map(|r| r.int("project_id")).collect();
+        let projects = self.find_projects(&ids).await?;
+        let mut sheet = CheckedSheet {
+            skipped: upload.rows.len() - rows.len(),
+            ..CheckedSheet::default()
+        };
         let mut seen: HashMap<i64, usize> = HashMap::new();
-        for mut cells in upload.parse(&SPEC, Some(limit)) {
-            if !cells.filled("stage") {
-                sheet.skipped += 1;
-                continue;
-            }
+        for mut cells in rows {
             let project = match cells.int("project_id") {
                 // Blank or not a number: refused by its column.
                 None => None,
-                Some(id) => match self.find_project(id).await {
-                    Ok(p) => Some(p),
-                    Err(StoreError::NotFound(_)) => {
-                        cells.add(
-                            "project_id",
-                            format!("项目编号{id}不存在或不在您的管辖范围内"),
-                        );
-                        None
-                    }
-                    Err(e) => return Err(e),
-                },
+                Some(id) => projects.get(&id).cloned().or_else(|| {
+                    cells.add(
+                        "project_id",
+                        format!("项目编号{id}不存在或不在您的管辖范围内"),
+                    );
+                    None
+                }),
             };
             if let Some(p) = &project {
                 let name = cells.raw("project_name").to_owned();
@@ -332,11 +333,6 @@ impl Ledger<'_> {
             };
             sheet.add(upload, cells, |cells| Some((cells.row, planned?)));
         }
-        if sheet.valid.is_empty() && sheet.errors.is_empty() {
-            sheet
-                .errors
-                .push(upload.error(2, "stage", "表格中没有填写新阶段的行"));
-        }
         Ok(sheet)
     }
 }
@@ -345,6 +341,8 @@ impl SheetImport for StagesSheet {
     const SPEC: &'static SheetSpec = &SPEC;
     const PERMISSION: Permission = Permission::ManageLedger;
     const LABEL: &'static str = "project_name";
+    const NOTHING_FILLED: Option<(&'static str, &'static str)> =
+        Some(("stage", "表格中没有填写新阶段的行"));
     type Row = (usize, PlannedChange);
     type Preview = StageImportPreview;
 
