@@ -39,6 +39,11 @@ pub struct ServerSettings {
     pub max_upload_mb: usize,
     /// Directory of the local-disk object store for evidence files.
     pub files_dir: String,
+    /// Directory of an installation's own boundary files for the investment map (招商地图),
+    /// e.g. an approved 标准地图: `<region code>.json` GeoJSON files whose features carry the
+    /// region codes of their parts as `id` (or `properties.adcode`). A file there replaces the
+    /// bundled one of the same code; codes it lacks keep the bundled boundaries.
+    pub maps_dir: Option<String>,
     /// Limits on uploaded workbooks (`[server.sheets]`).
     pub sheets: office::SheetLimits,
     /// Behind a reverse proxy: the header that carries the client's address (e.g.
@@ -54,6 +59,7 @@ impl Default for ServerSettings {
             public_url: None,
             max_upload_mb: 50,
             files_dir: "luodi-files".into(),
+            maps_dir: None,
             sheets: office::SheetLimits::default(),
             trusted_proxy_header: None,
         }
@@ -150,6 +156,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api_router)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
+        .route("/maps/{file}", axum::routing::get(web::map_file))
         .fallback(web::serve)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -1,8 +1,11 @@
 //! The built front end (`web/dist`), embedded in the binary so that one file runs offline.
 
+use crate::AppState;
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use rust_embed::RustEmbed;
+use std::collections::BTreeSet;
 
 #[derive(RustEmbed)]
 // Relative to this crate's manifest directory.
@@ -78,6 +81,75 @@ pub async fn serve(uri: Uri, headers: HeaderMap) -> Response {
         )
             .into_response(),
     }
+}
+
+/// A boundary file of the investment map (`/maps/430900.json`) or their list
+/// (`/maps/index.json`): the installation's own file from `[server] maps_dir` where it has
+/// one, else the one bundled in `web/dist/maps` (written by `web/scripts/maps.mjs`). Any other
+/// name is not found (never the single page, which would read as a map).
+pub async fn map_file(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let code = file.strip_suffix(".json").unwrap_or_default();
+    let is_map = code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit());
+    if !is_map && file != "index.json" {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    if let Some(dir) = state.settings.maps_dir.as_deref() {
+        if file == "index.json" {
+            let mut codes: BTreeSet<String> = Assets::get("maps/index.json")
+                .and_then(|f| serde_json::from_slice::<Vec<String>>(&f.data).ok())
+                .unwrap_or_default()
+                .into_iter()
+                .collect();
+            codes.extend(own_maps(dir).await);
+            return json_file(serde_json::to_vec(&codes).unwrap_or_default());
+        }
+        match tokio::fs::read(std::path::Path::new(dir).join(&file)).await {
+            Ok(bytes) => return json_file(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                tracing::error!(error = %e, file, "cannot read the installation's map file");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        }
+    }
+    if Assets::get(&format!("maps/{file}")).is_none() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    serve(uri, headers).await
+}
+
+/// The region codes of the boundary files in an installation's maps directory.
+async fn own_maps(dir: &str) -> Vec<String> {
+    let mut codes = Vec::new();
+    let Ok(mut entries) = tokio::fs::read_dir(dir).await else {
+        tracing::warn!(dir, "the maps directory cannot be read");
+        return codes;
+    };
+    while let Ok(Some(entry)) = entries.next_entry().await {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(code) = name.strip_suffix(".json") {
+            if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+                codes.push(code.to_owned());
+            }
+        }
+    }
+    codes
+}
+
+fn json_file(bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 /// Every `Accept-Encoding` value of the request, as one list.

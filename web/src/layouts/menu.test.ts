@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { allowed, visibleMenu } from './menu'
 
 const titles = (perms: string[], level: string | null = null) => visibleMenu(perms, { level }).map((m) => m.title)
-const SHARED = ['项目台账', '签约活动', '会议调度', '三率统计']
+const SHARED = ['项目台账', '签约活动', '会议调度', '三率统计', '招商地图']
 
 describe('visibleMenu', () => {
   it('gives a county bureau without user or audit rights only the shared pages', () => {
@@ -58,6 +58,7 @@ describe('ledger menu', () => {
       '会议调度',
       '重复核查',
       '三率统计',
+      '招商地图',
       '角色权限',
       '单位名录',
       '行政区划',

@@ -46,6 +46,7 @@ export const MENU: readonly MenuItem[] = [
   { path: '/channels/robots', title: '群机器人', icon: 'ChatLineRound', permission: 'manage_dispatch' },
   { path: '/duplicates', title: '重复核查', icon: 'CopyDocument', permission: 'manage_ledger' },
   { path: '/rates', title: '三率统计', icon: 'DataAnalysis' },
+  { path: '/map', title: '招商地图', icon: 'Location' },
   { path: '/users', title: '用户管理', icon: 'User', permission: 'read_users' },
   { path: '/roles', title: '角色权限', icon: 'Lock' },
   { path: '/units', title: '单位名录', icon: 'OfficeBuilding', permission: 'read_units' },

@@ -9,6 +9,7 @@ import { routes as duplicates } from '@/areas/duplicates/routes'
 import { routes as events } from '@/areas/events/routes'
 import { routes as funds } from '@/areas/funds/routes'
 import { routes as ledger } from '@/areas/ledger/routes'
+import { routes as map } from '@/areas/map/routes'
 import { routes as meetings } from '@/areas/meetings/routes'
 import { routes as rates } from '@/areas/rates/routes'
 import { routes as regions } from '@/areas/regions/routes'
@@ -43,6 +44,7 @@ const routes: RouteRecordRaw[] = [
       ...meetings,
       ...duplicates,
       ...rates,
+      ...map,
       ...users,
       ...units,
       ...regions,

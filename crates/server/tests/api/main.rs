@@ -26,6 +26,7 @@ mod ledger;
 mod ledger_dates;
 mod ledger_edit;
 mod ledger_sheet;
+mod map;
 mod meetings;
 mod rates;
 mod regions;

@@ -1,0 +1,81 @@
+import { expect, test } from '@playwright/test'
+import { columnTexts, login, openMenu, settled, shot } from './helpers'
+
+test('the province bureau shades its map, drills from the province to a county and on to its projects', async ({ page }) => {
+  await login(page, 'hn_bureau')
+  // Projects of their own in 常德 and 湘潭, away from the 益阳 figures other tests check.
+  for (const [name, region, wan] of [
+    ['安乡县E2E地图项目一', '430721', 8_000],
+    ['安乡县E2E地图项目二', '430721', 2_000],
+    ['湘潭县E2E地图项目', '430321', 5_000],
+  ] as const) {
+    const created = await page.request.post('/api/projects', {
+      data: {
+        name,
+        investor_name: '湖南某实业有限公司',
+        origin: 'in_province',
+        contract_fen: wan * 1_000_000,
+        signed_on: '2026-03-10',
+        region_code: region,
+        stage: 'signed',
+      },
+    })
+    expect(created.status()).toBe(201)
+  }
+  await openMenu(page, '招商地图')
+  await expect(page).toHaveURL(/\/map$/)
+  await expect(page.getByTestId('map-here')).toHaveText('湖南省')
+  const chart = page.getByTestId('map-chart')
+  await expect(chart.locator('canvas')).toBeVisible()
+  // The table beside the map ranks the prefectures with the figures of the 三率 report.
+  const table = page.getByTestId('map-table')
+  await expect(table.getByTestId('map-row-430700')).toHaveText('常德市')
+  await expect(table.getByTestId('map-row-430300')).toHaveText('湘潭市')
+  await shot(page, 'map-province-arrival-rate')
+  await page.getByTestId('map-measure').getByText('签约项目数').click()
+  await settled(page)
+  const counts = (await columnTexts(table, '签约项目')).map(Number)
+  expect(counts.length).toBeGreaterThan(1)
+  expect([...counts].sort((a, b) => b - a), 'ranked by the chosen measure').toEqual(counts)
+  await shot(page, 'map-province-projects')
+
+  // A click on the map itself: the middle of Hunan lies in one of its prefectures.
+  const box = await chart.boundingBox()
+  if (!box) throw new Error('no map')
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2)
+  await expect(page).toHaveURL(/\/map\/43\d{2}00$/)
+  await expect(page.getByTestId('map-trail')).toContainText('湖南省')
+  await expect(page.getByTestId('map-trail').locator('.el-breadcrumb__item')).toHaveCount(2)
+  await page.getByTestId('map-trail').getByText('湖南省').click()
+  await expect(page).toHaveURL(/\/map\/430000$/)
+
+  await page.getByTestId('map-table').getByTestId('map-row-430700').click()
+  await expect(page).toHaveURL(/\/map\/430700$/)
+  await expect(page.getByTestId('map-here')).toHaveText('常德市')
+  await expect(page.getByTestId('map-trail')).toContainText('湖南省')
+  await expect(page.getByTestId('map-table').getByTestId('map-row-430721')).toHaveText('安乡县')
+  await shot(page, 'map-city')
+
+  // A county is the last level drawn: it opens the county's projects.
+  await page.getByTestId('map-table').getByTestId('map-row-430721').click()
+  await expect(page).toHaveURL(/\/projects\?region=430721$/)
+  await settled(page)
+  const places = await columnTexts(page.locator('.el-table').first(), '落户地')
+  expect(places).toHaveLength(2)
+  for (const place of places) expect(place).toContain('安乡县')
+})
+
+test('a county bureau sees its own county on its city\'s outline, and no other region\'s figures', async ({ page }) => {
+  await login(page, 'nx_bureau')
+  await openMenu(page, '招商地图')
+  await expect(page.getByTestId('map-here')).toHaveText('南县')
+  await expect(page.getByTestId('map-chart').locator('canvas')).toBeVisible()
+  await expect(page.getByTestId('map-table').locator('.el-table__row')).toHaveCount(1)
+  await expect(page.getByTestId('map-row-430921')).toHaveText('南县')
+  await shot(page, 'map-county')
+  // 南县's account reaches no prefecture's figures: the page says so instead of drawing them.
+  await page.goto('/map/430900')
+  await settled(page)
+  await expect(page.getByTestId('map-chart')).toHaveCount(0)
+  await expect(page.getByTestId('map-failure')).toContainText('不在您的管辖范围内')
+})
