@@ -553,6 +553,37 @@ pub struct GrowthReport {
     pub definitions: Vec<String>,
 }
 
+/// Confirmed arrival of one month of the year and of the same month a year earlier.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MonthArrival {
+    /// 1 … 12
+    pub month: u8,
+    pub this_year_fen: i64,
+    pub last_year_fen: i64,
+    pub this_year_cents: i64,
+    pub last_year_cents: i64,
+}
+
+/// Confirmed arrival month by month, this year against last year, 元 and US dollars apart.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MonthlyArrival {
+    pub region_code: Option<String>,
+    pub region_name: String,
+    pub year: i32,
+    /// The last month of this year counted (YYYY-MM).
+    pub to: String,
+    /// January to December; months after `to` are zero this year.
+    pub months: Vec<MonthArrival>,
+    pub definitions: Vec<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct MonthSum {
+    period: String,
+    currency: String,
+    amount: i64,
+}
+
 #[derive(sqlx::FromRow)]
 struct GrowthSum {
     origin: String,
@@ -567,6 +598,73 @@ impl Rates<'_> {
     pub async fn growth(&self, query: &GrowthQuery) -> Result<GrowthReport, StoreError> {
         self.kept("rates.growth", query, || self.compute_growth(query))
             .await
+    }
+
+    /// Confirmed arrival by month of this year (to the given month) and of last year, for the
+    /// leaders' dashboard.
+    pub async fn monthly(&self, query: &GrowthQuery) -> Result<MonthlyArrival, StoreError> {
+        self.kept("rates.monthly", query, || self.compute_monthly(query))
+            .await
+    }
+
+    async fn compute_monthly(&self, query: &GrowthQuery) -> Result<MonthlyArrival, StoreError> {
+        let region = self.report_region(query.region.as_deref())?;
+        let to = match non_blank(query.period.as_deref()) {
+            Some(p) => Period::parse(p).map_err(|e| StoreError::field("period", e.to_string()))?,
+            None => Period::parse(&crate::kit::clock::now()[..7])
+                .map_err(|e| StoreError::Internal(e.to_string()))?,
+        };
+        let last_from = Period::new(to.year() - 1, 1).expect("January");
+        let mut f = Filter::new("");
+        let (lf, tt) = (
+            f.bind(Bind::Text(last_from.to_string())),
+            f.bind(Bind::Text(to.to_string())),
+        );
+        f.sql = format!(
+            "SELECT fa.period, fa.currency, CAST(SUM(fa.amount) AS BIGINT) AS amount \
+             FROM fund_arrivals fa JOIN projects p ON p.id = fa.project_id \
+             WHERE fa.status = 'confirmed' AND fa.period >= {lf} AND fa.period <= {tt}"
+        );
+        f.projects(&self.actor, "p", "fa.region_code", region.as_ref());
+        let sql = format!("{} GROUP BY fa.period, fa.currency", f.sql);
+        let sums: Vec<MonthSum> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
+        let mut months: Vec<MonthArrival> = (1..=12)
+            .map(|month| MonthArrival {
+                month,
+                this_year_fen: 0,
+                last_year_fen: 0,
+                this_year_cents: 0,
+                last_year_cents: 0,
+            })
+            .collect();
+        for sum in sums {
+            let Ok(period) = Period::parse(&sum.period) else {
+                continue;
+            };
+            let m = &mut months[usize::from(period.month()) - 1];
+            let this_year = period.year() == to.year();
+            match (sum.currency.as_str(), this_year) {
+                ("USD", true) => m.this_year_cents += sum.amount,
+                ("USD", false) => m.last_year_cents += sum.amount,
+                (_, true) => m.this_year_fen += sum.amount,
+                (_, false) => m.last_year_fen += sum.amount,
+            }
+        }
+        let mut definitions = vec![
+            "按到位资金所属月份归期，只计审核确认的记录（更正后以新记录为准）".to_owned(),
+            "人民币（元）与美元分别计算，不相加".to_owned(),
+        ];
+        if self.actor.reads_unit_projects() {
+            definitions.push(UNIT_PROJECTS_ONLY.to_owned());
+        }
+        Ok(MonthlyArrival {
+            region_code: region.as_ref().map(|r| r.to_string()),
+            region_name: self.report_region_name(region.as_ref()).await?,
+            year: to.year(),
+            to: to.to_string(),
+            months,
+            definitions,
+        })
     }
 
     async fn compute_growth(&self, query: &GrowthQuery) -> Result<GrowthReport, StoreError> {

@@ -1562,6 +1562,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/rates/monthly": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Confirmed arrival month by month, this year to the given month against last year, 元 and
+         *     US dollars apart (the leaders' dashboard).
+         */
+        get: operations["get_monthly"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/regions": {
         parameters: {
             query?: never;
@@ -2675,6 +2695,22 @@ export interface components {
             /** @description The user's own bureau organised it (may edit, add decisions, send results back). */
             organised_by_me: boolean;
         };
+        /** @description Confirmed arrival of one month of the year and of the same month a year earlier. */
+        MonthArrival: {
+            /**
+             * Format: int32
+             * @description 1 … 12
+             */
+            month: number;
+            /** Format: int64 */
+            this_year_fen: number;
+            /** Format: int64 */
+            last_year_fen: number;
+            /** Format: int64 */
+            this_year_cents: number;
+            /** Format: int64 */
+            last_year_cents: number;
+        };
         MonthImportPreview: {
             /** Format: int64 */
             round_id: number;
@@ -2726,6 +2762,18 @@ export interface components {
         MonthSheetResult: {
             /** @description Projects whose update was submitted. */
             submitted: number;
+        };
+        /** @description Confirmed arrival month by month, this year against last year, 元 and US dollars apart. */
+        MonthlyArrival: {
+            region_code?: string | null;
+            region_name: string;
+            /** Format: int32 */
+            year: number;
+            /** @description The last month of this year counted (YYYY-MM). */
+            to: string;
+            /** @description January to December; months after `to` are zero this year. */
+            months: components["schemas"]["MonthArrival"][];
+            definitions: string[];
         };
         MonthlyUpdate: {
             /** Format: int64 */
@@ -5006,6 +5054,11 @@ export interface operations {
                 /** @description true: signed projects whose contract amount is not filled in (合同金额未填). */
                 missing_contract?: boolean | null;
                 /**
+                 * @description true: signed projects not yet fulfilling (未履约): no confirmed arrival and no start
+                 *     (with `signed_to`, the lagging ones signed long ago).
+                 */
+                not_fulfilled?: boolean | null;
+                /**
                  * @description Sort column: signed_on, contract_fen, arrived_fen, name, updated_at (default signed_on);
                  *     prefix with `-` for descending.
                  */
@@ -6300,6 +6353,11 @@ export interface operations {
                 /** @description true: signed projects whose contract amount is not filled in (合同金额未填). */
                 missing_contract?: boolean | null;
                 /**
+                 * @description true: signed projects not yet fulfilling (未履约): no confirmed arrival and no start
+                 *     (with `signed_to`, the lagging ones signed long ago).
+                 */
+                not_fulfilled?: boolean | null;
+                /**
                  * @description Sort column: signed_on, contract_fen, arrived_fen, name, updated_at (default signed_on);
                  *     prefix with `-` for descending.
                  */
@@ -7408,6 +7466,11 @@ export interface operations {
                 /** @description true: signed projects whose contract amount is not filled in (合同金额未填). */
                 missing_contract?: boolean | null;
                 /**
+                 * @description true: signed projects not yet fulfilling (未履约): no confirmed arrival and no start
+                 *     (with `signed_to`, the lagging ones signed long ago).
+                 */
+                not_fulfilled?: boolean | null;
+                /**
                  * @description Sort column: signed_on, contract_fen, arrived_fen, name, updated_at (default signed_on);
                  *     prefix with `-` for descending.
                  */
@@ -7524,6 +7587,11 @@ export interface operations {
                 case_by_case?: boolean | null;
                 /** @description true: signed projects whose contract amount is not filled in (合同金额未填). */
                 missing_contract?: boolean | null;
+                /**
+                 * @description true: signed projects not yet fulfilling (未履约): no confirmed arrival and no start
+                 *     (with `signed_to`, the lagging ones signed long ago).
+                 */
+                not_fulfilled?: boolean | null;
                 /**
                  * @description Sort column: signed_on, contract_fen, arrived_fen, name, updated_at (default signed_on);
                  *     prefix with `-` for descending.
@@ -7930,6 +7998,11 @@ export interface operations {
                 /** @description true: signed projects whose contract amount is not filled in (合同金额未填). */
                 missing_contract?: boolean | null;
                 /**
+                 * @description true: signed projects not yet fulfilling (未履约): no confirmed arrival and no start
+                 *     (with `signed_to`, the lagging ones signed long ago).
+                 */
+                not_fulfilled?: boolean | null;
+                /**
                  * @description Sort column: signed_on, contract_fen, arrived_fen, name, updated_at (default signed_on);
                  *     prefix with `-` for descending.
                  */
@@ -8331,6 +8404,49 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GrowthReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_monthly: {
+        parameters: {
+            query?: {
+                /** @description Region whose arrivals are compared; the user's own region when omitted. */
+                region?: string | null;
+                /** @description The last month counted (YYYY-MM); this month when omitted. The year runs from January. */
+                period?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonthlyArrival"];
                 };
             };
             400: components["responses"]["BadRequest"];

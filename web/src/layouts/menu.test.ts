@@ -6,11 +6,11 @@ const SHARED = ['项目台账', '签约活动', '会议调度', '三率统计', 
 
 describe('visibleMenu', () => {
   it('gives a county bureau without user or audit rights only the shared pages', () => {
-    expect(titles(['read_units'])).toEqual(['工作台', ...SHARED, '角色权限', '单位名录', '行政区划', '修改密码', '账号安全'])
+    expect(titles(['read_units'])).toEqual(['工作台', '领导看板', ...SHARED, '角色权限', '单位名录', '行政区划', '修改密码', '账号安全'])
   })
   it('gives an administrator the administration pages but not the audit log (三权分立)', () => {
     expect(titles(['manage_users', 'read_users', 'manage_units', 'read_units', 'manage_rules'])).toEqual([
-      '工作台',
+      '工作台', '领导看板',
       ...SHARED,
       '用户管理',
       '角色权限',
@@ -24,7 +24,7 @@ describe('visibleMenu', () => {
   })
   it('gives a security auditor the audit log and the user list, and no settings', () => {
     expect(titles(['read_audit', 'read_users', 'read_units'])).toEqual([
-      '工作台',
+      '工作台', '领导看板',
       ...SHARED,
       '用户管理',
       '角色权限',
@@ -36,7 +36,7 @@ describe('visibleMenu', () => {
     ])
   })
   it('hides permission-bound pages from a user with none', () => {
-    expect(titles([])).toEqual(['工作台', ...SHARED, '角色权限', '行政区划', '修改密码', '账号安全'])
+    expect(titles([])).toEqual(['工作台', '领导看板', ...SHARED, '角色权限', '行政区划', '修改密码', '账号安全'])
   })
   it('shows the rules page only to those who may change the rules', () => {
     expect(titles(['read_units', 'manage_ledger'])).not.toContain('规则设置')
@@ -51,7 +51,7 @@ describe('ledger menu', () => {
   const BUREAU = ['read_units', 'manage_ledger', 'enter_funds', 'review_funds']
   it('gives a city bureau fund review and the duplicate pool', () => {
     expect(titles(BUREAU, 'prefecture')).toEqual([
-      '工作台',
+      '工作台', '领导看板',
       '项目台账',
       '签约活动',
       '资金审核',
@@ -90,7 +90,7 @@ describe('dispatch menu', () => {
   const BUREAU = ['read_units', 'manage_ledger', 'enter_funds', 'review_funds', 'report_progress', 'manage_dispatch']
   it('puts 我的待办 after 工作台 and 月度调度 after 资金审核 for a bureau', () => {
     const t = titles(BUREAU, 'prefecture')
-    expect(t.slice(0, 2)).toEqual(['工作台', '我的待办'])
+    expect(t.slice(0, 3)).toEqual(['工作台', '领导看板', '我的待办'])
     expect(t[t.indexOf('资金审核') + 1]).toBe('月度调度')
   })
   it('gives a responsible unit both, as it reports its projects', () => {

@@ -34,6 +34,7 @@ export interface MenuContext {
 
 export const MENU: readonly MenuItem[] = [
   { path: '/', title: '工作台', icon: 'HomeFilled' },
+  { path: '/leader', title: '领导看板', icon: 'TrendCharts' },
   { path: '/tasks', title: '我的待办', icon: 'Finished', permission: 'report_progress' },
   { path: '/projects', title: '项目台账', icon: 'Tickets' },
   { path: '/events', title: '签约活动', icon: 'Calendar' },

@@ -7,7 +7,9 @@ use crate::AppState;
 use axum::response::Response;
 use luodi_domain::rates::Rate;
 use luodi_domain::{Fen, UsdCents};
-use luodi_store::rates::{GrowthQuery, GrowthReport, RateRow, RatesQuery, RatesReport};
+use luodi_store::rates::{
+    GrowthQuery, GrowthReport, MonthlyArrival, RateRow, RatesQuery, RatesReport,
+};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -15,6 +17,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_rates))
         .routes(routes!(export_rates))
         .routes(routes!(get_growth))
+        .routes(routes!(get_monthly))
 }
 
 /// The 三率 and classification counts of a region (or an event, zone, industry, origin), row
@@ -168,4 +171,16 @@ async fn get_growth(
     Query(query): Query<GrowthQuery>,
 ) -> ApiResult<Json<GrowthReport>> {
     Ok(Json(store.rates().growth(&query).await?))
+}
+
+/// Confirmed arrival month by month, this year to the given month against last year, 元 and
+/// US dollars apart (the leaders' dashboard).
+#[utoipa::path(get, path = "/api/rates/monthly", tag = "rates", params(GrowthQuery),
+    responses((status = 200, body = MonthlyArrival), (status = 404, body = crate::ErrorBody),
+        (status = 422, body = crate::ErrorBody)))]
+async fn get_monthly(
+    ScopedStore(store): ScopedStore,
+    Query(query): Query<GrowthQuery>,
+) -> ApiResult<Json<MonthlyArrival>> {
+    Ok(Json(store.rates().monthly(&query).await?))
 }

@@ -503,6 +503,97 @@ async fn growth_by_origin_compares_the_same_months_of_last_year() {
 }
 
 #[tokio::test]
+async fn monthly_arrival_sets_each_month_beside_the_same_month_of_last_year() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let domestic = project_with(
+        &nx,
+        "南县逐月项目",
+        json!({ "origin": "out_of_province", "signed_on": "2025-01-05" }),
+    )
+    .await;
+    let foreign = project_with(
+        &nx,
+        "南县逐月外资项目",
+        json!({ "origin": "foreign", "contract_fen": 0, "contract_cents": 1_000 * WAN, "signed_on": "2025-01-05" }),
+    )
+    .await;
+    confirmed_in(&app, &nx, domestic, "2025-03", 100 * WAN, "CNY").await;
+    confirmed_in(&app, &nx, domestic, "2025-11", 900 * WAN, "CNY").await;
+    confirmed_in(&app, &nx, domestic, "2026-03", 112 * WAN, "CNY").await;
+    confirmed_in(&app, &nx, domestic, "2026-03", 8 * WAN, "CNY").await;
+    confirmed_in(&app, &nx, domestic, "2026-11", 50 * WAN, "CNY").await;
+    confirmed_in(&app, &nx, foreign, "2026-02", 9 * WAN, "USD").await;
+
+    let (status, m) = nx.get("/api/rates/monthly?period=2026-10").await;
+    assert_eq!(status, StatusCode::OK, "{m}");
+    assert_eq!(
+        (m["year"].as_i64(), m["to"].as_str()),
+        (Some(2026), Some("2026-10"))
+    );
+    let months = m["months"].as_array().unwrap();
+    assert_eq!(months.len(), 12);
+    let month = |n: usize| &months[n - 1];
+    assert_eq!(
+        month(3)["this_year_fen"],
+        120 * WAN,
+        "two records of March add up"
+    );
+    assert_eq!(month(3)["last_year_fen"], 100 * WAN);
+    assert_eq!(
+        month(11)["last_year_fen"],
+        900 * WAN,
+        "last year is shown whole"
+    );
+    assert_eq!(
+        month(11)["this_year_fen"],
+        0,
+        "November 2026 lies after the month asked"
+    );
+    assert_eq!(
+        month(2)["this_year_cents"],
+        9 * WAN,
+        "dollars apart from 元"
+    );
+    assert_eq!(month(2)["this_year_fen"], 0);
+
+    // Another county's bureau counts none of it, and cannot ask for 南县.
+    let yj = app.login("yyx_bureau").await;
+    let (_, other) = yj.get("/api/rates/monthly?period=2026-10").await;
+    assert!(other["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["this_year_fen"] == 0 && m["last_year_fen"] == 0));
+    let (status, _) = yj.get("/api/rates/monthly?region=430921").await;
+    assert!(status.is_client_error(), "{status}");
+}
+
+#[tokio::test]
+async fn the_ledger_lists_signed_projects_not_yet_fulfilling() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let idle = project(&nx, "南县未履约项目", "430921", 1_000, false).await;
+    let started = project(&nx, "南县已开工项目", "430921", 1_000, true).await;
+    let paid = project(&nx, "南县已到位项目", "430921", 1_000, false).await;
+    confirmed(&app, &nx, paid, 10).await;
+    let ids = |items: Vec<Value>| -> Vec<i64> {
+        items.iter().map(|p| p["id"].as_i64().unwrap()).collect()
+    };
+    let lagging = ids(nx.items("/api/projects?not_fulfilled=true").await);
+    assert_eq!(
+        lagging,
+        vec![idle],
+        "started or paid projects are fulfilling"
+    );
+    assert!(ids(nx
+        .items("/api/projects?not_fulfilled=true&signed_to=2025-12-31")
+        .await)
+    .is_empty());
+    assert!(ids(nx.items("/api/projects").await).contains(&started));
+}
+
+#[tokio::test]
 async fn targets_are_handed_down_and_show_their_progress() {
     let app = spawn_app().await;
     let nx = app.login("nx_bureau").await;

@@ -412,6 +412,9 @@ pub struct ProjectFilter {
     pub case_by_case: Option<bool>,
     /// true: signed projects whose contract amount is not filled in (合同金额未填).
     pub missing_contract: Option<bool>,
+    /// true: signed projects not yet fulfilling (未履约): no confirmed arrival and no start
+    /// (with `signed_to`, the lagging ones signed long ago).
+    pub not_fulfilled: Option<bool>,
     /// Sort column: signed_on, contract_fen, arrived_fen, name, updated_at (default signed_on);
     /// prefix with `-` for descending.
     #[param(
@@ -882,6 +885,13 @@ impl Ledger<'_> {
             )),
             Some(false) => f.and("(p.contract_fen > 0 OR p.contract_cents > 0)"),
             None => {}
+        }
+        if filter.not_fulfilled == Some(true) {
+            f.and(&format!(
+                "p.stage IN ({}) AND p.arrived_fen = 0 AND p.arrived_cents = 0 \
+                 AND p.started_on IS NULL",
+                signed_stages_sql()
+            ));
         }
         for (column, id) in [
             ("zone_id", filter.zone_id),

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest'
+import type { MonthlyArrival, RateRow } from '@/api/types'
+import { byContract, drillTo, monthlySeries, monthPeriod, monthsBefore, wan } from './leader'
+
+const month = (n: number, thisYear: number, lastYear: number) => ({
+  month: n,
+  this_year_fen: thisYear,
+  last_year_fen: lastYear,
+  this_year_cents: 0,
+  last_year_cents: 0,
+})
+
+describe('leaders dashboard', () => {
+  it('draws this year up to the month counted and last year whole, in 万元', () => {
+    const m = {
+      region_code: '430900',
+      region_name: '益阳市',
+      year: 2026,
+      to: '2026-03',
+      months: Array.from({ length: 12 }, (_, i) => month(i + 1, i === 2 ? 1_234_500_000 : 0, 100_000_000)),
+      definitions: [],
+    } as MonthlyArrival
+    const s = monthlySeries(m)
+    expect(s.months[0]).toBe('1月')
+    expect(s.thisYear.slice(0, 4)).toEqual([0, 0, 1234.5, null])
+    expect(s.lastYear[11]).toBe(100)
+    expect(wan(1)).toBe(0)
+    expect(wan(1_000_000)).toBe(1)
+  })
+
+  it('counts months back across the turn of the year', () => {
+    expect(monthsBefore('2026-12-07', 6)).toBe('2026-06-01')
+    expect(monthsBefore('2026-03-31', 6)).toBe('2025-09-01')
+    expect(monthsBefore('2026-01-15', 12)).toBe('2025-01-01')
+    expect(monthPeriod(2026, 3)).toBe('2026-03')
+  })
+
+  it('opens the list behind each chart, within the region shown', () => {
+    const ctx = { region: '430900' }
+    expect(drillTo('region', '430921', ctx)).toEqual({ path: '/projects', query: { region: '430921' } })
+    expect(drillTo('industry', 'C', ctx)).toEqual({ path: '/projects', query: { region: '430900', industry: 'C' } })
+    expect(drillTo('origin', 'foreign', { region: null })).toEqual({ path: '/projects', query: { origin: 'foreign' } })
+    expect(drillTo('class', 'not_fulfilled', ctx)).toEqual({ path: '/projects', query: { region: '430900', not_fulfilled: 'true' } })
+    expect(drillTo('class', 'good', ctx)).toEqual({ path: '/rates', query: { region: '430900' } })
+    expect(drillTo('month', '2026-03', ctx)).toEqual({ path: '/rates', query: { region: '430900', as_of: '2026-03' } })
+  })
+
+  it('ranks groups with signed projects by contract amount', () => {
+    const r = (code: string, projects: number, contract_fen: number) => ({ code, name: code, projects, contract_fen }) as RateRow
+    expect(byContract([r('A', 1, 10), r('B', 0, 0), r('C', 2, 30)]).map((x) => x.code)).toEqual(['C', 'A'])
+  })
+})

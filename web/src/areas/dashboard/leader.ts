@@ -1,0 +1,70 @@
+// 领导看板: the figures a leader asks for, shaped for the charts, and where each chart's click
+// leads (the list behind it). Pure functions, tested in leader.test.ts.
+import type { MonthlyArrival, RateRow } from '@/api/types'
+import type { RouteLocationRaw } from 'vue-router'
+
+/** 分 or cents → 万 with two decimals, as a number for a chart. */
+export function wan(minor: number): number {
+  return Math.round(minor / 10_000) / 100
+}
+
+/** The monthly bars: this year's months up to the month counted, last year's all twelve. */
+export function monthlySeries(m: MonthlyArrival): { months: string[]; thisYear: (number | null)[]; lastYear: number[] } {
+  const upTo = Number(m.to.slice(5, 7))
+  return {
+    months: m.months.map((x) => `${x.month}月`),
+    thisYear: m.months.map((x) => (x.month <= upTo ? wan(x.this_year_fen) : null)),
+    lastYear: m.months.map((x) => wan(x.last_year_fen)),
+  }
+}
+
+/** The 期 of a month of the chart (`2026-03`), for the 三率 as at its end. */
+export function monthPeriod(year: number, month: number): string {
+  return `${year}-${String(month).padStart(2, '0')}`
+}
+
+/** The first day of the month `months` before `today` (YYYY-MM-DD): "signed long ago". */
+export function monthsBefore(today: string, months: number): string {
+  const year = Number(today.slice(0, 4))
+  const month = Number(today.slice(5, 7)) - months
+  const y = year + Math.floor((month - 1) / 12)
+  const m = ((((month - 1) % 12) + 12) % 12) + 1
+  return `${y}-${String(m).padStart(2, '0')}-01`
+}
+
+export const CLASSES = [
+  { key: 'excellent', label: '优秀', color: '#67c23a' },
+  { key: 'good', label: '良好', color: '#409eff' },
+  { key: 'fair', label: '一般', color: '#e6a23c' },
+  { key: 'not_fulfilled', label: '未履约', color: '#f56c6c' },
+] as const
+
+/** Where a click on a chart leads: the ledger filtered to what the bar or slice counts. */
+export function drillTo(
+  chart: 'region' | 'industry' | 'origin' | 'class' | 'month',
+  key: string,
+  context: { region: string | null; year?: number },
+): RouteLocationRaw {
+  const region = context.region ? { region: context.region } : {}
+  switch (chart) {
+    case 'region':
+      return { path: '/projects', query: { region: key } }
+    case 'industry':
+      return { path: '/projects', query: { ...region, industry: key } }
+    case 'origin':
+      return { path: '/projects', query: { ...region, origin: key } }
+    case 'class':
+      // The ledger lists the projects without any arrival or start; the other classes are
+      // bands of the 到位率, shown with their projects on the 三率 page.
+      return key === 'not_fulfilled'
+        ? { path: '/projects', query: { ...region, not_fulfilled: 'true' } }
+        : { path: '/rates', query: { ...region } }
+    case 'month':
+      return { path: '/rates', query: { ...region, as_of: key } }
+  }
+}
+
+/** Rows with signed projects, the largest contract first (industries, origins). */
+export function byContract(rows: readonly RateRow[]): RateRow[] {
+  return [...rows].filter((r) => r.projects > 0).sort((a, b) => b.contract_fen - a.contract_fen)
+}
