@@ -102,8 +102,8 @@ struct Case {
 }
 
 pub async fn run(database_url: &str, iterations: usize, only: &str) -> anyhow::Result<()> {
-    if !matches!(only, "all" | "queries" | "excel" | "dispatch") {
-        bail!("--only takes queries, excel, dispatch or all");
+    if !matches!(only, "all" | "queries" | "excel" | "dispatch" | "dashboard") {
+        bail!("--only takes queries, excel, dispatch, dashboard or all");
     }
     let store = Store::open(database_url, AuthSettings::default()).await?;
     store.system().load_demo(Some(PASSWORD)).await?;
@@ -250,6 +250,9 @@ pub async fn run(database_url: &str, iterations: usize, only: &str) -> anyhow::R
     if only == "dispatch" {
         return dispatch(&client, &mut raw, &province, &city, iterations).await;
     }
+    if only == "dashboard" {
+        return dashboard(&client, &mut raw, &province, &rates_sql, iterations).await;
+    }
     println!(
         "\n| 查询 | API p50 (ms) | API p95 (ms) | SQL p50 (ms) | SQL p95 (ms) | p95 比值 API/SQL |"
     );
@@ -270,7 +273,114 @@ pub async fn run(database_url: &str, iterations: usize, only: &str) -> anyhow::R
         return Ok(());
     }
     excel(&client, &mut raw, &province).await?;
-    dispatch(&client, &mut raw, &province, &city, iterations).await
+    dispatch(&client, &mut raw, &province, &city, iterations).await?;
+    dashboard(&client, &mut raw, &province, &rates_sql, iterations).await
+}
+
+/// The leaders' dashboard of the province (issue 17): every request its page makes, sent
+/// together as the page sends them, timed until the last answer; against the same questions
+/// as raw SQL, one after the other on one connection.
+async fn dashboard(
+    client: &Client,
+    raw: &mut sqlx::AnyConnection,
+    province: &str,
+    rates_sql: &dyn Fn(&str, &str, &str) -> String,
+    iterations: usize,
+) -> anyhow::Result<()> {
+    // Beijing time, as the server counts months.
+    let today = (time::OffsetDateTime::now_utc() + time::Duration::hours(8))
+        .date()
+        .to_string();
+    let (year, month) = (&today[..4], &today[5..7]);
+    let last_year = year.parse::<i32>()? - 1;
+    // The first day of the month six months back, as the page asks (web/src/areas/dashboard).
+    let months = year.parse::<i32>()? * 12 + month.parse::<i32>()? - 1 - 6;
+    let half_year_ago = format!("{}-{:02}-01", months / 12, months % 12 + 1);
+    let paths = [
+        "/api/rates?group_by=region".to_owned(),
+        "/api/rates?group_by=industry".to_owned(),
+        "/api/rates?group_by=origin".to_owned(),
+        "/api/rates/growth".to_owned(),
+        "/api/rates/monthly".to_owned(),
+        format!("/api/projects?not_fulfilled=true&signed_to={half_year_ago}&sort=signed_on&page_size=10"),
+        "/api/dispatch/rounds".to_owned(),
+        format!("/api/targets?year={year}"),
+    ];
+    let signed = "'signed','land_supplied','started','completed','producing','defaulted'";
+    let sql = vec![
+        rates_sql("43", "44", ""),
+        format!(
+            "SELECT COALESCE(i.parent_code, i.code, ''), COUNT(*), CAST(SUM(p.contract_fen) AS BIGINT), \
+             CAST(SUM(p.arrived_fen) AS BIGINT) FROM projects p LEFT JOIN industries i ON i.code = p.industry_code \
+             WHERE p.stage IN ({signed}) AND p.region_code >= '43' AND p.region_code < '44' \
+             GROUP BY COALESCE(i.parent_code, i.code, '')"
+        ),
+        format!(
+            "SELECT origin, COUNT(*), CAST(SUM(contract_fen) AS BIGINT), CAST(SUM(arrived_fen) AS BIGINT) \
+             FROM projects WHERE stage IN ({signed}) AND region_code >= '43' AND region_code < '44' GROUP BY origin"
+        ),
+        format!(
+            "SELECT p.origin, fa.currency, CAST(SUM(fa.amount) AS BIGINT) FROM fund_arrivals fa \
+             JOIN projects p ON p.id = fa.project_id WHERE fa.status = 'confirmed' \
+             AND fa.period >= '{last_year}-01' AND fa.period <= '{year}-{month}' \
+             AND fa.region_code >= '43' AND fa.region_code < '44' GROUP BY p.origin, fa.currency"
+        ),
+        format!(
+            "SELECT fa.period, fa.currency, CAST(SUM(fa.amount) AS BIGINT) FROM fund_arrivals fa \
+             WHERE fa.status = 'confirmed' AND fa.period >= '{last_year}-01' AND fa.period <= '{year}-{month}' \
+             AND fa.region_code >= '43' AND fa.region_code < '44' GROUP BY fa.period, fa.currency"
+        ),
+        format!(
+            "SELECT p.* FROM projects p WHERE p.stage IN ({signed}) AND p.arrived_fen = 0 AND p.arrived_cents = 0 \
+             AND p.started_on IS NULL AND p.signed_on <= '{half_year_ago}' \
+             AND p.region_code >= '43' AND p.region_code < '44' ORDER BY p.signed_on, p.id LIMIT 10"
+        ),
+    ];
+    let mut api = Vec::with_capacity(iterations);
+    let mut raw_times = Vec::with_capacity(iterations);
+    for i in 0..iterations + 10 {
+        let t = Instant::now();
+        let get = |k: usize| client.get(&paths[k], province);
+        let (a, b, c, d, e, f, g, h) = tokio::join!(
+            get(0),
+            get(1),
+            get(2),
+            get(3),
+            get(4),
+            get(5),
+            get(6),
+            get(7)
+        );
+        let answers = [a, b, c, d, e, f, g, h];
+        let elapsed = t.elapsed();
+        for (path, answer) in paths.iter().zip(answers) {
+            let (status, body) = answer?;
+            if status != 200 {
+                bail!("{path}: {status} {}", String::from_utf8_lossy(&body));
+            }
+        }
+        let t = Instant::now();
+        for q in &sql {
+            sqlx::query(q).fetch_all(&mut *raw).await?;
+        }
+        let raw_elapsed = t.elapsed();
+        if i >= 10 {
+            api.push(elapsed);
+            raw_times.push(raw_elapsed);
+        }
+    }
+    let (a50, a95) = (percentile(&mut api, 0.5), percentile(&mut api, 0.95));
+    let (s50, s95) = (
+        percentile(&mut raw_times, 0.5),
+        percentile(&mut raw_times, 0.95),
+    );
+    println!("\n| 领导看板（全省，{} 个请求并发） | API p50 (ms) | API p95 (ms) | SQL p50 (ms) | SQL p95 (ms) | p95 比值 API/SQL |", paths.len());
+    println!("|---|---:|---:|---:|---:|---:|");
+    println!(
+        "| 看板全部数据 | {a50:.2} | {a95:.2} | {s50:.2} | {s95:.2} | {:.2}× |",
+        a95 / s95
+    );
+    Ok(())
 }
 
 /// Times `iterations` requests of `path` (after 10 warm-up ones), each followed by the same
