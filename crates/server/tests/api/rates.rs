@@ -264,6 +264,17 @@ async fn confirmed_in(
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{r}");
+    // A warned record is confirmed only with its evidence.
+    if !r["warnings"].as_array().unwrap().is_empty() {
+        let (status, body) = enterer
+            .upload_file(
+                &format!("/api/funds/{}/evidence", r["id"]),
+                b"%PDF-1.4 bank receipt".to_vec(),
+                "银行回单.pdf",
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
     let yy = app.login("yy_bureau").await;
     let (status, body) = yy
         .post(
