@@ -146,7 +146,7 @@ pub enum Warning {
     /// above the project's median month.
     Jump,
     /// The month's total at a quarter's end (by the period, whenever it is entered) exceeds
-    /// everything that arrived before it.
+    /// everything that arrived before it and several times the project's median month.
     QuarterEndBurst,
     /// The project's first entry is already most of the contract.
     FirstEntryLarge,
@@ -178,6 +178,10 @@ pub struct FundChecks {
     pub jump_floor: i64,
     /// A first entry above this share of the contract (basis points: 5000 = 50%) is warned.
     pub first_entry_share_bp: i64,
+    /// A quarter's last month is a burst when its total exceeds everything before it and this
+    /// multiple of the project's median month.
+    #[serde(default = "default_burst_factor")]
+    pub burst_factor: i64,
     /// An override reason needs at least this many letters or characters (digits and
     /// punctuation do not count): a sentence, not "1" or ".".
     pub reason_min_chars: i64,
@@ -189,9 +193,14 @@ impl Default for FundChecks {
             jump_factor: 5,
             jump_floor: 100_000 * 100,
             first_entry_share_bp: 5_000,
+            burst_factor: default_burst_factor(),
             reason_min_chars: 8,
         }
     }
+}
+
+fn default_burst_factor() -> i64 {
+    3
 }
 
 impl FundChecks {
@@ -205,6 +214,9 @@ impl FundChecks {
         }
         if !(1..=10_000).contains(&self.first_entry_share_bp) {
             return Some(("first_entry_share_bp", "首次填报占合同比例应在0.01%至100%之间"));
+        }
+        if !(2..=100).contains(&self.burst_factor) {
+            return Some(("burst_factor", "季末集中倍数应在2至100之间"));
         }
         if !(1..=100).contains(&self.reason_min_chars) {
             return Some(("reason_min_chars", "情况说明最少字数应在1至100之间"));
@@ -273,12 +285,12 @@ pub fn plausibility(entry: &Entry, checks: &FundChecks) -> Vec<Warning> {
     }
     let month_total = months.remove(&entry.period).unwrap_or(0) + entry.amount;
     let others: Vec<i64> = months.values().copied().filter(|a| *a > 0).collect();
-    if let Some(median) = lower_median(others) {
-        if month_total >= checks.jump_floor
-            && i128::from(month_total) > i128::from(median) * i128::from(checks.jump_factor)
-        {
-            warnings.push(Warning::Jump);
-        }
+    let median = lower_median(others);
+    let above_median = |factor: i64| {
+        median.is_some_and(|m| i128::from(month_total) > i128::from(m) * i128::from(factor))
+    };
+    if month_total >= checks.jump_floor && above_median(checks.jump_factor) {
+        warnings.push(Warning::Jump);
     }
     let before_month: i64 = months
         .iter()
@@ -289,6 +301,7 @@ pub fn plausibility(entry: &Entry, checks: &FundChecks) -> Vec<Warning> {
         && before_month > 0
         && month_total >= checks.jump_floor
         && month_total > before_month
+        && above_median(checks.burst_factor)
     {
         warnings.push(Warning::QuarterEndBurst);
     }
@@ -416,17 +429,20 @@ mod tests {
     #[test]
     fn a_quarter_end_burst_is_keyed_on_the_period_whenever_entered() {
         let history = [(p("2026-01"), 100 * WAN), (p("2026-02"), 100 * WAN)];
-        // March's total above everything before, whatever day it is entered.
+        // March's total above everything before and 3× the median month, whatever day it is
+        // entered (the period says which quarter it props up).
         assert_eq!(
-            warned(&entry(201 * WAN, "2026-03", &history, 0)),
+            warned(&entry(301 * WAN, "2026-03", &history, 0)),
             [Warning::QuarterEndBurst]
         );
-        assert!(warned(&entry(200 * WAN, "2026-03", &history, 0)).is_empty(), "exactly equal");
+        assert!(warned(&entry(300 * WAN, "2026-03", &history, 0)).is_empty(), "exactly 3×");
+        // Growth that is not a burst: above all before, but not 3× the usual month.
+        let growing = [(p("2026-02"), 100 * WAN)];
+        assert!(warned(&entry(200 * WAN, "2026-03", &growing, 0)).is_empty());
         // The same amount in a month that ends no quarter.
-        let history = [(p("2026-01"), 100 * WAN), (p("2026-02"), 100 * WAN)];
-        assert!(warned(&entry(201 * WAN, "2026-04", &history, 0)).is_empty());
+        assert!(warned(&entry(301 * WAN, "2026-04", &history, 0)).is_empty());
         // A burst split over two records of the quarter's last month.
-        let split = [(p("2026-01"), 100 * WAN), (p("2026-02"), 100 * WAN), (p("2026-03"), 150 * WAN)];
+        let split = [(p("2026-01"), 100 * WAN), (p("2026-02"), 100 * WAN), (p("2026-03"), 250 * WAN)];
         assert_eq!(
             warned(&entry(60 * WAN, "2026-03", &split, 0)),
             [Warning::QuarterEndBurst]

@@ -2478,6 +2478,12 @@ export interface components {
             first_entry_share_bp: number;
             /**
              * Format: int64
+             * @description A quarter's last month is a burst when its total exceeds everything before it and this
+             *     multiple of the project's median month.
+             */
+            burst_factor?: number;
+            /**
+             * Format: int64
              * @description An override reason needs at least this many letters or characters (digits and
              *     punctuation do not count): a sentence, not "1" or ".".
              */
