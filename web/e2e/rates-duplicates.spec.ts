@@ -23,9 +23,11 @@ function project(name: string, region: string) {
   }
 }
 
-/** The 签约项目数 of a county's row on the 三率 page. */
+/** The 签约项目数 of a county's row on the 三率 page (a county with none has no row). */
 async function signedIn(page: Page, county: string): Promise<number> {
+  await expect(page.getByTestId('rates-table')).toContainText('合计')
   const row = page.getByTestId('rates-table').locator('tr.el-table__row', { hasText: county })
+  if ((await row.count()) === 0) return 0
   return Number((await row.locator('td').nth(1).innerText()).trim())
 }
 
