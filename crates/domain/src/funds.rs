@@ -213,7 +213,10 @@ impl FundChecks {
             return Some(("jump_floor", "跳增起点金额不能为负"));
         }
         if !(1..=10_000).contains(&self.first_entry_share_bp) {
-            return Some(("first_entry_share_bp", "首次填报占合同比例应在0.01%至100%之间"));
+            return Some((
+                "first_entry_share_bp",
+                "首次填报占合同比例应在0.01%至100%之间",
+            ));
         }
         if !(2..=100).contains(&self.burst_factor) {
             return Some(("burst_factor", "季末集中倍数应在2至100之间"));
@@ -297,7 +300,7 @@ pub fn plausibility(entry: &Entry, checks: &FundChecks) -> Vec<Warning> {
         .filter(|(p, _)| **p < entry.period)
         .map(|(_, a)| a)
         .sum();
-    if entry.period.month() % 3 == 0
+    if entry.period.month().is_multiple_of(3)
         && before_month > 0
         && month_total >= checks.jump_floor
         && month_total > before_month
@@ -331,7 +334,12 @@ mod tests {
 
     const WAN: i64 = 10_000 * 100;
 
-    fn entry<'a>(amount: i64, period: &str, history: &'a [(Period, i64)], contract: i64) -> Entry<'a> {
+    fn entry<'a>(
+        amount: i64,
+        period: &str,
+        history: &'a [(Period, i64)],
+        contract: i64,
+    ) -> Entry<'a> {
         Entry {
             amount,
             period: p(period),
@@ -376,13 +384,20 @@ mod tests {
 
     #[test]
     fn a_month_split_into_records_is_judged_by_its_total() {
-        let usual = [(p("2026-01"), 100 * WAN), (p("2026-02"), 100 * WAN), (p("2026-03"), 120 * WAN)];
+        let usual = [
+            (p("2026-01"), 100 * WAN),
+            (p("2026-02"), 100 * WAN),
+            (p("2026-03"), 120 * WAN),
+        ];
         // 20× the usual month in five records of 4×: the second already makes the month 8×.
         let mut history = usual.to_vec();
         let first = warned(&entry(400 * WAN, "2026-04", &history, 0));
         assert!(first.is_empty(), "{first:?}");
         history.push((p("2026-04"), 400 * WAN));
-        assert_eq!(warned(&entry(400 * WAN, "2026-04", &history, 0)), [Warning::Jump]);
+        assert_eq!(
+            warned(&entry(400 * WAN, "2026-04", &history, 0)),
+            [Warning::Jump]
+        );
         // Boundary: exactly 5× the median month is not a jump; one 分 more is.
         let e = entry(500 * WAN, "2026-05", &usual, 0);
         assert!(warned(&e).is_empty(), "{:?}", warned(&e));
@@ -396,7 +411,10 @@ mod tests {
     #[test]
     fn a_first_entry_above_the_set_share_of_the_contract_is_warned() {
         let contract = 1_000 * WAN;
-        assert!(warned(&entry(500 * WAN, "2026-02", &[], contract)).is_empty(), "exactly 50%");
+        assert!(
+            warned(&entry(500 * WAN, "2026-02", &[], contract)).is_empty(),
+            "exactly 50%"
+        );
         assert_eq!(
             warned(&entry(500 * WAN + 1, "2026-02", &[], contract)),
             [Warning::FirstEntryLarge]
@@ -406,7 +424,10 @@ mod tests {
             [Warning::FirstEntryLarge],
             "95% of the contract as a first entry"
         );
-        let stricter = FundChecks { first_entry_share_bp: 3_000, ..FundChecks::default() };
+        let stricter = FundChecks {
+            first_entry_share_bp: 3_000,
+            ..FundChecks::default()
+        };
         assert_eq!(
             plausibility(&entry(400 * WAN, "2026-02", &[], contract), &stricter),
             [Warning::FirstEntryLarge]
@@ -416,11 +437,17 @@ mod tests {
     #[test]
     fn money_in_a_currency_the_contract_lacks_or_above_its_part_is_warned() {
         // USD on a 元-only project.
-        let e = Entry { other_contract: 1_000 * WAN, ..entry(10 * WAN, "2026-02", &[], 0) };
+        let e = Entry {
+            other_contract: 1_000 * WAN,
+            ..entry(10 * WAN, "2026-02", &[], 0)
+        };
         assert_eq!(warned(&e), [Warning::CurrencyNotInContract]);
         // Both currencies in the contract: USD above the USD part.
         let history = [(p("2026-01"), 80 * WAN)];
-        let e = Entry { other_contract: 1_000 * WAN, ..entry(30 * WAN, "2026-02", &history, 100 * WAN) };
+        let e = Entry {
+            other_contract: 1_000 * WAN,
+            ..entry(30 * WAN, "2026-02", &history, 100 * WAN)
+        };
         assert_eq!(warned(&e), [Warning::AboveContract]);
         // No contract at all: nothing to compare with.
         assert!(warned(&entry(10 * WAN, "2026-02", &[], 0)).is_empty());
@@ -435,14 +462,21 @@ mod tests {
             warned(&entry(301 * WAN, "2026-03", &history, 0)),
             [Warning::QuarterEndBurst]
         );
-        assert!(warned(&entry(300 * WAN, "2026-03", &history, 0)).is_empty(), "exactly 3×");
+        assert!(
+            warned(&entry(300 * WAN, "2026-03", &history, 0)).is_empty(),
+            "exactly 3×"
+        );
         // Growth that is not a burst: above all before, but not 3× the usual month.
         let growing = [(p("2026-02"), 100 * WAN)];
         assert!(warned(&entry(200 * WAN, "2026-03", &growing, 0)).is_empty());
         // The same amount in a month that ends no quarter.
         assert!(warned(&entry(301 * WAN, "2026-04", &history, 0)).is_empty());
         // A burst split over two records of the quarter's last month.
-        let split = [(p("2026-01"), 100 * WAN), (p("2026-02"), 100 * WAN), (p("2026-03"), 250 * WAN)];
+        let split = [
+            (p("2026-01"), 100 * WAN),
+            (p("2026-02"), 100 * WAN),
+            (p("2026-03"), 250 * WAN),
+        ];
         assert_eq!(
             warned(&entry(60 * WAN, "2026-03", &split, 0)),
             [Warning::QuarterEndBurst]
@@ -452,22 +486,45 @@ mod tests {
     #[test]
     fn an_override_reason_is_a_sentence_not_a_character() {
         let checks = FundChecks::default();
-        for bad in ["1", ".", "。。。。。。。。", "12345678901", "好好好好好好好好", "ok"] {
+        for bad in [
+            "1",
+            ".",
+            "。。。。。。。。",
+            "12345678901",
+            "好好好好好好好好",
+            "ok",
+        ] {
             assert!(checks.reason_problem(bad).is_some(), "{bad}");
         }
-        for good in ["设备款按合同一次性支付", "一次性支付设备款，合同约定", "Equipment paid in full"] {
+        for good in [
+            "设备款按合同一次性支付",
+            "一次性支付设备款，合同约定",
+            "Equipment paid in full",
+        ] {
             assert!(checks.reason_problem(good).is_none(), "{good}");
         }
-        assert!(checks.reason_problem("设备款一次付清").is_some(), "7 characters, one short");
-        assert!(checks.reason_problem("设备款一次性付清").is_none(), "exactly 8");
+        assert!(
+            checks.reason_problem("设备款一次付清").is_some(),
+            "7 characters, one short"
+        );
+        assert!(
+            checks.reason_problem("设备款一次性付清").is_none(),
+            "exactly 8"
+        );
     }
 
     #[test]
     fn the_thresholds_are_checked() {
         assert_eq!(FundChecks::default().problem(), None);
-        let bad = FundChecks { jump_factor: 1, ..FundChecks::default() };
+        let bad = FundChecks {
+            jump_factor: 1,
+            ..FundChecks::default()
+        };
         assert_eq!(bad.problem().map(|p| p.0), Some("jump_factor"));
-        let bad = FundChecks { first_entry_share_bp: 0, ..FundChecks::default() };
+        let bad = FundChecks {
+            first_entry_share_bp: 0,
+            ..FundChecks::default()
+        };
         assert_eq!(bad.problem().map(|p| p.0), Some("first_entry_share_bp"));
     }
 

@@ -5,7 +5,8 @@ use crate::office::{self, Cell, Column, SheetSpec};
 use crate::session::ScopedStore;
 use crate::AppState;
 use axum::response::Response;
-use luodi_store::duplicates::{DuplicateCandidate, DuplicateDecision, DuplicateFilter, DuplicateReopen,
+use luodi_store::duplicates::{
+    DuplicateCandidate, DuplicateDecision, DuplicateFilter, DuplicateReopen,
 };
 use luodi_store::{Page, PageRequest};
 use utoipa_axum::{router::OpenApiRouter, routes};

@@ -414,30 +414,50 @@ async fn a_confirmed_copy_leaves_the_figures_and_comes_back_when_the_decision_is
 
     let url = format!("/api/duplicates/{id}/decision");
     let (status, decided) = yy
-        .post(&url, json!({ "status": "duplicate", "note": "同一项目重复录入" }))
+        .post(
+            &url,
+            json!({ "status": "duplicate", "note": "同一项目重复录入" }),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{decided}");
 
     let (_, after) = yy.get("/api/rates").await;
     assert_eq!(county_projects(&after, "430921"), counted - 1, "{after}");
-    assert_eq!(after["total"]["projects"], before["total"]["projects"].as_i64().unwrap() - 1);
+    assert_eq!(
+        after["total"]["projects"],
+        before["total"]["projects"].as_i64().unwrap() - 1
+    );
     let (_, own) = nx.get("/api/rates").await;
-    assert_eq!(own["total"]["projects"], counted - 1, "the county's own 三率 too");
+    assert_eq!(
+        own["total"]["projects"],
+        counted - 1,
+        "the county's own 三率 too"
+    );
     let (_, list) = nx.get("/api/projects?page_size=100").await;
     assert_eq!(list["total"], listed - 1);
-    assert!(list["items"].as_array().unwrap().iter().all(|p| p["id"] != copy));
+    assert!(list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["id"] != copy));
     let only = nx.items("/api/projects?duplicates=only").await;
     assert_eq!(only.len(), 1);
     assert_eq!(only[0]["id"], copy);
     assert_eq!(only[0]["duplicate_of"], original);
     assert_eq!(
-        nx.get("/api/projects?duplicates=include&page_size=100").await.1["total"],
+        nx.get("/api/projects?duplicates=include&page_size=100")
+            .await
+            .1["total"],
         listed
     );
     let (status, body) = nx.get("/api/projects?duplicates=maybe").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let exported = xlsx_rows(&nx, "/api/projects/export").await;
-    assert_eq!(exported.len() as i64, listed, "header + every counted project");
+    assert_eq!(
+        exported.len() as i64,
+        listed,
+        "header + every counted project"
+    );
     // Kept: the copy's page still opens, says what it copies, and its history says who decided.
     let (status, page) = nx.get(&format!("/api/projects/{copy}")).await;
     assert_eq!(status, StatusCode::OK);
@@ -450,7 +470,9 @@ async fn a_confirmed_copy_leaves_the_figures_and_comes_back_when_the_decision_is
 
     // Reopened only by the level that decided (or above), with a reason.
     let reopen = format!("/api/duplicates/{id}/reopen");
-    let (status, body) = nx.post(&reopen, json!({ "note": "县里认为不是重复" })).await;
+    let (status, body) = nx
+        .post(&reopen, json!({ "note": "县里认为不是重复" }))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     let (status, body) = yy.post(&reopen, json!({ "note": " " })).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
@@ -458,7 +480,11 @@ async fn a_confirmed_copy_leaves_the_figures_and_comes_back_when_the_decision_is
     let (status, reopened) = hn
         .post(&reopen, json!({ "note": "省级复核：两期工程，另行核查" }))
         .await;
-    assert_eq!(status, StatusCode::OK, "the province stands above the city: {reopened}");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the province stands above the city: {reopened}"
+    );
     assert_eq!(reopened["status"], "pending");
     assert_eq!(reopened["can_reopen"], false);
     let (status, body) = yy.post(&reopen, json!({ "note": "再撤一次" })).await;
@@ -476,7 +502,10 @@ async fn a_confirmed_copy_leaves_the_figures_and_comes_back_when_the_decision_is
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0]["before"]["status"], "duplicate");
     assert_eq!(entries[0]["after"]["status"], "pending");
-    assert_eq!(entries[0]["region_code"], "430900", "filed under the level that decided");
+    assert_eq!(
+        entries[0]["region_code"], "430900",
+        "filed under the level that decided"
+    );
 }
 
 /// A project in the pool is not paid into 三率 behind the reviewer's back: its fund records
@@ -493,7 +522,7 @@ async fn fund_records_of_a_project_in_the_pool_wait_for_the_pair_to_be_decided()
         let (status, record) = nx
             .post(
                 &format!("/api/projects/{copy}/funds"),
-                json!({ "period": period, "amount": 940_5000_00i64, "currency": "CNY",
+                json!({ "period": period, "amount": 940_500_000_i64, "currency": "CNY",
                         "kind": "fixed_asset", "override_reason": "一次性支付设备款，合同约定" }),
             )
             .await;
@@ -516,7 +545,10 @@ async fn fund_records_of_a_project_in_the_pool_wait_for_the_pair_to_be_decided()
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("疑似重复"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("疑似重复"),
+        "{body}"
+    );
     let (status, batch) = yy
         .post(
             "/api/funds/review/batch",
@@ -526,7 +558,10 @@ async fn fund_records_of_a_project_in_the_pool_wait_for_the_pair_to_be_decided()
         .await;
     assert_eq!(status, StatusCode::OK, "{batch}");
     assert_eq!(batch["reviewed"], 0);
-    assert!(batch["refused"][0]["message"].as_str().unwrap().contains("疑似重复"));
+    assert!(batch["refused"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("疑似重复"));
     // Returning is not paying: a reviewer may send it back while the pair waits.
     let (_, project) = nx.get(&format!("/api/projects/{copy}")).await;
     assert_eq!(project["project"]["arrived_fen"], 0);

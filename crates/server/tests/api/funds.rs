@@ -634,15 +634,24 @@ async fn each_fund_check_warns_at_its_boundary_and_a_warned_record_needs_a_sente
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{warned}");
-    assert_eq!(warned["warnings"][0], "合同中没有该币种的金额，到位资金币种与合同不符");
+    assert_eq!(
+        warned["warnings"][0],
+        "合同中没有该币种的金额，到位资金币种与合同不符"
+    );
 
     // A warned record waits for its evidence.
     let path = format!("/api/funds/{}/review", warned["id"]);
     let (status, body) = yy
-        .post(&path, json!({ "decision": "confirm", "version": warned["version"] }))
+        .post(
+            &path,
+            json!({ "decision": "confirm", "version": warned["version"] }),
+        )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("佐证材料"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("佐证材料"),
+        "{body}"
+    );
     let (status, body) = unit
         .upload_file(
             &format!("/api/funds/{}/evidence", warned["id"]),
@@ -652,7 +661,10 @@ async fn each_fund_check_warns_at_its_boundary_and_a_warned_record_needs_a_sente
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let (status, body) = yy
-        .post(&path, json!({ "decision": "confirm", "version": warned["version"] }))
+        .post(
+            &path,
+            json!({ "decision": "confirm", "version": warned["version"] }),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     // An unwarned one is confirmed as before.
@@ -689,18 +701,29 @@ async fn the_fund_checks_thresholds_are_rule_settings() {
     };
     let mut checks = rules["fund_checks"].clone();
     checks["jump_factor"] = json!(1);
-    let (status, body) = admin.put("/api/rules", update(checks, &rules["version"])).await;
+    let (status, body) = admin
+        .put("/api/rules", update(checks, &rules["version"]))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(body["errors"]["fund_checks.jump_factor"].is_array(), "{body}");
+    assert!(
+        body["errors"]["fund_checks.jump_factor"].is_array(),
+        "{body}"
+    );
     let mut checks = rules["fund_checks"].clone();
     checks["first_entry_share_bp"] = json!(3000);
-    let (status, saved) = admin.put("/api/rules", update(checks, &rules["version"])).await;
+    let (status, saved) = admin
+        .put("/api/rules", update(checks, &rules["version"]))
+        .await;
     assert_eq!(status, StatusCode::OK, "{saved}");
     assert_eq!(saved["fund_checks"]["first_entry_share_bp"], 3000);
 
     let unit = app.login("nx_unit").await;
     let (status, body) = enter(&unit, id, arrival("2025-01", 8_000)).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "40% > 30%: {body}");
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "40% > 30%: {body}"
+    );
     let (status, body) = enter(&unit, id, arrival("2025-01", 6_000)).await;
     assert_eq!(status, StatusCode::CREATED, "exactly 30%: {body}");
     // Left out of a later change, the thresholds stay as they are.

@@ -304,13 +304,21 @@ impl Duplicates<'_> {
                 let mut d = d.finish();
                 d.other_in_scope = d.other_project_id.is_some_and(|id| readable.contains(&id));
                 d.can_decide = d.other_in_scope
-                    && self.actor.role.can_at(Permission::ManageLedger, &self.actor.scope)
+                    && self
+                        .actor
+                        .role
+                        .can_at(Permission::ManageLedger, &self.actor.scope)
                     && stands_above(&self.actor.scope, &d.project_region_code)
                     && stands_above(&self.actor.scope, &d.other_region_code);
                 d.can_reopen = d.status != "pending"
                     && d.other_in_scope
-                    && self.actor.role.can_at(Permission::ManageLedger, &self.actor.scope)
-                    && d.decided_region.as_deref().is_some_and(|r| covers_level(&self.actor.scope, r));
+                    && self
+                        .actor
+                        .role
+                        .can_at(Permission::ManageLedger, &self.actor.scope)
+                    && d.decided_region
+                        .as_deref()
+                        .is_some_and(|r| covers_level(&self.actor.scope, r));
                 d.other_region_code.clear();
                 if !d.other_in_scope {
                     d.other_project_id = None;
@@ -507,7 +515,7 @@ impl Duplicates<'_> {
             .fetch_one(&mut **tx)
             .await?;
         audit::record(
-            &mut **tx,
+            tx,
             (&self.actor).into(),
             Change {
                 entity: "project",
@@ -583,8 +591,13 @@ impl Duplicates<'_> {
                         entity: "project",
                         entity_id: Some(copy.to_string()),
                         action: "unmark_duplicate",
-                        summary: format!("撤销“确认重复”结论，重新计入统计：{}", note.as_deref().unwrap_or("")),
-                        region: Some(&crate::regions::stored_code(&candidate.project_region_code)?),
+                        summary: format!(
+                            "撤销“确认重复”结论，重新计入统计：{}",
+                            note.as_deref().unwrap_or("")
+                        ),
+                        region: Some(&crate::regions::stored_code(
+                            &candidate.project_region_code,
+                        )?),
                         before: Some(serde_json::json!({ "duplicate_of": original })),
                         after: Some(serde_json::json!({ "duplicate_of": null })),
                     },
@@ -629,5 +642,8 @@ fn later_and_earlier(candidate: &DuplicateCandidate) -> (i64, i64) {
     let other = candidate
         .other_project_id
         .expect("a decided pair's other project is in the reader's view");
-    (candidate.project_id.max(other), candidate.project_id.min(other))
+    (
+        candidate.project_id.max(other),
+        candidate.project_id.min(other),
+    )
 }

@@ -493,7 +493,8 @@ impl Funds<'_> {
             Some(false) => f.and(&format!("NOT {has_evidence}")),
             None => {}
         }
-        let pooled = "(EXISTS (SELECT 1 FROM duplicate_candidates dp WHERE dp.project_id = f.project_id \
+        let pooled =
+            "(EXISTS (SELECT 1 FROM duplicate_candidates dp WHERE dp.project_id = f.project_id \
              AND dp.status = 'pending') OR EXISTS (SELECT 1 FROM duplicate_candidates dp \
              WHERE dp.other_project_id = f.project_id AND dp.status = 'pending'))";
         match filter.pool {
@@ -1094,7 +1095,10 @@ fn checked_reason(
 }
 
 /// Whether a pair holding the project waits in the duplicate pool (待核查).
-pub(crate) async fn in_duplicate_pool(pool: &sqlx::AnyPool, project_id: i64) -> Result<bool, StoreError> {
+pub(crate) async fn in_duplicate_pool(
+    pool: &sqlx::AnyPool,
+    project_id: i64,
+) -> Result<bool, StoreError> {
     let pending: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM duplicate_candidates WHERE project_id = $1 AND status = 'pending' \
          UNION ALL SELECT id FROM duplicate_candidates WHERE other_project_id = $1 \

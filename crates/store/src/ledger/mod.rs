@@ -839,12 +839,10 @@ impl Ledger<'_> {
                  AND dp.status = 'pending') OR EXISTS (SELECT 1 FROM duplicate_candidates dp \
                  WHERE dp.other_project_id = p.id AND dp.status = 'pending'))",
             ),
-            Some(_) => {
-                return Err(StoreError::field(
-                    "duplicates",
-                    "重复项目筛选应为 include（含已确认重复）、only（仅已确认重复）或 pool（仅待核查）",
-                ))
-            }
+            Some(_) => return Err(StoreError::field(
+                "duplicates",
+                "重复项目筛选应为 include（含已确认重复）、only（仅已确认重复）或 pool（仅待核查）",
+            )),
         }
         if let Some(q) = opt(&filter.q) {
             let p = f.bind(Bind::Text(contains_pattern(&q)));
