@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { expect, test } from '@playwright/test'
-import { login, openMenu, pageShot, pickRegion, settled } from './helpers'
+import { login, openMenu, pageShot, pickRegion, settled, clearDuplicatePool } from './helpers'
 
 // fixtures/fund-sheet-receipts.xlsx is made by crates/server/tests/api/e2e_fixtures.rs: 22 rows
 // for the projects below, 50万元 each for 2026-11, each naming its receipt 回单01 … 回单22. The
@@ -69,6 +69,12 @@ test('a county sends the month with its receipts and the city confirms it in one
   })
 
   await test.step('one batch confirms them all, each audited', async () => {
+    // The county's 22 look-alike projects of one investor wait in the duplicate pool, and money
+    // on a pooled project is not confirmed: the city clears them first.
+    await expect(page.getByTestId('review-table').getByTestId('fund-in-pool').first()).toBeVisible()
+    await clearDuplicatePool(page, '同一投资方在长沙县分别签约的不同项目，已逐一核实')
+    await page.getByTestId('review-search').click()
+    await settled(page)
     await page.getByTestId('batch-confirm-filtered').click()
     await page.locator('.el-message-box').getByRole('button', { name: '确认' }).click()
     await expect(page.locator('.el-message--success')).toContainText('已确认 22 条记录')

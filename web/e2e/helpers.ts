@@ -144,3 +144,14 @@ export function actionCounter(page: Page) {
     },
   }
 }
+
+/** Has the signed-in reviewer (of the level above) clear every pending pair in its pool as 不是重复. */
+export async function clearDuplicatePool(page: Page, note: string): Promise<void> {
+  const pool = await page.request.get('/api/duplicates?page_size=100')
+  expect(pool.status(), await pool.text()).toBe(200)
+  for (const pair of (await pool.json()).items as { id: number; can_decide: boolean }[]) {
+    if (!pair.can_decide) continue
+    const decided = await page.request.post(`/api/duplicates/${pair.id}/decision`, { data: { status: 'not_duplicate', note } })
+    expect(decided.status(), await decided.text()).toBe(200)
+  }
+}

@@ -5,6 +5,7 @@
 
 use crate::access::ReviewBy;
 use crate::date::{DateLimit, MAX_GRACE_DAYS};
+use crate::funds::FundChecks;
 use crate::rates::{Rate, Thresholds};
 use crate::tiers::{default_rules, Condition, Obligation, TierRule};
 use serde::{Deserialize, Serialize};
@@ -55,6 +56,9 @@ pub struct RulesDraft {
     /// Days after today a signing, milestone or stage-change date may lie (0 to 7).
     #[serde(default)]
     pub date_grace_days: i64,
+    /// Thresholds of the fund records' plausibility checks.
+    #[serde(default)]
+    pub fund_checks: FundChecks,
 }
 
 /// The rules in force, parsed: what classification and obligations are computed with.
@@ -64,6 +68,7 @@ pub struct LedgerRules {
     pub tiers: Vec<TierRule>,
     pub review_by: ReviewBy,
     pub date_grace_days: i64,
+    pub fund_checks: FundChecks,
 }
 
 /// A problem with one field of a draft; `field` is a path such as `tiers[2].any_of[0].amount`.
@@ -81,6 +86,7 @@ impl Default for LedgerRules {
             tiers: default_rules(),
             review_by: ReviewBy::default(),
             date_grace_days: 0,
+            fund_checks: FundChecks::default(),
         }
     }
 }
@@ -110,6 +116,7 @@ impl LedgerRules {
                 .collect(),
             review_by: self.review_by,
             date_grace_days: self.date_grace_days,
+            fund_checks: self.fund_checks,
         }
     }
 
@@ -177,6 +184,10 @@ impl RulesDraft {
                 "date_grace_days".into(),
                 format!("日期宽限天数应在0至{MAX_GRACE_DAYS}天之间"),
             );
+        }
+
+        if let Some((field, message)) = self.fund_checks.problem() {
+            error(format!("fund_checks.{field}"), message.into());
         }
 
         if self.tiers.len() > MAX_TIER_RULES {
@@ -257,6 +268,7 @@ impl RulesDraft {
                 tiers,
                 review_by: self.review_by,
                 date_grace_days: self.date_grace_days,
+                fund_checks: self.fund_checks,
             })
         } else {
             Err(errors)

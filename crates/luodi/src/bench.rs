@@ -168,7 +168,7 @@ pub async fn run(database_url: &str, iterations: usize, only: &str) -> anyhow::R
              CAST(SUM(CASE WHEN {some} AND {c} > 0 AND {a} * 5 < {c} THEN 1 ELSE 0 END) AS BIGINT), \
              CAST(SUM(CASE WHEN {some} THEN 0 ELSE 1 END) AS BIGINT) FROM projects \
              WHERE stage IN ('signed','land_supplied','started','completed','producing','defaulted') \
-             AND region_code >= '{lo}' AND region_code < '{hi}' {extra} GROUP BY region_code"
+             AND region_code >= '{lo}' AND region_code < '{hi}' AND duplicate_of IS NULL {extra} GROUP BY region_code"
         )
     };
     // As at the end of a month: the API takes the records after the month off each project's
@@ -313,26 +313,30 @@ async fn dashboard(
             "SELECT COALESCE(i.parent_code, i.code, ''), COUNT(*), CAST(SUM(p.contract_fen) AS BIGINT), \
              CAST(SUM(p.arrived_fen) AS BIGINT) FROM projects p LEFT JOIN industries i ON i.code = p.industry_code \
              WHERE p.stage IN ({signed}) AND p.region_code >= '43' AND p.region_code < '44' \
-             GROUP BY COALESCE(i.parent_code, i.code, '')"
+             AND p.duplicate_of IS NULL GROUP BY COALESCE(i.parent_code, i.code, '')"
         ),
         format!(
             "SELECT origin, COUNT(*), CAST(SUM(contract_fen) AS BIGINT), CAST(SUM(arrived_fen) AS BIGINT) \
-             FROM projects WHERE stage IN ({signed}) AND region_code >= '43' AND region_code < '44' GROUP BY origin"
+             FROM projects WHERE stage IN ({signed}) AND region_code >= '43' AND region_code < '44' \
+             AND duplicate_of IS NULL GROUP BY origin"
         ),
         format!(
             "SELECT p.origin, fa.currency, CAST(SUM(fa.amount) AS BIGINT) FROM fund_arrivals fa \
              JOIN projects p ON p.id = fa.project_id WHERE fa.status = 'confirmed' \
              AND fa.period >= '{last_year}-01' AND fa.period <= '{year}-{month}' \
-             AND fa.region_code >= '43' AND fa.region_code < '44' GROUP BY p.origin, fa.currency"
+             AND fa.region_code >= '43' AND fa.region_code < '44' AND p.duplicate_of IS NULL \
+             GROUP BY p.origin, fa.currency"
         ),
         format!(
             "SELECT fa.period, fa.currency, CAST(SUM(fa.amount) AS BIGINT) FROM fund_arrivals fa \
+             JOIN projects p ON p.id = fa.project_id \
              WHERE fa.status = 'confirmed' AND fa.period >= '{last_year}-01' AND fa.period <= '{year}-{month}' \
-             AND fa.region_code >= '43' AND fa.region_code < '44' GROUP BY fa.period, fa.currency"
+             AND fa.region_code >= '43' AND fa.region_code < '44' AND p.duplicate_of IS NULL \
+             GROUP BY fa.period, fa.currency"
         ),
         format!(
             "SELECT p.* FROM projects p WHERE p.stage IN ({signed}) AND p.arrived_fen = 0 AND p.arrived_cents = 0 \
-             AND p.started_on IS NULL AND p.signed_on <= '{half_year_ago}' \
+             AND p.started_on IS NULL AND p.signed_on <= '{half_year_ago}' AND p.duplicate_of IS NULL \
              AND p.region_code >= '43' AND p.region_code < '44' ORDER BY p.signed_on, p.id LIMIT 10"
         ),
     ];

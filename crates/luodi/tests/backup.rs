@@ -211,16 +211,18 @@ async fn a_backup_under_writes_restores_every_confirmed_record_and_evidence_file
 
     let county = login(&base, "nx_bureau").await;
     let mut projects = Vec::new();
-    for name in [
-        "南县备份测试甲项目",
-        "南县备份测试乙项目",
-        "南县备份测试丙项目",
+    // Three unrelated projects (different names and investors): none waits in the duplicate
+    // pool, so their money can be confirmed.
+    for (name, investor) in [
+        ("南县稻虾米精深加工项目", "浙江某粮油实业有限公司"),
+        ("南县羽绒服装智能工厂", "江苏某服饰集团有限公司"),
+        ("南县生物有机肥生产线", "湖北某农业科技有限公司"),
     ] {
         let (status, detail) = post(
             &county,
             format!("{base}/api/projects"),
             json!({
-                "name": name, "investor_name": "浙江某实业有限公司", "origin": "out_of_province",
+                "name": name, "investor_name": investor, "origin": "out_of_province",
                 "contract_fen": 100_000 * WAN, "signed_on": "2026-01-10", "region_code": "430921",
                 "stage": "signed"
             }),

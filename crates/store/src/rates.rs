@@ -359,6 +359,8 @@ impl Rates<'_> {
             }
         );
         f.projects(&self.actor, "p", "p.region_code", region.as_ref());
+        // A confirmed copy (确认重复) is the earlier project signed again: counted once.
+        f.and("p.duplicate_of IS NULL");
         if let Some(period) = as_of {
             let end = f.bind(Bind::Text(month_end(period)));
             f.and(&format!("p.signed_on <= {end}"));
@@ -623,7 +625,8 @@ impl Rates<'_> {
         f.sql = format!(
             "SELECT fa.period, fa.currency, CAST(SUM(fa.amount) AS BIGINT) AS amount \
              FROM fund_arrivals fa JOIN projects p ON p.id = fa.project_id \
-             WHERE fa.status = 'confirmed' AND fa.period >= {lf} AND fa.period <= {tt}"
+             WHERE fa.status = 'confirmed' AND fa.period >= {lf} AND fa.period <= {tt} \
+             AND p.duplicate_of IS NULL"
         );
         f.projects(&self.actor, "p", "fa.region_code", region.as_ref());
         let sql = format!("{} GROUP BY fa.period, fa.currency", f.sql);
@@ -690,7 +693,8 @@ impl Rates<'_> {
              CAST(SUM(CASE WHEN fa.period >= {tf} AND fa.period <= {tt} THEN fa.amount ELSE 0 END) AS BIGINT) AS this_year, \
              CAST(SUM(CASE WHEN fa.period >= {lf} AND fa.period <= {lt} THEN fa.amount ELSE 0 END) AS BIGINT) AS last_year \
              FROM fund_arrivals fa JOIN projects p ON p.id = fa.project_id \
-             WHERE fa.status = 'confirmed' AND fa.period >= {lf} AND fa.period <= {tt}"
+             WHERE fa.status = 'confirmed' AND fa.period >= {lf} AND fa.period <= {tt} \
+             AND p.duplicate_of IS NULL"
         );
         f.projects(&self.actor, "p", "fa.region_code", region.as_ref());
         let sql = format!("{} GROUP BY p.origin, fa.currency", f.sql);

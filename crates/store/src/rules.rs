@@ -6,6 +6,7 @@ use crate::audit::{self, Change};
 use crate::kit::cache::FreshCache;
 use crate::kit::clock;
 use crate::kit::error::{FieldErrors, StoreError};
+use luodi_domain::funds::FundChecks;
 use luodi_domain::rules::{ConditionDraft, LedgerRules, RulesDraft, ThresholdsDraft};
 use luodi_domain::tiers::{Condition, Obligation};
 use luodi_domain::{DateLimit, Permission, RegionLevel, ReviewBy, Scope, Thresholds};
@@ -26,6 +27,8 @@ pub struct RulesView {
     pub review_by: ReviewBy,
     /// Days after today a signing, milestone or stage-change date may lie (0 to 7).
     pub date_grace_days: i64,
+    /// Thresholds of the fund records' plausibility checks.
+    pub fund_checks: FundChecks,
     pub review_by_choices: Vec<ReviewByChoice>,
     /// How each class is defined under these thresholds, to print beside the figures.
     pub definitions: Vec<String>,
@@ -82,6 +85,9 @@ pub struct RulesUpdate {
     pub tiers: Vec<luodi_domain::rules::TierRuleDraft>,
     pub review_by: ReviewBy,
     pub date_grace_days: i64,
+    /// The fund checks' thresholds; unchanged when left out.
+    #[serde(default)]
+    pub fund_checks: Option<FundChecks>,
     pub version: i64,
 }
 
@@ -92,6 +98,7 @@ pub(crate) struct StoredRules {
     tiers: String,
     review_by: String,
     date_grace_days: i64,
+    fund_checks: Option<String>,
     version: i64,
     updated_at: String,
     updated_by_name: Option<String>,
@@ -110,6 +117,11 @@ impl StoredRules {
                 StoreError::Internal(format!("stored review rule: {}", self.review_by))
             })?,
             date_grace_days: self.date_grace_days,
+            fund_checks: match &self.fund_checks {
+                Some(json) => serde_json::from_str(json)
+                    .map_err(|e| StoreError::Internal(format!("stored fund checks: {e}")))?,
+                None => FundChecks::default(),
+            },
         })
     }
 
@@ -141,6 +153,7 @@ fn view(
             .collect(),
         review_by: rules.review_by,
         date_grace_days: rules.date_grace_days,
+        fund_checks: rules.fund_checks,
         review_by_choices: ReviewBy::ALL
             .into_iter()
             .map(|r| ReviewByChoice {
@@ -203,7 +216,7 @@ impl Rules<'_> {
     async fn read_stored_rules(&self) -> Result<Option<StoredRules>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT r.excellent_above_bp, r.good_from_bp, r.tiers, r.review_by, r.date_grace_days, \
-             r.version, r.updated_at, \
+             r.fund_checks, r.version, r.updated_at, \
              u.display_name AS updated_by_name \
              FROM ledger_rules r LEFT JOIN users u ON u.id = r.updated_by WHERE r.id = 1",
         )
@@ -281,11 +294,16 @@ impl Rules<'_> {
     /// Replaces the rules, checked as a whole, if nobody changed them since `version`.
     pub async fn update(&self, update: RulesUpdate) -> Result<RulesView, StoreError> {
         self.may_change_rules().await?;
+        let fund_checks = match update.fund_checks {
+            Some(checks) => checks,
+            None => self.ledger_rules().await?.fund_checks,
+        };
         let draft = RulesDraft {
             thresholds: update.thresholds,
             tiers: update.tiers,
             review_by: update.review_by,
             date_grace_days: update.date_grace_days,
+            fund_checks,
         };
         let rules = draft.parse().map_err(|errors| {
             let mut fields = FieldErrors::new();
@@ -297,6 +315,8 @@ impl Rules<'_> {
         // Stored in canonical form (codes trimmed), exactly what parses back.
         let canonical = rules.draft();
         let tiers_json = serde_json::to_string(&canonical.tiers)
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        let checks_json = serde_json::to_string(&canonical.fund_checks)
             .map_err(|e| StoreError::Internal(e.to_string()))?;
         let now = clock::now();
         // Read outside the transaction: the version check of the write below makes sure that
@@ -313,8 +333,8 @@ impl Rules<'_> {
         let written = if before.is_none() {
             sqlx::query(
                 "INSERT INTO ledger_rules (id, excellent_above_bp, good_from_bp, tiers, version, \
-                 updated_by, updated_at, review_by, date_grace_days) \
-                 VALUES (1, $1, $2, $3, 1, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
+                 updated_by, updated_at, review_by, date_grace_days, fund_checks) \
+                 VALUES (1, $1, $2, $3, 1, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
             )
             .bind(canonical.thresholds.excellent_above_bp)
             .bind(canonical.thresholds.good_from_bp)
@@ -323,13 +343,14 @@ impl Rules<'_> {
             .bind(&now)
             .bind(canonical.review_by.as_str())
             .bind(canonical.date_grace_days)
+            .bind(&checks_json)
             .execute(&mut *tx)
             .await?
         } else {
             sqlx::query(
                 "UPDATE ledger_rules SET excellent_above_bp = $1, good_from_bp = $2, tiers = $3, \
                  version = version + 1, updated_by = $4, updated_at = $5, review_by = $7, \
-                 date_grace_days = $8 WHERE id = 1 AND version = $6",
+                 date_grace_days = $8, fund_checks = $9 WHERE id = 1 AND version = $6",
             )
             .bind(canonical.thresholds.excellent_above_bp)
             .bind(canonical.thresholds.good_from_bp)
@@ -339,6 +360,7 @@ impl Rules<'_> {
             .bind(update.version)
             .bind(canonical.review_by.as_str())
             .bind(canonical.date_grace_days)
+            .bind(&checks_json)
             .execute(&mut *tx)
             .await?
         };
@@ -414,6 +436,18 @@ fn summary(b: &RulesDraft, a: &RulesDraft) -> String {
         parts.push(format!(
             "日期宽限 {} 天 → {} 天",
             b.date_grace_days, a.date_grace_days
+        ));
+    }
+    if b.fund_checks != a.fund_checks {
+        let (x, y) = (b.fund_checks, a.fund_checks);
+        parts.push(format!(
+            "资金合理性检查：跳增倍数 {} → {}，首次填报比例 {} → {}，说明最少字数 {} → {}",
+            x.jump_factor,
+            y.jump_factor,
+            pct(x.first_entry_share_bp),
+            pct(y.first_entry_share_bp),
+            x.reason_min_chars,
+            y.reason_min_chars
         ));
     }
     if parts.is_empty() {

@@ -643,6 +643,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/duplicates/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Takes a decision back, with a reason: only the level that decided (or one above) may. The
+         *     pair waits in the pool again, and a copy it marked counts again until decided anew.
+         */
+        post: operations["reopen_duplicate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events": {
         parameters: {
             query?: never;
@@ -2257,8 +2277,15 @@ export interface components {
             other_project_id?: number | null;
             other_project_name: string;
             other_region_name: string;
-            /** @description Whether the reader may see the other project (and so decide the pair). */
+            /** @description Whether the reader may see the other project. */
             other_in_scope: boolean;
+            /**
+             * @description Whether the reader may decide the pair: it sees both projects and stands above the
+             *     regions that entered them (no account decides a pair holding its own region's entry).
+             */
+            can_decide: boolean;
+            /** @description Whether the reader may reopen the decision: the level that made it, or one above. */
+            can_reopen: boolean;
             /** @description Why they look alike, in Chinese. */
             reasons: string[];
             /** @description `pending` 待核查, `duplicate` 确认重复, `not_duplicate` 不是重复. */
@@ -2277,6 +2304,11 @@ export interface components {
         DuplicateDecision: {
             status: components["schemas"]["DuplicateVerdict"];
             /** @description Required for `not_duplicate`: clearing a suspicion needs a reason. */
+            note?: string | null;
+        };
+        /** @description A request to reopen a decided pair. */
+        DuplicateReopen: {
+            /** @description Why the decision is taken back (required). */
             note?: string | null;
         };
         /**
@@ -2431,12 +2463,51 @@ export interface components {
             /** Format: int64 */
             version: number;
             /**
+             * @description Whether the record's project sits in the duplicate pool (a pair waiting for review):
+             *     the record cannot be confirmed until the pair is decided.
+             */
+            in_duplicate_pool: boolean;
+            /**
              * @description How the signed-in user may review it: `direct`, `step_in` (代为审核, said so and
              *     audited) or none; only for a record waiting for review.
              */
             review_standing?: string | null;
             /** @description Whether the signed-in user entered it and may still withdraw or correct it (待审核). */
             may_withdraw: boolean;
+        };
+        /**
+         * @description The thresholds of the plausibility checks, kept in the rule settings; `default()` is the
+         *     seeds' values.
+         */
+        FundChecks: {
+            /**
+             * Format: int64
+             * @description A month's total above this multiple of the project's median month is a jump.
+             */
+            jump_factor: number;
+            /**
+             * Format: int64
+             * @description …and only when the month's total is at least this (minor units: 10万元 = 10,000,000
+             *     分), so small projects' normal variation is left alone; the quarter-end burst uses it too.
+             */
+            jump_floor: number;
+            /**
+             * Format: int64
+             * @description A first entry above this share of the contract (basis points: 5000 = 50%) is warned.
+             */
+            first_entry_share_bp: number;
+            /**
+             * Format: int64
+             * @description A quarter's last month is a burst when its total exceeds everything before it and this
+             *     multiple of the project's median month.
+             */
+            burst_factor?: number;
+            /**
+             * Format: int64
+             * @description An override reason needs at least this many letters or characters (digits and
+             *     punctuation do not count): a sentence, not "1" or ".".
+             */
+            reason_min_chars: number;
         };
         FundImportPreview: {
             /** @description Data rows in the sheet. */
@@ -2893,8 +2964,15 @@ export interface components {
                 other_project_id?: number | null;
                 other_project_name: string;
                 other_region_name: string;
-                /** @description Whether the reader may see the other project (and so decide the pair). */
+                /** @description Whether the reader may see the other project. */
                 other_in_scope: boolean;
+                /**
+                 * @description Whether the reader may decide the pair: it sees both projects and stands above the
+                 *     regions that entered them (no account decides a pair holding its own region's entry).
+                 */
+                can_decide: boolean;
+                /** @description Whether the reader may reopen the decision: the level that made it, or one above. */
+                can_reopen: boolean;
                 /** @description Why they look alike, in Chinese. */
                 reasons: string[];
                 /** @description `pending` 待核查, `duplicate` 确认重复, `not_duplicate` 不是重复. */
@@ -2997,6 +3075,11 @@ export interface components {
                 /** Format: int64 */
                 version: number;
                 /**
+                 * @description Whether the record's project sits in the duplicate pool (a pair waiting for review):
+                 *     the record cannot be confirmed until the pair is decided.
+                 */
+                in_duplicate_pool: boolean;
+                /**
                  * @description How the signed-in user may review it: `direct`, `step_in` (代为审核, said so and
                  *     audited) or none; only for a record waiting for review.
                  */
@@ -3072,6 +3155,17 @@ export interface components {
                 version: number;
                 created_at: string;
                 updated_at: string;
+                /**
+                 * Format: int64
+                 * @description The earlier project this one was confirmed to copy (确认重复): it is kept, but no rate,
+                 *     total or export of figures counts it.
+                 */
+                duplicate_of?: number | null;
+                /**
+                 * @description Whether a pair holding this project waits in the duplicate pool (待核查): its fund
+                 *     records cannot be confirmed until the pair is decided.
+                 */
+                in_duplicate_pool: boolean;
                 derived: components["schemas"]["Derived"];
             }[];
             /**
@@ -3286,6 +3380,17 @@ export interface components {
             version: number;
             created_at: string;
             updated_at: string;
+            /**
+             * Format: int64
+             * @description The earlier project this one was confirmed to copy (确认重复): it is kept, but no rate,
+             *     total or export of figures counts it.
+             */
+            duplicate_of?: number | null;
+            /**
+             * @description Whether a pair holding this project waits in the duplicate pool (待核查): its fund
+             *     records cannot be confirmed until the pair is decided.
+             */
+            in_duplicate_pool: boolean;
             derived: components["schemas"]["Derived"];
         };
         ProjectDetail: {
@@ -3520,12 +3625,17 @@ export interface components {
             warnings?: boolean | null;
             /** @description true: only records with evidence files; false: only without. */
             evidence?: boolean | null;
+            /** @description true: only records of projects waiting in the duplicate pool; false: only the others. */
+            pool?: boolean | null;
             /**
              * @description true: the records this user may review only by stepping in for the level between
              *     (代为审核); otherwise its own queue.
              */
             step_in?: boolean | null;
-            /** @description entered_at (default), period, amount, region or project; prefix `-` for descending. */
+            /**
+             * @description entered_at (default), period, amount, region, project, warnings (warned first when
+             *     descending) or pool (pooled first when descending); prefix `-` for descending.
+             */
             sort?: string | null;
         };
         ReviewItem: {
@@ -3694,6 +3804,8 @@ export interface components {
              * @description Days after today a signing, milestone or stage-change date may lie (0 to 7).
              */
             date_grace_days?: number;
+            /** @description Thresholds of the fund records' plausibility checks. */
+            fund_checks?: components["schemas"]["FundChecks"];
         };
         /** @description A change to the rules: the whole set, and the version it was edited from. */
         RulesUpdate: {
@@ -3702,6 +3814,7 @@ export interface components {
             review_by: components["schemas"]["ReviewBy"];
             /** Format: int64 */
             date_grace_days: number;
+            fund_checks?: null | components["schemas"]["FundChecks"];
             /** Format: int64 */
             version: number;
         };
@@ -3716,6 +3829,8 @@ export interface components {
              * @description Days after today a signing, milestone or stage-change date may lie (0 to 7).
              */
             date_grace_days: number;
+            /** @description Thresholds of the fund records' plausibility checks. */
+            fund_checks: components["schemas"]["FundChecks"];
             review_by_choices: components["schemas"]["ReviewByChoice"][];
             /** @description How each class is defined under these thresholds, to print beside the figures. */
             definitions: string[];
@@ -5059,6 +5174,12 @@ export interface operations {
                  */
                 not_fulfilled?: boolean | null;
                 /**
+                 * @description Confirmed copies (确认重复) leave the ledger's lists, counts and exports like every other
+                 *     figure: `include` shows them beside the rest, `only` lists just them; `pool`: only
+                 *     projects waiting in the duplicate pool.
+                 */
+                duplicates?: string | null;
+                /**
                  * @description Sort column: signed_on, contract_fen, arrived_fen, name, updated_at (default signed_on);
                  *     prefix with `-` for descending.
                  */
@@ -5782,6 +5903,66 @@ export interface operations {
             };
         };
     };
+    reopen_duplicate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DuplicateReopen"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuplicateCandidate"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_events: {
         parameters: {
             query?: {
@@ -6358,6 +6539,12 @@ export interface operations {
                  */
                 not_fulfilled?: boolean | null;
                 /**
+                 * @description Confirmed copies (确认重复) leave the ledger's lists, counts and exports like every other
+                 *     figure: `include` shows them beside the rest, `only` lists just them; `pool`: only
+                 *     projects waiting in the duplicate pool.
+                 */
+                duplicates?: string | null;
+                /**
                  * @description Sort column: signed_on, contract_fen, arrived_fen, name, updated_at (default signed_on);
                  *     prefix with `-` for descending.
                  */
@@ -6418,12 +6605,17 @@ export interface operations {
                 warnings?: boolean;
                 /** @description true: only records with evidence files; false: only without. */
                 evidence?: boolean;
+                /** @description true: only records of projects waiting in the duplicate pool; false: only the others. */
+                pool?: boolean;
                 /**
                  * @description true: the records this user may review only by stepping in for the level between
                  *     (代为审核); otherwise its own queue.
                  */
                 step_in?: boolean;
-                /** @description entered_at (default), period, amount, region or project; prefix `-` for descending. */
+                /**
+                 * @description entered_at (default), period, amount, region, project, warnings (warned first when
+                 *     descending) or pool (pooled first when descending); prefix `-` for descending.
+                 */
                 sort?: string;
                 /** @description Page number, from 1. */
                 page?: number | null;
@@ -6519,12 +6711,17 @@ export interface operations {
                 warnings?: boolean;
                 /** @description true: only records with evidence files; false: only without. */
                 evidence?: boolean;
+                /** @description true: only records of projects waiting in the duplicate pool; false: only the others. */
+                pool?: boolean;
                 /**
                  * @description true: the records this user may review only by stepping in for the level between
                  *     (代为审核); otherwise its own queue.
                  */
                 step_in?: boolean;
-                /** @description entered_at (default), period, amount, region or project; prefix `-` for descending. */
+                /**
+                 * @description entered_at (default), period, amount, region, project, warnings (warned first when
+                 *     descending) or pool (pooled first when descending); prefix `-` for descending.
+                 */
                 sort?: string;
             };
             header?: never;
@@ -7471,6 +7668,12 @@ export interface operations {
                  */
                 not_fulfilled?: boolean | null;
                 /**
+                 * @description Confirmed copies (确认重复) leave the ledger's lists, counts and exports like every other
+                 *     figure: `include` shows them beside the rest, `only` lists just them; `pool`: only
+                 *     projects waiting in the duplicate pool.
+                 */
+                duplicates?: string | null;
+                /**
                  * @description Sort column: signed_on, contract_fen, arrived_fen, name, updated_at (default signed_on);
                  *     prefix with `-` for descending.
                  */
@@ -7592,6 +7795,12 @@ export interface operations {
                  *     (with `signed_to`, the lagging ones signed long ago).
                  */
                 not_fulfilled?: boolean | null;
+                /**
+                 * @description Confirmed copies (确认重复) leave the ledger's lists, counts and exports like every other
+                 *     figure: `include` shows them beside the rest, `only` lists just them; `pool`: only
+                 *     projects waiting in the duplicate pool.
+                 */
+                duplicates?: string | null;
                 /**
                  * @description Sort column: signed_on, contract_fen, arrived_fen, name, updated_at (default signed_on);
                  *     prefix with `-` for descending.
@@ -8002,6 +8211,12 @@ export interface operations {
                  *     (with `signed_to`, the lagging ones signed long ago).
                  */
                 not_fulfilled?: boolean | null;
+                /**
+                 * @description Confirmed copies (确认重复) leave the ledger's lists, counts and exports like every other
+                 *     figure: `include` shows them beside the rest, `only` lists just them; `pool`: only
+                 *     projects waiting in the duplicate pool.
+                 */
+                duplicates?: string | null;
                 /**
                  * @description Sort column: signed_on, contract_fen, arrived_fen, name, updated_at (default signed_on);
                  *     prefix with `-` for descending.

@@ -5,7 +5,9 @@ use crate::office::{self, Cell, Column, SheetSpec};
 use crate::session::ScopedStore;
 use crate::AppState;
 use axum::response::Response;
-use luodi_store::duplicates::{DuplicateCandidate, DuplicateDecision, DuplicateFilter};
+use luodi_store::duplicates::{
+    DuplicateCandidate, DuplicateDecision, DuplicateFilter, DuplicateReopen,
+};
 use luodi_store::{Page, PageRequest};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -13,6 +15,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_duplicate_candidates))
         .routes(routes!(decide_duplicate))
+        .routes(routes!(reopen_duplicate))
         .routes(routes!(export_duplicate_candidates))
 }
 
@@ -41,6 +44,21 @@ async fn decide_duplicate(
     Json(decision): Json<DuplicateDecision>,
 ) -> ApiResult<Json<DuplicateCandidate>> {
     Ok(Json(store.duplicates().decide(id, decision).await?))
+}
+
+/// Takes a decision back, with a reason: only the level that decided (or one above) may. The
+/// pair waits in the pool again, and a copy it marked counts again until decided anew.
+#[utoipa::path(post, path = "/api/duplicates/{id}/reopen", tag = "ledger",
+    params(("id" = i64, Path)), request_body = DuplicateReopen,
+    responses((status = 200, body = DuplicateCandidate), (status = 403, body = crate::ErrorBody),
+        (status = 404, body = crate::ErrorBody), (status = 409, body = crate::ErrorBody),
+        (status = 422, body = crate::ErrorBody)))]
+async fn reopen_duplicate(
+    ScopedStore(store): ScopedStore,
+    Path(id): Path<i64>,
+    Json(reopen): Json<DuplicateReopen>,
+) -> ApiResult<Json<DuplicateCandidate>> {
+    Ok(Json(store.duplicates().reopen(id, reopen).await?))
 }
 
 /// Rows an export of the duplicate pool holds at most.

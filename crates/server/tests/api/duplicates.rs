@@ -30,7 +30,9 @@ async fn a_decided_pair_leaves_the_pending_list_and_is_decided_once() {
     let id = pair(&app).await;
     let nx = app.login("nx_bureau").await;
     let url = format!("/api/duplicates/{id}/decision");
-    let (status, decided) = nx
+    // Both projects are 南县's: the city above decides.
+    let yy = app.login("yy_bureau").await;
+    let (status, decided) = yy
         .post(
             &url,
             json!({ "status": "duplicate", "note": "同一项目在两次签约活动中重复签约" }),
@@ -40,7 +42,7 @@ async fn a_decided_pair_leaves_the_pending_list_and_is_decided_once() {
     assert_eq!(decided["status"], "duplicate");
     assert_eq!(decided["status_label"], "确认重复");
     assert_eq!(decided["decision_note"], "同一项目在两次签约活动中重复签约");
-    assert_eq!(decided["reviewed_by_name"], "蒋文杰（南县商务局）");
+    assert_eq!(decided["reviewed_by_name"], "徐红梅（益阳市商务局）");
     assert!(decided["reviewed_at"].is_string());
 
     assert!(nx.items("/api/duplicates").await.is_empty());
@@ -80,7 +82,7 @@ async fn a_decided_pair_leaves_the_pending_list_and_is_decided_once() {
         .unwrap()
         .contains("待核查"));
 
-    let (status, body) = nx
+    let (status, body) = yy
         .post(
             &url,
             json!({ "status": "not_duplicate", "note": "再看一次" }),
@@ -112,19 +114,21 @@ async fn a_decision_needs_a_known_outcome_and_a_reason_to_clear_a_suspicion() {
     let id = pair(&app).await;
     let nx = app.login("nx_bureau").await;
     let url = format!("/api/duplicates/{id}/decision");
-    let (status, body) = nx.post(&url, json!({ "status": "merged" })).await;
+    // Both projects are 南县's: the city above decides.
+    let yy = app.login("yy_bureau").await;
+    let (status, body) = yy.post(&url, json!({ "status": "merged" })).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_error(&body, "validation_failed");
     assert!(body["errors"]["status"][0]
         .as_str()
         .unwrap()
         .contains("不是重复"));
-    let (status, body) = nx
+    let (status, body) = yy
         .post(&url, json!({ "status": "not_duplicate", "note": "  " }))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["errors"]["note"][0].as_str().unwrap().contains("理由"));
-    let (status, body) = nx
+    let (status, body) = yy
         .post(
             &url,
             json!({ "status": "not_duplicate", "note": "理".repeat(501) }),
@@ -134,7 +138,7 @@ async fn a_decision_needs_a_known_outcome_and_a_reason_to_clear_a_suspicion() {
     assert!(body["errors"]["note"].is_array());
     assert_eq!(nx.items("/api/duplicates").await.len(), 1, "still pending");
 
-    let (status, decided) = nx
+    let (status, decided) = yy
         .post(
             &url,
             json!({ "status": "not_duplicate", "note": "同一投资方的两个不同项目" }),
@@ -169,9 +173,23 @@ async fn only_the_ledger_keepers_of_the_candidates_region_decide() {
         .post("/api/duplicates/999999/decision", body.clone())
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // 南县's ledger keeper entered both projects: it may not clear (or confirm) its own pair.
+    let nx = app.login("nx_bureau").await;
+    let listed = nx.items("/api/duplicates").await;
+    assert_eq!(listed[0]["can_decide"], false, "{listed:?}");
+    for verdict in [
+        json!({ "status": "not_duplicate", "note": "两个不同项目" }),
+        body.clone(),
+    ] {
+        let (status, res) = nx.post(&url, verdict).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{res}");
+        assert!(res["message"].as_str().unwrap().contains("上一级"), "{res}");
+    }
+    assert_eq!(nx.items("/api/duplicates").await.len(), 1, "still pending");
 
     // The city above covers 南县 and may decide.
     let yy = app.login("yy_bureau").await;
+    assert_eq!(yy.items("/api/duplicates").await[0]["can_decide"], true);
     let (status, decided) = yy.post(&url, body).await;
     assert_eq!(status, StatusCode::OK, "{decided}");
     assert_eq!(decided["reviewed_by_name"], "徐红梅（益阳市商务局）");
@@ -351,4 +369,215 @@ async fn an_installation_may_show_cross_county_pairs_only_to_the_common_superior
         .items("/api/audit?entity=project&action=duplicate_signal")
         .await;
     assert!(signals.is_empty(), "{signals:?}");
+}
+
+/// The two projects of [`pair`]: (the earlier entry, the later one).
+async fn pair_projects(app: &TestApp, id: i64) -> (i64, i64) {
+    let yy = app.login("yy_bureau").await;
+    let pool = yy.items("/api/duplicates?status=all").await;
+    let d = pool.iter().find(|d| d["id"] == id).expect("the pair");
+    let (a, b) = (
+        d["project_id"].as_i64().unwrap(),
+        d["other_project_id"].as_i64().unwrap(),
+    );
+    (a.min(b), a.max(b))
+}
+
+fn county_projects(report: &serde_json::Value, code: &str) -> i64 {
+    report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == code)
+        .map_or(0, |r| r["projects"].as_i64().unwrap())
+}
+
+/// 确认重复 takes the later entry out of every figure — 三率, the ledger's list and count,
+/// an event's figures — while the project itself is kept and its page says what it copies;
+/// the level that decided takes it back with a reason, and the figures count it again.
+#[tokio::test]
+async fn a_confirmed_copy_leaves_the_figures_and_comes_back_when_the_decision_is_reopened() {
+    let app = spawn_app().await;
+    let id = pair(&app).await;
+    let (original, copy) = pair_projects(&app, id).await;
+    let nx = app.login("nx_bureau").await;
+    let yy = app.login("yy_bureau").await;
+    let hn = app.login("hn_bureau").await;
+    let (_, before) = yy.get("/api/rates").await;
+    let counted = county_projects(&before, "430921");
+    assert!(counted >= 2, "{before}");
+    let listed = nx.get("/api/projects?page_size=100").await.1["total"]
+        .as_i64()
+        .unwrap();
+    let (_, page) = nx.get(&format!("/api/projects/{copy}")).await;
+    assert_eq!(page["project"]["in_duplicate_pool"], true, "{page}");
+
+    let url = format!("/api/duplicates/{id}/decision");
+    let (status, decided) = yy
+        .post(
+            &url,
+            json!({ "status": "duplicate", "note": "同一项目重复录入" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{decided}");
+
+    let (_, after) = yy.get("/api/rates").await;
+    assert_eq!(county_projects(&after, "430921"), counted - 1, "{after}");
+    assert_eq!(
+        after["total"]["projects"],
+        before["total"]["projects"].as_i64().unwrap() - 1
+    );
+    let (_, own) = nx.get("/api/rates").await;
+    assert_eq!(
+        own["total"]["projects"],
+        counted - 1,
+        "the county's own 三率 too"
+    );
+    let (_, list) = nx.get("/api/projects?page_size=100").await;
+    assert_eq!(list["total"], listed - 1);
+    assert!(list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["id"] != copy));
+    let only = nx.items("/api/projects?duplicates=only").await;
+    assert_eq!(only.len(), 1);
+    assert_eq!(only[0]["id"], copy);
+    assert_eq!(only[0]["duplicate_of"], original);
+    assert_eq!(
+        nx.get("/api/projects?duplicates=include&page_size=100")
+            .await
+            .1["total"],
+        listed
+    );
+    let (status, body) = nx.get("/api/projects?duplicates=maybe").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let exported = xlsx_rows(&nx, "/api/projects/export").await;
+    assert_eq!(
+        exported.len() as i64,
+        listed,
+        "header + every counted project"
+    );
+    // Kept: the copy's page still opens, says what it copies, and its history says who decided.
+    let (status, page) = nx.get(&format!("/api/projects/{copy}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page["project"]["duplicate_of"], original);
+    assert_eq!(page["project"]["in_duplicate_pool"], false);
+    let (_, history) = nx.get(&format!("/api/projects/{copy}/history")).await;
+    assert!(history.to_string().contains("mark_duplicate"), "{history}");
+    let (_, page) = nx.get(&format!("/api/projects/{original}")).await;
+    assert!(page["project"]["duplicate_of"].is_null());
+
+    // Reopened only by the level that decided (or above), with a reason.
+    let reopen = format!("/api/duplicates/{id}/reopen");
+    let (status, body) = nx
+        .post(&reopen, json!({ "note": "县里认为不是重复" }))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = yy.post(&reopen, json!({ "note": " " })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["errors"]["note"][0].as_str().unwrap().contains("理由"));
+    let (status, reopened) = hn
+        .post(&reopen, json!({ "note": "省级复核：两期工程，另行核查" }))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the province stands above the city: {reopened}"
+    );
+    assert_eq!(reopened["status"], "pending");
+    assert_eq!(reopened["can_reopen"], false);
+    let (status, body) = yy.post(&reopen, json!({ "note": "再撤一次" })).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let (_, again) = yy.get("/api/rates").await;
+    assert_eq!(county_projects(&again, "430921"), counted);
+    let (_, page) = nx.get(&format!("/api/projects/{copy}")).await;
+    assert!(page["project"]["duplicate_of"].is_null());
+    assert_eq!(page["project"]["in_duplicate_pool"], true);
+    let entries = app
+        .login("hn_auditor")
+        .await
+        .items("/api/audit?entity=duplicate_candidate&action=reopen")
+        .await;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["before"]["status"], "duplicate");
+    assert_eq!(entries[0]["after"]["status"], "pending");
+    assert_eq!(
+        entries[0]["region_code"], "430900",
+        "filed under the level that decided"
+    );
+}
+
+/// A project in the pool is not paid into 三率 behind the reviewer's back: its fund records
+/// wait (alone or in a batch) until the pair is decided.
+#[tokio::test]
+async fn fund_records_of_a_project_in_the_pool_wait_for_the_pair_to_be_decided() {
+    let app = spawn_app().await;
+    let id = pair(&app).await;
+    let (_, copy) = pair_projects(&app, id).await;
+    let nx = app.login("nx_bureau").await;
+    let yy = app.login("yy_bureau").await;
+    let mut records = Vec::new();
+    for period in ["2026-04", "2026-05"] {
+        let (status, record) = nx
+            .post(
+                &format!("/api/projects/{copy}/funds"),
+                json!({ "period": period, "amount": 940_500_000_i64, "currency": "CNY",
+                        "kind": "fixed_asset", "override_reason": "一次性支付设备款，合同约定" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{record}");
+        records.push(record);
+    }
+    let queue = yy.items("/api/funds/review?pool=true").await;
+    assert_eq!(queue.len(), 2, "{queue:?}");
+    assert!(queue.iter().all(|r| r["in_duplicate_pool"] == true));
+    assert!(yy.items("/api/funds/review?pool=false").await.is_empty());
+    let (status, sorted) = yy.get("/api/funds/review?sort=-pool").await;
+    assert_eq!(status, StatusCode::OK, "{sorted}");
+    let (status, sorted) = yy.get("/api/funds/review?sort=-warnings").await;
+    assert_eq!(status, StatusCode::OK, "{sorted}");
+
+    let (status, body) = yy
+        .post(
+            &format!("/api/funds/{}/review", records[0]["id"]),
+            json!({ "decision": "confirm", "version": records[0]["version"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("疑似重复"),
+        "{body}"
+    );
+    let (status, batch) = yy
+        .post(
+            "/api/funds/review/batch",
+            json!({ "decision": "confirm", "items": [
+                { "id": records[1]["id"], "version": records[1]["version"] }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{batch}");
+    assert_eq!(batch["reviewed"], 0);
+    assert!(batch["refused"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("疑似重复"));
+    // Returning is not paying: a reviewer may send it back while the pair waits.
+    let (_, project) = nx.get(&format!("/api/projects/{copy}")).await;
+    assert_eq!(project["project"]["arrived_fen"], 0);
+
+    let (status, decided) = yy
+        .post(
+            &format!("/api/duplicates/{id}/decision"),
+            json!({ "status": "not_duplicate", "note": "同一投资方在同一园区的两期项目" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{decided}");
+    let (status, body) = yy
+        .post(
+            &format!("/api/funds/{}/review", records[0]["id"]),
+            json!({ "decision": "confirm", "version": records[0]["version"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }

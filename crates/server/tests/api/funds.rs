@@ -548,3 +548,188 @@ async fn a_project_s_history_shows_who_did_what_to_it_and_to_its_funds() {
     let (status, _) = yj.get(&format!("/api/projects/{id}/history")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// Enters `input` on project `id` as `user`; the status and body.
+async fn enter(user: &User, id: i64, input: Value) -> (StatusCode, Value) {
+    user.post(&format!("/api/projects/{id}/funds"), input).await
+}
+
+fn with_reason(mut input: Value, reason: &str) -> Value {
+    input["override_reason"] = json!(reason);
+    input
+}
+
+/// Each plausibility check at its boundary, through the API: a first entry above half the
+/// contract, a month's total split over records, money in a currency the contract lacks, the
+/// quarter's last month whenever it is entered; a reason must be a sentence, and a warned
+/// record is confirmed only with evidence.
+#[tokio::test]
+async fn each_fund_check_warns_at_its_boundary_and_a_warned_record_needs_a_sentence_and_evidence() {
+    let app = spawn_app().await;
+    let id = signed_project(&app).await; // 20,000万元, 元 only
+    let unit = app.login("nx_unit").await;
+    let yy = app.login("yy_bureau").await;
+
+    // First entry: exactly half the contract passes, one 分 more is warned.
+    let mut half = arrival("2025-01", 10_000);
+    half["amount"] = json!(10_000 * WAN + 1);
+    let (status, body) = enter(&unit, id, half.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["errors"]["override_reason"][0]
+            .as_str()
+            .unwrap()
+            .contains("首次填报"),
+        "{body}"
+    );
+    for said in ["1", ".", "好好好好好好好好"] {
+        let (status, body) = enter(&unit, id, with_reason(half.clone(), said)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{said}: {body}");
+        assert!(
+            body["errors"]["override_reason"][0]
+                .as_str()
+                .unwrap()
+                .contains("一句话"),
+            "{body}"
+        );
+    }
+    let (status, first) = enter(&unit, id, arrival("2025-01", 10_000)).await;
+    assert_eq!(status, StatusCode::CREATED, "exactly 50%: {first}");
+    assert_eq!(first["warnings"], json!([]));
+
+    // A month split into records: the month's total against the median month.
+    let (status, r) = enter(&unit, id, arrival("2025-02", 100)).await;
+    assert_eq!(status, StatusCode::CREATED, "{r}");
+    let (status, r) = enter(&unit, id, arrival("2025-04", 100)).await;
+    assert_eq!(status, StatusCode::CREATED, "{r}");
+    // Median month of (10,000, 100, 100) is 100: 500 in May is exactly 5×, fine…
+    let (status, r) = enter(&unit, id, arrival("2025-05", 500)).await;
+    assert_eq!(status, StatusCode::CREATED, "{r}");
+    assert_eq!(r["warnings"], json!([]));
+    // …and the next record of May makes the month 600: a jump, though the record is small.
+    let (status, body) = enter(&unit, id, arrival("2025-05", 100)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["errors"]["override_reason"][0]
+        .as_str()
+        .unwrap()
+        .contains("中位数"));
+
+    // The quarter's last month, entered long after: its total above all before it.
+    let (status, body) = enter(&unit, id, arrival("2025-06", 10_701)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.to_string().contains("季度末"),
+        "10,700 before June, 10,701 is above it: {body}"
+    );
+
+    // USD on a 元-only project.
+    let usd = json!({ "period": "2025-07", "amount": 10 * WAN, "currency": "USD", "kind": "fixed_asset" });
+    let (status, body) = enter(&unit, id, usd.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("币种与合同不符"), "{body}");
+    let (status, warned) = enter(
+        &unit,
+        id,
+        with_reason(usd, "外方股东以美元增资，合同补充协议待签"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{warned}");
+    assert_eq!(
+        warned["warnings"][0],
+        "合同中没有该币种的金额，到位资金币种与合同不符"
+    );
+
+    // A warned record waits for its evidence.
+    let path = format!("/api/funds/{}/review", warned["id"]);
+    let (status, body) = yy
+        .post(
+            &path,
+            json!({ "decision": "confirm", "version": warned["version"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("佐证材料"),
+        "{body}"
+    );
+    let (status, body) = unit
+        .upload_file(
+            &format!("/api/funds/{}/evidence", warned["id"]),
+            b"%PDF-1.4 bank receipt USD".to_vec(),
+            "银行回单.pdf",
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = yy
+        .post(
+            &path,
+            json!({ "decision": "confirm", "version": warned["version"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // An unwarned one is confirmed as before.
+    let (status, body) = yy
+        .post(
+            &format!("/api/funds/{}/review", first["id"]),
+            json!({ "decision": "confirm", "version": first["version"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// The thresholds are rule settings: a stricter first-entry share warns what passed before,
+/// and a value out of range is refused naming the field.
+#[tokio::test]
+async fn the_fund_checks_thresholds_are_rule_settings() {
+    let app = spawn_app().await;
+    let id = signed_project(&app).await;
+    let admin = app.login("admin").await;
+    let (_, rules) = admin.get("/api/rules").await;
+    assert_eq!(rules["fund_checks"]["first_entry_share_bp"], 5000);
+    assert_eq!(rules["fund_checks"]["jump_factor"], 5);
+    let update = |checks: Value, version: &Value| {
+        json!({
+            "thresholds": rules["thresholds"],
+            "tiers": rules["tiers"].as_array().unwrap().iter()
+                .map(|t| json!({ "any_of": t["any_of"], "obligation": t["obligation"] }))
+                .collect::<Vec<_>>(),
+            "review_by": rules["review_by"],
+            "date_grace_days": rules["date_grace_days"],
+            "fund_checks": checks,
+            "version": version,
+        })
+    };
+    let mut checks = rules["fund_checks"].clone();
+    checks["jump_factor"] = json!(1);
+    let (status, body) = admin
+        .put("/api/rules", update(checks, &rules["version"]))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["errors"]["fund_checks.jump_factor"].is_array(),
+        "{body}"
+    );
+    let mut checks = rules["fund_checks"].clone();
+    checks["first_entry_share_bp"] = json!(3000);
+    let (status, saved) = admin
+        .put("/api/rules", update(checks, &rules["version"]))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["fund_checks"]["first_entry_share_bp"], 3000);
+
+    let unit = app.login("nx_unit").await;
+    let (status, body) = enter(&unit, id, arrival("2025-01", 8_000)).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "40% > 30%: {body}"
+    );
+    let (status, body) = enter(&unit, id, arrival("2025-01", 6_000)).await;
+    assert_eq!(status, StatusCode::CREATED, "exactly 30%: {body}");
+    // Left out of a later change, the thresholds stay as they are.
+    let mut later = update(json!(null), &saved["version"]);
+    later.as_object_mut().unwrap().remove("fund_checks");
+    let (status, kept) = admin.put("/api/rules", later).await;
+    assert_eq!(status, StatusCode::OK, "{kept}");
+    assert_eq!(kept["fund_checks"]["first_entry_share_bp"], 3000);
+}

@@ -335,8 +335,10 @@ async fn a_changed_credit_code_or_name_is_checked_for_duplicates_once() {
     assert_eq!(status, StatusCode::OK, "{detail}");
     assert_eq!(nx.items("/api/duplicates?status=all").await.len(), 1);
 
-    // Once decided, a later edit does not bring the pair back.
-    let (status, _) = nx
+    // Once decided (by the city above), a later edit does not bring the pair back.
+    let (status, _) = app
+        .login("yy_bureau")
+        .await
         .post(
             &format!("/api/duplicates/{}/decision", pool[0]["id"]),
             json!({ "status": "not_duplicate", "note": "同一投资方的两个不同项目" }),

@@ -145,6 +145,17 @@ async fn an_export_has_numbers_dates_and_percentages_and_imports_back_unchanged(
     let id = nx.items("/api/projects?stage=started").await[0]["id"]
         .as_i64()
         .unwrap();
+    // The two rows share an investor: the city above clears the pair before money is confirmed.
+    let yy = app.login("yy_bureau").await;
+    for pair in yy.items("/api/duplicates").await {
+        let (status, body) = yy
+            .post(
+                &format!("/api/duplicates/{}/decision", pair["id"]),
+                serde_json::json!({ "status": "not_duplicate", "note": "同一投资方的两个不同项目" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
     // 3000.0305万元 of 12000.123456万元 confirmed: 25.00% (to two places).
     let fund = record_and_confirm(&app, &nx, id, "2026-07", 3_000_030_500).await;
     assert_eq!(fund["status"], "confirmed", "{fund}");

@@ -22,10 +22,22 @@ async fn confirmed(app: &TestApp, enterer: &User, id: i64, wan: i64) {
     let (status, r) = enterer
         .post(
             &format!("/api/projects/{id}/funds"),
-            json!({ "period": "2026-03", "amount": wan * WAN, "currency": "CNY", "kind": "fixed_asset" }),
+            json!({ "period": "2026-03", "amount": wan * WAN, "currency": "CNY", "kind": "fixed_asset",
+                    "override_reason": "按银行回单录入的一次性到位资金" }),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{r}");
+    // A warned record (a first entry above half the contract) is confirmed with its evidence.
+    if !r["warnings"].as_array().unwrap().is_empty() {
+        let (status, body) = enterer
+            .upload_file(
+                &format!("/api/funds/{}/evidence", r["id"]),
+                b"%PDF-1.4 bank receipt".to_vec(),
+                "银行回单.pdf",
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
     let yy = app.login("yy_bureau").await;
     let (status, _) = yy
         .post(
@@ -264,6 +276,17 @@ async fn confirmed_in(
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{r}");
+    // A warned record is confirmed only with its evidence.
+    if !r["warnings"].as_array().unwrap().is_empty() {
+        let (status, body) = enterer
+            .upload_file(
+                &format!("/api/funds/{}/evidence", r["id"]),
+                b"%PDF-1.4 bank receipt".to_vec(),
+                "银行回单.pdf",
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
     let yy = app.login("yy_bureau").await;
     let (status, body) = yy
         .post(

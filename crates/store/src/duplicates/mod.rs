@@ -14,7 +14,7 @@ use crate::kit::page::{Page, PageRequest};
 use crate::kit::text::opt;
 use crate::settings::CrossScopeDuplicates;
 use luodi_domain::ledger::DuplicateVerdict;
-use luodi_domain::Permission;
+use luodi_domain::{Permission, RegionCode, Scope};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use utoipa::{IntoParams, ToSchema};
@@ -151,9 +151,22 @@ pub struct DuplicateCandidate {
     pub other_project_id: Option<i64>,
     pub other_project_name: String,
     pub other_region_name: String,
-    /// Whether the reader may see the other project (and so decide the pair).
+    /// Whether the reader may see the other project.
     #[sqlx(skip)]
     pub other_in_scope: bool,
+    /// Whether the reader may decide the pair: it sees both projects and stands above the
+    /// regions that entered them (no account decides a pair holding its own region's entry).
+    #[sqlx(skip)]
+    pub can_decide: bool,
+    /// Whether the reader may reopen the decision: the level that made it, or one above.
+    #[sqlx(skip)]
+    pub can_reopen: bool,
+    #[serde(skip)]
+    pub project_region_code: String,
+    #[serde(skip)]
+    pub other_region_code: String,
+    #[serde(skip)]
+    pub decided_region: Option<String>,
     /// Why they look alike, in Chinese.
     #[sqlx(skip)]
     pub reasons: Vec<String>,
@@ -203,9 +216,44 @@ pub struct DuplicateDecision {
     pub note: Option<String>,
 }
 
+/// Whether an account of `scope` stands above `region` (a project's county): it covers the
+/// region and is not the region itself, so the region's own entries are decided by others.
+fn stands_above(scope: &Scope, region: &str) -> bool {
+    match (scope, RegionCode::parse(region)) {
+        (Scope::Nationwide, _) => true,
+        (Scope::Region(root), Ok(region)) => root != &region && root.contains(&region),
+        (Scope::Region(_), Err(_)) => false,
+    }
+}
+
+/// Whether an account of `scope` is the level `decided` ('' for nationwide) or above it.
+fn covers_level(scope: &Scope, decided: &str) -> bool {
+    match (scope, RegionCode::parse(decided)) {
+        (Scope::Nationwide, _) => true,
+        (Scope::Region(root), Ok(level)) => root.contains(&level),
+        (Scope::Region(_), Err(_)) => false,
+    }
+}
+
+/// The level an account of `scope` decides at, as kept on the pair.
+fn level_of(scope: &Scope) -> String {
+    match scope {
+        Scope::Nationwide => String::new(),
+        Scope::Region(root) => root.to_string(),
+    }
+}
+
+/// A request to reopen a decided pair.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct DuplicateReopen {
+    /// Why the decision is taken back (required).
+    pub note: Option<String>,
+}
+
 const DUPLICATE_SELECT: &str = "SELECT d.id, d.project_id, p.name AS project_name, \
     pr.name AS project_region_name, d.other_project_id, o.name AS other_project_name, \
     r.name AS other_region_name, d.reasons AS reasons_json, d.status, d.decision_note, \
+    p.region_code AS project_region_code, o.region_code AS other_region_code, d.decided_region, \
     u.display_name AS reviewed_by_name, d.reviewed_at, d.created_at FROM duplicate_candidates d \
     JOIN projects p ON p.id = d.project_id JOIN regions pr ON pr.code = p.region_code \
     JOIN projects o ON o.id = d.other_project_id JOIN regions r ON r.code = o.region_code \
@@ -255,6 +303,23 @@ impl Duplicates<'_> {
             .map(|d| {
                 let mut d = d.finish();
                 d.other_in_scope = d.other_project_id.is_some_and(|id| readable.contains(&id));
+                d.can_decide = d.other_in_scope
+                    && self
+                        .actor
+                        .role
+                        .can_at(Permission::ManageLedger, &self.actor.scope)
+                    && stands_above(&self.actor.scope, &d.project_region_code)
+                    && stands_above(&self.actor.scope, &d.other_region_code);
+                d.can_reopen = d.status != "pending"
+                    && d.other_in_scope
+                    && self
+                        .actor
+                        .role
+                        .can_at(Permission::ManageLedger, &self.actor.scope)
+                    && d.decided_region
+                        .as_deref()
+                        .is_some_and(|r| covers_level(&self.actor.scope, r));
+                d.other_region_code.clear();
                 if !d.other_in_scope {
                     d.other_project_id = None;
                     d.other_project_name.clear();
@@ -343,6 +408,11 @@ impl Duplicates<'_> {
                 "该疑似重复涉及本级管辖范围以外的项目，须由能同时查看两个项目的共同上级核查",
             ));
         }
+        if !candidate.can_decide {
+            return Err(StoreError::forbidden(
+                "该疑似重复含本级录入的项目，不能由本级核查，须由上一级（两个项目的共同上级）核查",
+            ));
+        }
         let mut checks = Checks::default();
         let status = decision.status.as_str();
         let note = opt(&decision.note);
@@ -367,17 +437,21 @@ impl Duplicates<'_> {
         let mut tx = self.db.pool.begin().await?;
         let updated = sqlx::query(
             "UPDATE duplicate_candidates SET status = $1, decision_note = $2, reviewed_by = $3, \
-             reviewed_at = $4 WHERE id = $5 AND status = 'pending'",
+             reviewed_at = $4, decided_region = $6 WHERE id = $5 AND status = 'pending'",
         )
         .bind(status)
         .bind(&note)
         .bind(self.actor.user_id)
         .bind(&now)
         .bind(id)
+        .bind(level_of(&self.actor.scope))
         .execute(&mut *tx)
         .await?;
         if updated.rows_affected() == 0 {
             return Err(StoreError::Stale);
+        }
+        if status == "duplicate" {
+            self.mark_copy(&mut tx, &candidate, &now).await?;
         }
         // The decision names both projects: it is filed under the smallest region holding
         // both, so that a county's audit log does not show another county's project.
@@ -414,4 +488,162 @@ impl Duplicates<'_> {
         tx.commit().await?;
         self.duplicate_candidate(id).await
     }
+
+    /// 确认重复: the later entry of the pair becomes a copy of the earlier one, which leaves
+    /// every figure; audited on the copy so that its history shows it.
+    async fn mark_copy(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        candidate: &DuplicateCandidate,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        let (copy, original) = later_and_earlier(candidate);
+        let marked = sqlx::query(
+            "UPDATE projects SET duplicate_of = $1, version = version + 1, updated_at = $3 \
+             WHERE id = $2 AND duplicate_of IS NULL",
+        )
+        .bind(original)
+        .bind(copy)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        if marked.rows_affected() == 0 {
+            return Ok(());
+        }
+        let region: String = sqlx::query_scalar("SELECT region_code FROM projects WHERE id = $1")
+            .bind(copy)
+            .fetch_one(&mut **tx)
+            .await?;
+        audit::record(
+            tx,
+            (&self.actor).into(),
+            Change {
+                entity: "project",
+                entity_id: Some(copy.to_string()),
+                action: "mark_duplicate",
+                summary: "经上级核查确认为重复录入（重复签约），不再计入任何统计".to_owned(),
+                region: Some(&crate::regions::stored_code(&region)?),
+                before: Some(serde_json::json!({ "duplicate_of": null })),
+                after: Some(serde_json::json!({ "duplicate_of": original, "pair": candidate.id })),
+            },
+        )
+        .await
+    }
+
+    /// Takes a decision back (the level that made it, or one above, with a reason): the pair
+    /// waits in the pool again and a copy it marked counts again until decided anew.
+    pub async fn reopen(
+        &self,
+        id: i64,
+        reopen: DuplicateReopen,
+    ) -> Result<DuplicateCandidate, StoreError> {
+        self.actor.require(Permission::ManageLedger)?;
+        let candidate = self.duplicate_candidate(id).await?;
+        let note = opt(&reopen.note);
+        let mut checks = Checks::default();
+        match &note {
+            None => checks.add("note", "撤销核查结论须说明理由"),
+            Some(n) if n.chars().count() > 500 => checks.add("note", "撤销理由不超过500个字"),
+            Some(_) => {}
+        }
+        checks.finish()?;
+        if candidate.status == "pending" {
+            return Err(StoreError::Conflict {
+                field: "status".to_owned(),
+                message: "该疑似重复尚未核查，无需撤销".to_owned(),
+            });
+        }
+        if !candidate.can_reopen {
+            return Err(StoreError::forbidden(
+                "核查结论只能由作出结论的层级（或其上级）撤销",
+            ));
+        }
+        let now = clock::now();
+        let mut tx = self.db.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE duplicate_candidates SET status = 'pending', decision_note = NULL, \
+             reviewed_by = NULL, reviewed_at = NULL, decided_region = NULL \
+             WHERE id = $1 AND status = $2",
+        )
+        .bind(id)
+        .bind(&candidate.status)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::Stale);
+        }
+        if candidate.status == "duplicate" {
+            let (copy, original) = later_and_earlier(&candidate);
+            let cleared = sqlx::query(
+                "UPDATE projects SET duplicate_of = NULL, version = version + 1, updated_at = $3 \
+                 WHERE id = $1 AND duplicate_of = $2",
+            )
+            .bind(copy)
+            .bind(original)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+            if cleared.rows_affected() > 0 {
+                audit::record(
+                    &mut tx,
+                    (&self.actor).into(),
+                    Change {
+                        entity: "project",
+                        entity_id: Some(copy.to_string()),
+                        action: "unmark_duplicate",
+                        summary: format!(
+                            "撤销“确认重复”结论，重新计入统计：{}",
+                            note.as_deref().unwrap_or("")
+                        ),
+                        region: Some(&crate::regions::stored_code(
+                            &candidate.project_region_code,
+                        )?),
+                        before: Some(serde_json::json!({ "duplicate_of": original })),
+                        after: Some(serde_json::json!({ "duplicate_of": null })),
+                    },
+                )
+                .await?;
+            }
+        }
+        let region = crate::regions::stored_code(&candidate.project_region_code)?;
+        let region = match &candidate.decided_region {
+            Some(level) if !level.is_empty() => Some(crate::regions::stored_code(level)?),
+            Some(_) => None,
+            None => Some(region),
+        };
+        audit::record(
+            &mut tx,
+            (&self.actor).into(),
+            Change {
+                entity: "duplicate_candidate",
+                entity_id: Some(id.to_string()),
+                action: "reopen",
+                summary: format!(
+                    "撤销疑似重复核查结论（原结论：{}），重新待核查：{}",
+                    candidate.status_label,
+                    note.as_deref().unwrap_or("")
+                ),
+                region: region.as_ref(),
+                before: Some(serde_json::json!({
+                    "status": candidate.status,
+                    "note": candidate.decision_note,
+                })),
+                after: Some(serde_json::json!({ "status": "pending", "note": note })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.duplicate_candidate(id).await
+    }
+}
+
+/// The pair's later entry (the copy) and earlier one, by order of entry.
+fn later_and_earlier(candidate: &DuplicateCandidate) -> (i64, i64) {
+    let other = candidate
+        .other_project_id
+        .expect("a decided pair's other project is in the reader's view");
+    (
+        candidate.project_id.max(other),
+        candidate.project_id.min(other),
+    )
 }

@@ -127,7 +127,8 @@ impl Events<'_> {
              CAST(SUM(p.arrived_fen) AS BIGINT) AS arrived_fen, \
              CAST(SUM(p.contract_cents) AS BIGINT) AS contract_cents, \
              CAST(SUM(p.arrived_cents) AS BIGINT) AS arrived_cents \
-             FROM projects p WHERE p.event_id IN ({}) AND p.stage IN ({})",
+             FROM projects p WHERE p.event_id IN ({}) AND p.stage IN ({}) \
+             AND p.duplicate_of IS NULL",
             ids.join(", "),
             crate::ledger::signed_stages_sql()
         );

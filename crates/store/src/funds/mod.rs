@@ -86,6 +86,10 @@ pub struct FundArrival {
     /// Evidence files attached.
     pub evidence_count: i64,
     pub version: i64,
+    /// Whether the record's project sits in the duplicate pool (a pair waiting for review):
+    /// the record cannot be confirmed until the pair is decided.
+    #[schema(value_type = bool)]
+    pub in_duplicate_pool: Flag,
     /// How the signed-in user may review it: `direct`, `step_in` (代为审核, said so and
     /// audited) or none; only for a record waiting for review.
     #[sqlx(skip)]
@@ -199,10 +203,13 @@ pub struct ReviewFilter {
     pub warnings: Option<bool>,
     /// true: only records with evidence files; false: only without.
     pub evidence: Option<bool>,
+    /// true: only records of projects waiting in the duplicate pool; false: only the others.
+    pub pool: Option<bool>,
     /// true: the records this user may review only by stepping in for the level between
     /// (代为审核); otherwise its own queue.
     pub step_in: Option<bool>,
-    /// entered_at (default), period, amount, region or project; prefix `-` for descending.
+    /// entered_at (default), period, amount, region, project, warnings (warned first when
+    /// descending) or pool (pooled first when descending); prefix `-` for descending.
     pub sort: Option<String>,
 }
 
@@ -262,7 +269,11 @@ const FUND_SELECT: &str = "SELECT f.id, f.project_id, p.name AS project_name, f.
     f.entered_by, eu.display_name AS entered_by_name, f.entered_at, \
     ru.display_name AS reviewed_by_name, f.reviewed_at, f.stepped_in, \
     (SELECT COUNT(*) FROM attachments a WHERE a.owner_kind = 'fund_arrival' AND a.owner_id = f.id) \
-    AS evidence_count, f.version, eu.region_code AS entered_region, er.parent_code AS entered_parent \
+    AS evidence_count, f.version, \
+    CASE WHEN EXISTS (SELECT 1 FROM duplicate_candidates dp WHERE dp.project_id = f.project_id \
+    AND dp.status = 'pending') OR EXISTS (SELECT 1 FROM duplicate_candidates dp \
+    WHERE dp.other_project_id = f.project_id AND dp.status = 'pending') THEN 1 ELSE 0 END \
+    AS in_duplicate_pool, eu.region_code AS entered_region, er.parent_code AS entered_parent \
     FROM fund_arrivals f JOIN projects p ON p.id = f.project_id \
     JOIN regions rg ON rg.code = f.region_code \
     JOIN users eu ON eu.id = f.entered_by LEFT JOIN regions er ON er.code = eu.region_code \
@@ -482,6 +493,16 @@ impl Funds<'_> {
             Some(false) => f.and(&format!("NOT {has_evidence}")),
             None => {}
         }
+        let pooled =
+            "(EXISTS (SELECT 1 FROM duplicate_candidates dp WHERE dp.project_id = f.project_id \
+             AND dp.status = 'pending') OR EXISTS (SELECT 1 FROM duplicate_candidates dp \
+             WHERE dp.other_project_id = f.project_id AND dp.status = 'pending'))";
+        match filter.pool {
+            Some(true) => f.and(pooled),
+            Some(false) => f.and(&format!("NOT {pooled}")),
+            None => {}
+        }
+        let pool_key = format!("(CASE WHEN {pooled} THEN 1 ELSE 0 END)");
         let sort = filter.sort.as_deref().unwrap_or("entered_at");
         let (column, descending) = match sort.strip_prefix('-') {
             Some(c) => (c, true),
@@ -493,6 +514,8 @@ impl Funds<'_> {
             "amount" => "f.amount",
             "region" => "f.region_code",
             "project" => "p.name",
+            "warnings" => "(CASE WHEN f.warnings IS NULL THEN 0 ELSE 1 END)",
+            "pool" => &pool_key,
             _ => return Err(StoreError::field("sort", "不支持按该列排序")),
         };
         let direction = if descending { "DESC" } else { "ASC" };
@@ -588,9 +611,9 @@ impl Funds<'_> {
         if input.amount <= 0 {
             checks.add("amount", "到位金额须大于0");
         }
-        let contract = match input.currency {
-            Currency::Cny => project.contract_fen,
-            Currency::Usd => project.contract_cents,
+        let (contract, other_contract) = match input.currency {
+            Currency::Cny => (project.contract_fen, project.contract_cents),
+            Currency::Usd => (project.contract_cents, project.contract_fen),
         };
         let note = input
             .note
@@ -625,13 +648,17 @@ impl Funds<'_> {
             .into_iter()
             .filter_map(|(p, a)| Period::parse(&p).ok().map(|p| (p, a)))
             .collect();
-        let warnings = plausibility(&Entry {
-            amount: input.amount,
-            period,
-            history: &history,
-            contract,
-            today: clock::today(),
-        });
+        let fund_checks = self.rules().ledger_rules().await?.fund_checks;
+        let warnings = plausibility(
+            &Entry {
+                amount: input.amount,
+                period,
+                history: &history,
+                contract,
+                other_contract,
+            },
+            &fund_checks,
+        );
         let messages: Vec<String> = warnings.iter().map(|w| w.message().to_owned()).collect();
         let override_reason = input
             .override_reason
@@ -645,6 +672,12 @@ impl Funds<'_> {
             return Err(StoreError::Validation(
                 [("override_reason".to_owned(), list)].into_iter().collect(),
             ));
+        }
+        if let Some(problem) = override_reason
+            .filter(|_| !messages.is_empty())
+            .and_then(|r| fund_checks.reason_problem(r))
+        {
+            return Err(StoreError::field("override_reason", problem));
         }
         Ok(CheckedEntry {
             period,
@@ -799,6 +832,24 @@ impl Funds<'_> {
         }
         let stepped_in = record.review_standing.as_deref() == Some("step_in");
         let confirm = decision == ReviewDecision::Confirm;
+        if confirm && !record.warnings.is_empty() && record.evidence_count == 0 {
+            return Err(StoreError::Conflict {
+                field: "evidence".into(),
+                message: format!(
+                    "该记录有合理性提示（{}），须上传佐证材料（如银行回单）后才能确认",
+                    record.warnings.join("；")
+                ),
+            });
+        }
+        if confirm && in_duplicate_pool(&self.db.pool, record.project_id).await? {
+            return Err(StoreError::Conflict {
+                field: "project".into(),
+                message: format!(
+                    "项目“{}”在疑似重复核查池中待核查，须待上级核查后才能确认其资金到位（可先退回或暂缓）",
+                    record.project_name
+                ),
+            });
+        }
         let now = clock::now();
         let mut tx = self.db.pool.begin().await?;
         let updated = sqlx::query(
@@ -1041,4 +1092,20 @@ fn checked_reason(
         return Err(StoreError::field("reason", "退回须说明原因"));
     }
     Ok(reason)
+}
+
+/// Whether a pair holding the project waits in the duplicate pool (待核查).
+pub(crate) async fn in_duplicate_pool(
+    pool: &sqlx::AnyPool,
+    project_id: i64,
+) -> Result<bool, StoreError> {
+    let pending: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM duplicate_candidates WHERE project_id = $1 AND status = 'pending' \
+         UNION ALL SELECT id FROM duplicate_candidates WHERE other_project_id = $1 \
+         AND status = 'pending' LIMIT 1",
+    )
+    .bind(project_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(pending.is_some())
 }

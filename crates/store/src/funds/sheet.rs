@@ -16,7 +16,7 @@ use crate::sheets::{
     choice, commit_audited, Cells, CheckedSheet, Choice, Column, Kind, SheetImport, SheetSpec,
     SheetUpload, UploadedFile, PREVIEW_ROWS,
 };
-use luodi_domain::funds::{plausibility, Currency, Entry, FundKind, Period};
+use luodi_domain::funds::{plausibility, Currency, Entry, FundChecks, FundKind, Period};
 use luodi_domain::Permission;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
@@ -196,7 +196,7 @@ pub(crate) struct SheetMoney {
 pub(crate) struct MoneyCells<'a> {
     history: HashMap<(i64, String), Vec<(Period, i64)>>,
     receipts: Receipts<'a>,
-    today: time::Date,
+    checks: FundChecks,
 }
 
 impl<'a> MoneyCells<'a> {
@@ -209,7 +209,7 @@ impl<'a> MoneyCells<'a> {
         Ok(Self {
             history: funds.sheet_history(ids).await?,
             receipts: Receipts::new(files),
-            today: crate::kit::clock::today(),
+            checks: funds.rules().ledger_rules().await?.fund_checks,
         })
     }
 
@@ -258,18 +258,21 @@ impl<'a> MoneyCells<'a> {
         };
         // Checked against what is on record plus the rows above it in this sheet.
         let earlier = self.history.entry((p.id, currency.to_owned())).or_default();
-        let contract = if currency == "USD" {
-            p.contract_cents
+        let (contract, other_contract) = if currency == "USD" {
+            (p.contract_cents, p.contract_fen)
         } else {
-            p.contract_fen
+            (p.contract_fen, p.contract_cents)
         };
-        let warnings: Vec<String> = plausibility(&Entry {
-            amount,
-            period,
-            history: earlier,
-            contract,
-            today: self.today,
-        })
+        let warnings: Vec<String> = plausibility(
+            &Entry {
+                amount,
+                period,
+                history: earlier,
+                contract,
+                other_contract,
+            },
+            &self.checks,
+        )
         .iter()
         .map(|w| w.message().to_owned())
         .collect();
@@ -282,6 +285,14 @@ impl<'a> MoneyCells<'a> {
                     warnings.join("；")
                 ),
             );
+            return None;
+        }
+        if let Some(problem) = override_reason
+            .as_deref()
+            .filter(|_| !warnings.is_empty())
+            .and_then(|r| self.checks.reason_problem(r))
+        {
+            cells.add("override_reason", problem);
             return None;
         }
         earlier.push((period, amount));

@@ -146,6 +146,13 @@ pub struct Project {
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// The earlier project this one was confirmed to copy (确认重复): it is kept, but no rate,
+    /// total or export of figures counts it.
+    pub duplicate_of: Option<i64>,
+    /// Whether a pair holding this project waits in the duplicate pool (待核查): its fund
+    /// records cannot be confirmed until the pair is decided.
+    #[schema(value_type = bool)]
+    pub in_duplicate_pool: Flag,
     #[sqlx(skip)]
     pub derived: Derived,
 }
@@ -320,7 +327,11 @@ macro_rules! project_columns {
         ru.name AS responsible_unit_name, p.responsible_person, p.service_plan, p.stage, \
         p.land_supplied_on, p.certificate_on, p.started_on, p.completed_on, p.producing_on, \
         p.case_by_case, p.key_project, p.arrived_fen, p.arrived_cents, p.version, p.created_at, \
-        p.updated_at "
+        p.updated_at, p.duplicate_of, \
+        CASE WHEN EXISTS (SELECT 1 FROM duplicate_candidates dp WHERE dp.project_id = p.id \
+        AND dp.status = 'pending') OR EXISTS (SELECT 1 FROM duplicate_candidates dp \
+        WHERE dp.other_project_id = p.id AND dp.status = 'pending') THEN 1 ELSE 0 END \
+        AS in_duplicate_pool "
     };
 }
 
@@ -415,6 +426,11 @@ pub struct ProjectFilter {
     /// true: signed projects not yet fulfilling (未履约): no confirmed arrival and no start
     /// (with `signed_to`, the lagging ones signed long ago).
     pub not_fulfilled: Option<bool>,
+    /// Confirmed copies (确认重复) leave the ledger's lists, counts and exports like every other
+    /// figure: `include` shows them beside the rest, `only` lists just them; `pool`: only
+    /// projects waiting in the duplicate pool.
+    #[param(pattern = r"^(|include|only|pool)$")]
+    pub duplicates: Option<String>,
     /// Sort column: signed_on, contract_fen, arrived_fen, name, updated_at (default signed_on);
     /// prefix with `-` for descending.
     #[param(
@@ -817,6 +833,20 @@ impl Ledger<'_> {
             .transpose()
             .map_err(|e| StoreError::field("region", e.to_string()))?;
         f.projects(&self.actor, "p", "p.region_code", region.as_ref());
+        match opt(&filter.duplicates).as_deref() {
+            None => f.and("p.duplicate_of IS NULL"),
+            Some("include") => {}
+            Some("only") => f.and("p.duplicate_of IS NOT NULL"),
+            Some("pool") => f.and(
+                "(EXISTS (SELECT 1 FROM duplicate_candidates dp WHERE dp.project_id = p.id \
+                 AND dp.status = 'pending') OR EXISTS (SELECT 1 FROM duplicate_candidates dp \
+                 WHERE dp.other_project_id = p.id AND dp.status = 'pending'))",
+            ),
+            Some(_) => return Err(StoreError::field(
+                "duplicates",
+                "重复项目筛选应为 include（含已确认重复）、only（仅已确认重复）或 pool（仅待核查）",
+            )),
+        }
         if let Some(q) = opt(&filter.q) {
             let p = f.bind(Bind::Text(contains_pattern(&q)));
             let exact = f.bind(Bind::Text(q.to_uppercase()));
