@@ -479,7 +479,10 @@ mod tests {
         use ProblemAction as A;
         use ProblemStatus as S;
         let mut s = state(S::InProgress);
-        assert_eq!(transition(&s, A::RequestExtension, TODAY), Ok(S::InProgress));
+        assert_eq!(
+            transition(&s, A::RequestExtension, TODAY),
+            Ok(S::InProgress)
+        );
         assert!(transition(&s, A::DecideExtension, TODAY).is_err());
         s.extension_pending = true;
         assert!(transition(&s, A::RequestExtension, TODAY)
@@ -540,6 +543,9 @@ mod tests {
     #[test]
     fn letters_are_numbered_in_the_official_form() {
         assert_eq!(letter_number("南县", false, 2026, 3), "南县商交〔2026〕3号");
-        assert_eq!(letter_number("益阳市", true, 2026, 1), "益阳市商督〔2026〕1号");
+        assert_eq!(
+            letter_number("益阳市", true, 2026, 1),
+            "益阳市商督〔2026〕1号"
+        );
     }
 }

@@ -10,8 +10,8 @@ use crate::AppState;
 use axum::http::StatusCode;
 use axum::response::Response;
 use luodi_store::problems::{
-    AssignInput, ExtensionDecision, ExtensionInput, Imported, Problem, ProblemFilter,
-    ProblemInput, ProblemLetter, ProblemSummary, ProblemText, SuperviseInput, UnitFigures,
+    AssignInput, ExtensionDecision, ExtensionInput, Imported, Problem, ProblemFilter, ProblemInput,
+    ProblemLetter, ProblemSummary, ProblemText, SuperviseInput, UnitFigures,
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -51,7 +51,10 @@ async fn create_problem(
     ScopedStore(store): ScopedStore,
     Json(input): Json<ProblemInput>,
 ) -> ApiResult<(StatusCode, Json<Problem>)> {
-    Ok((StatusCode::CREATED, Json(store.problems().create(input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(store.problems().create(input).await?),
+    ))
 }
 
 /// Registers the problems reported in the submitted monthly updates of the bureau's scope
@@ -73,7 +76,10 @@ async fn unit_figures(ScopedStore(store): ScopedStore) -> ApiResult<Json<Vec<Uni
 /// One problem with its timeline, letters and the actions open to the user.
 #[utoipa::path(get, path = "/api/problems/{id}", tag = "problems", params(("id" = i64, Path)),
     responses((status = 200, body = Problem), (status = 404, body = crate::ErrorBody)))]
-async fn get_problem(ScopedStore(store): ScopedStore, Path(id): Path<i64>) -> ApiResult<Json<Problem>> {
+async fn get_problem(
+    ScopedStore(store): ScopedStore,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Problem>> {
     Ok(Json(store.problems().get(id).await?))
 }
 
@@ -96,7 +102,10 @@ async fn assign_problem(
     params(("id" = i64, Path)),
     responses((status = 200, body = Problem), (status = 403, body = crate::ErrorBody),
         (status = 404, body = crate::ErrorBody), (status = 409, body = crate::ErrorBody)))]
-async fn accept_problem(ScopedStore(store): ScopedStore, Path(id): Path<i64>) -> ApiResult<Json<Problem>> {
+async fn accept_problem(
+    ScopedStore(store): ScopedStore,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Problem>> {
     Ok(Json(store.problems().accept(id).await?))
 }
 
@@ -133,7 +142,10 @@ async fn send_back_problem(
     params(("id" = i64, Path)),
     responses((status = 200, body = Problem), (status = 403, body = crate::ErrorBody),
         (status = 404, body = crate::ErrorBody), (status = 409, body = crate::ErrorBody)))]
-async fn close_problem(ScopedStore(store): ScopedStore, Path(id): Path<i64>) -> ApiResult<Json<Problem>> {
+async fn close_problem(
+    ScopedStore(store): ScopedStore,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Problem>> {
     Ok(Json(store.problems().close(id).await?))
 }
 
@@ -223,7 +235,11 @@ fn letter_document(problem: &Problem, letter: &ProblemLetter) -> Result<Vec<u8>,
     };
     let due = chinese_date(&letter.due_on);
     let mut doc = OfficialDocument::new()
-        .title(if supervise { "问题督办函" } else { "问题交办函" })
+        .title(if supervise {
+            "问题督办函"
+        } else {
+            "问题交办函"
+        })
         .centred(&letter.number)
         .plain(&format!("{unit}："));
     doc = if supervise {

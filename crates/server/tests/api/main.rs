@@ -27,6 +27,7 @@ mod ledger_dates;
 mod ledger_edit;
 mod ledger_sheet;
 mod meetings;
+mod problems;
 mod rates;
 mod regions;
 mod rules;

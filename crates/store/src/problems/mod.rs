@@ -307,7 +307,11 @@ impl Problems<'_> {
         use ProblemAction as A;
         let mine = [
             (A::Assign, "assign", handles),
-            (A::Accept, "accept", answers && self.actor.role == Role::Unit),
+            (
+                A::Accept,
+                "accept",
+                answers && self.actor.role == Role::Unit,
+            ),
             (A::Answer, "answer", answers),
             (A::SendBack, "send_back", handles),
             (A::Close, "close", handles),
@@ -331,8 +335,13 @@ impl Problems<'_> {
             .map(ProblemCategory::label)
             .unwrap_or_default()
             .into();
-        (p.actions, p.status_label, p.routing_label, p.overdue, p.light) =
-            (actions, status_label, routing_label, overdue, light);
+        (
+            p.actions,
+            p.status_label,
+            p.routing_label,
+            p.overdue,
+            p.light,
+        ) = (actions, status_label, routing_label, overdue, light);
         p
     }
 
@@ -408,7 +417,11 @@ impl Problems<'_> {
     }
 
     /// One letter of a problem the actor reaches (for the .docx).
-    pub async fn letter(&self, id: i64, letter: i64) -> Result<(Problem, ProblemLetter), StoreError> {
+    pub async fn letter(
+        &self,
+        id: i64,
+        letter: i64,
+    ) -> Result<(Problem, ProblemLetter), StoreError> {
         let problem = self.get(id).await?;
         let l = problem
             .letters
@@ -590,8 +603,8 @@ impl Problems<'_> {
         if !allowed(self, &p) {
             return Err(StoreError::forbidden(who.to_owned()));
         }
-        let next = transition(&p.state(), action, self.today())
-            .map_err(|m| StoreError::Conflict {
+        let next =
+            transition(&p.state(), action, self.today()).map_err(|m| StoreError::Conflict {
                 field: "status".into(),
                 message: m,
             })?;
@@ -676,7 +689,15 @@ impl Problems<'_> {
         let number = self
             .issue_letter(&mut tx, id, &p.handler_region, false, due, None, today)
             .await?;
-        event(&mut tx, id, "assign", Some(&format!("{number}，交{unit_name}办理")), Some(due), self.actor.user_id).await?;
+        event(
+            &mut tx,
+            id,
+            "assign",
+            Some(&format!("{number}，交{unit_name}办理")),
+            Some(due),
+            self.actor.user_id,
+        )
+        .await?;
         let on_behalf = if task_unit.is_none() {
             format!("（{unit_name}无系统账号，由贵局督促办理）")
         } else {
@@ -687,7 +708,10 @@ impl Problems<'_> {
             &p.region_code,
             task_unit,
             Some(task),
-            &format!("{number}交办问题：{}，{due}前答复{on_behalf}", short(&p.description)),
+            &format!(
+                "{number}交办问题：{}，{due}前答复{on_behalf}",
+                short(&p.description)
+            ),
             &now,
         )
         .await?;
@@ -795,9 +819,23 @@ impl Problems<'_> {
             return Err(StoreError::Stale);
         }
         let task = self.close_task(&mut tx, id, "open").await?;
-        event(&mut tx, id, "send_back", Some(&reason), None, self.actor.user_id).await?;
-        self.notify_assignee(&mut tx, &p, task, &format!("问题答复被退办：{}（{reason}）", short(&p.description)), &now)
-            .await?;
+        event(
+            &mut tx,
+            id,
+            "send_back",
+            Some(&reason),
+            None,
+            self.actor.user_id,
+        )
+        .await?;
+        self.notify_assignee(
+            &mut tx,
+            &p,
+            task,
+            &format!("问题答复被退办：{}（{reason}）", short(&p.description)),
+            &now,
+        )
+        .await?;
         self.audited(
             tx,
             &p,
@@ -844,7 +882,12 @@ impl Problems<'_> {
         input: ExtensionInput,
     ) -> Result<Problem, StoreError> {
         let (p, _) = self
-            .for_action(id, ProblemAction::RequestExtension, Self::answers, ANSWERER_ONLY)
+            .for_action(
+                id,
+                ProblemAction::RequestExtension,
+                Self::answers,
+                ANSWERER_ONLY,
+            )
             .await?;
         let today = self.today();
         let mut checks = Checks::default();
@@ -875,7 +918,15 @@ impl Problems<'_> {
         if changed.rows_affected() == 0 {
             return Err(StoreError::Stale);
         }
-        event(&mut tx, id, "request_extension", Some(&reason), Some(due), self.actor.user_id).await?;
+        event(
+            &mut tx,
+            id,
+            "request_extension",
+            Some(&reason),
+            Some(due),
+            self.actor.user_id,
+        )
+        .await?;
         tasks::notify_reporter(
             &mut tx,
             &p.handler_region,
@@ -903,7 +954,12 @@ impl Problems<'_> {
         input: ExtensionDecision,
     ) -> Result<Problem, StoreError> {
         let (p, _) = self
-            .for_action(id, ProblemAction::DecideExtension, Self::handles, HANDLER_ONLY)
+            .for_action(
+                id,
+                ProblemAction::DecideExtension,
+                Self::handles,
+                HANDLER_ONLY,
+            )
             .await?;
         let asked = p.extension_due_on.clone().unwrap_or_default();
         let note = opt(&input.note);
@@ -915,7 +971,11 @@ impl Problems<'_> {
         checks.finish()?;
         let now = clock::now();
         let mut tx = self.db.pool.begin().await?;
-        let due = if input.approve { Some(asked.clone()) } else { p.due_on.clone() };
+        let due = if input.approve {
+            Some(asked.clone())
+        } else {
+            p.due_on.clone()
+        };
         let changed = sqlx::query(
             "UPDATE problems SET due_on = $1, extension_due_on = NULL, extension_reason = NULL, \
              updated_at = $2, version = version + 1 WHERE id = $3 AND version = $4",
@@ -938,7 +998,15 @@ impl Problems<'_> {
         } else {
             ("refuse_extension", "不同意")
         };
-        event(&mut tx, id, action, note.as_deref(), input.approve.then(|| parse_date(&asked).ok()).flatten(), self.actor.user_id).await?;
+        event(
+            &mut tx,
+            id,
+            action,
+            note.as_deref(),
+            input.approve.then(|| parse_date(&asked).ok()).flatten(),
+            self.actor.user_id,
+        )
+        .await?;
         self.notify_assignee(
             &mut tx,
             &p,
@@ -993,18 +1061,37 @@ impl Problems<'_> {
             return Err(StoreError::Stale);
         }
         let number = self
-            .issue_letter(&mut tx, id, &p.handler_region, true, due, Some(&reason), today)
+            .issue_letter(
+                &mut tx,
+                id,
+                &p.handler_region,
+                true,
+                due,
+                Some(&reason),
+                today,
+            )
             .await?;
         let task = self.task_of(&mut tx, id).await?;
         if let Some(task) = task {
             tasks::set_due(&mut tx, task, due).await?;
         }
-        event(&mut tx, id, "supervise", Some(&format!("{number}：{reason}")), Some(due), self.actor.user_id).await?;
+        event(
+            &mut tx,
+            id,
+            "supervise",
+            Some(&format!("{number}：{reason}")),
+            Some(due),
+            self.actor.user_id,
+        )
+        .await?;
         self.notify_assignee(
             &mut tx,
             &p,
             task,
-            &format!("{number}督办问题：{}，{due}前答复（{reason}）", short(&p.description)),
+            &format!(
+                "{number}督办问题：{}，{due}前答复（{reason}）",
+                short(&p.description)
+            ),
             &now,
         )
         .await?;
@@ -1054,7 +1141,11 @@ impl Problems<'_> {
             u.supervised += p.supervised_count;
         }
         let mut out: Vec<UnitFigures> = by_unit.into_values().collect();
-        out.sort_by(|a, b| b.assigned.cmp(&a.assigned).then(a.unit_name.cmp(&b.unit_name)));
+        out.sort_by(|a, b| {
+            b.assigned
+                .cmp(&a.assigned)
+                .then(a.unit_name.cmp(&b.unit_name))
+        });
         Ok(out)
     }
 
@@ -1085,10 +1176,12 @@ impl Problems<'_> {
         tx: &mut sqlx::AnyConnection,
         id: i64,
     ) -> Result<Option<i64>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT task_id FROM problems WHERE id = $1")
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT task_id FROM problems WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?,
+        )
     }
 
     async fn close_task(
