@@ -10,7 +10,7 @@ use crate::AppState;
 use axum::http::StatusCode;
 use axum::response::Response;
 use luodi_store::problems::{
-    AssignInput, ExtensionDecision, ExtensionInput, Imported, Problem, ProblemFilter, ProblemInput,
+    AssignInput, ExtensionDecision, ExtensionInput, Imported, Problem, ProblemFilter, ProblemRegistration,
     ProblemLetter, ProblemSummary, ProblemText, SuperviseInput, UnitFigures,
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -44,12 +44,12 @@ async fn list_problems(
 }
 
 /// Registers a problem of a project, or a common one; its route follows the seed's rule.
-#[utoipa::path(post, path = "/api/problems", tag = "problems", request_body = ProblemInput,
+#[utoipa::path(post, path = "/api/problems", tag = "problems", request_body = ProblemRegistration,
     responses((status = 201, body = Problem), (status = 403, body = crate::ErrorBody),
         (status = 422, body = crate::ErrorBody)))]
 async fn create_problem(
     ScopedStore(store): ScopedStore,
-    Json(input): Json<ProblemInput>,
+    Json(input): Json<ProblemRegistration>,
 ) -> ApiResult<(StatusCode, Json<Problem>)> {
     Ok((
         StatusCode::CREATED,

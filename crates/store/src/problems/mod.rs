@@ -40,7 +40,7 @@ const LIST_LIMIT: i64 = 1000;
 
 /// A problem as a bureau registers it. The three facts decide its route (seed [000]).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct ProblemInput {
+pub struct ProblemRegistration {
     pub description: String,
     pub category: ProblemCategory,
     /// The project it concerns; none for a common (共性) problem.
@@ -444,7 +444,7 @@ impl Problems<'_> {
     }
 
     /// Registers a problem; its route follows from the facts given.
-    pub async fn create(&self, input: ProblemInput) -> Result<Problem, StoreError> {
+    pub async fn create(&self, input: ProblemRegistration) -> Result<Problem, StoreError> {
         let root = self.handler_root()?;
         let mut checks = Checks::default();
         let description = input.description.trim().to_owned();
