@@ -10,6 +10,7 @@ import { login, openDialog, openMenu, pageShot, settled } from './helpers'
 // 督办函.
 const FIRST = '二期项目用地指标尚未落实，影响厂房开工'
 const SECOND = '施工用电增容申请迟迟未获批复'
+const PROJECT = '南县问题清单测试智能装备制造项目'
 const ANSWER = '已协调县自然资源局，二期用地指标于本月底前下达'
 
 async function switchUser(page: Page, username: string): Promise<void> {
@@ -28,7 +29,8 @@ async function register(page: Page, description: string, category: string): Prom
   await dialog.getByTestId('problem-category').click()
   await pickOption(page, category)
   await dialog.getByTestId('problem-project').click()
-  await page.locator('.el-select-dropdown:visible .el-select-dropdown__item').first().click()
+  await dialog.getByTestId('problem-project').locator('input').fill(PROJECT)
+  await pickOption(page, PROJECT)
   await expect(dialog.getByTestId('problem-route')).toHaveText('属地办理')
   await dialog.getByTestId('problem-save').click()
   await expect(dialog).toBeHidden()
@@ -57,6 +59,10 @@ test('the bureau assigns a problem that the unit answers and is closed, and supe
 
   await test.step('南县 registers two problems and assigns the first with a 交办函', async () => {
     await login(page, 'nx_bureau')
+    const created = await page.request.post('/api/projects', {
+      data: { name: PROJECT, investor_name: '湖南某某智能装备有限公司', origin: 'in_province', region_code: '430921', stage: 'negotiating' },
+    })
+    expect(created.status(), await created.text()).toBe(201)
     await openMenu(page, '问题清单')
     await register(page, FIRST, '用地')
     await register(page, SECOND, '要素保障')
