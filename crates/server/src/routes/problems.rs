@@ -10,8 +10,8 @@ use crate::AppState;
 use axum::http::StatusCode;
 use axum::response::Response;
 use luodi_store::problems::{
-    AssignInput, ExtensionDecision, ExtensionInput, Imported, Problem, ProblemFilter, ProblemRegistration,
-    ProblemLetter, ProblemSummary, ProblemText, SuperviseInput, UnitFigures,
+    AssignInput, ExtensionDecision, ExtensionInput, Imported, Problem, ProblemFilter,
+    ProblemLetter, ProblemRegistration, ProblemSummary, ProblemText, SuperviseInput, UnitFigures,
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -245,7 +245,13 @@ fn letter_document(problem: &Problem, letter: &ProblemLetter) -> Result<Vec<u8>,
     doc = if supervise {
         doc.body(&format!(
             "我局于{}交你单位办理的{about}存在的问题，{}。现予督办，请高度重视，于{due}前办结并书面答复{issuer}。",
-            chinese_date(&p.created_at),
+            chinese_date(
+                problem
+                    .letters
+                    .iter()
+                    .find(|l| l.kind == "assign")
+                    .map_or(&p.created_at, |l| &l.issued_at)
+            ),
             letter.reason.as_deref().unwrap_or("尚未按时办结"),
         ))
     } else {
