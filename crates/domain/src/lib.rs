@@ -13,6 +13,7 @@ pub mod ledger;
 pub mod meetings;
 pub mod money;
 pub mod password;
+pub mod problems;
 pub mod rates;
 pub mod region;
 pub mod rules;

@@ -110,6 +110,7 @@ pub struct AppState {
         (name = "dispatch", description = "月度调度：轮次、报送情况、月度进展"),
         (name = "tasks", description = "我的待办与消息提醒"),
         (name = "meetings", description = "调度会、联席会议及议定事项交办"),
+        (name = "problems", description = "问题清单：登记、交办、答复、督办、办结"),
         (name = "channels", description = "通知渠道：地区群机器人与发送失败的消息"),
     )
 )]
@@ -134,6 +135,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::dispatch::router())
         .merge(routes::tasks::router())
         .merge(routes::meetings::router())
+        .merge(routes::problems::router())
         .merge(routes::channels::router())
         .merge(routes::two_factor::router())
         .split_for_parts();

@@ -23,6 +23,7 @@ pub mod funds;
 pub mod housekeeping;
 pub mod ledger;
 pub mod meetings;
+pub mod problems;
 pub mod rates;
 pub mod regions;
 pub mod rules;

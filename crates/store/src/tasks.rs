@@ -87,6 +87,48 @@ pub(crate) async fn set_status_by_id(
     Ok(())
 }
 
+/// Moves an open task's due day (an extension granted, a 督办's new deadline).
+pub(crate) async fn set_due(
+    conn: &mut sqlx::AnyConnection,
+    task: i64,
+    due_on: Date,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE tasks SET due_on = $1 WHERE id = $2")
+        .bind(due_on.to_string())
+        .bind(task)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The active leader accounts of a region.
+async fn leader_users(
+    conn: &mut sqlx::AnyConnection,
+    region_code: &str,
+) -> Result<Vec<i64>, StoreError> {
+    let leaders: Vec<(i64, crate::kit::db::Flag)> =
+        sqlx::query_as("SELECT id, active FROM users WHERE role = 'leader' AND region_code = $1")
+            .bind(region_code)
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(leaders
+        .into_iter()
+        .filter(|(_, a)| a.0)
+        .map(|(id, _)| id)
+        .collect())
+}
+
+/// An in-app message to a region's leaders (a task escalated to them).
+pub(crate) async fn notify_leaders(
+    conn: &mut sqlx::AnyConnection,
+    region_code: &str,
+    body: &str,
+    now: &str,
+) -> Result<usize, StoreError> {
+    let users = leader_users(conn, region_code).await?;
+    notify_users(conn, &users, region_code, None, None, body, now).await
+}
+
 /// The units with an active account of their own: they answer for their tasks themselves;
 /// a unit without one is answered for by its county bureau.
 pub(crate) async fn units_with_accounts(
@@ -345,13 +387,7 @@ pub async fn send_reminders(
         };
         let mut users = reporter_users(&mut tx, &region, unit).await?;
         if reminder.is_overdue() {
-            let leaders: Vec<(i64, crate::kit::db::Flag)> = sqlx::query_as(
-                "SELECT id, active FROM users WHERE role = 'leader' AND region_code = $1",
-            )
-            .bind(&region)
-            .fetch_all(&mut *tx)
-            .await?;
-            users.extend(leaders.into_iter().filter(|(_, a)| a.0).map(|(id, _)| id));
+            users.extend(leader_users(&mut tx, &region).await?);
         }
         notify_users(&mut tx, &users, &region, unit, Some(id), &body, &now).await?;
         tx.commit().await?;

@@ -1254,6 +1254,237 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/problems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The problems the user reaches (a unit: those given to it), narrowed by status, category,
+         *     overdue, without an answer, project.
+         */
+        get: operations["list_problems"];
+        put?: never;
+        /** Registers a problem of a project, or a common one; its route follows the seed's rule. */
+        post: operations["create_problem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/problems/from-updates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Registers the problems reported in the submitted monthly updates of the bureau's scope
+         *     that are not registered yet.
+         */
+        post: operations["import_from_updates"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/problems/units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Each unit's handling record: assigned, answered on time or late, overdue, sent back,
+         *     supervised.
+         */
+        get: operations["unit_figures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/problems/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One problem with its timeline, letters and the actions open to the user. */
+        get: operations["get_problem"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/problems/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 签收: the unit starts on an assigned problem. */
+        post: operations["accept_problem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/problems/{id}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 答复: the unit's answer (or the bureau's, on the spot). */
+        post: operations["answer_problem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/problems/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 交办: to a unit with a leader, a person and a deadline; issues the numbered 交办函. */
+        post: operations["assign_problem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/problems/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 办结: only an answered problem. */
+        post: operations["close_problem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/problems/{id}/extension": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 延期申请. */
+        post: operations["request_extension"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/problems/{id}/extension/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The extension request approved (the deadline moves) or refused. */
+        post: operations["decide_extension"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/problems/{id}/letters/{letter}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A 交办函 or 督办函 as a Word document in the official layout. */
+        get: operations["letter_docx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/problems/{id}/send-back": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 退办: the answer is sent back with a reason. */
+        post: operations["send_back_problem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/problems/{id}/supervise": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 督办: an overdue or sent-back problem gets a numbered 督办函 and a new deadline. */
+        post: operations["supervise_problem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects": {
         parameters: {
             query?: never;
@@ -2000,6 +2231,20 @@ export interface components {
             /** @description Required when the plausibility checks warn (超常说明). */
             override_reason?: string | null;
         };
+        /** @description 交办: to whom, under which leader, by when. */
+        AssignInput: {
+            /**
+             * Format: int64
+             * @description 责任单位 (a unit of the handling bureau's scope)
+             */
+            unit_id?: number | null;
+            /** @description 责任领导 */
+            leader?: string | null;
+            /** @description 责任人 */
+            person?: string | null;
+            /** @description 办理时限, YYYY-MM-DD */
+            due_on: string;
+        };
         Attachment: {
             /** Format: int64 */
             id: number;
@@ -2388,6 +2633,17 @@ export interface components {
              */
             file: string;
         };
+        /** @description The handling bureau's decision on an extension request. */
+        ExtensionDecision: {
+            approve: boolean;
+            note?: string | null;
+        };
+        /** @description 延期申请: the later deadline asked for and why. */
+        ExtensionInput: {
+            /** @description YYYY-MM-DD */
+            due_on: string;
+            reason: string;
+        };
         /** @description A message given up after its last attempt. */
         FailedDelivery: {
             /** Format: int64 */
@@ -2642,6 +2898,13 @@ export interface components {
         };
         ImportResult: {
             inserted: number;
+        };
+        Imported: {
+            /**
+             * Format: int64
+             * @description Problems registered from the monthly updates.
+             */
+            created: number;
         };
         Industry: {
             code: string;
@@ -3311,6 +3574,25 @@ export interface components {
             code: components["schemas"]["Permission"];
             label: string;
         };
+        Problem: components["schemas"]["ProblemSummary"] & {
+            events: components["schemas"]["ProblemEvent"][];
+            letters: components["schemas"]["ProblemLetter"][];
+        };
+        /**
+         * @description 问题类别 (seed [000] and the monthly update's list).
+         * @enum {string}
+         */
+        ProblemCategory: "land" | "planning" | "environment" | "financing" | "approval" | "policy" | "factors" | "other";
+        ProblemEvent: {
+            /** Format: int64 */
+            id: number;
+            action: string;
+            note?: string | null;
+            due_on?: string | null;
+            user_name: string;
+            at: string;
+            action_label: string;
+        };
         /** @description A problem a project reports (存在问题); the supervision area turns them into tracked ones. */
         ProblemInput: {
             text: string;
@@ -3318,6 +3600,90 @@ export interface components {
             category: string;
             /** @description Help is asked of the level above. */
             help_asked?: boolean;
+        };
+        ProblemLetter: {
+            /** Format: int64 */
+            id: number;
+            /** @description `assign` (交办函) or `supervise` (督办函). */
+            kind: string;
+            number: string;
+            issuer_region: string;
+            issuer_name: string;
+            due_on: string;
+            reason?: string | null;
+            issued_at: string;
+        };
+        /** @description A problem as a bureau registers it. The three facts decide its route (seed [000]). */
+        ProblemRegistration: {
+            description: string;
+            category: components["schemas"]["ProblemCategory"];
+            /**
+             * Format: int64
+             * @description The project it concerns; none for a common (共性) problem.
+             */
+            project_id?: number | null;
+            /** @description 共性问题: shared by several projects. */
+            common?: boolean;
+            /** @description Its solution needs other departments. */
+            other_departments?: boolean;
+            /** @description The bureau itself can answer it on the spot. */
+            within_bureau_remit?: boolean;
+        };
+        /**
+         * @description 登记 → 交办 → 办理中 → 已答复 → 办结.
+         * @enum {string}
+         */
+        ProblemStatus: "registered" | "assigned" | "in_progress" | "answered" | "closed";
+        ProblemSummary: {
+            /** Format: int64 */
+            id: number;
+            region_code: string;
+            region_name: string;
+            handler_region: string;
+            /** Format: int64 */
+            project_id?: number | null;
+            project_name?: string | null;
+            common: boolean;
+            /** @description `direct`, `update` (a monthly update) or `visit`. */
+            source: string;
+            category: components["schemas"]["ProblemCategory"];
+            description: string;
+            routing: components["schemas"]["Routing"];
+            status: components["schemas"]["ProblemStatus"];
+            leader?: string | null;
+            /** Format: int64 */
+            unit_id?: number | null;
+            unit_name?: string | null;
+            person?: string | null;
+            due_on?: string | null;
+            answer?: string | null;
+            answered_at?: string | null;
+            answered_late?: boolean | null;
+            /** @description A pending extension request's deadline. */
+            extension_due_on?: string | null;
+            extension_reason?: string | null;
+            /** Format: int64 */
+            returned_count: number;
+            /** Format: int64 */
+            supervised_count: number;
+            created_at: string;
+            closed_at?: string | null;
+            /** Format: int64 */
+            version: number;
+            category_label: string;
+            status_label: string;
+            routing_label: string;
+            light?: null | components["schemas"]["Light"];
+            overdue: boolean;
+            /**
+             * @description What the user may do now: `assign`, `accept`, `answer`, `send_back`, `close`,
+             *     `request_extension`, `decide_extension`, `supervise`.
+             */
+            actions: string[];
+        };
+        /** @description An answer, a reason for sending it back, a note. */
+        ProblemText: {
+            text: string;
         };
         Project: {
             /** Format: int64 */
@@ -3772,6 +4138,13 @@ export interface components {
             update_version?: number | null;
             late?: boolean | null;
         };
+        /**
+         * @description Where a problem goes (seed [000]): a project's own problem to its locality; one within the
+         *     bureau's remit answered on the spot; one involving other departments, or common to many
+         *     projects, to the leading group office.
+         * @enum {string}
+         */
+        Routing: "locality" | "on_the_spot" | "leading_group";
         /** @description One problem in one row of an imported sheet. */
         RowError: {
             /** @description Row number as Excel shows it (the header is row 1). */
@@ -3943,6 +4316,12 @@ export interface components {
         StagesResult: {
             changed: number;
         };
+        /** @description 督办: why, and the new deadline the 督办函 sets. */
+        SuperviseInput: {
+            reason: string;
+            /** @description YYYY-MM-DD */
+            due_on: string;
+        };
         /** @description A target set on a region for a year. */
         TargetInput: {
             region_code: string;
@@ -4083,6 +4462,27 @@ export interface components {
         };
         /** @enum {string} */
         UnitCategory: "investment" | "landing" | "encouraged";
+        /**
+         * @description A unit's handling record (for the assessment): problems given to it, answered on time or
+         *     late, sent back, supervised, and open past their deadline.
+         */
+        UnitFigures: {
+            /** Format: int64 */
+            unit_id: number;
+            unit_name: string;
+            /** Format: int64 */
+            assigned: number;
+            /** Format: int64 */
+            answered_on_time: number;
+            /** Format: int64 */
+            answered_late: number;
+            /** Format: int64 */
+            overdue: number;
+            /** Format: int64 */
+            returned: number;
+            /** Format: int64 */
+            supervised: number;
+        };
         UnitImportPreview: {
             total_rows: number;
             valid_rows: number;
@@ -7617,6 +8017,656 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+        };
+    };
+    list_problems: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["ProblemStatus"];
+                category?: components["schemas"]["ProblemCategory"];
+                /** @description Only those past their deadline, not yet answered. */
+                overdue?: boolean;
+                /** @description Only those without an answer (事事有回音). */
+                unanswered?: boolean;
+                project_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemSummary"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    create_problem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProblemRegistration"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    import_from_updates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Imported"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    unit_figures: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitFigures"][];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    get_problem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    accept_problem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    answer_problem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProblemText"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    assign_problem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    close_problem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    request_extension: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExtensionInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    decide_extension: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExtensionDecision"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    letter_docx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                letter: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    send_back_problem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProblemText"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    supervise_problem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuperviseInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_projects: {

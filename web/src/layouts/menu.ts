@@ -45,6 +45,8 @@ export const MENU: readonly MenuItem[] = [
   { path: '/meetings', title: '会议调度', icon: 'ChatDotSquare' },
   // The region's own 企业微信 / 钉钉 groups, connected by whoever organises its dispatch.
   { path: '/channels/robots', title: '群机器人', icon: 'ChatLineRound', permission: 'manage_dispatch' },
+  // Every role: a bureau its region's problems, a unit those given to it.
+  { path: '/problems', title: '问题清单', icon: 'WarningFilled' },
   { path: '/duplicates', title: '重复核查', icon: 'CopyDocument', permission: 'manage_ledger' },
   { path: '/rates', title: '三率统计', icon: 'DataAnalysis' },
   { path: '/map', title: '招商地图', icon: 'Location' },

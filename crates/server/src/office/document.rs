@@ -167,6 +167,16 @@ impl OfficialDocument {
         self
     }
 
+    /// A line set flush left without indent (the addressee of a letter, 主送机关).
+    pub fn plain(self, text: &str) -> Self {
+        self.add(
+            Paragraph::new()
+                .align(AlignmentType::Left)
+                .line_spacing(fixed_line())
+                .add_run(run(text, BODY_FONT, SANHAO)),
+        )
+    }
+
     /// A labelled line (主持人：…) set like the body, the label in 黑体.
     pub fn labelled(self, label: &str, text: &str) -> Self {
         self.add(

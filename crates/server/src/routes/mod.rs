@@ -11,6 +11,7 @@ pub mod funds;
 pub mod health;
 pub mod ledger;
 pub mod meetings;
+pub mod problems;
 pub mod rates;
 pub mod regions;
 pub mod rules;

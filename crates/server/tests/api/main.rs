@@ -28,6 +28,7 @@ mod ledger_edit;
 mod ledger_sheet;
 mod map;
 mod meetings;
+mod problems;
 mod rates;
 mod regions;
 mod rules;

@@ -46,6 +46,11 @@ impl Clock {
             .unwrap_or_else(OffsetDateTime::now_utc)
     }
 
+    /// Today where the users are (Beijing time), by this clock.
+    pub fn today(&self) -> time::Date {
+        self.now().to_offset(time::macros::offset!(+8)).date()
+    }
+
     /// `now()` as stored text.
     pub fn stamp(&self) -> String {
         format(self.now())

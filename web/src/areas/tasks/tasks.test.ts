@@ -45,5 +45,7 @@ describe('tasks', () => {
   it('sends a meeting decision to its meeting', () => {
     expect(taskLink({ kind: 'meeting_decision', source_id: 12 })).toEqual({ name: 'meeting', params: { id: 12 } })
     expect(taskKindLabel('meeting_decision')).toBe('会议交办事项')
+    expect(taskLink({ kind: 'problem', source_id: 7 })).toEqual({ name: 'problem', params: { id: 7 } })
+    expect(taskKindLabel('problem')).toBe('交办问题')
   })
 })

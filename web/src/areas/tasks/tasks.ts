@@ -49,6 +49,7 @@ export function daysLeftText(task: { status: string; days_left: number }): strin
 export const TASK_KINDS: Readonly<Record<string, string>> = {
   dispatch_report: '月度调度报送',
   meeting_decision: '会议交办事项',
+  problem: '交办问题',
 }
 
 export function taskKindLabel(kind: string): string {
@@ -61,5 +62,6 @@ export function taskLink(task: { kind: string; source_id: number }): RouteLocati
     return { name: 'dispatch-round', params: { id: task.source_id }, query: { tab: 'projects' } }
   }
   if (task.kind === 'meeting_decision') return { name: 'meeting', params: { id: task.source_id } }
+  if (task.kind === 'problem') return { name: 'problem', params: { id: task.source_id } }
   return null
 }
