@@ -11,6 +11,7 @@ mod house;
 mod kit;
 
 pub mod audit;
+pub mod bulletins;
 pub mod auth;
 pub mod backup;
 pub mod channels;

@@ -10,6 +10,7 @@ import { routes as events } from '@/areas/events/routes'
 import { routes as funds } from '@/areas/funds/routes'
 import { routes as ledger } from '@/areas/ledger/routes'
 import { routes as meetings } from '@/areas/meetings/routes'
+import { routes as bulletins } from '@/areas/bulletins/routes'
 import { routes as rates } from '@/areas/rates/routes'
 import { routes as regions } from '@/areas/regions/routes'
 import { routes as rules } from '@/areas/rules/routes'
@@ -41,6 +42,7 @@ const routes: RouteRecordRaw[] = [
       ...funds,
       ...dispatch,
       ...meetings,
+      ...bulletins,
       ...duplicates,
       ...rates,
       ...users,
