@@ -21,8 +21,44 @@ test('a city closes September, publishes its quarterly bulletin and 南县 reads
   test.setTimeout(180_000)
   let title = ''
 
+  await test.step('set-up through the API: projects of 南县 and 沅江市 with money confirmed for August', async () => {
+    const records: { id: number; version: number }[] = []
+    for (const [user, county, projects] of [
+      ['nx_bureau', '430921', [['南县稻虾产业园项目', 20_000, 6_000], ['南县食品加工园项目', 10_000, 0]]],
+      ['yyx_bureau', '430981', [['沅江船舶配套产业项目', 30_000, 3_000]]],
+    ] as const) {
+      await switchUser(page, user)
+      for (const [name, contractWan, arrivedWan] of projects) {
+        const created = await page.request.post('/api/projects', {
+          data: {
+            name,
+            investor_name: `${name}投资有限公司`,
+            origin: 'out_of_province',
+            contract_fen: contractWan * 1_000_000,
+            signed_on: '2026-02-16',
+            region_code: county,
+            stage: 'signed',
+          },
+        })
+        expect(created.status(), await created.text()).toBe(201)
+        if (!arrivedWan) continue
+        const id = (await created.json()).project.id
+        const entered = await page.request.post(`/api/projects/${id}/funds`, {
+          data: { period: '2026-08', amount: arrivedWan * 1_000_000, currency: 'CNY', kind: 'fixed_asset', override_reason: '按银行回单录入' },
+        })
+        expect(entered.status(), await entered.text()).toBe(201)
+        const record = await entered.json()
+        records.push({ id: record.id, version: record.version })
+      }
+    }
+    await switchUser(page, 'yy_bureau')
+    for (const r of records) {
+      const reviewed = await page.request.post(`/api/funds/${r.id}/review`, { data: { decision: 'confirm', version: r.version } })
+      expect(reviewed.status(), await reviewed.text()).toBe(200)
+    }
+  })
+
   await test.step('益阳市 closes September', async () => {
-    await login(page, 'yy_bureau')
     await openMenu(page, '通报')
     const month = page.getByTestId('close-month').locator('input').first()
     await month.click()
@@ -46,8 +82,10 @@ test('a city closes September, publishes its quarterly bulletin and 南县 reads
     await expect(page).toHaveURL(/\/bulletins\/\d+$/)
     await settled(page)
     await expect(page.getByTestId('bulletin-state')).toHaveText('草稿')
-    await expect(page.getByTestId('prose-0')).toHaveValue(/^截至9月底，全市签约项目\d+个，合同资金/)
-    await expect(page.getByTestId('ranking').locator('tr.el-table__row').first()).toBeVisible()
+    await expect(page.getByTestId('prose-0')).toHaveValue(/^截至9月底，全市签约项目3个，合同资金6\.00亿元，到位资金0\.90亿元，资金到位率15\.00%/)
+    // by arrival rate: 南县 6,000 of 30,000 万元 (20%) before 沅江市 3,000 of 30,000 (10%)
+    await expect(page.getByTestId('ranking').locator('tr.el-table__row').first()).toContainText('南县')
+    await expect(page.getByTestId('ranking').locator('tr.el-table__row').nth(1)).toContainText('沅江市')
     title = await page.getByTestId('bulletin-title').inputValue()
     expect(title).toBe('关于益阳市2026年第三季度招商引资签约项目履约情况的通报')
   })
