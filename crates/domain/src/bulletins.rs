@@ -175,7 +175,8 @@ pub struct ProseFigures {
 }
 
 fn pct(r: Option<Rate>) -> String {
-    r.map(|r| r.display_percent(2)).unwrap_or_else(|| "—".into())
+    r.map(|r| r.display_percent(2))
+        .unwrap_or_else(|| "—".into())
 }
 
 /// "同比增长14.2%", "同比下降3.0%", "同比持平", or "上年同期无数据".
@@ -184,10 +185,7 @@ fn yoy(this_year: i64, last_year: i64) -> String {
         None => "上年同期无到位资金，不计同比".into(),
         Some(g) if g.is_zero() => "同比持平".into(),
         Some(g) if g > Rate::percent(0) => format!("同比增长{}", g.display_percent(1)),
-        Some(g) => format!(
-            "同比下降{}",
-            g.display_percent(1).trim_start_matches('-')
-        ),
+        Some(g) => format!("同比下降{}", g.display_percent(1).trim_start_matches('-')),
     }
 }
 
@@ -309,7 +307,10 @@ mod tests {
         assert_eq!((h1.start(), h1.end()), (p("2017-01"), p("2017-06")));
         assert_eq!(h1.label(), "2017年上半年");
         let y = BulletinPeriod::new(PeriodKind::Year, 2025, 1).unwrap();
-        assert_eq!((y.start(), y.end(), y.label()), (p("2025-01"), p("2025-12"), "2025年".to_owned()));
+        assert_eq!(
+            (y.start(), y.end(), y.label()),
+            (p("2025-01"), p("2025-12"), "2025年".to_owned())
+        );
         assert!(BulletinPeriod::new(PeriodKind::Quarter, 2026, 5).is_err());
         assert!(BulletinPeriod::new(PeriodKind::Month, 2026, 0).is_err());
     }
@@ -373,10 +374,17 @@ mod tests {
             ..Default::default()
         };
         let prose = draft_prose(&f);
-        assert!(prose[0].starts_with("截至2026年底，全县签约项目0个"), "{}", prose[0]);
+        assert!(
+            prose[0].starts_with("截至2026年底，全县签约项目0个"),
+            "{}",
+            prose[0]
+        );
         assert!(prose[0].contains("资金到位率—"));
         assert!(prose[1].ends_with("同比下降3.0%。"), "{}", prose[1]);
-        let none = draft_prose(&ProseFigures { whole: "全县", ..Default::default() });
+        let none = draft_prose(&ProseFigures {
+            whole: "全县",
+            ..Default::default()
+        });
         assert!(none[1].contains("上年同期无到位资金"));
         assert_eq!(none.last().unwrap(), "本期调度各报送单位均按时报送。");
     }

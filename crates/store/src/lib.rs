@@ -11,9 +11,9 @@ mod house;
 mod kit;
 
 pub mod audit;
-pub mod bulletins;
 pub mod auth;
 pub mod backup;
+pub mod bulletins;
 pub mod channels;
 pub mod dashboard;
 pub mod demo;

@@ -278,7 +278,9 @@ impl Rates<'_> {
         // A closed month reads what its close kept (one row per project), not the records:
         // a correction made after the close shows in the next open month instead.
         let closed = match as_of {
-            Some(period) => crate::bulletins::close::covering(&self.db, region.as_ref(), period).await?,
+            Some(period) => {
+                crate::bulletins::close::covering(&self.db, region.as_ref(), period).await?
+            }
             None => None,
         };
         let (fen, cents, mut from, started, until_end) = match as_of {
@@ -382,7 +384,11 @@ impl Rates<'_> {
                 ),
             }
         );
-        let region_column = if closed.is_some() { "c.region_code" } else { "p.region_code" };
+        let region_column = if closed.is_some() {
+            "c.region_code"
+        } else {
+            "p.region_code"
+        };
         f.projects(&self.actor, "p", region_column, region.as_ref());
         if let (Some(period), None) = (as_of, closed) {
             let end = f.bind(Bind::Text(month_end(period)));

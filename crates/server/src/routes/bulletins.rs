@@ -11,9 +11,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use luodi_domain::{Fen, UsdCents};
 use luodi_store::bulletins::close::{CloseInput, MonthClose};
-use luodi_store::bulletins::{
-    Bulletin, BulletinItem, DraftInput, EditInput, PublishInput,
-};
+use luodi_store::bulletins::{Bulletin, BulletinItem, DraftInput, EditInput, PublishInput};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -116,7 +114,10 @@ async fn publish_bulletin(
     responses((status = 200,
         content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         (status = 404, body = crate::ErrorBody)))]
-async fn bulletin_docx(ScopedStore(store): ScopedStore, Path(id): Path<i64>) -> ApiResult<Response> {
+async fn bulletin_docx(
+    ScopedStore(store): ScopedStore,
+    Path(id): Path<i64>,
+) -> ApiResult<Response> {
     let b = store.bulletins().get(id).await?;
     let file = format!("{}.docx", b.title);
     let bytes = tokio::task::spawn_blocking(move || document(&b))
@@ -132,7 +133,10 @@ async fn bulletin_docx(ScopedStore(store): ScopedStore, Path(id): Path<i64>) -> 
     responses((status = 200,
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 404, body = crate::ErrorBody)))]
-async fn bulletin_xlsx(ScopedStore(store): ScopedStore, Path(id): Path<i64>) -> ApiResult<Response> {
+async fn bulletin_xlsx(
+    ScopedStore(store): ScopedStore,
+    Path(id): Path<i64>,
+) -> ApiResult<Response> {
     let b = store.bulletins().get(id).await?;
     let file = format!("{}.xlsx", b.title);
     let bytes = workbook(&b).map_err(ApiError::internal)?;
@@ -155,9 +159,12 @@ fn or_dash(s: &Option<String>) -> String {
     s.clone().unwrap_or_else(|| "—".into())
 }
 
+/// One table of a bulletin: its title, headers and rows of text.
+type Table = (&'static str, Vec<&'static str>, Vec<Vec<String>>);
+
 /// The tables a bulletin prints, shared by the document and the workbook so both say the
-/// same numbers: (title, headers, rows).
-fn tables(b: &Bulletin) -> Vec<(&'static str, Vec<&'static str>, Vec<Vec<String>>)> {
+/// same numbers.
+fn tables(b: &Bulletin) -> Vec<Table> {
     let f = &b.figures;
     let t = &f.total;
     let headline = vec![
@@ -170,10 +177,13 @@ fn tables(b: &Bulletin) -> Vec<(&'static str, Vec<&'static str>, Vec<Vec<String>
         vec!["外资到位率".into(), or_dash(&t.arrival_rate_usd)],
         vec!["履约率".into(), or_dash(&t.fulfilment_rate)],
         vec!["开工率".into(), or_dash(&t.start_rate)],
-        vec!["优秀 / 良好 / 一般 / 未履约（个）".into(), format!(
-            "{} / {} / {} / {}",
-            t.excellent, t.good, t.fair, t.not_fulfilled
-        )],
+        vec![
+            "优秀 / 良好 / 一般 / 未履约（个）".into(),
+            format!(
+                "{} / {} / {} / {}",
+                t.excellent, t.good, t.fair, t.not_fulfilled
+            ),
+        ],
     ];
     let ranking = f
         .ranking
@@ -195,10 +205,21 @@ fn tables(b: &Bulletin) -> Vec<(&'static str, Vec<&'static str>, Vec<Vec<String>
         .growth
         .iter()
         .map(|g| {
-            let amount = |v: i64| if g.currency == "USD" { wan_usd(v) } else { wan(v) };
+            let amount = |v: i64| {
+                if g.currency == "USD" {
+                    wan_usd(v)
+                } else {
+                    wan(v)
+                }
+            };
             vec![
                 g.origin_label.clone(),
-                if g.currency == "USD" { "万美元" } else { "万元" }.into(),
+                if g.currency == "USD" {
+                    "万美元"
+                } else {
+                    "万元"
+                }
+                .into(),
                 amount(g.this_year),
                 amount(g.last_year),
                 or_dash(&g.growth),
@@ -236,12 +257,33 @@ fn tables(b: &Bulletin) -> Vec<(&'static str, Vec<&'static str>, Vec<Vec<String>
         ("主要指标", vec!["指标", "数值"], headline),
         (
             "各地排名",
-            vec!["名次", "地区", "签约项目", "合同资金（万元）", "到位资金（万元）", "资金到位率", "履约率", "开工率"],
+            vec![
+                "名次",
+                "地区",
+                "签约项目",
+                "合同资金（万元）",
+                "到位资金（万元）",
+                "资金到位率",
+                "履约率",
+                "开工率",
+            ],
             ranking,
         ),
-        ("同比", vec!["资金来源", "单位", "本年累计", "上年同期", "同比"], growth),
-        ("滞后项目", vec!["序号", "项目名称", "所在地", "签约日期", "合同资金（万元）"], lagging),
-        ("未按时报送", vec!["月份", "地区", "报送单位", "已报/应报", "状态"], late),
+        (
+            "同比",
+            vec!["资金来源", "单位", "本年累计", "上年同期", "同比"],
+            growth,
+        ),
+        (
+            "滞后项目",
+            vec!["序号", "项目名称", "所在地", "签约日期", "合同资金（万元）"],
+            lagging,
+        ),
+        (
+            "未按时报送",
+            vec!["月份", "地区", "报送单位", "已报/应报", "状态"],
+            late,
+        ),
     ]
 }
 
@@ -259,9 +301,9 @@ fn document(b: &Bulletin) -> Result<Vec<u8>, String> {
     }
     let widths: [&[usize]; 5] = [
         &[60, 40],
-        &[8, 16, 10, 14, 14, 12, 12, 12],
+        &[6, 13, 9, 18, 17, 13, 12, 12],
         &[24, 12, 22, 22, 20],
-        &[8, 40, 16, 16, 20],
+        &[7, 37, 14, 21, 21],
         &[14, 18, 36, 14, 18],
     ];
     for (i, ((title, headers, rows), widths)) in tables(b).into_iter().zip(widths).enumerate() {
@@ -275,9 +317,7 @@ fn document(b: &Bulletin) -> Result<Vec<u8>, String> {
     doc = doc.heading(&format!("{}、统计口径", NUMERALS[5]));
     doc = doc.body(&format!(
         "数据截止：{}月末，{}月结时冻结（{}）。",
-        f.end,
-        f.end,
-        b.cut_off_at
+        f.end, f.end, b.cut_off_at
     ));
     for d in &f.definitions {
         doc = doc.body(d);
@@ -323,7 +363,10 @@ fn workbook(b: &Bulletin) -> Result<Vec<u8>, XlsxError> {
     let prose: Vec<Vec<String>> = [
         vec!["文号".to_owned(), b.doc_number.clone().unwrap_or_default()],
         vec!["标题".to_owned(), b.title.clone()],
-        vec!["数据截止".to_owned(), format!("{}月末（{}月结）", b.figures.end, b.cut_off_at)],
+        vec![
+            "数据截止".to_owned(),
+            format!("{}月末（{}月结）", b.figures.end, b.cut_off_at),
+        ],
     ]
     .into_iter()
     .chain(b.prose.iter().map(|p| vec!["正文".to_owned(), p.clone()]))

@@ -127,7 +127,8 @@ async fn a_closed_month_keeps_its_figures_and_a_later_correction_lands_in_the_ne
             .unwrap()
     };
     assert_eq!(
-        nan(&october)["arrived_fen"].as_i64().unwrap() - nan(&after)["arrived_fen"].as_i64().unwrap(),
+        nan(&october)["arrived_fen"].as_i64().unwrap()
+            - nan(&after)["arrived_fen"].as_i64().unwrap(),
         300 * WAN,
         "the 250万 and 50万 confirmed after the close show as October's change"
     );
@@ -138,7 +139,11 @@ async fn a_closed_month_keeps_its_figures_and_a_later_correction_lands_in_the_ne
     let (_, closes) = nx.get("/api/closes").await;
     assert_eq!(closes.as_array().unwrap().len(), 1, "{closes}");
     let (_, sibling) = app.login("cs_bureau").await.get("/api/closes").await;
-    assert_eq!(sibling.as_array().unwrap().len(), 0, "长沙 sees nothing of 益阳's close");
+    assert_eq!(
+        sibling.as_array().unwrap().len(),
+        0,
+        "长沙 sees nothing of 益阳's close"
+    );
 }
 
 #[tokio::test]
@@ -161,7 +166,11 @@ async fn a_published_bulletin_and_its_exports_stay_as_published_and_reach_its_sc
     let (status, _) = yy.post("/api/closes", json!({ "period": "2026-09" })).await;
     assert_eq!(status, StatusCode::CREATED);
     let (status, nx_try) = nx.post("/api/bulletins", q3.clone()).await;
-    assert_eq!(status, StatusCode::CREATED, "a county drafts its own: {nx_try}");
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "a county drafts its own: {nx_try}"
+    );
 
     let (status, draft) = yy.post("/api/bulletins", q3).await;
     assert_eq!(status, StatusCode::CREATED, "{draft}");
@@ -186,11 +195,17 @@ async fn a_published_bulletin_and_its_exports_stay_as_published_and_reach_its_sc
 
     // Publishing needs a number; the author edits prose and number, not figures.
     let (status, body) = yy
-        .post(&format!("/api/bulletins/{id}/publish"), json!({ "version": 1 }))
+        .post(
+            &format!("/api/bulletins/{id}/publish"),
+            json!({ "version": 1 }),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let mut edited: Vec<Value> = prose.clone();
-    edited[0] = json!(format!("{}各地要对照目标加压奋进。", prose[0].as_str().unwrap()));
+    edited[0] = json!(format!(
+        "{}各地要对照目标加压奋进。",
+        prose[0].as_str().unwrap()
+    ));
     let (status, body) = yy
         .put(
             &format!("/api/bulletins/{id}"),
@@ -202,7 +217,10 @@ async fn a_published_bulletin_and_its_exports_stay_as_published_and_reach_its_sc
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["figures"], draft["figures"], "figures are not edited");
     let (status, published) = yy
-        .post(&format!("/api/bulletins/{id}/publish"), json!({ "version": 2 }))
+        .post(
+            &format!("/api/bulletins/{id}/publish"),
+            json!({ "version": 2 }),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{published}");
     assert_eq!(published["status"], "published");
@@ -213,16 +231,31 @@ async fn a_published_bulletin_and_its_exports_stay_as_published_and_reach_its_sc
             json!({ "title": "改", "doc_number": "x", "prose": ["改"], "version": 3 }),
         )
         .await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "a published bulletin is frozen");
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a published bulletin is frozen"
+    );
 
     let docx = download(&yy, &format!("/api/bulletins/{id}/docx")).await;
     let xlsx = download(&yy, &format!("/api/bulletins/{id}/xlsx")).await;
     let text = docx_text(&docx);
-    for expected in ["益商通〔2026〕3号", "加压奋进", "2026年第三季度", "12.00%", "南县"] {
+    for expected in [
+        "益商通〔2026〕3号",
+        "加压奋进",
+        "2026年第三季度",
+        "12.00%",
+        "南县",
+    ] {
         assert!(text.contains(expected), "the .docx says {expected}");
     }
     let sheets = xlsx_sheets(&xlsx);
-    assert_eq!(sheets[1][4], vec!["资金到位率", "12.00%"], "{:?}", sheets[1]);
+    assert_eq!(
+        sheets[1][4],
+        vec!["资金到位率", "12.00%"],
+        "{:?}",
+        sheets[1]
+    );
     assert_eq!(sheets[2][1][1], "南县");
 
     // The data changes: new money for September and a new project; the bulletin does not.
@@ -230,8 +263,14 @@ async fn a_published_bulletin_and_its_exports_stay_as_published_and_reach_its_sc
     project(&nx, "南县通报后签约项目", 3_000).await;
     let (_, now) = yy.get(&format!("/api/bulletins/{id}")).await;
     assert_eq!(now, published, "the published bulletin is frozen");
-    assert_eq!(docx_text(&download(&yy, &format!("/api/bulletins/{id}/docx")).await), text);
-    assert_eq!(xlsx_sheets(&download(&yy, &format!("/api/bulletins/{id}/xlsx")).await), sheets);
+    assert_eq!(
+        docx_text(&download(&yy, &format!("/api/bulletins/{id}/docx")).await),
+        text
+    );
+    assert_eq!(
+        xlsx_sheets(&download(&yy, &format!("/api/bulletins/{id}/xlsx")).await),
+        sheets
+    );
 
     // 南县 sees the city's published bulletin and its files; 沅江 sees it too; 长沙 does not;
     // 沅江 never sees 南县's own (draft or, once published, a sibling's).
@@ -252,13 +291,22 @@ async fn a_published_bulletin_and_its_exports_stay_as_published_and_reach_its_sc
         .await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = nx
-        .post(&format!("/api/bulletins/{nx_id}/publish"), json!({ "version": 2 }))
+        .post(
+            &format!("/api/bulletins/{nx_id}/publish"),
+            json!({ "version": 2 }),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(!ids(&yyx).await.contains(&nx_id), "a sibling county's bulletin");
+    assert!(
+        !ids(&yyx).await.contains(&nx_id),
+        "a sibling county's bulletin"
+    );
     let (status, _) = yyx.get(&format!("/api/bulletins/{nx_id}/docx")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(ids(&yy).await.contains(&nx_id), "the city reads its county's bulletin");
+    assert!(
+        ids(&yy).await.contains(&nx_id),
+        "the city reads its county's bulletin"
+    );
     let cs = app.login("cs_bureau").await;
     assert!(ids(&cs).await.is_empty());
     let (status, _) = cs.get(&format!("/api/bulletins/{id}")).await;
@@ -267,7 +315,10 @@ async fn a_published_bulletin_and_its_exports_stay_as_published_and_reach_its_sc
     // every change is in the trail
     let auditor = app.login("hn_auditor").await;
     let entries = auditor.items("/api/audit?entity=bulletin").await;
-    let actions: Vec<&str> = entries.iter().filter_map(|e| e["action"].as_str()).collect();
+    let actions: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
     let audit = json!(entries);
     for action in ["create", "update", "publish"] {
         assert!(actions.contains(&action), "{action} audited: {audit}");

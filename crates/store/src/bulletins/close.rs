@@ -59,9 +59,11 @@ pub(crate) async fn covering(
     .fetch_all(&db.pool)
     .await?;
     // the nearest region's close: it was taken for exactly this subtree
-    Ok(codes
-        .iter()
-        .find_map(|c| rows.iter().find(|(_, r)| r == c.as_str()).map(|(id, _)| *id)))
+    Ok(codes.iter().find_map(|c| {
+        rows.iter()
+            .find(|(_, r)| r == c.as_str())
+            .map(|(id, _)| *id)
+    }))
 }
 
 const CLOSE_SELECT: &str = "SELECT c.id, c.region_code, rg.name AS region_name, c.period, \
@@ -98,13 +100,15 @@ impl Bulletins<'_> {
     pub async fn close_month(&self, input: CloseInput) -> Result<MonthClose, StoreError> {
         self.actor.require(Permission::ManageDispatch)?;
         let Some(root) = self.actor.scope.root().cloned() else {
-            return Err(StoreError::forbidden("月结由地区商务主管部门办理，请以地区账号操作"));
+            return Err(StoreError::forbidden(
+                "月结由地区商务主管部门办理，请以地区账号操作",
+            ));
         };
         if self.actor.reads_unit_projects() {
             return Err(StoreError::forbidden("责任单位账号不能月结"));
         }
-        let period = Period::parse(&input.period)
-            .map_err(|e| StoreError::field("period", e.to_string()))?;
+        let period =
+            Period::parse(&input.period).map_err(|e| StoreError::field("period", e.to_string()))?;
         let this_month = Period::of_date(clock::today());
         if period >= this_month {
             return Err(StoreError::field(

@@ -463,7 +463,10 @@ impl Bulletins<'_> {
             return Err(StoreError::forbidden("该通报已发布"));
         }
         if before.doc_number.is_none() {
-            return Err(StoreError::field("doc_number", "发布前请填写文号，如 益商通〔2026〕3号"));
+            return Err(StoreError::field(
+                "doc_number",
+                "发布前请填写文号，如 益商通〔2026〕3号",
+            ));
         }
         let now = clock::now();
         let mut tx = self.db.pool.begin().await?;
@@ -600,10 +603,7 @@ impl Bulletins<'_> {
         let before = f.bind(Bind::Text(months_before(end, LAGGING_MONTHS)));
         f.and(&format!("p.signed_on <= {before}"));
         f.projects(&self.actor, "p", "c.region_code", Some(region));
-        let sql = format!(
-            "{} ORDER BY p.signed_on, p.id LIMIT {MAX_LAGGING}",
-            f.sql
-        );
+        let sql = format!("{} ORDER BY p.signed_on, p.id LIMIT {MAX_LAGGING}", f.sql);
         Ok(f.query_as(&sql).fetch_all(&self.db.pool).await?)
     }
 
@@ -655,9 +655,14 @@ fn prose_figures(region: &RegionCode, f: &BulletinFigures) -> ProseFigures {
     let mut ranked: Vec<(String, Option<Rate>)> = f
         .ranking
         .iter()
-        .map(|r| (r.row.name.clone(), Rate::of(r.row.arrived_fen, r.row.contract_fen)))
+        .map(|r| {
+            (
+                r.row.name.clone(),
+                Rate::of(r.row.arrived_fen, r.row.contract_fen),
+            )
+        })
         .collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1));
+    ranked.sort_by_key(|r| std::cmp::Reverse(r.1));
     let mut missing: Vec<String> = Vec::new();
     for r in &f.late_reporters {
         if !missing.contains(&r.reporter_name) {
