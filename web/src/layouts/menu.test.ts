@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { allowed, visibleMenu } from './menu'
 
 const titles = (perms: string[], level: string | null = null) => visibleMenu(perms, { level }).map((m) => m.title)
-const SHARED = ['项目台账', '签约活动', '会议调度', '三率统计']
+const SHARED = ['项目台账', '签约活动', '会议调度', '通报', '三率统计']
 
 describe('visibleMenu', () => {
   it('gives a county bureau without user or audit rights only the shared pages', () => {
@@ -56,6 +56,7 @@ describe('ledger menu', () => {
       '签约活动',
       '资金审核',
       '会议调度',
+      '通报',
       '重复核查',
       '三率统计',
       '角色权限',
@@ -109,6 +110,14 @@ describe('meetings menu', () => {
     expect(bureau[bureau.indexOf('月度调度') + 1]).toBe('会议调度')
     expect(titles(['read_units', 'enter_funds', 'report_progress'], 'county')).toContain('会议调度')
     expect(titles(['read_units'])).toContain('会议调度')
+  })
+})
+
+describe('bulletins menu', () => {
+  it('gives 通报 to every role, after the dispatch robots where those are shown', () => {
+    const bureau = titles(['read_units', 'manage_ledger', 'report_progress', 'manage_dispatch'], 'county')
+    expect(bureau[bureau.indexOf('群机器人') + 1]).toBe('通报')
+    expect(titles([])).toContain('通报')
   })
 })
 

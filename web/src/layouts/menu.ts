@@ -42,10 +42,10 @@ export const MENU: readonly MenuItem[] = [
   // Every role: a bureau, leader or inspector sees the meetings its scope held; a unit those
   // that gave it decisions.
   { path: '/meetings', title: '会议调度', icon: 'ChatDotSquare' },
-  // Every role: the bulletins addressed to the user's region, and those issued within it.
-  { path: '/bulletins', title: '通报', icon: 'Notebook' },
   // The region's own 企业微信 / 钉钉 groups, connected by whoever organises its dispatch.
   { path: '/channels/robots', title: '群机器人', icon: 'ChatLineRound', permission: 'manage_dispatch' },
+  // Every role: the bulletins addressed to the user's region, and those issued within it.
+  { path: '/bulletins', title: '通报', icon: 'Notebook' },
   { path: '/duplicates', title: '重复核查', icon: 'CopyDocument', permission: 'manage_ledger' },
   { path: '/rates', title: '三率统计', icon: 'DataAnalysis' },
   { path: '/users', title: '用户管理', icon: 'User', permission: 'read_users' },
