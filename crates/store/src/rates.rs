@@ -1,6 +1,7 @@
 //! The "三率" and classification counts for any region subtree, grouped by the next level
 //! down (domain §5). Sums come from the database; rates are computed exactly in Rust.
 
+use crate::kit::db::Db;
 use crate::kit::error::StoreError;
 use crate::kit::filter::{Bind, Filter};
 use crate::regions::Regions;
@@ -218,6 +219,37 @@ fn month_end(p: Period) -> String {
     format!("{p}-31")
 }
 
+/// The month-end close (月结, made in `bulletins::close`) that keeps `region`'s figures for `period`: the region's own or one of a region
+/// above it. `None` for a nationwide report or a month not closed over the region.
+pub(crate) async fn covering(
+    db: &Db,
+    region: Option<&RegionCode>,
+    period: Period,
+) -> Result<Option<i64>, StoreError> {
+    let Some(region) = region else {
+        return Ok(None);
+    };
+    let mut codes = vec![region.clone()];
+    while let Some(parent) = codes.last().and_then(RegionCode::implied_parent) {
+        codes.push(parent);
+    }
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, region_code FROM month_closes WHERE period = $1 AND region_code IN ($2, $3, $4)",
+    )
+    .bind(period.to_string())
+    .bind(codes[0].as_str())
+    .bind(codes.get(1).unwrap_or(&codes[0]).as_str())
+    .bind(codes.get(2).unwrap_or(&codes[0]).as_str())
+    .fetch_all(&db.pool)
+    .await?;
+    // the nearest region's close: it was taken for exactly this subtree
+    Ok(codes.iter().find_map(|c| {
+        rows.iter()
+            .find(|(_, r)| r == c.as_str())
+            .map(|(id, _)| *id)
+    }))
+}
+
 impl Rates<'_> {
     /// The region a report is about: the one asked for (inside the user's scope) or the
     /// user's own.
@@ -278,9 +310,7 @@ impl Rates<'_> {
         // A closed month reads what its close kept (one row per project), not the records:
         // a correction made after the close shows in the next open month instead.
         let closed = match as_of {
-            Some(period) => {
-                crate::bulletins::close::covering(&self.db, region.as_ref(), period).await?
-            }
+            Some(period) => covering(&self.db, region.as_ref(), period).await?,
             None => None,
         };
         let (fen, cents, mut from, started, until_end) = match as_of {

@@ -8,11 +8,11 @@
 use super::Bulletins;
 use crate::audit::{self, Change};
 use crate::kit::clock;
-use crate::kit::db::Db;
 use crate::kit::error::StoreError;
 use crate::kit::filter::{Bind, Filter};
+use crate::rates::covering;
 use luodi_domain::funds::Period;
-use luodi_domain::{Permission, RegionCode};
+use luodi_domain::Permission;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -33,37 +33,6 @@ pub struct MonthClose {
     pub closed_at: String,
     /// Signed projects whose figures were kept.
     pub projects: i64,
-}
-
-/// The close that keeps `region`'s figures for `period`: the region's own or one of a region
-/// above it. `None` for a nationwide report or a month not closed over the region.
-pub(crate) async fn covering(
-    db: &Db,
-    region: Option<&RegionCode>,
-    period: Period,
-) -> Result<Option<i64>, StoreError> {
-    let Some(region) = region else {
-        return Ok(None);
-    };
-    let mut codes = vec![region.clone()];
-    while let Some(parent) = codes.last().and_then(RegionCode::implied_parent) {
-        codes.push(parent);
-    }
-    let rows: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT id, region_code FROM month_closes WHERE period = $1 AND region_code IN ($2, $3, $4)",
-    )
-    .bind(period.to_string())
-    .bind(codes[0].as_str())
-    .bind(codes.get(1).unwrap_or(&codes[0]).as_str())
-    .bind(codes.get(2).unwrap_or(&codes[0]).as_str())
-    .fetch_all(&db.pool)
-    .await?;
-    // the nearest region's close: it was taken for exactly this subtree
-    Ok(codes.iter().find_map(|c| {
-        rows.iter()
-            .find(|(_, r)| r == c.as_str())
-            .map(|(id, _)| *id)
-    }))
 }
 
 const CLOSE_SELECT: &str = "SELECT c.id, c.region_code, rg.name AS region_name, c.period, \

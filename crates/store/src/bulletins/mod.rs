@@ -515,7 +515,7 @@ impl Bulletins<'_> {
         rank_by: RankBy,
     ) -> Result<BulletinFigures, StoreError> {
         let end = period.end();
-        let Some(close_id) = close::covering(&self.db, Some(region), end).await? else {
+        let Some(close_id) = crate::rates::covering(&self.db, Some(region), end).await? else {
             return Err(StoreError::field(
                 "period_index",
                 format!("{end}尚未月结：通报取月结后的数字，请先办理{end}的月结"),
