@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod bulletins;
 pub mod credit_code;
 pub mod date;
 pub mod deadlines;

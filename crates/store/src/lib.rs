@@ -13,6 +13,7 @@ mod kit;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod bulletins;
 pub mod channels;
 pub mod dashboard;
 pub mod demo;

@@ -1,6 +1,7 @@
 //! The "三率" and classification counts for any region subtree, grouped by the next level
 //! down (domain §5). Sums come from the database; rates are computed exactly in Rust.
 
+use crate::kit::db::Db;
 use crate::kit::error::StoreError;
 use crate::kit::filter::{Bind, Filter};
 use crate::regions::Regions;
@@ -100,7 +101,7 @@ impl GroupBy {
 }
 
 /// The figures of one group of signed projects.
-#[derive(Debug, Clone, Default, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
 pub struct RateRow {
     /// Region code of the group (the region itself for the total row).
     pub code: String,
@@ -155,6 +156,8 @@ pub struct RatesReport {
     pub group_by: String,
     /// The month the figures stand at (YYYY-MM), or null for today's.
     pub as_of: Option<String>,
+    /// Whether `as_of` is a closed month (月结) read from the figures kept at its close.
+    pub closed: bool,
     pub total: RateRow,
     /// One row per group with signed projects, in code order.
     pub rows: Vec<RateRow>,
@@ -216,6 +219,37 @@ fn month_end(p: Period) -> String {
     format!("{p}-31")
 }
 
+/// The month-end close (月结, made in `bulletins::close`) that keeps `region`'s figures for `period`: the region's own or one of a region
+/// above it. `None` for a nationwide report or a month not closed over the region.
+pub(crate) async fn covering(
+    db: &Db,
+    region: Option<&RegionCode>,
+    period: Period,
+) -> Result<Option<i64>, StoreError> {
+    let Some(region) = region else {
+        return Ok(None);
+    };
+    let mut codes = vec![region.clone()];
+    while let Some(parent) = codes.last().and_then(RegionCode::implied_parent) {
+        codes.push(parent);
+    }
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, region_code FROM month_closes WHERE period = $1 AND region_code IN ($2, $3, $4)",
+    )
+    .bind(period.to_string())
+    .bind(codes[0].as_str())
+    .bind(codes.get(1).unwrap_or(&codes[0]).as_str())
+    .bind(codes.get(2).unwrap_or(&codes[0]).as_str())
+    .fetch_all(&db.pool)
+    .await?;
+    // the nearest region's close: it was taken for exactly this subtree
+    Ok(codes.iter().find_map(|c| {
+        rows.iter()
+            .find(|(_, r)| r == c.as_str())
+            .map(|(id, _)| *id)
+    }))
+}
+
 impl Rates<'_> {
     /// The region a report is about: the one asked for (inside the user's scope) or the
     /// user's own.
@@ -273,7 +307,23 @@ impl Rates<'_> {
         let (gn, gd) = (f.bind(Bind::Int(gn)), f.bind(Bind::Int(gd)));
         // Arrival so far (kept on the project), or summed from the confirmed records up to
         // the month asked for.
+        // A closed month reads what its close kept (one row per project), not the records:
+        // a correction made after the close shows in the next open month instead.
+        let closed = match as_of {
+            Some(period) => covering(&self.db, region.as_ref(), period).await?,
+            None => None,
+        };
         let (fen, cents, mut from, started, until_end) = match as_of {
+            Some(_) if closed.is_some() => {
+                let id = f.bind(Bind::Int(closed.expect("matched")));
+                (
+                    "c.arrived_fen".to_owned(),
+                    "c.arrived_cents".to_owned(),
+                    format!("FROM month_close_projects c JOIN projects p ON p.id = c.project_id AND c.close_id = {id}"),
+                    "c.started = 1".to_owned(),
+                    None,
+                )
+            }
             None => (
                 "p.arrived_fen".to_owned(),
                 "p.arrived_cents".to_owned(),
@@ -327,16 +377,20 @@ impl Rates<'_> {
             from.push_str(" LEFT JOIN industries i ON i.code = p.industry_code");
         }
         // Rated against the domestic contract when there is one, else the foreign one.
-        let a = format!("(CASE WHEN p.contract_fen > 0 THEN {fen} ELSE {cents} END)");
-        let c = "(CASE WHEN p.contract_fen > 0 THEN p.contract_fen ELSE p.contract_cents END)";
+        // the contract as it stood: the close's copy for a closed month
+        let k = if closed.is_some() { "c" } else { "p" };
+        let a = format!("(CASE WHEN {k}.contract_fen > 0 THEN {fen} ELSE {cents} END)");
+        let c = format!(
+            "(CASE WHEN {k}.contract_fen > 0 THEN {k}.contract_fen ELSE {k}.contract_cents END)"
+        );
         let some = format!("({fen} > 0 OR {cents} > 0)");
         let key = group.key_sql();
         let signed = crate::ledger::signed_stages_sql();
         f.sql = format!(
             "SELECT {key} AS code, COUNT(*) AS projects, \
-             CAST(SUM(p.contract_fen) AS BIGINT) AS contract_fen, \
+             CAST(SUM({k}.contract_fen) AS BIGINT) AS contract_fen, \
              CAST(SUM({fen}) AS BIGINT) AS arrived_fen, \
-             CAST(SUM(p.contract_cents) AS BIGINT) AS contract_cents, \
+             CAST(SUM({k}.contract_cents) AS BIGINT) AS contract_cents, \
              CAST(SUM({cents}) AS BIGINT) AS arrived_cents, \
              CAST(SUM(CASE WHEN {some} OR ({started}) THEN 1 ELSE 0 END) AS BIGINT) AS fulfilling, \
              CAST(SUM(CASE WHEN {started} THEN 1 ELSE 0 END) AS BIGINT) AS started, \
@@ -344,9 +398,11 @@ impl Rates<'_> {
              CAST(SUM(CASE WHEN {some} AND {c} > 0 AND {a} * {ed} <= {c} * {en} AND {a} * {gd} >= {c} * {gn} THEN 1 ELSE 0 END) AS BIGINT) AS good, \
              CAST(SUM(CASE WHEN {some} AND {c} > 0 AND {a} * {gd} < {c} * {gn} THEN 1 ELSE 0 END) AS BIGINT) AS fair, \
              CAST(SUM(CASE WHEN {some} THEN 0 ELSE 1 END) AS BIGINT) AS not_fulfilled, \
-             CAST(SUM(CASE WHEN p.contract_fen = 0 AND p.contract_cents = 0 THEN 1 ELSE 0 END) AS BIGINT) AS missing_contract \
+             CAST(SUM(CASE WHEN {k}.contract_fen = 0 AND {k}.contract_cents = 0 THEN 1 ELSE 0 END) AS BIGINT) AS missing_contract \
              {from} WHERE {}",
             match &until_end {
+                // the close kept the projects signed at the month's end
+                None if closed.is_some() => "1 = 1".to_owned(),
                 None => format!("p.stage IN ({signed})"),
                 // A project terminated after the month was still a signed project at its end:
                 // its stage then is the last one of its history dated up to that day.
@@ -358,10 +414,18 @@ impl Rates<'_> {
                 ),
             }
         );
-        f.projects(&self.actor, "p", "p.region_code", region.as_ref());
-        // A confirmed copy (确认重复) is the earlier project signed again: counted once.
-        f.and("p.duplicate_of IS NULL");
-        if let Some(period) = as_of {
+        let region_column = if closed.is_some() {
+            "c.region_code"
+        } else {
+            "p.region_code"
+        };
+        f.projects(&self.actor, "p", region_column, region.as_ref());
+        // A confirmed copy (确认重复) is the earlier project signed again: counted once. A
+        // closed month keeps what it counted when it was closed.
+        if closed.is_none() {
+            f.and("p.duplicate_of IS NULL");
+        }
+        if let (Some(period), None) = (as_of, closed) {
             let end = f.bind(Bind::Text(month_end(period)));
             f.and(&format!("p.signed_on <= {end}"));
         }
@@ -441,10 +505,16 @@ impl Rates<'_> {
         total.code = region.as_ref().map(|r| r.to_string()).unwrap_or_default();
         total.name = format!("{region_name}合计");
         let mut definitions = definitions(&t, as_of.map(|p| p.to_string()).as_deref());
+        if let (Some(p), Some(_)) = (as_of, closed) {
+            definitions.push(format!(
+                "{p}已月结：数字为月结时冻结的各项目数据；月结后对该月资金的更正计入其后第一个未月结的月份"
+            ));
+        }
         if self.actor.reads_unit_projects() {
             definitions.push(UNIT_PROJECTS_ONLY.to_owned());
         }
         Ok(RatesReport {
+            closed: closed.is_some(),
             region_code: region.map(|r| r.to_string()),
             region_name,
             group_by: group.as_str().to_owned(),
@@ -529,7 +599,7 @@ pub struct GrowthQuery {
 
 /// Confirmed arrival of one origin in one currency, this year to date against the same
 /// months last year.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct GrowthRow {
     pub origin: String,
     pub origin_label: String,

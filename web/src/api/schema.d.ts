@@ -251,6 +251,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/bulletins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The bulletins the user reads: published ones addressed to its region (its own, those of
+         *     the regions above) or issued within its scope, and its own region's drafts.
+         */
+        get: operations["list_bulletins"];
+        put?: never;
+        /**
+         * Drafts a bulletin for a period from the closed figures of its last month, with prose
+         *     drafted from the numbers.
+         */
+        post: operations["draft_bulletin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bulletins/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_bulletin"];
+        /** Edits a draft's title, document number and prose on the version read; the figures stay. */
+        put: operations["edit_bulletin"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bulletins/{id}/docx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The bulletin as a Word document in the official layout (GB/T 9704), with its tables. */
+        get: operations["bulletin_docx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bulletins/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publishes a draft: frozen from now on and listed for the region's whole subtree. */
+        post: operations["publish_bulletin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bulletins/{id}/xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The bulletin's tables as a workbook, one sheet per table, with its prose and definitions. */
+        get: operations["bulletin_xlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/channels/failures": {
         parameters: {
             query?: never;
@@ -332,6 +424,28 @@ export interface paths {
         put?: never;
         /** 发送测试消息: posts a test message now and says whether the robot took it. */
         post: operations["test_robot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/closes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The month-end closes over the user's region, the regions above it and those below it. */
+        get: operations["list_closes"];
+        put?: never;
+        /**
+         * Closes a finished month over the user's region (月结): each signed project's contract,
+         *     confirmed arrival, stage and start are kept as they stood at the month's end; rates for
+         *     that month read them from now on.
+         */
+        post: operations["close_month"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2339,6 +2453,72 @@ export interface components {
             /** @description 未开始 / 填报中 / 已报 / 逾期 / 退回. */
             status: string;
         };
+        Bulletin: {
+            /** Format: int64 */
+            id: number;
+            region_code: string;
+            region_name: string;
+            period_kind: components["schemas"]["PeriodKind"];
+            /** Format: int64 */
+            year: number;
+            /** Format: int64 */
+            period_index: number;
+            title: string;
+            doc_number?: string | null;
+            /** @description `draft` or `published`. */
+            status: string;
+            figures: components["schemas"]["BulletinFigures"];
+            prose: string[];
+            /** @description 数据截止时间: when the figures were taken (the close of the last month). */
+            cut_off_at: string;
+            created_by_name: string;
+            created_at: string;
+            updated_at: string;
+            published_by_name?: string | null;
+            published_at?: string | null;
+            /** Format: int64 */
+            version: number;
+            /** @description Whether the reader may edit and publish it (a draft of the reader's own region). */
+            editable: boolean;
+        };
+        /** @description Everything a bulletin states, computed when drafted and frozen when published. */
+        BulletinFigures: {
+            region_code: string;
+            region_name: string;
+            /** @description 2026年第三季度 */
+            period_label: string;
+            /** @description First and last month, YYYY-MM. */
+            start: string;
+            end: string;
+            /** @description When the last month was closed (数据截止): the figures are those kept then. */
+            closed_at: string;
+            total: components["schemas"]["RateRow"];
+            rank_by: components["schemas"]["RankBy"];
+            ranking: components["schemas"]["RankedRow"][];
+            /** @description 同比 by origin, January to the last month. */
+            growth: components["schemas"]["GrowthRow"][];
+            lagging: components["schemas"]["LaggingProject"][];
+            late_reporters: components["schemas"]["LateReporter"][];
+            definitions: string[];
+        };
+        /** @description A bulletin in a list, without its figures. */
+        BulletinItem: {
+            /** Format: int64 */
+            id: number;
+            region_code: string;
+            region_name: string;
+            period_kind: string;
+            /** Format: int64 */
+            year: number;
+            /** Format: int64 */
+            period_index: number;
+            title: string;
+            doc_number?: string | null;
+            status: string;
+            cut_off_at: string;
+            created_at: string;
+            published_at?: string | null;
+        };
         CategoryCount: {
             category: components["schemas"]["UnitCategory"];
             label: string;
@@ -2373,6 +2553,10 @@ export interface components {
             challenge: string;
             step: components["schemas"]["SecondStep"];
             expires_at: string;
+        };
+        CloseInput: {
+            /** @description The finished month to close, YYYY-MM. */
+            period: string;
         };
         Code: {
             /** @description The 6 digits the authenticator app shows. */
@@ -2502,6 +2686,17 @@ export interface components {
             /** @description A code from the app, or a recovery code. */
             code: string;
         };
+        DraftInput: {
+            period_kind: components["schemas"]["PeriodKind"];
+            /** Format: int32 */
+            year: number;
+            /**
+             * Format: int32
+             * @description The month (1–12), quarter (1–4) or half (1–2) within the year; 1 for a year.
+             */
+            period_index: number;
+            rank_by?: components["schemas"]["RankBy"];
+        };
         DueDay: {
             due_on: string;
         };
@@ -2561,6 +2756,15 @@ export interface components {
          * @enum {string}
          */
         DuplicateVerdict: "duplicate" | "not_duplicate";
+        EditInput: {
+            title: string;
+            /** @description 文号, e.g. 益商通〔2026〕3号 */
+            doc_number?: string | null;
+            /** @description The paragraphs, as the author wrote them. */
+            prose: string[];
+            /** Format: int64 */
+            version: number;
+        };
         EnrolRequest: {
             /** @description From the password step's `two_factor.challenge` (step `enrol`). */
             challenge: string;
@@ -2916,6 +3120,31 @@ export interface components {
             name: string;
             divisions: components["schemas"]["Industry"][];
         };
+        /** @description A signed project with no confirmed arrival and no start long after signing. */
+        LaggingProject: {
+            /** Format: int64 */
+            project_id: number;
+            name: string;
+            region_name: string;
+            signed_on: string;
+            /** Format: int64 */
+            contract_fen: number;
+            /** Format: int64 */
+            contract_cents: number;
+        };
+        /** @description A reporter that had not submitted all its updates by a round's deadline. */
+        LateReporter: {
+            /** @description YYYY-MM of the round */
+            period: string;
+            region_name: string;
+            reporter_name: string;
+            /** Format: int64 */
+            projects: number;
+            /** Format: int64 */
+            submitted: number;
+            /** @description 未开始 / 填报中 / 逾期 / 退回 */
+            status: string;
+        };
         /**
          * @description The state of a dated task as a light.
          * @enum {string}
@@ -3044,6 +3273,21 @@ export interface components {
             this_year_cents: number;
             /** Format: int64 */
             last_year_cents: number;
+        };
+        MonthClose: {
+            /** Format: int64 */
+            id: number;
+            region_code: string;
+            region_name: string;
+            /** @description YYYY-MM */
+            period: string;
+            closed_by_name: string;
+            closed_at: string;
+            /**
+             * Format: int64
+             * @description Signed projects whose figures were kept.
+             */
+            projects: number;
         };
         MonthImportPreview: {
             /** Format: int64 */
@@ -3566,6 +3810,11 @@ export interface components {
             version: number;
         };
         /**
+         * @description What span a bulletin covers.
+         * @enum {string}
+         */
+        PeriodKind: "month" | "quarter" | "half_year" | "year";
+        /**
          * @description What a role may do. Reading is always limited further by [`Scope`].
          * @enum {string}
          */
@@ -3840,6 +4089,20 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        PublishInput: {
+            /** Format: int64 */
+            version: number;
+        };
+        /**
+         * @description How the regions below are ordered.
+         * @enum {string}
+         */
+        RankBy: "official" | "arrival_rate" | "fulfilment_rate" | "start_rate";
+        /** @description A region below, with its place in the chosen order. */
+        RankedRow: components["schemas"]["RateRow"] & {
+            /** Format: int64 */
+            rank: number;
+        };
         /** @description The figures of one group of signed projects. */
         RateRow: {
             /** @description Region code of the group (the region itself for the total row). */
@@ -3895,6 +4158,8 @@ export interface components {
             group_by: string;
             /** @description The month the figures stand at (YYYY-MM), or null for today's. */
             as_of?: string | null;
+            /** @description Whether `as_of` is a closed month (月结) read from the figures kept at its close. */
+            closed: boolean;
             total: components["schemas"]["RateRow"];
             /** @description One row per group with signed projects, in code order. */
             rows: components["schemas"]["RateRow"][];
@@ -5229,6 +5494,286 @@ export interface operations {
             };
         };
     };
+    list_bulletins: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulletinItem"][];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    draft_bulletin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bulletin"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_bulletin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bulletin"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    edit_bulletin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EditInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bulletin"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    bulletin_docx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    publish_bulletin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublishInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bulletin"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    bulletin_xlsx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_failures: {
         parameters: {
             query?: {
@@ -5474,6 +6019,78 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_closes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonthClose"][];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    close_month: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloseInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonthClose"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

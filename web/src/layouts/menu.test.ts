@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { allowed, visibleMenu } from './menu'
 
 const titles = (perms: string[], level: string | null = null) => visibleMenu(perms, { level }).map((m) => m.title)
-const SHARED = ['项目台账', '签约活动', '会议调度', '问题清单', '三率统计', '招商地图']
+const SHARED = ['项目台账', '签约活动', '会议调度', '问题清单', '通报', '三率统计', '招商地图']
 
 describe('visibleMenu', () => {
   it('gives a county bureau without user or audit rights only the shared pages', () => {
@@ -57,6 +57,7 @@ describe('ledger menu', () => {
       '资金审核',
       '会议调度',
       '问题清单',
+      '通报',
       '重复核查',
       '三率统计',
       '招商地图',
@@ -119,6 +120,14 @@ describe('problems menu', () => {
     const bureau = titles(['read_units', 'manage_ledger', 'report_progress', 'manage_dispatch'], 'county')
     expect(bureau[bureau.indexOf('群机器人') + 1]).toBe('问题清单')
     expect(titles(['read_units', 'enter_funds', 'report_progress'], 'county')).toContain('问题清单')
+  })
+})
+
+describe('bulletins menu', () => {
+  it('gives 通报 to every role, after 问题清单', () => {
+    const bureau = titles(['read_units', 'manage_ledger', 'report_progress', 'manage_dispatch'], 'county')
+    expect(bureau[bureau.indexOf('问题清单') + 1]).toBe('通报')
+    expect(titles([])).toContain('通报')
   })
 })
 

@@ -47,6 +47,8 @@ export const MENU: readonly MenuItem[] = [
   { path: '/channels/robots', title: '群机器人', icon: 'ChatLineRound', permission: 'manage_dispatch' },
   // Every role: a bureau its region's problems, a unit those given to it.
   { path: '/problems', title: '问题清单', icon: 'WarningFilled' },
+  // Every role: the bulletins addressed to the user's region, and those issued within it.
+  { path: '/bulletins', title: '通报', icon: 'Notebook' },
   { path: '/duplicates', title: '重复核查', icon: 'CopyDocument', permission: 'manage_ledger' },
   { path: '/rates', title: '三率统计', icon: 'DataAnalysis' },
   { path: '/map', title: '招商地图', icon: 'Location' },

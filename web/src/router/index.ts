@@ -11,6 +11,7 @@ import { routes as funds } from '@/areas/funds/routes'
 import { routes as ledger } from '@/areas/ledger/routes'
 import { routes as map } from '@/areas/map/routes'
 import { routes as meetings } from '@/areas/meetings/routes'
+import { routes as bulletins } from '@/areas/bulletins/routes'
 import { routes as problems } from '@/areas/problems/routes'
 import { routes as rates } from '@/areas/rates/routes'
 import { routes as regions } from '@/areas/regions/routes'
@@ -44,6 +45,7 @@ const routes: RouteRecordRaw[] = [
       ...dispatch,
       ...meetings,
       ...problems,
+      ...bulletins,
       ...duplicates,
       ...rates,
       ...map,

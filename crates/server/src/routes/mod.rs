@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bulletins;
 pub mod channels;
 pub mod dashboard;
 pub mod dispatch;

@@ -311,11 +311,23 @@ pub async fn record_and_confirm(
         .post(
             &format!("/api/projects/{project_id}/funds"),
             serde_json::json!({
-                "period": period, "amount": amount_fen, "currency": "CNY", "kind": "fixed_asset"
+                "period": period, "amount": amount_fen, "currency": "CNY", "kind": "fixed_asset",
+                "override_reason": "测试数据：按银行回单录入"
             }),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{record}");
+    // A record the fund checks warn about is confirmed only with its evidence attached.
+    if record["warnings"].as_array().is_some_and(|w| !w.is_empty()) {
+        let (status, body) = entering
+            .upload_file(
+                &format!("/api/funds/{}/evidence", record["id"]),
+                b"%PDF-1.4 bank receipt".to_vec(),
+                "银行回单.pdf",
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
     let yy = app.login("yy_bureau").await;
     let (status, confirmed) = yy
         .post(

@@ -9,6 +9,7 @@ mod helpers;
 mod audit;
 mod auth;
 mod auth_hardening;
+mod bulletins;
 mod channels;
 mod channels_robots;
 mod compression;

@@ -1,0 +1,326 @@
+//! Month-end close (月结) and bulletins (通报): a closed month's rates are the figures as they
+//! stood at the close, a later correction shows in the next month; a published bulletin and
+//! both its exports never change; a county reads its city's bulletin, a sibling county's
+//! bulletin never.
+
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::io::Read;
+
+const WAN: i64 = 10_000 * 100;
+
+async fn project(user: &User, name: &str, contract_wan: i64) -> i64 {
+    let (status, d) = user
+        .post(
+            "/api/projects",
+            json!({
+                "name": name, "investor_name": format!("{name}投资方"), "origin": "in_province",
+                "contract_fen": contract_wan * WAN, "signed_on": "2026-01-10",
+                "region_code": "430921", "stage": "signed"
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{d}");
+    d["project"]["id"].as_i64().unwrap()
+}
+
+/// A report without what says how it was read (closed or live), for comparing figures.
+fn figures(report: &Value) -> Value {
+    json!({ "total": report["total"], "rows": report["rows"] })
+}
+
+/// Every text run of a .docx's body, and of each sheet of an .xlsx: what the files say,
+/// without the creation times their packages carry.
+fn docx_text(bytes: &[u8]) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a docx is a zip");
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .expect("word/document.xml")
+        .read_to_string(&mut xml)
+        .unwrap();
+    xml
+}
+
+fn xlsx_sheets(bytes: &[u8]) -> Vec<Vec<Vec<String>>> {
+    (0..7)
+        .map(|i| crate::scope::read_xlsx_sheet(bytes.to_vec(), i))
+        .collect()
+}
+
+async fn ids(user: &User) -> Vec<i64> {
+    let (status, list) = user.get("/api/bulletins").await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["id"].as_i64().unwrap())
+        .collect()
+}
+
+async fn download(user: &User, path: &str) -> Vec<u8> {
+    let res = user.get_raw(path).await;
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    res.bytes().await.unwrap().to_vec()
+}
+
+#[tokio::test]
+async fn a_closed_month_keeps_its_figures_and_a_later_correction_lands_in_the_next_month() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let yy = app.login("yy_bureau").await;
+    let a = project(&nx, "南县月结甲项目", 1_000).await;
+    let b = project(&nx, "南县月结乙项目", 2_000).await;
+    record_and_confirm(&app, &nx, a, "2026-08", 300 * WAN).await;
+    record_and_confirm(&app, &nx, b, "2026-09", 100 * WAN).await;
+
+    // What the records say of September's end before anyone closes it.
+    let (status, before) = yy.get("/api/rates?as_of=2026-09").await;
+    assert_eq!(status, StatusCode::OK, "{before}");
+    assert_eq!(before["closed"], false);
+    let (_, by_county_before) = nx.get("/api/rates?as_of=2026-09&region=430921").await;
+
+    // 南县 may not close for the city, and nobody closes a month not yet over.
+    let (status, body) = yy.post("/api/closes", json!({ "period": "2026-12" })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["errors"]["period"].is_array(), "{body}");
+    let (status, close) = yy.post("/api/closes", json!({ "period": "2026-09" })).await;
+    assert_eq!(status, StatusCode::CREATED, "{close}");
+    assert_eq!(close["region_code"], "430900");
+    assert!(close["projects"].as_i64().unwrap() >= 2);
+    let (status, again) = yy.post("/api/closes", json!({ "period": "2026-09" })).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{again}");
+    // the county below is covered by the city's close
+    let (status, under) = nx.post("/api/closes", json!({ "period": "2026-09" })).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{under}");
+
+    // Late corrections of closed months: a September record confirmed after the close, and
+    // an August one.
+    record_and_confirm(&app, &nx, a, "2026-09", 250 * WAN).await;
+    record_and_confirm(&app, &nx, b, "2026-08", 50 * WAN).await;
+
+    let (_, after) = yy.get("/api/rates?as_of=2026-09").await;
+    assert_eq!(after["closed"], true);
+    assert_eq!(
+        figures(&after),
+        figures(&before),
+        "the closed September reads the figures as they stood at the close"
+    );
+    assert!(after["definitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d.as_str().unwrap().contains("已月结")));
+    let (_, by_county_after) = nx.get("/api/rates?as_of=2026-09&region=430921").await;
+    assert_eq!(figures(&by_county_after), figures(&by_county_before));
+
+    // October is open: it holds both corrections.
+    let (_, october) = yy.get("/api/rates?as_of=2026-10").await;
+    assert_eq!(october["closed"], false);
+    let nan = |r: &Value| {
+        r["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|row| row["code"] == "430921")
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(
+        nan(&october)["arrived_fen"].as_i64().unwrap()
+            - nan(&after)["arrived_fen"].as_i64().unwrap(),
+        300 * WAN,
+        "the 250万 and 50万 confirmed after the close show as October's change"
+    );
+    // The closed figures equal what the records said, read through the records alone.
+    assert_eq!(nan(&after)["arrived_fen"], nan(&before)["arrived_fen"]);
+
+    // the close is audited and listed for the county below
+    let (_, closes) = nx.get("/api/closes").await;
+    assert_eq!(closes.as_array().unwrap().len(), 1, "{closes}");
+    let (_, sibling) = app.login("cs_bureau").await.get("/api/closes").await;
+    assert_eq!(
+        sibling.as_array().unwrap().len(),
+        0,
+        "长沙 sees nothing of 益阳's close"
+    );
+}
+
+#[tokio::test]
+async fn a_published_bulletin_and_its_exports_stay_as_published_and_reach_its_scope_only() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let yy = app.login("yy_bureau").await;
+    let a = project(&nx, "南县通报甲项目", 1_000).await;
+    project(&nx, "南县通报乙项目", 4_000).await;
+    record_and_confirm(&app, &nx, a, "2026-08", 600 * WAN).await;
+
+    // A bulletin is drafted from closed figures only.
+    let q3 = json!({ "period_kind": "quarter", "year": 2026, "period_index": 3, "rank_by": "arrival_rate" });
+    let (status, body) = yy.post("/api/bulletins", q3.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["errors"]["period_index"][0]
+        .as_str()
+        .unwrap()
+        .contains("尚未月结"));
+    let (status, _) = yy.post("/api/closes", json!({ "period": "2026-09" })).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, nx_try) = nx.post("/api/bulletins", q3.clone()).await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "a county drafts its own: {nx_try}"
+    );
+
+    let (status, draft) = yy.post("/api/bulletins", q3).await;
+    assert_eq!(status, StatusCode::CREATED, "{draft}");
+    let id = draft["id"].as_i64().unwrap();
+    assert_eq!(draft["status"], "draft");
+    assert_eq!(draft["editable"], true);
+    assert_eq!(draft["figures"]["period_label"], "2026年第三季度");
+    let total = &draft["figures"]["total"];
+    assert_eq!(total["projects"], 2);
+    assert_eq!(total["arrived_fen"], 600 * WAN);
+    assert_eq!(total["arrival_rate"], "12.00%", "600 ÷ 5,000");
+    let prose = draft["prose"].as_array().unwrap();
+    assert_eq!(
+        prose[0],
+        "截至9月底，全市签约项目2个，合同资金0.50亿元，到位资金0.06亿元，资金到位率12.00%。履约率50.00%，开工率0.00%。"
+    );
+    assert_eq!(draft["figures"]["ranking"][0]["name"], "南县");
+
+    // A draft is its author region's: 南县 does not see the city's draft.
+    let (status, _) = nx.get(&format!("/api/bulletins/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Publishing needs a number; the author edits prose and number, not figures.
+    let (status, body) = yy
+        .post(
+            &format!("/api/bulletins/{id}/publish"),
+            json!({ "version": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let mut edited: Vec<Value> = prose.clone();
+    edited[0] = json!(format!(
+        "{}各地要对照目标加压奋进。",
+        prose[0].as_str().unwrap()
+    ));
+    let (status, body) = yy
+        .put(
+            &format!("/api/bulletins/{id}"),
+            json!({ "title": draft["title"], "doc_number": "益商通〔2026〕3号",
+                    "prose": edited, "version": 1,
+                    "figures": { "total": { "projects": 99 } } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["figures"], draft["figures"], "figures are not edited");
+    let (status, published) = yy
+        .post(
+            &format!("/api/bulletins/{id}/publish"),
+            json!({ "version": 2 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{published}");
+    assert_eq!(published["status"], "published");
+    assert_eq!(published["editable"], false);
+    let (status, _) = yy
+        .put(
+            &format!("/api/bulletins/{id}"),
+            json!({ "title": "改", "doc_number": "x", "prose": ["改"], "version": 3 }),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a published bulletin is frozen"
+    );
+
+    let docx = download(&yy, &format!("/api/bulletins/{id}/docx")).await;
+    let xlsx = download(&yy, &format!("/api/bulletins/{id}/xlsx")).await;
+    let text = docx_text(&docx);
+    for expected in [
+        "益商通〔2026〕3号",
+        "加压奋进",
+        "2026年第三季度",
+        "12.00%",
+        "南县",
+    ] {
+        assert!(text.contains(expected), "the .docx says {expected}");
+    }
+    let sheets = xlsx_sheets(&xlsx);
+    assert_eq!(
+        sheets[1][4],
+        vec!["资金到位率", "12.00%"],
+        "{:?}",
+        sheets[1]
+    );
+    assert_eq!(sheets[2][1][1], "南县");
+
+    // The data changes: new money for September and a new project; the bulletin does not.
+    record_and_confirm(&app, &nx, a, "2026-09", 200 * WAN).await;
+    project(&nx, "南县通报后签约项目", 3_000).await;
+    let (_, now) = yy.get(&format!("/api/bulletins/{id}")).await;
+    assert_eq!(now, published, "the published bulletin is frozen");
+    assert_eq!(
+        docx_text(&download(&yy, &format!("/api/bulletins/{id}/docx")).await),
+        text
+    );
+    assert_eq!(
+        xlsx_sheets(&download(&yy, &format!("/api/bulletins/{id}/xlsx")).await),
+        sheets
+    );
+
+    // 南县 sees the city's published bulletin and its files; 沅江 sees it too; 长沙 does not;
+    // 沅江 never sees 南县's own (draft or, once published, a sibling's).
+    assert!(ids(&nx).await.contains(&id));
+    let (status, seen) = nx.get(&format!("/api/bulletins/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(seen["editable"], false);
+    download(&nx, &format!("/api/bulletins/{id}/docx")).await;
+    let yyx = app.login("yyx_bureau").await;
+    assert!(ids(&yyx).await.contains(&id));
+    let nx_id = nx_try["id"].as_i64().unwrap();
+    let (status, _) = nx
+        .put(
+            &format!("/api/bulletins/{nx_id}"),
+            json!({ "title": nx_try["title"], "doc_number": "南商通〔2026〕1号",
+                    "prose": nx_try["prose"], "version": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = nx
+        .post(
+            &format!("/api/bulletins/{nx_id}/publish"),
+            json!({ "version": 2 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !ids(&yyx).await.contains(&nx_id),
+        "a sibling county's bulletin"
+    );
+    let (status, _) = yyx.get(&format!("/api/bulletins/{nx_id}/docx")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        ids(&yy).await.contains(&nx_id),
+        "the city reads its county's bulletin"
+    );
+    let cs = app.login("cs_bureau").await;
+    assert!(ids(&cs).await.is_empty());
+    let (status, _) = cs.get(&format!("/api/bulletins/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // every change is in the trail
+    let auditor = app.login("hn_auditor").await;
+    let entries = auditor.items("/api/audit?entity=bulletin").await;
+    let actions: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    let audit = json!(entries);
+    for action in ["create", "update", "publish"] {
+        assert!(actions.contains(&action), "{action} audited: {audit}");
+    }
+}
