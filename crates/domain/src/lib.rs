@@ -8,6 +8,7 @@ pub mod access;
 pub mod credit_code;
 pub mod date;
 pub mod deadlines;
+pub mod duplicates;
 pub mod funds;
 pub mod ledger;
 pub mod meetings;
