@@ -132,10 +132,12 @@ test('a project from entry to a confirmed 25% arrival, seen on the 三率 page',
   await expect(page.getByTestId('chain-days').first()).toContainText('22 天')
   await shot(page, 'ledger-05-project-detail')
 
-  // A second entry of the same investor goes to the duplicate pool (not refused).
+  // The same project entered again — the province in front, traditional characters — goes to
+  // the duplicate pool (not refused).
+  const COPY = '湖南省南县羽絨服裝產業園項目（E2E）'
   const dup = await page.request.post('/api/projects', {
     data: {
-      name: '南县羽绒服装产业园二期项目',
+      name: COPY,
       investor_name: INVESTOR,
       investor_credit_code: CREDIT_CODE,
       origin: 'out_of_province',
@@ -146,7 +148,7 @@ test('a project from entry to a confirmed 25% arrival, seen on the 三率 page',
   expect(dup.status()).toBe(201)
   await openMenu(page, '重复核查')
   const dupTable = page.getByTestId('duplicates-table')
-  await expect(dupTable).toContainText('南县羽绒服装产业园二期项目')
+  await expect(dupTable).toContainText(COPY)
   await expect(dupTable).toContainText(PROJECT)
   await shot(page, 'ledger-06-duplicates')
   const dupDownload = page.waitForEvent('download')
@@ -257,9 +259,9 @@ test('a project from entry to a confirmed 25% arrival, seen on the 三率 page',
   await d.getByRole('button', { name: '取消' }).click()
   await expect(dialog(page)).toHaveCount(0)
 
-  // The 二期 entered earlier waits in the duplicate pool beside this project: the city decides
+  // The re-entry made earlier waits in the duplicate pool beside this project: the city decides
   // the pair before it confirms money on either.
-  await clearDuplicatePool(page, '二期为独立立项的另一个项目，分别签约')
+  await clearDuplicatePool(page, '经核实为同一项目的草稿录入，已另行处理')
   await page.reload()
   await settled(page)
   await queue.getByRole('button', { name: '确认' }).first().click()

@@ -1,12 +1,13 @@
 import { expect, test, type Page } from '@playwright/test'
 import { formItem, login, openDialog, openMenu, pageShot, settled } from './helpers'
 
-// A project signed in 南县 is entered again, reworded, by 沅江市 (the same investor). Neither
+// A project signed in 南县 is entered again by 沅江市 (the same investor), reworded, with the
+// county's name in front and in traditional characters (issue 19). Neither
 // county may decide the pair; 益阳市, above both, compares the two side by side with the
 // reasons, confirms the later entry as a copy, and its 三率 no longer count it.
 // (Named rates-… so that it runs after ledger.spec.ts, whose 三率 figures it would change.)
 const ORIGINAL = '华腾新材料年产5万吨高性能碳纤维项目（E2E重复）'
-const COPY = '益阳华腾新材料5万吨碳纤维产业园项目（E2E重复）'
+const COPY = '沅江市華騰新材料5萬噸碳纖維產業園項目（E2E重复）'
 
 function project(name: string, region: string) {
   return {
@@ -68,6 +69,9 @@ test('the city compares a copy from two of its counties, confirms it, and 三率
   await expect(compare.locator('tr', { hasText: '所在地' })).toContainText('南县')
   await expect(compare.locator('tr.same', { hasText: '统一社会信用代码' })).toHaveCount(1)
   await expect(d.getByTestId('pair-reasons')).toContainText('同一投资方统一社会信用代码')
+  await expect(d.getByTestId('pair-reasons')).toContainText('产能相同：年产5万吨')
+  await expect(d.getByTestId('pair-reasons')).toContainText('落户地不同')
+  expect(Number((await d.getByTestId('decision-score').innerText()).split('/')[0].trim())).toBeGreaterThanOrEqual(80)
   await formItem(d, '核查说明').locator('textarea').fill('同一投资方同一碳纤维项目在南县签约后又由沅江市录入，以南县为准')
   await pageShot(city, 'duplicates-10-city-compares-side-by-side')
   await d.getByRole('button', { name: '提交结论' }).click()

@@ -9,6 +9,7 @@ pub mod bulletins;
 pub mod credit_code;
 pub mod date;
 pub mod deadlines;
+pub mod duplicates;
 pub mod funds;
 pub mod ledger;
 pub mod meetings;

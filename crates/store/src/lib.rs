@@ -67,6 +67,7 @@ impl Store {
         auth::secrets::load(&db, url, settings.secret_key_file.as_deref()).await?;
         audit::chain::seal_legacy(&db).await?;
         regions::ensure_loaded(&db).await?;
+        duplicates::index_missing(&db).await?;
         Ok(Self {
             db,
             settings: Arc::new(settings),

@@ -2726,8 +2726,14 @@ export interface components {
             can_decide: boolean;
             /** @description Whether the reader may reopen the decision: the level that made it, or one above. */
             can_reopen: boolean;
-            /** @description Why they look alike, in Chinese. */
+            /** @description Why they look alike — and the facts that differ — in Chinese. */
             reasons: string[];
+            /**
+             * Format: int64
+             * @description How alike they are, 0–100 (the pair is raised from 60); none for pairs raised before
+             *     the score was kept.
+             */
+            score?: number | null;
             /** @description `pending` 待核查, `duplicate` 确认重复, `not_duplicate` 不是重复. */
             status: string;
             status_label: string;
@@ -3480,8 +3486,14 @@ export interface components {
                 can_decide: boolean;
                 /** @description Whether the reader may reopen the decision: the level that made it, or one above. */
                 can_reopen: boolean;
-                /** @description Why they look alike, in Chinese. */
+                /** @description Why they look alike — and the facts that differ — in Chinese. */
                 reasons: string[];
+                /**
+                 * Format: int64
+                 * @description How alike they are, 0–100 (the pair is raised from 60); none for pairs raised before
+                 *     the score was kept.
+                 */
+                score?: number | null;
                 /** @description `pending` 待核查, `duplicate` 确认重复, `not_duplicate` 不是重复. */
                 status: string;
                 status_label: string;

@@ -195,7 +195,7 @@ async fn only_the_ledger_keepers_of_the_candidates_region_decide() {
     assert_eq!(decided["reviewed_by_name"], "徐红梅（益阳市商务局）");
 }
 
-/// The same investor signs in 南县 and then in 沅江市: 沅江市 is told a look-alike exists
+/// The same project is entered in 南县 and again, as 沅江華實稻蝦米精深加工, in 沅江市: 沅江市 is told a look-alike exists
 /// elsewhere but not which project it is, and cannot decide; 益阳市, above both, sees and
 /// decides it; neither county's history or audit log shows the other county's project.
 #[tokio::test]
@@ -212,7 +212,7 @@ async fn a_look_alike_in_another_county_is_hidden_from_the_county_and_decided_ab
     let nx_project = body["project"]["id"].as_i64().unwrap();
 
     let yj = app.login("yyx_bureau").await;
-    let mut input = project_input(&nx, "沅江稻虾生态产业园").await;
+    let mut input = project_input(&nx, "沅江華實稻蝦米精深加工").await;
     input["region_code"] = json!("430981");
     input["zone_id"] = json!(null);
     let (status, body) = yj.post("/api/projects", input).await;
@@ -225,12 +225,16 @@ async fn a_look_alike_in_another_county_is_hidden_from_the_county_and_decided_ab
             .expect("the pair raised by 沅江市's project")
     };
     let seen = ours(yj.items("/api/duplicates").await);
-    assert_eq!(seen["project_name"], "沅江稻虾生态产业园");
+    assert_eq!(seen["project_name"], "沅江華實稻蝦米精深加工");
     assert_eq!(seen["other_in_scope"], false);
     assert!(seen["other_project_id"].is_null(), "{seen}");
     assert_eq!(seen["other_project_name"], "");
     assert_eq!(seen["other_region_name"], "");
-    assert!(seen["reasons"][0].as_str().unwrap().contains("信用代码"));
+    assert!(seen["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r.as_str().unwrap().contains("信用代码")));
     let exported = xlsx_rows(&yj, "/api/duplicates/export").await;
     assert!(
         exported.iter().flatten().all(|c| !c.contains("华实")),
@@ -300,7 +304,7 @@ async fn a_look_alike_in_another_county_is_hidden_from_the_county_and_decided_ab
     assert!(entry["summary"]
         .as_str()
         .unwrap()
-        .contains("沅江稻虾生态产业园 与 华实稻虾米精深加工项目（南县）"));
+        .contains("沅江華實稻蝦米精深加工 与 华实稻虾米精深加工项目（南县）"));
 
     // The signal 沅江市 was given is audited with the entering account, on its own project
     // and under its own county, naming neither the other project nor its county.
@@ -338,7 +342,7 @@ async fn an_installation_may_show_cross_county_pairs_only_to_the_common_superior
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let yj = app.login("yyx_bureau").await;
-    let mut input = project_input(&nx, "沅江稻虾生态产业园").await;
+    let mut input = project_input(&nx, "沅江華實稻蝦米精深加工").await;
     input["region_code"] = json!("430981");
     input["zone_id"] = json!(null);
     let (status, body) = yj.post("/api/projects", input).await;
@@ -580,4 +584,119 @@ async fn fund_records_of_a_project_in_the_pool_wait_for_the_pair_to_be_decided()
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+async fn enter(user: &User, region: &str, name: &str, investor: &str, code: Option<&str>) -> i64 {
+    let mut input = project_input(user, name).await;
+    input["region_code"] = json!(region);
+    input["zone_id"] = json!(null);
+    input["investor_name"] = json!(investor);
+    input["investor_credit_code"] = json!(code);
+    let (status, body) = user.post("/api/projects", input).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["project"]["id"].as_i64().unwrap()
+}
+
+/// 沅江市 re-enters a 南县 project with its own name in front, in traditional characters, the
+/// investor's short name and no credit code: the pair is found across the two counties, with
+/// its score and reasons, and it goes to 益阳市 above both.
+#[tokio::test]
+async fn a_copy_with_the_county_in_front_in_traditional_characters_is_caught_in_another_county() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let original = enter(
+        &nx,
+        "430921",
+        "华湘锂电新材料产业园项目",
+        "湖南华湘锂电科技股份有限公司",
+        Some("914403001922038216"),
+    )
+    .await;
+    let yj = app.login("yyx_bureau").await;
+    let copy = enter(
+        &yj,
+        "430981",
+        "沅江市華湘鋰電新材料產業園項目",
+        "華湘鋰電",
+        None,
+    )
+    .await;
+    // An unrelated project with the same generic words is not paired.
+    let other = enter(
+        &yj,
+        "430981",
+        "楚天智能新材料产业园项目",
+        "楚天智能装备有限公司",
+        None,
+    )
+    .await;
+
+    let pool = app.login("yy_bureau").await.items("/api/duplicates").await;
+    let pair = pool
+        .iter()
+        .find(|d| d["project_id"] == copy)
+        .unwrap_or_else(|| panic!("the city sees the copy: {pool:?}"));
+    assert_eq!(pair["other_project_id"], original);
+    assert_eq!(pair["can_decide"], true);
+    let score = pair["score"].as_i64().unwrap();
+    assert!(score >= 90, "{pair}");
+    let reasons: Vec<&str> = pair["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    for r in ["项目名称相似度100%", "投资方简称与全称一致", "落户地不同"] {
+        assert!(reasons.contains(&r), "{reasons:?}");
+    }
+    assert!(!pool.iter().any(|d| d["project_id"] == other), "{pool:?}");
+    // 沅江市 entered the copy: it may not decide the pair.
+    let mine = yj.items("/api/duplicates").await;
+    let seen = mine.iter().find(|d| d["project_id"] == copy).unwrap();
+    assert_eq!(seen["can_decide"], false);
+}
+
+/// A real 二期 of the same investor is not paired with its 一期 (the differing phase lowers the
+/// score below the pool's threshold), while a re-entry of the 一期 is.
+#[tokio::test]
+async fn a_real_second_phase_is_not_paired_but_a_re_entry_is() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let code = Some("914403001922038216");
+    let investor = "湖南华湘锂电科技股份有限公司";
+    let first = enter(&nx, "430921", "华湘锂电新材料产业园项目", investor, code).await;
+    let second = enter(
+        &nx,
+        "430921",
+        "华湘锂电新材料产业园二期项目",
+        investor,
+        code,
+    )
+    .await;
+    let again = enter(
+        &nx,
+        "430921",
+        "湖南华湘锂电新材料产业园（一期）",
+        investor,
+        code,
+    )
+    .await;
+
+    let pool = app.login("yy_bureau").await.items("/api/duplicates").await;
+    assert!(
+        !pool
+            .iter()
+            .any(|d| d["project_id"] == second || d["other_project_id"] == second),
+        "{pool:?}"
+    );
+    let pair = pool
+        .iter()
+        .find(|d| d["project_id"] == again)
+        .unwrap_or_else(|| panic!("{pool:?}"));
+    assert_eq!(pair["other_project_id"], first);
+    assert_eq!(pair["score"], 100, "{pair}");
+    assert!(pair["reasons"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("同一投资方统一社会信用代码")));
 }

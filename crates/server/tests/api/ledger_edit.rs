@@ -310,12 +310,18 @@ async fn a_changed_credit_code_or_name_is_checked_for_duplicates_once() {
     let app = spawn_app().await;
     let nx = app.login("nx_bureau").await;
     let first = create(&nx, project_input(&nx, "稻虾米精深加工项目").await).await;
-    let mut other = project_input(&nx, "南县电子信息产业园").await;
+    // A look-alike name under another investor, amount and date: not enough for a pair.
+    let mut other = project_input(&nx, "南县稻虾米精深加工基地").await;
     other["investor_name"] = json!("深圳某电子有限公司");
     other["investor_credit_code"] = json!("91440300MA5D0004X0");
+    other["contract_fen"] = json!(luodi_domain::Fen::from_yi_yuan(5).0);
+    other["signed_on"] = json!("2025-09-01");
     other["zone_id"] = json!(null);
     let second = create(&nx, other.clone()).await;
-    assert!(nx.items("/api/duplicates").await.is_empty(), "unrelated");
+    assert!(
+        nx.items("/api/duplicates").await.is_empty(),
+        "another investor's project"
+    );
 
     // Corrected to the first project's investor: now a candidate.
     let url = format!("/api/projects/{}", second["id"]);

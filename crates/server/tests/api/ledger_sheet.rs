@@ -321,8 +321,9 @@ async fn an_import_queues_look_alikes_among_its_rows_and_against_the_ledger() {
     assert_eq!(status, StatusCode::CREATED, "{existing}");
     let existing_id = existing["project"]["id"].as_i64().unwrap();
 
-    // Row 2 repeats the ledger's project as a second phase; row 4 repeats row 3 under
-    // another investor; row 5 is unrelated, with its own investor.
+    // Row 2 repeats the ledger's project in traditional characters; row 4 repeats row 3 under
+    // another investor; row 5 is unrelated, with its own investor; row 6 is the ledger
+    // project's real second phase, which is no copy.
     let mut unrelated = row("洞庭冷链物流园");
     unrelated[2] = "".into();
     let mut row3 = row("南县羽绒服装智能工厂");
@@ -330,12 +331,18 @@ async fn an_import_queues_look_alikes_among_its_rows_and_against_the_ledger() {
     let mut row4 = row("湖南南县羽绒服装智能工厂（一期）");
     row4[1] = "另一家投资公司".into();
     row4[2] = "".into();
-    let file = sheet(&[row("华实稻虾米精深加工项目（二期）"), row3, row4, unrelated]);
+    let file = sheet(&[
+        row("華實稻蝦米精深加工項目"),
+        row3,
+        row4,
+        unrelated,
+        row("华实稻虾米精深加工项目（二期）"),
+    ]);
     let (status, result) = nx
         .upload_file("/api/projects/import/commit", file, "ledger.xlsx")
         .await;
     assert_eq!(status, StatusCode::OK, "{result}");
-    assert_eq!(result["inserted"], 4);
+    assert_eq!(result["inserted"], 5);
 
     let pool = nx.items("/api/duplicates").await;
     let pairs: Vec<(String, String)> = pool
@@ -349,10 +356,14 @@ async fn an_import_queues_look_alikes_among_its_rows_and_against_the_ledger() {
         .collect();
     assert!(
         pairs.contains(&(
-            "华实稻虾米精深加工项目（二期）".into(),
+            "華實稻蝦米精深加工項目".into(),
             "华实稻虾米精深加工项目".into()
         )),
         "{pairs:?}"
+    );
+    assert!(
+        !pairs.iter().any(|(a, _)| a.contains("二期")),
+        "a real second phase is no copy: {pairs:?}"
     );
     assert!(
         pairs.contains(&(
@@ -377,7 +388,7 @@ async fn an_import_queues_look_alikes_among_its_rows_and_against_the_ledger() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{next}");
-    assert_eq!(nx.items("/api/projects").await.len(), 6);
+    assert_eq!(nx.items("/api/projects").await.len(), 7);
     // Each imported project has its own audit entry naming its sheet row.
     let auditor = app.login("nx_auditor").await;
     let (status, audit) = auditor.get("/api/audit?entity=project&action=create").await;

@@ -645,11 +645,15 @@ pub(crate) async fn load_province(
     )
     .await?;
     tx.commit().await?;
+    // The loaded projects join the duplicate candidates' gram index.
+    crate::duplicates::index_missing(db).await?;
     // Fresh statistics after a bulk load, so the planners pick the covering indexes (and on
     // PostgreSQL the visibility map allows index-only scans) from the first query on.
     let refresh = match db.backend() {
         Backend::Sqlite => "ANALYZE",
-        Backend::Postgres => "VACUUM ANALYZE projects, fund_arrivals, duplicate_candidates",
+        Backend::Postgres => {
+            "VACUUM ANALYZE projects, fund_arrivals, duplicate_candidates, project_name_grams"
+        }
     };
     sqlx::raw_sql(refresh).execute(&db.pool).await?;
     Ok(report)

@@ -1,38 +1,49 @@
-//! Duplicate detection (重复签约, domain §14): a new project is compared with the projects
-//! already in the ledger — same investor credit code, the same name key anywhere, a similar
-//! name in the same county — and every look-alike pair is queued for review. Nothing is merged
-//! or rejected.
+//! Duplicate detection (重复签约, domain §14, issue 19): a new project is compared with the
+//! projects anywhere in the installation that share its rarer name or investor grams or its
+//! credit code, with the domain's fair comparison (`luodi_domain::duplicates`), and every pair
+//! scoring [`PAIR_FROM`](luodi_domain::duplicates::PAIR_FROM) or more is queued for review with
+//! its score and reasons. Nothing is merged or rejected.
 //!
-//! The comparison runs in memory over an [`Index`] of candidate projects: for one project from
-//! the form, the index holds what one set of index look-ups returns; for an imported sheet, it
-//! holds the counties of the sheet and every project sharing a credit code or name key with
-//! it, and each row joins the index once checked, so rows of the same sheet meet each other.
+//! The candidates come from a character-bigram index (`project_name_grams`): for one project
+//! from the form, one grouped look-up returns the 200 projects sharing most of its grams; for
+//! an imported sheet, the index holds the counties of the sheet and every project sharing a
+//! credit code or name key with it, and each row joins the index once checked, so rows of the
+//! same sheet meet each other.
 
 use crate::kit::bulk;
-use crate::kit::db::Backend;
+use crate::kit::db::{Backend, Db};
 use crate::kit::error::StoreError;
 use crate::kit::filter::Bind;
-use luodi_domain::ledger::Bigrams;
+use luodi_domain::duplicates::{
+    assess, generic_gram, grams, investor_core, profile_name, Candidate, Places,
+};
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
-/// Names either side of a new one, in name-key order within its county, that are compared.
-const NEIGHBOURS: usize = 100;
-/// Similarity (0–100) from which two names count as alike.
-const SIMILAR_FROM: u32 = 80;
-/// Pairs queued per new project at most: the strongest ones (same credit code first, then the
-/// most similar names, then the newest). A name shared by hundreds of earlier projects needs a
-/// reviewer's look, not hundreds of rows in the pool.
+/// Projects sharing the most grams with a new one that are compared with it: the candidate
+/// index narrows 50,000 projects to these before any score is computed.
+const CANDIDATES: usize = 200;
+/// Pairs queued per new project at most: the strongest ones (highest score, then the newest).
+/// A name shared by hundreds of earlier projects needs a reviewer's look, not hundreds of rows
+/// in the pool.
 const MAX_PAIRS: usize = 10;
+/// The marker gram of a project indexed with this version of the normalisation.
+const INDEXED: &str = "#1";
 
 /// What duplicate detection knows of a project.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
 pub(crate) struct Entry {
     pub id: i64,
+    pub name: String,
     pub name_key: String,
+    pub investor_name: String,
     pub investor_credit_code: Option<String>,
     pub region_code: String,
     pub zone_id: Option<i64>,
     pub event_id: Option<i64>,
+    pub industry_code: Option<String>,
+    pub contract_fen: i64,
+    pub signed_on: Option<String>,
 }
 
 /// A look-alike pair for the review pool.
@@ -40,33 +51,105 @@ pub(crate) struct Entry {
 pub(crate) struct Pair {
     pub project_id: i64,
     pub other_project_id: i64,
+    pub score: u32,
     pub reasons: Vec<String>,
     pub region_code: String,
 }
 
-/// Similar names share their first three characters (after normalising); the range of keys
-/// with that prefix is `[prefix, upper)`.
-fn prefix_range(key: &str) -> (String, String) {
-    let prefix: String = key.chars().take(3).collect();
-    let mut upper: Vec<char> = prefix.chars().collect();
-    if let Some(last) = upper.last_mut() {
-        *last = char::from_u32(*last as u32 + 1).unwrap_or(char::MAX);
+const COLUMNS: &str = "id, name, name_key, investor_name, investor_credit_code, region_code, \
+    zone_id, event_id, industry_code, contract_fen, signed_on";
+
+/// The place names of each province's region directory (by the first two digits of a code),
+/// which are taken off the front of names entered there.
+#[derive(Default)]
+pub(crate) struct PlaceBook(HashMap<String, Places>);
+
+impl PlaceBook {
+    fn of(&self, region: &str) -> &Places {
+        static NONE: std::sync::OnceLock<Places> = std::sync::OnceLock::new();
+        region
+            .get(..2)
+            .and_then(|p| self.0.get(p))
+            .unwrap_or_else(|| NONE.get_or_init(Places::default))
     }
-    (prefix, upper.into_iter().collect())
+
+    /// A project's profile as compared.
+    pub fn candidate(&self, e: &Entry) -> Candidate {
+        let places = self.of(&e.region_code);
+        Candidate {
+            name: profile_name(&e.name, places),
+            investor: investor_core(&e.investor_name, places),
+            credit_code: e.investor_credit_code.clone(),
+            industry_code: e.industry_code.clone(),
+            contract_fen: e.contract_fen,
+            signed_on: e.signed_on.clone(),
+        }
+    }
 }
 
-const COLUMNS: &str = "id, name_key, investor_credit_code, region_code, zone_id, event_id";
+/// The grams a project is indexed by: its name core's bigrams and its investor core's, marked.
+fn index_grams(c: &Candidate) -> Vec<String> {
+    let mut v = grams(&c.name.core);
+    v.extend(grams(&c.investor).into_iter().map(|g| format!("@{g}")));
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// The grams looked up for a project: the generic ones (产业, 项目) only when it has fewer than
+/// three others, as they lead to thousands of projects.
+fn lookup_grams(c: &Candidate) -> Vec<String> {
+    let all = index_grams(c);
+    let rare: Vec<String> = all
+        .iter()
+        .filter(|g| !generic_gram(g.trim_start_matches('@')))
+        .cloned()
+        .collect();
+    if rare.len() >= 3 {
+        rare
+    } else {
+        all
+    }
+}
+
+/// The place book, built once per process from the region directory.
+pub(crate) async fn place_book(db: &Db) -> Result<Arc<PlaceBook>, StoreError> {
+    let cell = db.memo.get::<tokio::sync::OnceCell<Arc<PlaceBook>>>();
+    cell.get_or_try_init(|| async {
+        let dir = crate::regions::directory(db).await?;
+        let mut names: HashMap<String, Vec<&str>> = HashMap::new();
+        for r in dir.all() {
+            if let Some(p) = r.code.get(..2) {
+                names.entry(p.to_owned()).or_default().push(r.name.as_str());
+            }
+        }
+        let book = names
+            .into_iter()
+            .map(|(p, n)| (p, Places::new(n)))
+            .collect();
+        Ok(Arc::new(PlaceBook(book)))
+    })
+    .await
+    .cloned()
+}
 
 #[derive(Default)]
 pub(crate) struct Index {
-    entries: Vec<(Entry, Bigrams)>,
+    book: Arc<PlaceBook>,
+    entries: Vec<(Entry, Candidate)>,
     ids: HashSet<i64>,
     by_code: HashMap<String, Vec<usize>>,
-    by_key: HashMap<String, Vec<usize>>,
-    by_county: HashMap<String, BTreeSet<(String, usize)>>,
+    by_gram: HashMap<String, Vec<usize>>,
 }
 
 impl Index {
+    pub fn new(book: Arc<PlaceBook>) -> Self {
+        Self {
+            book,
+            ..Self::default()
+        }
+    }
+
     pub fn add(&mut self, e: Entry) {
         if !self.ids.insert(e.id) {
             return;
@@ -75,13 +158,11 @@ impl Index {
         if let Some(code) = &e.investor_credit_code {
             self.by_code.entry(code.clone()).or_default().push(i);
         }
-        self.by_key.entry(e.name_key.clone()).or_default().push(i);
-        self.by_county
-            .entry(e.region_code.clone())
-            .or_default()
-            .insert((e.name_key.clone(), i));
-        let grams = Bigrams::of(&e.name_key);
-        self.entries.push((e, grams));
+        let c = self.book.candidate(&e);
+        for g in index_grams(&c) {
+            self.by_gram.entry(g).or_default().push(i);
+        }
+        self.entries.push((e, c));
     }
 
     /// The projects in the index that may be the same as `new`, with the reasons in Chinese.
@@ -92,115 +173,102 @@ impl Index {
     /// Like [`Index::matches`], leaving out the projects in `known` (pairs already in the
     /// pool) before the strongest are kept, so that they cannot crowd out new look-alikes.
     pub fn matches_except(&self, new: &Entry, known: &HashSet<i64>) -> Vec<Pair> {
-        let mut seen = HashSet::new();
-        let mut looked_at = Vec::new();
-        let mut consider = |i: usize| {
-            if seen.insert(i) {
-                looked_at.push(i);
+        let mine = self.book.candidate(new);
+        let mut hits: HashMap<usize, u32> = HashMap::new();
+        for g in lookup_grams(&mine) {
+            for &i in self.by_gram.get(&g).into_iter().flatten() {
+                *hits.entry(i).or_default() += 1;
             }
-        };
+        }
+        let mut looked_at: Vec<(u32, usize)> = hits.into_iter().map(|(i, n)| (n, i)).collect();
+        looked_at.sort_unstable_by(|a, b| b.cmp(a));
+        looked_at.truncate(CANDIDATES);
+        let mut consider: BTreeSet<usize> = looked_at.into_iter().map(|(_, i)| i).collect();
         if let Some(code) = &new.investor_credit_code {
-            self.by_code
-                .get(code)
-                .into_iter()
-                .flatten()
-                .for_each(|&i| consider(i));
+            consider.extend(self.by_code.get(code).into_iter().flatten());
         }
-        self.by_key
-            .get(&new.name_key)
-            .into_iter()
-            .flatten()
-            .for_each(|&i| consider(i));
-        if let Some(county) = self.by_county.get(&new.region_code) {
-            let (prefix, upper) = prefix_range(&new.name_key);
-            let from = (new.name_key.clone(), 0);
-            county
-                .range(from.clone()..)
-                .take_while(|(k, _)| *k < upper)
-                .take(NEIGHBOURS)
-                .for_each(|&(_, i)| consider(i));
-            county
-                .range(..from)
-                .rev()
-                .take_while(|(k, _)| *k >= prefix)
-                .take(NEIGHBOURS)
-                .for_each(|&(_, i)| consider(i));
-        }
-        let grams = Bigrams::of(&new.name_key);
         let mut pairs = Vec::new();
-        let mut strength = Vec::new();
-        for i in looked_at {
-            let (other, other_grams) = &self.entries[i];
+        for i in consider {
+            let (other, theirs) = &self.entries[i];
             if other.id == new.id || known.contains(&other.id) {
                 continue;
             }
-            let mut reasons = Vec::new();
-            if new.investor_credit_code.is_some()
-                && other.investor_credit_code == new.investor_credit_code
-            {
-                reasons.push("同一投资方统一社会信用代码".to_owned());
-            }
-            let similarity = grams.similarity(other_grams);
-            if similarity >= SIMILAR_FROM {
-                reasons.push(format!("项目名称相似度{similarity}%"));
-            }
-            if reasons.is_empty() {
+            let assessment = assess(&mine, theirs);
+            if !assessment.is_pair() {
                 continue;
             }
+            let mut reasons = assessment.reasons;
             if other.region_code == new.region_code {
                 reasons.push("同一落户地".to_owned());
                 if other.zone_id.is_some() && other.zone_id == new.zone_id {
                     reasons.push("同一园区".to_owned());
                 }
+            } else {
+                reasons.push("落户地不同".to_owned());
             }
             if other.event_id.is_some() && new.event_id.is_some() && other.event_id != new.event_id
             {
                 reasons.push("在不同签约活动中签约".to_owned());
             }
-            let same_code = reasons[0].starts_with("同一投资方");
-            strength.push((same_code, similarity, other.id, pairs.len()));
             pairs.push(Pair {
                 project_id: new.id,
                 other_project_id: other.id,
+                score: assessment.score,
                 reasons,
                 region_code: new.region_code.clone(),
             });
         }
-        if pairs.len() > MAX_PAIRS {
-            strength.sort_unstable_by(|a, b| b.cmp(a));
-            let mut keep: Vec<usize> = strength.iter().take(MAX_PAIRS).map(|s| s.3).collect();
-            keep.sort_unstable();
-            let mut all: Vec<Option<Pair>> = pairs.into_iter().map(Some).collect();
-            pairs = keep.into_iter().filter_map(|i| all[i].take()).collect();
-        }
+        pairs.sort_by_key(|p| std::cmp::Reverse((p.score, p.other_project_id)));
+        pairs.truncate(MAX_PAIRS);
         pairs
     }
 
-    /// The candidates of one project, found with index look-ups: the same credit code or name
-    /// key anywhere, and the up to 100 names either side of its own in its county. Reading
-    /// neighbours in (region_code, name_key) order keeps each look-up logarithmic.
-    pub async fn around(conn: &mut sqlx::AnyConnection, new: &Entry) -> Result<Self, StoreError> {
-        let (prefix, upper) = prefix_range(&new.name_key);
-        // Index look-ups joined by UNION: an OR across columns would make both backends scan
-        // the whole table.
-        let rows: Vec<Entry> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM projects WHERE investor_credit_code = $2 AND id <> $1 \
-             UNION SELECT {COLUMNS} FROM projects WHERE name_key = $3 AND id <> $1 \
-             UNION SELECT * FROM (SELECT {COLUMNS} FROM projects WHERE region_code = $4 \
-             AND name_key >= $3 AND name_key < $6 AND id <> $1 ORDER BY name_key LIMIT {NEIGHBOURS}) after_key \
-             UNION SELECT * FROM (SELECT {COLUMNS} FROM projects WHERE region_code = $4 \
-             AND name_key >= $5 AND name_key < $3 AND id <> $1 ORDER BY name_key DESC LIMIT {NEIGHBOURS}) before_key"
-        ))
-        .bind(new.id)
-        .bind(&new.investor_credit_code)
-        .bind(&new.name_key)
-        .bind(&new.region_code)
-        .bind(&prefix)
-        .bind(&upper)
-        .fetch_all(&mut *conn)
-        .await?;
-        let mut index = Self::default();
-        rows.into_iter().for_each(|e| index.add(e));
+    /// The candidates of one project anywhere in the installation, found through the gram
+    /// index: the projects sharing most of its rarer name and investor grams, and those with
+    /// its credit code.
+    pub async fn around(
+        conn: &mut sqlx::AnyConnection,
+        book: Arc<PlaceBook>,
+        new: &Entry,
+    ) -> Result<Self, StoreError> {
+        let looked_up = lookup_grams(&book.candidate(new));
+        let mut ids: Vec<i64> = Vec::new();
+        if !looked_up.is_empty() {
+            let list: Vec<String> = (0..looked_up.len())
+                .map(|i| format!("${}", i + 2))
+                .collect();
+            let sql = format!(
+                "SELECT project_id FROM project_name_grams WHERE gram IN ({}) AND project_id <> $1 \
+                 GROUP BY project_id ORDER BY COUNT(*) DESC, project_id DESC LIMIT {CANDIDATES}",
+                list.join(", ")
+            );
+            let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(new.id);
+            for g in &looked_up {
+                q = q.bind(g);
+            }
+            ids = q.fetch_all(&mut *conn).await?;
+        }
+        let mut index = Self::new(book);
+        if !ids.is_empty() {
+            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+            let rows: Vec<Entry> = sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM projects WHERE id IN ({})",
+                list.join(", ")
+            ))
+            .fetch_all(&mut *conn)
+            .await?;
+            rows.into_iter().for_each(|e| index.add(e));
+        }
+        if new.investor_credit_code.is_some() {
+            let rows: Vec<Entry> = sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM projects WHERE investor_credit_code = $1 AND id <> $2"
+            ))
+            .bind(&new.investor_credit_code)
+            .bind(new.id)
+            .fetch_all(&mut *conn)
+            .await?;
+            rows.into_iter().for_each(|e| index.add(e));
+        }
         Ok(index)
     }
 
@@ -209,9 +277,10 @@ impl Index {
     pub async fn for_batch(
         conn: &mut sqlx::AnyConnection,
         backend: Backend,
+        book: Arc<PlaceBook>,
         news: &[Entry],
     ) -> Result<Self, StoreError> {
-        let mut index = Self::default();
+        let mut index = Self::new(book);
         let counties: BTreeSet<&str> = news.iter().map(|e| e.region_code.as_str()).collect();
         let codes: BTreeSet<&str> = news
             .iter()
@@ -249,6 +318,64 @@ impl Index {
     }
 }
 
+/// Writes the gram index of projects (replacing what they had), so later projects meet them.
+pub(crate) async fn index_projects(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    book: &PlaceBook,
+    entries: &[Entry],
+    replace: bool,
+) -> Result<(), StoreError> {
+    if replace {
+        for e in entries {
+            sqlx::query("DELETE FROM project_name_grams WHERE project_id = $1")
+                .bind(e.id)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    let mut rows = Vec::new();
+    for e in entries {
+        let mut gs = index_grams(&book.candidate(e));
+        gs.push(INDEXED.to_owned());
+        gs.dedup();
+        for g in gs {
+            rows.push(vec![Bind::Text(g), Bind::Int(e.id)]);
+        }
+    }
+    bulk::insert_rows(
+        conn,
+        backend,
+        "project_name_grams",
+        &["gram", "project_id"],
+        rows,
+    )
+    .await
+}
+
+/// Indexes the projects that are not yet (stored before the index, loaded in bulk, or indexed
+/// by an older normalisation), a thousand per transaction. Run on start-up and after bulk loads.
+pub(crate) async fn index_missing(db: &Db) -> Result<usize, StoreError> {
+    let book = place_book(db).await?;
+    let mut done = 0;
+    loop {
+        let mut tx = db.pool.begin().await?;
+        let rows: Vec<Entry> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM projects p WHERE NOT EXISTS (SELECT 1 FROM project_name_grams g \
+             WHERE g.gram = $1 AND g.project_id = p.id) ORDER BY id LIMIT 1000"
+        ))
+        .bind(INDEXED)
+        .fetch_all(&mut *tx)
+        .await?;
+        if rows.is_empty() {
+            return Ok(done);
+        }
+        index_projects(&mut tx, db.backend(), &book, &rows, true).await?;
+        tx.commit().await?;
+        done += rows.len();
+    }
+}
+
 /// Queues the pairs for review.
 pub(crate) async fn write_pairs(
     conn: &mut sqlx::AnyConnection,
@@ -263,6 +390,7 @@ pub(crate) async fn write_pairs(
                 Bind::Int(p.project_id),
                 Bind::Int(p.other_project_id),
                 Bind::Text(serde_json::to_string(&p.reasons).unwrap_or_default()),
+                Bind::Int(i64::from(p.score)),
                 Bind::Text(p.region_code.clone()),
                 Bind::Text("pending".into()),
                 Bind::Text(now.to_owned()),
@@ -277,6 +405,7 @@ pub(crate) async fn write_pairs(
             "project_id",
             "other_project_id",
             "reasons",
+            "score",
             "region_code",
             "status",
             "created_at",
@@ -289,79 +418,62 @@ pub(crate) async fn write_pairs(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use luodi_domain::ledger::name_key;
 
-    fn entry(id: i64, name: &str, region: &str, code: Option<&str>, event: Option<i64>) -> Entry {
+    fn book() -> Arc<PlaceBook> {
+        let mut m = HashMap::new();
+        m.insert(
+            "43".to_owned(),
+            Places::new(["湖南省", "益阳市", "南县", "沅江市", "桃江县"]),
+        );
+        Arc::new(PlaceBook(m))
+    }
+
+    fn entry(id: i64, name: &str, region: &str, investor: &str, code: Option<&str>) -> Entry {
         Entry {
             id,
-            name_key: name_key(name),
+            name: name.to_owned(),
+            investor_name: investor.to_owned(),
             investor_credit_code: code.map(str::to_owned),
             region_code: region.to_owned(),
-            zone_id: None,
-            event_id: event,
+            industry_code: Some("C38".to_owned()),
+            contract_fen: 100_000_000,
+            ..Entry::default()
         }
     }
 
     #[test]
-    fn similar_names_in_the_county_same_code_anywhere_and_nothing_else() {
-        let mut index = Index::default();
+    fn a_copy_in_another_county_is_found_and_a_second_phase_is_not() {
+        let mut index = Index::new(book());
         index.add(entry(
             1,
-            "中联重科（南县）产业园项目",
-            "430921",
+            "华湘锂电新材料产业园项目",
+            "430981",
+            "湖南华湘锂电科技有限公司",
             None,
-            Some(7),
         ));
+        index.add(entry(2, "洞庭食品加工", "430921", "洞庭食品", None));
         index.add(entry(
-            2,
-            "比亚迪电池生产基地",
-            "430921",
-            Some("91430000MA4L0XXXX1"),
+            3,
+            "华湘锂电新材料产业园二期",
+            "430981",
+            "华湘锂电科技",
             None,
         ));
-        index.add(entry(3, "中联重科产业园", "430102", None, None));
-        index.add(entry(4, "洞庭食品加工", "430921", None, None));
-        let new = entry(
-            9,
-            "中联重科产业园二期",
-            "430921",
-            Some("91430000MA4L0XXXX1"),
-            Some(8),
-        );
-        let mut pairs = index.matches(&new);
-        pairs.sort_by_key(|p| p.other_project_id);
-        let found: Vec<(i64, Vec<String>)> = pairs
-            .into_iter()
-            .map(|p| (p.other_project_id, p.reasons))
-            .collect();
-        assert_eq!(
-            found,
-            vec![
-                (
-                    1,
-                    vec![
-                        "项目名称相似度100%".to_owned(),
-                        "同一落户地".to_owned(),
-                        "在不同签约活动中签约".to_owned()
-                    ]
-                ),
-                (
-                    2,
-                    vec![
-                        "同一投资方统一社会信用代码".to_owned(),
-                        "同一落户地".to_owned()
-                    ]
-                ),
-                // the same name key in another county
-                (3, vec!["项目名称相似度100%".to_owned()]),
-            ]
-        );
+        let copy = entry(9, "南县華湘鋰電新材料產業園", "430921", "華湘鋰電", None);
+        let pairs = index.matches(&copy);
+        let found: Vec<i64> = pairs.iter().map(|p| p.other_project_id).collect();
+        assert_eq!(found, vec![1], "{pairs:?}");
+        assert!(pairs[0].score >= 90, "{pairs:?}");
+        assert!(pairs[0]
+            .reasons
+            .contains(&"投资方简称与全称一致".to_owned()));
+        assert!(pairs[0].reasons.contains(&"落户地不同".to_owned()));
     }
 
     #[test]
     fn a_project_is_not_its_own_duplicate_and_is_added_once() {
-        let mut index = Index::default();
-        let e = entry(1, "洞庭食品加工", "430921", None, None);
+        let mut index = Index::new(book());
+        let e = entry(1, "洞庭食品加工", "430921", "洞庭食品", None);
         index.add(e.clone());
         index.add(e.clone());
         assert!(index.matches(&e).is_empty());
@@ -369,55 +481,24 @@ mod tests {
     }
 
     #[test]
-    fn only_the_neighbours_in_key_order_are_compared() {
-        // 300 look-alikes in one county: the new name meets those nearest to it in key order,
-        // at most 100 on each side, so a flood of similar names cannot make imports quadratic.
-        let mut index = Index::default();
-        for i in 0..300 {
-            index.add(entry(i, &format!("华湘电子{i:03}"), "430921", None, None));
-        }
-        let pairs = index.matches(&entry(1000, "华湘电子150", "430921", None, None));
-        assert!(pairs.len() <= 2 * NEIGHBOURS, "{}", pairs.len());
-        assert!(pairs.iter().any(|p| p.other_project_id == 150));
-    }
-
-    #[test]
     fn a_flood_of_look_alikes_queues_the_strongest_ten() {
-        let mut index = Index::default();
+        let mut index = Index::new(book());
         for i in 0..50 {
-            index.add(entry(i, "华湘电子产业园", "430921", None, None));
+            index.add(entry(i, "华湘电子产业园", "430921", "华湘电子", None));
         }
-        index.add(entry(
-            50,
-            "楚天机械",
-            "430102",
-            Some("91430000MA4L0XXXX1"),
-            None,
-        ));
-        let new = entry(
-            99,
-            "华湘电子产业园",
-            "430921",
-            Some("91430000MA4L0XXXX1"),
-            None,
-        );
-        let pairs = index.matches(&new);
+        let pairs = index.matches(&entry(99, "华湘电子产业园", "430921", "华湘电子", None));
         assert_eq!(pairs.len(), MAX_PAIRS);
         let others: Vec<i64> = pairs.iter().map(|p| p.other_project_id).collect();
-        // the same investor first, then the newest of the identical names
-        assert!(others.contains(&50));
         assert!(others.contains(&49) && !others.contains(&0), "{others:?}");
     }
 
     #[test]
     fn pairs_already_in_the_pool_do_not_crowd_out_new_ones() {
-        // An edit re-runs detection: the ten pairs already queued are left out before the
-        // strongest ten are kept, so the new look-alikes still reach the pool.
-        let mut index = Index::default();
+        let mut index = Index::new(book());
         for i in 0..20 {
-            index.add(entry(i, "华湘电子产业园", "430921", None, None));
+            index.add(entry(i, "华湘电子产业园", "430921", "华湘电子", None));
         }
-        let new = entry(99, "华湘电子产业园", "430921", None, None);
+        let new = entry(99, "华湘电子产业园", "430921", "华湘电子", None);
         let known: HashSet<i64> = (10..20).collect();
         let others: Vec<i64> = index
             .matches_except(&new, &known)
@@ -426,5 +507,20 @@ mod tests {
             .collect();
         assert_eq!(others.len(), MAX_PAIRS);
         assert!(others.iter().all(|id| *id < 10), "{others:?}");
+    }
+
+    #[test]
+    fn generic_grams_are_not_looked_up_when_rarer_ones_exist() {
+        let b = book();
+        let c = b.candidate(&entry(
+            1,
+            "华湘锂电智能制造产业园",
+            "430921",
+            "华湘锂电",
+            None,
+        ));
+        let looked = lookup_grams(&c);
+        assert!(looked.contains(&"华湘".to_owned()));
+        assert!(!looked.contains(&"产业".to_owned()), "{looked:?}");
     }
 }

@@ -4,7 +4,9 @@
 
 mod matching;
 
-pub(crate) use matching::{write_pairs, Entry, Index, Pair};
+pub(crate) use matching::{
+    index_missing, index_projects, place_book, write_pairs, Entry, Index, Pair, PlaceBook,
+};
 
 use crate::audit::{self, Change};
 use crate::kit::clock;
@@ -24,14 +26,15 @@ crate::scoped::area_handle!(
     Duplicates, duplicates
 );
 
-/// Finds earlier projects that may be the same as project `id` — same investor credit code,
-/// a similar name in the same county, or the same name key anywhere — and queues them for
-/// review, when an edit changes what detection looks at. Nothing is merged or rejected, and a
+/// Re-indexes project `id` and finds projects anywhere that may be the same (the fair
+/// comparison of `luodi_domain::duplicates` over its gram candidates and credit code), and
+/// queues them for review, when an edit changes what detection looks at. Nothing is merged or rejected, and a
 /// pair already in the pool (raised from either side, whatever its review outcome) is not
 /// raised again.
 pub(crate) async fn record(
     conn: &mut sqlx::AnyConnection,
     backend: crate::kit::db::Backend,
+    book: std::sync::Arc<PlaceBook>,
     entry: Entry,
     now: &str,
 ) -> Result<Vec<Pair>, StoreError> {
@@ -45,7 +48,8 @@ pub(crate) async fn record(
     .await?
     .into_iter()
     .collect();
-    let pairs = Index::around(conn, &entry)
+    index_projects(conn, backend, &book, std::slice::from_ref(&entry), true).await?;
+    let pairs = Index::around(conn, book, &entry)
         .await?
         .matches_except(&entry, &known);
     write_pairs(conn, backend, &pairs, now).await?;
@@ -167,9 +171,12 @@ pub struct DuplicateCandidate {
     pub other_region_code: String,
     #[serde(skip)]
     pub decided_region: Option<String>,
-    /// Why they look alike, in Chinese.
+    /// Why they look alike — and the facts that differ — in Chinese.
     #[sqlx(skip)]
     pub reasons: Vec<String>,
+    /// How alike they are, 0–100 (the pair is raised from 60); none for pairs raised before
+    /// the score was kept.
+    pub score: Option<i64>,
     #[serde(skip)]
     pub reasons_json: String,
     /// `pending` 待核查, `duplicate` 确认重复, `not_duplicate` 不是重复.
@@ -252,7 +259,7 @@ pub struct DuplicateReopen {
 
 const DUPLICATE_SELECT: &str = "SELECT d.id, d.project_id, p.name AS project_name, \
     pr.name AS project_region_name, d.other_project_id, o.name AS other_project_name, \
-    r.name AS other_region_name, d.reasons AS reasons_json, d.status, d.decision_note, \
+    r.name AS other_region_name, d.reasons AS reasons_json, d.score, d.status, d.decision_note, \
     p.region_code AS project_region_code, o.region_code AS other_region_code, d.decided_region, \
     u.display_name AS reviewed_by_name, d.reviewed_at, d.created_at FROM duplicate_candidates d \
     JOIN projects p ON p.id = d.project_id JOIN regions pr ON pr.code = p.region_code \
@@ -327,6 +334,13 @@ impl Duplicates<'_> {
                     // The reviewer above wrote it knowing both projects, and may have named
                     // the other one; the decision itself is shown.
                     d.decision_note = None;
+                    // A differing fact names the other project's (年产20万吨, 东区): only
+                    // the kind of difference is shown.
+                    for r in &mut d.reasons {
+                        if let Some((kind, _)) = r.split_once('：') {
+                            *r = kind.to_owned();
+                        }
+                    }
                 }
                 d
             })

@@ -1118,32 +1118,39 @@ impl Ledger<'_> {
             .zip(order.iter_mut())
             .map(|(((c, input, _), &id), (_, key, _))| Entry {
                 id,
+                name: c.name.clone(),
                 name_key: std::mem::take(key),
+                investor_name: input.investor_name.trim().to_owned(),
                 investor_credit_code: c.credit_code.clone(),
                 region_code: c.region.to_string(),
                 zone_id: input.zone_id,
                 event_id: input.event_id,
+                industry_code: opt(&input.industry_code),
+                contract_fen: input.contract_fen,
+                signed_on: c.dates[0].clone(),
             })
             .collect();
+        let book = duplicates::place_book(&self.db).await?;
         // Look-alikes among the projects already stored, and among the new ones in order. One
         // project is looked up in this transaction. A sheet's look-ups and matching run beside
         // the writes, reading on a connection of their own: the stored projects they compare
         // with are the same either way (on SQLite this transaction holds the write lock, so
         // nobody else adds any; the new ones are matched with each other in memory).
         let matching = match entries.as_slice() {
-            [one] => Matching::Ready(Index::around(conn, one).await?.matches(one)),
+            [one] => Matching::Ready(Index::around(conn, book.clone(), one).await?.matches(one)),
             _ => {
                 let entries = entries.clone();
+                let book = book.clone();
                 // A connection of its own only when one is free right now: waiting for one
                 // while holding this transaction's could deadlock imports running at once.
                 let task = match self.db.pool.try_acquire() {
                     Some(mut reader) => tokio::spawn(async move {
-                        let index = Index::for_batch(&mut reader, backend, &entries).await?;
+                        let index = Index::for_batch(&mut reader, backend, book, &entries).await?;
                         drop(reader);
                         match_in_order(index, entries).await
                     }),
                     None => {
-                        let index = Index::for_batch(conn, backend, &entries).await?;
+                        let index = Index::for_batch(conn, backend, book, &entries).await?;
                         tokio::spawn(match_in_order(index, entries))
                     }
                 };
@@ -1176,6 +1183,7 @@ impl Ledger<'_> {
         });
         let mut projects = Vec::with_capacity(items.len());
         let mut stages = Vec::with_capacity(items.len());
+        let indexed = entries.clone();
         for (((c, input, how), e), &id) in items.iter().zip(entries).zip(&ids) {
             let text = |s: &Option<String>| Bind::OptText(opt(s));
             let date = |i: usize| Bind::OptText(c.dates[i].clone());
@@ -1228,6 +1236,7 @@ impl Ledger<'_> {
         }
         let t_build = t0.elapsed();
         bulk::insert_rows(conn, backend, "projects", &PROJECT_COLUMNS, projects).await?;
+        duplicates::index_projects(conn, backend, &book, &indexed, false).await?;
         let t_projects = t0.elapsed();
         bulk::insert_rows(
             conn,
@@ -1417,16 +1426,24 @@ impl Ledger<'_> {
         if moved
             || name_key(&before.name) != name_key(&after.name)
             || before.investor_credit_code != after.investor_credit_code
+            || before.name != after.name
+            || before.investor_name.trim() != after.investor_name.trim()
         {
             let entry = Entry {
                 id,
+                name: c.name.clone(),
                 name_key: name_key(&c.name),
+                investor_name: after.investor_name.trim().to_owned(),
                 investor_credit_code: c.credit_code.clone(),
                 region_code: c.region.to_string(),
                 zone_id: after.zone_id,
                 event_id: after.event_id,
+                industry_code: opt(&after.industry_code),
+                contract_fen: after.contract_fen,
+                signed_on: c.dates[0].clone(),
             };
-            let pairs = duplicates::record(&mut tx, self.db.backend(), entry, &now).await?;
+            let book = duplicates::place_book(&self.db).await?;
+            let pairs = duplicates::record(&mut tx, self.db.backend(), book, entry, &now).await?;
             let signals =
                 duplicates::signal_entries(&mut tx, &self.actor, &self.settings, &pairs).await?;
             audit::record_many(&mut tx, self.db.backend(), (&self.actor).into(), signals).await?;

@@ -1,0 +1,748 @@
+//! Fair duplicate candidates (重复签约, domain §14, issue 19): names are normalised the same
+//! way wherever they were entered — traditional characters to simplified, full width to half
+//! width, the entering place's name in front and company forms taken off — and compared with a
+//! similarity in which rare characters weigh more than 产业园 / 智能制造 / 项目. Phase (一期 /
+//! 二期), capacity (年产10万吨) and site are not deleted but kept as facts: facts that differ
+//! lower the score and are shown as reasons. Investors are the same through the credit code,
+//! or through their normalised names (one within the other). Pure rules, no I/O.
+
+use std::collections::BTreeSet;
+
+/// Score (0–100) from which a pair goes to the review pool.
+pub const PAIR_FROM: u32 = 60;
+
+/// The place names of the region directory, longest first, each also without its level word
+/// (益阳市 → 益阳) when what is left has two characters or more.
+#[derive(Debug, Clone, Default)]
+pub struct Places(Vec<String>);
+
+impl Places {
+    pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
+        const LEVELS: [&str; 9] = [
+            "土家族苗族自治州",
+            "苗族侗族自治县",
+            "自治州",
+            "自治县",
+            "省",
+            "市",
+            "县",
+            "区",
+            "州",
+        ];
+        let mut all = BTreeSet::new();
+        for name in names {
+            let name = simplify(name);
+            if name.chars().count() < 2 {
+                continue;
+            }
+            for level in LEVELS {
+                if let Some(short) = name.strip_suffix(level) {
+                    if short.chars().count() >= 2 {
+                        all.insert(short.to_owned());
+                    }
+                    break;
+                }
+            }
+            all.insert(name);
+        }
+        let mut v: Vec<String> = all.into_iter().collect();
+        v.sort_by_key(|p| std::cmp::Reverse(p.chars().count()));
+        Self(v)
+    }
+
+    /// The place name `s` starts with, longest first.
+    fn prefix_of<'s>(&'s self, s: &str) -> Option<&'s str> {
+        self.0
+            .iter()
+            .find(|p| s.starts_with(p.as_str()))
+            .map(String::as_str)
+    }
+
+    /// The place name `s` is, exactly.
+    fn is_place(&self, s: &str) -> bool {
+        self.0.iter().any(|p| p == s)
+    }
+
+    /// The first place name inside `s` (not at its start): its byte range.
+    fn inside(&self, s: &str) -> Option<(usize, usize)> {
+        self.0
+            .iter()
+            .filter_map(|p| {
+                s.find(p.as_str())
+                    .filter(|&at| at > 0)
+                    .map(|at| (at, at + p.len()))
+            })
+            .min_by_key(|r| r.0)
+    }
+}
+
+/// Traditional → simplified, full width → half width, lower case.
+pub fn simplify(s: &str) -> String {
+    let half: String = s
+        .chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        })
+        .collect();
+    hanconv::t2s(half).to_lowercase()
+}
+
+/// Company forms taken off names (longest first).
+const COMPANY_FORMS: [&str; 12] = [
+    "股份有限公司",
+    "有限责任公司",
+    "有限公司",
+    "控股集团",
+    "集团",
+    "控股",
+    "股份",
+    "分公司",
+    "公司",
+    "(中国)",
+    "中国",
+    "有限",
+];
+
+/// Words every other project name holds: their characters weigh little.
+const GENERIC: [&str; 40] = [
+    "产业园",
+    "智能制造",
+    "项目",
+    "基地",
+    "生产",
+    "建设",
+    "科技",
+    "新材料",
+    "工业",
+    "园区",
+    "制造",
+    "加工",
+    "中心",
+    "电子",
+    "设备",
+    "产业",
+    "技术",
+    "发展",
+    "开发",
+    "投资",
+    "新能源",
+    "配套",
+    "扩建",
+    "新建",
+    "改造",
+    "升级",
+    "工程",
+    "物流",
+    "综合",
+    "研发",
+    "智能",
+    "装备",
+    "材料",
+    "食品",
+    "农业",
+    "医药",
+    "年产",
+    "总部",
+    "生态",
+    "产品",
+];
+
+fn generic_char(c: char) -> bool {
+    GENERIC.iter().any(|w| w.contains(c))
+}
+
+/// A character's weight: 1 for a rare one, a quarter for one of the generic words.
+fn weight(c: char) -> u32 {
+    if generic_char(c) {
+        1
+    } else {
+        4
+    }
+}
+
+/// What a project name says once normalised: its core (the characters compared) and the facts
+/// taken out of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NameProfile {
+    pub core: String,
+    /// 1 for 一期 or no phase named, 2 for 二期, …
+    pub phase: u32,
+    /// Capacities named, normalised (10万吨).
+    pub capacity: Option<String>,
+    /// Sites named: a place inside the name, or a remark in brackets that is no place, phase
+    /// or company form (东区, 二号厂区).
+    pub site: Option<String>,
+}
+
+fn numeral(c: char) -> Option<u32> {
+    "〇一二三四五六七八九"
+        .chars()
+        .position(|d| d == c)
+        .map(|p| p as u32)
+        .or(match c {
+            '零' => Some(0),
+            '两' => Some(2),
+            _ => None,
+        })
+}
+
+/// A phase word (一期, 第二期, 2期, 三期工程) in `s`: its number and byte range.
+fn find_phase(s: &str) -> Option<(u32, usize, usize)> {
+    let at = s.find('期')?;
+    let before = &s[..at];
+    let mut start = at;
+    let mut digits = String::new();
+    for (i, c) in before.char_indices().rev() {
+        if c.is_ascii_digit() || numeral(c).is_some() || c == '十' {
+            digits.insert(0, c);
+            start = i;
+        } else {
+            break;
+        }
+    }
+    if digits.is_empty() {
+        return find_phase(&s[at + '期'.len_utf8()..]).map(|(n, a, b)| (n, a + at + 3, b + at + 3));
+    }
+    if before[..start].ends_with('第') {
+        start -= '第'.len_utf8();
+    }
+    let n = parse_small(&digits)?;
+    Some((n, start, at + '期'.len_utf8()))
+}
+
+/// 0–99 written in digits or Chinese numerals.
+fn parse_small(s: &str) -> Option<u32> {
+    if let Ok(n) = s.parse() {
+        return Some(n);
+    }
+    let chars: Vec<char> = s.chars().collect();
+    match chars.as_slice() {
+        ['十'] => Some(10),
+        [d] => numeral(*d),
+        ['十', d] => numeral(*d).map(|d| 10 + d),
+        [t, '十'] => numeral(*t).map(|t| t * 10),
+        [t, '十', d] => Some(numeral(*t)? * 10 + numeral(*d)?),
+        _ => None,
+    }
+}
+
+/// Units a capacity is counted in.
+const UNITS: [&str; 16] = [
+    "万吨",
+    "吨",
+    "万台",
+    "台",
+    "万套",
+    "套",
+    "万件",
+    "件",
+    "万辆",
+    "辆",
+    "万片",
+    "片",
+    "gwh",
+    "mw",
+    "万平方米",
+    "万只",
+];
+
+/// A capacity (年产10万吨, 5gwh) in `s`: normalised and its byte range.
+fn find_capacity(s: &str) -> Option<(String, usize, usize)> {
+    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let (at, c) = chars[i];
+        if c.is_ascii_digit() || numeral(c).is_some() || c == '十' {
+            let mut j = i;
+            let mut raw = String::new();
+            while j < chars.len() {
+                let c = chars[j].1;
+                if c.is_ascii_digit() || c == '.' || numeral(c).is_some() || c == '十' {
+                    raw.push(c);
+                } else {
+                    break;
+                }
+                j += 1;
+            }
+            let end = chars.get(j).map_or(s.len(), |c| c.0);
+            let rest = &s[end..];
+            if let Some(unit) = UNITS.iter().find(|u| rest.starts_with(*u)) {
+                let number = if raw.chars().all(|c| c.is_ascii_digit() || c == '.') {
+                    raw.trim_start_matches('0').to_owned()
+                } else {
+                    parse_small(&raw).map_or(raw.clone(), |n| n.to_string())
+                };
+                let mut start = at;
+                if s[..at].ends_with("年产") {
+                    start -= "年产".len();
+                }
+                return Some((format!("{number}{unit}"), start, end + unit.len()));
+            }
+            i = j.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// Normalises a project name: see the module's notes.
+pub fn profile_name(name: &str, places: &Places) -> NameProfile {
+    let s = simplify(name);
+    let mut out = NameProfile {
+        phase: 1,
+        ..NameProfile::default()
+    };
+    // Bracketed remarks: a phase, a place, a company form or a site.
+    let mut outside = String::with_capacity(s.len());
+    let mut remarks = Vec::new();
+    let mut depth = 0usize;
+    let mut current = String::new();
+    for c in s.chars() {
+        match c {
+            '(' | '[' | '【' | '《' | '〔' | '（' => {
+                depth += 1;
+                if depth == 1 {
+                    current.clear();
+                }
+            }
+            ')' | ']' | '】' | '》' | '〕' | '）' => {
+                if depth == 1 {
+                    remarks.push(std::mem::take(&mut current));
+                }
+                depth = depth.saturating_sub(1);
+            }
+            _ if depth == 0 => outside.push(c),
+            _ => current.push(c),
+        }
+    }
+    for remark in remarks {
+        let remark: String = remark.chars().filter(|c| c.is_alphanumeric()).collect();
+        if let Some((n, ..)) = find_phase(&remark) {
+            out.phase = n;
+        } else if let Some((cap, ..)) = find_capacity(&remark) {
+            out.capacity = Some(cap);
+        } else if remark.is_empty()
+            || places.is_place(&remark)
+            || COMPANY_FORMS.contains(&remark.as_str())
+        {
+        } else {
+            out.site = Some(remark);
+        }
+    }
+    let mut s: String = outside.chars().filter(|c| c.is_alphanumeric()).collect();
+    if let Some((n, a, b)) = find_phase(&s) {
+        out.phase = n;
+        s.replace_range(a..b, "");
+    }
+    if let Some((cap, a, b)) = find_capacity(&s) {
+        out.capacity = Some(cap);
+        s.replace_range(a..b, "");
+    }
+    // The entering place's name in front (湖南省益阳市南县…) is no part of the project.
+    while let Some(p) = places.prefix_of(&s) {
+        s = s[p.len()..].to_owned();
+    }
+    for form in COMPANY_FORMS {
+        if s.contains(form) {
+            s = s.replace(form, "");
+        }
+    }
+    // A place inside the name is where the project stands.
+    if let Some((a, b)) = places.inside(&s) {
+        out.site.get_or_insert_with(|| s[a..b].to_owned());
+        s.replace_range(a..b, "");
+    }
+    for tail in ["建设项目", "项目", "工程"] {
+        if let Some(rest) = s.strip_suffix(tail) {
+            s = rest.to_owned();
+        }
+    }
+    out.core = s;
+    out
+}
+
+/// An investor's name without places, brackets and company forms (湖南中联重科股份有限公司 →
+/// 中联重科).
+pub fn investor_core(name: &str, places: &Places) -> String {
+    let s = simplify(name);
+    let mut outside = String::new();
+    let mut depth = 0usize;
+    for c in s.chars() {
+        match c {
+            '(' | '（' | '[' | '【' => depth += 1,
+            ')' | '）' | ']' | '】' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => outside.push(c),
+            _ => {}
+        }
+    }
+    let mut s: String = outside.chars().filter(|c| c.is_alphanumeric()).collect();
+    while let Some(p) = places.prefix_of(&s) {
+        s = s[p.len()..].to_owned();
+    }
+    for form in COMPANY_FORMS {
+        if s.contains(form) {
+            s = s.replace(form, "");
+        }
+    }
+    s
+}
+
+/// The same investor by name: the cores are equal, or the shorter (two characters or more) is
+/// the start of the longer one (中联重科 in 中联重科建机).
+pub fn same_investor_name(a: &str, b: &str) -> bool {
+    let (short, long) = if a.chars().count() <= b.chars().count() {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    short.chars().count() >= 2
+        && (long.starts_with(short) || long.contains(short) && short.chars().count() >= 3)
+}
+
+/// A core's character bigrams (a single character stands alone), deduplicated.
+pub fn grams(core: &str) -> Vec<String> {
+    let chars: Vec<char> = core.chars().collect();
+    let mut v: Vec<String> = if chars.len() < 2 {
+        chars.iter().map(|c| c.to_string()).collect()
+    } else {
+        chars.windows(2).map(|w| w.iter().collect()).collect()
+    };
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Whether a bigram is made of generic characters only (产业, 项目): such grams find every
+/// other project and are not looked up when the name has rarer ones.
+pub fn generic_gram(gram: &str) -> bool {
+    gram.chars().all(generic_char)
+}
+
+/// Weighted similarity of two cores, 0–100: a Dice coefficient over character bigrams in which
+/// a bigram weighs what its characters weigh, so shared rare characters count more.
+pub fn weighted_similarity(a: &str, b: &str) -> u32 {
+    let bag = |s: &str| -> Vec<(char, char)> {
+        let c: Vec<char> = s.chars().collect();
+        let mut v: Vec<(char, char)> = if c.len() < 2 {
+            c.iter().map(|&x| (x, x)).collect()
+        } else {
+            c.windows(2).map(|w| (w[0], w[1])).collect()
+        };
+        v.sort_unstable();
+        v
+    };
+    let w = |g: &(char, char)| weight(g.0) + weight(g.1);
+    let (x, y) = (bag(a), bag(b));
+    let total: u32 = x.iter().chain(&y).map(w).sum();
+    if total == 0 {
+        return 0;
+    }
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < x.len() && j < y.len() {
+        match x[i].cmp(&y[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += w(&x[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    200 * shared / total
+}
+
+/// What is compared of a project.
+#[derive(Debug, Clone, Default)]
+pub struct Candidate {
+    pub name: NameProfile,
+    pub investor: String,
+    pub credit_code: Option<String>,
+    pub industry_code: Option<String>,
+    /// 合同引资 in 分.
+    pub contract_fen: i64,
+    /// Signing date, YYYY-MM-DD.
+    pub signed_on: Option<String>,
+}
+
+/// A pair's score (0–100) and reasons, in Chinese.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assessment {
+    pub score: u32,
+    pub reasons: Vec<String>,
+}
+
+impl Assessment {
+    pub fn is_pair(&self) -> bool {
+        self.score >= PAIR_FROM
+    }
+}
+
+fn day_number(date: &str) -> Option<i64> {
+    let d = time::Date::parse(
+        date.get(..10)?,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()?;
+    Some(i64::from(d.to_julian_day()))
+}
+
+fn phase_label(n: u32) -> String {
+    const CN: [&str; 10] = ["〇", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0..=9 => format!("{}期", CN[n as usize]),
+        _ => format!("{n}期"),
+    }
+}
+
+/// Compares two projects: name similarity (60 % of the score), the investor's identity, and the
+/// same industry, amount and signing window strengthen; a differing phase, capacity or site,
+/// or investors that are plainly different, lower it. Each step is a reason.
+pub fn assess(a: &Candidate, b: &Candidate) -> Assessment {
+    let mut reasons = Vec::new();
+    let similarity = if a.name.core.is_empty() || b.name.core.is_empty() {
+        0
+    } else {
+        weighted_similarity(&a.name.core, &b.name.core)
+    };
+    let mut score = (similarity * 6 / 10) as i64;
+    if similarity >= 50 {
+        reasons.push(format!("项目名称相似度{similarity}%"));
+    }
+    let same_code = a.credit_code.is_some() && a.credit_code == b.credit_code;
+    let same_name = !a.investor.is_empty()
+        && !b.investor.is_empty()
+        && same_investor_name(&a.investor, &b.investor);
+    if same_code {
+        score += 30;
+        reasons.push("同一投资方统一社会信用代码".to_owned());
+    } else if same_name {
+        score += 25;
+        reasons.push(if a.investor == b.investor {
+            "投资方名称相同".to_owned()
+        } else {
+            "投资方简称与全称一致".to_owned()
+        });
+    } else if !a.investor.is_empty() && !b.investor.is_empty() {
+        score -= 10;
+        reasons.push("投资方不同".to_owned());
+    }
+    if a.industry_code.is_some() && a.industry_code == b.industry_code {
+        score += 5;
+        reasons.push("同一行业".to_owned());
+    }
+    if a.contract_fen > 0 && a.contract_fen == b.contract_fen {
+        score += 5;
+        reasons.push("合同引资金额相同".to_owned());
+    }
+    if let (Some(x), Some(y)) = (
+        a.signed_on.as_deref().and_then(day_number),
+        b.signed_on.as_deref().and_then(day_number),
+    ) {
+        if (x - y).abs() <= 90 {
+            score += 5;
+            reasons.push("签约时间相近（90天内）".to_owned());
+        }
+    }
+    if a.name.phase != b.name.phase {
+        score -= 50;
+        reasons.push(format!(
+            "期次不同：{} / {}",
+            phase_label(a.name.phase),
+            phase_label(b.name.phase)
+        ));
+    }
+    match (&a.name.capacity, &b.name.capacity) {
+        (Some(x), Some(y)) if x != y => {
+            score -= 45;
+            reasons.push(format!("产能不同：年产{x} / 年产{y}"));
+        }
+        (Some(x), Some(_)) => {
+            score += 5;
+            reasons.push(format!("产能相同：年产{x}"));
+        }
+        _ => {}
+    }
+    if let (Some(x), Some(y)) = (&a.name.site, &b.name.site) {
+        if x != y {
+            score -= 45;
+            reasons.push(format!("地点不同：{x} / {y}"));
+        }
+    }
+    Assessment {
+        score: score.clamp(0, 100) as u32,
+        reasons,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn places() -> Places {
+        Places::new([
+            "湖南省",
+            "益阳市",
+            "南县",
+            "沅江市",
+            "桃江县",
+            "赫山区",
+            "长沙市",
+            "岳阳市",
+            "华容县",
+        ])
+    }
+
+    fn candidate(name: &str, investor: &str, code: Option<&str>) -> Candidate {
+        let p = places();
+        Candidate {
+            name: profile_name(name, &p),
+            investor: investor_core(investor, &p),
+            credit_code: code.map(str::to_owned),
+            industry_code: Some("C38".to_owned()),
+            contract_fen: 5_000_000_000,
+            signed_on: Some("2026-03-10".to_owned()),
+        }
+    }
+
+    fn original() -> Candidate {
+        candidate(
+            "华湘锂电新材料产业园项目",
+            "湖南华湘锂电科技股份有限公司",
+            Some("91430900MA4L0XXXX1"),
+        )
+    }
+
+    #[test]
+    fn names_are_normalised_across_scripts_widths_places_and_company_forms() {
+        let p = places();
+        let a = profile_name("湖南省益阳市南县華湘鋰電新材料產業園項目", &p);
+        let b = profile_name("华湘锂电新材料产业园", &p);
+        assert_eq!(a.core, b.core);
+        assert_eq!(a.core, "华湘锂电新材料产业园");
+        let c = profile_name("ＡＢＣ华湘锂电有限公司（一期）", &p);
+        assert_eq!((c.core.as_str(), c.phase), ("abc华湘锂电", 1));
+        assert_eq!(
+            investor_core("湖南华湘锂电科技股份有限公司", &p),
+            "华湘锂电科技"
+        );
+        assert_eq!(investor_core("華湘鋰電（中國）集團", &p), "华湘锂电");
+    }
+
+    #[test]
+    fn facts_are_kept_not_deleted() {
+        let p = places();
+        let a = profile_name("华湘锂电年产10万吨正极材料项目（二期）", &p);
+        assert_eq!(a.phase, 2);
+        assert_eq!(a.capacity.as_deref(), Some("10万吨"));
+        assert_eq!(a.core, "华湘锂电正极材料");
+        let b = profile_name("华湘锂电第三期年产二十万吨正极材料", &p);
+        assert_eq!((b.phase, b.capacity.as_deref()), (3, Some("20万吨")));
+        let c = profile_name("华湘锂电正极材料（东区）", &p);
+        assert_eq!(c.site.as_deref(), Some("东区"));
+        let d = profile_name("华湘锂电沅江正极材料", &p);
+        assert_eq!(
+            (d.site.as_deref(), d.core.as_str()),
+            (Some("沅江"), "华湘锂电正极材料")
+        );
+    }
+
+    #[test]
+    fn rare_characters_weigh_more_than_generic_words() {
+        // Sharing only 智能制造产业园 is little; sharing the rare name is much.
+        let generic = weighted_similarity("华湘智能制造产业园", "楚天智能制造产业园");
+        let rare = weighted_similarity("华湘锂电智能制造产业园", "华湘锂电产业基地");
+        assert!(generic < 50, "{generic}");
+        assert!(rare > generic, "{rare} vs {generic}");
+        assert_eq!(weighted_similarity("华湘锂电", "华湘锂电"), 100);
+    }
+
+    #[test]
+    fn the_issue_s_copies_are_caught() {
+        let o = original();
+        let variants = [
+            // the county's name put in front, traditional characters, no credit code
+            candidate(
+                "南县華湘鋰電新材料產業園項目",
+                "華湘鋰電科技股份有限公司",
+                None,
+            ),
+            // reworded, short investor name, a subsidiary's code
+            candidate(
+                "华湘锂电新材料生产基地建设项目",
+                "华湘锂电",
+                Some("91430921MA4L0YYYY2"),
+            ),
+            // company form in the name, full-width, same code
+            candidate(
+                "湖南华湘锂电有限公司新材料产业园（一期）",
+                "湖南华湘锂电科技股份有限公司",
+                Some("91430900MA4L0XXXX1"),
+            ),
+            // the investor's full name vs short, credit code blank
+            candidate("益阳华湘锂电新材料产业园", "华湘锂电科技", None),
+        ];
+        for v in &variants {
+            let a = assess(v, &o);
+            assert!(a.is_pair(), "{:?} {a:?}", v.name);
+        }
+    }
+
+    #[test]
+    fn genuine_look_alikes_are_not_paired_and_say_why() {
+        let o = original();
+        let second = candidate(
+            "华湘锂电新材料产业园二期项目",
+            "湖南华湘锂电科技股份有限公司",
+            Some("91430900MA4L0XXXX1"),
+        );
+        let a = assess(&second, &o);
+        assert!(!a.is_pair(), "{a:?}");
+        assert!(
+            a.reasons.contains(&"期次不同：二期 / 一期".to_owned()),
+            "{a:?}"
+        );
+        assert!(a.score < assess(&o, &o).score);
+
+        let cap = |n: &str| {
+            candidate(
+                &format!("华湘锂电年产{n}万吨新材料产业园"),
+                "华湘锂电科技",
+                None,
+            )
+        };
+        let a = assess(&cap("20"), &cap("10"));
+        assert_eq!(cap("十").name.capacity.as_deref(), Some("10万吨"));
+        assert!(!a.is_pair(), "{a:?}");
+        assert!(a
+            .reasons
+            .contains(&"产能不同：年产20万吨 / 年产10万吨".to_owned()));
+        assert!(assess(&cap("10"), &cap("十")).is_pair());
+
+        let site = |s: &str| candidate(&format!("华湘锂电新材料产业园（{s}）"), "华湘锂电", None);
+        let a = assess(&site("东区"), &site("西区"));
+        assert!(!a.is_pair() && a.reasons.contains(&"地点不同：东区 / 西区".to_owned()));
+
+        // another investor's project with a similar generic name
+        let other = candidate("华兴电子新材料产业园", "华兴电子有限公司", None);
+        assert!(!assess(&other, &o).is_pair());
+    }
+
+    #[test]
+    fn investors_meet_by_core_or_short_name_within_full() {
+        assert!(same_investor_name("中联重科", "中联重科建机"));
+        assert!(same_investor_name("华湘锂电", "华湘锂电"));
+        assert!(!same_investor_name("华", "华湘锂电"));
+        assert!(!same_investor_name("中联重科", "三一重工"));
+    }
+
+    #[test]
+    fn phases_parse() {
+        assert_eq!(find_phase("abc第十二期").map(|p| p.0), Some(12));
+        assert_eq!(find_phase("期货二期").map(|p| p.0), Some(2));
+        assert_eq!(find_phase("周期"), None);
+    }
+}
