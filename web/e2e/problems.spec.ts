@@ -138,6 +138,19 @@ c.commit()
     await expect(rows).toHaveCount(1)
     await expect(rows.first()).toContainText('逾期 2 天')
     await pageShot(page, 'problems-05-overdue')
+    // At 1440 px the list's columns fit: no horizontal scrolling to reach 督办 or 来源.
+    const scroll = await page
+      .getByTestId('problems-table')
+      .locator('.el-scrollbar__wrap')
+      .first()
+      .evaluate((el) => el.scrollWidth - el.clientWidth)
+    expect(scroll).toBeLessThanOrEqual(0)
+    // The export holds the filtered list: the overdue problem only.
+    const exporting = page.waitForEvent('download')
+    await page.getByTestId('export-problems').click()
+    const sheet = await exporting
+    expect(sheet.suggestedFilename()).toBe('问题清单.xlsx')
+    await sheet.saveAs('test-results/letters/问题清单.xlsx')
     await openProblem(page, SECOND)
     await expect(page.getByTestId('problem-overdue')).toBeVisible()
     await page.getByTestId('action-supervise').click()

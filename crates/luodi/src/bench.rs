@@ -102,8 +102,11 @@ struct Case {
 }
 
 pub async fn run(database_url: &str, iterations: usize, only: &str) -> anyhow::Result<()> {
-    if !matches!(only, "all" | "queries" | "excel" | "dispatch" | "dashboard") {
-        bail!("--only takes queries, excel, dispatch, dashboard or all");
+    if !matches!(
+        only,
+        "all" | "queries" | "excel" | "dispatch" | "dashboard" | "problems"
+    ) {
+        bail!("--only takes queries, excel, dispatch, dashboard, problems or all");
     }
     let store = Store::open(database_url, AuthSettings::default()).await?;
     store.system().load_demo(Some(PASSWORD)).await?;
@@ -253,6 +256,9 @@ pub async fn run(database_url: &str, iterations: usize, only: &str) -> anyhow::R
     if only == "dashboard" {
         return dashboard(&client, &mut raw, &province, &rates_sql, iterations).await;
     }
+    if only == "problems" {
+        return problems(&client, &mut raw, &province, &city, iterations).await;
+    }
     println!(
         "\n| 查询 | API p50 (ms) | API p95 (ms) | SQL p50 (ms) | SQL p95 (ms) | p95 比值 API/SQL |"
     );
@@ -274,7 +280,8 @@ pub async fn run(database_url: &str, iterations: usize, only: &str) -> anyhow::R
     }
     excel(&client, &mut raw, &province).await?;
     dispatch(&client, &mut raw, &province, &city, iterations).await?;
-    dashboard(&client, &mut raw, &province, &rates_sql, iterations).await
+    dashboard(&client, &mut raw, &province, &rates_sql, iterations).await?;
+    problems(&client, &mut raw, &province, &city, iterations).await
 }
 
 /// The leaders' dashboard of the province (issue 17): every request its page makes, sent
@@ -384,6 +391,97 @@ async fn dashboard(
         "| 看板全部数据 | {a50:.2} | {a95:.2} | {s50:.2} | {s95:.2} | {:.2}× |",
         a95 / s95
     );
+    Ok(())
+}
+
+/// The problem list and the per-unit figures (issue 18) over the province scale's ~20,000
+/// problems: a page of the province's list, a city's overdue ones, a filtered page, and each
+/// unit's handling record for the province and for a city. Target: p95 ≤ 50 ms.
+async fn problems(
+    client: &Client,
+    raw: &mut sqlx::AnyConnection,
+    province: &str,
+    city: &str,
+    iterations: usize,
+) -> anyhow::Result<()> {
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM problems")
+        .fetch_one(&mut *raw)
+        .await?;
+    let today = time::OffsetDateTime::now_utc()
+        .to_offset(time::macros::offset!(+8))
+        .date();
+    println!("\n{total} problems\n");
+    let page = "SELECT p.*, rg.name, pr.name, un.name FROM (SELECT p.id FROM problems p WHERE {w} \
+        ORDER BY p.id DESC LIMIT 20) k JOIN problems p ON p.id = k.id JOIN regions rg ON rg.code = p.region_code \
+        LEFT JOIN projects pr ON pr.id = p.project_id LEFT JOIN units un ON un.id = p.unit_id ORDER BY p.id DESC";
+    let list = |w: &str| {
+        vec![
+            format!("SELECT COUNT(*) FROM problems p WHERE {w}"),
+            page.replace("{w}", w),
+        ]
+    };
+    let figures = |w: &str| {
+        vec![format!(
+            "SELECT g.*, un.name FROM (SELECT p.unit_id, COUNT(*) AS assigned, \
+             SUM(CASE WHEN p.answered_late IS NOT NULL AND NOT p.answered_late THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN p.answered_late THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN p.status IN ('assigned', 'in_progress') AND p.due_on < '{today}' THEN 1 ELSE 0 END), \
+             SUM(p.returned_count), SUM(p.supervised_count) FROM problems p \
+             WHERE p.unit_id IS NOT NULL AND {w} GROUP BY p.unit_id) g \
+             JOIN units un ON un.id = g.unit_id ORDER BY g.assigned DESC, un.name"
+        )]
+    };
+    let hn = "p.region_code >= '43' AND p.region_code < '44'";
+    let yy = "p.region_code >= '4309' AND p.region_code < '430:'";
+    let cases: Vec<(&str, &str, String, Vec<String>)> = vec![
+        (
+            "问题清单：全省第1页",
+            province,
+            "/api/problems?page_size=20".into(),
+            list(hn),
+        ),
+        (
+            "问题清单：全省 用地+已交办",
+            province,
+            "/api/problems?category=land&status=assigned&page_size=20".into(),
+            list(&format!(
+                "{hn} AND p.status = 'assigned' AND p.category = 'land'"
+            )),
+        ),
+        (
+            "问题清单：益阳市逾期",
+            city,
+            "/api/problems?overdue=true&page_size=20".into(),
+            list(&format!(
+                "{yy} AND p.status IN ('assigned', 'in_progress') AND p.due_on < '{today}'"
+            )),
+        ),
+        (
+            "问题清单：全省无答复 第50页",
+            province,
+            "/api/problems?unanswered=true&page=50&page_size=20".into(),
+            list(&format!("{hn} AND p.answer IS NULL")),
+        ),
+        (
+            "单位办理情况：全省",
+            province,
+            "/api/problems/units".into(),
+            figures(hn),
+        ),
+        (
+            "单位办理情况：益阳市",
+            city,
+            "/api/problems/units".into(),
+            figures(yy),
+        ),
+    ];
+    println!(
+        "| 问题清单查询 | API p50 (ms) | API p95 (ms) | SQL p50 (ms) | SQL p95 (ms) | p95 比值 API/SQL |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (name, token, path, sql) in &cases {
+        compare(client, raw, name, path, token, sql, iterations).await?;
+    }
     Ok(())
 }
 

@@ -68,7 +68,7 @@ enum Command {
         /// Timed requests per query.
         #[arg(long, default_value_t = 200)]
         iterations: usize,
-        /// Which parts to run: `queries`, `excel` or `all`.
+        /// Which parts to run: `queries`, `excel`, `dispatch`, `problems` or `all`.
         #[arg(long, default_value = "all")]
         only: String,
     },
@@ -136,11 +136,12 @@ async fn main() -> anyhow::Result<()> {
             };
             match ledger {
                 Some((what, Some(s))) => println!(
-                    "已生成{what}演示台账：{} 个签约活动，{} 个项目，{} 条资金到位记录，{} 组疑似重复（用时 {:.1} 秒）。",
+                    "已生成{what}演示台账：{} 个签约活动，{} 个项目，{} 条资金到位记录，{} 组疑似重复，{} 个问题（用时 {:.1} 秒）。",
                     s.events,
                     s.projects,
                     s.fund_records,
                     s.duplicates,
+                    s.problems,
                     started.elapsed().as_secs_f64()
                 ),
                 Some((_, None)) => println!("数据库中已有项目台账，未重复生成。"),

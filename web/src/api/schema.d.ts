@@ -1376,13 +1376,33 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The problems the user reaches (a unit: those given to it), narrowed by status, category,
-         *     overdue, without an answer, project.
+         * One page of the problems the user reaches (a unit: those given to it), narrowed by
+         *     status, category, overdue, without an answer, project, words; latest first.
          */
         get: operations["list_problems"];
         put?: never;
         /** Registers a problem of a project, or a common one; its route follows the seed's rule. */
         post: operations["create_problem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/problems/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The problem list as filtered (the same filters and reach as the list), as an Excel
+         *     workbook.
+         */
+        get: operations["export_problems"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3605,6 +3625,60 @@ export interface components {
                 review_standing?: string | null;
                 /** @description Whether the signed-in user entered it and may still withdraw or correct it (待审核). */
                 may_withdraw: boolean;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             */
+            total: number;
+        };
+        Page_ProblemSummary: {
+            items: {
+                /** Format: int64 */
+                id: number;
+                region_code: string;
+                region_name: string;
+                handler_region: string;
+                /** Format: int64 */
+                project_id?: number | null;
+                project_name?: string | null;
+                common: boolean;
+                /** @description `direct`, `update` (a monthly update) or `visit`. */
+                source: string;
+                category: components["schemas"]["ProblemCategory"];
+                description: string;
+                routing: components["schemas"]["Routing"];
+                status: components["schemas"]["ProblemStatus"];
+                leader?: string | null;
+                /** Format: int64 */
+                unit_id?: number | null;
+                unit_name?: string | null;
+                person?: string | null;
+                due_on?: string | null;
+                answer?: string | null;
+                answered_at?: string | null;
+                answered_late?: boolean | null;
+                /** @description A pending extension request's deadline. */
+                extension_due_on?: string | null;
+                extension_reason?: string | null;
+                /** Format: int64 */
+                returned_count: number;
+                /** Format: int64 */
+                supervised_count: number;
+                created_at: string;
+                closed_at?: string | null;
+                /** Format: int64 */
+                version: number;
+                category_label: string;
+                status_label: string;
+                routing_label: string;
+                light?: null | components["schemas"]["Light"];
+                overdue: boolean;
+                /**
+                 * @description What the user may do now: `assign`, `accept`, `answer`, `send_back`, `close`,
+                 *     `request_extension`, `decide_extension`, `supervise`.
+                 */
+                actions: string[];
             }[];
             /**
              * Format: int64
@@ -8658,6 +8732,12 @@ export interface operations {
                 /** @description Only those without an answer (事事有回音). */
                 unanswered?: boolean;
                 project_id?: number;
+                /** @description Words of the description, the project or the unit. */
+                q?: string;
+                /** @description Page number, from 1. */
+                page?: number | null;
+                /** @description Rows per page, 1–500 (default 20). */
+                page_size?: number | null;
             };
             header?: never;
             path?: never;
@@ -8670,7 +8750,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemSummary"][];
+                    "application/json": components["schemas"]["Page_ProblemSummary"];
                 };
             };
             400: {
@@ -8728,6 +8808,47 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+        };
+    };
+    export_problems: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["ProblemStatus"];
+                category?: components["schemas"]["ProblemCategory"];
+                /** @description Only those past their deadline, not yet answered. */
+                overdue?: boolean;
+                /** @description Only those without an answer (事事有回音). */
+                unanswered?: boolean;
+                project_id?: number;
+                /** @description Words of the description, the project or the unit. */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
         };
     };
     import_from_updates: {

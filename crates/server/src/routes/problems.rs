@@ -4,7 +4,7 @@
 //! layout; per-unit handling figures.
 
 use crate::error::{ApiError, ApiResult, Json, Path, Query};
-use crate::office::{docx_response, OfficialDocument};
+use crate::office::{self, docx_response, Cell, Column, OfficialDocument, SheetSpec};
 use crate::session::ScopedStore;
 use crate::AppState;
 use axum::http::StatusCode;
@@ -13,11 +13,13 @@ use luodi_store::problems::{
     AssignInput, ExtensionDecision, ExtensionInput, Imported, Problem, ProblemFilter,
     ProblemLetter, ProblemRegistration, ProblemSummary, ProblemText, SuperviseInput, UnitFigures,
 };
+use luodi_store::{Page, PageRequest};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_problems, create_problem))
+        .routes(routes!(export_problems))
         .routes(routes!(import_from_updates))
         .routes(routes!(unit_figures))
         .routes(routes!(get_problem))
@@ -32,15 +34,101 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(letter_docx))
 }
 
-/// The problems the user reaches (a unit: those given to it), narrowed by status, category,
-/// overdue, without an answer, project.
-#[utoipa::path(get, path = "/api/problems", tag = "problems", params(ProblemFilter),
-    responses((status = 200, body = Vec<ProblemSummary>), (status = 400, body = crate::ErrorBody)))]
+/// One page of the problems the user reaches (a unit: those given to it), narrowed by
+/// status, category, overdue, without an answer, project, words; latest first.
+#[utoipa::path(get, path = "/api/problems", tag = "problems", params(ProblemFilter, PageRequest),
+    responses((status = 200, body = Page<ProblemSummary>), (status = 400, body = crate::ErrorBody)))]
 async fn list_problems(
     ScopedStore(store): ScopedStore,
     Query(filter): Query<ProblemFilter>,
-) -> ApiResult<Json<Vec<ProblemSummary>>> {
-    Ok(Json(store.problems().list(filter).await?))
+    Query(page): Query<PageRequest>,
+) -> ApiResult<Json<Page<ProblemSummary>>> {
+    Ok(Json(store.problems().list(&filter, page).await?))
+}
+
+/// Rows an export of the problem list holds at most.
+const EXPORT_LIMIT: i64 = 100_000;
+
+const PROBLEMS_EXPORT: SheetSpec = SheetSpec {
+    sheet_name: "问题清单",
+    max_rows: 0,
+    columns: &[
+        Column::new("id", "编号", 8.0),
+        Column::new("region", "县市区", 12.0),
+        Column::new("project", "项目", 30.0),
+        Column::new("common", "共性问题", 8.0),
+        Column::new("category", "类别", 10.0),
+        Column::new("description", "问题描述", 48.0),
+        Column::new("source", "来源", 10.0),
+        Column::new("routing", "办理方式", 14.0),
+        Column::new("status", "状态", 8.0),
+        Column::new("leader", "责任领导", 10.0),
+        Column::new("unit", "责任单位", 20.0),
+        Column::new("person", "责任人", 10.0),
+        Column::new("due_on", "办理时限", 12.0),
+        Column::new("overdue", "超期", 6.0),
+        Column::new("answer", "答复", 40.0),
+        Column::new("answered_at", "答复时间", 18.0),
+        Column::new("returned", "退办次数", 8.0),
+        Column::new("supervised", "督办次数", 8.0),
+        Column::new("created_at", "登记时间", 18.0),
+        Column::new("closed_at", "办结时间", 18.0),
+    ],
+};
+
+fn source_label(source: &str) -> &'static str {
+    match source {
+        "update" => "月度调度",
+        "visit" => "督导走访",
+        _ => "直接登记",
+    }
+}
+
+/// The problem list as filtered (the same filters and reach as the list), as an Excel
+/// workbook.
+#[utoipa::path(get, path = "/api/problems/export", tag = "problems", params(ProblemFilter),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, body = crate::ErrorBody)))]
+async fn export_problems(
+    ScopedStore(store): ScopedStore,
+    Query(filter): Query<ProblemFilter>,
+) -> ApiResult<Response> {
+    let problems = store.problems().list_all(&filter, EXPORT_LIMIT).await?;
+    let time = |t: Option<String>| {
+        Cell::opt_text(t.map(|t| t.replace('T', " ").chars().take(19).collect()))
+    };
+    let rows: Vec<Vec<Cell>> = problems
+        .into_iter()
+        .map(|p| {
+            vec![
+                Cell::Count(p.id),
+                Cell::text(p.region_name),
+                Cell::opt_text(p.project_name),
+                Cell::yes_no(p.common.0),
+                Cell::text(p.category_label),
+                Cell::text(p.description),
+                Cell::text(source_label(&p.source)),
+                Cell::text(p.routing_label),
+                Cell::text(p.status_label),
+                Cell::opt_text(p.leader),
+                Cell::opt_text(p.unit_name),
+                Cell::opt_text(p.person),
+                Cell::date(p.due_on),
+                Cell::yes_no(p.overdue),
+                Cell::opt_text(p.answer),
+                time(p.answered_at),
+                Cell::Count(p.returned_count),
+                Cell::Count(p.supervised_count),
+                time(Some(p.created_at)),
+                time(p.closed_at),
+            ]
+        })
+        .collect();
+    let count = rows.len();
+    let bytes = tokio::task::spawn_blocking(move || office::export(&PROBLEMS_EXPORT, rows))
+        .await
+        .map_err(ApiError::internal)??;
+    Ok(office::export_download("问题清单.xlsx", bytes, count))
 }
 
 /// Registers a problem of a project, or a common one; its route follows the seed's rule.

@@ -49,6 +49,18 @@ fn actions(p: &Value) -> Vec<String> {
         .collect()
 }
 
+/// A list page's rows, checked against its total (the tests' lists fit on one page).
+async fn list_of(user: &User, path: &str) -> Value {
+    let (status, page) = user.get(path).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let items = page["items"].clone();
+    assert_eq!(
+        page["total"].as_i64().unwrap(),
+        items.as_array().unwrap().len() as i64
+    );
+    items
+}
+
 fn ids(list: &Value) -> Vec<i64> {
     list.as_array()
         .unwrap()
@@ -219,7 +231,7 @@ async fn a_problem_runs_from_registration_through_assignment_and_answer_to_closu
         .unwrap_or_else(|| panic!("{tasks}"));
     assert_eq!(task["status"], "open");
     assert_eq!(task["due_on"], in_days(5));
-    let (_, mine) = unit.get("/api/problems").await;
+    let mine = list_of(&unit, "/api/problems").await;
     assert_eq!(ids(&mine), vec![id]);
     assert_eq!(
         actions(&mine[0]),
@@ -324,7 +336,7 @@ async fn a_problem_runs_from_registration_through_assignment_and_answer_to_closu
         .post(&format!("/api/problems/{id}/close"), json!({}))
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    let (_, unanswered) = nx.get("/api/problems?unanswered=true").await;
+    let unanswered = list_of(&nx, "/api/problems?unanswered=true").await;
     assert!(ids(&unanswered).contains(&id));
     let (status, _) = unit
         .post(
@@ -358,7 +370,7 @@ async fn a_problem_runs_from_registration_through_assignment_and_answer_to_closu
             "close"
         ]
     );
-    let (_, unanswered) = nx.get("/api/problems?unanswered=true").await;
+    let unanswered = list_of(&nx, "/api/problems?unanswered=true").await;
     assert!(!ids(&unanswered).contains(&id));
     let (_, tasks) = unit.get("/api/tasks/mine").await;
     assert!(
@@ -395,7 +407,7 @@ async fn a_problem_runs_from_registration_through_assignment_and_answer_to_closu
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     store.clock().advance(time::Duration::days(11));
-    let (_, overdue) = nx.get("/api/problems?overdue=true").await;
+    let overdue = list_of(&nx, "/api/problems?overdue=true").await;
     assert_eq!(ids(&overdue), vec![cid]);
     assert_eq!(overdue[0]["light"], "red");
     let (status, p) = nx
@@ -449,7 +461,7 @@ async fn a_problem_runs_from_registration_through_assignment_and_answer_to_closu
     assert_eq!(p["answered_late"], true);
 
     // The city reads its county's problems and may handle them; the trail has every step.
-    let (_, list) = yy.get("/api/problems").await;
+    let list = list_of(&yy, "/api/problems").await;
     assert_eq!(list.as_array().unwrap().len(), 3);
 }
 
@@ -496,7 +508,7 @@ async fn nobody_reads_or_handles_a_problem_outside_their_scope() {
     );
 
     // The unit: only its own problem, not the one given to the 教育局.
-    let (_, list) = unit.get("/api/problems").await;
+    let list = list_of(&unit, "/api/problems").await;
     assert_eq!(ids(&list), vec![mine["id"].as_i64().unwrap()]);
     let (status, _) = unit.get(&format!("/api/problems/{}", other["id"])).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -514,7 +526,7 @@ async fn nobody_reads_or_handles_a_problem_outside_their_scope() {
 
     // Another county's unit, another county, another city: nothing, through any endpoint.
     for user in [&yj_unit, &yyx, &cs] {
-        let (_, list) = user.get("/api/problems").await;
+        let list = list_of(user, "/api/problems").await;
         assert!(list.as_array().unwrap().is_empty(), "{list}");
         let (_, figures) = user.get("/api/problems/units").await;
         assert!(figures.as_array().unwrap().is_empty(), "{figures}");
@@ -613,7 +625,7 @@ async fn the_problems_of_submitted_monthly_updates_become_tracked_problems_once(
     // The city imports nothing twice either.
     let (_, city) = yy.post("/api/problems/from-updates", json!({})).await;
     assert_eq!(city["created"], 0);
-    let (_, list) = nx.get(&format!("/api/problems?project_id={pid}")).await;
+    let list = list_of(&nx, &format!("/api/problems?project_id={pid}")).await;
     let list = list.as_array().unwrap();
     assert_eq!(list.len(), 2);
     let power = list.iter().find(|p| p["category"] == "factors").unwrap();
@@ -628,4 +640,53 @@ async fn the_problems_of_submitted_monthly_updates_become_tracked_problems_once(
         .post("/api/problems/from-updates", json!({}))
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_list_pages_with_its_total_and_exports_the_same_rows() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let yyx = app.login("yyx_bureau").await;
+    for n in 0..25 {
+        register(
+            &nx,
+            json!({"description": format!("南溪问题{n}：用地指标不足"), "category": "land",
+                   "common": true}),
+        )
+        .await;
+    }
+    register(
+        &nx,
+        json!({"description": "南溪融资难", "category": "financing", "common": true}),
+    )
+    .await;
+    register(
+        &yyx,
+        json!({"description": "云阳用地指标不足", "category": "land", "common": true}),
+    )
+    .await;
+
+    let (_, first) = nx.get("/api/problems?category=land&page_size=10").await;
+    assert_eq!(first["total"], 25);
+    assert_eq!(first["items"].as_array().unwrap().len(), 10);
+    let (_, last) = nx
+        .get("/api/problems?category=land&page_size=10&page=3")
+        .await;
+    assert_eq!(last["items"].as_array().unwrap().len(), 5);
+    let firsts = ids(&first["items"]);
+    assert!(firsts.windows(2).all(|w| w[0] > w[1]), "latest first");
+    assert!(ids(&last["items"]).iter().all(|id| *id < firsts[9]));
+    let (_, found) = nx.get("/api/problems?q=%E8%9E%8D%E8%B5%84").await;
+    assert_eq!(found["total"], 1);
+    assert_eq!(found["items"][0]["description"], "南溪融资难");
+
+    // The export holds the list's rows under the same filters and scope, not a page of them.
+    let rows = xlsx_rows(&nx, "/api/problems/export?category=land").await;
+    assert_eq!(rows[0][0], "编号");
+    let descriptions: Vec<&str> = rows[1..].iter().map(|r| r[5].as_str()).collect();
+    assert_eq!(descriptions.len(), 25, "{rows:?}");
+    assert!(descriptions.iter().all(|d| d.starts_with("南溪问题")));
+    let rows = xlsx_rows(&yyx, "/api/problems/export").await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[1][5], "云阳用地指标不足");
 }

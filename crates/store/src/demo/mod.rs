@@ -1,6 +1,7 @@
 //! Command-line operations that run outside any user's scope: the first-start administrator
 //! and the demo data set.
 
+mod problems;
 pub mod scale;
 
 use crate::audit::{self, Author, Change};
@@ -297,7 +298,10 @@ impl System<'_> {
         &self,
         seed: u64,
     ) -> Result<Option<crate::ScaleReport>, StoreError> {
-        self.load_ledger(seed, 50_000).await
+        let report = self.load_ledger(seed, 50_000).await?;
+        // About 20,000 problems over those projects, for measuring the problem list.
+        let problems = problems::load_scale(self.db, seed, 20_000).await?;
+        Ok(report.map(|r| crate::ScaleReport { problems, ..r }))
     }
 
     /// The run command's ledger: about 1,500 projects, two thirds of them in 益阳市's counties
@@ -307,7 +311,10 @@ impl System<'_> {
         &self,
         seed: u64,
     ) -> Result<Option<crate::ScaleReport>, StoreError> {
-        self.generate_ledger(seed, 1_500, Some("4309")).await
+        let report = self.generate_ledger(seed, 1_500, Some("4309")).await?;
+        // A handful of 南县's problems, handled as its accounts would.
+        let problems = problems::load_county(self.db, self.settings).await?;
+        Ok(report.map(|r| crate::ScaleReport { problems, ..r }))
     }
 
     /// The same generator with a chosen number of projects (tests use a small one).

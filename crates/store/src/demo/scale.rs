@@ -22,6 +22,8 @@ pub struct ScaleReport {
     pub projects: usize,
     pub fund_records: usize,
     pub duplicates: usize,
+    /// Problems (问题清单) generated with the ledger.
+    pub problems: usize,
 }
 
 const BRANDS: &[&str] = &[

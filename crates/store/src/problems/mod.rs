@@ -13,7 +13,8 @@ use crate::audit::{self, Change};
 use crate::kit::clock;
 use crate::kit::db::Flag;
 use crate::kit::error::{Checks, StoreError};
-use crate::kit::filter::{Bind, Filter};
+use crate::kit::filter::{contains_pattern, Bind, Filter};
+use crate::kit::page::{Page, PageRequest};
 use crate::kit::text::opt;
 use crate::tasks::{self, NewTask};
 use luodi_domain::deadlines::{light, Light};
@@ -35,8 +36,6 @@ crate::scoped::area_handle!(
 pub const PROBLEM_TASK: &str = "problem";
 /// Days before its deadline a problem turns yellow.
 pub const WARN_DAYS: i64 = 3;
-/// Problems a list shows.
-const LIST_LIMIT: i64 = 1000;
 
 /// A problem as a bureau registers it. The three facts decide its route (seed [000]).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -109,6 +108,8 @@ pub struct ProblemFilter {
     /// Only those without an answer (事事有回音).
     pub unanswered: Option<bool>,
     pub project_id: Option<i64>,
+    /// Words of the description, the project or the unit.
+    pub q: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
@@ -198,7 +199,7 @@ pub struct Problem {
 
 /// A unit's handling record (for the assessment): problems given to it, answered on time or
 /// late, sent back, supervised, and open past their deadline.
-#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, ToSchema, sqlx::FromRow)]
 pub struct UnitFigures {
     pub unit_id: i64,
     pub unit_name: String,
@@ -224,6 +225,30 @@ const SELECT: &str = "SELECT p.id, p.region_code, rg.name AS region_name, p.hand
     FROM problems p JOIN regions rg ON rg.code = p.region_code \
     LEFT JOIN projects pr ON pr.id = p.project_id LEFT JOIN units un ON un.id = p.unit_id \
     WHERE 1 = 1";
+
+/// A list page is counted and its ids picked on `problems` alone (see
+/// `Filter::fetch_page_by_keys`), then its twenty rows are read and named.
+const LIST_COUNT: &str = "SELECT COUNT(*) FROM problems p WHERE 1 = 1";
+const LIST_KEYS: &str = "SELECT p.id FROM problems p WHERE 1 = 1";
+const LIST_PAGE: &str = "SELECT p.id, p.region_code, rg.name AS region_name, p.handler_region, \
+    p.project_id, pr.name AS project_name, p.common, p.source, p.category, p.description, \
+    p.routing, p.status, p.leader, p.unit_id, un.name AS unit_name, p.person, p.due_on, \
+    p.answer, p.answered_at, p.answered_late, p.extension_due_on, p.extension_reason, \
+    p.returned_count, p.supervised_count, p.created_at, p.closed_at, p.version \
+    FROM ({keys}) k JOIN problems p ON p.id = k.id JOIN regions rg ON rg.code = p.region_code \
+    LEFT JOIN projects pr ON pr.id = p.project_id LEFT JOIN units un ON un.id = p.unit_id";
+const ORDER: &str = "p.id DESC";
+
+/// Each unit's figures, grouped by `unit_figures` (`{today}` is bound there).
+const UNIT_FIGURES: &str = "SELECT p.unit_id, CAST(COUNT(*) AS BIGINT) AS assigned, \
+    CAST(SUM(CASE WHEN p.answered_late IS NOT NULL AND NOT p.answered_late THEN 1 ELSE 0 END) AS BIGINT) \
+    AS answered_on_time, \
+    CAST(SUM(CASE WHEN p.answered_late THEN 1 ELSE 0 END) AS BIGINT) AS answered_late, \
+    CAST(SUM(CASE WHEN p.status IN ('assigned', 'in_progress') AND p.due_on < {today} \
+    THEN 1 ELSE 0 END) AS BIGINT) AS overdue, \
+    CAST(SUM(p.returned_count) AS BIGINT) AS returned, \
+    CAST(SUM(p.supervised_count) AS BIGINT) AS supervised \
+    FROM problems p WHERE 1 = 1";
 
 fn action_label(action: &str) -> &'static str {
     match action {
@@ -345,10 +370,47 @@ impl Problems<'_> {
         p
     }
 
-    /// The problems the actor reaches, narrowed by `filter`, latest first.
-    pub async fn list(&self, filter: ProblemFilter) -> Result<Vec<ProblemSummary>, StoreError> {
+    /// One page of the problems the actor reaches, narrowed by `filter`, latest first, with
+    /// the number of those matching over all pages.
+    pub async fn list(
+        &self,
+        filter: &ProblemFilter,
+        page: PageRequest,
+    ) -> Result<Page<ProblemSummary>, StoreError> {
         let today = self.today();
-        let mut f = Filter::new(SELECT);
+        let f = self.filtered(filter, today, LIST_KEYS);
+        let page: Page<ProblemSummary> = f
+            .fetch_page_by_keys(&self.db.pool, LIST_COUNT, LIST_KEYS, LIST_PAGE, ORDER, page)
+            .await?;
+        Ok(Page {
+            items: page
+                .items
+                .into_iter()
+                .map(|p| self.finish(p, today))
+                .collect(),
+            total: page.total,
+        })
+    }
+
+    /// Every problem matching `filter` (for export), at most `limit`, latest first.
+    pub async fn list_all(
+        &self,
+        filter: &ProblemFilter,
+        limit: i64,
+    ) -> Result<Vec<ProblemSummary>, StoreError> {
+        let today = self.today();
+        let mut f = self.filtered(filter, today, SELECT);
+        let limit = f.bind(Bind::Int(limit));
+        let sql = format!("{} ORDER BY {ORDER} LIMIT {limit}", f.sql);
+        let rows: Vec<ProblemSummary> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
+        Ok(rows.into_iter().map(|p| self.finish(p, today)).collect())
+    }
+
+    /// `base` (ending in `WHERE 1 = 1`) restricted to the actor's reach and the filter. The
+    /// conditions name only `problems p`, so a page is counted and picked without the joins
+    /// that name things; the text search looks into projects and units by sub-select.
+    fn filtered(&self, filter: &ProblemFilter, today: Date, base: &str) -> Filter {
+        let mut f = Filter::new(base);
         self.reach(&mut f);
         if let Some(s) = filter.status {
             let p = f.bind(Bind::Text(s.as_str().into()));
@@ -371,10 +433,15 @@ impl Problems<'_> {
                 "p.status IN ('assigned', 'in_progress') AND p.due_on < {p}"
             ));
         }
-        let limit = f.bind(Bind::Int(LIST_LIMIT));
-        let sql = format!("{} ORDER BY p.id DESC LIMIT {limit}", f.sql);
-        let rows: Vec<ProblemSummary> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
-        Ok(rows.into_iter().map(|p| self.finish(p, today)).collect())
+        if let Some(q) = opt(&filter.q) {
+            let p = f.bind(Bind::Text(contains_pattern(&q)));
+            f.and(&format!(
+                "(p.description LIKE {p} ESCAPE '\\' \
+                 OR p.project_id IN (SELECT id FROM projects WHERE name LIKE {p} ESCAPE '\\') \
+                 OR p.unit_id IN (SELECT id FROM units WHERE name LIKE {p} ESCAPE '\\'))"
+            ));
+        }
+        f
     }
 
     async fn summary(&self, id: i64) -> Result<ProblemSummary, StoreError> {
@@ -1115,38 +1182,20 @@ impl Problems<'_> {
 
     /// Each unit's handling record over the problems the actor reaches.
     pub async fn unit_figures(&self) -> Result<Vec<UnitFigures>, StoreError> {
-        let today = self.today();
-        let mut f = Filter::new(SELECT);
+        // Counted per unit in the database (a province holds tens of thousands of problems);
+        // overdue as `ProblemState::overdue` says: pending and past its deadline.
+        let mut f = Filter::new(UNIT_FIGURES);
+        let today = f.bind(Bind::Text(self.today().to_string()));
+        f.sql = f.sql.replace("{today}", &today);
         f.and("p.unit_id IS NOT NULL");
         self.reach(&mut f);
-        let rows: Vec<ProblemSummary> = f.query_as(&f.sql).fetch_all(&self.db.pool).await?;
-        let mut by_unit: std::collections::BTreeMap<i64, UnitFigures> = Default::default();
-        for p in rows {
-            let Some(unit) = p.unit_id else { continue };
-            let u = by_unit.entry(unit).or_insert_with(|| UnitFigures {
-                unit_id: unit,
-                unit_name: p.unit_name.clone().unwrap_or_default(),
-                ..UnitFigures::default()
-            });
-            u.assigned += 1;
-            match p.answered_late {
-                Some(Flag(true)) => u.answered_late += 1,
-                Some(Flag(false)) => u.answered_on_time += 1,
-                None => {}
-            }
-            if p.state().overdue(today) {
-                u.overdue += 1;
-            }
-            u.returned += p.returned_count;
-            u.supervised += p.supervised_count;
-        }
-        let mut out: Vec<UnitFigures> = by_unit.into_values().collect();
-        out.sort_by(|a, b| {
-            b.assigned
-                .cmp(&a.assigned)
-                .then(a.unit_name.cmp(&b.unit_name))
-        });
-        Ok(out)
+        let sql = format!(
+            "SELECT g.*, un.name AS unit_name FROM ({} GROUP BY p.unit_id) g \
+             JOIN units un ON un.id = g.unit_id ORDER BY g.assigned DESC, un.name",
+            f.sql
+        );
+        let rows: Vec<UnitFigures> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
+        Ok(rows)
     }
 
     async fn set_status(
