@@ -164,6 +164,19 @@ mod tests {
     }
 
     #[test]
+    fn the_automatic_close_is_off_unless_set_and_within_a_month() {
+        figment::Jail::expect_with(|jail| {
+            assert_eq!(load(None, None).unwrap().config.auto_close_days, None);
+            jail.set_env("LUODI_AUTO_CLOSE_DAYS", "5");
+            assert_eq!(load(None, None).unwrap().config.auto_close_days, Some(5));
+            jail.set_env("LUODI_AUTO_CLOSE_DAYS", "40");
+            let refused = load(None, None).unwrap_err().to_string();
+            assert!(refused.contains("auto_close_days"), "{refused}");
+            Ok(())
+        });
+    }
+
+    #[test]
     fn audit_retention_is_never_below_180_days() {
         figment::Jail::expect_with(|jail| {
             assert_eq!(load(None, None).unwrap().config.audit_retention_days, None);
