@@ -34,6 +34,21 @@ pub fn landing_period(record: Period, closed: &BTreeSet<Period>) -> Period {
     p
 }
 
+/// The automatic close (自动月结): the month a dispatch round asks about closes by itself on
+/// the `days_after`-th day after the round's deadline (`due_on`), and never before the month
+/// itself is over. With 0 it closes on the deadline's own day.
+pub fn auto_close_due(
+    month: Period,
+    due_on: time::Date,
+    days_after: u32,
+    today: time::Date,
+) -> bool {
+    Period::of_date(today) > month
+        && due_on
+            .checked_add(time::Duration::days(i64::from(days_after)))
+            .is_some_and(|day| today >= day)
+}
+
 /// What span a bulletin covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -280,6 +295,30 @@ mod tests {
 
     fn p(s: &str) -> Period {
         Period::parse(s).unwrap()
+    }
+
+    #[test]
+    fn a_month_closes_by_itself_the_configured_days_after_the_rounds_deadline() {
+        use time::macros::date;
+        // September's round is due on 5 October; closing 3 days after the deadline
+        let due = date!(2026 - 10 - 05);
+        assert!(!auto_close_due(p("2026-09"), due, 3, date!(2026 - 10 - 07)));
+        assert!(auto_close_due(p("2026-09"), due, 3, date!(2026 - 10 - 08)));
+        assert!(auto_close_due(p("2026-09"), due, 3, date!(2026 - 12 - 01)));
+        assert!(auto_close_due(p("2026-09"), due, 0, date!(2026 - 10 - 05)));
+        // a round due inside its own month: the month is not over yet
+        assert!(!auto_close_due(
+            p("2026-10"),
+            date!(2026 - 10 - 20),
+            3,
+            date!(2026 - 10 - 25)
+        ));
+        assert!(auto_close_due(
+            p("2026-10"),
+            date!(2026 - 10 - 20),
+            3,
+            date!(2026 - 11 - 01)
+        ));
     }
 
     #[test]

@@ -104,9 +104,9 @@ struct Case {
 pub async fn run(database_url: &str, iterations: usize, only: &str) -> anyhow::Result<()> {
     if !matches!(
         only,
-        "all" | "queries" | "excel" | "dispatch" | "dashboard" | "problems"
+        "all" | "queries" | "excel" | "dispatch" | "dashboard" | "problems" | "bulletins"
     ) {
-        bail!("--only takes queries, excel, dispatch, dashboard, problems or all");
+        bail!("--only takes queries, excel, dispatch, dashboard, problems, bulletins or all");
     }
     let store = Store::open(database_url, AuthSettings::default()).await?;
     store.system().load_demo(Some(PASSWORD)).await?;
@@ -259,6 +259,9 @@ pub async fn run(database_url: &str, iterations: usize, only: &str) -> anyhow::R
     if only == "problems" {
         return problems(&client, &mut raw, &province, &city, iterations).await;
     }
+    if only == "bulletins" {
+        return bulletins(&client, &mut raw, &province, iterations).await;
+    }
     println!(
         "\n| 查询 | API p50 (ms) | API p95 (ms) | SQL p50 (ms) | SQL p95 (ms) | p95 比值 API/SQL |"
     );
@@ -281,7 +284,8 @@ pub async fn run(database_url: &str, iterations: usize, only: &str) -> anyhow::R
     excel(&client, &mut raw, &province).await?;
     dispatch(&client, &mut raw, &province, &city, iterations).await?;
     dashboard(&client, &mut raw, &province, &rates_sql, iterations).await?;
-    problems(&client, &mut raw, &province, &city, iterations).await
+    problems(&client, &mut raw, &province, &city, iterations).await?;
+    bulletins(&client, &mut raw, &province, iterations).await
 }
 
 /// The leaders' dashboard of the province (issue 17): every request its page makes, sent
@@ -967,4 +971,105 @@ fn libreoffice_csv_seconds(path: &std::path::Path) -> Option<f64> {
         .status()
         .ok()?;
     status.success().then(|| t.elapsed().as_secs_f64())
+}
+
+/// Month-end close and bulletins at province scale (issue 17): the province closes December
+/// 2025 once (kept in the database for the next run), then the province's rates as at that
+/// closed month against the same statement as raw SQL over the kept rows, a quarterly bulletin
+/// drafted from the closed figures, and its .docx and .xlsx exports.
+async fn bulletins(
+    client: &Client,
+    raw: &mut sqlx::AnyConnection,
+    province: &str,
+    iterations: usize,
+) -> anyhow::Result<()> {
+    const MONTH: &str = "2025-12";
+    let existing: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM month_closes WHERE region_code = '430000' AND period = '2025-12'",
+    )
+    .fetch_optional(&mut *raw)
+    .await?;
+    let close_id = match existing {
+        Some(id) => {
+            println!("\n{MONTH} already closed over the province (close {id}), reused");
+            id
+        }
+        None => {
+            let t = Instant::now();
+            let close = client
+                .post_json(
+                    "/api/closes",
+                    province,
+                    serde_json::json!({ "period": MONTH }),
+                )
+                .await?;
+            println!(
+                "\n| 月结（全省） | 月份 | 保留项目数 | 用时 (s) |\n|---|---|---:|---:|\n| 湖南省 | {MONTH} | {} | {:.2} |",
+                close["projects"],
+                t.elapsed().as_secs_f64()
+            );
+            close["id"].as_i64().context("close id")?
+        }
+    };
+    // The statement the API runs for a closed month by region without project filters
+    // (crates/store/src/rates.rs): the kept rows alone, grouped by county, rated against the
+    // contract as it stood.
+    let a = "(CASE WHEN c.contract_fen > 0 THEN c.arrived_fen ELSE c.arrived_cents END)";
+    let c = "(CASE WHEN c.contract_fen > 0 THEN c.contract_fen ELSE c.contract_cents END)";
+    let some = "(c.arrived_fen > 0 OR c.arrived_cents > 0)";
+    let sql = format!(
+        "SELECT c.region_code, COUNT(*), CAST(SUM(c.contract_fen) AS BIGINT), CAST(SUM(c.arrived_fen) AS BIGINT), \
+         CAST(SUM(c.contract_cents) AS BIGINT), CAST(SUM(c.arrived_cents) AS BIGINT), \
+         CAST(SUM(CASE WHEN {some} OR c.started = 1 THEN 1 ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN c.started = 1 THEN 1 ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN {some} AND {c} > 0 AND {a} * 2 > {c} THEN 1 ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN {some} AND {c} > 0 AND {a} * 2 <= {c} AND {a} * 5 >= {c} THEN 1 ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN {some} AND {c} > 0 AND {a} * 5 < {c} THEN 1 ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN {some} THEN 0 ELSE 1 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN c.contract_fen = 0 AND c.contract_cents = 0 THEN 1 ELSE 0 END) AS BIGINT) \
+         FROM month_close_projects c \
+         WHERE c.close_id = {close_id} AND c.region_code >= '43' AND c.region_code < '44' GROUP BY c.region_code"
+    );
+    println!(
+        "\n| 查询 | API p50 (ms) | API p95 (ms) | SQL p50 (ms) | SQL p95 (ms) | p95 比值 API/SQL |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
+    compare(
+        client,
+        raw,
+        "三率：全省按市州，已月结的2025年12月",
+        &format!("/api/rates?as_of={MONTH}"),
+        province,
+        &[sql],
+        iterations,
+    )
+    .await?;
+
+    let t = Instant::now();
+    let bulletin = client
+        .post_json(
+            "/api/bulletins",
+            province,
+            serde_json::json!({ "period_kind": "quarter", "year": 2025, "period_index": 4 }),
+        )
+        .await?;
+    let drafted = t.elapsed().as_secs_f64();
+    let id = bulletin["id"].as_i64().context("bulletin id")?;
+    let mut exports = Vec::new();
+    for kind in ["docx", "xlsx"] {
+        let t = Instant::now();
+        let (status, body) = client
+            .get(&format!("/api/bulletins/{id}/{kind}"), province)
+            .await?;
+        if status != 200 {
+            bail!("{kind}: {status} {}", String::from_utf8_lossy(&body));
+        }
+        exports.push((kind, t.elapsed().as_secs_f64(), body.len()));
+    }
+    println!("\n| 通报（全省2025年第四季度） | 用时 (s) | 文件大小 (KB) |\n|---|---:|---:|");
+    println!("| 起草（读月结数字、排名、滞后项目、报送情况、文字） | {drafted:.2} | |");
+    for (kind, secs, len) in exports {
+        println!("| 导出 .{kind} | {secs:.2} | {:.0} |", len as f64 / 1024.0);
+    }
+    Ok(())
 }

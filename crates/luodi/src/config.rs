@@ -19,6 +19,11 @@ pub struct Config {
     /// Unset: kept for good (a project's history is read from them).
     #[serde(default)]
     pub audit_retention_days: Option<u32>,
+    /// The automatic close (自动月结): a month a dispatch round asked about is closed by
+    /// itself over the round organiser's region this many days after the round's deadline
+    /// (0 to 31; 0 = on the deadline's day). Unset: months are closed only by hand.
+    #[serde(default)]
+    pub auto_close_days: Option<u32>,
     #[serde(default)]
     auth: AuthConfig,
     #[serde(default)]
@@ -53,6 +58,7 @@ impl Default for Config {
             bind: "127.0.0.1:8080".into(),
             log: "info,sqlx=error".into(),
             audit_retention_days: None,
+            auto_close_days: None,
             auth: AuthConfig::default(),
             server: ServerConfig::default(),
             channels: ChannelsConfig::default(),
@@ -71,6 +77,9 @@ pub fn load(file: Option<&str>, database_url: Option<&str>) -> anyhow::Result<Lo
     let mut config: Config = figment.extract().context("reading configuration")?;
     if let Some(url) = database_url {
         config.database_url = url.to_owned();
+    }
+    if config.auto_close_days.is_some_and(|d| d > 31) {
+        anyhow::bail!("auto_close_days（自动月结：调度截止后的天数）须在 0 到 31 之间");
     }
     if let Some(days) = config.audit_retention_days {
         luodi_store::housekeeping::check_audit_retention(days)?;
@@ -150,6 +159,19 @@ mod tests {
 
             let config = load(None, Some("sqlite://flag.db")).unwrap().config;
             assert_eq!(config.database_url, "sqlite://flag.db");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_automatic_close_is_off_unless_set_and_within_a_month() {
+        figment::Jail::expect_with(|jail| {
+            assert_eq!(load(None, None).unwrap().config.auto_close_days, None);
+            jail.set_env("LUODI_AUTO_CLOSE_DAYS", "5");
+            assert_eq!(load(None, None).unwrap().config.auto_close_days, Some(5));
+            jail.set_env("LUODI_AUTO_CLOSE_DAYS", "40");
+            let refused = load(None, None).unwrap_err().to_string();
+            assert!(refused.contains("auto_close_days"), "{refused}");
             Ok(())
         });
     }

@@ -205,6 +205,23 @@ async fn main() -> anyhow::Result<()> {
                     }
                 }
             });
+            // The automatic close (自动月结), when configured: checked every hour, each month
+            // closed once however many instances run.
+            if let Some(days) = config.auto_close_days {
+                let closer = store.clone();
+                tokio::spawn(async move {
+                    let mut every_hour =
+                        tokio::time::interval(std::time::Duration::from_secs(3600));
+                    loop {
+                        every_hour.tick().await;
+                        match closer.system().auto_close_months(days).await {
+                            Ok(closed) if closed.is_empty() => {}
+                            Ok(closed) => tracing::info!(?closed, "months closed automatically"),
+                            Err(e) => tracing::warn!(error = %e, "automatic month close failed"),
+                        }
+                    }
+                });
+            }
             ops::spawn_housekeeping(
                 store.clone(),
                 config.audit_retention_days,

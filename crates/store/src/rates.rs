@@ -313,13 +313,32 @@ impl Rates<'_> {
             Some(period) => covering(&self.db, region.as_ref(), period).await?,
             None => None,
         };
+        // A closed month asked for by region with no project filter reads the kept rows alone
+        // (one range of month_close_projects_rates); otherwise each kept row joins its project
+        // for the filter or grouping.
+        let kept_only = closed.is_some()
+            && group == GroupBy::Region
+            && non_blank(query.signed_from.as_deref()).is_none()
+            && non_blank(query.signed_to.as_deref()).is_none()
+            && query.event_id.is_none()
+            && non_blank(query.origin.as_deref()).is_none()
+            && non_blank(query.industry.as_deref()).is_none()
+            && query.zone_id.is_none()
+            && !self.actor.reads_unit_projects();
+        let mut closed_on = String::new();
         let (fen, cents, mut from, started, until_end) = match as_of {
             Some(_) if closed.is_some() => {
                 let id = f.bind(Bind::Int(closed.expect("matched")));
+                closed_on = format!("c.close_id = {id}");
                 (
                     "c.arrived_fen".to_owned(),
                     "c.arrived_cents".to_owned(),
-                    format!("FROM month_close_projects c JOIN projects p ON p.id = c.project_id AND c.close_id = {id}"),
+                    if kept_only {
+                        "FROM month_close_projects c".to_owned()
+                    } else {
+                        "FROM month_close_projects c JOIN projects p ON p.id = c.project_id"
+                            .to_owned()
+                    },
                     "c.started = 1".to_owned(),
                     None,
                 )
@@ -384,7 +403,11 @@ impl Rates<'_> {
             "(CASE WHEN {k}.contract_fen > 0 THEN {k}.contract_fen ELSE {k}.contract_cents END)"
         );
         let some = format!("({fen} > 0 OR {cents} > 0)");
-        let key = group.key_sql();
+        let key = if kept_only {
+            "c.region_code"
+        } else {
+            group.key_sql()
+        };
         let signed = crate::ledger::signed_stages_sql();
         f.sql = format!(
             "SELECT {key} AS code, COUNT(*) AS projects, \
@@ -402,7 +425,7 @@ impl Rates<'_> {
              {from} WHERE {}",
             match &until_end {
                 // the close kept the projects signed at the month's end
-                None if closed.is_some() => "1 = 1".to_owned(),
+                None if closed.is_some() => closed_on.clone(),
                 None => format!("p.stage IN ({signed})"),
                 // A project terminated after the month was still a signed project at its end:
                 // its stage then is the last one of its history dated up to that day.

@@ -324,3 +324,88 @@ async fn a_published_bulletin_and_its_exports_stay_as_published_and_reach_its_sc
         assert!(actions.contains(&action), "{action} audited: {audit}");
     }
 }
+
+#[tokio::test]
+async fn a_month_closes_by_itself_the_configured_days_after_its_rounds_deadline_once() {
+    use crate::helpers::spawn_app_with_store;
+    use luodi_server::ServerSettings;
+    use luodi_store::AuthSettings;
+    let (app, store) =
+        spawn_app_with_store(AuthSettings::default(), ServerSettings::default()).await;
+    let nx = app.login("nx_bureau").await;
+    let yy = app.login("yy_bureau").await;
+    let a = project(&nx, "南县自动月结项目", 1_000).await;
+    let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8));
+    let today = now.date();
+    let month = if today.month() as u8 == 1 {
+        format!("{}-12", today.year() - 1)
+    } else {
+        format!("{}-{:02}", today.year(), today.month() as u8 - 1)
+    };
+    record_and_confirm(&app, &nx, a, &month, 300 * WAN).await;
+    let due = today + time::Duration::days(3);
+    let (status, round) = yy
+        .post(
+            "/api/dispatch/rounds",
+            json!({ "period": month, "due_on": due.to_string() }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{round}");
+    let (_, live) = yy.get(&format!("/api/rates?as_of={month}")).await;
+    assert_eq!(live["closed"], false);
+
+    // Three days after the deadline: not on the second day, then once on the third, however
+    // many instances run the worker at the same time.
+    store.clock().set(now + time::Duration::days(3 + 2));
+    assert_eq!(store.system().auto_close_months(3).await.unwrap(), vec![]);
+    let (_, closes) = yy.get("/api/closes").await;
+    assert_eq!(closes, json!([]));
+    store.clock().set(now + time::Duration::days(3 + 3));
+    let (first, second) = (store.system(), store.system());
+    let (one, two) = tokio::join!(first.auto_close_months(3), second.auto_close_months(3));
+    let made: Vec<_> = one.unwrap().into_iter().chain(two.unwrap()).collect();
+    assert_eq!(
+        made,
+        vec![("430900".to_owned(), month.clone())],
+        "closed once"
+    );
+    assert_eq!(store.system().auto_close_months(3).await.unwrap(), vec![]);
+    let (_, closes) = nx.get("/api/closes").await;
+    let closes = closes.as_array().unwrap();
+    assert_eq!(closes.len(), 1, "{closes:?}");
+    assert_eq!(closes[0]["region_code"], "430900");
+    assert_eq!(closes[0]["period"], month.as_str());
+
+    // the month reads the kept figures: a late record for it lands in the next month
+    record_and_confirm(&app, &nx, a, &month, 100 * WAN).await;
+    let (_, closed) = yy.get(&format!("/api/rates?as_of={month}")).await;
+    assert_eq!(closed["closed"], true);
+    assert_eq!(figures(&closed), figures(&live));
+}
+
+#[tokio::test]
+async fn the_county_demo_has_a_closed_september_and_a_published_bulletin_for_yiyang() {
+    use crate::helpers::spawn_app_with_store;
+    use luodi_server::ServerSettings;
+    use luodi_store::AuthSettings;
+    let (app, store) =
+        spawn_app_with_store(AuthSettings::default(), ServerSettings::default()).await;
+    store.system().load_county_scale(2026).await.unwrap();
+    let nx = app.login("nx_bureau").await;
+    let (_, list) = nx.get("/api/bulletins").await;
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["status"], "published");
+    assert_eq!(list[0]["doc_number"], "益商通〔2026〕3号");
+    let (_, bulletin) = nx.get(&format!("/api/bulletins/{}", list[0]["id"])).await;
+    assert!(
+        bulletin["prose"][0].as_str().unwrap().contains("截至9月底"),
+        "{}",
+        bulletin["prose"]
+    );
+    let (_, rates) = nx.get("/api/rates?as_of=2026-09").await;
+    assert_eq!(rates["closed"], true);
+    // 长沙 sees neither
+    let cs = app.login("cs_bureau").await;
+    assert_eq!(cs.get("/api/bulletins").await.1, json!([]));
+}

@@ -6,13 +6,16 @@
 //! (`domain::bulletins::landing_period`) and never the closed one's.
 
 use super::Bulletins;
-use crate::audit::{self, Change};
+use crate::audit::{self, Author, Change};
 use crate::kit::clock;
+use crate::kit::db::Db;
 use crate::kit::error::StoreError;
 use crate::kit::filter::{Bind, Filter};
 use crate::rates::covering;
+use luodi_domain::bulletins::auto_close_due;
 use luodi_domain::funds::Period;
 use luodi_domain::Permission;
+use luodi_domain::RegionCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -98,24 +101,51 @@ impl Bulletins<'_> {
                 message: format!("{period}已由{by}月结，月结后的数字不再改变"),
             });
         }
-        let end = format!("{period}-31");
-        let (lo, hi) = root.subtree_range();
-        let signed = crate::ledger::signed_stages_sql();
-        let now = clock::now();
-        let mut tx = self.db.pool.begin().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO month_closes (region_code, period, closed_by, closed_at, projects) \
-             VALUES ($1, $2, $3, $4, 0) RETURNING id",
+        let id = freeze(
+            &self.db,
+            (&self.actor).into(),
+            self.actor.user_id,
+            &root,
+            period,
+            None,
         )
-        .bind(root.as_str())
-        .bind(period.to_string())
-        .bind(self.actor.user_id)
-        .bind(&now)
-        .fetch_one(&mut *tx)
         .await?;
-        let stage_then = "(SELECT s.stage FROM project_stages s WHERE s.project_id = p.id \
+        let mut f = Filter::new(&format!("{CLOSE_SELECT} WHERE c.id = $1"));
+        f.bind(Bind::Int(id));
+        let sql = f.sql.clone();
+        Ok(f.query_as(&sql).fetch_one(&self.db.pool).await?)
+    }
+}
+
+/// Keeps every project signed by the month's end in `root`'s subtree with its figures as they
+/// stood then, in one transaction, and audits it (by the user, or as the automatic close
+/// `days_after` the round's deadline); returns the close's id.
+async fn freeze(
+    db: &Db,
+    author: Author<'_>,
+    closed_by: i64,
+    root: &RegionCode,
+    period: Period,
+    days_after: Option<u32>,
+) -> Result<i64, StoreError> {
+    let end = format!("{period}-31");
+    let (lo, hi) = root.subtree_range();
+    let signed = crate::ledger::signed_stages_sql();
+    let now = clock::now();
+    let mut tx = db.pool.begin().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO month_closes (region_code, period, closed_by, closed_at, projects) \
+             VALUES ($1, $2, $3, $4, 0) RETURNING id",
+    )
+    .bind(root.as_str())
+    .bind(period.to_string())
+    .bind(closed_by)
+    .bind(&now)
+    .fetch_one(&mut *tx)
+    .await?;
+    let stage_then = "(SELECT s.stage FROM project_stages s WHERE s.project_id = p.id \
              AND s.changed_on <= $3 ORDER BY s.changed_on DESC, s.id DESC LIMIT 1)";
-        let kept = sqlx::query(&format!(
+    let kept = sqlx::query(&format!(
             "INSERT INTO month_close_projects (close_id, project_id, region_code, stage, \
              contract_fen, contract_cents, arrived_fen, arrived_cents, started) \
              SELECT $1, p.id, p.region_code, COALESCE({stage_then}, p.stage), p.contract_fen, \
@@ -131,37 +161,91 @@ impl Bulletins<'_> {
              AND p.duplicate_of IS NULL \
              AND (p.stage IN ({signed}) OR (p.stage = 'terminated' AND {stage_then} IN ({signed})))"
         ))
+    .bind(id)
+    .bind(period.to_string())
+    .bind(&end)
+    .bind(&lo)
+    .bind(&hi)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected() as i64;
+    sqlx::query("UPDATE month_closes SET projects = $1 WHERE id = $2")
+        .bind(kept)
         .bind(id)
-        .bind(period.to_string())
-        .bind(&end)
-        .bind(&lo)
-        .bind(&hi)
         .execute(&mut *tx)
-        .await?
-        .rows_affected() as i64;
-        sqlx::query("UPDATE month_closes SET projects = $1 WHERE id = $2")
-            .bind(kept)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        audit::record(
+        .await?;
+    audit::record(
             &mut tx,
-            (&self.actor).into(),
+            author,
             Change {
                 entity: "month_close",
                 entity_id: Some(id.to_string()),
                 action: "close",
-                summary: format!("{period}月结：冻结{kept}个签约项目的合同、到位资金与开工情况"),
-                region: Some(&root),
+                summary: match days_after {
+                    None => format!("{period}月结：冻结{kept}个签约项目的合同、到位资金与开工情况"),
+                    Some(n) => format!(
+                        "{period}自动月结（调度截止后第{n}天）：冻结{kept}个签约项目的合同、到位资金与开工情况"
+                    ),
+                },
+                region: Some(root),
                 before: None,
-                after: Some(serde_json::json!({ "period": period.to_string(), "projects": kept })),
+                after: Some(serde_json::json!({ "period": period.to_string(), "projects": kept, "automatic": days_after.is_some() })),
             },
         )
         .await?;
-        tx.commit().await?;
-        let mut f = Filter::new(&format!("{CLOSE_SELECT} WHERE c.id = $1"));
-        f.bind(Bind::Int(id));
-        let sql = f.sql.clone();
-        Ok(f.query_as(&sql).fetch_one(&self.db.pool).await?)
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The automatic close (自动月结), run by the server's hourly worker: every month a dispatch
+/// round asked about is closed over the round organiser's region once `days_after` days have
+/// passed since the round's deadline (`domain::bulletins::auto_close_due`, on the store's
+/// clock, Beijing time), unless that region or one above it has closed it already. Recorded as
+/// closed by the round's organiser, audited as automatic. Several instances may run it at once:
+/// the unique (region, month) key lets one close and the others find it closed. Returns the
+/// closes made.
+pub(crate) async fn auto_close(
+    db: &Db,
+    days_after: u32,
+) -> Result<Vec<(String, String)>, StoreError> {
+    let today = crate::auth::two_factor::clock(db)
+        .now()
+        .to_offset(time::macros::offset!(+8))
+        .date();
+    let rounds: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT r.region_code, r.period, r.due_on, r.created_by FROM dispatch_rounds r \
+         WHERE NOT EXISTS (SELECT 1 FROM month_closes c WHERE c.region_code = r.region_code \
+         AND c.period = r.period) ORDER BY r.period, r.region_code",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let mut closed = Vec::new();
+    for (region, period, due_on, organiser) in rounds {
+        let (Ok(month), Ok(root)) = (Period::parse(&period), RegionCode::parse(&region)) else {
+            continue;
+        };
+        let Ok(due) = time::Date::parse(
+            &due_on,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        ) else {
+            continue;
+        };
+        if !auto_close_due(month, due, days_after, today)
+            || covering(db, Some(&root), month).await?.is_some()
+        {
+            continue;
+        }
+        let author = Author {
+            id: None,
+            name: "系统（自动月结）",
+            request_id: None,
+        };
+        match freeze(db, author, organiser, &root, month, Some(days_after)).await {
+            Ok(_) => closed.push((region, period)),
+            // another instance closed it in the meantime
+            Err(_) if covering(db, Some(&root), month).await?.is_some() => {}
+            Err(e) => return Err(e),
+        }
     }
+    Ok(closed)
 }

@@ -1,6 +1,7 @@
 //! Command-line operations that run outside any user's scope: the first-start administrator
 //! and the demo data set.
 
+mod bulletins;
 mod problems;
 pub mod scale;
 
@@ -291,6 +292,16 @@ impl System<'_> {
         crate::tasks::send_reminders(self.db, today, rule).await
     }
 
+    /// The automatic close (自动月结), run by the server every hour: closes each month whose
+    /// dispatch round's deadline was `days_after` days ago or more, over the round organiser's
+    /// region; once across instances. Returns the (region, month) pairs closed.
+    pub async fn auto_close_months(
+        &self,
+        days_after: u32,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        crate::bulletins::close::auto_close(self.db, days_after).await
+    }
+
     /// The province-scale ledger (about 50,000 projects and 600,000 fund records), generated
     /// deterministically from `seed`. Runs once: a database that already has projects is left
     /// as it is.
@@ -314,6 +325,10 @@ impl System<'_> {
         let report = self.generate_ledger(seed, 1_500, Some("4309")).await?;
         // A handful of 南县's problems, handled as its accounts would.
         let problems = problems::load_county(self.db, self.settings).await?;
+        if report.is_some() {
+            // 益阳市's closed September and published third-quarter bulletin
+            bulletins::load(self.db, self.settings).await?;
+        }
         Ok(report.map(|r| crate::ScaleReport { problems, ..r }))
     }
 
