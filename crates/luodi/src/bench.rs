@@ -351,10 +351,10 @@ async fn dashboard(
              AND p.region_code >= '43' AND p.region_code < '44' ORDER BY p.signed_on, p.id LIMIT 10"
         ),
     ];
-    let mut api = Vec::with_capacity(iterations);
-    let mut raw_times = Vec::with_capacity(iterations);
-    for i in 0..iterations + 10 {
-        let t = Instant::now();
+    println!("\n| 领导看板（全省，{} 个请求并发） | API p50 (ms) | API p95 (ms) | SQL p50 (ms) | SQL p95 (ms) | p95 比值 API/SQL |", paths.len());
+    println!("|---|---:|---:|---:|---:|---:|");
+    let paths = &paths;
+    compare_with(raw, "看板全部数据", &sql, iterations, || async move {
         let get = |k: usize| client.get(&paths[k], province);
         let (a, b, c, d, e, f, g, h) = tokio::join!(
             get(0),
@@ -366,36 +366,15 @@ async fn dashboard(
             get(6),
             get(7)
         );
-        let answers = [a, b, c, d, e, f, g, h];
-        let elapsed = t.elapsed();
-        for (path, answer) in paths.iter().zip(answers) {
+        for (path, answer) in paths.iter().zip([a, b, c, d, e, f, g, h]) {
             let (status, body) = answer?;
             if status != 200 {
                 bail!("{path}: {status} {}", String::from_utf8_lossy(&body));
             }
         }
-        let t = Instant::now();
-        for q in &sql {
-            sqlx::query(q).fetch_all(&mut *raw).await?;
-        }
-        let raw_elapsed = t.elapsed();
-        if i >= 10 {
-            api.push(elapsed);
-            raw_times.push(raw_elapsed);
-        }
-    }
-    let (a50, a95) = (percentile(&mut api, 0.5), percentile(&mut api, 0.95));
-    let (s50, s95) = (
-        percentile(&mut raw_times, 0.5),
-        percentile(&mut raw_times, 0.95),
-    );
-    println!("\n| 领导看板（全省，{} 个请求并发） | API p50 (ms) | API p95 (ms) | SQL p50 (ms) | SQL p95 (ms) | p95 比值 API/SQL |", paths.len());
-    println!("|---|---:|---:|---:|---:|---:|");
-    println!(
-        "| 看板全部数据 | {a50:.2} | {a95:.2} | {s50:.2} | {s95:.2} | {:.2}× |",
-        a95 / s95
-    );
-    Ok(())
+        Ok(())
+    })
+    .await
 }
 
 /// The problem list and the per-unit figures (issue 18) over the province scale's ~20,000
@@ -500,15 +479,35 @@ async fn compare(
     sql: &[String],
     iterations: usize,
 ) -> anyhow::Result<()> {
+    compare_with(raw, name, sql, iterations, || async move {
+        let (status, body) = client.get(path, token).await?;
+        if status != 200 {
+            bail!("{path}: {status} {}", String::from_utf8_lossy(&body));
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Times `iterations` runs of `request` (after 10 warm-up ones), each followed by the same
+/// questions as raw SQL on one connection; prints one row of a queries table.
+async fn compare_with<F, Fut>(
+    raw: &mut sqlx::AnyConnection,
+    name: &str,
+    sql: &[String],
+    iterations: usize,
+    mut request: F,
+) -> anyhow::Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
     let mut api = Vec::with_capacity(iterations);
     let mut raw_times = Vec::with_capacity(iterations);
     for i in 0..iterations + 10 {
         let t = Instant::now();
-        let (status, body) = client.get(path, token).await?;
+        request().await?;
         let elapsed = t.elapsed();
-        if status != 200 {
-            bail!("{path}: {status} {}", String::from_utf8_lossy(&body));
-        }
         let t = Instant::now();
         for q in sql {
             sqlx::query(q).fetch_all(&mut *raw).await?;
