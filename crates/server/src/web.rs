@@ -93,9 +93,7 @@ pub async fn map_file(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let code = file.strip_suffix(".json").unwrap_or_default();
-    let is_map = code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit());
-    if !is_map && file != "index.json" {
+    if map_code(&file).is_none() && file != "index.json" {
         return StatusCode::NOT_FOUND.into_response();
     }
     if let Some(dir) = state.settings.maps_dir.as_deref() {
@@ -131,14 +129,17 @@ async fn own_maps(dir: &str) -> Vec<String> {
         return codes;
     };
     while let Ok(Some(entry)) = entries.next_entry().await {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if let Some(code) = name.strip_suffix(".json") {
-            if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
-                codes.push(code.to_owned());
-            }
+        if let Some(code) = map_code(&entry.file_name().to_string_lossy()) {
+            codes.push(code.to_owned());
         }
     }
     codes
+}
+
+/// The region code a boundary file is named by (`430900.json` → `430900`).
+fn map_code(file: &str) -> Option<&str> {
+    file.strip_suffix(".json")
+        .filter(|code| code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn json_file(bytes: Vec<u8>) -> Response {
