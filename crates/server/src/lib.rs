@@ -113,6 +113,7 @@ pub struct AppState {
         (name = "problems", description = "问题清单：登记、交办、答复、督办、办结"),
         (name = "channels", description = "通知渠道：地区群机器人与发送失败的消息"),
         (name = "bulletins", description = "月结与通报：冻结月末数字，起草、发布并导出通报"),
+        (name = "map", description = "招商地图：项目与园区点位"),
     )
 )]
 struct ApiDoc;
@@ -139,6 +140,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::problems::router())
         .merge(routes::channels::router())
         .merge(routes::bulletins::router())
+        .merge(routes::map::router())
         .merge(routes::two_factor::router())
         .split_for_parts();
     error::document_shared_errors(&mut doc);

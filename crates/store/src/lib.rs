@@ -23,6 +23,7 @@ pub mod events;
 pub mod funds;
 pub mod housekeeping;
 pub mod ledger;
+pub mod map;
 pub mod meetings;
 pub mod problems;
 pub mod rates;

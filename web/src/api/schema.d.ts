@@ -1180,6 +1180,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/map/markers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The placed projects (largest contracts first, up to 3,000) and zones of a region within the
+         *     user's reach, and how many of its signed projects have no place on the map yet.
+         */
+        get: operations["get_markers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/meetings": {
         parameters: {
             query?: never;
@@ -1868,6 +1888,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{id}/location": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Places a project on the map, or clears its place (`location: null`). Audited. */
+        put: operations["put_project_location"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{id}/stage": {
         parameters: {
             query?: never;
@@ -2339,6 +2376,23 @@ export interface paths {
         put?: never;
         /** Lifts a lockout caused by repeated failed sign-ins. */
         post: operations["unlock_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/zones/{id}/location": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Places a zone (园区、乡镇) on the map, or clears its place. Audited. */
+        put: operations["put_zone_location"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3176,6 +3230,17 @@ export interface components {
          * @enum {string}
          */
         Light: "green" | "yellow" | "red" | "done";
+        /** @description A point set on the map, in degrees (GCJ-02, as the bundled boundaries). */
+        Location: {
+            /** Format: double */
+            lng: number;
+            /** Format: double */
+            lat: number;
+        };
+        /** @description Sets a location, or clears it with `location: null`. */
+        LocationInput: {
+            location?: null | components["schemas"]["Location"];
+        };
         LoginRequest: {
             username: string;
             /** @description Cleared from memory once the request is done. */
@@ -3192,6 +3257,22 @@ export interface components {
             two_factor?: null | components["schemas"]["Challenge"];
             /** @description After enrolling during sign-in: the recovery codes, shown this once. */
             recovery_codes?: string[] | null;
+        };
+        Markers: {
+            projects: components["schemas"]["ProjectMarker"][];
+            zones: components["schemas"]["ZoneMarker"][];
+            /**
+             * Format: int64
+             * @description Projects within the region that have a place on the map (drawn up to the limit).
+             */
+            placed: number;
+            /**
+             * Format: int64
+             * @description Signed projects within the region the reader reaches that have none yet.
+             */
+            unplaced: number;
+            /** @description Whether more projects are placed than drawn. */
+            truncated: boolean;
         };
         /** @description The signed-in user as the front end needs it. */
         Me: {
@@ -4158,6 +4239,28 @@ export interface components {
             case_by_case?: boolean;
             key_project?: boolean;
         };
+        /** @description A signed project drawn on the map. */
+        ProjectMarker: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            region_code: string;
+            region_name: string;
+            zone_name?: string | null;
+            stage: string;
+            /** Format: int64 */
+            contract_fen: number;
+            /** Format: int64 */
+            contract_cents: number;
+            /** Format: int64 */
+            arrived_fen: number;
+            /** Format: int64 */
+            arrived_cents: number;
+            /** Format: double */
+            lng: number;
+            /** Format: double */
+            lat: number;
+        };
         ProjectPreviewRow: {
             row: number;
             name: string;
@@ -4966,6 +5069,22 @@ export interface components {
             name: string;
             /** @description `park` (园区/开发区) or `township` (乡镇). */
             kind: string;
+        };
+        /** @description A zone (园区、乡镇) drawn on the map, with the projects of it that the reader reaches. */
+        ZoneMarker: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** @description `park` or `township`. */
+            kind: string;
+            county_code: string;
+            county_name: string;
+            /** Format: int64 */
+            projects: number;
+            /** Format: double */
+            lng: number;
+            /** Format: double */
+            lat: number;
         };
     };
     responses: {
@@ -8231,6 +8350,43 @@ export interface operations {
             403: components["responses"]["Forbidden"];
         };
     };
+    get_markers: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The region whose markers are drawn (inside the user's scope); the user's own when
+                 *     omitted.
+                 */
+                region?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Markers"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
     list_meetings: {
         parameters: {
             query?: never;
@@ -10238,6 +10394,58 @@ export interface operations {
             };
         };
     };
+    put_project_location: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LocationInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LocationInput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     change_project_stage: {
         parameters: {
             query?: never;
@@ -11498,6 +11706,58 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    put_zone_location: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LocationInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LocationInput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
 }

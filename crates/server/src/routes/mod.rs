@@ -11,6 +11,7 @@ pub mod events;
 pub mod funds;
 pub mod health;
 pub mod ledger;
+pub mod map;
 pub mod meetings;
 pub mod problems;
 pub mod rates;

@@ -2,6 +2,7 @@
 //! and the demo data set.
 
 mod bulletins;
+mod locations;
 mod problems;
 pub mod scale;
 
@@ -328,6 +329,8 @@ impl System<'_> {
         if report.is_some() {
             // 益阳市's closed September and published third-quarter bulletin
             bulletins::load(self.db, self.settings).await?;
+            // points on the 招商地图
+            locations::load(self.db, seed).await?;
         }
         Ok(report.map(|r| crate::ScaleReport { problems, ..r }))
     }

@@ -1,11 +1,11 @@
-// The map series and its colour scale, registered only when the map page loads, so other
+// The map series, the geo component its points sit on, the point series and the colour scale, registered only when the map page loads, so other
 // pages' chunks stay without them.
-import { MapChart } from 'echarts/charts'
-import { VisualMapComponent } from 'echarts/components'
+import { MapChart, ScatterChart } from 'echarts/charts'
+import { GeoComponent, VisualMapComponent } from 'echarts/components'
 import { echarts } from '@/kit/echarts'
 import type { MapGeo } from './map'
 
-echarts.use([MapChart, VisualMapComponent])
+echarts.use([MapChart, ScatterChart, GeoComponent, VisualMapComponent])
 
 const registered = new Set<string>()
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { RateRow } from '@/api/types'
-import { COUNTRY, drillTarget, mapCode, mapFileFor, mapData, measureValue, namesByCode, ratesRegionsFor, scaleMax, type MapGeo } from './map'
+import { COUNTRY, drillTarget, mapCode, mapFileFor, mapData, measureValue, namesByCode, parsePlace, projectPoints, ratesRegionsFor, scaleMax, zonePoints, type MapGeo } from './map'
 
 const yiyang: MapGeo = {
   type: 'FeatureCollection',
@@ -87,5 +87,44 @@ describe('investment map', () => {
     expect(mapFileFor('430921')).toBe('430900')
     expect(mapFileFor('430900')).toBe('430900')
     expect(mapFileFor(COUNTRY)).toBe(COUNTRY)
+  })
+})
+
+describe('placing and points', () => {
+  it('reads only a well-formed place parameter', () => {
+    expect(parsePlace('project:42')).toEqual({ kind: 'project', id: 42 })
+    expect(parsePlace('zone:7')).toEqual({ kind: 'zone', id: 7 })
+    expect(parsePlace('project:0')).toBeNull()
+    expect(parsePlace('project:abc')).toBeNull()
+    expect(parsePlace(['project:1'])).toBeNull()
+    expect(parsePlace(undefined)).toBeNull()
+  })
+
+  it('draws a project at its coordinates, named with its place, stage and contract in both currencies apart', () => {
+    const [point] = projectPoints(
+      [
+        {
+          id: 3,
+          name: '南县稻虾产业园',
+          region_name: '南县',
+          zone_name: '南县经济开发区',
+          stage: 'started',
+          contract_fen: 150_000_000_000,
+          contract_cents: 2_000_000_000,
+          lng: 112.4,
+          lat: 29.36,
+        },
+      ],
+      (s) => (s === 'started' ? '已开工' : s),
+    )
+    expect(point.value).toEqual([112.4, 29.36])
+    expect(point.marker).toBe('project')
+    expect(point.text).toContain('南县 · 南县经济开发区')
+    expect(point.text).toContain('已开工，合同150,000万元、2,000万美元')
+  })
+
+  it('pins a zone with the count of its projects', () => {
+    const [pin] = zonePoints([{ id: 1, name: '南县经济开发区', kind: 'park', county_name: '南县', projects: 12, lng: 112.4, lat: 29.3 }])
+    expect(pin.text).toBe('南县经济开发区（园区）<br/>南县<br/>落户项目 12 个')
   })
 })

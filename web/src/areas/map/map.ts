@@ -117,3 +117,70 @@ export function drillTarget(
   const drawn = !isCounty(code) && code !== current && available.has(code)
   return drawn ? { kind: 'map', code } : { kind: 'ledger', code }
 }
+
+/** What is being placed on the map: the next click sets its point. */
+export interface Placing {
+  kind: 'project' | 'zone'
+  id: number
+  name: string
+}
+
+/** `?place=project:<id>` (or `zone:<id>`) as opened from a project's page; null otherwise. */
+export function parsePlace(value: unknown): { kind: 'project' | 'zone'; id: number } | null {
+  if (typeof value !== 'string') return null
+  const m = /^(project|zone):([1-9][0-9]{0,15})$/.exec(value)
+  return m ? { kind: m[1] as 'project' | 'zone', id: Number(m[2]) } : null
+}
+
+interface ProjectMarkerLike {
+  id: number
+  name: string
+  region_name: string
+  zone_name?: string | null
+  stage: string
+  contract_fen: number
+  contract_cents: number
+  lng: number
+  lat: number
+}
+
+const wan = (minor: number) => (minor / 1_000_000).toLocaleString('zh-CN', { maximumFractionDigits: 2 })
+
+/** Scatter points of placed projects: their coordinates, and the tooltip naming each. */
+export function projectPoints(projects: readonly ProjectMarkerLike[], stageLabel: (stage: string) => string) {
+  return projects.map((p) => {
+    const money = [
+      p.contract_fen ? `${wan(p.contract_fen)}万元` : '',
+      p.contract_cents ? `${wan(p.contract_cents)}万美元` : '',
+    ].filter(Boolean)
+    const place = p.zone_name ? `${p.region_name} · ${p.zone_name}` : p.region_name
+    return {
+      name: p.name,
+      id: p.id,
+      marker: 'project' as const,
+      value: [p.lng, p.lat],
+      text: `${p.name}<br/>${place}<br/>${stageLabel(p.stage)}${money.length ? `，合同${money.join('、')}` : ''}`,
+    }
+  })
+}
+
+interface ZoneMarkerLike {
+  id: number
+  name: string
+  kind: string
+  county_name: string
+  projects: number
+  lng: number
+  lat: number
+}
+
+/** Pins of placed zones, with the count of their projects the reader reaches. */
+export function zonePoints(zones: readonly ZoneMarkerLike[]) {
+  return zones.map((z) => ({
+    name: z.name,
+    id: z.id,
+    marker: 'zone' as const,
+    value: [z.lng, z.lat],
+    text: `${z.name}（${z.kind === 'park' ? '园区' : '乡镇'}）<br/>${z.county_name}<br/>落户项目 ${z.projects} 个`,
+  }))
+}
