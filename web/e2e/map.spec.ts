@@ -79,3 +79,55 @@ test('a county bureau sees its own county on its city\'s outline, and no other r
   await expect(page.getByTestId('map-chart')).toHaveCount(0)
   await expect(page.getByTestId('map-failure')).toContainText('不在您的管辖范围内')
 })
+
+test('a county bureau places a project on the map from its page, and the point is drawn and counted', async ({ page }) => {
+  await login(page, 'nx_bureau')
+  const created = await page.request.post('/api/projects', {
+    data: {
+      name: '南县E2E地图标注项目',
+      investor_name: '湖南某农业科技有限公司',
+      origin: 'in_province',
+      contract_fen: 6_000 * 1_000_000,
+      signed_on: '2026-04-08',
+      region_code: '430921',
+      stage: 'signed',
+    },
+  })
+  expect(created.status()).toBe(201)
+  const id = (await created.json()).project.id as number
+  const before = await (await page.request.get('/api/map/markers')).json()
+
+  await page.goto(`/projects/${id}`)
+  await page.getByTestId('project-locate').click()
+  await expect(page).toHaveURL(new RegExp(`/map/430921\\?place=project(:|%3A)${id}$`))
+  await expect(page.getByTestId('map-placing')).toContainText('南县E2E地图标注项目')
+  const chart = page.getByTestId('map-chart')
+  await expect(chart.locator('canvas')).toBeVisible()
+  await expect(page.getByTestId('map-counts')).toContainText(`未标注 ${before.unplaced} 个`)
+  const box = await chart.boundingBox()
+  if (!box) throw new Error('no map')
+  // Any spot of the drawn outline: the point is kept wherever the bureau clicks.
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2)
+  await expect(page.getByText('已标注「南县E2E地图标注项目」的位置')).toBeVisible()
+  await expect(page.getByTestId('map-placing')).toHaveCount(0)
+  await expect(page).toHaveURL(/\/map\/430921$/)
+  await expect(page.getByTestId('map-counts')).toContainText(`已标注位置的项目 ${before.placed + 1} 个`)
+  await expect(page.getByTestId('map-counts')).toContainText(`未标注 ${before.unplaced - 1} 个`)
+  const after = await (await page.request.get('/api/map/markers')).json()
+  const point = after.projects.find((p: { id: number }) => p.id === id)
+  expect(point, 'the project is among the markers').toBeTruthy()
+  // Drawn on 益阳市's outline, so the point lies within the prefecture's longitudes and latitudes.
+  expect(point.lng).toBeGreaterThan(111.0)
+  expect(point.lng).toBeLessThan(113.5)
+  expect(point.lat).toBeGreaterThan(27.5)
+  expect(point.lat).toBeLessThan(29.8)
+  await shot(page, 'map-county-placed')
+
+  // The zone picker places a zone the same way.
+  await page.getByTestId('map-zone-place').click()
+  await page.getByRole('option', { name: '南县经济开发区' }).click()
+  await expect(page.getByTestId('map-placing')).toContainText('南县经济开发区')
+  await page.mouse.click(box.x + box.width / 2 + 20, box.y + box.height / 2 + 20)
+  await expect(page.getByText('已标注「南县经济开发区」的位置')).toBeVisible()
+  await expect(page.getByTestId('map-counts')).toContainText('园区（乡镇）点位 1 个')
+})
