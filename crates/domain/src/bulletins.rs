@@ -187,6 +187,10 @@ pub struct ProseFigures {
     pub lagging: i64,
     /// Reporters that had not submitted by the round's deadline.
     pub missing_reporters: Vec<String>,
+    /// The region's own yearly targets: (indicator, target, figure, reached).
+    pub targets: Vec<(String, String, Option<String>, Option<bool>)>,
+    /// Problems registered up to the end month: (registered, closed, closing rate, overdue).
+    pub problems: Option<(i64, i64, Option<String>, i64)>,
 }
 
 fn pct(r: Option<Rate>) -> String {
@@ -277,6 +281,40 @@ pub fn draft_prose(f: &ProseFigures) -> Vec<String> {
             "签约满半年仍未履约或未开工的滞后项目{}个，请相关地区和责任单位加快推进。",
             f.lagging
         ));
+    }
+    if !f.targets.is_empty() {
+        let items: Vec<String> = f
+            .targets
+            .iter()
+            .map(|(label, target, actual, reached)| {
+                let state = match reached {
+                    Some(true) => "已完成",
+                    Some(false) => "尚未完成",
+                    None => "暂无法计算",
+                };
+                format!(
+                    "{label}目标{target}，期末为{}，{state}",
+                    actual.as_deref().unwrap_or("—")
+                )
+            })
+            .collect();
+        paragraphs.push(format!("对照年度目标任务，{}。", items.join("；")));
+    }
+    if let Some((registered, closed, rate, overdue)) = &f.problems {
+        if *registered > 0 {
+            let mut text = format!(
+                "问题办理方面，{until}累计登记问题{registered}个，已办结{closed}个，办结率{}",
+                rate.as_deref().unwrap_or("—")
+            );
+            if *overdue > 0 {
+                text.push_str(&format!(
+                    "；逾期未办结{overdue}个，请相关单位抓紧办理、及时答复。"
+                ));
+            } else {
+                text.push_str("，无逾期未办结问题。");
+            }
+            paragraphs.push(text);
+        }
     }
     if f.missing_reporters.is_empty() {
         paragraphs.push("本期调度各报送单位均按时报送。".into());
@@ -402,6 +440,50 @@ mod tests {
         );
         assert!(prose[4].contains("滞后项目3个"));
         assert_eq!(prose[5], "本期调度中，湘乡市商务局未按时报送，予以通报。");
+    }
+
+    #[test]
+    fn prose_states_the_targets_and_the_problems_handled() {
+        let f = ProseFigures {
+            whole: "全市",
+            end: Some(p("2026-09")),
+            targets: vec![
+                (
+                    "资金到位率".into(),
+                    "40.00%".into(),
+                    Some("42.15%".into()),
+                    Some(true),
+                ),
+                ("实际利用外资同比增长".into(), "+12.00%".into(), None, None),
+            ],
+            problems: Some((16, 10, Some("62.50%".into()), 3)),
+            ..Default::default()
+        };
+        let prose = draft_prose(&f);
+        assert!(prose.contains(
+            &"对照年度目标任务，资金到位率目标40.00%，期末为42.15%，已完成；实际利用外资同比增长目标+12.00%，期末为—，暂无法计算。"
+                .to_owned()
+        ), "{prose:?}");
+        assert!(prose.contains(
+            &"问题办理方面，截至9月底累计登记问题16个，已办结10个，办结率62.50%；逾期未办结3个，请相关单位抓紧办理、及时答复。"
+                .to_owned()
+        ), "{prose:?}");
+        let calm = draft_prose(&ProseFigures {
+            whole: "全县",
+            problems: Some((4, 4, Some("100.00%".into()), 0)),
+            ..Default::default()
+        });
+        assert!(
+            calm.iter()
+                .any(|p| p.ends_with("办结率100.00%，无逾期未办结问题。")),
+            "{calm:?}"
+        );
+        let none = draft_prose(&ProseFigures {
+            whole: "全县",
+            problems: Some((0, 0, None, 0)),
+            ..Default::default()
+        });
+        assert!(!none.iter().any(|p| p.contains("问题办理")));
     }
 
     #[test]

@@ -2574,6 +2574,17 @@ export interface components {
             lagging: components["schemas"]["LaggingProject"][];
             late_reporters: components["schemas"]["LateReporter"][];
             definitions: string[];
+            /**
+             * @description 目标任务: the year's targets of the region and of the regions below, against the
+             *     figures of the period's end. (Absent from bulletins drafted before it was added.)
+             */
+            targets?: components["schemas"]["TargetLine"][];
+            /**
+             * @description 签约活动履约: the signing events' projects as at the period's end, largest contract
+             *     first (at most 20).
+             */
+            events?: components["schemas"]["RateRow"][];
+            problems?: null | components["schemas"]["ProblemFigures"];
         };
         /** @description A bulletin in a list, without its figures. */
         BulletinItem: {
@@ -4009,6 +4020,42 @@ export interface components {
             at: string;
             action_label: string;
         };
+        /** @description Problems of a region registered up to a period's end, in their state when counted. */
+        ProblemFigures: {
+            /**
+             * Format: int64
+             * @description Registered from the period's first day to its last.
+             */
+            registered_in_period: number;
+            /**
+             * Format: int64
+             * @description Registered up to the period's last day.
+             */
+            registered: number;
+            /**
+             * Format: int64
+             * @description Of those, closed (办结).
+             */
+            closed: number;
+            /**
+             * Format: int64
+             * @description Not closed yet.
+             */
+            open: number;
+            /**
+             * Format: int64
+             * @description Assigned or in hand and past their deadline when counted (as the problem list's 逾期).
+             */
+            overdue: number;
+            /** Format: int64 */
+            answered_on_time: number;
+            /** Format: int64 */
+            answered_late: number;
+            /** @description 办结率: closed of registered, e.g. "62.50%"; null with none registered. */
+            closing_rate?: string | null;
+            /** @description When they were counted (the draft's time). */
+            counted_at: string;
+        };
         /** @description A problem a project reports (存在问题); the supervision area turns them into tracked ones. */
         ProblemInput: {
             text: string;
@@ -4788,6 +4835,18 @@ export interface components {
              * @description The target in basis points: 2000 = 20%, 1200 = +12%.
              */
             value_bp: number;
+        };
+        /** @description A yearly target against the figure the bulletin states. */
+        TargetLine: {
+            region_code: string;
+            region_name: string;
+            indicator: string;
+            indicator_label: string;
+            /** @description "20.00%", "+12.00%" for growth. */
+            target: string;
+            /** @description The figure as at the period's end, or null when it cannot be computed. */
+            actual?: string | null;
+            reached?: boolean | null;
         };
         /** @description A target with the figure reached so far. */
         TargetProgress: {

@@ -253,6 +253,56 @@ fn tables(b: &Bulletin) -> Vec<Table> {
             ]
         })
         .collect();
+    let targets = f
+        .targets
+        .iter()
+        .map(|t| {
+            vec![
+                t.region_name.clone(),
+                t.indicator_label.clone(),
+                t.target.clone(),
+                or_dash(&t.actual),
+                match t.reached {
+                    Some(true) => "已完成",
+                    Some(false) => "未完成",
+                    None => "—",
+                }
+                .into(),
+            ]
+        })
+        .collect();
+    let events = f
+        .events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            vec![
+                (i + 1).to_string(),
+                e.name.clone(),
+                e.projects.to_string(),
+                wan(e.contract_fen),
+                wan(e.arrived_fen),
+                or_dash(&e.arrival_rate),
+                or_dash(&e.fulfilment_rate),
+                or_dash(&e.start_rate),
+            ]
+        })
+        .collect();
+    let problems = f
+        .problems
+        .iter()
+        .map(|p| {
+            vec![
+                p.registered_in_period.to_string(),
+                p.registered.to_string(),
+                p.closed.to_string(),
+                p.open.to_string(),
+                p.overdue.to_string(),
+                format!("{} / {}", p.answered_on_time, p.answered_late),
+                or_dash(&p.closing_rate),
+            ]
+        })
+        .collect();
     vec![
         ("主要指标", vec!["指标", "数值"], headline),
         (
@@ -275,9 +325,41 @@ fn tables(b: &Bulletin) -> Vec<Table> {
             growth,
         ),
         (
+            "目标任务完成情况",
+            vec!["地区", "指标", "年度目标", "期末", "完成情况"],
+            targets,
+        ),
+        (
+            "签约活动履约情况",
+            vec![
+                "序号",
+                "签约活动",
+                "签约项目",
+                "合同资金（万元）",
+                "到位资金（万元）",
+                "资金到位率",
+                "履约率",
+                "开工率",
+            ],
+            events,
+        ),
+        (
             "滞后项目",
             vec!["序号", "项目名称", "所在地", "签约日期", "合同资金（万元）"],
             lagging,
+        ),
+        (
+            "问题办理情况",
+            vec![
+                "本期登记",
+                "累计登记",
+                "已办结",
+                "未办结",
+                "逾期",
+                "按期/逾期答复",
+                "办结率",
+            ],
+            problems,
         ),
         (
             "未按时报送",
@@ -287,7 +369,7 @@ fn tables(b: &Bulletin) -> Vec<Table> {
     ]
 }
 
-const NUMERALS: [&str; 8] = ["一", "二", "三", "四", "五", "六", "七", "八"];
+const NUMERALS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
 
 fn document(b: &Bulletin) -> Result<Vec<u8>, String> {
     let f = &b.figures;
@@ -299,14 +381,19 @@ fn document(b: &Bulletin) -> Result<Vec<u8>, String> {
     for p in &b.prose {
         doc = doc.body(p);
     }
-    let widths: [&[usize]; 5] = [
+    let widths: [&[usize]; 8] = [
         &[60, 40],
         &[6, 13, 9, 18, 17, 13, 12, 12],
         &[24, 12, 22, 22, 20],
+        &[24, 28, 16, 16, 16],
+        &[6, 25, 9, 16, 16, 10, 9, 9],
         &[7, 37, 14, 21, 21],
+        &[13, 13, 13, 13, 11, 20, 17],
         &[14, 18, 36, 14, 18],
     ];
-    for (i, ((title, headers, rows), widths)) in tables(b).into_iter().zip(widths).enumerate() {
+    let tables = tables(b);
+    let count = tables.len();
+    for (i, ((title, headers, rows), widths)) in tables.into_iter().zip(widths).enumerate() {
         doc = doc.heading(&format!("{}、{title}", NUMERALS[i]));
         if rows.is_empty() {
             doc = doc.body("无。");
@@ -314,7 +401,7 @@ fn document(b: &Bulletin) -> Result<Vec<u8>, String> {
             doc = doc.table(&headers, widths, &rows);
         }
     }
-    doc = doc.heading(&format!("{}、统计口径", NUMERALS[5]));
+    doc = doc.heading(&format!("{}、统计口径", NUMERALS[count]));
     doc = doc.body(&format!(
         "数据截止：{}月末，{}月结时冻结（{}）。",
         f.end, f.end, b.cut_off_at

@@ -43,7 +43,7 @@ fn docx_text(bytes: &[u8]) -> String {
 }
 
 fn xlsx_sheets(bytes: &[u8]) -> Vec<Vec<Vec<String>>> {
-    (0..7)
+    (0..10)
         .map(|i| crate::scope::read_xlsx_sheet(bytes.to_vec(), i))
         .collect()
 }
@@ -154,6 +154,46 @@ async fn a_published_bulletin_and_its_exports_stay_as_published_and_reach_its_sc
     let a = project(&nx, "南县通报甲项目", 1_000).await;
     project(&nx, "南县通报乙项目", 4_000).await;
     record_and_confirm(&app, &nx, a, "2026-08", 600 * WAN).await;
+    // The year's targets, handed down: the province's for the city, the city's for 南县.
+    let hn = app.login("hn_bureau").await;
+    let (status, body) = hn
+        .put(
+            "/api/targets",
+            json!({ "region_code": "430900", "year": 2026,
+            "indicator": "arrival_rate", "value_bp": 1000 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = yy
+        .put(
+            "/api/targets",
+            json!({ "region_code": "430921", "year": 2026,
+            "indicator": "arrival_rate", "value_bp": 2000 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // A problem registered in 南县, not yet handled.
+    let (status, body) = nx
+        .post(
+            "/api/problems",
+            json!({ "description": "项目用地报批进度慢",
+            "category": "land", "project_id": a, "within_bureau_remit": false }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    // … as if registered in August (the test cannot wait for a quarter to pass).
+    {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&app.database_url)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE problems SET created_at = '2026-08-20T02:00:00.000Z' WHERE id = $1")
+            .bind(body["id"].as_i64().unwrap())
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
 
     // A bulletin is drafted from closed figures only.
     let q3 = json!({ "period_kind": "quarter", "year": 2026, "period_index": 3, "rank_by": "arrival_rate" });
@@ -188,6 +228,42 @@ async fn a_published_bulletin_and_its_exports_stay_as_published_and_reach_its_sc
         "截至9月底，全市签约项目2个，合同资金0.50亿元，到位资金0.06亿元，资金到位率12.00%。履约率50.00%，开工率0.00%。"
     );
     assert_eq!(draft["figures"]["ranking"][0]["name"], "南县");
+    // Targets against the closed figures: the city's 10% is reached, 南县's 20% is not.
+    let targets = draft["figures"]["targets"].as_array().unwrap();
+    let target = |region: &str, indicator: &str| {
+        targets
+            .iter()
+            .find(|t| t["region_code"] == region && t["indicator"] == indicator)
+            .unwrap_or_else(|| panic!("{region} {indicator}: {targets:?}"))
+    };
+    let city = target("430900", "arrival_rate");
+    assert_eq!(city["region_name"], "益阳市");
+    assert_eq!(
+        (&city["target"], &city["actual"], &city["reached"]),
+        (&json!("10.00%"), &json!("12.00%"), &json!(true))
+    );
+    let county = target("430921", "arrival_rate");
+    assert_eq!(county["region_name"], "南县");
+    assert_eq!(
+        (&county["actual"], &county["reached"]),
+        (&json!("12.00%"), &json!(false))
+    );
+    // no confirmed money last year: growth cannot be stated
+    assert!(target("430921", "domestic_growth")["reached"].is_null());
+    assert!(prose.iter().any(|p| p
+        .as_str()
+        .unwrap()
+        .starts_with("对照年度目标任务，资金到位率目标10.00%，期末为12.00%，已完成；")));
+    let problems = &draft["figures"]["problems"];
+    assert_eq!(problems["registered"], 1, "{problems}");
+    assert_eq!(problems["registered_in_period"], 1);
+    assert_eq!(
+        (&problems["open"], &problems["overdue"]),
+        (&json!(1), &json!(0))
+    );
+    assert_eq!(problems["closing_rate"], "0.00%");
+    assert!(prose.iter().any(|p| p
+        == "问题办理方面，截至9月底累计登记问题1个，已办结0个，办结率0.00%，无逾期未办结问题。"));
 
     // A draft is its author region's: 南县 does not see the city's draft.
     let (status, _) = nx.get(&format!("/api/bulletins/{id}")).await;
@@ -257,6 +333,15 @@ async fn a_published_bulletin_and_its_exports_stay_as_published_and_reach_its_sc
         sheets[1]
     );
     assert_eq!(sheets[2][1][1], "南县");
+    assert_eq!(
+        sheets[4][0],
+        vec!["地区", "指标", "年度目标", "期末", "完成情况"]
+    );
+    assert_eq!(
+        sheets[4][1],
+        vec!["益阳市", "资金到位率", "10.00%", "12.00%", "已完成"]
+    );
+    assert!(text.contains("问题办理情况") && text.contains("目标任务完成情况"));
 
     // The data changes: new money for September and a new project; the bulletin does not.
     record_and_confirm(&app, &nx, a, "2026-09", 200 * WAN).await;

@@ -13,9 +13,11 @@ use crate::audit::{self, Change};
 use crate::kit::clock;
 use crate::kit::error::{Checks, StoreError};
 use crate::kit::filter::{Bind, Filter};
+use crate::problems::summary::ProblemFigures;
 use crate::rates::{GrowthQuery, GrowthRow, RateRow, RatesQuery};
 use luodi_domain::bulletins::{draft_prose, whole_of, BulletinPeriod, PeriodKind, ProseFigures};
 use luodi_domain::rates::Rate;
+use luodi_domain::targets::{from_basis_points, reached, Indicator};
 use luodi_domain::{Fen, Permission, RegionCode, UsdCents};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -28,6 +30,8 @@ crate::scoped::area_handle!(
 /// Longest title, document number and paragraph accepted.
 const MAX_TITLE: usize = 100;
 const MAX_DOC_NUMBER: usize = 40;
+/// Signing events listed in a bulletin.
+const MAX_EVENTS: usize = 20;
 const MAX_PARAGRAPH: usize = 2_000;
 const MAX_PARAGRAPHS: usize = 30;
 /// Lagging projects listed in a bulletin.
@@ -148,6 +152,31 @@ pub struct BulletinFigures {
     pub lagging: Vec<LaggingProject>,
     pub late_reporters: Vec<LateReporter>,
     pub definitions: Vec<String>,
+    /// 目标任务: the year's targets of the region and of the regions below, against the
+    /// figures of the period's end. (Absent from bulletins drafted before it was added.)
+    #[serde(default)]
+    pub targets: Vec<TargetLine>,
+    /// 签约活动履约: the signing events' projects as at the period's end, largest contract
+    /// first (at most 20).
+    #[serde(default)]
+    pub events: Vec<RateRow>,
+    /// 问题办理: the region's problems registered up to the period's end.
+    #[serde(default)]
+    pub problems: Option<ProblemFigures>,
+}
+
+/// A yearly target against the figure the bulletin states.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TargetLine {
+    pub region_code: String,
+    pub region_name: String,
+    pub indicator: String,
+    pub indicator_label: String,
+    /// "20.00%", "+12.00%" for growth.
+    pub target: String,
+    /// The figure as at the period's end, or null when it cannot be computed.
+    pub actual: Option<String>,
+    pub reached: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -551,7 +580,7 @@ impl Bulletins<'_> {
                 (None, None) => std::cmp::Ordering::Equal,
             });
         }
-        let ranking = rows
+        let ranking: Vec<RankedRow> = rows
             .into_iter()
             .enumerate()
             .map(|(i, row)| RankedRow {
@@ -570,6 +599,39 @@ impl Bulletins<'_> {
                 .into(),
         );
         definitions.push(format!("排名：{}", rank_by.label()));
+        let targets = self
+            .target_lines(
+                region,
+                end,
+                (&report.region_name, &report.total),
+                &ranking,
+                &growth.rows,
+            )
+            .await?;
+        let events = self.event_lines(region, end).await?;
+        let problems = self
+            .problems()
+            .period_figures(
+                region,
+                &format!("{}-01", period.start()),
+                &months_before(end, 0),
+            )
+            .await?;
+        definitions.push(
+            "目标任务：资金到位率按期末月结数字计算，同比增长按1月至期末月已确认到位资金计算"
+                .into(),
+        );
+        definitions.push(format!(
+            "签约活动履约：各签约活动的签约项目截至{end}月末的到位和开工情况，按合同资金列前{MAX_EVENTS}个"
+        ));
+        definitions.push(format!(
+            "问题办理：截至{end}月末登记的问题在起草时（{}）的办理状态；办结率＝已办结÷已登记",
+            problems
+                .counted_at
+                .get(..16)
+                .unwrap_or_default()
+                .replace('T', " ")
+        ));
         Ok(BulletinFigures {
             region_code: region.to_string(),
             region_name: report.region_name,
@@ -584,7 +646,117 @@ impl Bulletins<'_> {
             lagging,
             late_reporters,
             definitions,
+            targets,
+            events,
+            problems: Some(problems),
         })
+    }
+
+    /// The year's targets of the region and its direct children, each against the bulletin's
+    /// own figures: arrival rates from the closed rows, growth from 1 January to the end month.
+    async fn target_lines(
+        &self,
+        region: &RegionCode,
+        end: luodi_domain::funds::Period,
+        (region_name, total): (&str, &RateRow),
+        ranking: &[RankedRow],
+        growth: &[GrowthRow],
+    ) -> Result<Vec<TargetLine>, StoreError> {
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT region_code, indicator, CAST(value_bp AS BIGINT) FROM targets \
+             WHERE year = $1 AND (region_code = $2 OR region_code IN \
+             (SELECT code FROM regions WHERE parent_code = $2)) ORDER BY region_code, indicator",
+        )
+        .bind(i64::from(end.year()))
+        .bind(region.as_str())
+        .fetch_all(&self.db.pool)
+        .await?;
+        let growth_of = |rows: &[GrowthRow], indicator: Indicator| {
+            let (origin, currency) = match indicator {
+                Indicator::DomesticGrowth => ("out_of_province", "CNY"),
+                _ => ("foreign", "USD"),
+            };
+            rows.iter()
+                .find(|r| r.origin == origin && r.currency == currency)
+                .and_then(|r| luodi_domain::rates::growth(r.this_year, r.last_year))
+        };
+        let mut lines = Vec::with_capacity(rows.len());
+        for (code, indicator, value_bp) in rows {
+            let Some(indicator) = Indicator::parse(&indicator) else {
+                continue;
+            };
+            let own = code == region.as_str();
+            let row = if own {
+                Some(total)
+            } else {
+                ranking.iter().map(|r| &r.row).find(|r| r.code == code)
+            };
+            let Some(row) = row else { continue };
+            let actual = match indicator {
+                Indicator::ArrivalRate => Rate::of(row.arrived_fen, row.contract_fen),
+                _ if own => growth_of(growth, indicator),
+                _ => {
+                    let child = self
+                        .rates()
+                        .growth(&GrowthQuery {
+                            region: Some(code.clone()),
+                            period: Some(end.to_string()),
+                        })
+                        .await?;
+                    growth_of(&child.rows, indicator)
+                }
+            };
+            let shown = from_basis_points(value_bp).display_percent(2);
+            lines.push(TargetLine {
+                region_name: if own {
+                    region_name.to_owned()
+                } else {
+                    row.name.clone()
+                },
+                region_code: code,
+                indicator: indicator.as_str().to_owned(),
+                indicator_label: indicator.label().to_owned(),
+                target: if indicator != Indicator::ArrivalRate && value_bp > 0 {
+                    format!("+{shown}")
+                } else {
+                    shown
+                },
+                actual: actual.map(|a| a.display_percent(2)),
+                reached: reached(actual, value_bp),
+            });
+        }
+        Ok(lines)
+    }
+
+    /// The signing events' fulfilment as at the end month, largest contract first.
+    async fn event_lines(
+        &self,
+        region: &RegionCode,
+        end: luodi_domain::funds::Period,
+    ) -> Result<Vec<RateRow>, StoreError> {
+        let report = self
+            .rates()
+            .report(&RatesQuery {
+                region: Some(region.to_string()),
+                as_of: Some(end.to_string()),
+                group_by: Some("event".into()),
+                ..Default::default()
+            })
+            .await?;
+        let mut rows: Vec<RateRow> = report
+            .rows
+            .into_iter()
+            .filter(|r| r.projects > 0 && !r.code.is_empty())
+            .collect();
+        rows.sort_by(|a, b| {
+            (b.contract_fen, b.contract_cents, &a.name).cmp(&(
+                a.contract_fen,
+                a.contract_cents,
+                &b.name,
+            ))
+        });
+        rows.truncate(MAX_EVENTS);
+        Ok(rows)
     }
 
     async fn lagging(
@@ -689,5 +861,22 @@ fn prose_figures(region: &RegionCode, f: &BulletinFigures) -> ProseFigures {
         ranking: ranked,
         lagging: f.lagging.len() as i64,
         missing_reporters: missing,
+        targets: f
+            .targets
+            .iter()
+            .filter(|t| t.region_code == region.as_str())
+            .map(|t| {
+                (
+                    t.indicator_label.clone(),
+                    t.target.clone(),
+                    t.actual.clone(),
+                    t.reached,
+                )
+            })
+            .collect(),
+        problems: f
+            .problems
+            .as_ref()
+            .map(|p| (p.registered, p.closed, p.closing_rate.clone(), p.overdue)),
     }
 }

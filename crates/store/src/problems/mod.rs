@@ -9,6 +9,8 @@
 //! unit account only the problems given to its unit. The bureau that registered a problem (or
 //! one above it) handles it; the assigned unit (or that bureau for it) answers.
 
+pub mod summary;
+
 use crate::audit::{self, Change};
 use crate::kit::clock;
 use crate::kit::db::Flag;
