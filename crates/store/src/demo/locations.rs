@@ -51,10 +51,9 @@ pub(super) async fn load(db: &Db, seed: u64) -> Result<(usize, usize), StoreErro
     )
     .fetch_all(&db.pool)
     .await?;
-    let zones: Vec<(i64, String)> =
-        sqlx::query_as("SELECT id, county_code FROM zones ORDER BY id")
-            .fetch_all(&db.pool)
-            .await?;
+    let zones: Vec<(i64, String)> = sqlx::query_as("SELECT id, county_code FROM zones ORDER BY id")
+        .fetch_all(&db.pool)
+        .await?;
     let mut rows = Vec::new();
     for (id, region) in projects {
         let Some(centre) = centres.get(&region) else {
