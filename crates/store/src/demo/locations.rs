@@ -41,7 +41,7 @@ fn near(rng: &mut StdRng, (lng, lat): (f64, f64)) -> (i64, i64) {
 
 pub(super) async fn load(db: &Db, seed: u64) -> Result<(usize, usize), StoreError> {
     let centres = centres()?;
-    let mut rng = StdRng::seed_from_u64(seed ^ 0x6d61_70);
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x006d_6170);
     let admin: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'admin'")
         .fetch_one(&db.pool)
         .await?;
