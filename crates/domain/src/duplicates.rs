@@ -370,14 +370,28 @@ pub fn profile_name(name: &str, places: &Places) -> NameProfile {
         out.site.get_or_insert_with(|| s[a..b].to_owned());
         s.replace_range(a..b, "");
     }
-    for tail in ["建设项目", "项目", "工程"] {
-        if let Some(rest) = s.strip_suffix(tail) {
-            s = rest.to_owned();
+    // Words for the act of building say nothing of what is built: 新建 / 投资建设 / 引进 in
+    // front, 项目 / 工程 / 建设 / 产业化 at the end (…基地建设项目 → …基地).
+    while let Some(rest) = LEADING_WORDS.iter().find_map(|w| s.strip_prefix(w)) {
+        if rest.chars().count() < 2 {
+            break;
         }
+        s = rest.to_owned();
+    }
+    while let Some(rest) = TRAILING_WORDS.iter().find_map(|w| s.strip_suffix(w)) {
+        if rest.chars().count() < 2 {
+            break;
+        }
+        s = rest.to_owned();
     }
     out.core = s;
     out
 }
+
+/// Words in front of a name that only say a project is being built (longest first).
+const LEADING_WORDS: [&str; 6] = ["投资建设", "投资兴建", "新建", "引进", "建设", "兴建"];
+/// Words at the end of a name that only say it is a project (longest first).
+const TRAILING_WORDS: [&str; 5] = ["建设项目", "产业化", "项目", "工程", "建设"];
 
 /// Words of a company form in a name written in Latin letters (Co., Ltd., GmbH…).
 const LATIN_FORMS: [&str; 20] = [
@@ -712,6 +726,25 @@ mod tests {
             "华湘锂电科技"
         );
         assert_eq!(investor_core("華湘鋰電（中國）集團", &p), "华湘锂电");
+    }
+
+    #[test]
+    fn words_for_building_are_not_part_of_the_name() {
+        let p = places();
+        for name in [
+            "米其林高性能轮胎项目",
+            "投资建设米其林高性能轮胎项目",
+            "新建米其林高性能轮胎产业化项目",
+            "引进米其林高性能轮胎建设项目",
+        ] {
+            assert_eq!(profile_name(name, &p).core, "米其林高性能轮胎", "{name}");
+        }
+        assert_eq!(
+            profile_name("华湘锂电正极材料基地建设项目", &p).core,
+            "华湘锂电正极材料基地"
+        );
+        // A name that is nothing but such words keeps them.
+        assert_eq!(profile_name("新建项目", &p).core, "项目");
     }
 
     #[test]

@@ -32,7 +32,7 @@ const MAX_PAIRS: usize = 10;
 /// name keys only, so that a 100,000-row import does not make 100,000 look-ups.
 const LOOKED_UP_ROWS: usize = 2_000;
 /// The marker gram of a project indexed with this version of the normalisation.
-const INDEXED: &str = "#1";
+const INDEXED: &str = "#2";
 
 /// What duplicate detection knows of a project.
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
