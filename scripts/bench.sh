@@ -3,7 +3,7 @@
 # database, and 100,000-row Excel import/export against LibreOffice's CSV conversion.
 #   bash scripts/bench.sh            # SQLite
 #   bash scripts/bench.sh postgres   # PostgreSQL (a fresh database luodi_bench)
-#   ONLY=dispatch bash scripts/bench.sh     # one part: queries, excel, dispatch or bulletins (default all)
+#   ONLY=dispatch bash scripts/bench.sh     # one part: queries, excel, dispatch, bulletins, matching or fraud (default all)
 #   BENCH_DB=/tmp/p.db bash scripts/bench.sh  # SQLite: keep the loaded database in that file and
 #                                             # reuse it on the next run (skips generating it)
 # Record the printed tables in docs/benchmarks.md with the machine they ran on.

@@ -6,15 +6,21 @@
 //! lower the score and are shown as reasons. Investors are the same through the credit code,
 //! or through their normalised names (one within the other). Pure rules, no I/O.
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 
 /// Score (0–100) from which a pair goes to the review pool.
 pub const PAIR_FROM: u32 = 60;
 
-/// The place names of the region directory, longest first, each also without its level word
-/// (益阳市 → 益阳) when what is left has two characters or more.
+/// The place names of the region directory, each also without its level word (益阳市 → 益阳)
+/// when what is left has two characters or more. Kept as a set and looked up by the
+/// substrings of a name (a name is short, the directory is not), so that profiling a name
+/// costs the same for a province of 1,500 places as for a county.
 #[derive(Debug, Clone, Default)]
-pub struct Places(Vec<String>);
+pub struct Places {
+    names: HashSet<String>,
+    /// The longest name, in characters.
+    longest: usize,
+}
 
 impl Places {
     pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
@@ -29,7 +35,7 @@ impl Places {
             "区",
             "州",
         ];
-        let mut all = BTreeSet::new();
+        let mut all = HashSet::new();
         for name in names {
             let name = simplify(name);
             if name.chars().count() < 2 {
@@ -45,34 +51,43 @@ impl Places {
             }
             all.insert(name);
         }
-        let mut v: Vec<String> = all.into_iter().collect();
-        v.sort_by_key(|p| std::cmp::Reverse(p.chars().count()));
-        Self(v)
+        let longest = all.iter().map(|p| p.chars().count()).max().unwrap_or(0);
+        Self {
+            names: all,
+            longest,
+        }
+    }
+
+    /// The longest place name starting at byte `at` of `s`: its end.
+    fn at(&self, s: &str, at: usize) -> Option<usize> {
+        let ends: Vec<usize> = s[at..]
+            .char_indices()
+            .skip(1)
+            .map(|(i, _)| at + i)
+            .chain(std::iter::once(s.len()))
+            .take(self.longest)
+            .collect();
+        ends.into_iter()
+            .skip(1)
+            .rev()
+            .find(|&end| self.names.contains(&s[at..end]))
     }
 
     /// The place name `s` starts with, longest first.
-    fn prefix_of<'s>(&'s self, s: &str) -> Option<&'s str> {
-        self.0
-            .iter()
-            .find(|p| s.starts_with(p.as_str()))
-            .map(String::as_str)
+    fn prefix_of<'s>(&self, s: &'s str) -> Option<&'s str> {
+        self.at(s, 0).map(|end| &s[..end])
     }
 
     /// The place name `s` is, exactly.
     fn is_place(&self, s: &str) -> bool {
-        self.0.iter().any(|p| p == s)
+        self.names.contains(s)
     }
 
     /// The first place name inside `s` (not at its start): its byte range.
     fn inside(&self, s: &str) -> Option<(usize, usize)> {
-        self.0
-            .iter()
-            .filter_map(|p| {
-                s.find(p.as_str())
-                    .filter(|&at| at > 0)
-                    .map(|at| (at, at + p.len()))
-            })
-            .min_by_key(|r| r.0)
+        s.char_indices()
+            .skip(1)
+            .find_map(|(i, _)| self.at(s, i).map(|end| (i, end)))
     }
 }
 
@@ -355,19 +370,87 @@ pub fn profile_name(name: &str, places: &Places) -> NameProfile {
         out.site.get_or_insert_with(|| s[a..b].to_owned());
         s.replace_range(a..b, "");
     }
-    for tail in ["建设项目", "项目", "工程"] {
-        if let Some(rest) = s.strip_suffix(tail) {
-            s = rest.to_owned();
+    // Words for the act of building say nothing of what is built: 新建 / 投资建设 / 引进 in
+    // front, 项目 / 工程 / 建设 / 产业化 at the end (…基地建设项目 → …基地).
+    while let Some(rest) = LEADING_WORDS.iter().find_map(|w| s.strip_prefix(w)) {
+        if rest.chars().count() < 2 {
+            break;
         }
+        s = rest.to_owned();
+    }
+    while let Some(rest) = TRAILING_WORDS.iter().find_map(|w| s.strip_suffix(w)) {
+        if rest.chars().count() < 2 {
+            break;
+        }
+        s = rest.to_owned();
     }
     out.core = s;
     out
 }
 
+/// Words in front of a name that only say a project is being built (longest first).
+const LEADING_WORDS: [&str; 6] = ["投资建设", "投资兴建", "新建", "引进", "建设", "兴建"];
+/// Words at the end of a name that only say it is a project (longest first).
+const TRAILING_WORDS: [&str; 5] = ["建设项目", "产业化", "项目", "工程", "建设"];
+
+/// Words of a company form in a name written in Latin letters (Co., Ltd., GmbH…).
+const LATIN_FORMS: [&str; 20] = [
+    "co",
+    "ltd",
+    "limited",
+    "company",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "group",
+    "holding",
+    "holdings",
+    "gmbh",
+    "ag",
+    "sa",
+    "llc",
+    "plc",
+    "pte",
+    "bv",
+    "nv",
+    "kk",
+];
+
+fn is_han(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c)
+}
+
+/// Whether a name is written without Chinese characters (an investor's English name).
+pub fn is_latin(core: &str) -> bool {
+    !core.is_empty() && !core.chars().any(is_han)
+}
+
 /// An investor's name without places, brackets and company forms (湖南中联重科股份有限公司 →
-/// 中联重科).
+/// 中联重科; Bosch Automotive Parts (Yiyang) Co., Ltd. → boschautomotiveparts).
 pub fn investor_core(name: &str, places: &Places) -> String {
     let s = simplify(name);
+    if !s.chars().any(is_han) {
+        let mut depth = 0usize;
+        let outside: String = s
+            .chars()
+            .filter(|&c| match c {
+                '(' | '[' => {
+                    depth += 1;
+                    false
+                }
+                ')' | ']' => {
+                    depth = depth.saturating_sub(1);
+                    false
+                }
+                _ => depth == 0,
+            })
+            .collect();
+        return outside
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty() && !LATIN_FORMS.contains(w))
+            .collect();
+    }
     let mut outside = String::new();
     let mut depth = 0usize;
     for c in s.chars() {
@@ -464,6 +547,8 @@ pub struct Candidate {
     pub industry_code: Option<String>,
     /// 合同引资 in 分.
     pub contract_fen: i64,
+    /// 合同外资 in US cents.
+    pub contract_cents: i64,
     /// Signing date, YYYY-MM-DD.
     pub signed_on: Option<String>,
 }
@@ -526,6 +611,14 @@ pub fn assess(a: &Candidate, b: &Candidate) -> Assessment {
         } else {
             "投资方简称与全称一致".to_owned()
         });
+    } else if is_latin(&a.investor) != is_latin(&b.investor)
+        && !a.investor.is_empty()
+        && !b.investor.is_empty()
+    {
+        // A foreign investor's English name against its Chinese one: nothing tells whether
+        // they are one company, so the names neither lower the score nor raise it; industry,
+        // amount and signing window decide.
+        reasons.push("投资方一为中文名称、一为外文名称，未能比对".to_owned());
     } else if !a.investor.is_empty() && !b.investor.is_empty() {
         score -= 10;
         reasons.push("投资方不同".to_owned());
@@ -534,7 +627,9 @@ pub fn assess(a: &Candidate, b: &Candidate) -> Assessment {
         score += 5;
         reasons.push("同一行业".to_owned());
     }
-    if a.contract_fen > 0 && a.contract_fen == b.contract_fen {
+    if (a.contract_fen > 0 || a.contract_cents > 0)
+        && (a.contract_fen, a.contract_cents) == (b.contract_fen, b.contract_cents)
+    {
         score += 5;
         reasons.push("合同引资金额相同".to_owned());
     }
@@ -604,6 +699,7 @@ mod tests {
             credit_code: code.map(str::to_owned),
             industry_code: Some("C38".to_owned()),
             contract_fen: 5_000_000_000,
+            contract_cents: 0,
             signed_on: Some("2026-03-10".to_owned()),
         }
     }
@@ -630,6 +726,25 @@ mod tests {
             "华湘锂电科技"
         );
         assert_eq!(investor_core("華湘鋰電（中國）集團", &p), "华湘锂电");
+    }
+
+    #[test]
+    fn words_for_building_are_not_part_of_the_name() {
+        let p = places();
+        for name in [
+            "米其林高性能轮胎项目",
+            "投资建设米其林高性能轮胎项目",
+            "新建米其林高性能轮胎产业化项目",
+            "引进米其林高性能轮胎建设项目",
+        ] {
+            assert_eq!(profile_name(name, &p).core, "米其林高性能轮胎", "{name}");
+        }
+        assert_eq!(
+            profile_name("华湘锂电正极材料基地建设项目", &p).core,
+            "华湘锂电正极材料基地"
+        );
+        // A name that is nothing but such words keeps them.
+        assert_eq!(profile_name("新建项目", &p).core, "项目");
     }
 
     #[test]
@@ -737,6 +852,48 @@ mod tests {
         assert!(same_investor_name("华湘锂电", "华湘锂电"));
         assert!(!same_investor_name("华", "华湘锂电"));
         assert!(!same_investor_name("中联重科", "三一重工"));
+    }
+
+    #[test]
+    fn an_english_name_is_not_counted_against_a_chinese_one() {
+        let p = places();
+        assert_eq!(
+            investor_core("Bosch Automotive Parts (Yiyang) Co., Ltd.", &p),
+            "boschautomotiveparts"
+        );
+        assert_eq!(
+            investor_core("BOSCH AUTOMOTIVE PARTS GMBH", &p),
+            "boschautomotiveparts"
+        );
+        let original = Candidate {
+            name: profile_name("博世汽车电子零部件生产基地项目", &p),
+            investor: investor_core("博世汽车部件（益阳）有限公司", &p),
+            credit_code: Some("91430900MA4L0XXXX1".to_owned()),
+            industry_code: Some("36".to_owned()),
+            contract_fen: 0,
+            contract_cents: 300_000_000,
+            signed_on: Some("2026-03-10".to_owned()),
+        };
+        let copy = Candidate {
+            name: profile_name("博世汽车电子零部件产业化项目", &p),
+            investor: investor_core("Bosch Automotive Parts (Yiyang) Co., Ltd.", &p),
+            credit_code: None,
+            ..original.clone()
+        };
+        let a = assess(&copy, &original);
+        assert!(a.is_pair(), "{a:?}");
+        assert!(a
+            .reasons
+            .contains(&"投资方一为中文名称、一为外文名称，未能比对".to_owned()));
+        assert!(!a.reasons.contains(&"投资方不同".to_owned()));
+        // Two English names are compared as names are: different companies stay different.
+        let other = Candidate {
+            investor: investor_core("Siemens Electric Co., Ltd.", &p),
+            ..copy.clone()
+        };
+        assert!(assess(&other, &copy)
+            .reasons
+            .contains(&"投资方不同".to_owned()));
     }
 
     #[test]

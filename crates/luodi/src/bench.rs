@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 const PASSWORD: &str = "Luodi@2026";
 
 /// The benchmark's HTTP client: one keep-alive connection pool, as a browser uses.
-struct Client {
+pub(crate) struct Client {
     http: reqwest::Client,
     base: String,
 }
@@ -52,6 +52,47 @@ impl Client {
         Ok(response.json().await?)
     }
 
+    /// A POST whose refusal is part of what is measured: the status and the body.
+    pub(crate) async fn post(
+        &self,
+        path: &str,
+        token: &str,
+        body: serde_json::Value,
+    ) -> anyhow::Result<(u16, serde_json::Value)> {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await?;
+        let status = response.status().as_u16();
+        Ok((status, response.json().await.unwrap_or_default()))
+    }
+
+    /// An uploaded workbook, as the import dialog sends it: the status and the body.
+    pub(crate) async fn upload(
+        &self,
+        path: &str,
+        token: &str,
+        file: Vec<u8>,
+        file_name: &str,
+    ) -> anyhow::Result<(u16, serde_json::Value)> {
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(file).file_name(file_name.to_owned()),
+        );
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await?;
+        let status = response.status().as_u16();
+        Ok((status, response.json().await.unwrap_or_default()))
+    }
+
     async fn post_form(
         &self,
         path: &str,
@@ -73,7 +114,7 @@ impl Client {
         Ok(response.json().await?)
     }
 
-    async fn login(&self, username: &str) -> anyhow::Result<String> {
+    pub(crate) async fn login(&self, username: &str) -> anyhow::Result<String> {
         let response = self
             .http
             .post(format!("{}/api/auth/login", self.base))
@@ -101,17 +142,42 @@ struct Case {
     sql: Vec<String>,
 }
 
-pub async fn run(database_url: &str, iterations: usize, only: &str) -> anyhow::Result<()> {
+/// What `luodi bench --only fraud` plants: the generator's seed and the cases per variant.
+pub struct FraudOptions {
+    pub seed: u64,
+    pub cases: usize,
+}
+
+pub async fn run(
+    database_url: &str,
+    iterations: usize,
+    only: &str,
+    fraud: FraudOptions,
+) -> anyhow::Result<()> {
     if !matches!(
         only,
-        "all" | "queries" | "excel" | "dispatch" | "dashboard" | "problems" | "bulletins"
+        "all"
+            | "queries"
+            | "excel"
+            | "dispatch"
+            | "dashboard"
+            | "problems"
+            | "bulletins"
+            | "fraud"
+            | "matching"
     ) {
-        bail!("--only takes queries, excel, dispatch, dashboard, problems, bulletins or all");
+        bail!("--only takes queries, excel, dispatch, dashboard, problems, bulletins, fraud, matching or all");
     }
     let store = Store::open(database_url, AuthSettings::default()).await?;
     store.system().load_demo(Some(PASSWORD)).await?;
     let started = Instant::now();
-    if let Some(r) = store.system().load_province_scale(2026).await? {
+    // The planted-fraud benchmark runs over the county demo, where the county accounts work.
+    let generated = if only == "fraud" {
+        store.system().load_county_scale(2026).await?
+    } else {
+        store.system().load_province_scale(2026).await?
+    };
+    if let Some(r) = generated {
         println!(
             "generated {} projects, {} fund records in {:.1}s",
             r.projects,
@@ -137,10 +203,16 @@ pub async fn run(database_url: &str, iterations: usize, only: &str) -> anyhow::R
             .build()?,
         base: format!("http://{addr}"),
     };
+    let mut raw = sqlx::AnyConnection::connect(database_url).await?;
+    if only == "fraud" {
+        return crate::fraud::run(&client, &mut raw, fraud.seed, fraud.cases).await;
+    }
+    if only == "matching" {
+        return crate::fraud::matching(&client, &mut raw, iterations).await;
+    }
     let province = client.login("hn_bureau").await?;
     let city = client.login("yy_bureau").await?;
 
-    let mut raw = sqlx::AnyConnection::connect(database_url).await?;
     if database_url.starts_with("sqlite:") {
         // The same connection settings as the server's pool, so the comparison is like for like.
         sqlx::raw_sql(

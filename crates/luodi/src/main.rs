@@ -5,6 +5,7 @@
 
 mod bench;
 mod config;
+mod fraud;
 mod ops;
 
 use anyhow::Context;
@@ -68,9 +69,16 @@ enum Command {
         /// Timed requests per query.
         #[arg(long, default_value_t = 200)]
         iterations: usize,
-        /// Which parts to run: `queries`, `excel`, `dispatch`, `problems` or `all`.
+        /// Which parts to run: `queries`, `excel`, `dispatch`, `dashboard`, `problems`,
+        /// `bulletins`, `fraud` (the planted-fraud benchmark over the county demo) or `all`.
         #[arg(long, default_value = "all")]
         only: String,
+        /// The planted-fraud benchmark's seed (which names and amounts it draws).
+        #[arg(long, default_value_t = 19)]
+        seed: u64,
+        /// The planted-fraud benchmark's cases per variant.
+        #[arg(long, default_value_t = 10)]
+        cases: usize,
     },
 }
 
@@ -240,9 +248,15 @@ async fn main() -> anyhow::Result<()> {
             };
             luodi_server::serve(listener, state).await?;
         }
-        Command::Bench { iterations, only } => {
+        Command::Bench {
+            iterations,
+            only,
+            seed,
+            cases,
+        } => {
             drop(store);
-            bench::run(&config.database_url, iterations, &only).await?;
+            let fraud = bench::FraudOptions { seed, cases };
+            bench::run(&config.database_url, iterations, &only, fraud).await?;
         }
         Command::Audit {
             command: AuditCommand::Verify,

@@ -700,3 +700,121 @@ async fn a_real_second_phase_is_not_paired_but_a_re_entry_is() {
         .unwrap()
         .contains(&json!("同一投资方统一社会信用代码")));
 }
+
+/// The ledger sheet a county imports, with the columns these tests fill in.
+fn ledger_sheet(rows: &[[&str; 7]]) -> Vec<u8> {
+    let mut all: Vec<&[&str]> = vec![&[
+        "项目名称",
+        "投资方",
+        "统一社会信用代码",
+        "资金来源",
+        "合同资金（万元）",
+        "签约日期",
+        "落户地",
+    ]];
+    all.extend(rows.iter().map(|r| r.as_slice()));
+    let mut sheet = all.iter().map(|r| r.to_vec()).collect::<Vec<_>>();
+    for r in sheet.iter_mut().skip(1) {
+        r.push("已签约");
+    }
+    sheet[0].push("项目阶段");
+    let slices: Vec<&[&str]> = sheet.iter().map(Vec::as_slice).collect();
+    workbook(&slices)
+}
+
+/// A county's sheet is matched against the whole installation, as the form is: a reworded copy
+/// of another county's project, under a name key of its own, is pooled; a genuine 二期 in the
+/// same sheet is not.
+#[tokio::test]
+async fn a_sheet_row_copying_another_county_s_project_is_pooled() {
+    let app = spawn_app().await;
+    let yj = app.login("yyx_bureau").await;
+    let original = enter(
+        &yj,
+        "430981",
+        "金瑞锂电池正极材料生产基地项目",
+        "广东金瑞锂电科技股份有限公司",
+        Some("914403001922038216"),
+    )
+    .await;
+    let nx = app.login("nx_bureau").await;
+    let file = ledger_sheet(&[
+        [
+            "南县金瑞锂电池正极材料产业化项目",
+            "金瑞锂电",
+            "",
+            "省外境内",
+            "20000",
+            "2026-03-18",
+            "南县",
+        ],
+        [
+            "金瑞锂电池正极材料生产基地二期项目",
+            "广东金瑞锂电科技股份有限公司",
+            "914403001922038216",
+            "省外境内",
+            "35000",
+            "2026-05-20",
+            "南县",
+        ],
+    ]);
+    let (status, body) = nx
+        .upload_file("/api/projects/import/commit", file, "台账.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let pool = app.login("yy_bureau").await.items("/api/duplicates").await;
+    let pairs: Vec<(&str, i64)> = pool
+        .iter()
+        .map(|d| {
+            (
+                d["project_name"].as_str().unwrap(),
+                d["other_project_id"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        pairs,
+        [("南县金瑞锂电池正极材料产业化项目", original)],
+        "{pool:?}"
+    );
+    assert!(pool[0]["reasons"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("落户地不同")));
+}
+
+/// A foreign investor entered by its English name is not counted as another investor: the
+/// names cannot be compared, so the project names, industry, amount and signing window decide
+/// — and say so.
+#[tokio::test]
+async fn an_english_investor_name_is_not_held_against_a_copy() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let original = enter(
+        &nx,
+        "430921",
+        "博世汽车电子零部件生产基地项目",
+        "博世汽车部件（益阳）有限公司",
+        Some("914403001922038216"),
+    )
+    .await;
+    let yj = app.login("yyx_bureau").await;
+    let copy = enter(
+        &yj,
+        "430981",
+        "博世汽车电子零部件产业化项目",
+        "Bosch Automotive Parts (Yiyang) Co., Ltd.",
+        None,
+    )
+    .await;
+    let pool = app.login("yy_bureau").await.items("/api/duplicates").await;
+    let pair = pool
+        .iter()
+        .find(|d| d["project_id"] == copy)
+        .unwrap_or_else(|| panic!("{pool:?}"));
+    assert_eq!(pair["other_project_id"], original);
+    assert!(pair["reasons"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("投资方一为中文名称、一为外文名称，未能比对")));
+}

@@ -27,8 +27,12 @@ const CANDIDATES: usize = 200;
 /// A name shared by hundreds of earlier projects needs a reviewer's look, not hundreds of rows
 /// in the pool.
 const MAX_PAIRS: usize = 10;
+/// A sheet up to this many rows looks up each row in the gram index, as the form does; a
+/// larger one (a ledger moved in from another system) reads its counties, credit codes and
+/// name keys only, so that a 100,000-row import does not make 100,000 look-ups.
+const LOOKED_UP_ROWS: usize = 2_000;
 /// The marker gram of a project indexed with this version of the normalisation.
-const INDEXED: &str = "#1";
+const INDEXED: &str = "#2";
 
 /// What duplicate detection knows of a project.
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
@@ -43,6 +47,7 @@ pub(crate) struct Entry {
     pub event_id: Option<i64>,
     pub industry_code: Option<String>,
     pub contract_fen: i64,
+    pub contract_cents: i64,
     pub signed_on: Option<String>,
 }
 
@@ -57,7 +62,7 @@ pub(crate) struct Pair {
 }
 
 const COLUMNS: &str = "id, name, name_key, investor_name, investor_credit_code, region_code, \
-    zone_id, event_id, industry_code, contract_fen, signed_on";
+    zone_id, event_id, industry_code, contract_fen, contract_cents, signed_on";
 
 /// The place names of each province's region directory (by the first two digits of a code),
 /// which are taken off the front of names entered there.
@@ -82,6 +87,7 @@ impl PlaceBook {
             credit_code: e.investor_credit_code.clone(),
             industry_code: e.industry_code.clone(),
             contract_fen: e.contract_fen,
+            contract_cents: e.contract_cents,
             signed_on: e.signed_on.clone(),
         }
     }
@@ -231,34 +237,9 @@ impl Index {
         book: Arc<PlaceBook>,
         new: &Entry,
     ) -> Result<Self, StoreError> {
-        let looked_up = lookup_grams(&book.candidate(new));
-        let mut ids: Vec<i64> = Vec::new();
-        if !looked_up.is_empty() {
-            let list: Vec<String> = (0..looked_up.len())
-                .map(|i| format!("${}", i + 2))
-                .collect();
-            let sql = format!(
-                "SELECT project_id FROM project_name_grams WHERE gram IN ({}) AND project_id <> $1 \
-                 GROUP BY project_id ORDER BY COUNT(*) DESC, project_id DESC LIMIT {CANDIDATES}",
-                list.join(", ")
-            );
-            let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(new.id);
-            for g in &looked_up {
-                q = q.bind(g);
-            }
-            ids = q.fetch_all(&mut *conn).await?;
-        }
+        let ids = sharing_grams(conn, &book, new).await?;
         let mut index = Self::new(book);
-        if !ids.is_empty() {
-            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-            let rows: Vec<Entry> = sqlx::query_as(&format!(
-                "SELECT {COLUMNS} FROM projects WHERE id IN ({})",
-                list.join(", ")
-            ))
-            .fetch_all(&mut *conn)
-            .await?;
-            rows.into_iter().for_each(|e| index.add(e));
-        }
+        index.load(conn, &ids).await?;
         if new.investor_credit_code.is_some() {
             let rows: Vec<Entry> = sqlx::query_as(&format!(
                 "SELECT {COLUMNS} FROM projects WHERE investor_credit_code = $1 AND id <> $2"
@@ -272,8 +253,29 @@ impl Index {
         Ok(index)
     }
 
-    /// The candidates of a batch of new projects: every project of their counties, and every
-    /// project anywhere sharing a credit code or a name key with one of them.
+    /// Adds the stored projects of `ids`.
+    async fn load(
+        &mut self,
+        conn: &mut sqlx::AnyConnection,
+        ids: &[i64],
+    ) -> Result<(), StoreError> {
+        for chunk in ids.chunks(500) {
+            let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+            let rows: Vec<Entry> = sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM projects WHERE id IN ({})",
+                list.join(", ")
+            ))
+            .fetch_all(&mut *conn)
+            .await?;
+            rows.into_iter().for_each(|e| self.add(e));
+        }
+        Ok(())
+    }
+
+    /// The candidates of a batch of new projects: every project of their counties, every
+    /// project anywhere sharing a credit code or a name key with one of them, and — for a
+    /// sheet of up to [`LOOKED_UP_ROWS`] rows — each row's candidates in the gram index, as
+    /// the form looks them up, so that a copy in another county is met whatever its name.
     pub async fn for_batch(
         conn: &mut sqlx::AnyConnection,
         backend: Backend,
@@ -314,8 +316,45 @@ impl Index {
                     .for_each(|e| index.add(e));
             }
         }
+        if news.len() <= LOOKED_UP_ROWS {
+            let mut ids = BTreeSet::new();
+            for e in news {
+                ids.extend(sharing_grams(conn, &index.book, e).await?);
+            }
+            let ids: Vec<i64> = ids
+                .into_iter()
+                .filter(|id| !index.ids.contains(id))
+                .collect();
+            index.load(conn, &ids).await?;
+        }
         Ok(index)
     }
+}
+
+/// The stored projects sharing the most of `new`'s looked-up grams: the [`CANDIDATES`]
+/// strongest, by one grouped read of the gram index.
+async fn sharing_grams(
+    conn: &mut sqlx::AnyConnection,
+    book: &PlaceBook,
+    new: &Entry,
+) -> Result<Vec<i64>, StoreError> {
+    let looked_up = lookup_grams(&book.candidate(new));
+    if looked_up.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = (0..looked_up.len())
+        .map(|i| format!("${}", i + 2))
+        .collect();
+    let sql = format!(
+        "SELECT project_id FROM project_name_grams WHERE gram IN ({}) AND project_id <> $1 \
+         GROUP BY project_id ORDER BY COUNT(*) DESC, project_id DESC LIMIT {CANDIDATES}",
+        list.join(", ")
+    );
+    let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(new.id);
+    for g in &looked_up {
+        q = q.bind(g);
+    }
+    Ok(q.fetch_all(&mut *conn).await?)
 }
 
 /// Writes the gram index of projects (replacing what they had), so later projects meet them.

@@ -1127,6 +1127,7 @@ impl Ledger<'_> {
                 event_id: input.event_id,
                 industry_code: opt(&input.industry_code),
                 contract_fen: input.contract_fen,
+                contract_cents: input.contract_cents,
                 signed_on: c.dates[0].clone(),
             })
             .collect();
@@ -1236,6 +1237,7 @@ impl Ledger<'_> {
         }
         let t_build = t0.elapsed();
         bulk::insert_rows(conn, backend, "projects", &PROJECT_COLUMNS, projects).await?;
+        let t_rows = t0.elapsed();
         duplicates::index_projects(conn, backend, &book, &indexed, false).await?;
         let t_projects = t0.elapsed();
         bulk::insert_rows(
@@ -1273,7 +1275,9 @@ impl Ledger<'_> {
                 rows = ids.len(),
                 keys_ms = t_index.as_millis() as u64,
                 build_ms = (t_build - t_index).as_millis() as u64,
-                projects_ms = (t_projects - t_build).as_millis() as u64,
+                projects_ms = (t_rows - t_build).as_millis() as u64,
+                // the candidate index (project_name_grams) of the new rows
+                grams_ms = (t_projects - t_rows).as_millis() as u64,
                 stages_ms = (t_stages - t_projects).as_millis() as u64,
                 // waiting for the look-alike matching that ran beside the writes, and writing them
                 pairs_ms = (t_pairs - t_stages).as_millis() as u64,
@@ -1440,6 +1444,7 @@ impl Ledger<'_> {
                 event_id: after.event_id,
                 industry_code: opt(&after.industry_code),
                 contract_fen: after.contract_fen,
+                contract_cents: after.contract_cents,
                 signed_on: c.dates[0].clone(),
             };
             let book = duplicates::place_book(&self.db).await?;
