@@ -19,6 +19,7 @@ pub mod problems;
 pub mod rates;
 pub mod region;
 pub mod rules;
+pub mod supervision;
 pub mod targets;
 pub mod tiers;
 pub mod unit;

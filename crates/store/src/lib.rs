@@ -31,6 +31,7 @@ pub mod rules;
 mod scoped;
 mod settings;
 pub mod sheets;
+pub mod supervision;
 pub mod targets;
 pub mod tasks;
 pub mod units;

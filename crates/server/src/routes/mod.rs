@@ -16,6 +16,7 @@ pub mod problems;
 pub mod rates;
 pub mod regions;
 pub mod rules;
+pub mod supervision;
 pub mod targets;
 pub mod tasks;
 pub mod two_factor;

@@ -36,6 +36,7 @@ mod rules;
 mod schema;
 mod scope;
 mod sign_in;
+mod supervision;
 mod two_factor;
 mod unit_scope;
 mod units;

@@ -1,0 +1,24 @@
+import type { RouteRecordRaw } from 'vue-router'
+
+// Everyone may open them: the server lists a bureau the groups formed in its scope and their
+// visits, a member its own groups, a unit nothing.
+export const routes: RouteRecordRaw[] = [
+  {
+    path: 'supervision',
+    name: 'supervision',
+    component: () => import('./GroupsView.vue'),
+    meta: { title: '督导组' },
+  },
+  {
+    path: 'supervision/visits',
+    name: 'visits',
+    component: () => import('./VisitsView.vue'),
+    meta: { title: '督导调研' },
+  },
+  {
+    path: 'supervision/visits/:id(\\d+)',
+    name: 'visit',
+    component: () => import('./VisitView.vue'),
+    meta: { title: '督导记录' },
+  },
+]
