@@ -367,6 +367,9 @@ impl Tasks<'_> {
     }
 }
 
+/// An open task as the reminders read it: id, region, unit, person, title, due day.
+type OpenTask = (i64, String, Option<i64>, Option<i64>, String, String);
+
 /// Sends the reminders owed on `today` for every open task under `rule`: a message to the
 /// task's owners, and when overdue to the leaders of its region too. A reminder is claimed by
 /// inserting its (task, slot) row first, so two instances running at once send it once.
@@ -376,7 +379,7 @@ pub async fn send_reminders(
     today: Date,
     rule: &ReminderRule,
 ) -> Result<usize, StoreError> {
-    let open: Vec<(i64, String, Option<i64>, Option<i64>, String, String)> = sqlx::query_as(
+    let open: Vec<OpenTask> = sqlx::query_as(
         "SELECT id, region_code, unit_id, user_id, title, due_on FROM tasks WHERE status = 'open'",
     )
     .fetch_all(&db.pool)

@@ -2084,6 +2084,202 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/supervision/compliance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every group the user sees against its quota in the quarter (default the current one). */
+        get: operations["compliance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The groups the user sees: a bureau those formed within its scope, a member its own. */
+        get: operations["list_groups"];
+        put?: never;
+        /**
+         * Forms a group over the bureau's region: leader, members (inspector accounts), regions
+         *     (分片负责) and the quarterly quota.
+         */
+        post: operations["create_group"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/groups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_group"];
+        /** Changes a group as a whole (with the version read). */
+        put: operations["update_group"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/groups/{id}/compliance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which of the group's regions were visited in the quarter as often as the quota asks. */
+        get: operations["group_compliance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The visit rules: the days a visit's problem list is due in. */
+        get: operations["get_visit_rules"];
+        /** Changes the visit rules (a province's or the nation's administrator). */
+        put: operations["set_visit_rules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/visits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The visits the user sees, latest first; `overdue=true` for those whose problem list is late. */
+        get: operations["list_visits"];
+        put?: never;
+        /** Records a visit of one of the member's groups; its problem list becomes the leader's task. */
+        post: operations["record_visit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/visits/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One visit with the projects seen, its problem list and attachments. */
+        get: operations["get_visit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/visits/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Attaches a file (photos, records: PDF, OFD, JPG, PNG, XLSX or DOCX, at most 20 MB) to a
+         *     visit of the member's group.
+         */
+        post: operations["upload_visit_attachment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/visits/{id}/attachments/{attachment}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Downloads a visit's attachment; 404 for whoever does not see the visit. */
+        get: operations["download_visit_attachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/visits/{id}/problem-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submits the visit's problem list (报送问题清单); the leader's task is done. */
+        post: operations["submit_problem_list"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/visits/{id}/problems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Registers a problem of the visit's list (in the problems area, `source = 'visit'`). */
+        post: operations["add_visit_problem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/targets": {
         parameters: {
             query?: never;
@@ -3071,6 +3267,43 @@ export interface components {
          * @enum {string}
          */
         FundStatus: "entered" | "confirmed" | "returned" | "superseded";
+        /** @description A group's compliance with its quota in a quarter. */
+        GroupCompliance: {
+            /** Format: int64 */
+            group_id: number;
+            group_name: string;
+            leader_name: string;
+            /** @description `2026-Q4` */
+            quarter: string;
+            /** @description 2026年第四季度 */
+            quarter_label: string;
+            /** Format: int64 */
+            required: number;
+            regions: components["schemas"]["RegionStanding"][];
+            /**
+             * Format: int64
+             * @description Assigned regions that met the quota, and all of them.
+             */
+            met: number;
+            /** Format: int64 */
+            total: number;
+            /**
+             * Format: int64
+             * @description Visits of the quarter whose problem list is overdue.
+             */
+            overdue_lists: number;
+        };
+        GroupMember: {
+            /** Format: int64 */
+            user_id: number;
+            username: string;
+            display_name: string;
+            leader: boolean;
+        };
+        GroupRegion: {
+            code: string;
+            name: string;
+        };
         GrowthReport: {
             region_code?: string | null;
             region_name: string;
@@ -3904,7 +4137,7 @@ export interface components {
          * @description What a role may do. Reading is always limited further by [`Scope`].
          * @enum {string}
          */
-        Permission: "manage_users" | "manage_units" | "read_units" | "read_audit" | "read_users" | "manage_ledger" | "enter_funds" | "review_funds" | "manage_rules" | "report_progress" | "manage_dispatch";
+        Permission: "manage_users" | "manage_units" | "read_units" | "read_audit" | "read_users" | "manage_ledger" | "enter_funds" | "review_funds" | "manage_rules" | "report_progress" | "manage_dispatch" | "manage_supervision" | "record_visits";
         PermissionInfo: {
             code: components["schemas"]["Permission"];
             label: string;
@@ -3948,6 +4181,11 @@ export interface components {
             reason?: string | null;
             issued_at: string;
         };
+        /**
+         * @description Where a visit's problem list stands.
+         * @enum {string}
+         */
+        ProblemListStatus: "pending" | "overdue" | "submitted" | "submitted_late";
         /** @description A problem as a bureau registers it. The three facts decide its route (seed [000]). */
         ProblemRegistration: {
             description: string;
@@ -4281,6 +4519,17 @@ export interface components {
          * @enum {string}
          */
         RegionLevel: "province" | "prefecture" | "county";
+        /** @description One assigned region's standing against the quota. */
+        RegionStanding: {
+            code: string;
+            name: string;
+            /** Format: int64 */
+            visits: number;
+            /** Format: int64 */
+            required: number;
+            met: boolean;
+            last_visit?: string | null;
+        };
         Reminded: {
             /** @description Reporters reminded (those that have not reported every project). */
             reporters: number;
@@ -4673,6 +4922,48 @@ export interface components {
             /** @description YYYY-MM-DD */
             due_on: string;
         };
+        SupervisionGroup: {
+            /** Format: int64 */
+            id: number;
+            /** @description The organising bureau's region. */
+            region_code: string;
+            region_name: string;
+            name: string;
+            /** Format: int64 */
+            leader_id: number;
+            leader_name: string;
+            /** Format: int64 */
+            visits_per_quarter: number;
+            created_at: string;
+            /** Format: int64 */
+            version: number;
+            members: components["schemas"]["GroupMember"][];
+            regions: components["schemas"]["GroupRegion"][];
+            /** @description Whether the user may change the group (its organising bureau). */
+            can_manage: boolean;
+            /** @description Whether the user is a member, who records its visits. */
+            is_member: boolean;
+        };
+        /** @description A group as its bureau forms it. When editing, `version` is the one read. */
+        SupervisionGroupInput: {
+            name: string;
+            /**
+             * Format: int64
+             * @description 组长: one of the members (added to them when missing).
+             */
+            leader_id: number;
+            /** @description 成员: inspector accounts of the bureau's scope. */
+            member_ids?: number[];
+            /** @description 分片负责的地区 (codes within the bureau's scope). */
+            region_codes?: string[];
+            /**
+             * Format: int64
+             * @description 每季度对每个片区的督导次数 (default 1).
+             */
+            visits_per_quarter?: number | null;
+            /** Format: int64 */
+            version?: number | null;
+        };
         /** @description A target set on a region for a year. */
         TargetInput: {
             region_code: string;
@@ -4959,6 +5250,75 @@ export interface components {
             active: boolean;
             /** Format: int64 */
             version: number;
+        };
+        Visit: components["schemas"]["VisitSummary"] & {
+            projects: components["schemas"]["VisitProject"][];
+            problems: components["schemas"]["ProblemSummary"][];
+            attachments: components["schemas"]["Attachment"][];
+        };
+        VisitFileForm: {
+            /** Format: binary */
+            file: string;
+        };
+        /** @description A visit as a member records it. */
+        VisitInput: {
+            /** Format: int64 */
+            group_id: number;
+            /** @description 督导日期, YYYY-MM-DD */
+            visited_on: string;
+            method: components["schemas"]["VisitMethod"];
+            /** @description 督导地点: region codes within the group's regions. */
+            place_codes?: string[];
+            /** @description 查看的项目 */
+            project_ids?: number[];
+            /** @description 督导发现 */
+            findings: string;
+        };
+        /**
+         * @description How a visit was carried out (督导方式).
+         * @enum {string}
+         */
+        VisitMethod: "on_site" | "symposium" | "documents" | "company_visit" | "unannounced";
+        VisitProject: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            region_name: string;
+        };
+        /** @description The visit rules (a rule setting of the installation). */
+        VisitRules: {
+            /**
+             * Format: int64
+             * @description Days after a visit its problem list is due in (default 10).
+             */
+            problem_list_days: number;
+        };
+        VisitSummary: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            group_id: number;
+            group_name: string;
+            /** Format: int64 */
+            leader_id: number;
+            visited_on: string;
+            method: components["schemas"]["VisitMethod"];
+            findings: string;
+            problem_list_due: string;
+            problem_list_at?: string | null;
+            /** @description The day it was submitted (Beijing time). */
+            problem_list_on?: string | null;
+            /** Format: int64 */
+            problem_count: number;
+            created_by_name: string;
+            created_at: string;
+            method_label: string;
+            places: components["schemas"]["GroupRegion"][];
+            problem_list_status?: null | components["schemas"]["ProblemListStatus"];
+            problem_list_status_label: string;
+            light?: null | components["schemas"]["Light"];
+            /** @description Whether the user is a member of the group (records its problems, submits the list). */
+            is_member: boolean;
         };
         Zone: {
             /** Format: int64 */
@@ -8732,6 +9092,8 @@ export interface operations {
                 /** @description Only those without an answer (事事有回音). */
                 unanswered?: boolean;
                 project_id?: number;
+                /** @description Only those registered from this supervision visit. */
+                visit_id?: number;
                 /** @description Words of the description, the project or the unit. */
                 q?: string;
                 /** @description Page number, from 1. */
@@ -8820,6 +9182,8 @@ export interface operations {
                 /** @description Only those without an answer (事事有回音). */
                 unanswered?: boolean;
                 project_id?: number;
+                /** @description Only those registered from this supervision visit. */
+                visit_id?: number;
                 /** @description Words of the description, the project or the unit. */
                 q?: string;
             };
@@ -10735,6 +11099,610 @@ export interface operations {
                 };
             };
             404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance: {
+        parameters: {
+            query?: {
+                quarter?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupCompliance"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_groups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionGroup"][];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    create_group: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupervisionGroupInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionGroup"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_group: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionGroup"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_group: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupervisionGroupInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionGroup"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    group_compliance: {
+        parameters: {
+            query?: {
+                quarter?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupCompliance"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_visit_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitRules"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    set_visit_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VisitRules"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitRules"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_visits: {
+        parameters: {
+            query?: {
+                group_id?: number;
+                /** @description Only those whose problem list is overdue (not submitted, past its day). */
+                overdue?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitSummary"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    record_visit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VisitInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Visit"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_visit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Visit"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    upload_visit_attachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["VisitFileForm"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Attachment"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    download_visit_attachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                attachment: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    submit_problem_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Visit"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_visit_problem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProblemRegistration"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             415: components["responses"]["UnsupportedMediaType"];
             422: {
                 headers: {

@@ -4,6 +4,7 @@
 mod bulletins;
 mod problems;
 pub mod scale;
+mod supervision;
 
 use crate::audit::{self, Author, Change};
 use crate::auth::{hash_blocking, AuthSettings};
@@ -328,6 +329,8 @@ impl System<'_> {
         if report.is_some() {
             // 益阳市's closed September and published third-quarter bulletin
             bulletins::load(self.db, self.settings).await?;
+            // 益阳市's supervision group and its visits to 南县
+            supervision::load(self.db, self.settings).await?;
         }
         Ok(report.map(|r| crate::ScaleReport { problems, ..r }))
     }

@@ -511,8 +511,7 @@ impl Supervision<'_> {
             .fetch_all(&self.db.pool)
             .await?;
         let today = self.today();
-        let mut visits: BTreeMap<i64, BTreeMap<i64, (time::Date, Vec<RegionCode>, bool)>> =
-            BTreeMap::new();
+        let mut visits: BTreeMap<i64, BTreeMap<i64, QuarterVisit>> = BTreeMap::new();
         for (group, visit, day, place, due, listed) in rows {
             let (Ok(day), Ok(place)) = (parse_date(&day), RegionCode::parse(&place)) else {
                 continue;
@@ -621,6 +620,10 @@ impl Supervision<'_> {
         })
     }
 }
+
+/// A visit of the quarter as the compliance view counts it: its day, its places, and whether
+/// its problem list is overdue.
+type QuarterVisit = (time::Date, Vec<RegionCode>, bool);
 
 /// The days a visit's problem list is due in: the setting, or the seed's ten.
 pub(crate) async fn problem_list_days(pool: &sqlx::AnyPool) -> Result<i64, StoreError> {
