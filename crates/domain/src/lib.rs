@@ -18,6 +18,7 @@ pub mod password;
 pub mod problems;
 pub mod rates;
 pub mod region;
+pub mod revisits;
 pub mod rules;
 pub mod supervision;
 pub mod targets;

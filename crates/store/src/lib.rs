@@ -27,6 +27,7 @@ pub mod meetings;
 pub mod problems;
 pub mod rates;
 pub mod regions;
+pub mod revisits;
 pub mod rules;
 mod scoped;
 mod settings;

@@ -1868,6 +1868,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{id}/revisits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A project's revisit forms, latest first, and whether the tier rule requires one. */
+        get: operations["project_revisits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{id}/stage": {
         parameters: {
             query?: never;
@@ -2013,6 +2030,72 @@ export interface paths {
         };
         /** A region with its ancestors and its zones (园区、乡镇). */
         get: operations["get_region"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/revisits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Records a revisit form of a project (a supervision group member or a bureau). */
+        post: operations["create_revisit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/revisits/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_revisit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/revisits/{id}/docx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The form as a Word document: title, the project's facts, then a table of the six sections. */
+        get: operations["revisit_docx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/revisits/{id}/xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["revisit_xlsx"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4409,6 +4492,17 @@ export interface components {
             /** Format: int64 */
             contract_cents: number;
         };
+        /** @description A project's forms, and whether the tier rule asks for one. */
+        ProjectRevisits: {
+            /** Format: int64 */
+            project_id: number;
+            project_name: string;
+            /** @description The tier rule asks this project for a revisit form. */
+            required: boolean;
+            /** @description Required and none recorded yet. */
+            missing: boolean;
+            forms: components["schemas"]["RevisitForm"][];
+        };
         ProjectUpdate: components["schemas"]["ProjectInput"] & {
             /** Format: int64 */
             version: number;
@@ -4610,6 +4704,48 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        RevisitForm: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            project_id: number;
+            project_name: string;
+            investor_name: string;
+            region_code: string;
+            region_name: string;
+            visited_on: string;
+            visitors: string;
+            company_contact?: string | null;
+            /**
+             * Format: int64
+             * @description Contract amount in 分 and in US cents, as the form prints them.
+             */
+            contract_fen: number;
+            /** Format: int64 */
+            contract_cents: number;
+            signed_on?: string | null;
+            created_by_name: string;
+            created_at: string;
+            sections: components["schemas"]["SectionEntry"][];
+        };
+        /** @description A form as it is filled in. */
+        RevisitInput: {
+            /** Format: int64 */
+            project_id: number;
+            /** @description 回访日期, YYYY-MM-DD */
+            visited_on: string;
+            /** @description 回访人员 */
+            visitors: string;
+            /** @description 企业接待人及职务 */
+            company_contact?: string | null;
+            /** @description The six sections (each once). */
+            sections: components["schemas"]["SectionEntry"][];
+        };
+        /**
+         * @description A section of the form, in the form's order.
+         * @enum {string}
+         */
+        RevisitSection: "policy" | "commitments" | "factors" | "environment" | "service" | "difficulties";
         /** @description A robot as it is created or changed. */
         RobotInput: {
             region_code: string;
@@ -4826,10 +4962,22 @@ export interface components {
             condition_kinds: components["schemas"]["ConditionKind"][];
         };
         /**
+         * @description The company's satisfaction with a section.
+         * @enum {string}
+         */
+        Satisfaction: "satisfied" | "fair" | "unsatisfied";
+        /**
          * @description The second step a sign-in owes.
          * @enum {string}
          */
         SecondStep: "verify" | "enrol";
+        /** @description One section as filled in. */
+        SectionEntry: {
+            section: components["schemas"]["RevisitSection"];
+            rating?: null | components["schemas"]["Satisfaction"];
+            /** @description What was found (情况说明). */
+            content: string;
+        };
         SheetForm: {
             /** Format: binary */
             file: string;
@@ -10602,6 +10750,38 @@ export interface operations {
             };
         };
     };
+    project_revisits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectRevisits"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     change_project_stage: {
         parameters: {
             query?: never;
@@ -10930,6 +11110,145 @@ export interface operations {
             };
             /** @description not a region code */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_revisit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevisitInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisitForm"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_revisit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisitForm"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revisit_docx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revisit_xlsx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -15,6 +15,7 @@ import { routes as bulletins } from '@/areas/bulletins/routes'
 import { routes as problems } from '@/areas/problems/routes'
 import { routes as rates } from '@/areas/rates/routes'
 import { routes as regions } from '@/areas/regions/routes'
+import { routes as revisits } from '@/areas/revisits/routes'
 import { routes as rules } from '@/areas/rules/routes'
 import { routes as supervision } from '@/areas/supervision/routes'
 import { routes as tasks } from '@/areas/tasks/routes'
@@ -47,6 +48,7 @@ const routes: RouteRecordRaw[] = [
       ...meetings,
       ...problems,
       ...supervision,
+      ...revisits,
       ...bulletins,
       ...duplicates,
       ...rates,

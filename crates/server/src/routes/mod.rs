@@ -15,6 +15,7 @@ pub mod meetings;
 pub mod problems;
 pub mod rates;
 pub mod regions;
+pub mod revisits;
 pub mod rules;
 pub mod supervision;
 pub mod targets;

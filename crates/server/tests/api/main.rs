@@ -32,6 +32,7 @@ mod meetings;
 mod problems;
 mod rates;
 mod regions;
+mod revisits;
 mod rules;
 mod schema;
 mod scope;
