@@ -49,6 +49,10 @@ pub enum Permission {
     ReportProgress,
     /// 组织月度调度、退回进展
     ManageDispatch,
+    /// 组建督导组、分配督导片区
+    ManageSupervision,
+    /// 登记督导调研与回访、报送问题清单
+    RecordVisits,
 }
 
 impl Role {
@@ -122,9 +126,11 @@ impl Role {
                 ReviewFunds,
                 ReportProgress,
                 ManageDispatch,
+                ManageSupervision,
             ],
             Self::Unit => &[ReadUnits, EnterFunds, ReportProgress],
-            Self::Inspector | Self::Leader => &[ReadUnits],
+            Self::Inspector => &[ReadUnits, RecordVisits],
+            Self::Leader => &[ReadUnits],
         }
     }
 
@@ -167,7 +173,7 @@ impl Permission {
         }
     }
 
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 13] = [
         Permission::ManageUsers,
         Permission::ManageUnits,
         Permission::ReadUnits,
@@ -179,6 +185,8 @@ impl Permission {
         Permission::ManageRules,
         Permission::ReportProgress,
         Permission::ManageDispatch,
+        Permission::ManageSupervision,
+        Permission::RecordVisits,
     ];
 
     pub fn label(self) -> &'static str {
@@ -194,22 +202,28 @@ impl Permission {
             Self::ManageRules => "修改台账规则（分类标准、分级责任）",
             Self::ReportProgress => "填报月度调度进展",
             Self::ManageDispatch => "组织月度调度、退回进展",
+            Self::ManageSupervision => "组建督导组、分配督导片区",
+            Self::RecordVisits => "登记督导调研与回访、报送问题清单",
         }
     }
 }
 
 /// The slice of data a user may read or write.
 ///
-/// Every account is scoped to a region subtree; supervision groups (a set of regions) will
-/// narrow it once that area exists, which is why this is an enum the store matches on rather
-/// than a bare region code. A unit account's narrower view (the projects of its unit) is a
-/// rule about projects, not regions, and is applied by the store on top of this scope.
+/// Every account is scoped to a region subtree, but for a supervision group's member (督导组成员),
+/// whose reach is the union of its groups' regions (分片负责、长期包干). A unit account's
+/// narrower view (the projects of its unit) is a rule about projects, not regions, and is
+/// applied by the store on top of this scope.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
     /// A national deployment's administrators: no region restriction.
     Nationwide,
     /// A region and everything below it.
     Region(RegionCode),
+    /// Several regions and everything below each (none nested in another, sorted; built by
+    /// `supervision::reach`); no region at all reads nothing. It has no root: a member of a
+    /// group stands at no level of the tree and administers, reviews and organises nothing.
+    Regions(Vec<RegionCode>),
 }
 
 impl Scope {
@@ -218,22 +232,43 @@ impl Scope {
         match self {
             Self::Nationwide => true,
             Self::Region(root) => root.contains(region),
+            Self::Regions(roots) => roots.iter().any(|r| r.contains(region)),
         }
     }
 
-    /// The half-open code range to filter on, or `None` when unrestricted.
-    pub fn region_range(&self) -> Option<(String, String)> {
+    /// The half-open code ranges to filter on (one per region), or `None` when unrestricted.
+    /// An empty list restricts to nothing.
+    pub fn region_ranges(&self) -> Option<Vec<(String, String)>> {
         match self {
             Self::Nationwide => None,
-            Self::Region(root) => Some(root.subtree_range()),
+            Self::Region(root) => Some(vec![root.subtree_range()]),
+            Self::Regions(roots) => Some(roots.iter().map(RegionCode::subtree_range).collect()),
         }
     }
 
+    /// The one region the scope stands at: `None` for a nationwide scope and for a group
+    /// member's several regions, so callers that treat `None` as "the top" must check
+    /// [`Scope::is_nationwide`] (or the role's permissions, which a member lacks) first.
     pub fn root(&self) -> Option<&RegionCode> {
         match self {
-            Self::Nationwide => None,
             Self::Region(root) => Some(root),
+            Self::Nationwide | Self::Regions(_) => None,
         }
+    }
+
+    /// One code range for reference look-ups before a write (counties, zones, units): every
+    /// code for a nationwide scope, the subtree of a region, and an empty range for a group
+    /// member, who enters nothing into the ledger.
+    pub fn entry_range(&self) -> (String, String) {
+        match self {
+            Self::Nationwide => ("0".into(), ":".into()),
+            Self::Region(root) => root.subtree_range(),
+            Self::Regions(_) => (String::new(), String::new()),
+        }
+    }
+
+    pub fn is_nationwide(&self) -> bool {
+        matches!(self, Self::Nationwide)
     }
 
     /// Whether this scope lies strictly above the level that entered a record: figures are
@@ -242,7 +277,7 @@ impl Scope {
     /// entering user's region (`None` for a nationwide account, which nobody stands above).
     pub fn stands_above(&self, entered_at: Option<&RegionCode>) -> bool {
         match (self, entered_at) {
-            (_, None) => false,
+            (_, None) | (Self::Regions(_), _) => false,
             (Self::Nationwide, Some(_)) => true,
             (Self::Region(root), Some(region)) => root != region && root.contains(region),
         }
@@ -264,6 +299,7 @@ impl Scope {
         let direct = match self {
             Self::Nationwide => entered_parent.is_none(),
             Self::Region(root) => entered_parent == Some(root),
+            Self::Regions(_) => return None,
         };
         match (direct, rule) {
             (true, _) | (false, ReviewBy::AnyAbove) => Some(ReviewStanding::Direct),
@@ -477,11 +513,12 @@ mod tests {
                 EnterFunds,
                 ReviewFunds,
                 ReportProgress,
-                ManageDispatch
+                ManageDispatch,
+                ManageSupervision
             ]
         );
         assert_eq!(matrix(Role::Unit), [ReadUnits, EnterFunds, ReportProgress]);
-        assert_eq!(matrix(Role::Inspector), [ReadUnits]);
+        assert_eq!(matrix(Role::Inspector), [ReadUnits, RecordVisits]);
         assert_eq!(matrix(Role::Leader), [ReadUnits]);
         // Every permission a role holds is listed in ALL, once, and every one has a label.
         for role in Role::ALL {
@@ -506,5 +543,30 @@ mod tests {
         assert!(yiyang.covers(&RegionCode::parse("430921").unwrap()));
         assert!(!yiyang.covers(&RegionCode::parse("430121").unwrap()));
         assert!(Scope::Nationwide.covers(&RegionCode::parse("110101").unwrap()));
+    }
+
+    #[test]
+    fn a_group_members_scope_covers_its_regions_only_and_stands_nowhere() {
+        let code = |c: &str| RegionCode::parse(c).unwrap();
+        let group = Scope::Regions(vec![code("430700"), code("430900")]);
+        assert!(group.covers(&code("430921")));
+        assert!(group.covers(&code("430700")));
+        assert!(!group.covers(&code("430100")));
+        assert!(!group.covers(&code("430000")));
+        assert_eq!(group.root(), None);
+        assert!(!group.is_nationwide());
+        assert_eq!(group.region_ranges().unwrap().len(), 2);
+        assert!(!group.stands_above(Some(&code("430921"))));
+        assert_eq!(
+            group.review_standing(
+                Some(&code("430921")),
+                Some(&code("430900")),
+                ReviewBy::AnyAbove
+            ),
+            None
+        );
+        let none = Scope::Regions(Vec::new());
+        assert!(!none.covers(&code("430921")));
+        assert_eq!(none.region_ranges(), Some(Vec::new()));
     }
 }

@@ -111,6 +111,8 @@ pub struct AppState {
         (name = "tasks", description = "我的待办与消息提醒"),
         (name = "meetings", description = "调度会、联席会议及议定事项交办"),
         (name = "problems", description = "问题清单：登记、交办、答复、督办、办结"),
+        (name = "revisits", description = "回访登记表：按分级责任规则回访大项目，导出Word和Excel"),
+        (name = "supervision", description = "督导：督导组、分片负责、督导调研、问题清单与季度督导完成情况"),
         (name = "channels", description = "通知渠道：地区群机器人与发送失败的消息"),
         (name = "bulletins", description = "月结与通报：冻结月末数字，起草、发布并导出通报"),
         (name = "map", description = "招商地图：项目与园区点位"),
@@ -138,6 +140,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::tasks::router())
         .merge(routes::meetings::router())
         .merge(routes::problems::router())
+        .merge(routes::supervision::router())
+        .merge(routes::revisits::router())
         .merge(routes::channels::router())
         .merge(routes::bulletins::router())
         .merge(routes::map::router())

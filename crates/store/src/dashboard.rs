@@ -52,6 +52,24 @@ impl DashboardFigures<'_> {
                 .await?
                 .map(|r| r.name)
                 .unwrap_or_else(|| root.to_string()),
+            Scope::Regions(roots) => {
+                let regions = Regions::new(&self.db);
+                let mut names = Vec::with_capacity(roots.len());
+                for root in roots {
+                    names.push(
+                        regions
+                            .get(root)
+                            .await?
+                            .map(|r| r.name)
+                            .unwrap_or_else(|| root.to_string()),
+                    );
+                }
+                if names.is_empty() {
+                    "督导组未分配片区".to_owned()
+                } else {
+                    names.join("、")
+                }
+            }
         };
         let mut f = Filter::new("SELECT level, COUNT(*) FROM regions WHERE 1 = 1");
         f.scope("code", &self.actor.scope);

@@ -264,7 +264,7 @@ impl Rates<'_> {
             ),
             None => self.actor.scope.root().cloned(),
         };
-        if let (Some(r), Scope::Region(_)) = (&region, &self.actor.scope) {
+        if let (Some(r), Scope::Region(_) | Scope::Regions(_)) = (&region, &self.actor.scope) {
             if !self.actor.scope.covers(r) {
                 return Err(StoreError::NotFound("该行政区划"));
             }

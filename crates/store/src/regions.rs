@@ -270,6 +270,13 @@ impl ScopedRegions<'_> {
         match &self.actor.scope {
             Scope::Nationwide => regions.children(None).await,
             Scope::Region(root) => Ok(regions.get(root).await?.into_iter().collect()),
+            Scope::Regions(roots) => {
+                let mut found = Vec::with_capacity(roots.len());
+                for root in roots {
+                    found.extend(regions.get(root).await?);
+                }
+                Ok(found)
+            }
         }
     }
 

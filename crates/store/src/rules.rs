@@ -252,7 +252,7 @@ impl Rules<'_> {
         let root = match &self.actor.scope {
             Scope::Nationwide => return Ok(()),
             Scope::Region(root) if root.level() == RegionLevel::Province => root,
-            Scope::Region(_) => {
+            Scope::Region(_) | Scope::Regions(_) => {
                 return Err(StoreError::forbidden(
                     "台账规则适用于全部项目，只有省级及以上的系统管理员可以修改",
                 ))

@@ -66,6 +66,10 @@ impl Actor {
         let scope = match &self.scope {
             Scope::Nationwide => "*".to_owned(),
             Scope::Region(r) => r.to_string(),
+            Scope::Regions(roots) => {
+                let codes: Vec<&str> = roots.iter().map(RegionCode::as_str).collect();
+                format!("[{}]", codes.join(","))
+            }
         };
         match self.project_reach() {
             ProjectReach::Region => scope,

@@ -48,6 +48,22 @@ pub(crate) async fn insert(
     .await?)
 }
 
+/// Creates a task addressed to one person (a supervision group's leader), not to a bureau or
+/// a unit; `task.region_code` is the region whose leaders hear of it when it is overdue.
+pub(crate) async fn insert_for_user(
+    conn: &mut sqlx::AnyConnection,
+    task: NewTask<'_>,
+    user_id: i64,
+) -> Result<i64, StoreError> {
+    let id = insert(conn, task).await?;
+    sqlx::query("UPDATE tasks SET user_id = $1 WHERE id = $2")
+        .bind(user_id)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(id)
+}
+
 /// Sets the status (`open` or `done`) of one reporter's task of a source.
 pub(crate) async fn set_status(
     conn: &mut sqlx::AnyConnection,
@@ -292,9 +308,18 @@ impl Tasks<'_> {
                 }
                 (Role::Bureau, _, Some(region)) => {
                     sqlx::query_as(&format!(
-                    "{base} AND unit_id IS NULL AND region_code = $1 ORDER BY due_on, id LIMIT 500"
-                ))
+                        "{base} AND unit_id IS NULL AND user_id IS NULL AND region_code = $1 \
+                         ORDER BY due_on, id LIMIT 500"
+                    ))
                     .bind(region.as_str())
+                    .fetch_all(&self.db.pool)
+                    .await?
+                }
+                (Role::Inspector, _, _) => {
+                    sqlx::query_as(&format!(
+                        "{base} AND user_id = $1 ORDER BY due_on, id LIMIT 500"
+                    ))
+                    .bind(self.actor.user_id)
                     .fetch_all(&self.db.pool)
                     .await?
                 }
@@ -342,6 +367,9 @@ impl Tasks<'_> {
     }
 }
 
+/// An open task as the reminders read it: id, region, unit, person, title, due day.
+type OpenTask = (i64, String, Option<i64>, Option<i64>, String, String);
+
 /// Sends the reminders owed on `today` for every open task under `rule`: a message to the
 /// task's owners, and when overdue to the leaders of its region too. A reminder is claimed by
 /// inserting its (task, slot) row first, so two instances running at once send it once.
@@ -351,13 +379,13 @@ pub async fn send_reminders(
     today: Date,
     rule: &ReminderRule,
 ) -> Result<usize, StoreError> {
-    let open: Vec<(i64, String, Option<i64>, String, String)> = sqlx::query_as(
-        "SELECT id, region_code, unit_id, title, due_on FROM tasks WHERE status = 'open'",
+    let open: Vec<OpenTask> = sqlx::query_as(
+        "SELECT id, region_code, unit_id, user_id, title, due_on FROM tasks WHERE status = 'open'",
     )
     .fetch_all(&db.pool)
     .await?;
     let mut sent = 0;
-    for (id, region, unit, title, due_on) in open {
+    for (id, region, unit, person, title, due_on) in open {
         let Ok(due) = parse_date(&due_on) else {
             continue;
         };
@@ -385,7 +413,10 @@ pub async fn send_reminders(
         } else {
             format!("即将到期：{title}（截止{due_on}）")
         };
-        let mut users = reporter_users(&mut tx, &region, unit).await?;
+        let mut users = match person {
+            Some(person) => vec![person],
+            None => reporter_users(&mut tx, &region, unit).await?,
+        };
         if reminder.is_overdue() {
             users.extend(leader_users(&mut tx, &region).await?);
         }

@@ -1180,26 +1180,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/map/markers": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The placed projects (largest contracts first, up to 3,000) and zones of a region within the
-         *     user's reach, and how many of its signed projects have no place on the map yet.
-         */
-        get: operations["get_markers"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/meetings": {
         parameters: {
             query?: never;
@@ -1888,16 +1868,16 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/projects/{id}/location": {
+    "/api/projects/{id}/revisits": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        /** Places a project on the map, or clears its place (`location: null`). Audited. */
-        put: operations["put_project_location"];
+        /** A project's revisit forms, latest first, and whether the tier rule requires one. */
+        get: operations["project_revisits"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -2058,6 +2038,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/revisits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Records a revisit form of a project (a supervision group member or a bureau). */
+        post: operations["create_revisit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/revisits/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_revisit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/revisits/{id}/docx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The form as a Word document: title, the project's facts, then a table of the six sections. */
+        get: operations["revisit_docx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/revisits/{id}/xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["revisit_xlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/roles": {
         parameters: {
             query?: never;
@@ -2115,6 +2161,202 @@ export interface paths {
          */
         put: operations["set_policy"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/compliance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every group the user sees against its quota in the quarter (default the current one). */
+        get: operations["compliance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The groups the user sees: a bureau those formed within its scope, a member its own. */
+        get: operations["list_groups"];
+        put?: never;
+        /**
+         * Forms a group over the bureau's region: leader, members (inspector accounts), regions
+         *     (分片负责) and the quarterly quota.
+         */
+        post: operations["create_group"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/groups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_group"];
+        /** Changes a group as a whole (with the version read). */
+        put: operations["update_group"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/groups/{id}/compliance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which of the group's regions were visited in the quarter as often as the quota asks. */
+        get: operations["group_compliance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The visit rules: the days a visit's problem list is due in. */
+        get: operations["get_visit_rules"];
+        /** Changes the visit rules (a province's or the nation's administrator). */
+        put: operations["set_visit_rules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/visits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The visits the user sees, latest first; `overdue=true` for those whose problem list is late. */
+        get: operations["list_visits"];
+        put?: never;
+        /** Records a visit of one of the member's groups; its problem list becomes the leader's task. */
+        post: operations["record_visit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/visits/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One visit with the projects seen, its problem list and attachments. */
+        get: operations["get_visit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/visits/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Attaches a file (photos, records: PDF, OFD, JPG, PNG, XLSX or DOCX, at most 20 MB) to a
+         *     visit of the member's group.
+         */
+        post: operations["upload_visit_attachment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/visits/{id}/attachments/{attachment}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Downloads a visit's attachment; 404 for whoever does not see the visit. */
+        get: operations["download_visit_attachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/visits/{id}/problem-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submits the visit's problem list (报送问题清单); the leader's task is done. */
+        post: operations["submit_problem_list"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/visits/{id}/problems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Registers a problem of the visit's list (in the problems area, `source = 'visit'`). */
+        post: operations["add_visit_problem"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2382,23 +2624,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/zones/{id}/location": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /** Places a zone (园区、乡镇) on the map, or clears its place. Audited. */
-        put: operations["put_zone_location"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2574,17 +2799,6 @@ export interface components {
             lagging: components["schemas"]["LaggingProject"][];
             late_reporters: components["schemas"]["LateReporter"][];
             definitions: string[];
-            /**
-             * @description 目标任务: the year's targets of the region and of the regions below, against the
-             *     figures of the period's end. (Absent from bulletins drafted before it was added.)
-             */
-            targets?: components["schemas"]["TargetLine"][];
-            /**
-             * @description 签约活动履约: the signing events' projects as at the period's end, largest contract
-             *     first (at most 20).
-             */
-            events?: components["schemas"]["RateRow"][];
-            problems?: null | components["schemas"]["ProblemFigures"];
         };
         /** @description A bulletin in a list, without its figures. */
         BulletinItem: {
@@ -3136,6 +3350,43 @@ export interface components {
          * @enum {string}
          */
         FundStatus: "entered" | "confirmed" | "returned" | "superseded";
+        /** @description A group's compliance with its quota in a quarter. */
+        GroupCompliance: {
+            /** Format: int64 */
+            group_id: number;
+            group_name: string;
+            leader_name: string;
+            /** @description `2026-Q4` */
+            quarter: string;
+            /** @description 2026年第四季度 */
+            quarter_label: string;
+            /** Format: int64 */
+            required: number;
+            regions: components["schemas"]["RegionStanding"][];
+            /**
+             * Format: int64
+             * @description Assigned regions that met the quota, and all of them.
+             */
+            met: number;
+            /** Format: int64 */
+            total: number;
+            /**
+             * Format: int64
+             * @description Visits of the quarter whose problem list is overdue.
+             */
+            overdue_lists: number;
+        };
+        GroupMember: {
+            /** Format: int64 */
+            user_id: number;
+            username: string;
+            display_name: string;
+            leader: boolean;
+        };
+        GroupRegion: {
+            code: string;
+            name: string;
+        };
         GrowthReport: {
             region_code?: string | null;
             region_name: string;
@@ -3241,17 +3492,6 @@ export interface components {
          * @enum {string}
          */
         Light: "green" | "yellow" | "red" | "done";
-        /** @description A point set on the map, in degrees (GCJ-02, as the bundled boundaries). */
-        Location: {
-            /** Format: double */
-            lng: number;
-            /** Format: double */
-            lat: number;
-        };
-        /** @description Sets a location, or clears it with `location: null`. */
-        LocationInput: {
-            location?: null | components["schemas"]["Location"];
-        };
         LoginRequest: {
             username: string;
             /** @description Cleared from memory once the request is done. */
@@ -3268,22 +3508,6 @@ export interface components {
             two_factor?: null | components["schemas"]["Challenge"];
             /** @description After enrolling during sign-in: the recovery codes, shown this once. */
             recovery_codes?: string[] | null;
-        };
-        Markers: {
-            projects: components["schemas"]["ProjectMarker"][];
-            zones: components["schemas"]["ZoneMarker"][];
-            /**
-             * Format: int64
-             * @description Projects within the region that have a place on the map (drawn up to the limit).
-             */
-            placed: number;
-            /**
-             * Format: int64
-             * @description Signed projects within the region the reader reaches that have none yet.
-             */
-            unplaced: number;
-            /** @description Whether more projects are placed than drawn. */
-            truncated: boolean;
         };
         /** @description The signed-in user as the front end needs it. */
         Me: {
@@ -3996,7 +4220,7 @@ export interface components {
          * @description What a role may do. Reading is always limited further by [`Scope`].
          * @enum {string}
          */
-        Permission: "manage_users" | "manage_units" | "read_units" | "read_audit" | "read_users" | "manage_ledger" | "enter_funds" | "review_funds" | "manage_rules" | "report_progress" | "manage_dispatch";
+        Permission: "manage_users" | "manage_units" | "read_units" | "read_audit" | "read_users" | "manage_ledger" | "enter_funds" | "review_funds" | "manage_rules" | "report_progress" | "manage_dispatch" | "manage_supervision" | "record_visits";
         PermissionInfo: {
             code: components["schemas"]["Permission"];
             label: string;
@@ -4020,42 +4244,6 @@ export interface components {
             at: string;
             action_label: string;
         };
-        /** @description Problems of a region registered up to a period's end, in their state when counted. */
-        ProblemFigures: {
-            /**
-             * Format: int64
-             * @description Registered from the period's first day to its last.
-             */
-            registered_in_period: number;
-            /**
-             * Format: int64
-             * @description Registered up to the period's last day.
-             */
-            registered: number;
-            /**
-             * Format: int64
-             * @description Of those, closed (办结).
-             */
-            closed: number;
-            /**
-             * Format: int64
-             * @description Not closed yet.
-             */
-            open: number;
-            /**
-             * Format: int64
-             * @description Assigned or in hand and past their deadline when counted (as the problem list's 逾期).
-             */
-            overdue: number;
-            /** Format: int64 */
-            answered_on_time: number;
-            /** Format: int64 */
-            answered_late: number;
-            /** @description 办结率: closed of registered, e.g. "62.50%"; null with none registered. */
-            closing_rate?: string | null;
-            /** @description When they were counted (the draft's time). */
-            counted_at: string;
-        };
         /** @description A problem a project reports (存在问题); the supervision area turns them into tracked ones. */
         ProblemInput: {
             text: string;
@@ -4076,6 +4264,11 @@ export interface components {
             reason?: string | null;
             issued_at: string;
         };
+        /**
+         * @description Where a visit's problem list stands.
+         * @enum {string}
+         */
+        ProblemListStatus: "pending" | "overdue" | "submitted" | "submitted_late";
         /** @description A problem as a bureau registers it. The three facts decide its route (seed [000]). */
         ProblemRegistration: {
             description: string;
@@ -4286,28 +4479,6 @@ export interface components {
             case_by_case?: boolean;
             key_project?: boolean;
         };
-        /** @description A signed project drawn on the map. */
-        ProjectMarker: {
-            /** Format: int64 */
-            id: number;
-            name: string;
-            region_code: string;
-            region_name: string;
-            zone_name?: string | null;
-            stage: string;
-            /** Format: int64 */
-            contract_fen: number;
-            /** Format: int64 */
-            contract_cents: number;
-            /** Format: int64 */
-            arrived_fen: number;
-            /** Format: int64 */
-            arrived_cents: number;
-            /** Format: double */
-            lng: number;
-            /** Format: double */
-            lat: number;
-        };
         ProjectPreviewRow: {
             row: number;
             name: string;
@@ -4320,6 +4491,17 @@ export interface components {
             contract_fen: number;
             /** Format: int64 */
             contract_cents: number;
+        };
+        /** @description A project's forms, and whether the tier rule asks for one. */
+        ProjectRevisits: {
+            /** Format: int64 */
+            project_id: number;
+            project_name: string;
+            /** @description The tier rule asks this project for a revisit form. */
+            required: boolean;
+            /** @description Required and none recorded yet. */
+            missing: boolean;
+            forms: components["schemas"]["RevisitForm"][];
         };
         ProjectUpdate: components["schemas"]["ProjectInput"] & {
             /** Format: int64 */
@@ -4431,6 +4613,17 @@ export interface components {
          * @enum {string}
          */
         RegionLevel: "province" | "prefecture" | "county";
+        /** @description One assigned region's standing against the quota. */
+        RegionStanding: {
+            code: string;
+            name: string;
+            /** Format: int64 */
+            visits: number;
+            /** Format: int64 */
+            required: number;
+            met: boolean;
+            last_visit?: string | null;
+        };
         Reminded: {
             /** @description Reporters reminded (those that have not reported every project). */
             reporters: number;
@@ -4511,6 +4704,48 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        RevisitForm: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            project_id: number;
+            project_name: string;
+            investor_name: string;
+            region_code: string;
+            region_name: string;
+            visited_on: string;
+            visitors: string;
+            company_contact?: string | null;
+            /**
+             * Format: int64
+             * @description Contract amount in 分 and in US cents, as the form prints them.
+             */
+            contract_fen: number;
+            /** Format: int64 */
+            contract_cents: number;
+            signed_on?: string | null;
+            created_by_name: string;
+            created_at: string;
+            sections: components["schemas"]["SectionEntry"][];
+        };
+        /** @description A form as it is filled in. */
+        RevisitInput: {
+            /** Format: int64 */
+            project_id: number;
+            /** @description 回访日期, YYYY-MM-DD */
+            visited_on: string;
+            /** @description 回访人员 */
+            visitors: string;
+            /** @description 企业接待人及职务 */
+            company_contact?: string | null;
+            /** @description The six sections (each once). */
+            sections: components["schemas"]["SectionEntry"][];
+        };
+        /**
+         * @description A section of the form, in the form's order.
+         * @enum {string}
+         */
+        RevisitSection: "policy" | "commitments" | "factors" | "environment" | "service" | "difficulties";
         /** @description A robot as it is created or changed. */
         RobotInput: {
             region_code: string;
@@ -4727,10 +4962,22 @@ export interface components {
             condition_kinds: components["schemas"]["ConditionKind"][];
         };
         /**
+         * @description The company's satisfaction with a section.
+         * @enum {string}
+         */
+        Satisfaction: "satisfied" | "fair" | "unsatisfied";
+        /**
          * @description The second step a sign-in owes.
          * @enum {string}
          */
         SecondStep: "verify" | "enrol";
+        /** @description One section as filled in. */
+        SectionEntry: {
+            section: components["schemas"]["RevisitSection"];
+            rating?: null | components["schemas"]["Satisfaction"];
+            /** @description What was found (情况说明). */
+            content: string;
+        };
         SheetForm: {
             /** Format: binary */
             file: string;
@@ -4823,6 +5070,48 @@ export interface components {
             /** @description YYYY-MM-DD */
             due_on: string;
         };
+        SupervisionGroup: {
+            /** Format: int64 */
+            id: number;
+            /** @description The organising bureau's region. */
+            region_code: string;
+            region_name: string;
+            name: string;
+            /** Format: int64 */
+            leader_id: number;
+            leader_name: string;
+            /** Format: int64 */
+            visits_per_quarter: number;
+            created_at: string;
+            /** Format: int64 */
+            version: number;
+            members: components["schemas"]["GroupMember"][];
+            regions: components["schemas"]["GroupRegion"][];
+            /** @description Whether the user may change the group (its organising bureau). */
+            can_manage: boolean;
+            /** @description Whether the user is a member, who records its visits. */
+            is_member: boolean;
+        };
+        /** @description A group as its bureau forms it. When editing, `version` is the one read. */
+        SupervisionGroupInput: {
+            name: string;
+            /**
+             * Format: int64
+             * @description 组长: one of the members (added to them when missing).
+             */
+            leader_id: number;
+            /** @description 成员: inspector accounts of the bureau's scope. */
+            member_ids?: number[];
+            /** @description 分片负责的地区 (codes within the bureau's scope). */
+            region_codes?: string[];
+            /**
+             * Format: int64
+             * @description 每季度对每个片区的督导次数 (default 1).
+             */
+            visits_per_quarter?: number | null;
+            /** Format: int64 */
+            version?: number | null;
+        };
         /** @description A target set on a region for a year. */
         TargetInput: {
             region_code: string;
@@ -4835,18 +5124,6 @@ export interface components {
              * @description The target in basis points: 2000 = 20%, 1200 = +12%.
              */
             value_bp: number;
-        };
-        /** @description A yearly target against the figure the bulletin states. */
-        TargetLine: {
-            region_code: string;
-            region_name: string;
-            indicator: string;
-            indicator_label: string;
-            /** @description "20.00%", "+12.00%" for growth. */
-            target: string;
-            /** @description The figure as at the period's end, or null when it cannot be computed. */
-            actual?: string | null;
-            reached?: boolean | null;
         };
         /** @description A target with the figure reached so far. */
         TargetProgress: {
@@ -5122,28 +5399,81 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        Visit: components["schemas"]["VisitSummary"] & {
+            projects: components["schemas"]["VisitProject"][];
+            problems: components["schemas"]["ProblemSummary"][];
+            attachments: components["schemas"]["Attachment"][];
+        };
+        VisitFileForm: {
+            /** Format: binary */
+            file: string;
+        };
+        /** @description A visit as a member records it. */
+        VisitInput: {
+            /** Format: int64 */
+            group_id: number;
+            /** @description 督导日期, YYYY-MM-DD */
+            visited_on: string;
+            method: components["schemas"]["VisitMethod"];
+            /** @description 督导地点: region codes within the group's regions. */
+            place_codes?: string[];
+            /** @description 查看的项目 */
+            project_ids?: number[];
+            /** @description 督导发现 */
+            findings: string;
+        };
+        /**
+         * @description How a visit was carried out (督导方式).
+         * @enum {string}
+         */
+        VisitMethod: "on_site" | "symposium" | "documents" | "company_visit" | "unannounced";
+        VisitProject: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            region_name: string;
+        };
+        /** @description The visit rules (a rule setting of the installation). */
+        VisitRules: {
+            /**
+             * Format: int64
+             * @description Days after a visit its problem list is due in (default 10).
+             */
+            problem_list_days: number;
+        };
+        VisitSummary: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            group_id: number;
+            group_name: string;
+            /** Format: int64 */
+            leader_id: number;
+            visited_on: string;
+            method: components["schemas"]["VisitMethod"];
+            findings: string;
+            problem_list_due: string;
+            problem_list_at?: string | null;
+            /** @description The day it was submitted (Beijing time). */
+            problem_list_on?: string | null;
+            /** Format: int64 */
+            problem_count: number;
+            created_by_name: string;
+            created_at: string;
+            method_label: string;
+            places: components["schemas"]["GroupRegion"][];
+            problem_list_status?: null | components["schemas"]["ProblemListStatus"];
+            problem_list_status_label: string;
+            light?: null | components["schemas"]["Light"];
+            /** @description Whether the user is a member of the group (records its problems, submits the list). */
+            is_member: boolean;
+        };
         Zone: {
             /** Format: int64 */
             id: number;
             name: string;
             /** @description `park` (园区/开发区) or `township` (乡镇). */
             kind: string;
-        };
-        /** @description A zone (园区、乡镇) drawn on the map, with the projects of it that the reader reaches. */
-        ZoneMarker: {
-            /** Format: int64 */
-            id: number;
-            name: string;
-            /** @description `park` or `township`. */
-            kind: string;
-            county_code: string;
-            county_name: string;
-            /** Format: int64 */
-            projects: number;
-            /** Format: double */
-            lng: number;
-            /** Format: double */
-            lat: number;
         };
     };
     responses: {
@@ -8409,43 +8739,6 @@ export interface operations {
             403: components["responses"]["Forbidden"];
         };
     };
-    get_markers: {
-        parameters: {
-            query?: {
-                /**
-                 * @description The region whose markers are drawn (inside the user's scope); the user's own when
-                 *     omitted.
-                 */
-                region?: string | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Markers"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            422: components["responses"]["ValidationFailed"];
-        };
-    };
     list_meetings: {
         parameters: {
             query?: never;
@@ -8947,6 +9240,8 @@ export interface operations {
                 /** @description Only those without an answer (事事有回音). */
                 unanswered?: boolean;
                 project_id?: number;
+                /** @description Only those registered from this supervision visit. */
+                visit_id?: number;
                 /** @description Words of the description, the project or the unit. */
                 q?: string;
                 /** @description Page number, from 1. */
@@ -9035,6 +9330,8 @@ export interface operations {
                 /** @description Only those without an answer (事事有回音). */
                 unanswered?: boolean;
                 project_id?: number;
+                /** @description Only those registered from this supervision visit. */
+                visit_id?: number;
                 /** @description Words of the description, the project or the unit. */
                 q?: string;
             };
@@ -10453,7 +10750,7 @@ export interface operations {
             };
         };
     };
-    put_project_location: {
+    project_revisits: {
         parameters: {
             query?: never;
             header?: never;
@@ -10462,40 +10759,20 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["LocationInput"];
-            };
-        };
+        requestBody?: never;
         responses: {
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LocationInput"];
+                    "application/json": components["schemas"]["ProjectRevisits"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            403: components["responses"]["Forbidden"];
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            415: components["responses"]["UnsupportedMediaType"];
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10842,6 +11119,145 @@ export interface operations {
             };
         };
     };
+    create_revisit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevisitInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisitForm"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_revisit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisitForm"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revisit_docx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revisit_xlsx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_roles: {
         parameters: {
             query?: never;
@@ -11002,6 +11418,610 @@ export interface operations {
                 };
             };
             404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance: {
+        parameters: {
+            query?: {
+                quarter?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupCompliance"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_groups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionGroup"][];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    create_group: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupervisionGroupInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionGroup"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_group: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionGroup"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_group: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupervisionGroupInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionGroup"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    group_compliance: {
+        parameters: {
+            query?: {
+                quarter?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupCompliance"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_visit_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitRules"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    set_visit_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VisitRules"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitRules"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_visits: {
+        parameters: {
+            query?: {
+                group_id?: number;
+                /** @description Only those whose problem list is overdue (not submitted, past its day). */
+                overdue?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitSummary"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    record_visit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VisitInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Visit"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_visit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Visit"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    upload_visit_attachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["VisitFileForm"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Attachment"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    download_visit_attachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                attachment: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    submit_problem_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Visit"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_visit_problem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProblemRegistration"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             415: components["responses"]["UnsupportedMediaType"];
             422: {
                 headers: {
@@ -11765,58 +12785,6 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-        };
-    };
-    put_zone_location: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["LocationInput"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LocationInput"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            415: components["responses"]["UnsupportedMediaType"];
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
 }

@@ -143,3 +143,21 @@ describe('channels menu', () => {
     expect(titles(['manage_dispatch'])).not.toContain('发送失败')
   })
 })
+
+describe('supervision menu', () => {
+  it('gives a group member its tasks, groups and visits, and a unit none of the supervision pages', () => {
+    const inspector = titles(['read_units', 'record_visits'])
+    expect(inspector).toContain('我的待办')
+    expect(inspector).toContain('督导组')
+    expect(inspector).toContain('督导调研')
+    const unit = titles(['read_units', 'enter_funds', 'report_progress'], 'county')
+    expect(unit).toContain('我的待办')
+    expect(unit).not.toContain('督导组')
+    expect(titles(['read_units', 'manage_supervision'], 'province')).toContain('督导调研')
+  })
+  it('opens a route needing one of several permissions for whoever holds any', () => {
+    expect(allowed(['record_visits'], ['report_progress', 'record_visits'])).toBe(true)
+    expect(allowed(['read_units'], ['report_progress', 'record_visits'])).toBe(false)
+    expect(allowed(['read_units'], undefined)).toBe(true)
+  })
+})

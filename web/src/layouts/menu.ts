@@ -12,13 +12,15 @@ export type Permission =
   | 'manage_rules'
   | 'report_progress'
   | 'manage_dispatch'
+  | 'manage_supervision'
+  | 'record_visits'
 
 export interface MenuItem {
   path: string
   title: string
   icon: string
-  /** Shown only to users holding this permission; absent = everyone. */
-  permission?: Permission
+  /** Shown only to users holding this permission (or one of these); absent = everyone. */
+  permission?: Permission | readonly Permission[]
   /**
    * Hidden from users scoped to these region levels. Fund review is done by the level above
    * the project's county; the server no longer grants review_funds to county-scoped users, and
@@ -32,10 +34,14 @@ export interface MenuContext {
   level?: string | null
 }
 
+/** Who works with supervision groups: the bureaus that form them and their members. */
+export const SUPERVISION: readonly Permission[] = ['manage_supervision', 'record_visits']
+
 export const MENU: readonly MenuItem[] = [
   { path: '/', title: '工作台', icon: 'HomeFilled' },
   { path: '/leader', title: '领导看板', icon: 'TrendCharts' },
-  { path: '/tasks', title: '我的待办', icon: 'Finished', permission: 'report_progress' },
+  // A bureau's and a unit's tasks, and a supervision group leader's problem lists.
+  { path: '/tasks', title: '我的待办', icon: 'Finished', permission: ['report_progress', 'record_visits'] },
   { path: '/projects', title: '项目台账', icon: 'Tickets' },
   { path: '/events', title: '签约活动', icon: 'Calendar' },
   { path: '/funds/review', title: '资金审核', icon: 'Stamp', permission: 'review_funds', hiddenAt: ['county'] },
@@ -47,6 +53,9 @@ export const MENU: readonly MenuItem[] = [
   { path: '/channels/robots', title: '群机器人', icon: 'ChatLineRound', permission: 'manage_dispatch' },
   // Every role: a bureau its region's problems, a unit those given to it.
   { path: '/problems', title: '问题清单', icon: 'WarningFilled' },
+  // A bureau the groups it formed and their visits, a member its own groups.
+  { path: '/supervision', title: '督导组', icon: 'Flag', permission: SUPERVISION },
+  { path: '/supervision/visits', title: '督导调研', icon: 'Guide', permission: SUPERVISION },
   // Every role: the bulletins addressed to the user's region, and those issued within it.
   { path: '/bulletins', title: '通报', icon: 'Notebook' },
   { path: '/duplicates', title: '重复核查', icon: 'CopyDocument', permission: 'manage_ledger' },
@@ -68,15 +77,13 @@ export function visibleMenu(
   context: MenuContext = {},
   items: readonly MenuItem[] = MENU,
 ): MenuItem[] {
-  const held = new Set(permissions)
   return items.filter(
-    (item) =>
-      (!item.permission || held.has(item.permission)) &&
-      !(context.level && item.hiddenAt?.includes(context.level)),
+    (item) => allowed(permissions, item.permission) && !(context.level && item.hiddenAt?.includes(context.level)),
   )
 }
 
-/** Whether a route needing `permission` may be opened. */
-export function allowed(permissions: readonly string[], permission: string | undefined): boolean {
-  return !permission || permissions.includes(permission)
+/** Whether a route needing `permission` (or one of several) may be opened. */
+export function allowed(permissions: readonly string[], permission: string | readonly string[] | undefined): boolean {
+  if (!permission) return true
+  return typeof permission === 'string' ? permissions.includes(permission) : permission.some((p) => permissions.includes(p))
 }

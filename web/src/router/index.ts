@@ -15,7 +15,9 @@ import { routes as bulletins } from '@/areas/bulletins/routes'
 import { routes as problems } from '@/areas/problems/routes'
 import { routes as rates } from '@/areas/rates/routes'
 import { routes as regions } from '@/areas/regions/routes'
+import { routes as revisits } from '@/areas/revisits/routes'
 import { routes as rules } from '@/areas/rules/routes'
+import { routes as supervision } from '@/areas/supervision/routes'
 import { routes as tasks } from '@/areas/tasks/routes'
 import { routes as units } from '@/areas/units/routes'
 import { routes as users } from '@/areas/users/routes'
@@ -25,7 +27,7 @@ import { useAuthStore } from '@/stores/auth'
 declare module 'vue-router' {
   interface RouteMeta {
     title?: string
-    permission?: string
+    permission?: string | readonly string[]
     public?: boolean
   }
 }
@@ -45,6 +47,8 @@ const routes: RouteRecordRaw[] = [
       ...dispatch,
       ...meetings,
       ...problems,
+      ...supervision,
+      ...revisits,
       ...bulletins,
       ...duplicates,
       ...rates,

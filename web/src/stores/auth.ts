@@ -19,8 +19,10 @@ export const useAuthStore = defineStore('auth', () => {
     if (me.value?.must_change_password) return
     const { data } = await api.GET('/api/regions/scope')
     scopeRoots.value = data ?? []
-    // National administrators have no region: null means the whole country.
-    regionCode.value = me.value?.region?.code ?? null
+    // National administrators have no region: null means the whole country. A supervision
+    // group member's scope is its groups' regions, not its account's: null means all of them.
+    const own = me.value?.region?.code ?? null
+    regionCode.value = own && scopeRoots.value.some((r) => r.code === own) ? own : null
   }
 
   function setMe(user: Me | null) {

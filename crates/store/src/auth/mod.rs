@@ -1040,10 +1040,8 @@ impl<'a> Auth<'a> {
         // carries the session, and a copy spares a query per request.
         let miss = match sessions(self.db).get(&hash) {
             Ok(row) => {
-                return row
-                    .account
-                    .into_session_user(self.settings, request_id)
-                    .map(Some)
+                let user = row.account.into_session_user(self.settings, request_id)?;
+                return self.with_group_reach(user).await.map(Some);
             }
             Err(miss) => miss,
         };
@@ -1070,9 +1068,30 @@ impl<'a> Auth<'a> {
                 .await?;
         }
         sessions(self.db).put(miss, &hash, row.clone());
-        row.account
-            .into_session_user(self.settings, request_id)
-            .map(Some)
+        let user = row.account.into_session_user(self.settings, request_id)?;
+        self.with_group_reach(user).await.map(Some)
+    }
+
+    /// A supervision group member's scope is the union of its groups' regions (分片负责), read
+    /// at every request so that a change of the groups holds at once; an inspector in no group
+    /// reads nothing.
+    async fn with_group_reach(&self, mut user: SessionUser) -> Result<SessionUser, StoreError> {
+        if user.actor.role != Role::Inspector {
+            return Ok(user);
+        }
+        let codes: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT r.region_code FROM supervision_group_members m \
+             JOIN supervision_group_regions r ON r.group_id = m.group_id WHERE m.user_id = $1",
+        )
+        .bind(user.actor.user_id)
+        .fetch_all(&self.db.pool)
+        .await?;
+        let regions = codes
+            .iter()
+            .map(|c| crate::regions::stored_code(c))
+            .collect::<Result<Vec<_>, _>>()?;
+        user.actor.scope = Scope::Regions(luodi_domain::supervision::reach(regions));
+        Ok(user)
     }
 
     pub async fn logout(&self, token: &str, actor: &Actor) -> Result<(), StoreError> {

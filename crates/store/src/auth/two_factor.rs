@@ -547,7 +547,7 @@ impl TwoFactor<'_> {
         match &self.actor.scope {
             Scope::Nationwide => {}
             Scope::Region(root) if root.level() == RegionLevel::Province => {}
-            Scope::Region(_) => {
+            Scope::Region(_) | Scope::Regions(_) => {
                 return Err(StoreError::forbidden(
                     "两步验证要求适用于全部账号，只有省级及以上的系统管理员可以修改",
                 ))

@@ -46,6 +46,10 @@ impl Bulletins<'_> {
     /// The closes over the actor's region, those above it and those below it, latest first.
     pub async fn closes(&self) -> Result<Vec<MonthClose>, StoreError> {
         let mut f = Filter::new(&format!("{CLOSE_SELECT} WHERE 1 = 1"));
+        if let luodi_domain::Scope::Regions(roots) = &self.actor.scope {
+            let clause = f.subtree_or_ancestors("c.region_code", roots);
+            f.and(&clause);
+        }
         if let Some(root) = self.actor.scope.root() {
             let mut above = Vec::new();
             let mut r = root.implied_parent();

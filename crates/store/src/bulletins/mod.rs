@@ -264,6 +264,10 @@ impl Bulletins<'_> {
     /// Which bulletins the actor reads: published ones of its region and the regions above
     /// (addressed to it) and below (issued within its scope); drafts of its own region only.
     fn visible(&self, f: &mut Filter) {
+        if let luodi_domain::Scope::Regions(roots) = &self.actor.scope {
+            let clause = f.subtree_or_ancestors("b.region_code", roots);
+            return f.and(&format!("b.status = 'published' AND {clause}"));
+        }
         let Some(root) = self.actor.scope.root() else {
             return;
         };

@@ -5,6 +5,7 @@ mod bulletins;
 mod locations;
 mod problems;
 pub mod scale;
+mod supervision;
 
 use crate::audit::{self, Author, Change};
 use crate::auth::{hash_blocking, AuthSettings};
@@ -331,6 +332,8 @@ impl System<'_> {
             bulletins::load(self.db, self.settings).await?;
             // points on the 招商地图
             locations::load(self.db, seed).await?;
+            // 益阳市's supervision group and its visits to 南县
+            supervision::load(self.db, self.settings).await?;
         }
         Ok(report.map(|r| crate::ScaleReport { problems, ..r }))
     }

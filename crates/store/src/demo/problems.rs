@@ -25,7 +25,7 @@ const COUNTY: &str = "430921";
 /// id, display name, role, region, unit
 type UserRow = (i64, String, String, Option<String>, Option<i64>);
 
-async fn actor(db: &Db, username: &str) -> Result<Option<Actor>, StoreError> {
+pub(super) async fn actor(db: &Db, username: &str) -> Result<Option<Actor>, StoreError> {
     let row: Option<UserRow> = sqlx::query_as(
         "SELECT id, display_name, role, region_code, unit_id FROM users WHERE username = $1",
     )

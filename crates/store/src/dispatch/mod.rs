@@ -313,7 +313,7 @@ impl Dispatch<'_> {
         self.actor.require(Permission::ManageDispatch)?;
         match &self.actor.scope {
             Scope::Region(root) => Ok(root.clone()),
-            Scope::Nationwide => Err(StoreError::forbidden(
+            Scope::Nationwide | Scope::Regions(_) => Err(StoreError::forbidden(
                 "调度轮次由省、市、县商务主管部门在本级范围内开启",
             )),
         }

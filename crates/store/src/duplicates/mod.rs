@@ -229,7 +229,7 @@ fn stands_above(scope: &Scope, region: &str) -> bool {
     match (scope, RegionCode::parse(region)) {
         (Scope::Nationwide, _) => true,
         (Scope::Region(root), Ok(region)) => root != &region && root.contains(&region),
-        (Scope::Region(_), Err(_)) => false,
+        (Scope::Region(_), Err(_)) | (Scope::Regions(_), _) => false,
     }
 }
 
@@ -238,7 +238,7 @@ fn covers_level(scope: &Scope, decided: &str) -> bool {
     match (scope, RegionCode::parse(decided)) {
         (Scope::Nationwide, _) => true,
         (Scope::Region(root), Ok(level)) => root.contains(&level),
-        (Scope::Region(_), Err(_)) => false,
+        (Scope::Region(_), Err(_)) | (Scope::Regions(_), _) => false,
     }
 }
 
@@ -247,6 +247,8 @@ fn level_of(scope: &Scope) -> String {
     match scope {
         Scope::Nationwide => String::new(),
         Scope::Region(root) => root.to_string(),
+        // A group member stands above nothing, so `can_decide` never lets it decide.
+        Scope::Regions(_) => "-".to_owned(),
     }
 }
 

@@ -152,6 +152,10 @@ impl Events<'_> {
     /// Events organised inside the user's scope or by a region above it (a county takes part
     /// in the provincial fair, so it must see it).
     pub(crate) fn event_visibility(&self, f: &mut Filter) {
+        if let luodi_domain::Scope::Regions(roots) = &self.actor.scope {
+            let clause = f.subtree_or_ancestors("e.region_code", roots);
+            return f.and(&clause);
+        }
         if let Some(root) = self.actor.scope.root() {
             let mut ancestors = Vec::new();
             let mut code = Some(root.clone());

@@ -446,6 +446,8 @@ impl Funds<'_> {
                 f.and("eu.region_code IS NOT NULL");
                 "er.parent_code IS NULL".to_owned()
             }
+            // A group member reviews nothing (and holds no `ReviewFunds` to get here).
+            Scope::Regions(_) => "1 = 0".to_owned(),
         };
         match (filter.step_in.unwrap_or(false), rule) {
             (false, ReviewBy::AnyAbove) => {}

@@ -70,9 +70,50 @@ impl Filter {
     /// Restricts `column` to the actor's scope. Rows with no region (national accounts) are
     /// only visible to nationwide scopes, because `NULL >= x` is never true.
     pub fn scope(&mut self, column: &str, scope: &Scope) {
-        if let Scope::Region(root) = scope {
-            self.region_subtree(column, root);
+        match scope {
+            Scope::Nationwide => {}
+            Scope::Region(root) => self.region_subtree(column, root),
+            Scope::Regions(roots) => self.region_subtrees(column, roots),
         }
+    }
+
+    /// Restricts `column` to any of the subtrees of `roots` (none nested in another): one
+    /// range per region joined by `OR`, each an index range scan; no region matches nothing.
+    pub fn region_subtrees(&mut self, column: &str, roots: &[RegionCode]) {
+        if let [root] = roots {
+            return self.region_subtree(column, root);
+        }
+        let mut ranges = Vec::with_capacity(roots.len());
+        for root in roots {
+            let (lo, hi) = root.subtree_range();
+            let lo = self.bind(Bind::Text(lo));
+            let hi = self.bind(Bind::Text(hi));
+            ranges.push(format!("({column} >= {lo} AND {column} < {hi})"));
+        }
+        if ranges.is_empty() {
+            self.and("1 = 0");
+        } else {
+            self.and(&format!("({})", ranges.join(" OR ")));
+        }
+    }
+
+    /// A condition (binds added, not yet applied) for rows of `column` lying in a subtree of
+    /// `roots` or at one of their ancestors: what a supervision group's member reads of
+    /// records addressed downwards (events, closes, published bulletins). No root: false.
+    pub fn subtree_or_ancestors(&mut self, column: &str, roots: &[RegionCode]) -> String {
+        let mut parts = vec!["1 = 0".to_owned()];
+        for root in roots {
+            let (lo, hi) = root.subtree_range();
+            let (lo, hi) = (self.bind(Bind::Text(lo)), self.bind(Bind::Text(hi)));
+            parts.push(format!("({column} >= {lo} AND {column} < {hi})"));
+            let mut up = root.implied_parent();
+            while let Some(p) = up {
+                up = p.implied_parent();
+                let p = self.bind(Bind::Text(p.to_string()));
+                parts.push(format!("{column} = {p}"));
+            }
+        }
+        format!("({})", parts.join(" OR "))
     }
 
     /// Restricts `column` to the actor's scope and, when asked, to the subtree of `region`, as
@@ -87,6 +128,19 @@ impl Filter {
             (Scope::Region(root), Some(r)) if root.contains(r) => self.region_subtree(column, r),
             (Scope::Region(root), Some(r)) if r.contains(root) => self.region_subtree(column, root),
             (Scope::Region(_), Some(_)) => self.and("1 = 0"),
+            (Scope::Regions(roots), Some(r)) => {
+                // The asked region inside one of the group's, or the group's regions inside it.
+                if roots.iter().any(|root| root.contains(r)) {
+                    self.region_subtree(column, r);
+                } else {
+                    let inside: Vec<RegionCode> = roots
+                        .iter()
+                        .filter(|root| r.contains(root))
+                        .cloned()
+                        .collect();
+                    self.region_subtrees(column, &inside);
+                }
+            }
         }
     }
 

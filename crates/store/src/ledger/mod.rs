@@ -545,11 +545,7 @@ impl Ledger<'_> {
 
     /// Every reference the actor may use, for checking a whole sheet without a query per row.
     pub(crate) async fn refs_in_scope(&self) -> Result<Refs, StoreError> {
-        let (lo, hi) = self
-            .actor
-            .scope
-            .region_range()
-            .unwrap_or_else(|| ("0".into(), ":".into()));
+        let (lo, hi) = self.actor.scope.entry_range();
         let pool = &self.db.pool;
         let counties: Vec<String> = sqlx::query_scalar(
             "SELECT code FROM regions WHERE level = 'county' AND code >= $1 AND code < $2",

@@ -198,10 +198,7 @@ fn pick_named<R>(found: &[(i64, R)], fits: impl Fn(&R) -> bool) -> Picked {
 impl Ledger<'_> {
     async fn import_lookups(&self) -> Result<Lookups, StoreError> {
         let mut l = Lookups::default();
-        let (lo, hi) = match self.actor.scope.region_range() {
-            Some(r) => r,
-            None => ("0".into(), ":".into()),
-        };
+        let (lo, hi) = self.actor.scope.entry_range();
         // With the names of the levels above, as people write the full place.
         let counties: Vec<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
             "SELECT c.name, c.code, m.name, p.name FROM regions c \

@@ -207,7 +207,7 @@ impl Meetings<'_> {
         self.actor.require(Permission::ManageDispatch)?;
         match &self.actor.scope {
             Scope::Region(root) => Ok(root.clone()),
-            Scope::Nationwide => Err(StoreError::forbidden(
+            Scope::Nationwide | Scope::Regions(_) => Err(StoreError::forbidden(
                 "会议由省、市、县商务主管部门在本级录入",
             )),
         }
@@ -224,6 +224,16 @@ impl Meetings<'_> {
                 let lo = f.bind(Bind::Text(lo));
                 let hi = f.bind(Bind::Text(hi));
                 format!("({column} >= {lo} AND {column} < {hi})")
+            }
+            (_, Scope::Regions(roots)) => {
+                let mut ranges = vec!["1 = 0".to_owned()];
+                for root in roots {
+                    let (lo, hi) = root.subtree_range();
+                    let lo = f.bind(Bind::Text(lo));
+                    let hi = f.bind(Bind::Text(hi));
+                    ranges.push(format!("({column} >= {lo} AND {column} < {hi})"));
+                }
+                format!("({})", ranges.join(" OR "))
             }
         }
     }
@@ -344,11 +354,9 @@ impl Meetings<'_> {
                     .unwrap_or_default()
                     .into();
                 m.full = self.actor.role != Role::Unit
-                    && match (&self.actor.scope, RegionCode::parse(&m.region_code)) {
-                        (Scope::Nationwide, _) => true,
-                        (Scope::Region(root), Ok(r)) => root.contains(&r),
-                        _ => false,
-                    };
+                    && (self.actor.scope.is_nationwide()
+                        || RegionCode::parse(&m.region_code)
+                            .is_ok_and(|r| self.actor.scope.covers(&r)));
                 m.organised_by_me = self.organised_by_me(&m.region_code);
                 m
             })

@@ -110,6 +110,8 @@ pub struct ProblemFilter {
     /// Only those without an answer (事事有回音).
     pub unanswered: Option<bool>,
     pub project_id: Option<i64>,
+    /// Only those registered from this supervision visit.
+    pub visit_id: Option<i64>,
     /// Words of the description, the project or the unit.
     pub q: Option<String>,
 }
@@ -313,10 +315,7 @@ impl Problems<'_> {
         self.actor
             .role
             .can_at(Permission::ManageDispatch, &self.actor.scope)
-            && RegionCode::parse(&p.handler_region).is_ok_and(|r| match &self.actor.scope {
-                Scope::Nationwide => true,
-                Scope::Region(root) => root.contains(&r),
-            })
+            && RegionCode::parse(&p.handler_region).is_ok_and(|r| self.actor.scope.covers(&r))
     }
 
     /// Whether the actor answers for the problem: its unit's accounts, or the handling bureau.
@@ -426,6 +425,10 @@ impl Problems<'_> {
             let p = f.bind(Bind::Int(id));
             f.and(&format!("p.project_id = {p}"));
         }
+        if let Some(id) = filter.visit_id {
+            let p = f.bind(Bind::Int(id));
+            f.and(&format!("p.source = 'visit' AND p.source_id = {p}"));
+        }
         if filter.unanswered == Some(true) {
             f.and("p.answer IS NULL");
         }
@@ -506,7 +509,7 @@ impl Problems<'_> {
         self.actor.require(Permission::ManageDispatch)?;
         match &self.actor.scope {
             Scope::Region(root) => Ok(root.clone()),
-            Scope::Nationwide => Err(StoreError::forbidden(
+            Scope::Nationwide | Scope::Regions(_) => Err(StoreError::forbidden(
                 "问题由省、市、县商务主管部门在本级登记",
             )),
         }
@@ -515,6 +518,52 @@ impl Problems<'_> {
     /// Registers a problem; its route follows from the facts given.
     pub async fn create(&self, input: ProblemRegistration) -> Result<Problem, StoreError> {
         let root = self.handler_root()?;
+        let (description, region) = self.check_registration(&input, &root, None).await?;
+        self.register(&input, &description, &region, &root, ("direct", None, None))
+            .await
+    }
+
+    /// Registers a problem found on supervision visit `visit_id` (`source = 'visit'`, numbered
+    /// within the visit's list), handled by `handler`, the bureau that formed the group. A
+    /// project's problem must concern a project of the visit's `places`; a common one is filed
+    /// under `common_region`. The caller has checked the visit and the actor's place in it.
+    pub(crate) async fn register_from_visit(
+        &self,
+        visit_id: i64,
+        handler: &RegionCode,
+        common_region: &RegionCode,
+        places: &[RegionCode],
+        input: ProblemRegistration,
+    ) -> Result<Problem, StoreError> {
+        let (description, region) = self
+            .check_registration(&input, common_region, Some(places))
+            .await?;
+        let seq: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(source_seq), 0) + 1 FROM problems \
+             WHERE source = 'visit' AND source_id = $1",
+        )
+        .bind(visit_id)
+        .fetch_one(&self.db.pool)
+        .await?;
+        self.register(
+            &input,
+            &description,
+            &region,
+            handler,
+            ("visit", Some(visit_id), Some(seq)),
+        )
+        .await
+    }
+
+    /// Checks a registration, naming every field at fault; answers the description and the
+    /// region the problem is filed under (its project's county, or `common_region`). With
+    /// `places`, the project must lie in one of them.
+    async fn check_registration(
+        &self,
+        input: &ProblemRegistration,
+        common_region: &RegionCode,
+        places: Option<&[RegionCode]>,
+    ) -> Result<(String, RegionCode), StoreError> {
         let mut checks = Checks::default();
         let description = input.description.trim().to_owned();
         if description.is_empty() {
@@ -523,21 +572,38 @@ impl Problems<'_> {
         checks.max_chars("description", Some(&description), 2000);
         let region = match (input.project_id, input.common) {
             (Some(pid), _) => match self.ledger().find_project(pid).await {
-                Ok(p) => RegionCode::parse(&p.region_code).ok(),
+                Ok(p) => match (RegionCode::parse(&p.region_code).ok(), places) {
+                    (Some(r), Some(places)) if !places.iter().any(|place| place.contains(&r)) => {
+                        checks.add("project_id", "所选项目不在本次督导的地点范围内");
+                        None
+                    }
+                    (r, _) => r,
+                },
                 Err(StoreError::NotFound(_)) => {
                     checks.add("project_id", "所选项目不存在或不在本级范围内");
                     None
                 }
                 Err(e) => return Err(e),
             },
-            (None, true) => Some(root.clone()),
+            (None, true) => Some(common_region.clone()),
             (None, false) => {
                 checks.add("project_id", "请选择问题涉及的项目，或勾选“共性问题”");
                 None
             }
         };
         checks.finish()?;
-        let region = region.expect("checked");
+        Ok((description, region.expect("checked")))
+    }
+
+    /// Writes a checked registration with its first event and audit entry.
+    async fn register(
+        &self,
+        input: &ProblemRegistration,
+        description: &str,
+        region: &RegionCode,
+        handler: &RegionCode,
+        source: (&'static str, Option<i64>, Option<i64>),
+    ) -> Result<Problem, StoreError> {
         let routing = route(RouteFacts {
             common: input.common,
             other_departments: input.other_departments,
@@ -547,18 +613,25 @@ impl Problems<'_> {
         let id = insert_problem(
             &mut tx,
             &NewProblem {
-                region: &region,
-                handler: &root,
+                region,
+                handler,
                 project_id: input.project_id,
                 common: input.common,
-                source: ("direct", None, None),
+                source,
                 category: input.category,
-                description: &description,
+                description,
                 routing,
             },
             self.actor.user_id,
         )
-        .await?;
+        .await
+        .map_err(|e| match e {
+            // Two members numbering the same visit's list at once: one of them tries again.
+            StoreError::Database(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+                StoreError::Stale
+            }
+            e => e,
+        })?;
         self.commit_audited(
             tx,
             Change {
@@ -569,14 +642,14 @@ impl Problems<'_> {
                     "登记问题（{}，{}）：{}",
                     input.category.label(),
                     routing.label(),
-                    short(&description)
+                    short(description)
                 ),
-                region: Some(&region),
+                region: Some(region),
                 before: None,
                 after: Some(serde_json::json!({
                     "description": description, "category": input.category.as_str(),
                     "project_id": input.project_id, "common": input.common,
-                    "routing": routing.as_str(),
+                    "routing": routing.as_str(), "source": source.0, "source_id": source.1,
                 })),
             },
         )

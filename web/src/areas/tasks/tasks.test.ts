@@ -48,4 +48,8 @@ describe('tasks', () => {
     expect(taskLink({ kind: 'problem', source_id: 7 })).toEqual({ name: 'problem', params: { id: 7 } })
     expect(taskKindLabel('problem')).toBe('交办问题')
   })
+  it("sends a visit's problem list to the visit", () => {
+    expect(taskLink({ kind: 'visit_problem_list', source_id: 5 })).toEqual({ name: 'visit', params: { id: 5 } })
+    expect(taskKindLabel('visit_problem_list')).toBe('督导问题清单')
+  })
 })

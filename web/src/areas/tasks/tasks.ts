@@ -50,6 +50,7 @@ export const TASK_KINDS: Readonly<Record<string, string>> = {
   dispatch_report: '月度调度报送',
   meeting_decision: '会议交办事项',
   problem: '交办问题',
+  visit_problem_list: '督导问题清单',
 }
 
 export function taskKindLabel(kind: string): string {
@@ -63,5 +64,6 @@ export function taskLink(task: { kind: string; source_id: number }): RouteLocati
   }
   if (task.kind === 'meeting_decision') return { name: 'meeting', params: { id: task.source_id } }
   if (task.kind === 'problem') return { name: 'problem', params: { id: task.source_id } }
+  if (task.kind === 'visit_problem_list') return { name: 'visit', params: { id: task.source_id } }
   return null
 }
