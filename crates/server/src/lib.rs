@@ -113,6 +113,8 @@ pub struct AppState {
         (name = "problems", description = "问题清单：登记、交办、答复、督办、办结"),
         (name = "channels", description = "通知渠道：地区群机器人与发送失败的消息"),
         (name = "bulletins", description = "月结与通报：冻结月末数字，起草、发布并导出通报"),
+        (name = "campaigns", description = "专项行动：项目范围、目标、分类与阶段"),
+        (name = "assistance", description = "帮办清单：项目审批事项、责任单位与办理时限"),
     )
 )]
 struct ApiDoc;
@@ -139,6 +141,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::problems::router())
         .merge(routes::channels::router())
         .merge(routes::bulletins::router())
+        .merge(routes::campaigns::router())
+        .merge(routes::assistance::router())
         .merge(routes::two_factor::router())
         .split_for_parts();
     error::document_shared_errors(&mut doc);
