@@ -18,13 +18,15 @@ const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 /// One way a project enters a campaign: every condition given must hold (an empty list or
 /// `None` leaves that condition out).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Selection {
+pub struct CampaignSelection {
     /// Signed at an event of one of these levels (省级 / 市州 / 县市区).
     #[serde(default)]
     pub event_levels: Vec<RegionLevel>,
     /// Signed at an event held in these years (first, last), inclusive.
+    #[schema(value_type = Option<Vec<i32>>, min_items = 2, max_items = 2)]
     pub event_years: Option<(i32, i32)>,
     /// Signed in these years (first, last), inclusive.
+    #[schema(value_type = Option<Vec<i32>>, min_items = 2, max_items = 2)]
     pub signed_years: Option<(i32, i32)>,
     /// The investor is one of the 三类500强 (世界500强, 中国企业500强 or 中国民营企业500强).
     #[serde(default)]
@@ -36,7 +38,7 @@ pub struct Selection {
     pub origins: Vec<Origin>,
 }
 
-impl Selection {
+impl CampaignSelection {
     /// Whether the clause asks for a signing event at all.
     pub fn needs_event(&self) -> bool {
         !self.event_levels.is_empty() || self.event_years.is_some()
@@ -73,7 +75,7 @@ impl Selection {
 /// A campaign's rule: a signed project belongs to it when any of the selections takes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CampaignRule {
-    pub any_of: Vec<Selection>,
+    pub any_of: Vec<CampaignSelection>,
 }
 
 /// What the rule needs to know of a project.
@@ -97,15 +99,15 @@ impl CampaignRule {
     pub fn hunan_2020() -> Self {
         Self {
             any_of: vec![
-                Selection {
+                CampaignSelection {
                     event_levels: vec![RegionLevel::Province],
                     event_years: Some((2018, 2019)),
-                    ..Selection::default()
+                    ..CampaignSelection::default()
                 },
-                Selection {
+                CampaignSelection {
                     signed_years: Some((2018, 2019)),
                     fortune500: true,
-                    ..Selection::default()
+                    ..CampaignSelection::default()
                 },
             ],
         }
@@ -224,7 +226,10 @@ pub fn check_goals(goals: &[Goal], excellent_bp: i64, good_bp: i64) -> Vec<(Stri
         out.push(("good_bp".into(), "良好的下限应在0.01%至100%之间".into()));
     }
     if !(1..=10_000).contains(&excellent_bp) {
-        out.push(("excellent_bp".into(), "优秀的界限应在0.01%至100%之间".into()));
+        out.push((
+            "excellent_bp".into(),
+            "优秀的界限应在0.01%至100%之间".into(),
+        ));
     } else if good_bp > excellent_bp {
         out.push(("good_bp".into(), "良好的下限不能高于优秀的界限".into()));
     }
@@ -341,10 +346,10 @@ mod tests {
     #[test]
     fn amount_and_origin_conditions_hold_together() {
         let rule = CampaignRule {
-            any_of: vec![Selection {
+            any_of: vec![CampaignSelection {
                 min_contract_fen: Some(100_000_000_00),
                 origins: vec![Origin::Foreign, Origin::OutOfProvince],
-                ..Selection::default()
+                ..CampaignSelection::default()
             }],
         };
         let p = signed(date!(2020 - 01 - 01));
@@ -363,13 +368,13 @@ mod tests {
     fn a_rule_without_conditions_or_with_reversed_years_is_refused() {
         assert!(!CampaignRule { any_of: vec![] }.problems().is_empty());
         let empty = CampaignRule {
-            any_of: vec![Selection::default()],
+            any_of: vec![CampaignSelection::default()],
         };
         assert_eq!(empty.problems()[0].0, "rule.any_of[0]");
         let reversed = CampaignRule {
-            any_of: vec![Selection {
+            any_of: vec![CampaignSelection {
                 signed_years: Some((2020, 2018)),
-                ..Selection::default()
+                ..CampaignSelection::default()
             }],
         };
         assert_eq!(reversed.problems()[0].0, "rule.any_of[0].signed_years");

@@ -21,9 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The campaigns the user reads: its region's, those below it, and those of the regions above.
 #[utoipa::path(get, path = "/api/campaigns", tag = "campaigns",
     responses((status = 200, body = Vec<CampaignSummary>)))]
-async fn list_campaigns(
-    ScopedStore(store): ScopedStore,
-) -> ApiResult<Json<Vec<CampaignSummary>>> {
+async fn list_campaigns(ScopedStore(store): ScopedStore) -> ApiResult<Json<Vec<CampaignSummary>>> {
     Ok(Json(store.campaigns().list().await?))
 }
 

@@ -151,7 +151,11 @@ async fn each_unit_reads_and_closes_only_its_own_assistance_items() {
             json!({ "result": "不是本单位的事项" }),
         )
         .await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "the unit does not even see it");
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "the unit does not even see it"
+    );
     let (status, body) = nx
         .post(
             &format!("/api/assistance/{approval_id}/complete"),
@@ -190,7 +194,10 @@ async fn each_unit_reads_and_closes_only_its_own_assistance_items() {
     assert_eq!(item_ids(&overdue), vec![land_id]);
     assert_eq!(overdue[0]["light"], "red");
     assert_eq!(overdue[0]["days_left"], -1);
-    assert_eq!(item_ids(&list(&yy, "/api/assistance?overdue=true").await), vec![land_id]);
+    assert_eq!(
+        item_ids(&list(&yy, "/api/assistance?overdue=true").await),
+        vec![land_id]
+    );
     assert!(list(&yyx, "/api/assistance?overdue=true").await.is_empty());
     let (status, closed) = nx
         .post(

@@ -128,15 +128,30 @@ async fn the_hunan_2020_campaign_classifies_its_projects_for_each_reader() {
 
     let bay_week = event(&hn, "2019湖南—粤港澳大湾区投资贸易洽谈周", "2019-05-28").await;
     let old_fair = event(&hn, "2017湖南（香港）投资贸易洽谈周", "2017-06-01").await;
-    let at_week = project(&nx, "南县大湾区合作智能装备项目", json!({ "event_id": bay_week })).await;
-    let at_old = project(&nx, "南县2017洽谈周项目", json!({ "event_id": old_fair, "signed_on": "2017-06-01" })).await;
+    let at_week = project(
+        &nx,
+        "南县大湾区合作智能装备项目",
+        json!({ "event_id": bay_week }),
+    )
+    .await;
+    let at_old = project(
+        &nx,
+        "南县2017洽谈周项目",
+        json!({ "event_id": old_fair, "signed_on": "2017-06-01" }),
+    )
+    .await;
     let fortune = project(
         &nx,
         "南县世界500强冷链物流项目",
         json!({ "global500": true, "signed_on": "2019-03-01", "stage": "started", "started_on": "2019-10-01" }),
     )
     .await;
-    let ordinary = project(&nx, "南县普通农产品加工项目", json!({ "signed_on": "2019-03-01" })).await;
+    let ordinary = project(
+        &nx,
+        "南县普通农产品加工项目",
+        json!({ "signed_on": "2019-03-01" }),
+    )
+    .await;
     let late_fortune = project(
         &nx,
         "南县2020年世界500强项目",
@@ -178,12 +193,18 @@ async fn the_hunan_2020_campaign_classifies_its_projects_for_each_reader() {
     assert!(campaigns_of(&hn).await.is_empty());
 
     let (status, c) = hn
-        .post("/api/campaigns", hunan_2020("2020年签约项目资金到位倍增行动"))
+        .post(
+            "/api/campaigns",
+            hunan_2020("2020年签约项目资金到位倍增行动"),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{c}");
     let id = c["id"].as_i64().unwrap();
     let (status, body) = hn
-        .post("/api/campaigns", hunan_2020("2020年签约项目资金到位倍增行动"))
+        .post(
+            "/api/campaigns",
+            hunan_2020("2020年签约项目资金到位倍增行动"),
+        )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
 
@@ -233,7 +254,10 @@ async fn the_hunan_2020_campaign_classifies_its_projects_for_each_reader() {
     assert_eq!(phases[1]["current"], true);
     assert_eq!(phases[1]["light"], "yellow");
     assert_eq!(phases[0]["light"], "red");
-    assert_eq!(phases[1]["requirements"], "督导小组分赴市州现场调研、座谈交流");
+    assert_eq!(
+        phases[1]["requirements"],
+        "督导小组分赴市州现场调研、座谈交流"
+    );
     assert_eq!(c["organised_by_me"], true);
 
     // The phases are the province bureau's tasks.
@@ -251,7 +275,10 @@ async fn the_hunan_2020_campaign_classifies_its_projects_for_each_reader() {
     assert!(nx_items.iter().all(|p| p["region_code"] == "430921"));
     assert!(ids(&nx_items).contains(&at_week) && !ids(&nx_items).contains(&yj));
     let (_, nx_view) = nx.get(&format!("/api/campaigns/{id}")).await;
-    assert_eq!(nx_view["report"]["total"]["projects"].as_i64().unwrap(), nx_total);
+    assert_eq!(
+        nx_view["report"]["total"]["projects"].as_i64().unwrap(),
+        nx_total
+    );
     assert_eq!(nx_view["organised_by_me"], false);
     // 沅江 the same over its own.
     let (_, yj_items) = campaign_projects(&yyx, id).await;

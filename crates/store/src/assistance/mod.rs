@@ -203,8 +203,7 @@ impl Assistance<'_> {
         self.readable(&mut f);
         let p = f.bind(Bind::Int(id));
         f.and(&format!("i.id = {p}"));
-        let item: Option<AssistanceItem> =
-            f.query_as(&f.sql).fetch_optional(&self.db.pool).await?;
+        let item: Option<AssistanceItem> = f.query_as(&f.sql).fetch_optional(&self.db.pool).await?;
         Ok(self.finish(item.ok_or(StoreError::NotFound("该帮办事项"))?))
     }
 
@@ -406,10 +405,7 @@ impl Assistance<'_> {
                 entity: "assistance_item",
                 entity_id: Some(id.to_string()),
                 action: "complete",
-                summary: format!(
-                    "帮办事项办结：{}（{}）",
-                    item.project_name, item.step_label
-                ),
+                summary: format!("帮办事项办结：{}（{}）", item.project_name, item.step_label),
                 region: Some(&region),
                 before: Some(serde_json::json!({ "status": item.status })),
                 after: Some(serde_json::json!({ "status": "done", "result": result })),

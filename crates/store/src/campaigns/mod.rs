@@ -91,7 +91,7 @@ pub struct CampaignSummary {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct Phase {
+pub struct CampaignPhase {
     #[serde(skip)]
     pub campaign_id: i64,
     pub seq: i64,
@@ -140,7 +140,7 @@ pub struct Campaign {
     /// The rule in words, one line per selection.
     pub rule_text: Vec<String>,
     pub goals: Vec<GoalProgress>,
-    pub phases: Vec<Phase>,
+    pub phases: Vec<CampaignPhase>,
     /// The 三率 and classification counts of the campaign's projects within the reader's
     /// reach, by the next level of regions, classified by the campaign's thresholds.
     pub report: RatesReport,
@@ -184,9 +184,7 @@ fn select_sql(rule: &CampaignRule, f: &mut Filter) {
             all.push(format!("p.signed_on >= {from} AND p.signed_on <= {to}"));
         }
         if s.fortune500 {
-            all.push(
-                "(p.global500 = TRUE OR p.china500 = TRUE OR p.private500 = TRUE)".to_owned(),
-            );
+            all.push("(p.global500 = TRUE OR p.china500 = TRUE OR p.private500 = TRUE)".to_owned());
         }
         if let Some(min) = s.min_contract_fen {
             let min = f.bind(Bind::Int(min));
@@ -285,7 +283,7 @@ impl Campaigns<'_> {
         }
     }
 
-    fn finish(&self, mut s: CampaignSummary, phases: &[Phase]) -> CampaignSummary {
+    fn finish(&self, mut s: CampaignSummary, phases: &[CampaignPhase]) -> CampaignSummary {
         s.organised_by_me = self.actor.region_code.as_ref().map(RegionCode::as_str)
             == Some(s.region_code.as_str())
             && self
@@ -296,7 +294,7 @@ impl Campaigns<'_> {
         s
     }
 
-    async fn phases_of(&self, ids: &[i64]) -> Result<Vec<Phase>, StoreError> {
+    async fn phases_of(&self, ids: &[i64]) -> Result<Vec<CampaignPhase>, StoreError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -307,7 +305,7 @@ impl Campaigns<'_> {
         let list: Vec<String> = ids.iter().map(|id| f.bind(Bind::Int(*id))).collect();
         f.and(&format!("campaign_id IN ({})", list.join(", ")));
         let sql = format!("{} ORDER BY campaign_id, seq", f.sql);
-        let mut phases: Vec<Phase> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
+        let mut phases: Vec<CampaignPhase> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
         let today = self.today();
         for id in ids {
             let own: Vec<usize> = (0..phases.len())
@@ -351,7 +349,7 @@ impl Campaigns<'_> {
         Ok(rows
             .into_iter()
             .map(|r| {
-                let own: Vec<Phase> = phases
+                let own: Vec<CampaignPhase> = phases
                     .iter()
                     .filter(|p| p.campaign_id == r.id)
                     .cloned()
@@ -362,7 +360,10 @@ impl Campaigns<'_> {
     }
 
     /// A campaign the user reads, with its stored rule and goals.
-    async fn find(&self, id: i64) -> Result<(CampaignSummary, CampaignRule, Vec<Goal>), StoreError> {
+    async fn find(
+        &self,
+        id: i64,
+    ) -> Result<(CampaignSummary, CampaignRule, Vec<Goal>), StoreError> {
         let mut f = Filter::new(SUMMARY);
         self.visible(&mut f);
         let p = f.bind(Bind::Int(id));
@@ -467,9 +468,7 @@ impl Campaigns<'_> {
                 Some(asked.to_string())
             }
         };
-        self.ledger()
-            .list_for(&filter, page, Some(&cohort))
-            .await
+        self.ledger().list_for(&filter, page, Some(&cohort)).await
     }
 
     /// Sets up a campaign over the user's own region, its phases each a task of the region's
@@ -543,14 +542,7 @@ impl Campaigns<'_> {
         .bind(&now)
         .fetch_one(&mut *tx)
         .await
-        .map_err(|e| {
-            on_constraint(
-                e,
-                "campaigns_name_key",
-                "name",
-                "本地区已有同名的专项行动",
-            )
-        })?;
+        .map_err(|e| on_constraint(e, "campaigns_name_key", "name", "本地区已有同名的专项行动"))?;
         for (i, (p, d)) in input.phases.iter().zip(&dates).enumerate() {
             let phase_name = p.name.trim();
             let phase_id: i64 = sqlx::query_scalar(
