@@ -283,13 +283,16 @@ mod tests {
     use super::*;
     use time::macros::date;
 
+    /// 1亿元 in 分.
+    const ONE_YI: i64 = 100_000_000 * 100;
+
     fn signed(on: Date) -> ProjectFacts {
         ProjectFacts {
             signed: true,
             signed_on: Some(on),
             event: None,
             fortune500: false,
-            contract_fen: 100_000_000_00,
+            contract_fen: ONE_YI,
             origin: Origin::OutOfProvince,
         }
     }
@@ -347,7 +350,7 @@ mod tests {
     fn amount_and_origin_conditions_hold_together() {
         let rule = CampaignRule {
             any_of: vec![CampaignSelection {
-                min_contract_fen: Some(100_000_000_00),
+                min_contract_fen: Some(ONE_YI),
                 origins: vec![Origin::Foreign, Origin::OutOfProvince],
                 ..CampaignSelection::default()
             }],
@@ -355,7 +358,7 @@ mod tests {
         let p = signed(date!(2020 - 01 - 01));
         assert!(rule.selects(&p), "exactly 1亿元 is at least 1亿元");
         assert!(!rule.selects(&ProjectFacts {
-            contract_fen: 100_000_000_00 - 1,
+            contract_fen: ONE_YI - 1,
             ..p
         }));
         assert!(!rule.selects(&ProjectFacts {
