@@ -5,7 +5,9 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod assistance;
 pub mod bulletins;
+pub mod campaigns;
 pub mod credit_code;
 pub mod date;
 pub mod deadlines;

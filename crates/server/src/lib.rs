@@ -116,6 +116,8 @@ pub struct AppState {
         (name = "channels", description = "通知渠道：地区群机器人与发送失败的消息"),
         (name = "bulletins", description = "月结与通报：冻结月末数字，起草、发布并导出通报"),
         (name = "map", description = "招商地图：项目与园区点位"),
+        (name = "campaigns", description = "专项行动：项目范围、目标、分类与阶段"),
+        (name = "assistance", description = "帮办清单：项目审批事项、责任单位与办理时限"),
     )
 )]
 struct ApiDoc;
@@ -145,6 +147,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::channels::router())
         .merge(routes::bulletins::router())
         .merge(routes::map::router())
+        .merge(routes::campaigns::router())
+        .merge(routes::assistance::router())
         .merge(routes::two_factor::router())
         .split_for_parts();
     error::document_shared_errors(&mut doc);

@@ -10,10 +10,12 @@
 mod house;
 mod kit;
 
+pub mod assistance;
 pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod bulletins;
+pub mod campaigns;
 pub mod channels;
 pub mod dashboard;
 pub mod demo;

@@ -3,7 +3,7 @@
 
 use crate::kit::db::Db;
 use crate::kit::error::StoreError;
-use crate::kit::filter::{Bind, Filter};
+use crate::kit::filter::{Bind, Cohort, Filter};
 use crate::regions::Regions;
 use crate::scoped::ProjectReach;
 use luodi_domain::funds::Period;
@@ -287,11 +287,28 @@ impl Rates<'_> {
     /// The report for `query`, computed once per change of the data and per day for everyone
     /// who reads the same projects (`Scoped::kept`).
     pub async fn report(&self, query: &RatesQuery) -> Result<RatesReport, StoreError> {
-        self.kept("rates.report", query, || self.compute_report(query))
+        self.report_for(query, None).await
+    }
+
+    /// The report over a cohort's projects only (a campaign's), classified by its thresholds.
+    pub(crate) async fn report_for(
+        &self,
+        query: &RatesQuery,
+        cohort: Option<&Cohort<'_>>,
+    ) -> Result<RatesReport, StoreError> {
+        let what = match cohort {
+            Some(c) => format!("rates.report|{}", c.key),
+            None => "rates.report".to_owned(),
+        };
+        self.kept(&what, query, || self.compute_report(query, cohort))
             .await
     }
 
-    async fn compute_report(&self, query: &RatesQuery) -> Result<RatesReport, StoreError> {
+    async fn compute_report(
+        &self,
+        query: &RatesQuery,
+        cohort: Option<&Cohort<'_>>,
+    ) -> Result<RatesReport, StoreError> {
         let region = self.report_region(query.region.as_deref())?;
         let group = GroupBy::parse(query.group_by.as_deref())?;
         let as_of = match non_blank(query.as_of.as_deref()) {
@@ -300,7 +317,10 @@ impl Rates<'_> {
             }
             None => None,
         };
-        let t = self.rules().thresholds().await?;
+        let t = match cohort {
+            Some(c) => c.thresholds,
+            None => self.rules().thresholds().await?,
+        };
         let mut f = Filter::new("");
         let (en, ed) = t.excellent_above.parts();
         let (gn, gd) = t.good_from.parts();
@@ -318,6 +338,7 @@ impl Rates<'_> {
         // (one range of month_close_projects_rates); otherwise each kept row joins its project
         // for the filter or grouping.
         let kept_only = closed.is_some()
+            && cohort.is_none()
             && group == GroupBy::Region
             && non_blank(query.signed_from.as_deref()).is_none()
             && non_blank(query.signed_to.as_deref()).is_none()
@@ -444,6 +465,9 @@ impl Rates<'_> {
             "p.region_code"
         };
         f.projects(&self.actor, "p", region_column, region.as_ref());
+        if let Some(c) = cohort {
+            (c.select)(&mut f);
+        }
         // A confirmed copy (确认重复) is the earlier project signed again: counted once. A
         // closed month keeps what it counted when it was closed.
         if closed.is_none() {

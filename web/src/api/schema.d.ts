@@ -4,6 +4,43 @@
  */
 
 export interface paths {
+    "/api/assistance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The items the user reads (a unit account: its own unit's), soonest time limit first;
+         *     `overdue=true` gives the overdue list.
+         */
+        get: operations["list_items"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/assistance/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The responsible unit reports an item done (办结). */
+        post: operations["complete_item"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/attachments/{id}": {
         parameters: {
             query?: never;
@@ -335,6 +372,81 @@ export interface paths {
         };
         /** The bulletin's tables as a workbook, one sheet per table, with its prose and definitions. */
         get: operations["bulletin_xlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The campaigns the user reads: its region's, those below it, and those of the regions above. */
+        get: operations["list_campaigns"];
+        put?: never;
+        /** Sets up a campaign over the user's region; each phase becomes a task of its bureau. */
+        post: operations["create_campaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One campaign: rule, goals against its figures, phases, and the 三率 of its projects within
+         *     the user's reach, classified by the campaign's thresholds.
+         */
+        get: operations["get_campaign"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{id}/phases/{seq}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The organising bureau reports a phase's work done (its task in 我的待办 is closed). */
+        post: operations["complete_phase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{id}/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A page of the campaign's projects within the user's reach, with the ledger's filters and
+         *     each project's classification by the campaign's thresholds.
+         */
+        get: operations["campaign_projects"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1180,6 +1292,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/map/markers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The placed projects (largest contracts first, up to 3,000) and zones of a region within the
+         *     user's reach, and how many of its signed projects have no place on the map yet.
+         */
+        get: operations["get_markers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/meetings": {
         parameters: {
             query?: never;
@@ -1826,6 +1958,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{id}/assistance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A project's assistance list, as its page shows it. */
+        get: operations["project_items"];
+        put?: never;
+        /** Lists an item on a project: it becomes a task of the responsible unit. */
+        post: operations["add_item"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{id}/funds": {
         parameters: {
             query?: never;
@@ -1861,6 +2011,23 @@ export interface paths {
          */
         get: operations["project_history"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{id}/location": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Places a project on the map, or clears its place (`location: null`). Audited. */
+        put: operations["put_project_location"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2624,6 +2791,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/zones/{id}/location": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Places a zone (园区、乡镇) on the map, or clears its place. Audited. */
+        put: operations["put_zone_location"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2658,6 +2842,64 @@ export interface components {
             /** @description 办理时限, YYYY-MM-DD */
             due_on: string;
         };
+        /** @description An item as the bureau lists it. */
+        AssistanceInput: {
+            step: components["schemas"]["AssistanceStep"];
+            /** @description What is to be done (e.g. 协助办理用地预审与选址意见书). */
+            content: string;
+            /**
+             * Format: int64
+             * @description 责任单位 (a unit of the project's county or above it, within the user's scope).
+             */
+            unit_id: number;
+            /** @description 责任人 */
+            person: string;
+            /** @description 办理时限, YYYY-MM-DD */
+            due_on: string;
+        };
+        AssistanceItem: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            project_id: number;
+            project_name: string;
+            region_code: string;
+            region_name: string;
+            step: components["schemas"]["AssistanceStep"];
+            step_label: string;
+            content: string;
+            /** Format: int64 */
+            unit_id: number;
+            unit_name: string;
+            person: string;
+            due_on: string;
+            /** @description `open` or `done`. */
+            status: string;
+            result?: string | null;
+            done_at?: string | null;
+            light?: null | components["schemas"]["Light"];
+            light_label: string;
+            /**
+             * Format: int64
+             * @description Days until the time limit (negative: overdue by that many).
+             */
+            days_left: number;
+            overdue: boolean;
+            /**
+             * @description The user answers for it (its unit, or the bureau standing in for a unit without an
+             *     account): may report it done.
+             */
+            mine: boolean;
+        };
+        /** @description What the one answering for an item reports when it is done. */
+        AssistanceReport: {
+            result: string;
+        };
+        /**
+         * @description The procedures an assistance list names, in the order a project usually meets them.
+         * @enum {string}
+         */
+        AssistanceStep: "registration" | "approval" | "land_pre_review" | "environment" | "energy" | "planning_permit" | "construction_permit" | "fire_safety" | "utilities" | "other";
         Attachment: {
             /** Format: int64 */
             id: number;
@@ -2799,6 +3041,17 @@ export interface components {
             lagging: components["schemas"]["LaggingProject"][];
             late_reporters: components["schemas"]["LateReporter"][];
             definitions: string[];
+            /**
+             * @description 目标任务: the year's targets of the region and of the regions below, against the
+             *     figures of the period's end. (Absent from bulletins drafted before it was added.)
+             */
+            targets?: components["schemas"]["TargetLine"][];
+            /**
+             * @description 签约活动履约: the signing events' projects as at the period's end, largest contract
+             *     first (at most 20).
+             */
+            events?: components["schemas"]["RateRow"][];
+            problems?: null | components["schemas"]["ProblemFigures"];
         };
         /** @description A bulletin in a list, without its figures. */
         BulletinItem: {
@@ -2817,6 +3070,100 @@ export interface components {
             cut_off_at: string;
             created_at: string;
             published_at?: string | null;
+        };
+        Campaign: components["schemas"]["CampaignSummary"] & {
+            rule: components["schemas"]["CampaignRule"];
+            /** @description The rule in words, one line per selection. */
+            rule_text: string[];
+            goals: components["schemas"]["GoalProgress"][];
+            phases: components["schemas"]["CampaignPhase"][];
+            /**
+             * @description The 三率 and classification counts of the campaign's projects within the reader's
+             *     reach, by the next level of regions, classified by the campaign's thresholds.
+             */
+            report: components["schemas"]["RatesReport"];
+        };
+        /** @description A campaign as its organiser sets it up. */
+        CampaignInput: {
+            name: string;
+            /** @description Which signed projects it takes: any one of the selections. */
+            rule: components["schemas"]["CampaignRule"];
+            goals?: components["schemas"]["Goal"][];
+            /**
+             * Format: int64
+             * @description 优秀: arrival rate strictly above this (basis points; 5000 = 50% when omitted).
+             */
+            excellent_bp?: number | null;
+            /**
+             * Format: int64
+             * @description 良好: arrival rate from this (basis points; 2000 = 20% when omitted).
+             */
+            good_bp?: number | null;
+            phases?: components["schemas"]["PhaseInput"][];
+        };
+        CampaignPhase: {
+            /** Format: int64 */
+            seq: number;
+            name: string;
+            starts_on: string;
+            ends_on: string;
+            requirements: string;
+            /** @description `open` or `done`. */
+            status: string;
+            summary?: string | null;
+            done_at?: string | null;
+            light?: null | components["schemas"]["Light"];
+            light_label: string;
+            /**
+             * Format: int64
+             * @description Days until its last day (negative: overdue by that many).
+             */
+            days_left: number;
+            /** @description Today lies within its dates. */
+            current: boolean;
+        };
+        /** @description A campaign's rule: a signed project belongs to it when any of the selections takes it. */
+        CampaignRule: {
+            any_of: components["schemas"]["CampaignSelection"][];
+        };
+        /**
+         * @description One way a project enters a campaign: every condition given must hold (an empty list or
+         *     `None` leaves that condition out).
+         */
+        CampaignSelection: {
+            /** @description Signed at an event of one of these levels (省级 / 市州 / 县市区). */
+            event_levels?: components["schemas"]["RegionLevel"][];
+            /** @description Signed at an event held in these years (first, last), inclusive. */
+            event_years?: number[] | null;
+            /** @description Signed in these years (first, last), inclusive. */
+            signed_years?: number[] | null;
+            /** @description The investor is one of the 三类500强 (世界500强, 中国企业500强 or 中国民营企业500强). */
+            fortune500?: boolean;
+            /**
+             * Format: int64
+             * @description Contract amount (人民币) at least this many 分.
+             */
+            min_contract_fen?: number | null;
+            /** @description Money from one of these origins. */
+            origins?: components["schemas"]["Origin"][];
+        };
+        CampaignSummary: {
+            /** Format: int64 */
+            id: number;
+            region_code: string;
+            region_name: string;
+            name: string;
+            /** Format: int64 */
+            excellent_bp: number;
+            /** Format: int64 */
+            good_bp: number;
+            /** Format: int64 */
+            version: number;
+            created_at: string;
+            /** @description The phase it is in today (or the next to come), by name; null once all have ended. */
+            current_phase?: string | null;
+            /** @description The user's own bureau organised it (may report its phases done). */
+            organised_by_me: boolean;
         };
         CategoryCount: {
             category: components["schemas"]["UnitCategory"];
@@ -3350,6 +3697,33 @@ export interface components {
          * @enum {string}
          */
         FundStatus: "entered" | "confirmed" | "returned" | "superseded";
+        /** @description A goal to reach: the indicator at least `target_bp` basis points (2000 = 20%). */
+        Goal: {
+            indicator: components["schemas"]["GoalIndicator"];
+            /** Format: int64 */
+            target_bp: number;
+        };
+        /**
+         * @description What a campaign's goals are set on (domain §5's 三率).
+         * @enum {string}
+         */
+        GoalIndicator: "arrival_rate" | "fulfilment_rate" | "start_rate";
+        /** @description A goal with the campaign's actual figure against it. */
+        GoalProgress: {
+            indicator: components["schemas"]["GoalIndicator"];
+            label: string;
+            /** Format: int64 */
+            target_bp: number;
+            /** @description e.g. "20.00%" */
+            target: string;
+            /**
+             * @description The campaign's figure over the reader's projects, e.g. "23.50%"; null without a
+             *     denominator.
+             */
+            actual?: string | null;
+            /** @description null when there is no actual figure yet. */
+            reached?: boolean | null;
+        };
         /** @description A group's compliance with its quota in a quarter. */
         GroupCompliance: {
             /** Format: int64 */
@@ -3492,6 +3866,17 @@ export interface components {
          * @enum {string}
          */
         Light: "green" | "yellow" | "red" | "done";
+        /** @description A point set on the map, in degrees (GCJ-02, as the bundled boundaries). */
+        Location: {
+            /** Format: double */
+            lng: number;
+            /** Format: double */
+            lat: number;
+        };
+        /** @description Sets a location, or clears it with `location: null`. */
+        LocationInput: {
+            location?: null | components["schemas"]["Location"];
+        };
         LoginRequest: {
             username: string;
             /** @description Cleared from memory once the request is done. */
@@ -3508,6 +3893,22 @@ export interface components {
             two_factor?: null | components["schemas"]["Challenge"];
             /** @description After enrolling during sign-in: the recovery codes, shown this once. */
             recovery_codes?: string[] | null;
+        };
+        Markers: {
+            projects: components["schemas"]["ProjectMarker"][];
+            zones: components["schemas"]["ZoneMarker"][];
+            /**
+             * Format: int64
+             * @description Projects within the region that have a place on the map (drawn up to the limit).
+             */
+            placed: number;
+            /**
+             * Format: int64
+             * @description Signed projects within the region the reader reaches that have none yet.
+             */
+            unplaced: number;
+            /** @description Whether more projects are placed than drawn. */
+            truncated: boolean;
         };
         /** @description The signed-in user as the front end needs it. */
         Me: {
@@ -4225,6 +4626,20 @@ export interface components {
             code: components["schemas"]["Permission"];
             label: string;
         };
+        /** @description A dated phase and what it requires (e.g. 梳理摸底 5/25–5/29: 按资金到位率分成四类). */
+        PhaseInput: {
+            name: string;
+            /** @description YYYY-MM-DD */
+            starts_on: string;
+            /** @description YYYY-MM-DD: the phase's deadline. */
+            ends_on: string;
+            /** @description 工作要求 */
+            requirements: string;
+        };
+        /** @description What the organiser reports when a phase's work is done. */
+        PhaseReport: {
+            summary: string;
+        };
         Problem: components["schemas"]["ProblemSummary"] & {
             events: components["schemas"]["ProblemEvent"][];
             letters: components["schemas"]["ProblemLetter"][];
@@ -4243,6 +4658,42 @@ export interface components {
             user_name: string;
             at: string;
             action_label: string;
+        };
+        /** @description Problems of a region registered up to a period's end, in their state when counted. */
+        ProblemFigures: {
+            /**
+             * Format: int64
+             * @description Registered from the period's first day to its last.
+             */
+            registered_in_period: number;
+            /**
+             * Format: int64
+             * @description Registered up to the period's last day.
+             */
+            registered: number;
+            /**
+             * Format: int64
+             * @description Of those, closed (办结).
+             */
+            closed: number;
+            /**
+             * Format: int64
+             * @description Not closed yet.
+             */
+            open: number;
+            /**
+             * Format: int64
+             * @description Assigned or in hand and past their deadline when counted (as the problem list's 逾期).
+             */
+            overdue: number;
+            /** Format: int64 */
+            answered_on_time: number;
+            /** Format: int64 */
+            answered_late: number;
+            /** @description 办结率: closed of registered, e.g. "62.50%"; null with none registered. */
+            closing_rate?: string | null;
+            /** @description When they were counted (the draft's time). */
+            counted_at: string;
         };
         /** @description A problem a project reports (存在问题); the supervision area turns them into tracked ones. */
         ProblemInput: {
@@ -4478,6 +4929,28 @@ export interface components {
             producing_on?: string | null;
             case_by_case?: boolean;
             key_project?: boolean;
+        };
+        /** @description A signed project drawn on the map. */
+        ProjectMarker: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            region_code: string;
+            region_name: string;
+            zone_name?: string | null;
+            stage: string;
+            /** Format: int64 */
+            contract_fen: number;
+            /** Format: int64 */
+            contract_cents: number;
+            /** Format: int64 */
+            arrived_fen: number;
+            /** Format: int64 */
+            arrived_cents: number;
+            /** Format: double */
+            lng: number;
+            /** Format: double */
+            lat: number;
         };
         ProjectPreviewRow: {
             row: number;
@@ -5125,6 +5598,18 @@ export interface components {
              */
             value_bp: number;
         };
+        /** @description A yearly target against the figure the bulletin states. */
+        TargetLine: {
+            region_code: string;
+            region_name: string;
+            indicator: string;
+            indicator_label: string;
+            /** @description "20.00%", "+12.00%" for growth. */
+            target: string;
+            /** @description The figure as at the period's end, or null when it cannot be computed. */
+            actual?: string | null;
+            reached?: boolean | null;
+        };
         /** @description A target with the figure reached so far. */
         TargetProgress: {
             /** Format: int64 */
@@ -5475,6 +5960,22 @@ export interface components {
             /** @description `park` (园区/开发区) or `township` (乡镇). */
             kind: string;
         };
+        /** @description A zone (园区、乡镇) drawn on the map, with the projects of it that the reader reaches. */
+        ZoneMarker: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** @description `park` or `township`. */
+            kind: string;
+            county_code: string;
+            county_name: string;
+            /** Format: int64 */
+            projects: number;
+            /** Format: double */
+            lng: number;
+            /** Format: double */
+            lat: number;
+        };
     };
     responses: {
         /** @description 请求有误：地址中的编号（bad_path）、查询参数（bad_query）、JSON（malformed_json）或上传方式（invalid_upload、bad_request）不正确 */
@@ -5561,6 +6062,104 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_items: {
+        parameters: {
+            query?: {
+                /** @description Only this project's items. */
+                project_id?: number | null;
+                /** @description true: only open items past their time limit (逾期). */
+                overdue?: boolean | null;
+                /** @description `open` or `done`. */
+                status?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssistanceItem"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    complete_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssistanceReport"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssistanceItem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     download_attachment: {
         parameters: {
             query?: never;
@@ -6359,6 +6958,272 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_campaigns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignSummary"][];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    create_campaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_campaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    complete_phase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                seq: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhaseReport"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    campaign_projects: {
+        parameters: {
+            query?: {
+                /** @description Part of the project or investor name, or the credit code. */
+                q?: string | null;
+                /** @description Region subtree. */
+                region?: string | null;
+                stage?: string | null;
+                origin?: string | null;
+                /** @description GB/T 4754 section letter or division code. */
+                industry?: string | null;
+                event_id?: number | null;
+                signed_from?: string;
+                signed_to?: string;
+                /** @description Contract amount at least (分). */
+                min_contract_fen?: number | null;
+                /** @description Contract amount at most (分). */
+                max_contract_fen?: number | null;
+                key_project?: boolean | null;
+                /** @description 落户园区/乡镇. */
+                zone_id?: number | null;
+                /** @description 招商单位. */
+                attracting_unit_id?: number | null;
+                /** @description 责任单位. */
+                responsible_unit_id?: number | null;
+                /** @description Part of the responsible leader's name (责任领导). */
+                responsible_leader?: string | null;
+                /** @description 世界500强 investor. */
+                global500?: boolean | null;
+                /** @description 中国500强 investor. */
+                china500?: boolean | null;
+                /** @description 民营500强 investor. */
+                private500?: boolean | null;
+                /** @description 战略性新兴产业. */
+                strategic_emerging?: boolean | null;
+                /** @description Local 主导产业 tag, exactly. */
+                leading_industry?: string | null;
+                /** @description `CNY`: with a contract amount in 元; `USD`: with contract foreign capital in US dollars. */
+                currency?: string | null;
+                /** @description 一事一议. */
+                case_by_case?: boolean | null;
+                /** @description true: signed projects whose contract amount is not filled in (合同金额未填). */
+                missing_contract?: boolean | null;
+                /**
+                 * @description true: signed projects not yet fulfilling (未履约): no confirmed arrival and no start
+                 *     (with `signed_to`, the lagging ones signed long ago).
+                 */
+                not_fulfilled?: boolean | null;
+                /**
+                 * @description Confirmed copies (确认重复) leave the ledger's lists, counts and exports like every other
+                 *     figure: `include` shows them beside the rest, `only` lists just them; `pool`: only
+                 *     projects waiting in the duplicate pool.
+                 */
+                duplicates?: string | null;
+                /**
+                 * @description Sort column: signed_on, contract_fen, arrived_fen, name, updated_at (default signed_on);
+                 *     prefix with `-` for descending.
+                 */
+                sort?: string | null;
+                /** @description Page number, from 1. */
+                page?: number | null;
+                /** @description Rows per page, 1–500 (default 20). */
+                page_size?: number | null;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Project"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8739,6 +9604,43 @@ export interface operations {
             403: components["responses"]["Forbidden"];
         };
     };
+    get_markers: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The region whose markers are drawn (inside the user's scope); the user's own when
+                 *     omitted.
+                 */
+                region?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Markers"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
     list_meetings: {
         parameters: {
             query?: never;
@@ -10648,6 +11550,90 @@ export interface operations {
             };
         };
     };
+    project_items: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssistanceItem"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssistanceInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssistanceItem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_project_funds: {
         parameters: {
             query?: never;
@@ -10741,6 +11727,58 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_project_location: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LocationInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LocationInput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12785,6 +13823,58 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    put_zone_location: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LocationInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LocationInput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
 }

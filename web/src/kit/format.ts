@@ -196,3 +196,21 @@ export function percentValue(rate: string | null | undefined): number | null {
   const m = /^(-?\d+(?:\.\d+)?)%$/.exec(rate.trim())
   return m ? Number(m[1]) : null
 }
+
+/** "还剩 3 天", "今天截止", "逾期 2 天" from the days the server counts to a deadline. */
+export function daysLeftText(days: number | null | undefined): string {
+  if (days === null || days === undefined) return ''
+  if (days > 0) return `还剩 ${days} 天`
+  if (days === 0) return '今天截止'
+  return `逾期 ${-days} 天`
+}
+
+/** Basis points as a percentage for inputs and labels: 2000 → 20, 1250 → 12.5. */
+export function basisPointsToPercent(bp: number): number {
+  return bp / 100
+}
+
+/** A percentage typed in a form as basis points: 20 → 2000, 12.5 → 1250. */
+export function percentToBasisPoints(percent: number): number {
+  return Math.round(percent * 100)
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { allowed, visibleMenu } from './menu'
 
 const titles = (perms: string[], level: string | null = null) => visibleMenu(perms, { level }).map((m) => m.title)
-const SHARED = ['项目台账', '签约活动', '会议调度', '问题清单', '通报', '三率统计', '招商地图']
+const SHARED = ['项目台账', '签约活动', '会议调度', '问题清单', '通报', '帮办清单', '专项行动', '三率统计', '招商地图']
 
 describe('visibleMenu', () => {
   it('gives a county bureau without user or audit rights only the shared pages', () => {
@@ -58,6 +58,8 @@ describe('ledger menu', () => {
       '会议调度',
       '问题清单',
       '通报',
+      '帮办清单',
+      '专项行动',
       '重复核查',
       '三率统计',
       '招商地图',
@@ -128,6 +130,13 @@ describe('bulletins menu', () => {
     const bureau = titles(['read_units', 'manage_ledger', 'report_progress', 'manage_dispatch'], 'county')
     expect(bureau[bureau.indexOf('问题清单') + 1]).toBe('通报')
     expect(titles([])).toContain('通报')
+  })
+})
+
+describe('campaigns and assistance menu', () => {
+  it('gives every role 帮办清单 and 专项行动, after 通报', () => {
+    const unit = titles(['read_units', 'enter_funds', 'report_progress'], 'county')
+    expect(unit.slice(unit.indexOf('通报') + 1, unit.indexOf('通报') + 3)).toEqual(['帮办清单', '专项行动'])
   })
 })
 

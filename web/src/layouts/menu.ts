@@ -58,6 +58,10 @@ export const MENU: readonly MenuItem[] = [
   { path: '/supervision/visits', title: '督导调研', icon: 'Guide', permission: SUPERVISION },
   // Every role: the bulletins addressed to the user's region, and those issued within it.
   { path: '/bulletins', title: '通报', icon: 'Notebook' },
+  // Every role: a bureau its region's items, a unit those given to it.
+  { path: '/assistance', title: '帮办清单', icon: 'List' },
+  // Every role: the campaigns of the user's region, below it and above it.
+  { path: '/campaigns', title: '专项行动', icon: 'Aim' },
   { path: '/duplicates', title: '重复核查', icon: 'CopyDocument', permission: 'manage_ledger' },
   { path: '/rates', title: '三率统计', icon: 'DataAnalysis' },
   { path: '/map', title: '招商地图', icon: 'Location' },

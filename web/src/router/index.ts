@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { setPasswordChangeHandler, setUnauthenticatedHandler } from '@/api/client'
+import { routes as assistance } from '@/areas/assistance/routes'
 import { routes as audit } from '@/areas/audit/routes'
 import { routes as channels } from '@/areas/channels/routes'
 import { publicRoutes, routes as account } from '@/areas/auth/routes'
@@ -12,6 +13,7 @@ import { routes as ledger } from '@/areas/ledger/routes'
 import { routes as map } from '@/areas/map/routes'
 import { routes as meetings } from '@/areas/meetings/routes'
 import { routes as bulletins } from '@/areas/bulletins/routes'
+import { routes as campaigns } from '@/areas/campaigns/routes'
 import { routes as problems } from '@/areas/problems/routes'
 import { routes as rates } from '@/areas/rates/routes'
 import { routes as regions } from '@/areas/regions/routes'
@@ -49,6 +51,8 @@ const routes: RouteRecordRaw[] = [
       ...problems,
       ...supervision,
       ...revisits,
+      ...assistance,
+      ...campaigns,
       ...bulletins,
       ...duplicates,
       ...rates,

@@ -1,8 +1,10 @@
 //! One module per business area, each exposing `router()`.
 
+pub mod assistance;
 pub mod audit;
 pub mod auth;
 pub mod bulletins;
+pub mod campaigns;
 pub mod channels;
 pub mod dashboard;
 pub mod dispatch;

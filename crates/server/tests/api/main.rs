@@ -6,10 +6,12 @@
 
 mod helpers;
 
+mod assistance;
 mod audit;
 mod auth;
 mod auth_hardening;
 mod bulletins;
+mod campaigns;
 mod channels;
 mod channels_robots;
 mod compression;

@@ -198,6 +198,7 @@ async fn append_locked(
                 Bind::Text(t) => q.bind(t),
                 Bind::Bool(b) => q.bind(b),
                 Bind::OptInt(i) => q.bind(i),
+                Bind::OptBool(b) => q.bind(b),
                 Bind::OptText(t) => q.bind(t),
             };
         }

@@ -286,10 +286,7 @@ pub(crate) async fn load_scale(db: &Db, seed: u64, count: usize) -> Result<usize
             Bind::OptText(assigned.then(|| due.to_string())),
             Bind::OptText(answered.then(|| "已协调相关部门办理，问题已解决。".to_owned())),
             Bind::OptText(answered.then(|| format!("{answered_on}T16:00:00Z"))),
-            match late {
-                Some(l) => Bind::Bool(l),
-                None => Bind::OptInt(None),
-            },
+            Bind::OptBool(late),
             Bind::Int(if rng.gen_range(0..10) == 0 { 1 } else { 0 }),
             Bind::Int(if rng.gen_range(0..12) == 0 { 1 } else { 0 }),
             Bind::Int(admin),

@@ -51,6 +51,7 @@ pub(crate) async fn insert_rows(
                     Bind::Text(t) => q.bind(t),
                     Bind::Bool(b) => q.bind(b),
                     Bind::OptInt(i) => q.bind(i),
+                    Bind::OptBool(b) => q.bind(b),
                     Bind::OptText(t) => q.bind(t),
                 };
             }

@@ -140,6 +140,7 @@ fn constraint_columns(constraint: &str) -> &'static [&'static str] {
         "users_username_key" => &["users.username"],
         "units_region_name_key" => &["units.region_code", "units.name"],
         "signing_events_name_key" => &["signing_events.region_code", "signing_events.name"],
+        "campaigns_name_key" => &["campaigns.region_code", "campaigns.name"],
         _ => &["\u{0}"],
     }
 }

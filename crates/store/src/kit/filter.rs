@@ -29,6 +29,15 @@ pub fn contains_pattern(text: &str) -> String {
     out
 }
 
+/// Projects chosen beyond a list's or report's own filters (a campaign's cohort), with the
+/// thresholds they are classified by; `key` names the choice for figures kept between changes.
+pub(crate) struct Cohort<'a> {
+    pub key: String,
+    pub thresholds: luodi_domain::Thresholds,
+    /// Adds the choice's conditions on the projects (alias `p`) to a filter.
+    pub select: &'a (dyn Fn(&mut Filter) + Send + Sync),
+}
+
 /// A value bound to a placeholder, in filters and in bulk inserts.
 #[derive(Debug, Clone)]
 pub enum Bind {
@@ -37,6 +46,9 @@ pub enum Bind {
     Bool(bool),
     OptText(Option<String>),
     OptInt(Option<i64>),
+    /// A flag that may be unknown: its NULL is bound as a boolean, which PostgreSQL's BOOLEAN
+    /// columns require (an integer NULL is refused there).
+    OptBool(Option<bool>),
 }
 
 impl Filter {
@@ -257,6 +269,7 @@ impl Filter {
                 Bind::Bool(v) => q.bind(*v),
                 Bind::OptText(s) => q.bind(s.as_deref()),
                 Bind::OptInt(i) => q.bind(*i),
+                Bind::OptBool(b) => q.bind(*b),
             };
         }
         q
@@ -277,6 +290,7 @@ impl Filter {
                 Bind::Bool(v) => q.bind(*v),
                 Bind::OptText(s) => q.bind(s.as_deref()),
                 Bind::OptInt(i) => q.bind(*i),
+                Bind::OptBool(b) => q.bind(*b),
             };
         }
         q

@@ -10,7 +10,7 @@ use crate::kit::bulk;
 use crate::kit::clock;
 use crate::kit::db::Flag;
 use crate::kit::error::{Checks, StoreError};
-use crate::kit::filter::{contains_pattern, Bind, Filter};
+use crate::kit::filter::{contains_pattern, Bind, Cohort, Filter};
 use crate::kit::page::{Page, PageRequest};
 use crate::kit::text::opt;
 use crate::scoped::ProjectReach;
@@ -777,8 +777,22 @@ impl Ledger<'_> {
         filter: &ProjectFilter,
         page: PageRequest,
     ) -> Result<Page<Project>, StoreError> {
-        self.kept("ledger.list", &(filter, page), || {
-            self.compute_list(filter, page)
+        self.list_for(filter, page, None).await
+    }
+
+    /// A page of a cohort's projects only (a campaign's), classified by its thresholds.
+    pub(crate) async fn list_for(
+        &self,
+        filter: &ProjectFilter,
+        page: PageRequest,
+        cohort: Option<&Cohort<'_>>,
+    ) -> Result<Page<Project>, StoreError> {
+        let what = match cohort {
+            Some(c) => format!("ledger.list|{}", c.key),
+            None => "ledger.list".to_owned(),
+        };
+        self.kept(&what, &(filter, page), || {
+            self.compute_list(filter, page, cohort)
         })
         .await
     }
@@ -787,8 +801,12 @@ impl Ledger<'_> {
         &self,
         filter: &ProjectFilter,
         page: PageRequest,
+        cohort: Option<&Cohort<'_>>,
     ) -> Result<Page<Project>, StoreError> {
-        let (f, order) = self.project_filter(filter)?;
+        let (mut f, order) = self.project_filter(filter)?;
+        if let Some(c) = cohort {
+            (c.select)(&mut f);
+        }
         // Counted and paged without the joins that only name things (regions, events, zones,
         // units, industries), except the industries one that a section filter reads.
         let (count, keys) = match opt(&filter.industry) {
@@ -800,7 +818,10 @@ impl Ledger<'_> {
         let page: Page<Project> = f
             .fetch_page_by_keys(&self.db.pool, count, keys, PROJECT_PAGE, &order, page)
             .await?;
-        let rules = self.rules().ledger_rules().await?;
+        let mut rules = self.rules().ledger_rules().await?;
+        if let Some(c) = cohort {
+            rules.thresholds = c.thresholds;
+        }
         Ok(Page {
             items: page.items.into_iter().map(|p| p.finish(&rules)).collect(),
             total: page.total,
@@ -1415,6 +1436,8 @@ impl Ledger<'_> {
                  AND owner_id IN (SELECT id FROM fund_arrivals WHERE project_id = $2)",
                 // A candidate is filed under the region of the project that raised it.
                 "UPDATE duplicate_candidates SET region_code = $1 WHERE project_id = $2",
+                // the assistance list (帮办清单) is read by the project's county
+                "UPDATE assistance_items SET region_code = $1 WHERE project_id = $2",
             ] {
                 sqlx::query(sql)
                     .bind(c.region.as_str())

@@ -1,0 +1,210 @@
+//! The assistance list (帮办清单): 南县 lists procedures on one of its projects for a unit with
+//! an account and for one without; each is a task in the right 我的待办; a unit reads only
+//! its own items and another county none; overdue items appear in the overdue list on the
+//! store's clock; only the one answering for an item closes it.
+
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+fn in_days(n: i64) -> String {
+    (time::OffsetDateTime::now_utc()
+        .to_offset(time::macros::offset!(+8))
+        .date()
+        + time::Duration::days(n))
+    .to_string()
+}
+
+async fn list(user: &User, path: &str) -> Vec<Value> {
+    let (status, body) = user.get(path).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    body.as_array().unwrap().clone()
+}
+
+fn item_ids(items: &[Value]) -> Vec<i64> {
+    items.iter().map(|i| i["id"].as_i64().unwrap()).collect()
+}
+
+async fn assistance_tasks(user: &User) -> Vec<Value> {
+    list(user, "/api/tasks/mine")
+        .await
+        .into_iter()
+        .filter(|t| t["kind"] == "assistance_item")
+        .collect()
+}
+
+#[tokio::test]
+async fn each_unit_reads_and_closes_only_its_own_assistance_items() {
+    let (app, store) = spawn_app_with_store(Default::default(), Default::default()).await;
+    let nx = app.login("nx_bureau").await;
+    let fgj = app.login("nx_unit_fgj").await;
+    let zone = app.login("nx_unit").await;
+    let yyx = app.login("yyx_bureau").await;
+    let drc = unit_id(&nx, "430921", "县发展和改革局").await;
+    let education = unit_id(&nx, "430921", "县教育局").await;
+    let yj_zone = unit_id(&yyx, "430981", "沅江高新技术产业园区").await;
+    let (status, project) = nx
+        .post(
+            "/api/projects",
+            json!({ "name": "南县帮办测试食品产业园项目", "investor_name": "湖南帮办食品有限公司",
+                    "origin": "out_of_province", "contract_fen": 50_000_000_000i64,
+                    "signed_on": "2026-01-10", "region_code": "430921", "stage": "signed" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{project}");
+    let pid = project["project"]["id"].as_i64().unwrap();
+    let path = format!("/api/projects/{pid}/assistance");
+
+    // Bad input: every field at fault named, nothing written.
+    let (status, body) = nx
+        .post(
+            &path,
+            json!({ "step": "approval", "content": " ", "unit_id": yj_zone, "person": "",
+                    "due_on": in_days(-1) }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    for field in ["content", "unit_id", "person", "due_on"] {
+        assert!(body["errors"][field].is_array(), "{field}: {body}");
+    }
+    let (status, body) = nx
+        .post(
+            &path,
+            json!({ "step": "办证", "content": "x", "unit_id": drc, "person": "王强",
+                    "due_on": in_days(5) }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(list(&nx, &path).await.is_empty());
+
+    let (status, approval) = nx
+        .post(
+            &path,
+            json!({ "step": "approval", "content": "协助办理项目备案", "unit_id": drc,
+                    "person": "王强", "due_on": in_days(5) }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{approval}");
+    assert_eq!(approval["step_label"], "项目立项");
+    assert_eq!(approval["light"], "green");
+    let (status, land) = nx
+        .post(
+            &path,
+            json!({ "step": "land_pre_review", "content": "协调办理用地预审与选址意见书",
+                    "unit_id": education, "person": "李娜", "due_on": in_days(1) }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{land}");
+    let (approval_id, land_id) = (
+        approval["id"].as_i64().unwrap(),
+        land["id"].as_i64().unwrap(),
+    );
+
+    // The project's page lists both; the bureau answers for the unit without an account.
+    let on_page = list(&nx, &path).await;
+    assert_eq!(item_ids(&on_page), vec![land_id, approval_id]);
+    assert_eq!(on_page[0]["mine"], true, "{on_page:?}");
+    assert_eq!(on_page[1]["mine"], false);
+    assert_eq!(on_page[0]["light"], "yellow");
+
+    // Tasks: the 发改局's account has its item; the bureau the other one.
+    let fgj_tasks = assistance_tasks(&fgj).await;
+    assert_eq!(fgj_tasks.len(), 1, "{fgj_tasks:?}");
+    assert_eq!(fgj_tasks[0]["source_id"], approval_id);
+    let nx_tasks = assistance_tasks(&nx).await;
+    assert_eq!(nx_tasks.len(), 1, "{nx_tasks:?}");
+    assert_eq!(nx_tasks[0]["source_id"], land_id);
+
+    // A unit reads its own items only; another unit and another county none.
+    assert_eq!(
+        item_ids(&list(&fgj, "/api/assistance").await),
+        vec![approval_id]
+    );
+    assert!(list(&zone, "/api/assistance").await.is_empty());
+    assert!(assistance_tasks(&zone).await.is_empty());
+    assert!(list(&yyx, "/api/assistance").await.is_empty());
+    let (status, _) = yyx.get(&path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = yyx
+        .post(
+            &path,
+            json!({ "step": "approval", "content": "越权", "unit_id": yj_zone, "person": "张三",
+                    "due_on": in_days(5) }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = yyx
+        .post(
+            &format!("/api/assistance/{approval_id}/complete"),
+            json!({ "result": "越权办结" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The city above reads both.
+    let yy = app.login("yy_bureau").await;
+    assert_eq!(list(&yy, "/api/assistance").await.len(), 2);
+
+    // Only the one answering for an item closes it.
+    let (status, _) = fgj
+        .post(
+            &format!("/api/assistance/{land_id}/complete"),
+            json!({ "result": "不是本单位的事项" }),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "the unit does not even see it"
+    );
+    let (status, body) = nx
+        .post(
+            &format!("/api/assistance/{approval_id}/complete"),
+            json!({ "result": "代为办结" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = fgj
+        .post(
+            &format!("/api/assistance/{approval_id}/complete"),
+            json!({ "result": " " }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, done) = fgj
+        .post(
+            &format!("/api/assistance/{approval_id}/complete"),
+            json!({ "result": "已取得项目备案证明" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["status"], "done");
+    assert_eq!(assistance_tasks(&fgj).await[0]["status"], "done");
+    let (status, _) = fgj
+        .post(
+            &format!("/api/assistance/{approval_id}/complete"),
+            json!({ "result": "再次报送" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // Two days on, the land item is overdue and reported; the closed one is not.
+    assert!(list(&nx, "/api/assistance?overdue=true").await.is_empty());
+    store.clock().advance(time::Duration::days(2));
+    let overdue = list(&nx, "/api/assistance?overdue=true").await;
+    assert_eq!(item_ids(&overdue), vec![land_id]);
+    assert_eq!(overdue[0]["light"], "red");
+    assert_eq!(overdue[0]["days_left"], -1);
+    assert_eq!(
+        item_ids(&list(&yy, "/api/assistance?overdue=true").await),
+        vec![land_id]
+    );
+    assert!(list(&yyx, "/api/assistance?overdue=true").await.is_empty());
+    let (status, closed) = nx
+        .post(
+            &format!("/api/assistance/{land_id}/complete"),
+            json!({ "result": "已取得用地预审与选址意见书" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{closed}");
+    assert!(list(&nx, "/api/assistance?overdue=true").await.is_empty());
+}
