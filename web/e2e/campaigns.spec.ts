@@ -18,6 +18,26 @@ test('the campaign page shows its projects classified, for each reader its own',
 
   await test.step('the province sets up the campaign from the Hunan example', async () => {
     await login(page, 'hn_bureau')
+    // 三类500强 projects signed last year, in 南县 and in 长沙县, so the campaign selects some
+    // projects whatever the other tests left in the shared database.
+    for (const [label, region, wan] of [
+      ['南县E2E专项行动500强项目', '430921', 12_000],
+      ['长沙县E2E专项行动500强项目', '430121', 30_000],
+    ] as const) {
+      const created = await page.request.post('/api/projects', {
+        data: {
+          name: label,
+          investor_name: '某世界500强企业（中国）投资有限公司',
+          origin: 'out_of_province',
+          contract_fen: wan * 1_000_000,
+          signed_on: `${year - 1}-06-18`,
+          region_code: region,
+          stage: 'signed',
+          global500: true,
+        },
+      })
+      expect(created.status(), await created.text()).toBe(201)
+    }
     await openMenu(page, '专项行动')
     await page.getByTestId('new-campaign').click()
     const dialog = openDialog(page)
