@@ -107,8 +107,12 @@ test('a county bureau places a project on the map from its page, and the point i
   const box = await chart.boundingBox()
   if (!box) throw new Error('no map')
   // Any spot of the drawn outline: the point is kept wherever the bureau clicks.
-  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2)
-  await expect(page.getByText('已标注「南县E2E地图标注项目」的位置')).toBeVisible()
+  // A click that lands while the chart is still being redrawn (its points arriving) can be
+  // lost: click again until the point is taken.
+  await expect(async () => {
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2)
+    await expect(page.getByText('已标注「南县E2E地图标注项目」的位置')).toBeVisible({ timeout: 2_000 })
+  }).toPass({ timeout: 20_000 })
   await expect(page.getByTestId('map-placing')).toHaveCount(0)
   await expect(page).toHaveURL(/\/map\/430921$/)
   await expect(page.getByTestId('map-counts')).toContainText(`已标注位置的项目 ${before.placed + 1} 个`)
@@ -127,7 +131,9 @@ test('a county bureau places a project on the map from its page, and the point i
   await page.getByTestId('map-zone-place').click()
   await page.getByRole('option', { name: '南县经济开发区' }).click()
   await expect(page.getByTestId('map-placing')).toContainText('南县经济开发区')
-  await page.mouse.click(box.x + box.width / 2 + 20, box.y + box.height / 2 + 20)
-  await expect(page.getByText('已标注「南县经济开发区」的位置')).toBeVisible()
+  await expect(async () => {
+    await page.mouse.click(box.x + box.width / 2 + 20, box.y + box.height / 2 + 20)
+    await expect(page.getByText('已标注「南县经济开发区」的位置')).toBeVisible({ timeout: 2_000 })
+  }).toPass({ timeout: 20_000 })
   await expect(page.getByTestId('map-counts')).toContainText('园区（乡镇）点位 1 个')
 })
