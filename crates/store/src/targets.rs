@@ -70,13 +70,25 @@ struct TargetRow {
     value_bp: i64,
 }
 
-fn signed_percent(bp: i64, growth: bool) -> String {
+/// A target as shown: "20.00%", and "+12.00%" for a growth target above zero.
+pub(crate) fn signed_percent(bp: i64, growth: bool) -> String {
     let shown = from_basis_points(bp).display_percent(2);
     if growth && bp > 0 {
         format!("+{shown}")
     } else {
         shown
     }
+}
+
+/// A growth target's figure out of a 同比 report: 省外境内资金 in 元, 实际利用外资 in dollars.
+pub(crate) fn growth_of(rows: &[crate::rates::GrowthRow], indicator: Indicator) -> Option<Rate> {
+    let (origin, currency) = match indicator {
+        Indicator::DomesticGrowth => ("out_of_province", "CNY"),
+        _ => ("foreign", "USD"),
+    };
+    rows.iter()
+        .find(|r| r.origin == origin && r.currency == currency)
+        .and_then(|r| luodi_domain::rates::growth(r.this_year, r.last_year))
 }
 
 impl Targets<'_> {
@@ -144,15 +156,7 @@ impl Targets<'_> {
                                 period: Some(month.clone()),
                             })
                             .await?;
-                        let (origin, currency) = match indicator {
-                            Indicator::DomesticGrowth => ("out_of_province", "CNY"),
-                            _ => ("foreign", "USD"),
-                        };
-                        report
-                            .rows
-                            .iter()
-                            .find(|r| r.origin == origin && r.currency == currency)
-                            .and_then(|r| luodi_domain::rates::growth(r.this_year, r.last_year))
+                        growth_of(&report.rows, indicator)
                     }
                 }
             };

@@ -15,9 +15,10 @@ use crate::kit::error::{Checks, StoreError};
 use crate::kit::filter::{Bind, Filter};
 use crate::problems::summary::ProblemFigures;
 use crate::rates::{GrowthQuery, GrowthRow, RateRow, RatesQuery};
+use crate::targets::{growth_of, signed_percent};
 use luodi_domain::bulletins::{draft_prose, whole_of, BulletinPeriod, PeriodKind, ProseFigures};
 use luodi_domain::rates::Rate;
-use luodi_domain::targets::{from_basis_points, reached, Indicator};
+use luodi_domain::targets::{reached, Indicator};
 use luodi_domain::{Fen, Permission, RegionCode, UsdCents};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -675,15 +676,6 @@ impl Bulletins<'_> {
         .bind(region.as_str())
         .fetch_all(&self.db.pool)
         .await?;
-        let growth_of = |rows: &[GrowthRow], indicator: Indicator| {
-            let (origin, currency) = match indicator {
-                Indicator::DomesticGrowth => ("out_of_province", "CNY"),
-                _ => ("foreign", "USD"),
-            };
-            rows.iter()
-                .find(|r| r.origin == origin && r.currency == currency)
-                .and_then(|r| luodi_domain::rates::growth(r.this_year, r.last_year))
-        };
         let mut lines = Vec::with_capacity(rows.len());
         for (code, indicator, value_bp) in rows {
             let Some(indicator) = Indicator::parse(&indicator) else {
@@ -710,7 +702,6 @@ impl Bulletins<'_> {
                     growth_of(&child.rows, indicator)
                 }
             };
-            let shown = from_basis_points(value_bp).display_percent(2);
             lines.push(TargetLine {
                 region_name: if own {
                     region_name.to_owned()
@@ -720,11 +711,7 @@ impl Bulletins<'_> {
                 region_code: code,
                 indicator: indicator.as_str().to_owned(),
                 indicator_label: indicator.label().to_owned(),
-                target: if indicator != Indicator::ArrivalRate && value_bp > 0 {
-                    format!("+{shown}")
-                } else {
-                    shown
-                },
+                target: signed_percent(value_bp, indicator != Indicator::ArrivalRate),
                 actual: actual.map(|a| a.display_percent(2)),
                 reached: reached(actual, value_bp),
             });
