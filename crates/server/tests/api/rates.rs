@@ -592,6 +592,125 @@ async fn monthly_arrival_sets_each_month_beside_the_same_month_of_last_year() {
     assert!(status.is_client_error(), "{status}");
 }
 
+/// The month-by-month series and 同比 sum kept monthly sums (`arrival_sums`), recomputed for
+/// the regions a change touched: each kind of change that moves a month's figure shows at once
+/// — a new confirmed record, a correction, a project moved to another county, a copy confirmed
+/// as a duplicate — and the county that lost the project no longer counts it.
+#[tokio::test]
+async fn kept_monthly_sums_follow_corrections_moves_and_duplicates() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let yy = app.login("yy_bureau").await;
+    let yj = app.login("yyx_bureau").await;
+    // (南县, 沅江市, 益阳市): March 2026 in 元, and 2026 out-of-province arrival through October
+    let figures = || async {
+        let mut march = Vec::new();
+        for user in [&nx, &yj, &yy] {
+            let (status, m) = user.get("/api/rates/monthly?period=2026-10").await;
+            assert_eq!(status, StatusCode::OK, "{m}");
+            let (status, g) = user.get("/api/rates/growth?period=2026-10").await;
+            assert_eq!(status, StatusCode::OK, "{g}");
+            let growth = g["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["origin"] == "out_of_province" && r["currency"] == "CNY")
+                .map_or(0, |r| r["this_year"].as_i64().unwrap());
+            march.push((m["months"][2]["this_year_fen"].as_i64().unwrap(), growth));
+        }
+        march
+    };
+    let start = figures().await;
+    let moved_by = |now: &[(i64, i64)], deltas: [i64; 3]| {
+        let expected: Vec<(i64, i64)> = start
+            .iter()
+            .zip(deltas)
+            .map(|((m, g), d)| (m + d * WAN, g + d * WAN))
+            .collect();
+        assert_eq!(now, expected.as_slice());
+    };
+
+    // The original, and a project that will turn out to be its copy.
+    let (status, original) = nx
+        .post(
+            "/api/projects",
+            crate::ledger::project_input(&nx, "华实稻虾米精深加工项目").await,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{original}");
+    let copy = project_with(
+        &nx,
+        "南县汇总检验项目",
+        json!({ "origin": "out_of_province", "investor_name": "益阳检验投资有限公司" }),
+    )
+    .await;
+    confirmed_in(&app, &nx, copy, "2026-03", 300 * WAN, "CNY").await;
+    moved_by(&figures().await, [300, 0, 300]);
+
+    // A correction of the March figure, once confirmed, replaces it.
+    let (_, funds) = nx.get(&format!("/api/projects/{copy}/funds")).await;
+    let first = funds[0]["id"].clone();
+    let (status, fix) = nx
+        .post(
+            &format!("/api/projects/{copy}/funds"),
+            json!({ "period": "2026-03", "amount": 250 * WAN, "currency": "CNY",
+                    "kind": "fixed_asset", "corrects_id": first,
+                    "note": "银行回单金额为250万元，原填报有误" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{fix}");
+    moved_by(&figures().await, [300, 0, 300]);
+    let (status, body) = yy
+        .post(
+            &format!("/api/funds/{}/review", fix["id"]),
+            json!({ "decision": "confirm", "version": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    moved_by(&figures().await, [250, 0, 250]);
+
+    // The city moves the project to 沅江市: the city's figure stays, the counties' swap.
+    let (_, detail) = yy.get(&format!("/api/projects/{copy}")).await;
+    let p = &detail["project"];
+    let mut moved = json!({
+        "name": p["name"], "investor_name": p["investor_name"], "origin": p["origin"],
+        "contract_fen": p["contract_fen"], "signed_on": p["signed_on"], "stage": p["stage"],
+        "region_code": "430981", "version": p["version"]
+    });
+    let (status, body) = yy.put(&format!("/api/projects/{copy}"), moved.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    moved_by(&figures().await, [0, 250, 250]);
+
+    // Back in 南县 and renamed, it is found to be a copy of the original: the city above
+    // confirms it, and its money leaves every sum.
+    moved["region_code"] = json!("430921");
+    moved["version"] = body["project"]["version"].clone();
+    moved["name"] = json!("湖南华实稻虾米精深加工项目（一期）");
+    moved["investor_name"] = json!("湖南华实农业科技有限公司");
+    moved["investor_credit_code"] = json!("914403001922038216");
+    let (status, body) = yy.put(&format!("/api/projects/{copy}"), moved).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    moved_by(&figures().await, [250, 0, 250]);
+    let pool = yy.items("/api/duplicates").await;
+    let pair = pool
+        .iter()
+        .find(|c| c["project_id"] == copy || c["other_project_id"] == copy)
+        .unwrap_or_else(|| panic!("the renamed project is paired: {pool:?}"));
+    let (status, body) = yy
+        .post(
+            &format!("/api/duplicates/{}/decision", pair["id"]),
+            json!({ "status": "duplicate", "note": "同一项目重复录入" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    moved_by(&figures().await, [0, 0, 0]);
+    assert_eq!(
+        original["project"]["duplicate_of"],
+        Value::Null,
+        "the earlier entry stays"
+    );
+}
+
 #[tokio::test]
 async fn the_ledger_lists_signed_projects_not_yet_fulfilling() {
     let app = spawn_app().await;

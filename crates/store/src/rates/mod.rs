@@ -15,6 +15,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
 
+mod sums;
+
 crate::scoped::area_handle!(
     /// 三率, classification and growth for the actor's scope.
     Rates, rates
@@ -713,6 +715,19 @@ struct GrowthSum {
 }
 
 impl Rates<'_> {
+    /// Brings the kept monthly sums up to date with the fund records ([`sums::refresh`]).
+    /// Should that fail (a busy database), the caller sums the records themselves: slower,
+    /// never different.
+    async fn fresh_sums(&self) -> bool {
+        match sums::refresh(&self.db).await {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(error = %e, "kept arrival sums not refreshed; summing the records");
+                false
+            }
+        }
+    }
+
     /// 同比 of confirmed arrival by origin (domain §5): 省外境内资金 in 元, 实际利用外资 in US
     /// dollars, each against the same months of the year before.
     pub async fn growth(&self, query: &GrowthQuery) -> Result<GrowthReport, StoreError> {
@@ -740,17 +755,14 @@ impl Rates<'_> {
             f.bind(Bind::Text(last_from.to_string())),
             f.bind(Bind::Text(to.to_string())),
         );
-        if self.actor.project_reach() == ProjectReach::Region {
-            // A region's reader sums the fund records alone (one range of the covering
-            // fund_arrivals_rates index), leaving out the few confirmed duplicates by id,
-            // instead of joining each of a province's hundreds of thousands of records to
-            // its project.
+        let kept = self.actor.project_reach() == ProjectReach::Region
+            && self.fresh_sums().await;
+        if kept {
+            // A region's reader sums the kept monthly sums of its regions (a few thousand
+            // rows for a province) instead of two years of fund records.
             f.sql = format!(
                 "SELECT fa.period, fa.currency, CAST(SUM(fa.amount) AS BIGINT) AS amount \
-                 FROM fund_arrivals fa \
-                 WHERE fa.status = 'confirmed' AND fa.period >= {lf} AND fa.period <= {tt} \
-                 AND fa.project_id NOT IN \
-                 (SELECT id FROM projects WHERE duplicate_of IS NOT NULL)"
+                 FROM arrival_sums fa WHERE fa.period >= {lf} AND fa.period <= {tt}"
             );
             f.scope_within("fa.region_code", &self.actor.scope, region.as_ref());
         } else {
@@ -821,16 +833,31 @@ impl Rates<'_> {
             f.bind(Bind::Text(last_from.to_string())),
             f.bind(Bind::Text(last_to.to_string())),
         );
-        f.sql = format!(
-            "SELECT p.origin, fa.currency, \
-             CAST(SUM(CASE WHEN fa.period >= {tf} AND fa.period <= {tt} THEN fa.amount ELSE 0 END) AS BIGINT) AS this_year, \
-             CAST(SUM(CASE WHEN fa.period >= {lf} AND fa.period <= {lt} THEN fa.amount ELSE 0 END) AS BIGINT) AS last_year \
-             FROM fund_arrivals fa JOIN projects p ON p.id = fa.project_id \
-             WHERE fa.status = 'confirmed' AND fa.period >= {lf} AND fa.period <= {tt} \
-             AND p.duplicate_of IS NULL"
-        );
-        f.projects(&self.actor, "p", "fa.region_code", region.as_ref());
-        let sql = format!("{} GROUP BY p.origin, fa.currency", f.sql);
+        let sums = |origin: &str, from: &str| {
+            format!(
+                "SELECT {origin} AS origin, fa.currency, \
+                 CAST(SUM(CASE WHEN fa.period >= {tf} AND fa.period <= {tt} THEN fa.amount ELSE 0 END) AS BIGINT) AS this_year, \
+                 CAST(SUM(CASE WHEN fa.period >= {lf} AND fa.period <= {lt} THEN fa.amount ELSE 0 END) AS BIGINT) AS last_year \
+                 FROM {from} WHERE fa.period >= {lf} AND fa.period <= {tt}"
+            )
+        };
+        let kept = self.actor.project_reach() == ProjectReach::Region
+            && self.fresh_sums().await;
+        let group = if kept {
+            // The kept monthly sums (see `monthly`).
+            f.sql = sums("fa.origin", "arrival_sums fa");
+            f.scope_within("fa.region_code", &self.actor.scope, region.as_ref());
+            "fa.origin"
+        } else {
+            f.sql = sums(
+                "p.origin",
+                "fund_arrivals fa JOIN projects p ON p.id = fa.project_id",
+            );
+            f.and("fa.status = 'confirmed' AND p.duplicate_of IS NULL");
+            f.projects(&self.actor, "p", "fa.region_code", region.as_ref());
+            "p.origin"
+        };
+        let sql = format!("{} GROUP BY {group}, fa.currency", f.sql);
         let sums: Vec<GrowthSum> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
         // The two figures the targets speak of are always shown, even when nothing arrived.
         let mut keys: Vec<(Origin, &str)> =
