@@ -480,7 +480,10 @@ async fn dashboard(
                 bail!("entering an arrival: {status} {entered}");
             }
             let id = entered["id"].as_i64().context("fund id")?;
-            if entered["warnings"].as_array().is_some_and(|w| !w.is_empty()) {
+            if entered["warnings"]
+                .as_array()
+                .is_some_and(|w| !w.is_empty())
+            {
                 let (status, body) = client
                     .upload(
                         &format!("/api/funds/{id}/evidence"),
@@ -503,7 +506,15 @@ async fn dashboard(
             Ok(())
         }
     };
-    compare_cold(raw, "看板全部数据（每次之前一笔新确认的到位资金）", &sql, iterations, change, page).await
+    compare_cold(
+        raw,
+        "看板全部数据（每次之前一笔新确认的到位资金）",
+        &sql,
+        iterations,
+        change,
+        page,
+    )
+    .await
 }
 
 /// As [`compare_with`], with `change` run (untimed) before each request: what the first

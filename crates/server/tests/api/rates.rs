@@ -677,7 +677,9 @@ async fn kept_monthly_sums_follow_corrections_moves_and_duplicates() {
         "contract_fen": p["contract_fen"], "signed_on": p["signed_on"], "stage": p["stage"],
         "region_code": "430981", "version": p["version"]
     });
-    let (status, body) = yy.put(&format!("/api/projects/{copy}"), moved.clone()).await;
+    let (status, body) = yy
+        .put(&format!("/api/projects/{copy}"), moved.clone())
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     moved_by(&figures().await, [0, 250, 250]);
 

@@ -755,8 +755,7 @@ impl Rates<'_> {
             f.bind(Bind::Text(last_from.to_string())),
             f.bind(Bind::Text(to.to_string())),
         );
-        let kept = self.actor.project_reach() == ProjectReach::Region
-            && self.fresh_sums().await;
+        let kept = self.actor.project_reach() == ProjectReach::Region && self.fresh_sums().await;
         if kept {
             // A region's reader sums the kept monthly sums of its regions (a few thousand
             // rows for a province) instead of two years of fund records.
@@ -841,8 +840,7 @@ impl Rates<'_> {
                  FROM {from} WHERE fa.period >= {lf} AND fa.period <= {tt}"
             )
         };
-        let kept = self.actor.project_reach() == ProjectReach::Region
-            && self.fresh_sums().await;
+        let kept = self.actor.project_reach() == ProjectReach::Region && self.fresh_sums().await;
         let group = if kept {
             // The kept monthly sums (see `monthly`).
             f.sql = sums("fa.origin", "arrival_sums fa");

@@ -18,7 +18,10 @@ const STEP: usize = 200;
 const PG_LOCK: i64 = 0x4c75_6f64_6953_756d;
 
 fn placeholders(n: usize) -> String {
-    (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Recomputes the sums of every stale region. A change committed while this runs either is
