@@ -182,6 +182,31 @@ async fn a_negotiation_is_signed_only_once_it_names_its_investor() {
     assert!(first_error(&body, "stage").starts_with(REQUIRED), "{body}");
     let (_, detail) = nx.get(&format!("/api/projects/{id}")).await;
     assert_eq!(detail["project"]["stage"], "negotiating", "not moved");
+    // Nor by the stage sheet, which names the row.
+    let file = workbook(&[
+        &["项目编号", "项目名称", "新阶段", "变更日期"],
+        &[
+            &id.to_string(),
+            "稻虾米精深加工项目",
+            "已签约",
+            "2026-03-18",
+        ],
+    ]);
+    let (status, body) = nx
+        .upload_file("/api/projects/stages/import/commit", file, "stages.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let error = &body["rows_errors"][0];
+    assert_eq!(
+        (error["row"].as_i64(), error["field"].as_str()),
+        (Some(2), Some("stage"))
+    );
+    assert!(
+        error["message"].as_str().unwrap().starts_with(REQUIRED),
+        "{body}"
+    );
+    let (_, detail) = nx.get(&format!("/api/projects/{id}")).await;
+    assert_eq!(detail["project"]["version"], 1, "nothing written");
 
     // The reason may be given while negotiating; then the signing goes through.
     let mut edit = input.clone();
