@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { expect, test, type Page } from '@playwright/test'
-import { login, openDialog, openMenu, pageShot, settled } from './helpers'
+import { creditCodeFor, login, openDialog, openMenu, pageShot, settled } from './helpers'
 
 // 益阳市 closes September (月结), drafts the third quarter's bulletin from the closed figures,
 // edits a paragraph, numbers it 益商通〔2026〕3号 and publishes it, then downloads the .docx
@@ -38,6 +38,7 @@ test('a city closes September, publishes its quarterly bulletin and 南县 reads
             signed_on: '2026-02-16',
             region_code: county,
             stage: 'signed',
+            investor_credit_code: creditCodeFor(name),
           },
         })
         expect(created.status(), await created.text()).toBe(201)

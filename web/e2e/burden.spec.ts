@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
-import { actionCounter, login, settled } from './helpers'
+import { actionCounter, creditCodeFor, login, settled } from './helpers'
 import { fillSheet, sheetRows } from './xlsx'
 
 // Grassroots burden (issue 16, docs/benchmarks.md “月度调度：基层填报负担”): 浏阳市's clerk
@@ -65,6 +65,7 @@ test('a county clerk reports 50 projects by hand and by the month sheet; the bur
           signed_on: signedOn,
           region_code: COUNTY,
           stage: 'signed',
+          investor_credit_code: creditCodeFor(name),
         },
       })
       expect(created.status(), await created.text()).toBe(201)

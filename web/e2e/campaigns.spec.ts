@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test'
-import { login, openDialog, openMenu, pageShot, settled } from './helpers'
+import { creditCodeFor, login, openDialog, openMenu, pageShot, settled } from './helpers'
 
 // The province sets up this year's 签约项目资金到位倍增行动 from the Hunan example (province-level
 // events of the two years before, plus new 三类500强); its page shows the projects classified
@@ -33,6 +33,7 @@ test('the campaign page shows its projects classified, for each reader its own',
           signed_on: `${year - 1}-06-18`,
           region_code: region,
           stage: 'signed',
+          investor_credit_code: creditCodeFor(label),
           global500: true,
         },
       })

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { expect, test } from '@playwright/test'
-import { login, openMenu, pageShot, pickRegion, settled, clearDuplicatePool } from './helpers'
+import { clearDuplicatePool, login, NO_CODE_REASON, openMenu, pageShot, pickRegion, settled } from './helpers'
 
 // fixtures/fund-sheet-receipts.xlsx is made by crates/server/tests/api/e2e_fixtures.rs: 22 rows
 // for the projects below, 50万元 each for 2026-11, each naming its receipt 回单01 … 回单22. The
@@ -28,6 +28,7 @@ test('a county sends the month with its receipts and the city confirms it in one
         signed_on: '2026-05-10',
         region_code: '430121',
         stage: 'signed',
+        credit_code_missing_reason: NO_CODE_REASON,
       },
     })
     expect(created.status()).toBe(201)

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { expect, test } from '@playwright/test'
-import { login, openMenu, pageShot, settled } from './helpers'
+import { login, NO_CODE_REASON, openMenu, pageShot, settled } from './helpers'
 
 // fixtures/fund-sheet.xlsx is made by crates/server/tests/api/e2e_fixtures.rs (see there): one
 // row typed in by hand — this project's full name, 2026-10, 300万元 of fixed-asset money. The
@@ -21,6 +21,7 @@ test('a city bureau reports a month of fund arrivals from a sheet and the provin
       signed_on: '2026-06-18',
       region_code: '430181',
       stage: 'signed',
+      credit_code_missing_reason: NO_CODE_REASON,
     },
   })
   expect(created.status()).toBe(201)

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { login, openMenu, pickRegion, settled, shot } from './helpers'
+import { creditCodeFor, login, openMenu, pickRegion, settled, shot } from './helpers'
 
 test('the leaders dashboard drills from a chart to the list behind it and on to a project', async ({ page }) => {
   await login(page, 'hn_bureau')
@@ -14,6 +14,7 @@ test('the leaders dashboard drills from a chart to the list behind it and on to 
       signed_on: '2025-01-10',
       region_code: '430723',
       stage: 'signed',
+      investor_credit_code: creditCodeFor(name),
     },
   })
   expect(created.status()).toBe(201)

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { columnTexts, login, openMenu, settled, shot } from './helpers'
+import { columnTexts, creditCodeFor, login, openMenu, settled, shot } from './helpers'
 
 test('the province bureau shades its map, drills from the province to a county and on to its projects', async ({ page }) => {
   await login(page, 'hn_bureau')
@@ -18,6 +18,7 @@ test('the province bureau shades its map, drills from the province to a county a
         signed_on: '2026-03-10',
         region_code: region,
         stage: 'signed',
+        investor_credit_code: creditCodeFor(name),
       },
     })
     expect(created.status()).toBe(201)
@@ -91,6 +92,7 @@ test('a county bureau places a project on the map from its page, and the point i
       signed_on: '2026-04-08',
       region_code: '430921',
       stage: 'signed',
+      investor_credit_code: creditCodeFor('南县E2E地图标注项目'),
     },
   })
   expect(created.status()).toBe(201)

@@ -227,15 +227,11 @@ impl FundChecks {
         None
     }
 
-    /// Whether an override reason says something: at least `reason_min_chars` letters or
-    /// characters, not one character repeated.
+    /// Whether an override reason says something (`reason::says_something`, the rule every
+    /// reason follows), in the fund form's words.
     pub fn reason_problem(&self, reason: &str) -> Option<String> {
-        let words: Vec<char> = reason.chars().filter(|c| c.is_alphabetic()).collect();
-        let mut distinct = words.clone();
-        distinct.sort_unstable();
-        distinct.dedup();
-        let min = usize::try_from(self.reason_min_chars).unwrap_or(usize::MAX);
-        (words.len() < min || distinct.len() * 2 < min.min(words.len())).then(|| {
+        let min = self.reason_min_chars;
+        (!crate::reason::says_something(reason, min)).then(|| {
             format!(
                 "情况说明须用一句话说明金额为何属实（至少{min}个汉字或字母，如“设备款按合同一次性支付，附银行回单”）"
             )

@@ -158,6 +158,37 @@ pub fn milestone_conflicts(stage: Stage, dates: &[Option<&str>; 6]) -> Vec<(&'st
     out
 }
 
+/// What a signed project without an investor credit code is told (issue 19).
+pub const CREDIT_CODE_REQUIRED: &str = "已签约项目须填写统一社会信用代码，或说明未填写的原因";
+
+/// A project signed or further along names its investor: either its 统一社会信用代码 or a
+/// sentence saying why there is none (境外投资者无统一社会信用代码, 投资主体尚未注册), judged as
+/// every reason is ([`crate::reason::says_something`] with the rule settings' `min_chars`).
+/// Without one, re-entering a project under a blank code is how a county pads its figures
+/// past duplicate detection. Leads, intents and negotiations need neither; nor do 终止
+/// projects, which may have ended before signing. Answers the field and message of the
+/// problem, if any: the code's field when neither is given, the reason's when it says nothing.
+pub fn credit_code_problem(
+    stage: Stage,
+    has_code: bool,
+    missing_reason: Option<&str>,
+    min_chars: i64,
+) -> Option<(&'static str, String)> {
+    if !stage.is_signed() || has_code {
+        return None;
+    }
+    match missing_reason.map(str::trim).filter(|r| !r.is_empty()) {
+        None => Some(("investor_credit_code", CREDIT_CODE_REQUIRED.to_owned())),
+        Some(reason) if !crate::reason::says_something(reason, min_chars) => Some((
+            "credit_code_missing_reason",
+            format!(
+                "未填写统一社会信用代码的原因须用一句话说明（至少{min_chars}个汉字或字母，如“境外投资者无统一社会信用代码”）"
+            ),
+        )),
+        Some(_) => None,
+    }
+}
+
 /// Each step of the chain comes on or after the one before it, as (field, message) for a
 /// date earlier than the nearest filled-in one before it. `dates` follow [`MILESTONES`].
 pub fn milestone_order_errors(dates: &[Option<&str>; 6]) -> Vec<(&'static str, String)> {
@@ -307,6 +338,44 @@ mod tests {
             d[i] = Some("2025-03-01");
         }
         d
+    }
+
+    #[test]
+    fn a_signed_project_gives_its_credit_code_or_a_reason() {
+        let reason = Some("境外投资者无统一社会信用代码");
+        for stage in Stage::ALL {
+            let signed = !matches!(
+                stage,
+                Stage::Lead | Stage::Intent | Stage::Negotiating | Stage::Terminated
+            );
+            assert_eq!(stage.is_signed(), signed, "{stage:?}");
+            assert_eq!(credit_code_problem(stage, true, None, 8), None, "{stage:?}");
+            assert_eq!(
+                credit_code_problem(stage, false, reason, 8),
+                None,
+                "{stage:?}"
+            );
+            let blank = credit_code_problem(stage, false, None, 8);
+            let spaces = credit_code_problem(stage, false, Some("  "), 8);
+            let one = credit_code_problem(stage, false, Some("无"), 8);
+            if signed {
+                let required = Some(("investor_credit_code", CREDIT_CODE_REQUIRED.to_owned()));
+                assert_eq!(blank, required, "{stage:?}");
+                assert_eq!(spaces, required, "{stage:?}");
+                let (field, message) = one.expect("one character is not a reason");
+                assert_eq!(field, "credit_code_missing_reason");
+                assert!(message.contains("至少8个"), "{message}");
+            } else {
+                assert_eq!((blank, spaces, one), (None, None, None), "{stage:?}");
+            }
+        }
+        // Judged as an override reason is: the setting's minimum, no repeated character.
+        let short = Some("投资主体未注册");
+        assert!(credit_code_problem(Stage::Signed, false, short, 8).is_some());
+        assert!(credit_code_problem(Stage::Signed, false, short, 7).is_none());
+        let repeated = Some("无无无无无无无无无无");
+        assert!(credit_code_problem(Stage::Producing, false, repeated, 8).is_some());
+        assert!(credit_code_problem(Stage::Signed, false, Some("投资主体尚未注册"), 8).is_none());
     }
 
     #[test]

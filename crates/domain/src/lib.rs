@@ -19,6 +19,7 @@ pub mod money;
 pub mod password;
 pub mod problems;
 pub mod rates;
+pub mod reason;
 pub mod region;
 pub mod revisits;
 pub mod rules;

@@ -383,11 +383,23 @@ struct Planned {
 }
 
 impl Planned {
+    /// Why the code is blank, as a county under pressure writes it: a signed project must
+    /// give its investor's credit code or a reason, and a copy entered to pad the figures
+    /// leaves the code out with the handiest one.
+    fn missing_reason(&self) -> Option<&'static str> {
+        self.code.is_none().then_some(if self.origin == "foreign" {
+            "境外投资者无统一社会信用代码"
+        } else {
+            "企业尚未注册，注册后补填代码"
+        })
+    }
+
     fn json(&self) -> Value {
         json!({
             "name": self.name,
             "investor_name": self.investor,
             "investor_credit_code": self.code,
+            "credit_code_missing_reason": self.missing_reason(),
             "investor_home": self.home,
             "origin": self.origin,
             "industry_code": self.industry,
@@ -418,6 +430,7 @@ impl Planned {
             self.name.clone(),
             self.investor.clone(),
             self.code.clone().unwrap_or_default(),
+            self.missing_reason().unwrap_or_default().to_owned(),
             self.home.clone(),
             origin.to_owned(),
             self.industry.clone(),
@@ -430,10 +443,11 @@ impl Planned {
     }
 }
 
-const LEDGER_HEADER: [&str; 11] = [
+const LEDGER_HEADER: [&str; 12] = [
     "项目名称",
     "投资方",
     "统一社会信用代码",
+    "无代码原因",
     "投资方来源地",
     "资金来源",
     "行业代码",

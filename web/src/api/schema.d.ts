@@ -4410,6 +4410,8 @@ export interface components {
                 name: string;
                 investor_name: string;
                 investor_credit_code?: string | null;
+                /** @description 无统一社会信用代码的原因 (blank while the code is given). */
+                credit_code_missing_reason?: string | null;
                 investor_home?: string | null;
                 origin: components["schemas"]["Origin"];
                 global500: boolean;
@@ -4798,6 +4800,8 @@ export interface components {
             name: string;
             investor_name: string;
             investor_credit_code?: string | null;
+            /** @description 无统一社会信用代码的原因 (blank while the code is given). */
+            credit_code_missing_reason?: string | null;
             investor_home?: string | null;
             origin: components["schemas"]["Origin"];
             global500: boolean;
@@ -4890,6 +4894,11 @@ export interface components {
             name: string;
             investor_name: string;
             investor_credit_code?: string | null;
+            /**
+             * @description Why a project signed or further along has no credit code (无统一社会信用代码的原因),
+             *     a sentence; kept only while the code is blank.
+             */
+            credit_code_missing_reason?: string | null;
             /** @description Country or province the investor comes from. */
             investor_home?: string | null;
             origin: components["schemas"]["Origin"];

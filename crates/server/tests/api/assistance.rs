@@ -48,7 +48,7 @@ async fn each_unit_reads_and_closes_only_its_own_assistance_items() {
             "/api/projects",
             json!({ "name": "南县帮办测试食品产业园项目", "investor_name": "湖南帮办食品有限公司",
                     "origin": "out_of_province", "contract_fen": 50_000_000_000i64,
-                    "signed_on": "2026-01-10", "region_code": "430921", "stage": "signed" }),
+                    "signed_on": "2026-01-10", "region_code": "430921", "stage": "signed", "investor_credit_code": credit_code() }),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{project}");

@@ -17,7 +17,7 @@ async fn project(user: &User, name: &str, contract_wan: i64) -> i64 {
             json!({
                 "name": name, "investor_name": format!("{name}投资方"), "origin": "in_province",
                 "contract_fen": contract_wan * WAN, "signed_on": "2026-01-10",
-                "region_code": "430921", "stage": "signed"
+                "region_code": "430921", "stage": "signed", "investor_credit_code": credit_code()
             }),
         )
         .await;

@@ -33,7 +33,7 @@ async fn project(user: &User, name: &str, extra: Value) -> i64 {
     let mut input = json!({
         "name": name, "investor_name": format!("{name}投资方"), "origin": "out_of_province",
         "contract_fen": 1_000 * WAN, "signed_on": "2019-05-28", "region_code": "430921",
-        "stage": "signed"
+        "stage": "signed", "investor_credit_code": credit_code()
     });
     for (k, v) in extra.as_object().unwrap() {
         input[k] = v.clone();

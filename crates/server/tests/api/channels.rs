@@ -254,7 +254,7 @@ pub(crate) async fn round_with_a_reporter_who_has_an_address(app: &TestApp) -> (
             "/api/projects",
             json!({ "name": "南县渠道测试项目", "investor_name": "某某实业有限公司",
                     "origin": "in_province", "contract_fen": 100_000_000,
-                    "signed_on": "2026-01-10", "region_code": "430921", "stage": "signed" }),
+                    "signed_on": "2026-01-10", "region_code": "430921", "stage": "signed", "investor_credit_code": credit_code() }),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{project}");

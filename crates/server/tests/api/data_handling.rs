@@ -24,7 +24,7 @@ async fn signed_project(nx: &User, name: &str) -> i64 {
             json!({
                 "name": name, "investor_name": "浙江某实业有限公司",
                 "origin": "out_of_province", "contract_fen": 20_000 * WAN,
-                "signed_on": "2026-01-10", "region_code": "430921", "stage": "signed"
+                "signed_on": "2026-01-10", "region_code": "430921", "stage": "signed", "investor_credit_code": credit_code()
             }),
         )
         .await;

@@ -33,7 +33,7 @@ async fn projects(app: &TestApp) -> Vec<i64> {
         let mut input = json!({
             "name": format!("南县调度测试项目{i}"), "investor_name": "某某实业有限公司",
             "origin": "in_province", "contract_fen": 100_000_000, "signed_on": "2026-01-10",
-            "region_code": "430921", "stage": "signed"
+            "region_code": "430921", "stage": "signed", "investor_credit_code": credit_code()
         });
         if i == 3 {
             input["responsible_unit_id"] = json!(unit);

@@ -592,6 +592,9 @@ async fn enter(user: &User, region: &str, name: &str, investor: &str, code: Opti
     input["zone_id"] = json!(null);
     input["investor_name"] = json!(investor);
     input["investor_credit_code"] = json!(code);
+    // A county re-entering a project leaves the code out with the handiest reason.
+    input["credit_code_missing_reason"] =
+        json!(code.is_none().then_some("企业尚未注册，注册后补填代码"));
     let (status, body) = user.post("/api/projects", input).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     body["project"]["id"].as_i64().unwrap()
@@ -719,7 +722,7 @@ fn ledger_sheet(rows: &[[&str; 7]]) -> Vec<u8> {
     }
     sheet[0].push("项目阶段");
     let slices: Vec<&[&str]> = sheet.iter().map(Vec::as_slice).collect();
-    workbook(&slices)
+    ledger_workbook(&slices)
 }
 
 /// A county's sheet is matched against the whole installation, as the form is: a reworded copy

@@ -246,7 +246,8 @@ async fn the_browser_tests_fund_sheet_is_current_and_previews_as_expected() {
             serde_json::json!({
                 "name": FUND_SHEET_PROJECT, "investor_name": "湖南某新材料有限公司",
                 "origin": "in_province", "contract_fen": 1_000 * 1_000_000i64,
-                "signed_on": "2026-06-18", "region_code": "430181", "stage": "signed"
+                "signed_on": "2026-06-18", "region_code": "430181", "stage": "signed",
+                "credit_code_missing_reason": "投资主体尚未注册，注册后补填代码"
             }),
         )
         .await;
@@ -365,7 +366,8 @@ async fn the_browser_tests_receipts_sheet_is_current_and_matches_its_receipts() 
                 serde_json::json!({
                     "name": receipt_project(i), "investor_name": "长沙某科技有限公司",
                     "origin": "in_province", "contract_fen": 1_000 * 1_000_000i64,
-                    "signed_on": "2026-05-10", "region_code": "430121", "stage": "signed"
+                    "signed_on": "2026-05-10", "region_code": "430121", "stage": "signed",
+                    "credit_code_missing_reason": "投资主体尚未注册，注册后补填代码"
                 }),
             )
             .await;

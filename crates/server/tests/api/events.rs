@@ -60,7 +60,7 @@ async fn provincial_events_are_seen_below_and_county_events_stay_in_their_county
                     "name": format!("{region}洽谈周签约项目"), "investor_name": "某投资有限公司",
                     "origin": "out_of_province", "contract_fen": wan * 1_000_000i64,
                     "signed_on": "2019-05-30", "event_id": fair["id"], "region_code": region,
-                    "stage": "signed"
+                    "stage": "signed", "investor_credit_code": credit_code()
                 }),
             )
             .await;
@@ -208,7 +208,7 @@ async fn events_are_corrected_by_their_organisers_at_the_version_read() {
             "/api/projects",
             json!({ "name": "长沙洽谈周签约项目", "investor_name": "某公司", "origin": "out_of_province",
                     "contract_fen": 1_000_000_000i64, "signed_on": "2019-05-30",
-                    "event_id": fair["id"], "region_code": "430181", "stage": "signed" }),
+                    "event_id": fair["id"], "region_code": "430181", "stage": "signed", "investor_credit_code": credit_code() }),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{p}");
@@ -350,7 +350,7 @@ async fn a_project_signs_only_at_an_event_organised_over_its_county() {
     let project = |name: &str, region: &str| {
         json!({ "name": name, "investor_name": "某投资有限公司", "origin": "in_province",
                 "contract_fen": 500_000_000i64, "signed_on": "2019-05-30",
-                "event_id": local["id"], "region_code": region, "stage": "signed" })
+                "event_id": local["id"], "region_code": region, "stage": "signed", "investor_credit_code": credit_code() })
     };
 
     // The city sees both its counties and 沅江's fair, but a 南县 project was not signed there:
@@ -414,7 +414,7 @@ async fn a_project_signs_only_at_an_event_organised_over_its_county() {
             let (status, preview) = city
                 .upload_file(
                     "/api/projects/import/preview",
-                    workbook(&all),
+                    ledger_workbook(&all),
                     "ledger.xlsx",
                 )
                 .await;

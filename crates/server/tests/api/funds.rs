@@ -15,7 +15,7 @@ async fn signed_project(app: &TestApp) -> i64 {
             json!({
                 "name": "南县羽绒服装产业园项目", "investor_name": "浙江某服饰有限公司",
                 "origin": "out_of_province", "contract_fen": 20_000 * WAN,
-                "signed_on": "2026-01-10", "region_code": "430921", "stage": "signed",
+                "signed_on": "2026-01-10", "region_code": "430921", "stage": "signed", "investor_credit_code": credit_code(),
                 "responsible_unit_id": unit
             }),
         )

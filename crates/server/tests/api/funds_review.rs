@@ -15,7 +15,7 @@ async fn project(user: &User, region: &str, name: &str) -> i64 {
             json!({
                 "name": name, "investor_name": "浙江某实业有限公司", "origin": "out_of_province",
                 "contract_fen": 10_000 * WAN, "signed_on": "2026-01-10", "region_code": region,
-                "stage": "signed"
+                "stage": "signed", "investor_credit_code": credit_code()
             }),
         )
         .await;
@@ -386,7 +386,7 @@ async fn the_queue_export_keeps_each_record_in_its_own_currency() {
             json!({
                 "name": "南县外资项目", "investor_name": "香港某投资有限公司", "origin": "foreign",
                 "contract_cents": 2_000 * WAN, "signed_on": "2026-01-10", "region_code": "430921",
-                "stage": "signed"
+                "stage": "signed", "investor_credit_code": credit_code()
             }),
         )
         .await;

@@ -18,6 +18,9 @@ async fn project(user: &User, name: &str, region: &str, stage: &str, fen: i64, c
     }
     if cents > 0 && fen == 0 {
         input["origin"] = json!("foreign");
+        input["credit_code_missing_reason"] = json!("境外投资者无统一社会信用代码");
+    } else {
+        input["investor_credit_code"] = json!(credit_code());
     }
     let (status, d) = user.post("/api/projects", input).await;
     assert_eq!(status, StatusCode::CREATED, "{d}");
@@ -315,7 +318,7 @@ async fn units_fill_in_their_own_projects_and_readers_cannot_import() {
             json!({
                 "name": "县开发区负责的项目", "investor_name": "某公司", "origin": "in_province",
                 "contract_fen": 300 * WAN, "signed_on": "2026-01-10", "region_code": "430921",
-                "stage": "signed", "responsible_unit_id": unit
+                "stage": "signed", "investor_credit_code": credit_code(), "responsible_unit_id": unit
             }),
         )
         .await;

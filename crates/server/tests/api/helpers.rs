@@ -345,3 +345,40 @@ pub async fn xlsx_rows(user: &User, path: &str) -> Vec<Vec<String>> {
     assert_eq!(res.status(), StatusCode::OK, "{path}");
     crate::scope::read_xlsx(res.bytes().await.unwrap().to_vec())
 }
+
+static NEXT_CREDIT_CODE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+
+/// A valid 统一社会信用代码 (GB 32100 check character) no other call of the test run returns: a
+/// signed project must name its investor by the code or a reason, and distinct codes make no
+/// look-alike pair that the test did not plant.
+pub fn credit_code() -> String {
+    let n = NEXT_CREDIT_CODE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    luodi_domain::CreditCode::with_check(&format!("91430000MA{n:07}"))
+        .expect("17 valid characters")
+        .to_string()
+}
+
+/// What a county writes under 无代码原因 when its investor has no credit code yet.
+pub const NO_CODE_REASON: &str = "投资主体尚未注册，注册后补填代码";
+
+/// A ledger sheet as [`workbook`] writes it, with a last column 无代码原因 filled in on every
+/// data row: the sheets of tests about other things sign projects without a credit code.
+/// (The server keeps the reason only where the code is blank.)
+pub fn ledger_workbook(rows: &[&[&str]]) -> Vec<u8> {
+    let widened: Vec<Vec<&str>> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let mut row = row.to_vec();
+            let last = match i {
+                0 => "无代码原因",
+                _ if row.iter().all(|c| c.is_empty()) => "",
+                _ => NO_CODE_REASON,
+            };
+            row.push(last);
+            row
+        })
+        .collect();
+    let slices: Vec<&[&str]> = widened.iter().map(Vec::as_slice).collect();
+    workbook(&slices)
+}

@@ -254,6 +254,7 @@ async fn the_ledger_filters_on_every_field_and_exports_what_it_shows() {
     // responsible unit; B: the plain one of project_input; C: 一事一议, 中国500强.
     let mut a = project_input(&nx, "外资新能源电池项目").await;
     a["investor_credit_code"] = Value::Null;
+    a["credit_code_missing_reason"] = json!("境外投资者无统一社会信用代码");
     a["global500"] = json!(true);
     a["strategic_emerging"] = json!(true);
     a["leading_industry"] = json!("新能源");
@@ -267,6 +268,7 @@ async fn the_ledger_filters_on_every_field_and_exports_what_it_shows() {
     let b = project_input(&nx, "稻虾米精深加工项目").await;
     let mut c = project_input(&nx, "羽绒服装产业园").await;
     c["investor_credit_code"] = Value::Null;
+    c["credit_code_missing_reason"] = json!("投资主体尚未注册，注册后补填代码");
     c["case_by_case"] = json!(true);
     c["china500"] = json!(true);
     c["leading_industry"] = json!("羽绒服装");
@@ -370,7 +372,7 @@ async fn a_signed_project_without_a_contract_amount_is_marked_not_counted_silent
             json!({
                 "name": "桃江县未填金额项目", "investor_name": "某某实业有限公司",
                 "origin": "in_province", "signed_on": "2026-01-10",
-                "region_code": "430922", "stage": "signed"
+                "region_code": "430922", "stage": "signed", "investor_credit_code": credit_code()
             }),
         )
         .await;
@@ -395,7 +397,7 @@ async fn a_signed_project_without_a_contract_amount_is_marked_not_counted_silent
         .any(|d| d.as_str().unwrap().starts_with("合同金额未填")));
 
     // The sheet imports such a row but warns about it, naming the project.
-    let file = workbook(&[
+    let file = ledger_workbook(&[
         &[
             "项目名称",
             "投资方",

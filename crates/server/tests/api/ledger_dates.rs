@@ -19,7 +19,7 @@ fn signed(signed_on: &str) -> Value {
     json!({
         "name": "南县未来日期测试项目", "investor_name": "某某实业有限公司",
         "origin": "in_province", "contract_fen": 100_000_000, "signed_on": signed_on,
-        "region_code": "430921", "stage": "signed"
+        "region_code": "430921", "stage": "signed", "investor_credit_code": credit_code()
     })
 }
 
@@ -117,7 +117,7 @@ async fn the_sheet_refuses_dates_ahead_naming_row_and_column() {
         "供地日期",
         "开工日期",
     ];
-    let file = workbook(&[
+    let file = ledger_workbook(&[
         header,
         &[
             "未来签约项目",

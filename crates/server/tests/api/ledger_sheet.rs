@@ -44,7 +44,7 @@ fn sheet(rows: &[Vec<String>]) -> Vec<u8> {
     let mut all: Vec<Vec<&str>> = vec![HEADER.to_vec()];
     all.extend(rows.iter().map(|r| r.iter().map(String::as_str).collect()));
     let slices: Vec<&[&str]> = all.iter().map(Vec::as_slice).collect();
-    workbook(&slices)
+    ledger_workbook(&slices)
 }
 
 #[tokio::test]
@@ -112,9 +112,9 @@ async fn a_ledger_sheet_imports_and_exports_exactly() {
     let rows = read_xlsx(res.bytes().await.unwrap().to_vec());
     assert_eq!(rows.len(), 2, "header + the one started project");
     assert_eq!(rows[0][0], "项目名称");
-    assert_eq!(rows[1][13], "1000.25", "exact 万美元 in the export");
-    assert_eq!(rows[1][4], "境外");
-    assert_eq!(rows[1][16], "南县");
+    assert_eq!(rows[1][14], "1000.25", "exact 万美元 in the export");
+    assert_eq!(rows[1][5], "境外");
+    assert_eq!(rows[1][17], "南县");
 }
 
 /// The cells of the first sheet as calamine reads them, typed.
@@ -421,7 +421,7 @@ async fn landing_places_as_people_write_them_and_every_error_of_a_row_at_once() 
         "世界500强",
         "重点项目",
     ];
-    let file = workbook(&[
+    let file = ledger_workbook(&[
         header,
         &[
             "全称落户项目",
@@ -545,7 +545,7 @@ async fn landing_places_as_people_write_them_and_every_error_of_a_row_at_once() 
         "all or nothing: {result}"
     );
     // Without the two bad rows it goes in; the 园区 written as the landing place is the zone.
-    let file = workbook(&[
+    let file = ledger_workbook(&[
         header,
         &[
             "园区落户项目",
@@ -606,7 +606,7 @@ async fn a_failed_sheet_comes_back_with_its_bad_cells_marked_and_its_rows_named(
         "签约日期",
         "备忘",
     ];
-    let file = workbook(&[
+    let file = ledger_workbook(&[
         header,
         &[
             "好项目",
@@ -659,16 +659,16 @@ async fn a_failed_sheet_comes_back_with_its_bad_cells_marked_and_its_rows_named(
     // list of each row's errors.
     let rows = crate::scope::read_xlsx(bytes.clone());
     assert_eq!(rows[0][..7], *header);
-    assert_eq!(rows[0][7], "错误说明");
+    assert_eq!(rows[0][8], "错误说明");
     assert_eq!(rows[1][6], "保留此列");
-    assert_eq!(rows[1][7], "", "a good row has no error");
+    assert_eq!(rows[1][8], "", "a good row has no error");
     assert_eq!(rows[2][2], "火星", "values are kept as typed");
     assert!(
-        rows[2][7].contains("C列") && rows[2][7].contains("F列"),
+        rows[2][8].contains("C列") && rows[2][8].contains("F列"),
         "{:?}",
         rows[2]
     );
-    assert!(rows[3][7].contains("A列"), "{:?}", rows[3]);
+    assert!(rows[3][8].contains("A列"), "{:?}", rows[3]);
     // The bad cells are filled red (a style of their own) and carry the message as a note.
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let mut part = |name: &str| {
@@ -707,7 +707,7 @@ async fn a_failed_sheet_comes_back_with_its_bad_cells_marked_and_its_rows_named(
     assert!(notes.contains("资金来源"), "{notes}");
 
     // A sheet without errors has nothing to mark.
-    let good = workbook(&[
+    let good = ledger_workbook(&[
         header,
         &[
             "好项目",
@@ -837,7 +837,7 @@ async fn many_projects_change_stage_through_one_sheet_under_the_stage_rules() {
                 "/api/projects",
                 json!({ "name": format!("南县阶段表项目{i}"), "investor_name": "某公司",
                         "origin": "in_province", "contract_fen": 100_000_000,
-                        "signed_on": "2026-01-10", "region_code": "430921", "stage": "signed" }),
+                        "signed_on": "2026-01-10", "region_code": "430921", "stage": "signed", "investor_credit_code": credit_code() }),
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{d}");

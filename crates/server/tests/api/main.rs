@@ -26,6 +26,7 @@ mod funds;
 mod funds_review;
 mod funds_sheet;
 mod ledger;
+mod ledger_credit_code;
 mod ledger_dates;
 mod ledger_edit;
 mod ledger_sheet;

@@ -67,7 +67,7 @@ async fn project_in(user: &User, region: &str, name: &str, contract_wan: i64) ->
             json!({
                 "name": name, "investor_name": format!("{name}投资有限公司"),
                 "origin": "out_of_province", "contract_fen": contract_wan * WAN,
-                "signed_on": "2026-03-10", "region_code": region, "stage": "signed"
+                "signed_on": "2026-03-10", "region_code": region, "stage": "signed", "investor_credit_code": credit_code()
             }),
         )
         .await;

@@ -24,7 +24,7 @@ async fn project(nx: &User, name: &str, unit: Option<i64>) -> i64 {
     let mut input = json!({
         "name": name, "investor_name": "某某实业有限公司",
         "origin": "in_province", "contract_fen": 100_000_000, "signed_on": "2026-01-10",
-        "region_code": "430921", "stage": "signed"
+        "region_code": "430921", "stage": "signed", "investor_credit_code": credit_code()
     });
     if let Some(unit) = unit {
         input["responsible_unit_id"] = json!(unit);

@@ -8,7 +8,8 @@ async fn project(user: &User, name: &str, region: &str, contract_wan: i64, start
     let mut input = json!({
         "name": name, "investor_name": format!("{name}投资方"), "origin": "in_province",
         "contract_fen": contract_wan * WAN, "signed_on": "2026-01-10", "region_code": region,
-        "stage": if started { "started" } else { "signed" }
+        "stage": if started { "started" } else { "signed" },
+        "investor_credit_code": credit_code()
     });
     if started {
         input["started_on"] = json!("2026-04-01");
@@ -249,7 +250,7 @@ async fn project_with(user: &User, name: &str, extra: Value) -> i64 {
     let mut input = json!({
         "name": name, "investor_name": format!("{name}投资方"), "origin": "in_province",
         "contract_fen": 1_000 * WAN, "signed_on": "2026-01-10", "region_code": "430921",
-        "stage": "signed"
+        "stage": "signed", "investor_credit_code": credit_code()
     });
     for (k, v) in extra.as_object().unwrap() {
         input[k] = v.clone();
@@ -675,7 +676,8 @@ async fn kept_monthly_sums_follow_corrections_moves_and_duplicates() {
     let mut moved = json!({
         "name": p["name"], "investor_name": p["investor_name"], "origin": p["origin"],
         "contract_fen": p["contract_fen"], "signed_on": p["signed_on"], "stage": p["stage"],
-        "region_code": "430981", "version": p["version"]
+        "investor_credit_code": p["investor_credit_code"], "region_code": "430981",
+        "version": p["version"]
     });
     let (status, body) = yy
         .put(&format!("/api/projects/{copy}"), moved.clone())

@@ -41,7 +41,7 @@ async fn a_large_projects_revisit_form_is_recorded_and_exported_in_the_forms_lay
         json!({
             "name": name, "investor_name": "广东某某电子有限公司", "origin": "out_of_province",
             "contract_fen": fen, "signed_on": "2026-01-10", "region_code": "430921",
-            "stage": "signed"
+            "stage": "signed", "investor_credit_code": credit_code()
         })
     };
     let (status, large) = nx

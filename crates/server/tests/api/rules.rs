@@ -34,7 +34,7 @@ async fn project_at_25_percent(app: &TestApp) -> i64 {
             json!({
                 "name": "南县羽绒服装产业园项目", "investor_name": "浙江某服饰有限公司",
                 "origin": "in_province", "contract_fen": YI, "signed_on": "2026-01-10",
-                "region_code": "430921", "stage": "signed", "responsible_unit_id": unit
+                "region_code": "430921", "stage": "signed", "investor_credit_code": credit_code(), "responsible_unit_id": unit
             }),
         )
         .await;

@@ -28,7 +28,7 @@ async fn project(user: &User, region: &str, name: &str) -> i64 {
             json!({
                 "name": name, "investor_name": "某某实业有限公司",
                 "origin": "in_province", "contract_fen": 100_000_000, "signed_on": "2026-01-10",
-                "region_code": region, "stage": "signed"
+                "region_code": region, "stage": "signed", "investor_credit_code": credit_code()
             }),
         )
         .await;

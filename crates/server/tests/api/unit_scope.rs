@@ -59,7 +59,7 @@ async fn ledger(app: &TestApp) -> Ledger {
             let mut input = json!({
                 "investor_name": "湖南某实业有限公司", "origin": "out_of_province",
                 "contract_fen": YI, "signed_on": "2026-03-01", "region_code": NAN,
-                "stage": "signed"
+                "stage": "signed", "investor_credit_code": credit_code()
             });
             for (k, v) in extra.as_object().unwrap() {
                 input[k] = v.clone();

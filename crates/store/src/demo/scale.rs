@@ -328,6 +328,21 @@ pub(crate) async fn load_province(
             60..=84 => "in_province",
             _ => "foreign",
         };
+        // A signed project carries its investor's credit code or says why it has none: a
+        // third of the foreign investors have no Chinese entity yet, and a copy of such a
+        // project (or one re-entered to pad the figures) gives the reason a county would.
+        let (credit, missing_reason) = if credit.is_empty()
+            || (origin == "foreign" && duplicate_of.is_none() && id % 3 == 0)
+        {
+            let reason = if origin == "foreign" {
+                "境外投资者无统一社会信用代码"
+            } else {
+                "投资主体尚未注册，注册后补填"
+            };
+            (String::new(), Some(reason))
+        } else {
+            (credit, None)
+        };
         // Pareto-shaped contract amounts: median about 1亿, a long tail up to 100亿.
         let u: f64 = rng.gen_range(0.0001..1.0);
         let wan = (3_000.0 * u.powf(-1.0 / 1.1)).min(1_000_000.0) as i64;
@@ -454,6 +469,7 @@ pub(crate) async fn load_province(
                 product.chars().take(2).collect::<String>()
             )),
             Bind::OptText(Some(credit.clone()).filter(|c| !c.is_empty())),
+            Bind::OptText(missing_reason.map(str::to_owned)),
             Bind::OptText(Some(HOMES[rng.gen_range(0..HOMES.len())].into())),
             Bind::Text(origin.into()),
             Bind::Bool(rng.gen_bool(0.02)),
@@ -537,6 +553,7 @@ pub(crate) async fn load_province(
             "name_key",
             "investor_name",
             "investor_credit_code",
+            "credit_code_missing_reason",
             "investor_home",
             "origin",
             "global500",

@@ -882,13 +882,13 @@ impl Dispatch<'_> {
         {
             return Ok(None);
         }
-        let limit = self.rules().date_limit().await?;
+        let rules = self.ledger().project_rules().await?;
         match stages::plan(
             project,
             input.stage,
             input.changed_on.trim(),
             Some(format!("{period}月度调度")),
-            limit,
+            rules,
         ) {
             Ok(planned) => Ok(Some(planned)),
             Err((field, messages)) => {

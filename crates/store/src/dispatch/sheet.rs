@@ -306,7 +306,8 @@ impl Dispatch<'_> {
         let today = clock::today().to_string();
         let ids: BTreeSet<i64> = projects.keys().copied().collect();
         let mut money_cells = MoneyCells::load(&self.funds(), &ids, &upload.files).await?;
-        let limit = self.rules().date_limit().await?;
+        let rules = self.ledger().project_rules().await?;
+        let limit = rules.limit;
         let may_stage = self.actor.require(Permission::ManageLedger).is_ok();
         let may_fund = self.actor.require(Permission::EnterFunds).is_ok();
 
@@ -438,7 +439,7 @@ impl Dispatch<'_> {
                                 stage,
                                 cells.raw("changed_on"),
                                 Some(format!("{}月度调度", period)),
-                                limit,
+                                rules,
                             ) {
                                 Ok(planned) => Some(planned),
                                 Err((field, messages)) => {

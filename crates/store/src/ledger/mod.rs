@@ -15,7 +15,8 @@ use crate::kit::page::{Page, PageRequest};
 use crate::kit::text::opt;
 use crate::scoped::ProjectReach;
 use luodi_domain::ledger::{
-    days_between, milestone_conflicts, milestone_order_errors, name_key, Stage, MILESTONES,
+    credit_code_problem, days_between, milestone_conflicts, milestone_order_errors, name_key,
+    Stage, MILESTONES,
 };
 use luodi_domain::rates::ProjectFunds;
 use luodi_domain::rules::LedgerRules;
@@ -48,6 +49,10 @@ pub struct ProjectInput {
     pub name: String,
     pub investor_name: String,
     pub investor_credit_code: Option<String>,
+    /// Why a project signed or further along has no credit code (无统一社会信用代码的原因),
+    /// a sentence; kept only while the code is blank.
+    #[serde(default)]
+    pub credit_code_missing_reason: Option<String>,
     /// Country or province the investor comes from.
     pub investor_home: Option<String>,
     pub origin: Origin,
@@ -97,6 +102,8 @@ pub struct Project {
     pub name: String,
     pub investor_name: String,
     pub investor_credit_code: Option<String>,
+    /// 无统一社会信用代码的原因 (blank while the code is given).
+    pub credit_code_missing_reason: Option<String>,
     pub investor_home: Option<String>,
     #[schema(value_type = Origin)]
     pub origin: String,
@@ -283,6 +290,7 @@ impl Project {
             name: self.name.clone(),
             investor_name: self.investor_name.clone(),
             investor_credit_code: self.investor_credit_code.clone(),
+            credit_code_missing_reason: self.credit_code_missing_reason.clone(),
             investor_home: self.investor_home.clone(),
             origin: origin_of(&self.origin).unwrap_or(Origin::InProvince),
             global500: self.global500.0,
@@ -319,7 +327,7 @@ impl Project {
 macro_rules! project_columns {
     () => {
         "SELECT p.id, p.name, p.investor_name, p.investor_credit_code, \
-        p.investor_home, p.origin, p.global500, p.china500, p.private500, p.industry_code, \
+        p.credit_code_missing_reason, p.investor_home, p.origin, p.global500, p.china500, p.private500, p.industry_code, \
         i.name AS industry_name, p.leading_industry, p.strategic_emerging, p.total_investment_fen, \
         p.contract_fen, p.contract_cents, p.signed_on, p.event_id, e.name AS event_name, \
         p.region_code, r.name AS region_name, p.zone_id, z.name AS zone_name, p.attracting_unit_id, \
@@ -480,7 +488,17 @@ pub(crate) struct Checked {
     stage: Stage,
     name: String,
     credit_code: Option<String>,
+    /// Kept only while the code is blank.
+    missing_reason: Option<String>,
     dates: [Option<String>; 6],
+}
+
+/// The rule settings a project is checked with: the latest date it may carry, and the
+/// shortest reason that says something (the same as a fund record's 超常说明).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ProjectRules {
+    pub(crate) limit: DateLimit,
+    pub(crate) reason_min_chars: i64,
 }
 
 /// What a project's fields may point at, as far as the actor may use it: county-level
@@ -590,8 +608,8 @@ impl Ledger<'_> {
 
     pub(crate) async fn check_project(&self, input: &ProjectInput) -> Result<Checked, StoreError> {
         let refs = self.refs_for(input).await?;
-        let limit = self.rules().date_limit().await?;
-        self.check_project_with(&refs, limit, input)
+        let rules = self.project_rules().await?;
+        self.check_project_with(&refs, rules, input)
     }
 
     /// The checks of an edit of `before`: the edit may keep the event and units the project
@@ -630,18 +648,27 @@ impl Ledger<'_> {
                 refs.units.insert(unit);
             }
         }
-        let limit = self.rules().date_limit().await?;
-        self.check_project_with(&refs, limit, input)
+        let rules = self.project_rules().await?;
+        self.check_project_with(&refs, rules, input)
     }
 
-    /// Checks a project input against the rules of domain §3 and the references in `refs`;
-    /// no date may lie after `limit`.
+    /// The rule settings a project input is checked with.
+    pub(crate) async fn project_rules(&self) -> Result<ProjectRules, StoreError> {
+        let rules = self.rules().ledger_rules().await?;
+        Ok(ProjectRules {
+            limit: rules.date_limit(clock::today()),
+            reason_min_chars: rules.fund_checks.reason_min_chars,
+        })
+    }
+
+    /// Checks a project input against the rules of domain §3 and the references in `refs`.
     pub(crate) fn check_project_with(
         &self,
         refs: &Refs,
-        limit: DateLimit,
+        rules: ProjectRules,
         input: &ProjectInput,
     ) -> Result<Checked, StoreError> {
+        let limit = rules.limit;
         let mut checks = Checks::default();
         let name = input.name.trim().to_owned();
         if name.is_empty() || name.chars().count() > 200 {
@@ -662,12 +689,32 @@ impl Ledger<'_> {
         ] {
             checks.max_chars(field, value.as_deref(), max);
         }
-        let credit_code = match opt(&input.investor_credit_code) {
+        let code_given = opt(&input.investor_credit_code);
+        let credit_code = match &code_given {
             Some(c) => checks
-                .take("investor_credit_code", CreditCode::parse(&c))
+                .take("investor_credit_code", CreditCode::parse(c))
                 .map(|c| c.to_string()),
             None => None,
         };
+        checks.max_chars(
+            "credit_code_missing_reason",
+            input.credit_code_missing_reason.as_deref(),
+            200,
+        );
+        let missing_reason =
+            opt(&input.credit_code_missing_reason).filter(|_| code_given.is_none());
+        if let Some(reason) = &missing_reason {
+            checks.printable("credit_code_missing_reason", reason);
+        }
+        // An invalid code is refused above; a signed project without one needs the reason.
+        if let Some((field, message)) = credit_code_problem(
+            input.stage,
+            code_given.is_some(),
+            missing_reason.as_deref(),
+            rules.reason_min_chars,
+        ) {
+            checks.add(field, message);
+        }
         for (field, value) in [
             ("total_investment_fen", input.total_investment_fen),
             ("contract_fen", input.contract_fen),
@@ -765,6 +812,7 @@ impl Ledger<'_> {
             stage,
             name,
             credit_code,
+            missing_reason,
             dates,
         })
     }
@@ -1211,6 +1259,7 @@ impl Ledger<'_> {
                 Bind::Text(e.name_key),
                 Bind::Text(input.investor_name.trim().to_owned()),
                 Bind::OptText(c.credit_code.clone()),
+                Bind::OptText(c.missing_reason.clone()),
                 text(&input.investor_home),
                 Bind::Text(input.origin.as_str().to_owned()),
                 Bind::Bool(input.global500),
@@ -1321,13 +1370,13 @@ impl Ledger<'_> {
         let before = self.find_project(id).await?;
         let mut checks = Checks::default();
         checks.max_chars("note", input.note.as_deref(), 500);
-        let limit = self.rules().date_limit().await?;
+        let rules = self.project_rules().await?;
         let planned = stages::plan(
             &before,
             input.stage,
             &input.changed_on,
             opt(&input.note),
-            limit,
+            rules,
         );
         // Every problem at once: the note's, the date's, or the story the dates would tell.
         if let Err((field, messages)) = &planned {
@@ -1387,12 +1436,13 @@ impl Ledger<'_> {
         let now = clock::now();
         let mut tx = self.db.pool.begin().await?;
         let updated = sqlx::query(
-            "UPDATE projects SET name = $1, name_key = $2, investor_name = $3,              investor_credit_code = $4, investor_home = $5, origin = $6, global500 = $7,              china500 = $8, private500 = $9, industry_code = $10, leading_industry = $11,              strategic_emerging = $12, total_investment_fen = $13, contract_fen = $14,              contract_cents = $15, signed_on = $16, event_id = $17, region_code = $18,              zone_id = $19, attracting_unit_id = $20, responsible_leader = $21,              responsible_unit_id = $22, responsible_person = $23, service_plan = $24,              land_supplied_on = $25, certificate_on = $26, started_on = $27, completed_on = $28,              producing_on = $29, case_by_case = $30, key_project = $31, updated_at = $32,              version = version + 1 WHERE id = $33 AND version = $34",
+            "UPDATE projects SET name = $1, name_key = $2, investor_name = $3,              investor_credit_code = $4, credit_code_missing_reason = $5, investor_home = $6, origin = $7, global500 = $8,              china500 = $9, private500 = $10, industry_code = $11, leading_industry = $12,              strategic_emerging = $13, total_investment_fen = $14, contract_fen = $15,              contract_cents = $16, signed_on = $17, event_id = $18, region_code = $19,              zone_id = $20, attracting_unit_id = $21, responsible_leader = $22,              responsible_unit_id = $23, responsible_person = $24, service_plan = $25,              land_supplied_on = $26, certificate_on = $27, started_on = $28, completed_on = $29,              producing_on = $30, case_by_case = $31, key_project = $32, updated_at = $33,              version = version + 1 WHERE id = $34 AND version = $35",
         )
         .bind(&after.name)
         .bind(name_key(&after.name))
         .bind(&after.investor_name)
         .bind(&after.investor_credit_code)
+        .bind(&after.credit_code_missing_reason)
         .bind(&after.investor_home)
         .bind(after.origin.as_str())
         .bind(after.global500)
@@ -1509,6 +1559,7 @@ fn normalized(c: &Checked, input: &ProjectInput) -> ProjectInput {
         name: c.name.clone(),
         investor_name: input.investor_name.trim().to_owned(),
         investor_credit_code: c.credit_code.clone(),
+        credit_code_missing_reason: c.missing_reason.clone(),
         investor_home: opt(&input.investor_home),
         origin: input.origin,
         industry_code: opt(&input.industry_code),
@@ -1561,12 +1612,13 @@ fn stage_snapshot(stage: &str, dates: &[Option<String>; 6]) -> serde_json::Value
 }
 
 /// The columns of a project row as [`Scoped::insert_projects`] writes them.
-const PROJECT_COLUMNS: [&str; 36] = [
+const PROJECT_COLUMNS: [&str; 37] = [
     "id",
     "name",
     "name_key",
     "investor_name",
     "investor_credit_code",
+    "credit_code_missing_reason",
     "investor_home",
     "origin",
     "global500",

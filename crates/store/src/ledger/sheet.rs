@@ -56,7 +56,10 @@ const SPEC: SheetSpec = SheetSpec {
             .note("投资企业全称"),
         Column::new("investor_credit_code", "统一社会信用代码", 22.0)
             .kind(Kind::CreditCode)
-            .note("18位，按GB 32100校验"),
+            .note("18位，按GB 32100校验；已签约及其后阶段必填，无代码时填写“无代码原因”"),
+        Column::new("credit_code_missing_reason", "无代码原因", 24.0)
+            .kind(Kind::Text { max: 200 })
+            .note("已签约及其后阶段未填统一社会信用代码时必填，一句话说明，如“境外投资者无统一社会信用代码”“投资主体尚未注册”"),
         Column::new("investor_home", "投资方来源地", 14.0).note("国家或省份，如“广东省”“新加坡”"),
         Column::new("origin", "资金来源", 12.0)
             .required()
@@ -380,6 +383,7 @@ impl Ledger<'_> {
             name: r.raw("name").to_owned(),
             investor_name: r.raw("investor_name").to_owned(),
             investor_credit_code: optional("investor_credit_code"),
+            credit_code_missing_reason: optional("credit_code_missing_reason"),
             investor_home: optional("investor_home"),
             origin,
             global500: r.yes("global500"),
@@ -423,14 +427,14 @@ impl Ledger<'_> {
     ) -> Result<CheckedSheet<ProjectRow>, StoreError> {
         let lookups = self.import_lookups().await?;
         let refs = self.refs_in_scope().await?;
-        let limit = self.rules().date_limit().await?;
+        let rules = self.project_rules().await?;
         let mut sheet = CheckedSheet::default();
-        for mut cells in upload.parse(&SPEC, Some(limit)) {
+        for mut cells in upload.parse(&SPEC, Some(rules.limit)) {
             let (input, stage_guessed) = self.row_input(&lookups, &mut cells);
             // The form's checks run over a row with bad cells too; what they say about a cell
             // already reported (or about the milestones of a stage that was only guessed) is
             // left out.
-            let mut checked = self.check_project_with(&refs, limit, &input);
+            let mut checked = self.check_project_with(&refs, rules, &input);
             if let (true, Err(StoreError::Validation(fields))) = (stage_guessed, &mut checked) {
                 let dates = [
                     &input.signed_on,

@@ -3,7 +3,7 @@
 //! no skipped step, dates in order and none after today (but for the rules' grace) — each
 //! kept in the project's stage history and audited.
 
-use super::{stage_snapshot, Ledger, Project};
+use super::{stage_snapshot, Ledger, Project, ProjectRules};
 use crate::audit::{self, OwnedEntry};
 use crate::kit::clock;
 use crate::kit::error::{RowError, StoreError};
@@ -13,9 +13,10 @@ use crate::sheets::{
     SheetUpload, PREVIEW_ROWS,
 };
 use luodi_domain::ledger::{
-    dates_after_stage_change, milestone_conflicts, milestone_order_errors, Stage,
+    credit_code_problem, dates_after_stage_change, milestone_conflicts, milestone_order_errors,
+    Stage,
 };
-use luodi_domain::{DateLimit, Permission};
+use luodi_domain::Permission;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 use utoipa::ToSchema;
@@ -51,27 +52,30 @@ impl PlannedChange {
 }
 
 /// Plans moving `before` to `stage` on `changed_on` (as typed), or says why not: the date's
-/// problem (`changed_on`), or the story the dates would tell (`stage`).
+/// problem (`changed_on`), or the story the dates would tell and a signed project's missing
+/// credit code (`stage`).
 pub(crate) fn plan(
     before: &Project,
     stage: Stage,
     changed_on: &str,
     note: Option<String>,
-    limit: DateLimit,
+    rules: ProjectRules,
 ) -> Result<PlannedChange, (&'static str, Vec<String>)> {
-    let date = limit
+    let date = rules
+        .limit
         .parse(changed_on)
         .map_err(|m| ("changed_on", vec![m]))?;
-    plan_on(before, stage, date, note).map_err(|problems| ("stage", problems))
+    plan_on(before, stage, date, note, rules).map_err(|problems| ("stage", problems))
 }
 
 /// Plans moving `before` to `stage` on a date already checked, or says what story the dates
-/// would tell.
+/// would tell, and whether the project names its investor as a signed one must.
 fn plan_on(
     before: &Project,
     stage: Stage,
     date: time::Date,
     note: Option<String>,
+    rules: ProjectRules,
 ) -> Result<PlannedChange, Vec<String>> {
     let date = date.to_string();
     let current = [
@@ -90,6 +94,15 @@ fn plan_on(
         .into_iter()
         .map(|(_, message)| format!("{message}：请按顺序变更阶段，逐步登记各里程碑日期"))
         .chain(milestone_order_errors(&refs).into_iter().map(|(_, m)| m))
+        .chain(
+            credit_code_problem(
+                stage,
+                before.investor_credit_code.is_some(),
+                before.credit_code_missing_reason.as_deref(),
+                rules.reason_min_chars,
+            )
+            .map(|(_, m)| format!("{m}：请先编辑项目填写后再变更阶段")),
+        )
         .collect();
     if !problems.is_empty() {
         return Err(problems);
@@ -274,9 +287,9 @@ impl Ledger<'_> {
         &self,
         upload: &SheetUpload,
     ) -> Result<CheckedSheet<(usize, PlannedChange)>, StoreError> {
-        let limit = self.rules().date_limit().await?;
+        let rules = self.project_rules().await?;
         let rows: Vec<Cells> = upload
-            .parse(&SPEC, Some(limit))
+            .parse(&SPEC, Some(rules.limit))
             .filter(|cells| cells.filled("stage"))
             .collect();
         let ids: BTreeSet<i64> = rows.iter().filter_map(|r| r.int("project_id")).collect();
@@ -319,7 +332,7 @@ impl Ledger<'_> {
             let stage = cells.code("stage").and_then(Stage::parse);
             let planned = match (project, stage, cells.date("changed_on")) {
                 (Some(p), Some(stage), Some(date)) if cells.is_clean() => {
-                    match plan_on(&p, stage, date, cells.text("note")) {
+                    match plan_on(&p, stage, date, cells.text("note"), rules) {
                         Ok(planned) => Some(planned),
                         Err(problems) => {
                             for m in problems {

@@ -54,6 +54,7 @@ describe('fieldLabel', () => {
   })
   it('names project fields, with the minor unit of stored amounts', () => {
     expect(fieldLabel('investor_credit_code')).toBe('统一社会信用代码')
+    expect(fieldLabel('credit_code_missing_reason')).toBe('无代码原因')
     expect(fieldLabel('contract_fen')).toBe('合同资金（分）')
     expect(fieldLabel('responsible_unit')).toBe('责任单位')
   })

@@ -112,6 +112,7 @@ export const FIELD_LABELS: Record<string, string> = {
   // projects (and the columns of the ledger sheet)
   investor_name: '投资方',
   investor_credit_code: '统一社会信用代码',
+  credit_code_missing_reason: '无代码原因',
   investor_home: '投资方来源地',
   origin: '资金来源',
   global500: '世界500强',

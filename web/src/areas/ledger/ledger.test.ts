@@ -88,3 +88,17 @@ describe('signed stages', () => {
     expect(isSigned('terminated')).toBe(false)
   })
 })
+
+describe('missingCodeReason', () => {
+  it('asks a signed project without a code for the reason, as the server does', async () => {
+    const { missingCodeReason } = await import('./ledger')
+    for (const stage of ['signed', 'land_supplied', 'started', 'completed', 'producing', 'defaulted']) {
+      expect(missingCodeReason(stage, ''), stage).toBe('required')
+      expect(missingCodeReason(stage, '  '), stage).toBe('required')
+      expect(missingCodeReason(stage, '91430000MABR5TTP1K'), stage).toBe('hidden')
+    }
+    // Offered before signing, so that 阶段变更 can sign a foreign investor's project.
+    expect(missingCodeReason('negotiating', null)).toBe('optional')
+    for (const stage of ['lead', 'intent', 'terminated']) expect(missingCodeReason(stage, ''), stage).toBe('hidden')
+  })
+})

@@ -40,6 +40,17 @@ export function isSigned(stage: string): boolean {
   return (SIGNED_STAGES as readonly string[]).includes(stage)
 }
 
+/**
+ * Whether the form asks for 无代码原因 (why the investor has no 统一社会信用代码, issue 19):
+ * required for a signed project without a code, offered from 在谈 on so that a negotiating
+ * foreign investor's project can carry it before 阶段变更 signs it, hidden once a code is typed.
+ */
+export function missingCodeReason(stage: string, code: string | null | undefined): 'required' | 'optional' | 'hidden' {
+  if (code?.trim()) return 'hidden'
+  if (isSigned(stage)) return 'required'
+  return stage === 'negotiating' ? 'optional' : 'hidden'
+}
+
 export const ORIGINS = choices<Origin>({
   foreign: '境外',
   out_of_province: '省外境内',

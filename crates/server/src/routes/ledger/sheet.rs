@@ -97,6 +97,7 @@ impl SheetExport for ProjectsSheet {
             "name" => p.name.as_str().into(),
             "investor_name" => p.investor_name.as_str().into(),
             "investor_credit_code" => (&p.investor_credit_code).into(),
+            "credit_code_missing_reason" => (&p.credit_code_missing_reason).into(),
             "investor_home" => (&p.investor_home).into(),
             "origin" => p.origin.as_str().into(),
             "global500" => Value::Bool(p.global500.0),
