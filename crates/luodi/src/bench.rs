@@ -1117,6 +1117,7 @@ fn import_sheet(rows: usize) -> anyhow::Result<Vec<u8>> {
     let header = [
         "项目名称",
         "投资方",
+        "统一社会信用代码",
         "资金来源",
         "行业代码",
         "合同资金（万元）",
@@ -1132,13 +1133,17 @@ fn import_sheet(rows: usize) -> anyhow::Result<Vec<u8>> {
         let row = r as u32 + 1;
         ws.write_string(row, 0, project_name(r))?;
         ws.write_string(row, 1, format!("湘商投资{}有限公司", r % 997))?;
-        ws.write_string(row, 2, ["省外境内", "省内", "省外境内"][r % 3])?;
-        ws.write_string(row, 3, ["39", "13", "38", "34"][r % 4])?;
-        ws.write_number(row, 4, (500 + r % 20_000) as f64)?;
-        ws.write_string(row, 5, format!("2025-{:02}-{:02}", r % 12 + 1, r % 28 + 1))?;
-        ws.write_string(row, 6, counties[r % counties.len()])?;
-        ws.write_string(row, 7, "已签约")?;
-        ws.write_string(row, 8, if r % 10 == 0 { "是" } else { "否" })?;
+        // A signed project names its investor by the credit code (one per row, valid).
+        let code = luodi_domain::CreditCode::with_check(&format!("91430000MA{r:07}"))
+            .context("17 valid characters")?;
+        ws.write_string(row, 2, code.to_string())?;
+        ws.write_string(row, 3, ["省外境内", "省内", "省外境内"][r % 3])?;
+        ws.write_string(row, 4, ["39", "13", "38", "34"][r % 4])?;
+        ws.write_number(row, 5, (500 + r % 20_000) as f64)?;
+        ws.write_string(row, 6, format!("2025-{:02}-{:02}", r % 12 + 1, r % 28 + 1))?;
+        ws.write_string(row, 7, counties[r % counties.len()])?;
+        ws.write_string(row, 8, "已签约")?;
+        ws.write_string(row, 9, if r % 10 == 0 { "是" } else { "否" })?;
     }
     Ok(wb.save_to_buffer()?)
 }

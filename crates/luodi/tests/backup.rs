@@ -224,7 +224,8 @@ async fn a_backup_under_writes_restores_every_confirmed_record_and_evidence_file
             json!({
                 "name": name, "investor_name": investor, "origin": "out_of_province",
                 "contract_fen": 100_000 * WAN, "signed_on": "2026-01-10", "region_code": "430921",
-                "stage": "signed"
+                "stage": "signed",
+                "credit_code_missing_reason": "投资主体尚未完成工商注册，注册后补填代码"
             }),
         )
         .await;

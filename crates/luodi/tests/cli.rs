@@ -118,3 +118,18 @@ fn http_get(addr: &str, path: &str) -> String {
     stream.read_to_string(&mut response).unwrap();
     response
 }
+
+/// The committed OpenAPI document (from which the web client's types are generated and which
+/// the fuzz stage reads) is what the server describes. Run inside the test suite, so that the
+/// check costs no build of its own.
+#[test]
+fn the_committed_openapi_document_is_current() {
+    let printed = run(luodi().arg("openapi"));
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
+    let committed = std::fs::read_to_string(path).unwrap();
+    assert!(
+        printed.trim_end() == committed.trim_end(),
+        "docs/openapi.json is stale: cargo run -p luodi -- openapi > docs/openapi.json \
+         && (cd web && npm run gen:api)"
+    );
+}
