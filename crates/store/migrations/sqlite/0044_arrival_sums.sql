@@ -15,7 +15,7 @@ CREATE TABLE arrival_sums (
 -- Regions whose sums must be recomputed; `seq` moves on every change, so a recompute that
 -- raced a change leaves the region stale.
 CREATE TABLE arrival_sums_stale (
-    region_code  TEXT PRIMARY KEY,
+    region_code  TEXT NOT NULL PRIMARY KEY,
     seq          INTEGER NOT NULL
 );
 
