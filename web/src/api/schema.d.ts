@@ -1561,6 +1561,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/problems/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The leaders' dashboard's card: open, overdue, closed in the year, answered on time and
+         *     late, 办结率 of the problems the user reaches (a unit: those given to it), and the overdue
+         *     帮办 items; each the length of the list its filter gives.
+         */
+        get: operations["overview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/problems/units": {
         parameters: {
             query?: never;
@@ -4685,6 +4706,12 @@ export interface components {
             open: number;
             /**
              * Format: int64
+             * @description Closed (办结) from the period's first day to its last. (Absent from bulletins drafted
+             *     before it was added.)
+             */
+            closed_in_period?: number;
+            /**
+             * Format: int64
              * @description Assigned or in hand and past their deadline when counted (as the problem list's 逾期).
              */
             overdue: number;
@@ -4793,6 +4820,19 @@ export interface components {
         /** @description An answer, a reason for sending it back, a note. */
         ProblemText: {
             text: string;
+        };
+        /** @description Problems and 帮办 on the leaders' dashboard. */
+        ProblemsOverview: {
+            /** Format: int32 */
+            year: number;
+            region_code?: string | null;
+            /** @description Registered up to today; `closed_in_period` and `registered_in_period` of `year`. */
+            problems: components["schemas"]["ProblemFigures"];
+            /**
+             * Format: int64
+             * @description 帮办 items open past their time limit (the 帮办 overdue list's length).
+             */
+            assistance_overdue: number;
         };
         Project: {
             /** Format: int64 */
@@ -6080,6 +6120,8 @@ export interface operations {
                 overdue?: boolean | null;
                 /** @description `open` or `done`. */
                 status?: string | null;
+                /** @description Only this region's items (within the reader's scope). */
+                region?: string | null;
             };
             header?: never;
             path?: never;
@@ -10155,6 +10197,14 @@ export interface operations {
                 visit_id?: number;
                 /** @description Words of the description, the project or the unit. */
                 q?: string;
+                /** @description Only those not closed yet (未办结). */
+                open?: boolean;
+                /** @description Only those closed (办结) in this year. */
+                closed_year?: number;
+                /** @description Only those answered by their deadline (`on_time`) or after it (`late`). */
+                answered?: "on_time" | "late";
+                /** @description Only those of this region (within the reader's scope). */
+                region?: string;
                 /** @description Page number, from 1. */
                 page?: number | null;
                 /** @description Rows per page, 1–500 (default 20). */
@@ -10245,6 +10295,14 @@ export interface operations {
                 visit_id?: number;
                 /** @description Words of the description, the project or the unit. */
                 q?: string;
+                /** @description Only those not closed yet (未办结). */
+                open?: boolean;
+                /** @description Only those closed (办结) in this year. */
+                closed_year?: number;
+                /** @description Only those answered by their deadline (`on_time`) or after it (`late`). */
+                answered?: "on_time" | "late";
+                /** @description Only those of this region (within the reader's scope). */
+                region?: string;
             };
             header?: never;
             path?: never;
@@ -10293,6 +10351,42 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    overview: {
+        parameters: {
+            query?: {
+                /** @description A region within the reader's scope; the whole scope when absent. */
+                region?: string;
+                /** @description The year whose closings are counted apart; this year when absent. */
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemsOverview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
