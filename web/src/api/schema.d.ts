@@ -4499,6 +4499,8 @@ export interface components {
                  *     records cannot be confirmed until the pair is decided.
                  */
                 in_duplicate_pool: boolean;
+                /** @description Whether a revisit form (回访登记表) is on file: what meets the tier rule's obligation. */
+                has_revisit_form: boolean;
                 derived: components["schemas"]["Derived"];
             }[];
             /**
@@ -4908,6 +4910,8 @@ export interface components {
              *     records cannot be confirmed until the pair is decided.
              */
             in_duplicate_pool: boolean;
+            /** @description Whether a revisit form (回访登记表) is on file: what meets the tier rule's obligation. */
+            has_revisit_form: boolean;
             derived: components["schemas"]["Derived"];
         };
         ProjectDetail: {
