@@ -2276,6 +2276,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/revisits/{id}/problems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Registers a problem the form brought up, about its project (a bureau); it is listed with
+         *     `GET /api/problems?revisit_id=`.
+         */
+        post: operations["add_problem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/revisits/{id}/xlsx": {
         parameters: {
             query?: never;
@@ -4381,7 +4401,7 @@ export interface components {
                 project_id?: number | null;
                 project_name?: string | null;
                 common: boolean;
-                /** @description `direct`, `update` (a monthly update) or `visit`. */
+                /** @description `direct`, `update` (a monthly update), `visit` or `revisit` (a revisit form). */
                 source: string;
                 category: components["schemas"]["ProblemCategory"];
                 description: string;
@@ -4782,7 +4802,7 @@ export interface components {
             project_id?: number | null;
             project_name?: string | null;
             common: boolean;
-            /** @description `direct`, `update` (a monthly update) or `visit`. */
+            /** @description `direct`, `update` (a monthly update), `visit` or `revisit` (a revisit form). */
             source: string;
             category: components["schemas"]["ProblemCategory"];
             description: string;
@@ -10199,6 +10219,8 @@ export interface operations {
                 project_id?: number;
                 /** @description Only those registered from this supervision visit. */
                 visit_id?: number;
+                /** @description Only those registered from this revisit form (回访登记表). */
+                revisit_id?: number;
                 /** @description Words of the description, the project or the unit. */
                 q?: string;
                 /** @description Only those not closed yet (未办结). */
@@ -10297,6 +10319,8 @@ export interface operations {
                 project_id?: number;
                 /** @description Only those registered from this supervision visit. */
                 visit_id?: number;
+                /** @description Only those registered from this revisit form (回访登记表). */
+                revisit_id?: number;
                 /** @description Words of the description, the project or the unit. */
                 q?: string;
                 /** @description Only those not closed yet (未办结). */
@@ -12362,6 +12386,58 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_problem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProblemRegistration"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -82,6 +82,7 @@ fn source_label(source: &str) -> &'static str {
     match source {
         "update" => "月度调度",
         "visit" => "督导走访",
+        "revisit" => "回访登记",
         _ => "直接登记",
     }
 }

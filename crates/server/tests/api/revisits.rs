@@ -162,6 +162,54 @@ async fn a_large_projects_revisit_form_is_recorded_and_exported_in_the_forms_lay
     );
     assert_eq!(ids(&r["forms"]), vec![fid]);
 
+    // The bureau registers the problems the form brought up, about the form's project; they
+    // are listed by the form. The inspector who filled it in, and another county, cannot.
+    let path = format!("/api/revisits/{fid}/problems");
+    let (status, body) = nx
+        .post(&path, json!({ "description": " ", "category": "land" }))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["errors"]["description"].is_array(), "{body}");
+    let (status, problem) = nx
+        .post(
+            &path,
+            json!({ "description": "二期用地指标未落实，用电增容未批复", "category": "factors",
+                    "common": true, "other_departments": true }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{problem}");
+    assert_eq!(
+        (
+            &problem["source"],
+            &problem["project_id"],
+            &problem["common"],
+            &problem["region_code"],
+            &problem["routing"],
+        ),
+        (
+            &json!("revisit"),
+            &json!(large),
+            &json!(false),
+            &json!("430921"),
+            &json!("leading_group")
+        ),
+        "{problem}"
+    );
+    let (status, _) = inspector
+        .post(&path, json!({ "description": "x", "category": "land" }))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let yyx = app.login("yyx_bureau").await;
+    let (status, _) = yyx
+        .post(&path, json!({ "description": "x", "category": "land" }))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, listed) = nx.get(&format!("/api/problems?revisit_id={fid}")).await;
+    assert_eq!(listed["total"], 1, "{listed}");
+    assert_eq!(listed["items"][0]["id"], problem["id"]);
+    let (_, other) = nx.get("/api/problems?revisit_id=999999").await;
+    assert_eq!(other["total"], 0);
+
     // The .docx and the .xlsx carry the form's facts and its six sections.
     let res = nx.get_raw(&format!("/api/revisits/{fid}/docx")).await;
     assert_eq!(res.status(), StatusCode::OK);

@@ -112,6 +112,8 @@ pub struct ProblemFilter {
     pub project_id: Option<i64>,
     /// Only those registered from this supervision visit.
     pub visit_id: Option<i64>,
+    /// Only those registered from this revisit form (回访登记表).
+    pub revisit_id: Option<i64>,
     /// Words of the description, the project or the unit.
     pub q: Option<String>,
     /// Only those not closed yet (未办结).
@@ -143,7 +145,7 @@ pub struct ProblemSummary {
     pub project_name: Option<String>,
     #[schema(value_type = bool)]
     pub common: Flag,
-    /// `direct`, `update` (a monthly update) or `visit`.
+    /// `direct`, `update` (a monthly update), `visit` or `revisit` (a revisit form).
     pub source: String,
     #[schema(value_type = ProblemCategory)]
     pub category: String,
@@ -471,6 +473,10 @@ impl Problems<'_> {
             let p = f.bind(Bind::Int(id));
             f.and(&format!("p.source = 'visit' AND p.source_id = {p}"));
         }
+        if let Some(id) = filter.revisit_id {
+            let p = f.bind(Bind::Int(id));
+            f.and(&format!("p.source = 'revisit' AND p.source_id = {p}"));
+        }
         if filter.unanswered == Some(true) {
             f.and("p.answer IS NULL");
         }
@@ -563,6 +569,39 @@ impl Problems<'_> {
         let (description, region) = self.check_registration(&input, &root, None).await?;
         self.register(&input, &description, &region, &root, ("direct", None, None))
             .await
+    }
+
+    /// Registers a problem found on revisit form `form_id` (`source = 'revisit'`, numbered
+    /// within the form): the bureau's, about the form's project `project_id`. The caller has
+    /// checked that the actor reads the form.
+    pub(crate) async fn register_from_revisit(
+        &self,
+        form_id: i64,
+        project_id: i64,
+        input: ProblemRegistration,
+    ) -> Result<Problem, StoreError> {
+        let root = self.handler_root()?;
+        let input = ProblemRegistration {
+            project_id: Some(project_id),
+            common: false,
+            ..input
+        };
+        let (description, region) = self.check_registration(&input, &root, None).await?;
+        let seq: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(source_seq), 0) + 1 FROM problems \
+             WHERE source = 'revisit' AND source_id = $1",
+        )
+        .bind(form_id)
+        .fetch_one(&self.db.pool)
+        .await?;
+        self.register(
+            &input,
+            &description,
+            &region,
+            &root,
+            ("revisit", Some(form_id), Some(seq)),
+        )
+        .await
     }
 
     /// Registers a problem found on supervision visit `visit_id` (`source = 'visit'`, numbered

@@ -46,7 +46,16 @@ export function deadlineText(due: string | null | undefined, today: string): str
 
 /** Where a problem came from. */
 export function sourceLabel(source: string): string {
-  return source === 'update' ? '月度调度' : source === 'visit' ? '督导走访' : '直接登记'
+  switch (source) {
+    case 'update':
+      return '月度调度'
+    case 'visit':
+      return '督导走访'
+    case 'revisit':
+      return '回访登记'
+    default:
+      return '直接登记'
+  }
 }
 
 /** The letter's kind as its title reads. */
