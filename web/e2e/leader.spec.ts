@@ -51,4 +51,25 @@ test('the leaders dashboard drills from a chart to the list behind it and on to 
   await openMenu(page, '领导看板')
   await page.getByTestId('leader-lagging').getByText(name).click()
   await expect(page).toHaveURL(/\/projects\/\d+$/)
+
+  // A problem of the project: the problems card counts it open, and its figure opens the
+  // problem list on 澧县's open problems.
+  const projectId = (await created.json()).project.id
+  const problem = '澧县E2E看板问题：项目用地报批材料多次退回'
+  const registered = await page.request.post('/api/problems', { data: { description: problem, category: 'land', project_id: projectId } })
+  expect(registered.status(), await registered.text()).toBe(201)
+  await openMenu(page, '领导看板')
+  await settled(page)
+  const open = page.getByTestId('leader-problem-open')
+  await expect(open).toContainText('1')
+  await page.getByTestId('leader-problems').scrollIntoViewIfNeeded()
+  await shot(page, 'leader-problems')
+  await open.click()
+  await expect(page).toHaveURL(/\/problems\?region=430723&open=true$/)
+  await settled(page)
+  await expect(page.getByTestId('problem-linked-filter')).toHaveText(['地区：澧县', '未办结'])
+  const listed = page.getByTestId('problems-table').locator('tr.el-table__row')
+  await expect(listed).toHaveCount(1)
+  await expect(listed.first()).toContainText(problem)
+  await shot(page, 'leader-problems-list')
 })

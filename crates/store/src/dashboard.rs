@@ -3,7 +3,7 @@
 use crate::kit::error::StoreError;
 use crate::kit::filter::Filter;
 use crate::regions::Regions;
-use luodi_domain::{Permission, Role, Scope, UnitCategory};
+use luodi_domain::{Permission, Role, UnitCategory};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -45,32 +45,7 @@ pub struct Dashboard {
 
 impl DashboardFigures<'_> {
     pub async fn summary(&self) -> Result<Dashboard, StoreError> {
-        let scope_name = match &self.actor.scope {
-            Scope::Nationwide => "全国".to_owned(),
-            Scope::Region(root) => Regions::new(&self.db)
-                .get(root)
-                .await?
-                .map(|r| r.name)
-                .unwrap_or_else(|| root.to_string()),
-            Scope::Regions(roots) => {
-                let regions = Regions::new(&self.db);
-                let mut names = Vec::with_capacity(roots.len());
-                for root in roots {
-                    names.push(
-                        regions
-                            .get(root)
-                            .await?
-                            .map(|r| r.name)
-                            .unwrap_or_else(|| root.to_string()),
-                    );
-                }
-                if names.is_empty() {
-                    "督导组未分配片区".to_owned()
-                } else {
-                    names.join("、")
-                }
-            }
-        };
+        let scope_name = Regions::new(&self.db).scope_name(&self.actor.scope).await?;
         let mut f = Filter::new("SELECT level, COUNT(*) FROM regions WHERE 1 = 1");
         f.scope("code", &self.actor.scope);
         let sql = format!("{} GROUP BY level", f.sql);

@@ -231,6 +231,23 @@ impl<'a> Regions<'a> {
         Ok(directory(self.db).await?.get(code.as_str()).cloned())
     }
 
+    /// What a page over `scope` is headed with: 全国, the region's name, or a supervision
+    /// group member's regions' names joined by 、.
+    pub async fn scope_name(&self, scope: &Scope) -> Result<String, StoreError> {
+        let dir = directory(self.db).await?;
+        let name = |code: &RegionCode| {
+            dir.get(code.as_str())
+                .map(|r| r.name.clone())
+                .unwrap_or_else(|| code.to_string())
+        };
+        Ok(match scope {
+            Scope::Nationwide => "全国".to_owned(),
+            Scope::Region(root) => name(root),
+            Scope::Regions(roots) if roots.is_empty() => "督导组未分配片区".to_owned(),
+            Scope::Regions(roots) => roots.iter().map(name).collect::<Vec<_>>().join("、"),
+        })
+    }
+
     pub async fn detail(&self, code: &RegionCode) -> Result<RegionDetail, StoreError> {
         let region = self
             .get(code)

@@ -9,6 +9,7 @@ use crate::audit::{self, Change};
 use crate::kit::clock;
 use crate::kit::error::{Checks, StoreError};
 use crate::kit::filter::{Bind, Filter};
+use crate::problems::{Problem, ProblemRegistration};
 use luodi_domain::revisits::{check_sections, SectionEntry};
 use luodi_domain::tiers::{obligations, Obligation, Origin, TierInput};
 use luodi_domain::{parse_date, Fen, Permission, RegionCode, UsdCents};
@@ -127,6 +128,19 @@ impl Revisits<'_> {
         Self::finish(form.into_iter().collect())?
             .pop()
             .ok_or(StoreError::NotFound("该回访登记表"))
+    }
+
+    /// Registers a problem the form brought up (its 存在的困难和问题, say) in the problems area:
+    /// the bureau's, about the form's project.
+    pub async fn add_problem(
+        &self,
+        id: i64,
+        input: ProblemRegistration,
+    ) -> Result<Problem, StoreError> {
+        let form = self.get(id).await?;
+        self.problems()
+            .register_from_revisit(form.id, form.project_id, input)
+            .await
     }
 
     /// Records a form: by a supervision group member (its groups' projects) or a bureau.

@@ -1561,6 +1561,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/problems/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The leaders' dashboard's card: open, overdue, closed in the year, answered on time and
+         *     late, 办结率 of the problems the user reaches (a unit: those given to it), and the overdue
+         *     帮办 items; each the length of the list its filter gives.
+         */
+        get: operations["overview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/problems/units": {
         parameters: {
             query?: never;
@@ -2249,6 +2270,26 @@ export interface paths {
         get: operations["revisit_docx"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/revisits/{id}/problems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Registers a problem the form brought up, about its project (a bureau); it is listed with
+         *     `GET /api/problems?revisit_id=`.
+         */
+        post: operations["add_problem"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4360,7 +4401,7 @@ export interface components {
                 project_id?: number | null;
                 project_name?: string | null;
                 common: boolean;
-                /** @description `direct`, `update` (a monthly update) or `visit`. */
+                /** @description `direct`, `update` (a monthly update), `visit` or `revisit` (a revisit form). */
                 source: string;
                 category: components["schemas"]["ProblemCategory"];
                 description: string;
@@ -4478,6 +4519,8 @@ export interface components {
                  *     records cannot be confirmed until the pair is decided.
                  */
                 in_duplicate_pool: boolean;
+                /** @description Whether a revisit form (回访登记表) is on file: what meets the tier rule's obligation. */
+                has_revisit_form: boolean;
                 derived: components["schemas"]["Derived"];
             }[];
             /**
@@ -4685,6 +4728,12 @@ export interface components {
             open: number;
             /**
              * Format: int64
+             * @description Closed (办结) from the period's first day to its last. (Absent from bulletins drafted
+             *     before it was added.)
+             */
+            closed_in_period?: number;
+            /**
+             * Format: int64
              * @description Assigned or in hand and past their deadline when counted (as the problem list's 逾期).
              */
             overdue: number;
@@ -4753,7 +4802,7 @@ export interface components {
             project_id?: number | null;
             project_name?: string | null;
             common: boolean;
-            /** @description `direct`, `update` (a monthly update) or `visit`. */
+            /** @description `direct`, `update` (a monthly update), `visit` or `revisit` (a revisit form). */
             source: string;
             category: components["schemas"]["ProblemCategory"];
             description: string;
@@ -4793,6 +4842,19 @@ export interface components {
         /** @description An answer, a reason for sending it back, a note. */
         ProblemText: {
             text: string;
+        };
+        /** @description Problems and 帮办 on the leaders' dashboard. */
+        ProblemsOverview: {
+            /** Format: int32 */
+            year: number;
+            region_code?: string | null;
+            /** @description Registered up to today; `closed_in_period` and `registered_in_period` of `year`. */
+            problems: components["schemas"]["ProblemFigures"];
+            /**
+             * Format: int64
+             * @description 帮办 items open past their time limit (the 帮办 overdue list's length).
+             */
+            assistance_overdue: number;
         };
         Project: {
             /** Format: int64 */
@@ -4868,6 +4930,8 @@ export interface components {
              *     records cannot be confirmed until the pair is decided.
              */
             in_duplicate_pool: boolean;
+            /** @description Whether a revisit form (回访登记表) is on file: what meets the tier rule's obligation. */
+            has_revisit_form: boolean;
             derived: components["schemas"]["Derived"];
         };
         ProjectDetail: {
@@ -6080,6 +6144,8 @@ export interface operations {
                 overdue?: boolean | null;
                 /** @description `open` or `done`. */
                 status?: string | null;
+                /** @description Only this region's items (within the reader's scope). */
+                region?: string | null;
             };
             header?: never;
             path?: never;
@@ -10153,8 +10219,18 @@ export interface operations {
                 project_id?: number;
                 /** @description Only those registered from this supervision visit. */
                 visit_id?: number;
+                /** @description Only those registered from this revisit form (回访登记表). */
+                revisit_id?: number;
                 /** @description Words of the description, the project or the unit. */
                 q?: string;
+                /** @description Only those not closed yet (未办结). */
+                open?: boolean;
+                /** @description Only those closed (办结) in this year. */
+                closed_year?: number;
+                /** @description Only those answered by their deadline (`on_time`) or after it (`late`). */
+                answered?: "on_time" | "late";
+                /** @description Only those of this region (within the reader's scope). */
+                region?: string;
                 /** @description Page number, from 1. */
                 page?: number | null;
                 /** @description Rows per page, 1–500 (default 20). */
@@ -10243,8 +10319,18 @@ export interface operations {
                 project_id?: number;
                 /** @description Only those registered from this supervision visit. */
                 visit_id?: number;
+                /** @description Only those registered from this revisit form (回访登记表). */
+                revisit_id?: number;
                 /** @description Words of the description, the project or the unit. */
                 q?: string;
+                /** @description Only those not closed yet (未办结). */
+                open?: boolean;
+                /** @description Only those closed (办结) in this year. */
+                closed_year?: number;
+                /** @description Only those answered by their deadline (`on_time`) or after it (`late`). */
+                answered?: "on_time" | "late";
+                /** @description Only those of this region (within the reader's scope). */
+                region?: string;
             };
             header?: never;
             path?: never;
@@ -10293,6 +10379,42 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    overview: {
+        parameters: {
+            query?: {
+                /** @description A region within the reader's scope; the whole scope when absent. */
+                region?: string;
+                /** @description The year whose closings are counted apart; this year when absent. */
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemsOverview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12264,6 +12386,58 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_problem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProblemRegistration"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

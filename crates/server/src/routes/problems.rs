@@ -9,6 +9,7 @@ use crate::session::ScopedStore;
 use crate::AppState;
 use axum::http::StatusCode;
 use axum::response::Response;
+use luodi_store::problems::summary::{OverviewQuery, ProblemsOverview};
 use luodi_store::problems::{
     AssignInput, ExtensionDecision, ExtensionInput, Imported, Problem, ProblemFilter,
     ProblemLetter, ProblemRegistration, ProblemSummary, ProblemText, SuperviseInput, UnitFigures,
@@ -22,6 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(export_problems))
         .routes(routes!(import_from_updates))
         .routes(routes!(unit_figures))
+        .routes(routes!(overview))
         .routes(routes!(get_problem))
         .routes(routes!(assign_problem))
         .routes(routes!(accept_problem))
@@ -80,6 +82,7 @@ fn source_label(source: &str) -> &'static str {
     match source {
         "update" => "月度调度",
         "visit" => "督导走访",
+        "revisit" => "回访登记",
         _ => "直接登记",
     }
 }
@@ -159,6 +162,18 @@ async fn import_from_updates(ScopedStore(store): ScopedStore) -> ApiResult<Json<
     responses((status = 200, body = Vec<UnitFigures>)))]
 async fn unit_figures(ScopedStore(store): ScopedStore) -> ApiResult<Json<Vec<UnitFigures>>> {
     Ok(Json(store.problems().unit_figures().await?))
+}
+
+/// The leaders' dashboard's card: open, overdue, closed in the year, answered on time and
+/// late, 办结率 of the problems the user reaches (a unit: those given to it), and the overdue
+/// 帮办 items; each the length of the list its filter gives.
+#[utoipa::path(get, path = "/api/problems/summary", tag = "problems", params(OverviewQuery),
+    responses((status = 200, body = ProblemsOverview), (status = 422, body = crate::ErrorBody)))]
+async fn overview(
+    ScopedStore(store): ScopedStore,
+    Query(query): Query<OverviewQuery>,
+) -> ApiResult<Json<ProblemsOverview>> {
+    Ok(Json(store.problems().overview(&query).await?))
 }
 
 /// One problem with its timeline, letters and the actions open to the user.

@@ -9,6 +9,7 @@ use crate::AppState;
 use axum::http::StatusCode;
 use axum::response::Response;
 use luodi_domain::{Fen, UsdCents};
+use luodi_store::problems::{Problem, ProblemRegistration};
 use luodi_store::revisits::{ProjectRevisits, RevisitForm, RevisitInput};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -18,6 +19,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(project_revisits))
         .routes(routes!(create_revisit))
         .routes(routes!(get_revisit))
+        .routes(routes!(add_problem))
         .routes(routes!(revisit_docx))
         .routes(routes!(revisit_xlsx))
 }
@@ -54,6 +56,23 @@ async fn get_revisit(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<RevisitForm>> {
     Ok(Json(store.revisits().get(id).await?))
+}
+
+/// Registers a problem the form brought up, about its project (a bureau); it is listed with
+/// `GET /api/problems?revisit_id=`.
+#[utoipa::path(post, path = "/api/revisits/{id}/problems", tag = "revisits",
+    params(("id" = i64, Path)), request_body = ProblemRegistration,
+    responses((status = 201, body = Problem), (status = 403, body = crate::ErrorBody),
+        (status = 404, body = crate::ErrorBody), (status = 422, body = crate::ErrorBody)))]
+async fn add_problem(
+    ScopedStore(store): ScopedStore,
+    Path(id): Path<i64>,
+    Json(input): Json<ProblemRegistration>,
+) -> ApiResult<(StatusCode, Json<Problem>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(store.revisits().add_problem(id, input).await?),
+    ))
 }
 
 fn chinese_date(date: &str) -> String {

@@ -208,3 +208,46 @@ async fn each_unit_reads_and_closes_only_its_own_assistance_items() {
     assert_eq!(status, StatusCode::OK, "{closed}");
     assert!(list(&nx, "/api/assistance?overdue=true").await.is_empty());
 }
+
+#[tokio::test]
+async fn the_county_demo_has_a_campaign_and_assistance_items_one_overdue() {
+    let (app, store) = spawn_app_with_store(Default::default(), Default::default()).await;
+    store.system().load_county_scale(2026).await.unwrap();
+    let nx = app.login("nx_bureau").await;
+
+    // The province's campaign reaches the county, with projects of the demo ledger in it.
+    let campaigns = list(&nx, "/api/campaigns").await;
+    assert_eq!(campaigns.len(), 1, "{campaigns:?}");
+    assert!(
+        campaigns[0]["name"].as_str().unwrap().ends_with("专项行动"),
+        "{campaigns:?}"
+    );
+    let hn = app.login("hn_bureau").await;
+    let (status, campaign) = hn
+        .get(&format!("/api/campaigns/{}", campaigns[0]["id"]))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{campaign}");
+    assert!(
+        campaign["report"]["total"]["projects"].as_i64().unwrap() > 0,
+        "{}",
+        campaign["report"]["total"]
+    );
+    let today = in_days(0);
+    let phases = campaign["phases"].as_array().unwrap();
+    assert_eq!(phases.len(), 4);
+    for p in phases {
+        let ended = p["ends_on"].as_str().unwrap() < today.as_str();
+        assert_eq!(p["status"] == "done", ended, "{p}");
+    }
+
+    // 南县's 帮办清单: three items on its projects, one overdue; the zone's account has its own.
+    let items = list(&nx, "/api/assistance").await;
+    assert_eq!(items.len(), 3, "{items:?}");
+    let overdue = list(&nx, "/api/assistance?overdue=true").await;
+    assert_eq!(overdue.len(), 1, "{overdue:?}");
+    assert_eq!(overdue[0]["light"], "red");
+    let zone = app.login("nx_unit").await;
+    assert_eq!(list(&zone, "/api/assistance").await.len(), 1);
+    let (_, summary) = nx.get("/api/problems/summary").await;
+    assert_eq!(summary["assistance_overdue"], 1, "{summary}");
+}

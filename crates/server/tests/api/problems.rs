@@ -690,3 +690,156 @@ async fn the_list_pages_with_its_total_and_exports_the_same_rows() {
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert_eq!(rows[1][5], "云阳用地指标不足");
 }
+
+/// The leaders' dashboard's figures, each checked against the list its drill-down opens.
+async fn overview_matches_lists(user: &User, query: &str) -> Value {
+    let (status, o) = user.get(&format!("/api/problems/summary?{query}")).await;
+    assert_eq!(status, StatusCode::OK, "{o}");
+    let year = &o["year"];
+    let region = o["region_code"]
+        .as_str()
+        .map(|r| format!("&region={r}"))
+        .unwrap_or_default();
+    for (figure, filter) in [
+        ("open", "open=true".to_owned()),
+        ("overdue", "overdue=true".to_owned()),
+        ("closed_in_period", format!("closed_year={year}")),
+        ("answered_on_time", "answered=on_time".to_owned()),
+        ("answered_late", "answered=late".to_owned()),
+        ("closed", "status=closed".to_owned()),
+    ] {
+        let (status, page) = user
+            .get(&format!("/api/problems?{filter}{region}&page_size=1"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!(o["problems"][figure], page["total"], "{figure}: {o}");
+    }
+    let (_, overdue_items) = user
+        .get(&format!("/api/assistance?overdue=true{region}"))
+        .await;
+    assert_eq!(
+        o["assistance_overdue"].as_i64().unwrap(),
+        overdue_items.as_array().unwrap().len() as i64,
+        "{o}"
+    );
+    o
+}
+
+#[tokio::test]
+async fn the_leaders_dashboard_counts_the_problems_and_overdue_assistance_in_reach() {
+    let (app, store) = spawn_app_with_store(Default::default(), Default::default()).await;
+    let nx = app.login("nx_bureau").await;
+    let unit = app.login("nx_unit").await;
+    let yy = app.login("yy_bureau").await;
+    let yyx = app.login("yyx_bureau").await;
+    let zone = unit_id(&nx, "430921", "县经济开发区").await;
+    let school = unit_id(&nx, "430921", "县教育局").await;
+    let pid = project(&nx, "南县看板问题测试项目", Some(zone)).await;
+    let answered = register(
+        &nx,
+        json!({ "description": "施工便道未硬化", "category": "factors", "project_id": pid }),
+    )
+    .await;
+    let late = register(
+        &nx,
+        json!({ "description": "学校配套未落实", "category": "other", "project_id": pid }),
+    )
+    .await;
+    register(
+        &nx,
+        json!({ "description": "融资担保难", "category": "financing", "common": true }),
+    )
+    .await;
+    let (a, l) = (
+        answered["id"].as_i64().unwrap(),
+        late["id"].as_i64().unwrap(),
+    );
+    for (id, unit_id, days) in [(a, zone, 7), (l, school, 3)] {
+        let (status, body) = nx
+            .post(
+                &format!("/api/problems/{id}/assign"),
+                json!({ "unit_id": unit_id, "due_on": in_days(days) }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (status, _) = unit
+        .post(
+            &format!("/api/problems/{a}/answer"),
+            json!({ "text": "已硬化施工便道" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, closed) = nx
+        .post(&format!("/api/problems/{a}/close"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{closed}");
+    let year = &closed["closed_at"].as_str().unwrap()[..4];
+    let (status, item) = nx
+        .post(
+            &format!("/api/projects/{pid}/assistance"),
+            json!({ "step": "planning_permit", "content": "协助办理建设工程规划许可证",
+                    "unit_id": zone, "person": "刘洋", "due_on": in_days(1) }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{item}");
+
+    // Five days on: the school's problem and the 帮办 item are overdue.
+    store.clock().advance(time::Duration::days(5));
+    let q = format!("year={year}");
+    let o = overview_matches_lists(&nx, &q).await;
+    let p = &o["problems"];
+    assert_eq!(
+        (
+            &p["registered"],
+            &p["open"],
+            &p["overdue"],
+            &p["closed_in_period"],
+            &p["answered_on_time"],
+            &p["answered_late"],
+            &p["closing_rate"],
+        ),
+        (
+            &json!(3),
+            &json!(2),
+            &json!(1),
+            &json!(1),
+            &json!(1),
+            &json!(0),
+            &json!("33.33%")
+        ),
+        "{o}"
+    );
+    assert_eq!(o["assistance_overdue"], 1, "{o}");
+    // The city reads the same for its county, and nothing of another one.
+    let counts = |o: &Value| {
+        let mut p = o["problems"].clone();
+        p.as_object_mut().unwrap().remove("counted_at");
+        p
+    };
+    assert_eq!(counts(&overview_matches_lists(&yy, &q).await), counts(&o));
+    let county = overview_matches_lists(&yy, &format!("{q}&region=430921")).await;
+    assert_eq!(counts(&county), counts(&o));
+    assert_eq!(county["assistance_overdue"], 1);
+    let other = overview_matches_lists(&yy, &format!("{q}&region=430981")).await;
+    assert_eq!(other["problems"]["registered"], 0, "{other}");
+    assert_eq!(other["assistance_overdue"], 0);
+    // Another county reads nothing, even asking for 南县 by name.
+    for query in [q.clone(), format!("{q}&region=430921")] {
+        let o = overview_matches_lists(&yyx, &query).await;
+        assert_eq!(o["problems"]["registered"], 0, "{o}");
+        assert_eq!(o["assistance_overdue"], 0);
+    }
+    // A unit: only the problem given to it, and its own 帮办 item.
+    let o = overview_matches_lists(&unit, &q).await;
+    let p = &o["problems"];
+    assert_eq!(
+        (&p["registered"], &p["open"], &p["closed_in_period"]),
+        (&json!(1), &json!(0), &json!(1)),
+        "{o}"
+    );
+    assert_eq!(p["closing_rate"], "100.00%");
+    assert_eq!(o["assistance_overdue"], 1);
+    let (status, body) = nx.get("/api/problems/summary?region=4309xx").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}

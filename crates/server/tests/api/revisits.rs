@@ -30,6 +30,33 @@ fn zip_part(bytes: &[u8], part: &str) -> String {
     xml
 }
 
+/// The revisit-form obligation of a project as its page and the ledger list show it (the same).
+async fn revisit_obligation(user: &User, id: i64) -> Value {
+    let pick = |p: &Value| {
+        let o = p["derived"]["obligations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["obligation"] == "revisit_form")
+            .cloned()
+            .unwrap_or_else(|| panic!("no revisit_form obligation: {p}"));
+        json!({ "met": o["met"], "gap": o["gap"] })
+    };
+    let (status, page) = user.get(&format!("/api/projects/{id}")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let on_page = pick(if page["project"].is_object() {
+        &page["project"]
+    } else {
+        &page
+    });
+    let listed = user
+        .items("/api/projects?q=南县回访电子信息产业园项目")
+        .await;
+    let row = listed.iter().find(|p| p["id"] == id).expect("listed");
+    assert_eq!(pick(row), on_page);
+    on_page
+}
+
 #[tokio::test]
 async fn a_large_projects_revisit_form_is_recorded_and_exported_in_the_forms_layout() {
     let app = spawn_app().await;
@@ -64,6 +91,12 @@ async fn a_large_projects_revisit_form_is_recorded_and_exported_in_the_forms_lay
     );
     let (_, r) = nx.get(&format!("/api/projects/{small}/revisits")).await;
     assert_eq!(r["required"], false, "{r}");
+    // The ledger shows the obligation unmet, on the project's page and in the list, until a
+    // form is on file.
+    assert_eq!(
+        revisit_obligation(&nx, large).await,
+        json!({ "met": false, "gap": "尚未填写回访登记表" })
+    );
 
     // The province's group over 益阳市; its member records the form.
     let id_of = |page: &Value, name: &str| {
@@ -123,7 +156,59 @@ async fn a_large_projects_revisit_form_is_recorded_and_exported_in_the_forms_lay
     assert_eq!(form["sections"][2]["rating"], "unsatisfied");
     let (_, r) = nx.get(&format!("/api/projects/{large}/revisits")).await;
     assert_eq!(r["missing"], false, "{r}");
+    assert_eq!(
+        revisit_obligation(&nx, large).await,
+        json!({ "met": true, "gap": null })
+    );
     assert_eq!(ids(&r["forms"]), vec![fid]);
+
+    // The bureau registers the problems the form brought up, about the form's project; they
+    // are listed by the form. The inspector who filled it in, and another county, cannot.
+    let path = format!("/api/revisits/{fid}/problems");
+    let (status, body) = nx
+        .post(&path, json!({ "description": " ", "category": "land" }))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["errors"]["description"].is_array(), "{body}");
+    let (status, problem) = nx
+        .post(
+            &path,
+            json!({ "description": "二期用地指标未落实，用电增容未批复", "category": "factors",
+                    "common": true, "other_departments": true }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{problem}");
+    assert_eq!(
+        (
+            &problem["source"],
+            &problem["project_id"],
+            &problem["common"],
+            &problem["region_code"],
+            &problem["routing"],
+        ),
+        (
+            &json!("revisit"),
+            &json!(large),
+            &json!(false),
+            &json!("430921"),
+            &json!("leading_group")
+        ),
+        "{problem}"
+    );
+    let (status, _) = inspector
+        .post(&path, json!({ "description": "x", "category": "land" }))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let yyx = app.login("yyx_bureau").await;
+    let (status, _) = yyx
+        .post(&path, json!({ "description": "x", "category": "land" }))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, listed) = nx.get(&format!("/api/problems?revisit_id={fid}")).await;
+    assert_eq!(listed["total"], 1, "{listed}");
+    assert_eq!(listed["items"][0]["id"], problem["id"]);
+    let (_, other) = nx.get("/api/problems?revisit_id=999999").await;
+    assert_eq!(other["total"], 0);
 
     // The .docx and the .xlsx carry the form's facts and its six sections.
     let res = nx.get_raw(&format!("/api/revisits/{fid}/docx")).await;

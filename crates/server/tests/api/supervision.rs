@@ -161,6 +161,16 @@ async fn a_group_member_reads_the_groups_regions_and_nothing_else() {
         assert_eq!(status, StatusCode::NOT_FOUND);
         let (status, _) = m.get("/api/rates?region=430900").await;
         assert_eq!(status, StatusCode::OK);
+        // The 三率 over the whole reach are headed with the group's regions, not 全国.
+        for path in ["/api/rates", "/api/rates/monthly", "/api/rates/growth"] {
+            let (status, report) = m.get(path).await;
+            assert_eq!(status, StatusCode::OK, "{path}: {report}");
+            let name = report["region_name"].as_str().unwrap();
+            assert!(
+                name == "益阳市、常德市" || name == "常德市、益阳市",
+                "{who} {path}: {name}"
+            );
+        }
     }
     // An inspector of no group, and 益阳's own inspector outside the group, read nothing.
     for who in ["hn_inspector3", "yy_inspector"] {
@@ -171,6 +181,8 @@ async fn a_group_member_reads_the_groups_regions_and_nothing_else() {
         assert_eq!(groups, json!([]), "{who}");
         let (status, _) = m.get(&format!("/api/supervision/groups/{gid}")).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
+        let (_, report) = m.get("/api/rates").await;
+        assert_ne!(report["region_name"], "全国", "{who}: {report}");
     }
     // A county reads none of the province's groups.
     let (_, groups) = nx.get("/api/supervision/groups").await;

@@ -13,6 +13,7 @@ use crate::kit::clock;
 use crate::kit::db::Flag;
 use crate::kit::error::{Checks, StoreError};
 use crate::kit::filter::{Bind, Filter};
+use crate::kit::text::opt;
 use crate::tasks::{self, NewTask};
 use luodi_domain::assistance::{check_due, overdue, AssistanceStep};
 use luodi_domain::deadlines::{light, Light};
@@ -61,6 +62,8 @@ pub struct AssistanceFilter {
     /// `open` or `done`.
     #[param(pattern = r"^(|open|done)$")]
     pub status: Option<String>,
+    /// Only this region's items (within the reader's scope).
+    pub region: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
@@ -149,23 +152,29 @@ impl Assistance<'_> {
 
     /// Items the actor reads: region scope through the project's reach rule, and for a unit
     /// account only its unit's items.
-    fn readable(&self, f: &mut Filter) {
+    fn readable(&self, f: &mut Filter, region: Option<&RegionCode>) {
         match (self.actor.role, self.actor.unit_id) {
             (Role::Unit, Some(unit)) => {
-                f.scope("i.region_code", &self.actor.scope);
+                f.scope_within("i.region_code", &self.actor.scope, region);
                 let u = f.bind(Bind::Int(unit));
                 f.and(&format!("i.unit_id = {u}"));
             }
             (Role::Unit, None) => f.and("1 = 0"),
-            _ => f.projects(&self.actor, "p", "i.region_code", None),
+            _ => f.projects(&self.actor, "p", "i.region_code", region),
         }
     }
 
     /// The items the actor reads, soonest time limit first: all of them, a project's, or the
     /// overdue ones (逾期清单).
     pub async fn list(&self, filter: &AssistanceFilter) -> Result<Vec<AssistanceItem>, StoreError> {
+        let region = match opt(&filter.region) {
+            Some(code) => Some(
+                RegionCode::parse(&code).map_err(|e| StoreError::field("region", e.to_string()))?,
+            ),
+            None => None,
+        };
         let mut f = Filter::new(ITEM_SELECT);
-        self.readable(&mut f);
+        self.readable(&mut f, region.as_ref());
         if let Some(project) = filter.project_id {
             let p = f.bind(Bind::Int(project));
             f.and(&format!("i.project_id = {p}"));
@@ -188,6 +197,20 @@ impl Assistance<'_> {
         Ok(rows.into_iter().map(|i| self.finish(i)).collect())
     }
 
+    /// How many open items the actor reads (within `region` when asked) are past their time
+    /// limit: the overdue list's length, as the leaders' dashboard counts it.
+    pub async fn overdue_count(&self, region: Option<&RegionCode>) -> Result<i64, StoreError> {
+        let mut f = Filter::new(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM assistance_items i \
+             JOIN projects p ON p.id = i.project_id WHERE 1 = 1",
+        );
+        self.readable(&mut f, region);
+        let today = f.bind(Bind::Text(self.today().to_string()));
+        f.and(&format!("i.status = 'open' AND i.due_on < {today}"));
+        let (n,): (i64,) = f.query_as(&f.sql).fetch_one(&self.db.pool).await?;
+        Ok(n)
+    }
+
     /// A project's list, for its page: the project must be one the actor reads.
     pub async fn of_project(&self, project_id: i64) -> Result<Vec<AssistanceItem>, StoreError> {
         self.ledger().find_project(project_id).await?;
@@ -200,7 +223,7 @@ impl Assistance<'_> {
 
     async fn item(&self, id: i64) -> Result<AssistanceItem, StoreError> {
         let mut f = Filter::new(ITEM_SELECT);
-        self.readable(&mut f);
+        self.readable(&mut f, None);
         let p = f.bind(Bind::Int(id));
         f.and(&format!("i.id = {p}"));
         let item: Option<AssistanceItem> = f.query_as(&f.sql).fetch_optional(&self.db.pool).await?;

@@ -2,6 +2,7 @@
 //! and the demo data set.
 
 mod bulletins;
+mod campaigns;
 mod locations;
 mod problems;
 pub mod scale;
@@ -334,6 +335,9 @@ impl System<'_> {
             locations::load(self.db, seed).await?;
             // 益阳市's supervision group and its visits to 南县
             supervision::load(self.db, self.settings).await?;
+            // the province's campaign (专项行动) and 南县's 帮办清单, one item overdue
+            campaigns::load_campaign(self.db, self.settings).await?;
+            campaigns::load_assistance(self.db, self.settings).await?;
         }
         Ok(report.map(|r| crate::ScaleReport { problems, ..r }))
     }

@@ -160,6 +160,9 @@ pub struct Project {
     /// records cannot be confirmed until the pair is decided.
     #[schema(value_type = bool)]
     pub in_duplicate_pool: Flag,
+    /// Whether a revisit form (回访登记表) is on file: what meets the tier rule's obligation.
+    #[schema(value_type = bool)]
+    pub has_revisit_form: Flag,
     #[sqlx(skip)]
     pub derived: Derived,
 }
@@ -247,6 +250,9 @@ impl Project {
                         if self.responsible_unit_id.is_none() =>
                     {
                         Some("尚未明确责任单位".to_owned())
+                    }
+                    Obligation::RevisitForm if !self.has_revisit_form.0 => {
+                        Some("尚未填写回访登记表".to_owned())
                     }
                     _ => None,
                 };
@@ -339,7 +345,9 @@ macro_rules! project_columns {
         CASE WHEN EXISTS (SELECT 1 FROM duplicate_candidates dp WHERE dp.project_id = p.id \
         AND dp.status = 'pending') OR EXISTS (SELECT 1 FROM duplicate_candidates dp \
         WHERE dp.other_project_id = p.id AND dp.status = 'pending') THEN 1 ELSE 0 END \
-        AS in_duplicate_pool "
+        AS in_duplicate_pool, \
+        CASE WHEN EXISTS (SELECT 1 FROM revisit_forms rf WHERE rf.project_id = p.id) \
+        THEN 1 ELSE 0 END AS has_revisit_form "
     };
 }
 

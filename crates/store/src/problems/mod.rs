@@ -112,8 +112,27 @@ pub struct ProblemFilter {
     pub project_id: Option<i64>,
     /// Only those registered from this supervision visit.
     pub visit_id: Option<i64>,
+    /// Only those registered from this revisit form (回访登记表).
+    pub revisit_id: Option<i64>,
     /// Words of the description, the project or the unit.
     pub q: Option<String>,
+    /// Only those not closed yet (未办结).
+    pub open: Option<bool>,
+    /// Only those closed (办结) in this year.
+    pub closed_year: Option<i32>,
+    /// Only those answered by their deadline (`on_time`) or after it (`late`).
+    #[param(inline)]
+    pub answered: Option<AnswerTiming>,
+    /// Only those of this region (within the reader's scope).
+    pub region: Option<String>,
+}
+
+/// When an answer came, against the deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerTiming {
+    OnTime,
+    Late,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
@@ -126,7 +145,7 @@ pub struct ProblemSummary {
     pub project_name: Option<String>,
     #[schema(value_type = bool)]
     pub common: Flag,
-    /// `direct`, `update` (a monthly update) or `visit`.
+    /// `direct`, `update` (a monthly update), `visit` or `revisit` (a revisit form).
     pub source: String,
     #[schema(value_type = ProblemCategory)]
     pub category: String,
@@ -379,7 +398,7 @@ impl Problems<'_> {
         page: PageRequest,
     ) -> Result<Page<ProblemSummary>, StoreError> {
         let today = self.today();
-        let f = self.filtered(filter, today, LIST_KEYS);
+        let f = self.filtered(filter, today, LIST_KEYS)?;
         let page: Page<ProblemSummary> = f
             .fetch_page_by_keys(&self.db.pool, LIST_COUNT, LIST_KEYS, LIST_PAGE, ORDER, page)
             .await?;
@@ -400,7 +419,7 @@ impl Problems<'_> {
         limit: i64,
     ) -> Result<Vec<ProblemSummary>, StoreError> {
         let today = self.today();
-        let mut f = self.filtered(filter, today, SELECT);
+        let mut f = self.filtered(filter, today, SELECT)?;
         let limit = f.bind(Bind::Int(limit));
         let sql = format!("{} ORDER BY {ORDER} LIMIT {limit}", f.sql);
         let rows: Vec<ProblemSummary> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
@@ -410,9 +429,34 @@ impl Problems<'_> {
     /// `base` (ending in `WHERE 1 = 1`) restricted to the actor's reach and the filter. The
     /// conditions name only `problems p`, so a page is counted and picked without the joins
     /// that name things; the text search looks into projects and units by sub-select.
-    fn filtered(&self, filter: &ProblemFilter, today: Date, base: &str) -> Filter {
+    fn filtered(
+        &self,
+        filter: &ProblemFilter,
+        today: Date,
+        base: &str,
+    ) -> Result<Filter, StoreError> {
         let mut f = Filter::new(base);
         self.reach(&mut f);
+        if let Some(region) = opt(&filter.region) {
+            let code = RegionCode::parse(&region)
+                .map_err(|e| StoreError::field("region", e.to_string()))?;
+            f.scope_within("p.region_code", &self.actor.scope, Some(&code));
+        }
+        if filter.open == Some(true) {
+            f.and("p.status <> 'closed'");
+        }
+        if let Some(year) = filter.closed_year {
+            let from = f.bind(Bind::Text(format!("{year}-01-01")));
+            let to = f.bind(Bind::Text(format!("{}-01-01", year + 1)));
+            f.and(&format!(
+                "p.status = 'closed' AND p.closed_at >= {from} AND p.closed_at < {to}"
+            ));
+        }
+        match filter.answered {
+            Some(AnswerTiming::OnTime) => f.and(summary::ON_TIME),
+            Some(AnswerTiming::Late) => f.and(summary::LATE),
+            None => {}
+        }
         if let Some(s) = filter.status {
             let p = f.bind(Bind::Text(s.as_str().into()));
             f.and(&format!("p.status = {p}"));
@@ -428,6 +472,10 @@ impl Problems<'_> {
         if let Some(id) = filter.visit_id {
             let p = f.bind(Bind::Int(id));
             f.and(&format!("p.source = 'visit' AND p.source_id = {p}"));
+        }
+        if let Some(id) = filter.revisit_id {
+            let p = f.bind(Bind::Int(id));
+            f.and(&format!("p.source = 'revisit' AND p.source_id = {p}"));
         }
         if filter.unanswered == Some(true) {
             f.and("p.answer IS NULL");
@@ -446,7 +494,7 @@ impl Problems<'_> {
                  OR p.unit_id IN (SELECT id FROM units WHERE name LIKE {p} ESCAPE '\\'))"
             ));
         }
-        f
+        Ok(f)
     }
 
     async fn summary(&self, id: i64) -> Result<ProblemSummary, StoreError> {
@@ -521,6 +569,39 @@ impl Problems<'_> {
         let (description, region) = self.check_registration(&input, &root, None).await?;
         self.register(&input, &description, &region, &root, ("direct", None, None))
             .await
+    }
+
+    /// Registers a problem found on revisit form `form_id` (`source = 'revisit'`, numbered
+    /// within the form): the bureau's, about the form's project `project_id`. The caller has
+    /// checked that the actor reads the form.
+    pub(crate) async fn register_from_revisit(
+        &self,
+        form_id: i64,
+        project_id: i64,
+        input: ProblemRegistration,
+    ) -> Result<Problem, StoreError> {
+        let root = self.handler_root()?;
+        let input = ProblemRegistration {
+            project_id: Some(project_id),
+            common: false,
+            ..input
+        };
+        let (description, region) = self.check_registration(&input, &root, None).await?;
+        let seq: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(source_seq), 0) + 1 FROM problems \
+             WHERE source = 'revisit' AND source_id = $1",
+        )
+        .bind(form_id)
+        .fetch_one(&self.db.pool)
+        .await?;
+        self.register(
+            &input,
+            &description,
+            &region,
+            &root,
+            ("revisit", Some(form_id), Some(seq)),
+        )
+        .await
     }
 
     /// Registers a problem found on supervision visit `visit_id` (`source = 'visit'`, numbered

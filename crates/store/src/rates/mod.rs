@@ -274,7 +274,8 @@ impl Rates<'_> {
         Ok(region)
     }
 
-    /// The name a report is headed with: the region's, or 全国 for a nationwide one.
+    /// The name a report is headed with: the region's, or the scope's when none is asked (全国,
+    /// or a supervision group member's regions).
     async fn report_region_name(&self, region: Option<&RegionCode>) -> Result<String, StoreError> {
         Ok(match region {
             Some(r) => Regions::new(&self.db)
@@ -282,7 +283,7 @@ impl Rates<'_> {
                 .await?
                 .map(|r| r.name)
                 .unwrap_or_default(),
-            None => "全国".to_owned(),
+            None => Regions::new(&self.db).scope_name(&self.actor.scope).await?,
         })
     }
 

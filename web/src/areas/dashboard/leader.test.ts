@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { MonthlyArrival, RateRow } from '@/api/types'
-import { byContract, drillTo, monthlySeries, monthPeriod, monthsBefore, wan } from './leader'
+import { byContract, drillTo, monthlySeries, monthPeriod, monthsBefore, problemDrill, wan } from './leader'
+import { linkedFilters, linkedLabels } from '@/areas/problems/problems'
 
 const month = (n: number, thisYear: number, lastYear: number) => ({
   month: n,
@@ -48,5 +49,40 @@ describe('leaders dashboard', () => {
   it('ranks groups with signed projects by contract amount', () => {
     const r = (code: string, projects: number, contract_fen: number) => ({ code, name: code, projects, contract_fen }) as RateRow
     expect(byContract([r('A', 1, 10), r('B', 0, 0), r('C', 2, 30)]).map((x) => x.code)).toEqual(['C', 'A'])
+  })
+})
+
+describe('problems card', () => {
+  it('opens each figure on the list it counts, in the region asked', () => {
+    const ctx = { region: '430921', year: 2026 }
+    expect(problemDrill('open', ctx)).toEqual({ path: '/problems', query: { region: '430921', open: 'true' } })
+    expect(problemDrill('overdue', ctx)).toEqual({ path: '/problems', query: { region: '430921', overdue: 'true' } })
+    expect(problemDrill('closed_in_year', ctx)).toEqual({ path: '/problems', query: { region: '430921', closed_year: '2026' } })
+    expect(problemDrill('answered_on_time', ctx)).toEqual({ path: '/problems', query: { region: '430921', answered: 'on_time' } })
+    expect(problemDrill('answered_late', ctx)).toEqual({ path: '/problems', query: { region: '430921', answered: 'late' } })
+    expect(problemDrill('closing_rate', ctx)).toEqual({ path: '/problems', query: { region: '430921', status: 'closed' } })
+    expect(problemDrill('assistance_overdue', ctx)).toEqual({ path: '/assistance', query: { region: '430921', overdue: 'true' } })
+    // The whole scope: no region in the address.
+    expect(problemDrill('open', { region: null, year: 2026 })).toEqual({ path: '/problems', query: { open: 'true' } })
+  })
+
+  it('gives the problem list the filters the figure was counted with', () => {
+    const ctx = { region: '430921', year: 2026 }
+    const figures = ['open', 'overdue', 'closed_in_year', 'answered_on_time', 'answered_late', 'closing_rate'] as const
+    const read = figures.map((f) => linkedFilters((problemDrill(f, ctx) as { query: Record<string, string> }).query))
+    expect(read).toEqual([
+      { region: '430921', open: true },
+      { region: '430921', overdue: true },
+      { region: '430921', closed_year: 2026 },
+      { region: '430921', answered: 'on_time' },
+      { region: '430921', answered: 'late' },
+      { region: '430921', status: 'closed' },
+    ])
+    expect(linkedLabels(read[2], '南县')).toEqual([
+      { key: 'region', label: '地区：南县' },
+      { key: 'closed_year', label: '2026年办结' },
+    ])
+    // Unknown or malformed values are left out.
+    expect(linkedFilters({ status: 'lost', answered: 'never', closed_year: 'x', region: '43' })).toEqual({})
   })
 })

@@ -68,3 +68,28 @@ export function drillTo(
 export function byContract(rows: readonly RateRow[]): RateRow[] {
   return [...rows].filter((r) => r.projects > 0).sort((a, b) => b.contract_fen - a.contract_fen)
 }
+
+/** A figure of the problems card: the problem list, or the 帮办 overdue list, it counts. */
+export type ProblemFigure = 'open' | 'overdue' | 'closed_in_year' | 'answered_on_time' | 'answered_late' | 'closing_rate' | 'assistance_overdue'
+
+/** Where a click on a figure of the problems card leads: the list with the matching filter. */
+export function problemDrill(figure: ProblemFigure, context: { region: string | null; year: number }): RouteLocationRaw {
+  const region = context.region ? { region: context.region } : {}
+  switch (figure) {
+    case 'open':
+      return { path: '/problems', query: { ...region, open: 'true' } }
+    case 'overdue':
+      return { path: '/problems', query: { ...region, overdue: 'true' } }
+    case 'closed_in_year':
+      return { path: '/problems', query: { ...region, closed_year: String(context.year) } }
+    case 'answered_on_time':
+      return { path: '/problems', query: { ...region, answered: 'on_time' } }
+    case 'answered_late':
+      return { path: '/problems', query: { ...region, answered: 'late' } }
+    case 'closing_rate':
+      // 办结率 = closed of registered: the closed ones behind its numerator.
+      return { path: '/problems', query: { ...region, status: 'closed' } }
+    case 'assistance_overdue':
+      return { path: '/assistance', query: { ...region, overdue: 'true' } }
+  }
+}

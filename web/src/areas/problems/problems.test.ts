@@ -11,6 +11,7 @@ describe('problems helpers', () => {
   it('names sources, letters and status colours', () => {
     expect(sourceLabel('update')).toBe('月度调度')
     expect(sourceLabel('direct')).toBe('直接登记')
+    expect(sourceLabel('revisit')).toBe('回访登记')
     expect(letterTitle('supervise')).toBe('督办函')
     expect(letterTitle('assign')).toBe('交办函')
     expect(statusTag('in_progress')).toBe('warning')

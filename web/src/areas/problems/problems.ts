@@ -46,10 +46,59 @@ export function deadlineText(due: string | null | undefined, today: string): str
 
 /** Where a problem came from. */
 export function sourceLabel(source: string): string {
-  return source === 'update' ? '月度调度' : source === 'visit' ? '督导走访' : '直接登记'
+  switch (source) {
+    case 'update':
+      return '月度调度'
+    case 'visit':
+      return '督导走访'
+    case 'revisit':
+      return '回访登记'
+    default:
+      return '直接登记'
+  }
 }
 
 /** The letter's kind as its title reads. */
 export function letterTitle(kind: string): string {
   return kind === 'supervise' ? '督办函' : '交办函'
+}
+
+/** The list's filters a link may set (the leaders' dashboard's figures open the list with them). */
+export interface LinkedFilters {
+  status?: ProblemStatus
+  overdue?: boolean
+  unanswered?: boolean
+  open?: boolean
+  closed_year?: number
+  answered?: 'on_time' | 'late'
+  region?: string
+}
+
+const one = (v: unknown): string | undefined => (Array.isArray(v) ? v[0] : v) ?? undefined
+
+/** The filters of a problem-list address's query; anything unknown is left out. */
+export function linkedFilters(query: Record<string, unknown>): LinkedFilters {
+  const f: LinkedFilters = {}
+  const status = one(query.status)
+  if (STATUSES.some((s) => s.value === status)) f.status = status as ProblemStatus
+  if (one(query.overdue) === 'true') f.overdue = true
+  if (one(query.unanswered) === 'true') f.unanswered = true
+  if (one(query.open) === 'true') f.open = true
+  const year = Number(one(query.closed_year))
+  if (Number.isInteger(year) && year > 1900) f.closed_year = year
+  const answered = one(query.answered)
+  if (answered === 'on_time' || answered === 'late') f.answered = answered
+  const region = one(query.region)
+  if (region && /^\d{6}$/.test(region)) f.region = region
+  return f
+}
+
+/** The words of the filters only a link sets, shown above the list so they can be removed. */
+export function linkedLabels(f: LinkedFilters, regionName?: string): { key: 'open' | 'closed_year' | 'answered' | 'region'; label: string }[] {
+  const out: { key: 'open' | 'closed_year' | 'answered' | 'region'; label: string }[] = []
+  if (f.region) out.push({ key: 'region', label: `地区：${regionName ?? f.region}` })
+  if (f.open) out.push({ key: 'open', label: '未办结' })
+  if (f.closed_year) out.push({ key: 'closed_year', label: `${f.closed_year}年办结` })
+  if (f.answered) out.push({ key: 'answered', label: f.answered === 'on_time' ? '按时答复' : '超期答复' })
+  return out
 }
