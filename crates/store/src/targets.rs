@@ -126,6 +126,24 @@ impl Targets<'_> {
             today[..7].to_owned()
         };
         let regions = Regions::new(&self.db);
+        // One report of the region asked for gives the arrival rate of the region itself and
+        // of each region below it; a target deeper down (a nationwide reader's) is reported
+        // on its own.
+        let as_of = (year < this_year).then(|| month.clone());
+        let mut arrival: std::collections::HashMap<String, (i64, i64)> = Default::default();
+        if year <= this_year && rows.iter().any(|t| t.indicator == "arrival_rate") {
+            let report = self
+                .rates()
+                .report(&RatesQuery {
+                    region: region.as_ref().map(|r| r.to_string()),
+                    as_of: as_of.clone(),
+                    ..Default::default()
+                })
+                .await?;
+            for row in report.rows.iter().chain([&report.total]) {
+                arrival.insert(row.code.clone(), (row.arrived_fen, row.contract_fen));
+            }
+        }
         let mut out = Vec::with_capacity(rows.len());
         for t in rows {
             let Some(indicator) = Indicator::parse(&t.indicator) else {
@@ -138,15 +156,23 @@ impl Targets<'_> {
             } else {
                 match indicator {
                     Indicator::ArrivalRate => {
-                        let report = self
-                            .rates()
-                            .report(&RatesQuery {
-                                region: Some(t.region_code.clone()),
-                                as_of: (year < this_year).then(|| month.clone()),
-                                ..Default::default()
-                            })
-                            .await?;
-                        Rate::of(report.total.arrived_fen, report.total.contract_fen)
+                        let (arrived, contract) = match arrival.get(&t.region_code) {
+                            Some(&figures) => figures,
+                            // the region itself or one below it, without signed projects
+                            None if region.is_some() => (0, 0),
+                            None => {
+                                let report = self
+                                    .rates()
+                                    .report(&RatesQuery {
+                                        region: Some(t.region_code.clone()),
+                                        as_of: as_of.clone(),
+                                        ..Default::default()
+                                    })
+                                    .await?;
+                                (report.total.arrived_fen, report.total.contract_fen)
+                            }
+                        };
+                        Rate::of(arrived, contract)
                     }
                     Indicator::DomesticGrowth | Indicator::ForeignGrowth => {
                         let report = self

@@ -974,3 +974,133 @@ async fn kept_reports_follow_every_change_made_through_any_instance() {
         nan(&after_money)["started"].as_i64().map(|n| n + 1)
     );
 }
+
+/// Today's 三率 by region, industry and origin are summed from figures kept per county
+/// (`project_rate_sums`), recomputed for the counties a change touched. After each kind of
+/// change — a signing, a confirmed arrival, a start, a move, a termination, a confirmed
+/// duplicate, new 分类标准 — every report equals the same report read from the projects (a
+/// signing span covering every project sends the report to the projects), and shows the
+/// change.
+#[tokio::test]
+async fn kept_rate_sums_agree_with_the_projects_after_each_change() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let yy = app.login("yy_bureau").await;
+    let hn = app.login("hn_bureau").await;
+    let admin = app.login("admin").await;
+    let queries = [
+        "group_by=region",
+        "group_by=industry",
+        "group_by=origin",
+        "group_by=region&origin=in_province",
+        "group_by=origin&industry=C",
+    ];
+    // (南县's signed projects, 益阳市's arrived 元, 益阳市's 优秀, 沅江市's signed projects),
+    // after checking that every kept report is the projects' own
+    let figures = || async {
+        for user in [&nx, &yy, &hn, &admin] {
+            for q in queries {
+                let (status, kept) = user.get(&format!("/api/rates?{q}")).await;
+                assert_eq!(status, StatusCode::OK, "{kept}");
+                let (status, live) = user
+                    .get(&format!("/api/rates?{q}&signed_from=2000-01-01"))
+                    .await;
+                assert_eq!(status, StatusCode::OK, "{live}");
+                assert_eq!(kept["total"], live["total"], "{q}");
+                assert_eq!(kept["rows"], live["rows"], "{q}");
+            }
+        }
+        let (_, city) = yy.get("/api/rates").await;
+        let county = |code: &str| {
+            city["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["code"] == code)
+                .map_or(0, |r| r["projects"].as_i64().unwrap())
+        };
+        (
+            county("430921"),
+            city["total"]["arrived_fen"].as_i64().unwrap(),
+            city["total"]["excellent"].as_i64().unwrap(),
+            county("430981"),
+        )
+    };
+    let start = figures().await;
+
+    let id = project(&nx, "南县汇总核对项目", "430921", 1_000, false).await;
+    let signed = figures().await;
+    assert_eq!(signed, (start.0 + 1, start.1, start.2, start.3));
+
+    // 600万 of 1,000万: above the 50% line, 优秀
+    confirmed(&app, &nx, id, 600).await;
+    let paid = figures().await;
+    assert_eq!(
+        paid,
+        (start.0 + 1, start.1 + 600 * WAN, start.2 + 1, start.3)
+    );
+
+    let (_, detail) = nx.get(&format!("/api/projects/{id}")).await;
+    let (status, body) = nx
+        .post(
+            &format!("/api/projects/{id}/stage"),
+            json!({ "stage": "started", "changed_on": "2026-04-02",
+                    "version": detail["project"]["version"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(figures().await, paid);
+
+    // 分类标准 raised to 70%: the project is 良好 now, everywhere at once
+    let (_, rules) = admin.get("/api/rules").await;
+    let mut update = json!({
+        "thresholds": rules["thresholds"],
+        "tiers": rules["tiers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| json!({ "any_of": t["any_of"], "obligation": t["obligation"] }))
+            .collect::<Vec<_>>(),
+        "review_by": rules["review_by"],
+        "date_grace_days": rules["date_grace_days"],
+        "version": rules["version"],
+    });
+    update["thresholds"]["excellent_above_bp"] = json!(7000);
+    let (status, body) = admin.put("/api/rules", update).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let strict = figures().await;
+    assert!(strict.2 < paid.2, "{strict:?} against {paid:?}");
+
+    // moved to 沅江市 by the city
+    let (_, detail) = yy.get(&format!("/api/projects/{id}")).await;
+    let p = &detail["project"];
+    let (status, body) = yy
+        .put(
+            &format!("/api/projects/{id}"),
+            json!({
+                "name": p["name"], "investor_name": p["investor_name"], "origin": p["origin"],
+                "contract_fen": p["contract_fen"], "signed_on": p["signed_on"],
+                "stage": p["stage"], "started_on": p["started_on"],
+                "investor_credit_code": p["investor_credit_code"], "region_code": "430981",
+                "version": p["version"]
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let moved = figures().await;
+    assert_eq!(moved, (start.0, strict.1, strict.2, start.3 + 1));
+
+    // terminated: no longer a signed project
+    let (_, detail) = yy.get(&format!("/api/projects/{id}")).await;
+    let (status, body) = yy
+        .post(
+            &format!("/api/projects/{id}/stage"),
+            json!({ "stage": "terminated", "changed_on": "2026-06-01",
+                    "note": "投资方经营困难，双方协商终止合同",
+                    "version": detail["project"]["version"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let ended = figures().await;
+    assert_eq!(ended, (start.0, start.1, ended.2, start.3));
+}

@@ -253,6 +253,39 @@ pub(crate) async fn covering(
     }))
 }
 
+/// The figures of a group of projects, after its key: `k` is the alias whose contract amounts
+/// count (the project, or a close's copy), `fen`/`cents` the arrival, `started` whether a
+/// project has started, and the thresholds as (excellent numerator, denominator, good
+/// numerator, denominator). Shared by the live report and the kept sums (`sums`).
+pub(crate) fn figure_columns(
+    k: &str,
+    fen: &str,
+    cents: &str,
+    started: &str,
+    [en, ed, gn, gd]: [String; 4],
+) -> String {
+    // Rated against the domestic contract when there is one, else the foreign one.
+    let a = format!("(CASE WHEN {k}.contract_fen > 0 THEN {fen} ELSE {cents} END)");
+    let c = format!(
+        "(CASE WHEN {k}.contract_fen > 0 THEN {k}.contract_fen ELSE {k}.contract_cents END)"
+    );
+    let some = format!("({fen} > 0 OR {cents} > 0)");
+    format!(
+        "COUNT(*) AS projects, \
+         CAST(SUM({k}.contract_fen) AS BIGINT) AS contract_fen, \
+         CAST(SUM({fen}) AS BIGINT) AS arrived_fen, \
+         CAST(SUM({k}.contract_cents) AS BIGINT) AS contract_cents, \
+         CAST(SUM({cents}) AS BIGINT) AS arrived_cents, \
+         CAST(SUM(CASE WHEN {some} OR ({started}) THEN 1 ELSE 0 END) AS BIGINT) AS fulfilling, \
+         CAST(SUM(CASE WHEN {started} THEN 1 ELSE 0 END) AS BIGINT) AS started, \
+         CAST(SUM(CASE WHEN {some} AND {c} > 0 AND {a} * {ed} > {c} * {en} THEN 1 ELSE 0 END) AS BIGINT) AS excellent, \
+         CAST(SUM(CASE WHEN {some} AND {c} > 0 AND {a} * {ed} <= {c} * {en} AND {a} * {gd} >= {c} * {gn} THEN 1 ELSE 0 END) AS BIGINT) AS good, \
+         CAST(SUM(CASE WHEN {some} AND {c} > 0 AND {a} * {gd} < {c} * {gn} THEN 1 ELSE 0 END) AS BIGINT) AS fair, \
+         CAST(SUM(CASE WHEN {some} THEN 0 ELSE 1 END) AS BIGINT) AS not_fulfilled, \
+         CAST(SUM(CASE WHEN {k}.contract_fen = 0 AND {k}.contract_cents = 0 THEN 1 ELSE 0 END) AS BIGINT) AS missing_contract"
+    )
+}
+
 impl Rates<'_> {
     /// The region a report is about: the one asked for (inside the user's scope) or the
     /// user's own.
@@ -324,19 +357,179 @@ impl Rates<'_> {
             Some(c) => c.thresholds,
             None => self.rules().thresholds().await?,
         };
-        let mut f = Filter::new("");
-        let (en, ed) = t.excellent_above.parts();
-        let (gn, gd) = t.good_from.parts();
-        let (en, ed) = (f.bind(Bind::Int(en)), f.bind(Bind::Int(ed)));
-        let (gn, gd) = (f.bind(Bind::Int(gn)), f.bind(Bind::Int(gd)));
-        // Arrival so far (kept on the project), or summed from the confirmed records up to
-        // the month asked for.
         // A closed month reads what its close kept (one row per project), not the records:
         // a correction made after the close shows in the next open month instead.
         let closed = match as_of {
             Some(period) => covering(&self.db, region.as_ref(), period).await?,
             None => None,
         };
+        let rows = match self
+            .kept_rows(query, group, as_of, cohort, &t, region.as_ref())
+            .await?
+        {
+            Some(rows) => rows,
+            None => {
+                self.live_rows(query, group, as_of, closed, cohort, &t, region.as_ref())
+                    .await?
+            }
+        };
+
+        // Counties roll up into the next level down from the report's region: the length of
+        // the code prefix that names it.
+        let len = match region.as_ref().map(RegionCode::level) {
+            None => 2,
+            Some(RegionLevel::Province) => 4,
+            Some(RegionLevel::Prefecture | RegionLevel::County) => 6,
+        };
+        let mut grouped: std::collections::BTreeMap<String, RateRow> = Default::default();
+        for row in rows {
+            let code = match group {
+                GroupBy::Region => format!("{:0<6}", &row.code[..len.min(row.code.len())]),
+                _ => row.code.clone(),
+            };
+            let entry = grouped.entry(code.clone()).or_insert_with(|| RateRow {
+                code,
+                ..Default::default()
+            });
+            add_into(entry, &row);
+        }
+        let names = self.group_names(group, grouped.keys()).await?;
+        let mut total = RateRow::default();
+        let mut named = Vec::with_capacity(grouped.len());
+        for (_, mut row) in grouped {
+            add_into(&mut total, &row);
+            row.name = names.get(&row.code).cloned().unwrap_or_else(|| {
+                if row.code.is_empty() {
+                    "未填写".into()
+                } else {
+                    row.code.clone()
+                }
+            });
+            named.push(row.finish());
+        }
+        let region_name = self.report_region_name(region.as_ref()).await?;
+        total.code = region.as_ref().map(|r| r.to_string()).unwrap_or_default();
+        total.name = format!("{region_name}合计");
+        let mut definitions = definitions(&t, as_of.map(|p| p.to_string()).as_deref());
+        if let (Some(p), Some(_)) = (as_of, closed) {
+            definitions.push(format!(
+                "{p}已月结：数字为月结时冻结的各项目数据；月结后对该月资金的更正计入其后第一个未月结的月份"
+            ));
+        }
+        if self.actor.reads_unit_projects() {
+            definitions.push(UNIT_PROJECTS_ONLY.to_owned());
+        }
+        Ok(RatesReport {
+            closed: closed.is_some(),
+            region_code: region.map(|r| r.to_string()),
+            region_name,
+            group_by: group.as_str().to_owned(),
+            as_of: as_of.map(|p| p.to_string()),
+            total: total.finish(),
+            rows: named,
+            definitions,
+        })
+    }
+
+    /// The report's rows from today's kept sums (`project_rate_sums`, brought up to date
+    /// first), or `None` when the query asks for what they do not keep: a month's end, a
+    /// cohort, zones or events, a signing span, an industry division, or a unit's projects.
+    async fn kept_rows(
+        &self,
+        query: &RatesQuery,
+        group: GroupBy,
+        as_of: Option<Period>,
+        cohort: Option<&Cohort<'_>>,
+        t: &Thresholds,
+        region: Option<&RegionCode>,
+    ) -> Result<Option<Vec<RateRow>>, StoreError> {
+        let industry = non_blank(query.industry.as_deref());
+        let origin = match non_blank(query.origin.as_deref()) {
+            Some(o) => Some(Origin::parse(o).ok_or_else(|| {
+                StoreError::field(
+                    "origin",
+                    "资金来源应为 foreign、out_of_province 或 in_province",
+                )
+            })?),
+            None => None,
+        };
+        let key = match group {
+            GroupBy::Region => "s.region_code",
+            GroupBy::Industry => "s.section",
+            GroupBy::Origin => "s.origin",
+            GroupBy::Zone | GroupBy::Event => return Ok(None),
+        };
+        if as_of.is_some()
+            || cohort.is_some()
+            || non_blank(query.signed_from.as_deref()).is_some()
+            || non_blank(query.signed_to.as_deref()).is_some()
+            || query.event_id.is_some()
+            || query.zone_id.is_some()
+            || industry.is_some_and(|i| i.len() != 1)
+            || self.actor.project_reach() != ProjectReach::Region
+        {
+            return Ok(None);
+        }
+        // Should the recompute fail (a busy database), the projects are read instead: slower,
+        // never different.
+        let fresh = async {
+            sums::reclassify(&self.db, t).await?;
+            sums::refresh(&self.db, &sums::project_rates(t)).await
+        };
+        if let Err(e) = fresh.await {
+            tracing::warn!(error = %e, "kept 三率 sums not refreshed; reading the projects");
+            return Ok(None);
+        }
+        let mut f = Filter::new(&format!(
+            "SELECT {key} AS code, \
+             CAST(SUM(s.projects) AS BIGINT) AS projects, \
+             CAST(SUM(s.contract_fen) AS BIGINT) AS contract_fen, \
+             CAST(SUM(s.arrived_fen) AS BIGINT) AS arrived_fen, \
+             CAST(SUM(s.contract_cents) AS BIGINT) AS contract_cents, \
+             CAST(SUM(s.arrived_cents) AS BIGINT) AS arrived_cents, \
+             CAST(SUM(s.fulfilling) AS BIGINT) AS fulfilling, \
+             CAST(SUM(s.started) AS BIGINT) AS started, \
+             CAST(SUM(s.excellent) AS BIGINT) AS excellent, \
+             CAST(SUM(s.good) AS BIGINT) AS good, \
+             CAST(SUM(s.fair) AS BIGINT) AS fair, \
+             CAST(SUM(s.not_fulfilled) AS BIGINT) AS not_fulfilled, \
+             CAST(SUM(s.missing_contract) AS BIGINT) AS missing_contract \
+             FROM project_rate_sums s WHERE 1 = 1"
+        ));
+        f.scope_within("s.region_code", &self.actor.scope, region);
+        if let Some(o) = origin {
+            let p = f.bind(Bind::Text(o.as_str().to_owned()));
+            f.and(&format!("s.origin = {p}"));
+        }
+        if let Some(section) = industry {
+            let p = f.bind(Bind::Text(section.to_owned()));
+            f.and(&format!("s.section = {p}"));
+        }
+        let sql = format!("{} GROUP BY {key}", f.sql);
+        Ok(Some(f.query_as(&sql).fetch_all(&self.db.pool).await?))
+    }
+
+    /// The report's rows read from the projects (and, for a month's end, the fund records or
+    /// the month's close).
+    #[allow(clippy::too_many_arguments)]
+    async fn live_rows(
+        &self,
+        query: &RatesQuery,
+        group: GroupBy,
+        as_of: Option<Period>,
+        closed: Option<i64>,
+        cohort: Option<&Cohort<'_>>,
+        t: &Thresholds,
+        region: Option<&RegionCode>,
+    ) -> Result<Vec<RateRow>, StoreError> {
+        let region = region.cloned();
+        let mut f = Filter::new("");
+        let (en, ed) = t.excellent_above.parts();
+        let (gn, gd) = t.good_from.parts();
+        let (en, ed) = (f.bind(Bind::Int(en)), f.bind(Bind::Int(ed)));
+        let (gn, gd) = (f.bind(Bind::Int(gn)), f.bind(Bind::Int(gd)));
+        // Arrival so far (kept on the project), or summed from the confirmed records up to
+        // the month asked for; a closed month's as its close kept it.
         // A closed month asked for by region with no project filter reads the kept rows alone
         // (one range of month_close_projects_rates); otherwise each kept row joins its project
         // for the filter or grouping.
@@ -420,33 +613,17 @@ impl Rates<'_> {
         if group == GroupBy::Industry || section_filter {
             from.push_str(" LEFT JOIN industries i ON i.code = p.industry_code");
         }
-        // Rated against the domestic contract when there is one, else the foreign one.
         // the contract as it stood: the close's copy for a closed month
         let k = if closed.is_some() { "c" } else { "p" };
-        let a = format!("(CASE WHEN {k}.contract_fen > 0 THEN {fen} ELSE {cents} END)");
-        let c = format!(
-            "(CASE WHEN {k}.contract_fen > 0 THEN {k}.contract_fen ELSE {k}.contract_cents END)"
-        );
-        let some = format!("({fen} > 0 OR {cents} > 0)");
         let key = if kept_only {
             "c.region_code"
         } else {
             group.key_sql()
         };
         let signed = crate::ledger::signed_stages_sql();
+        let columns = figure_columns(k, &fen, &cents, &started, [en, ed, gn, gd]);
         f.sql = format!(
-            "SELECT {key} AS code, COUNT(*) AS projects, \
-             CAST(SUM({k}.contract_fen) AS BIGINT) AS contract_fen, \
-             CAST(SUM({fen}) AS BIGINT) AS arrived_fen, \
-             CAST(SUM({k}.contract_cents) AS BIGINT) AS contract_cents, \
-             CAST(SUM({cents}) AS BIGINT) AS arrived_cents, \
-             CAST(SUM(CASE WHEN {some} OR ({started}) THEN 1 ELSE 0 END) AS BIGINT) AS fulfilling, \
-             CAST(SUM(CASE WHEN {started} THEN 1 ELSE 0 END) AS BIGINT) AS started, \
-             CAST(SUM(CASE WHEN {some} AND {c} > 0 AND {a} * {ed} > {c} * {en} THEN 1 ELSE 0 END) AS BIGINT) AS excellent, \
-             CAST(SUM(CASE WHEN {some} AND {c} > 0 AND {a} * {ed} <= {c} * {en} AND {a} * {gd} >= {c} * {gn} THEN 1 ELSE 0 END) AS BIGINT) AS good, \
-             CAST(SUM(CASE WHEN {some} AND {c} > 0 AND {a} * {gd} < {c} * {gn} THEN 1 ELSE 0 END) AS BIGINT) AS fair, \
-             CAST(SUM(CASE WHEN {some} THEN 0 ELSE 1 END) AS BIGINT) AS not_fulfilled, \
-             CAST(SUM(CASE WHEN {k}.contract_fen = 0 AND {k}.contract_cents = 0 THEN 1 ELSE 0 END) AS BIGINT) AS missing_contract \
+            "SELECT {key} AS code, {columns} \
              {from} WHERE {}",
             match &until_end {
                 // the close kept the projects signed at the month's end
@@ -517,63 +694,7 @@ impl Rates<'_> {
             f.and(&format!("p.zone_id = {p}"));
         }
         let sql = format!("{} GROUP BY {key}", f.sql);
-        let rows: Vec<RateRow> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
-
-        // Counties roll up into the next level down from the report's region: the length of
-        // the code prefix that names it.
-        let len = match region.as_ref().map(RegionCode::level) {
-            None => 2,
-            Some(RegionLevel::Province) => 4,
-            Some(RegionLevel::Prefecture | RegionLevel::County) => 6,
-        };
-        let mut grouped: std::collections::BTreeMap<String, RateRow> = Default::default();
-        for row in rows {
-            let code = match group {
-                GroupBy::Region => format!("{:0<6}", &row.code[..len.min(row.code.len())]),
-                _ => row.code.clone(),
-            };
-            let entry = grouped.entry(code.clone()).or_insert_with(|| RateRow {
-                code,
-                ..Default::default()
-            });
-            add_into(entry, &row);
-        }
-        let names = self.group_names(group, grouped.keys()).await?;
-        let mut total = RateRow::default();
-        let mut named = Vec::with_capacity(grouped.len());
-        for (_, mut row) in grouped {
-            add_into(&mut total, &row);
-            row.name = names.get(&row.code).cloned().unwrap_or_else(|| {
-                if row.code.is_empty() {
-                    "未填写".into()
-                } else {
-                    row.code.clone()
-                }
-            });
-            named.push(row.finish());
-        }
-        let region_name = self.report_region_name(region.as_ref()).await?;
-        total.code = region.as_ref().map(|r| r.to_string()).unwrap_or_default();
-        total.name = format!("{region_name}合计");
-        let mut definitions = definitions(&t, as_of.map(|p| p.to_string()).as_deref());
-        if let (Some(p), Some(_)) = (as_of, closed) {
-            definitions.push(format!(
-                "{p}已月结：数字为月结时冻结的各项目数据；月结后对该月资金的更正计入其后第一个未月结的月份"
-            ));
-        }
-        if self.actor.reads_unit_projects() {
-            definitions.push(UNIT_PROJECTS_ONLY.to_owned());
-        }
-        Ok(RatesReport {
-            closed: closed.is_some(),
-            region_code: region.map(|r| r.to_string()),
-            region_name,
-            group_by: group.as_str().to_owned(),
-            as_of: as_of.map(|p| p.to_string()),
-            total: total.finish(),
-            rows: named,
-            definitions,
-        })
+        Ok(f.query_as(&sql).fetch_all(&self.db.pool).await?)
     }
 
     /// Whether fewer confirmed fund records fall after `month` than up to it, judged by where
@@ -720,7 +841,7 @@ impl Rates<'_> {
     /// Should that fail (a busy database), the caller sums the records themselves: slower,
     /// never different.
     async fn fresh_sums(&self) -> bool {
-        match sums::refresh(&self.db).await {
+        match sums::refresh(&self.db, &sums::arrival()).await {
             Ok(()) => true,
             Err(e) => {
                 tracing::warn!(error = %e, "kept arrival sums not refreshed; summing the records");
