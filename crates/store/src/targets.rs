@@ -6,6 +6,7 @@ use crate::kit::error::{Checks, StoreError};
 use crate::kit::filter::{Bind, Filter};
 use crate::rates::{GrowthQuery, RatesQuery};
 use crate::regions::Regions;
+use luodi_domain::funds::Period;
 use luodi_domain::rates::Rate;
 use luodi_domain::targets::{from_basis_points, reached, Indicator};
 use luodi_domain::{Permission, RegionCode, Role};
@@ -80,12 +81,17 @@ pub(crate) fn signed_percent(bp: i64, growth: bool) -> String {
     }
 }
 
-/// A growth target's figure out of a 同比 report: 省外境内资金 in 元, 实际利用外资 in dollars.
-pub(crate) fn growth_of(rows: &[crate::rates::GrowthRow], indicator: Indicator) -> Option<Rate> {
-    let (origin, currency) = match indicator {
+/// The origin and currency a growth target speaks of.
+fn growth_key(indicator: Indicator) -> (&'static str, &'static str) {
+    match indicator {
         Indicator::DomesticGrowth => ("out_of_province", "CNY"),
         _ => ("foreign", "USD"),
-    };
+    }
+}
+
+/// A growth target's figure out of a 同比 report: 省外境内资金 in 元, 实际利用外资 in dollars.
+pub(crate) fn growth_of(rows: &[crate::rates::GrowthRow], indicator: Indicator) -> Option<Rate> {
+    let (origin, currency) = growth_key(indicator);
     rows.iter()
         .find(|r| r.origin == origin && r.currency == currency)
         .and_then(|r| luodi_domain::rates::growth(r.this_year, r.last_year))
@@ -144,6 +150,14 @@ impl Targets<'_> {
                 arrival.insert(row.code.clone(), (row.arrived_fen, row.contract_fen));
             }
         }
+        // The growth targets' figures from one read of the kept monthly sums per county.
+        let growth_targets = rows.iter().any(|t| t.indicator != "arrival_rate");
+        let counties = match Period::parse(&month) {
+            Ok(to) if growth_targets && year <= this_year => {
+                self.rates().growth_by_county(region.as_ref(), to).await?
+            }
+            _ => None,
+        };
         let mut out = Vec::with_capacity(rows.len());
         for t in rows {
             let Some(indicator) = Indicator::parse(&t.indicator) else {
@@ -173,6 +187,20 @@ impl Targets<'_> {
                             }
                         };
                         Rate::of(arrived, contract)
+                    }
+                    Indicator::DomesticGrowth | Indicator::ForeignGrowth if counties.is_some() => {
+                        let (origin, currency) = growth_key(indicator);
+                        let (this, last) = counties
+                            .iter()
+                            .flatten()
+                            .filter(|c| {
+                                c.origin == origin
+                                    && c.currency == currency
+                                    && RegionCode::parse(&c.region_code)
+                                        .is_ok_and(|county| code.contains(&county))
+                            })
+                            .fold((0, 0), |(a, b), c| (a + c.this_year, b + c.last_year));
+                        luodi_domain::rates::growth(this, last)
                     }
                     Indicator::DomesticGrowth | Indicator::ForeignGrowth => {
                         let report = self

@@ -828,6 +828,16 @@ struct MonthSum {
     amount: i64,
 }
 
+/// One county's 同比 inputs for one origin and currency ([`Rates::growth_by_county`]).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct CountyGrowth {
+    pub region_code: String,
+    pub origin: String,
+    pub currency: String,
+    pub this_year: i64,
+    pub last_year: i64,
+}
+
 #[derive(sqlx::FromRow)]
 struct GrowthSum {
     origin: String,
@@ -934,6 +944,39 @@ impl Rates<'_> {
             months,
             definitions,
         })
+    }
+
+    /// 同比 inputs per county within `region` (this year to `to` and the same months of last
+    /// year, by origin and currency), from the kept monthly sums, for a list that reports many
+    /// regions at once (the targets). `None` when the actor reads a unit's projects only (the
+    /// kept sums are by region) or the sums could not be brought up to date.
+    pub(crate) async fn growth_by_county(
+        &self,
+        region: Option<&RegionCode>,
+        to: Period,
+    ) -> Result<Option<Vec<CountyGrowth>>, StoreError> {
+        if self.actor.project_reach() != ProjectReach::Region || !self.fresh_sums().await {
+            return Ok(None);
+        }
+        let from = Period::new(to.year(), 1).expect("January");
+        let mut f = Filter::new("");
+        let (tf, tt) = (
+            f.bind(Bind::Text(from.to_string())),
+            f.bind(Bind::Text(to.to_string())),
+        );
+        let (lf, lt) = (
+            f.bind(Bind::Text(from.year_before().to_string())),
+            f.bind(Bind::Text(to.year_before().to_string())),
+        );
+        f.sql = format!(
+            "SELECT fa.region_code, fa.origin, fa.currency, \
+             CAST(SUM(CASE WHEN fa.period >= {tf} AND fa.period <= {tt} THEN fa.amount ELSE 0 END) AS BIGINT) AS this_year, \
+             CAST(SUM(CASE WHEN fa.period >= {lf} AND fa.period <= {lt} THEN fa.amount ELSE 0 END) AS BIGINT) AS last_year \
+             FROM arrival_sums fa WHERE fa.period >= {lf} AND fa.period <= {tt}"
+        );
+        f.scope_within("fa.region_code", &self.actor.scope, region);
+        let sql = format!("{} GROUP BY fa.region_code, fa.origin, fa.currency", f.sql);
+        Ok(Some(f.query_as(&sql).fetch_all(&self.db.pool).await?))
     }
 
     async fn compute_growth(&self, query: &GrowthQuery) -> Result<GrowthReport, StoreError> {

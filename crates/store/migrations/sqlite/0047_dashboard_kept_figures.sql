@@ -60,3 +60,8 @@ END;
 -- Every region with projects starts stale: the first read computes them all once.
 INSERT INTO project_rate_sums_stale (region_code, seq)
     SELECT DISTINCT region_code, 1 FROM projects;
+
+-- The leaders' dashboard's lagging projects (签约后未履约: no confirmed arrival, not started), counted
+-- and paged from the few projects that have none instead of every project of the region.
+CREATE INDEX projects_not_fulfilled ON projects (region_code, stage, signed_on)
+    WHERE arrived_fen = 0 AND arrived_cents = 0 AND started_on IS NULL AND duplicate_of IS NULL;
