@@ -580,14 +580,16 @@ async fn problems(
         .date();
     println!("\n{total} problems\n");
     let page = "SELECT p.*, rg.name, pr.name, un.name FROM (SELECT p.id FROM problems p WHERE {w} \
-        ORDER BY p.id DESC LIMIT 20) k JOIN problems p ON p.id = k.id JOIN regions rg ON rg.code = p.region_code \
+        ORDER BY p.id DESC LIMIT 20 OFFSET {o}) k JOIN problems p ON p.id = k.id JOIN regions rg ON rg.code = p.region_code \
         LEFT JOIN projects pr ON pr.id = p.project_id LEFT JOIN units un ON un.id = p.unit_id ORDER BY p.id DESC";
-    let list = |w: &str| {
+    // the page's rows after `offset` others, as the API pages them
+    let paged = |w: &str, offset: u32| {
         vec![
             format!("SELECT COUNT(*) FROM problems p WHERE {w}"),
-            page.replace("{w}", w),
+            page.replace("{w}", w).replace("{o}", &offset.to_string()),
         ]
     };
+    let list = |w: &str| paged(w, 0);
     let figures = |w: &str| {
         vec![format!(
             "SELECT g.*, un.name FROM (SELECT p.unit_id, COUNT(*) AS assigned, \
@@ -628,7 +630,7 @@ async fn problems(
             "问题清单：全省无答复 第50页",
             province,
             "/api/problems?unanswered=true&page=50&page_size=20".into(),
-            list(&format!("{hn} AND p.answer IS NULL")),
+            paged(&format!("{hn} AND p.answer IS NULL"), 49 * 20),
         ),
         (
             "单位办理情况：全省",
