@@ -241,7 +241,7 @@ impl Assistance<'_> {
     }
 
     /// How many open items the actor reads (within `region` when asked) are past their time
-    /// limit: the overdue list's length, as the leaders' dashboard counts it.
+    /// limit: the overdue list's total, as the leaders' dashboard counts it.
     pub async fn overdue_count(&self, region: Option<&RegionCode>) -> Result<i64, StoreError> {
         let mut f = Filter::new(PAGE_COUNT);
         self.readable(&mut f, region);
