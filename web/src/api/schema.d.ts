@@ -12,10 +12,30 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The items the user reads (a unit account: its own unit's), soonest time limit first;
-         *     `overdue=true` gives the overdue list.
+         * One page of the items the user reads (a unit account: its own unit's), soonest time limit
+         *     first; `overdue=true` gives the overdue list.
          */
         get: operations["list_items"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/assistance/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The assistance list as filtered (the same filters and reach as the list, every page), as
+         *     an Excel workbook.
+         */
+        get: operations["export_items"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4208,6 +4228,47 @@ export interface components {
          * @enum {string}
          */
         Origin: "foreign" | "out_of_province" | "in_province";
+        Page_AssistanceItem: {
+            items: {
+                /** Format: int64 */
+                id: number;
+                /** Format: int64 */
+                project_id: number;
+                project_name: string;
+                region_code: string;
+                region_name: string;
+                step: components["schemas"]["AssistanceStep"];
+                step_label: string;
+                content: string;
+                /** Format: int64 */
+                unit_id: number;
+                unit_name: string;
+                person: string;
+                due_on: string;
+                /** @description `open` or `done`. */
+                status: string;
+                result?: string | null;
+                done_at?: string | null;
+                light?: null | components["schemas"]["Light"];
+                light_label: string;
+                /**
+                 * Format: int64
+                 * @description Days until the time limit (negative: overdue by that many).
+                 */
+                days_left: number;
+                overdue: boolean;
+                /**
+                 * @description The user answers for it (its unit, or the bureau standing in for a unit without an
+                 *     account): may report it done.
+                 */
+                mine: boolean;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             */
+            total: number;
+        };
         Page_AuditEntry: {
             items: {
                 /** Format: int64 */
@@ -6146,6 +6207,10 @@ export interface operations {
                 status?: string | null;
                 /** @description Only this region's items (within the reader's scope). */
                 region?: string | null;
+                /** @description Page number, from 1. */
+                page?: number | null;
+                /** @description Rows per page, 1–500 (default 20). */
+                page_size?: number | null;
             };
             header?: never;
             path?: never;
@@ -6158,7 +6223,47 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AssistanceItem"][];
+                    "application/json": components["schemas"]["Page_AssistanceItem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_items: {
+        parameters: {
+            query?: {
+                /** @description Only this project's items. */
+                project_id?: number | null;
+                /** @description true: only open items past their time limit (逾期). */
+                overdue?: boolean | null;
+                /** @description `open` or `done`. */
+                status?: string | null;
+                /** @description Only this region's items (within the reader's scope). */
+                region?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             400: components["responses"]["BadRequest"];

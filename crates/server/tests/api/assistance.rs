@@ -117,12 +117,12 @@ async fn each_unit_reads_and_closes_only_its_own_assistance_items() {
 
     // A unit reads its own items only; another unit and another county none.
     assert_eq!(
-        item_ids(&list(&fgj, "/api/assistance").await),
+        item_ids(&fgj.items("/api/assistance").await),
         vec![approval_id]
     );
-    assert!(list(&zone, "/api/assistance").await.is_empty());
+    assert!(zone.items("/api/assistance").await.is_empty());
     assert!(assistance_tasks(&zone).await.is_empty());
-    assert!(list(&yyx, "/api/assistance").await.is_empty());
+    assert!(yyx.items("/api/assistance").await.is_empty());
     let (status, _) = yyx.get(&path).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = yyx
@@ -142,7 +142,7 @@ async fn each_unit_reads_and_closes_only_its_own_assistance_items() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     // The city above reads both.
     let yy = app.login("yy_bureau").await;
-    assert_eq!(list(&yy, "/api/assistance").await.len(), 2);
+    assert_eq!(yy.items("/api/assistance").await.len(), 2);
 
     // Only the one answering for an item closes it.
     let (status, _) = fgj
@@ -188,17 +188,17 @@ async fn each_unit_reads_and_closes_only_its_own_assistance_items() {
     assert_eq!(status, StatusCode::CONFLICT);
 
     // Two days on, the land item is overdue and reported; the closed one is not.
-    assert!(list(&nx, "/api/assistance?overdue=true").await.is_empty());
+    assert!(nx.items("/api/assistance?overdue=true").await.is_empty());
     store.clock().advance(time::Duration::days(2));
-    let overdue = list(&nx, "/api/assistance?overdue=true").await;
+    let overdue = nx.items("/api/assistance?overdue=true").await;
     assert_eq!(item_ids(&overdue), vec![land_id]);
     assert_eq!(overdue[0]["light"], "red");
     assert_eq!(overdue[0]["days_left"], -1);
     assert_eq!(
-        item_ids(&list(&yy, "/api/assistance?overdue=true").await),
+        item_ids(&yy.items("/api/assistance?overdue=true").await),
         vec![land_id]
     );
-    assert!(list(&yyx, "/api/assistance?overdue=true").await.is_empty());
+    assert!(yyx.items("/api/assistance?overdue=true").await.is_empty());
     let (status, closed) = nx
         .post(
             &format!("/api/assistance/{land_id}/complete"),
@@ -206,7 +206,7 @@ async fn each_unit_reads_and_closes_only_its_own_assistance_items() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{closed}");
-    assert!(list(&nx, "/api/assistance?overdue=true").await.is_empty());
+    assert!(nx.items("/api/assistance?overdue=true").await.is_empty());
 }
 
 #[tokio::test]
@@ -241,13 +241,169 @@ async fn the_county_demo_has_a_campaign_and_assistance_items_one_overdue() {
     }
 
     // 南县's 帮办清单: three items on its projects, one overdue; the zone's account has its own.
-    let items = list(&nx, "/api/assistance").await;
+    let items = nx.items("/api/assistance").await;
     assert_eq!(items.len(), 3, "{items:?}");
-    let overdue = list(&nx, "/api/assistance?overdue=true").await;
+    let overdue = nx.items("/api/assistance?overdue=true").await;
     assert_eq!(overdue.len(), 1, "{overdue:?}");
     assert_eq!(overdue[0]["light"], "red");
     let zone = app.login("nx_unit").await;
-    assert_eq!(list(&zone, "/api/assistance").await.len(), 1);
+    assert_eq!(zone.items("/api/assistance").await.len(), 1);
     let (_, summary) = nx.get("/api/problems/summary").await;
     assert_eq!(summary["assistance_overdue"], 1, "{summary}");
+}
+
+/// A signed project of `region`, registered by `user`.
+async fn project(user: &User, name: &str, region: &str) -> i64 {
+    let (status, project) = user
+        .post(
+            "/api/projects",
+            json!({ "name": name, "investor_name": format!("{name}投资有限公司"),
+                    "origin": "out_of_province", "contract_fen": 50_000_000_000i64,
+                    "signed_on": "2026-01-10", "region_code": region, "stage": "signed",
+                    "investor_credit_code": credit_code() }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{project}");
+    project["project"]["id"].as_i64().unwrap()
+}
+
+async fn add_item(user: &User, project: i64, unit: i64, content: &str, due_on: String) -> i64 {
+    let (status, item) = user
+        .post(
+            &format!("/api/projects/{project}/assistance"),
+            json!({ "step": "approval", "content": content, "unit_id": unit, "person": "王强",
+                    "due_on": due_on }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{item}");
+    item["id"].as_i64().unwrap()
+}
+
+/// The 帮办内容 of each row of an export (header checked), in the sheet's order.
+async fn exported(user: &User, path: &str) -> Vec<String> {
+    let rows = xlsx_rows(user, path).await;
+    assert_eq!(
+        rows[0].join(" "),
+        "编号 县市区 项目 事项 帮办内容 责任单位 责任人 办理时限 状态 逾期 剩余天数 办理结果 办结时间",
+        "{path}"
+    );
+    rows[1..].iter().map(|r| r[4].clone()).collect()
+}
+
+#[tokio::test]
+async fn the_list_pages_with_its_total_and_exports_every_row_in_reach() {
+    let (app, store) = spawn_app_with_store(Default::default(), Default::default()).await;
+    let nx = app.login("nx_bureau").await;
+    let fgj = app.login("nx_unit_fgj").await;
+    let yyx = app.login("yyx_bureau").await;
+    let yy = app.login("yy_bureau").await;
+    let drc = unit_id(&nx, "430921", "县发展和改革局").await;
+    let education = unit_id(&nx, "430921", "县教育局").await;
+    let yj_zone = unit_id(&yyx, "430981", "沅江高新技术产业园区").await;
+    let nx_project = project(&nx, "南县帮办分页测试项目", "430921").await;
+    let yj_project = project(&yyx, "沅江帮办导出测试项目", "430981").await;
+    // Five items of 南县 listed latest time limit first (the first two the 发改局's), one of 沅江.
+    let mut nx_ids = Vec::new();
+    for n in 0..5 {
+        let unit = if n < 2 { drc } else { education };
+        let content = format!("南县帮办{n}");
+        nx_ids.push(add_item(&nx, nx_project, unit, &content, in_days(5 - n)).await);
+    }
+    add_item(&yyx, yj_project, yj_zone, "沅江帮办", in_days(1)).await;
+    nx_ids.reverse();
+
+    // Pages of two: the total over all of them, soonest time limit first across the pages.
+    let mut paged = Vec::new();
+    for (page, len) in [(1, 2), (2, 2), (3, 1)] {
+        let (status, body) = nx
+            .get(&format!("/api/assistance?page_size=2&page={page}"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["total"], 5, "{body}");
+        let items = body["items"].as_array().unwrap();
+        assert_eq!(items.len(), len, "page {page}: {body}");
+        paged.extend(item_ids(items));
+    }
+    assert_eq!(paged, nx_ids);
+
+    // The export holds every row of the list, not a page of it, in the list's order; never
+    // another county's item, and a unit only its unit's.
+    let nx_rows = exported(&nx, "/api/assistance/export").await;
+    assert_eq!(
+        nx_rows,
+        [
+            "南县帮办4",
+            "南县帮办3",
+            "南县帮办2",
+            "南县帮办1",
+            "南县帮办0"
+        ]
+    );
+    assert_eq!(exported(&yyx, "/api/assistance/export").await, ["沅江帮办"]);
+    assert_eq!(
+        exported(&fgj, "/api/assistance/export").await,
+        ["南县帮办1", "南县帮办0"]
+    );
+    assert_eq!(exported(&yy, "/api/assistance/export").await.len(), 6);
+    assert_eq!(
+        exported(&yy, "/api/assistance/export?region=430981").await,
+        ["沅江帮办"]
+    );
+
+    // Under the list's filters: three days on, the two soonest of 南县 are overdue.
+    store.clock().advance(time::Duration::days(3));
+    let (_, overdue) = nx.get("/api/assistance?overdue=true&page_size=1").await;
+    assert_eq!(overdue["total"], 2, "{overdue}");
+    let rows = xlsx_rows(&nx, "/api/assistance/export?overdue=true").await;
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!(
+        rows[1..]
+            .iter()
+            .map(|r| (r[4].as_str(), r[9].as_str()))
+            .collect::<Vec<_>>(),
+        [("南县帮办4", "是"), ("南县帮办3", "是")]
+    );
+    let res = nx.get_raw("/api/assistance/export?status=closed").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn the_list_counts_every_item_the_old_cap_of_500_hid() {
+    use sqlx::Connection;
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let education = unit_id(&nx, "430921", "县教育局").await;
+    let pid = project(&nx, "南县帮办逾期统计测试项目", "430921").await;
+    add_item(&nx, pid, education, "按时办理的事项", in_days(3)).await;
+    // 600 overdue copies of it, as a province's list may hold: the API does not take items
+    // already past their time limit.
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&app.database_url)
+        .await
+        .unwrap();
+    sqlx::query(
+        "WITH RECURSIVE n (k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < 600) \
+         INSERT INTO assistance_items (project_id, region_code, step, content, unit_id, person, \
+         due_on, status, created_by, created_at) \
+         SELECT i.project_id, i.region_code, i.step, '逾期事项', i.unit_id, i.person, $1, \
+         'open', i.created_by, i.created_at FROM assistance_items i CROSS JOIN n",
+    )
+    .bind(in_days(-1))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+
+    let (_, all) = nx.get("/api/assistance").await;
+    assert_eq!(all["total"], 601, "{}", all["total"]);
+    assert_eq!(all["items"].as_array().unwrap().len(), 20);
+    let (_, last) = nx.get("/api/assistance?page=31").await;
+    let last = last["items"].as_array().unwrap();
+    assert_eq!(last.len(), 1);
+    assert_eq!(last[0]["content"], "按时办理的事项");
+    // The dashboard's figure is the overdue list's total, past 500 too.
+    let (_, overdue) = nx.get("/api/assistance?overdue=true").await;
+    assert_eq!(overdue["total"], 600);
+    let (_, summary) = nx.get("/api/problems/summary").await;
+    assert_eq!(summary["assistance_overdue"], 600, "{summary}");
+    assert_eq!(xlsx_rows(&nx, "/api/assistance/export").await.len(), 602);
 }

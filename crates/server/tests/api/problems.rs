@@ -714,14 +714,11 @@ async fn overview_matches_lists(user: &User, query: &str) -> Value {
         assert_eq!(status, StatusCode::OK, "{page}");
         assert_eq!(o["problems"][figure], page["total"], "{figure}: {o}");
     }
-    let (_, overdue_items) = user
-        .get(&format!("/api/assistance?overdue=true{region}"))
+    let (status, overdue_items) = user
+        .get(&format!("/api/assistance?overdue=true{region}&page_size=1"))
         .await;
-    assert_eq!(
-        o["assistance_overdue"].as_i64().unwrap(),
-        overdue_items.as_array().unwrap().len() as i64,
-        "{o}"
-    );
+    assert_eq!(status, StatusCode::OK, "{overdue_items}");
+    assert_eq!(o["assistance_overdue"], overdue_items["total"], "{o}");
     o
 }
 

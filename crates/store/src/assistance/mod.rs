@@ -13,6 +13,7 @@ use crate::kit::clock;
 use crate::kit::db::Flag;
 use crate::kit::error::{Checks, StoreError};
 use crate::kit::filter::{Bind, Filter};
+use crate::kit::page::{Page, PageRequest};
 use crate::kit::text::opt;
 use crate::tasks::{self, NewTask};
 use luodi_domain::assistance::{check_due, overdue, AssistanceStep};
@@ -30,8 +31,6 @@ crate::scoped::area_handle!(
 pub const ITEM_TASK: &str = "assistance_item";
 /// Days before its time limit an item turns yellow.
 const WARN_DAYS: i64 = 3;
-/// Items a list shows at most.
-const LIST_LIMIT: i64 = 500;
 
 /// An item as the bureau lists it.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -112,6 +111,23 @@ const ITEM_SELECT: &str = "SELECT i.id, i.project_id, p.name AS project_name, i.
     JOIN regions r ON r.code = i.region_code JOIN units u ON u.id = i.unit_id \
     LEFT JOIN tasks t ON t.id = i.task_id WHERE 1 = 1";
 
+/// A page of the list is counted and its keys picked over the items and their projects only
+/// (the reach rule names `p`), and only the page's rows are joined to the tables that name
+/// things (`Filter::fetch_page_by_keys`). `overdue_count` counts with the same statement, so
+/// the dashboard's figure and the overdue list's total agree.
+const PAGE_COUNT: &str = "SELECT CAST(COUNT(*) AS BIGINT) FROM assistance_items i \
+    JOIN projects p ON p.id = i.project_id WHERE 1 = 1";
+const PAGE_KEYS: &str = "SELECT i.id FROM assistance_items i \
+    JOIN projects p ON p.id = i.project_id WHERE 1 = 1";
+const PAGE_ROWS: &str = "SELECT i.id, i.project_id, p.name AS project_name, i.region_code, \
+    r.name AS region_name, i.step, i.content, i.unit_id, u.name AS unit_name, i.person, \
+    i.due_on, i.status, i.result, i.done_at, t.region_code AS task_region, \
+    t.unit_id AS task_unit FROM ({keys}) k JOIN assistance_items i ON i.id = k.id \
+    JOIN projects p ON p.id = i.project_id JOIN regions r ON r.code = i.region_code \
+    JOIN units u ON u.id = i.unit_id LEFT JOIN tasks t ON t.id = i.task_id";
+/// Soonest time limit first.
+const ORDER: &str = "i.due_on, i.id";
+
 fn short(text: &str) -> String {
     let mut s: String = text.chars().take(30).collect();
     if text.chars().count() > 30 {
@@ -164,16 +180,46 @@ impl Assistance<'_> {
         }
     }
 
-    /// The items the actor reads, soonest time limit first: all of them, a project's, or the
-    /// overdue ones (逾期清单).
-    pub async fn list(&self, filter: &AssistanceFilter) -> Result<Vec<AssistanceItem>, StoreError> {
+    /// One page of the items the actor reads, soonest time limit first: all of them, a
+    /// project's, or the overdue ones (逾期清单), with the total over all pages.
+    pub async fn list(
+        &self,
+        filter: &AssistanceFilter,
+        page: PageRequest,
+    ) -> Result<Page<AssistanceItem>, StoreError> {
+        let f = self.filtered(filter, PAGE_KEYS)?;
+        let page: Page<AssistanceItem> = f
+            .fetch_page_by_keys(&self.db.pool, PAGE_COUNT, PAGE_KEYS, PAGE_ROWS, ORDER, page)
+            .await?;
+        Ok(Page {
+            items: page.items.into_iter().map(|i| self.finish(i)).collect(),
+            total: page.total,
+        })
+    }
+
+    /// Every item matching `filter` (for export), at most `limit`, soonest time limit first.
+    pub async fn list_all(
+        &self,
+        filter: &AssistanceFilter,
+        limit: i64,
+    ) -> Result<Vec<AssistanceItem>, StoreError> {
+        let mut f = self.filtered(filter, ITEM_SELECT)?;
+        let limit = f.bind(Bind::Int(limit));
+        let sql = format!("{} ORDER BY {ORDER} LIMIT {limit}", f.sql);
+        let rows: Vec<AssistanceItem> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
+        Ok(rows.into_iter().map(|i| self.finish(i)).collect())
+    }
+
+    /// `base` (ending in `WHERE 1 = 1`, naming `assistance_items i` and `projects p`)
+    /// restricted to the actor's reach and the filter.
+    fn filtered(&self, filter: &AssistanceFilter, base: &str) -> Result<Filter, StoreError> {
         let region = match opt(&filter.region) {
             Some(code) => Some(
                 RegionCode::parse(&code).map_err(|e| StoreError::field("region", e.to_string()))?,
             ),
             None => None,
         };
-        let mut f = Filter::new(ITEM_SELECT);
+        let mut f = Filter::new(base);
         self.readable(&mut f, region.as_ref());
         if let Some(project) = filter.project_id {
             let p = f.bind(Bind::Int(project));
@@ -191,19 +237,13 @@ impl Assistance<'_> {
             let today = f.bind(Bind::Text(self.today().to_string()));
             f.and(&format!("i.status = 'open' AND i.due_on < {today}"));
         }
-        let limit = f.bind(Bind::Int(LIST_LIMIT));
-        let sql = format!("{} ORDER BY i.due_on, i.id LIMIT {limit}", f.sql);
-        let rows: Vec<AssistanceItem> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
-        Ok(rows.into_iter().map(|i| self.finish(i)).collect())
+        Ok(f)
     }
 
     /// How many open items the actor reads (within `region` when asked) are past their time
-    /// limit: the overdue list's length, as the leaders' dashboard counts it.
+    /// limit: the overdue list's total, as the leaders' dashboard counts it.
     pub async fn overdue_count(&self, region: Option<&RegionCode>) -> Result<i64, StoreError> {
-        let mut f = Filter::new(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM assistance_items i \
-             JOIN projects p ON p.id = i.project_id WHERE 1 = 1",
-        );
+        let mut f = Filter::new(PAGE_COUNT);
         self.readable(&mut f, region);
         let today = f.bind(Bind::Text(self.today().to_string()));
         f.and(&format!("i.status = 'open' AND i.due_on < {today}"));
@@ -211,14 +251,20 @@ impl Assistance<'_> {
         Ok(n)
     }
 
-    /// A project's list, for its page: the project must be one the actor reads.
+    /// A project's list, for its page: the project must be one the actor reads. Unpaged: a
+    /// project's items are the procedures a bureau lists for it by hand, a few dozen at most.
     pub async fn of_project(&self, project_id: i64) -> Result<Vec<AssistanceItem>, StoreError> {
         self.ledger().find_project(project_id).await?;
-        self.list(&AssistanceFilter {
-            project_id: Some(project_id),
-            ..AssistanceFilter::default()
-        })
-        .await
+        let f = self.filtered(
+            &AssistanceFilter {
+                project_id: Some(project_id),
+                ..AssistanceFilter::default()
+            },
+            ITEM_SELECT,
+        )?;
+        let sql = format!("{} ORDER BY {ORDER}", f.sql);
+        let rows: Vec<AssistanceItem> = f.query_as(&sql).fetch_all(&self.db.pool).await?;
+        Ok(rows.into_iter().map(|i| self.finish(i)).collect())
     }
 
     async fn item(&self, id: i64) -> Result<AssistanceItem, StoreError> {

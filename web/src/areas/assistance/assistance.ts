@@ -33,3 +33,23 @@ export function lightTag(light: string | null | undefined): 'success' | 'warning
       return 'info'
   }
 }
+
+/** The 帮办清单 page's filters: a link may set `overdue` and `region` (the leaders' dashboard does). */
+export interface ListFilters {
+  overdue: boolean
+  openOnly: boolean
+  region?: string
+}
+
+const one = (v: unknown): string | undefined => (Array.isArray(v) ? v[0] : v) ?? undefined
+
+/** The filters of a 帮办清单 address's query (`overdue=true`, `region`); anything unknown is left out. */
+export function linkedFilters(query: Record<string, unknown>): Pick<ListFilters, 'overdue' | 'region'> {
+  const region = one(query.region)
+  return { overdue: one(query.overdue) === 'true', region: region && /^\d{6}$/.test(region) ? region : undefined }
+}
+
+/** What the page asks of `/api/assistance` and its export: the same filters, so the file holds the list. */
+export function listQuery(f: ListFilters): { overdue?: boolean; status?: 'open'; region?: string } {
+  return { overdue: f.overdue || undefined, status: f.openOnly ? 'open' : undefined, region: f.region }
+}

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { MonthlyArrival, RateRow } from '@/api/types'
 import { byContract, drillTo, monthlySeries, monthPeriod, monthsBefore, problemDrill, wan } from './leader'
 import { linkedFilters, linkedLabels } from '@/areas/problems/problems'
+import { linkedFilters as assistanceFilters } from '@/areas/assistance/assistance'
 
 const month = (n: number, thisYear: number, lastYear: number) => ({
   month: n,
@@ -84,5 +85,10 @@ describe('problems card', () => {
     ])
     // Unknown or malformed values are left out.
     expect(linkedFilters({ status: 'lost', answered: 'never', closed_year: 'x', region: '43' })).toEqual({})
+  })
+
+  it('opens the 帮办 overdue figure on the overdue list of the same region', () => {
+    const link = problemDrill('assistance_overdue', { region: '430921', year: 2026 }) as { query: Record<string, string> }
+    expect(assistanceFilters(link.query)).toEqual({ overdue: true, region: '430921' })
   })
 })
