@@ -99,7 +99,14 @@ pub(crate) fn growth_of(rows: &[crate::rates::GrowthRow], indicator: Indicator) 
 
 impl Targets<'_> {
     /// Targets of a region and its children for a year, each with its progress.
+    /// Computed once per change of the data and per day for everyone who reads the same
+    /// projects (`Scoped::kept`), as the reports it is made of.
     pub async fn list(&self, query: &TargetsQuery) -> Result<Vec<TargetProgress>, StoreError> {
+        self.kept("targets.list", query, || self.compute_list(query))
+            .await
+    }
+
+    async fn compute_list(&self, query: &TargetsQuery) -> Result<Vec<TargetProgress>, StoreError> {
         let region = self.rates().report_region(query.region.as_deref())?;
         let today = crate::kit::clock::now();
         let this_year: i64 = today[..4].parse().unwrap_or(2026);

@@ -851,7 +851,11 @@ impl Rates<'_> {
     /// Should that fail (a busy database), the caller sums the records themselves: slower,
     /// never different.
     async fn fresh_sums(&self) -> bool {
-        match sums::refresh(&self.db, &sums::arrival()).await {
+        let fresh = async {
+            sums::refresh(&self.db, &sums::arrival()).await?;
+            sums::refresh_months(&self.db).await
+        };
+        match fresh.await {
             Ok(()) => true,
             Err(e) => {
                 tracing::warn!(error = %e, "kept arrival sums not refreshed; summing the records");

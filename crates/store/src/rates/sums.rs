@@ -7,7 +7,8 @@
 //!   projects per (region, GB/T 4754 section, origin), for the 三率 report by region, industry
 //!   and origin, and the targets list.
 //!
-//! Triggers mark a region stale whenever a row it is computed from changes — whatever path the
+//! Triggers mark a region stale whenever a row it is computed from changes (for a fund record,
+//! only its region's month: `arrival_sums_stale_months`, migration 0049) — whatever path the
 //! write takes. Before reading a table, [`refresh`] recomputes its stale regions from the
 //! records, so what is read is always what the records say; only the regions changed since the
 //! last read cost anything.
@@ -175,6 +176,77 @@ pub(crate) async fn refresh(db: &Db, kept: &Kept) -> Result<(), StoreError> {
             let mut q = sqlx::query(sql);
             for code in &taken {
                 q = q.bind(code);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// Any number distinct from the installation's other advisory locks (see [`Kept::pg_lock`]).
+const PG_LOCK_MONTHS: i64 = 0x4c75_6f64_694d_6f6e;
+
+/// Recomputes the kept monthly sums of every (region, month) a changed fund record marked
+/// stale (migration 0049): a confirmed record costs its month's few records, not its county's
+/// years of them. As [`refresh`], a change racing the recompute leaves its month stale.
+pub(crate) async fn refresh_months(db: &Db) -> Result<(), StoreError> {
+    let stale: Vec<(String, String)> = sqlx::query_as(
+        "SELECT region_code, period FROM arrival_sums_stale_months ORDER BY region_code, period",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    for step in stale.chunks(STEP) {
+        let mut tx = db.pool.begin().await?;
+        if db.backend() == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(PG_LOCK_MONTHS)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let pairs = |column: &str, period: &str, n: usize| {
+            (0..n)
+                .map(|i| format!("({column} = ${} AND {period} = ${})", 2 * i + 1, 2 * i + 2))
+                .collect::<Vec<_>>()
+                .join(" OR ")
+        };
+        let sql = format!(
+            "UPDATE arrival_sums_stale_months SET seq = seq WHERE {} \
+             RETURNING region_code, period",
+            pairs("region_code", "period", step.len())
+        );
+        let mut take = sqlx::query_as::<_, (String, String)>(&sql);
+        for (code, period) in step {
+            take = take.bind(code).bind(period);
+        }
+        let taken = take.fetch_all(&mut *tx).await?;
+        if taken.is_empty() {
+            tx.commit().await?;
+            continue;
+        }
+        let statements = [
+            format!(
+                "DELETE FROM arrival_sums WHERE {}",
+                pairs("region_code", "period", taken.len())
+            ),
+            format!(
+                "INSERT INTO arrival_sums (region_code, period, currency, origin, amount) \
+                 SELECT fa.region_code, fa.period, fa.currency, p.origin, \
+                 CAST(SUM(fa.amount) AS BIGINT) \
+                 FROM fund_arrivals fa JOIN projects p ON p.id = fa.project_id \
+                 WHERE fa.status = 'confirmed' AND p.duplicate_of IS NULL AND ({}) \
+                 GROUP BY fa.region_code, fa.period, fa.currency, p.origin",
+                pairs("fa.region_code", "fa.period", taken.len())
+            ),
+            format!(
+                "DELETE FROM arrival_sums_stale_months WHERE {}",
+                pairs("region_code", "period", taken.len())
+            ),
+        ];
+        for sql in &statements {
+            let mut q = sqlx::query(sql);
+            for (code, period) in &taken {
+                q = q.bind(code).bind(period);
             }
             q.execute(&mut *tx).await?;
         }
