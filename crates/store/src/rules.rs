@@ -1,6 +1,7 @@
-//! The ledger's editable rules — classification thresholds (domain §5) and the tier table
-//! (§7) — stored as one row for the whole installation, with the seed defaults in force until
-//! an administrator saves a change.
+//! The ledger's editable rules — classification thresholds (domain §5), the tier table (§7),
+//! the fund review and checks, and the automatic close (自动月结) — stored as one row for the
+//! whole installation, with the seed defaults in force until an administrator saves a change
+//! (or the start-up adopts luodi.toml's `auto_close_days`).
 
 use crate::audit::{self, Author, Change};
 use crate::kit::cache::FreshCache;
@@ -524,8 +525,8 @@ pub(crate) async fn auto_close_days(db: &Db) -> Result<Option<u32>, StoreError> 
 /// rules never recorded a choice of their own (on the rules page, or an earlier adoption).
 /// After that the rules page decides, even when it says "by hand only". Written by no user,
 /// audited as the system's, under the province holding every project and account (where its
-/// administrators, the ones who may change the rules, read it; nationwide otherwise). Returns whether it was
-/// adopted; when several instances start at once, one adopts.
+/// administrators, who may change the rules, read it; with no such province, nationwide).
+/// Returns whether it was adopted; when several instances start at once, one adopts.
 pub(crate) async fn adopt_configured_auto_close(db: &Db, days: u32) -> Result<bool, StoreError> {
     let before = read_stored(db).await?;
     if before.as_ref().is_some_and(|b| b.auto_close_set.0) {
@@ -582,25 +583,17 @@ pub(crate) async fn adopt_configured_auto_close(db: &Db, days: u32) -> Result<bo
         return Ok(false);
     }
     // The installation's province, when every project and account lies in one.
-    let ends: (
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    ) = sqlx::query_as(
-        "SELECT (SELECT MIN(region_code) FROM projects), (SELECT MAX(region_code) FROM projects), \
-         (SELECT MIN(region_code) FROM users), (SELECT MAX(region_code) FROM users)",
+    let (lo, hi): (Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT MIN(code), MAX(code) FROM (SELECT MIN(region_code) AS code FROM projects \
+         UNION ALL SELECT MAX(region_code) FROM projects \
+         UNION ALL SELECT MIN(region_code) FROM users \
+         UNION ALL SELECT MAX(region_code) FROM users) ends",
     )
     .fetch_one(&mut *tx)
     .await?;
-    let ends: Vec<&str> = [&ends.0, &ends.1, &ends.2, &ends.3]
-        .into_iter()
-        .flatten()
-        .filter_map(|code| code.get(..2))
-        .collect();
-    let province = match ends.first() {
-        Some(first) if ends.iter().all(|p| p == first) => {
-            RegionCode::parse(&format!("{first}0000")).ok()
+    let province = match (lo, hi) {
+        (Some(lo), Some(hi)) if lo.get(..2).is_some() && lo.get(..2) == hi.get(..2) => {
+            RegionCode::parse(&format!("{}0000", &lo[..2])).ok()
         }
         _ => None,
     };
