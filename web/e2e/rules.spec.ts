@@ -40,6 +40,33 @@ test('the province administrator changes the classification thresholds and resto
   await expect(definitions).toContainText('第 2 版')
 })
 
+test('the province administrator sets the automatic month-end close on the rules page', async ({ page }) => {
+  await login(page, 'admin')
+  await openMenu(page, '规则设置')
+  const inForce = page.getByTestId('auto-close-now')
+  const explanation = page.getByTestId('auto-close-explanation')
+  await expect(inForce).toContainText('自动月结：未开启')
+  await expect(explanation).toContainText('未开启：各月只由各级商务部门在“通报”页面人工月结')
+
+  await page.getByTestId('auto-close-switch').click()
+  const days = page.getByTestId('auto-close-days').locator('input')
+  await expect(days).toHaveValue('5')
+  await days.fill('3')
+  await days.blur()
+  await expect(explanation).toContainText('每月的月度调度截止后第3天起')
+  await expect(explanation).toContainText('按发起调度的商务部门的辖区')
+  await saveRules(page)
+  await expect(page.locator('.el-message--success')).toContainText('台账规则已保存')
+  await expect(inForce).toContainText('自动月结：调度截止后第3天')
+  await pageShot(page, 'rules-05-auto-close')
+
+  // Back to closing by hand only, so that the other browser tests see the defaults.
+  await page.getByTestId('auto-close-switch').click()
+  await expect(page.getByTestId('auto-close-days')).toHaveCount(0)
+  await saveRules(page)
+  await expect(inForce).toContainText('自动月结：未开启')
+})
+
 test('a county administrator reads the rules but may not change them', async ({ page }) => {
   await login(page, 'nx_admin')
   await expect(sideMenu(page)).toContainText('规则设置')
@@ -47,6 +74,8 @@ test('a county administrator reads the rules but may not change them', async ({ 
   await settled(page)
   await expect(page.getByTestId('rules-readonly')).toContainText('只有省级及以上的系统管理员可以修改')
   await expect(page.getByTestId('good-input')).toBeDisabled()
+  await expect(page.getByTestId('auto-close-now')).toContainText('自动月结：未开启')
+  await expect(page.getByTestId('auto-close-switch')).toHaveClass(/is-disabled/)
   await expect(page.getByRole('button', { name: '保存规则' })).toHaveCount(0)
   await pageShot(page, 'rules-04-read-only')
 })

@@ -34,6 +34,9 @@ pub fn landing_period(record: Period, closed: &BTreeSet<Period>) -> Period {
     p
 }
 
+/// The most days after a round's deadline the automatic close may wait: a month.
+pub const MAX_AUTO_CLOSE_DAYS: u32 = 31;
+
 /// The automatic close (自动月结): the month a dispatch round asks about closes by itself on
 /// the `days_after`-th day after the round's deadline (`due_on`), and never before the month
 /// itself is over. With 0 it closes on the deadline's own day.

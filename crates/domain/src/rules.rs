@@ -4,6 +4,7 @@
 //! Chinese message per field.
 
 use crate::access::ReviewBy;
+use crate::bulletins::MAX_AUTO_CLOSE_DAYS;
 use crate::date::{DateLimit, MAX_GRACE_DAYS};
 use crate::funds::FundChecks;
 use crate::rates::{Rate, Thresholds};
@@ -59,6 +60,11 @@ pub struct RulesDraft {
     /// Thresholds of the fund records' plausibility checks.
     #[serde(default)]
     pub fund_checks: FundChecks,
+    /// The automatic close (自动月结): each month a dispatch round asked about is closed over
+    /// the round organiser's region this many days after the round's deadline (0 to 31).
+    /// `null`: months are closed by hand only.
+    #[serde(default)]
+    pub auto_close_days: Option<i64>,
 }
 
 /// The rules in force, parsed: what classification and obligations are computed with.
@@ -69,6 +75,8 @@ pub struct LedgerRules {
     pub review_by: ReviewBy,
     pub date_grace_days: i64,
     pub fund_checks: FundChecks,
+    /// Days after a dispatch round's deadline its month closes by itself; `None`: by hand.
+    pub auto_close_days: Option<u32>,
 }
 
 /// A problem with one field of a draft; `field` is a path such as `tiers[2].any_of[0].amount`.
@@ -87,6 +95,7 @@ impl Default for LedgerRules {
             review_by: ReviewBy::default(),
             date_grace_days: 0,
             fund_checks: FundChecks::default(),
+            auto_close_days: None,
         }
     }
 }
@@ -117,6 +126,7 @@ impl LedgerRules {
             review_by: self.review_by,
             date_grace_days: self.date_grace_days,
             fund_checks: self.fund_checks,
+            auto_close_days: self.auto_close_days.map(i64::from),
         }
     }
 
@@ -185,6 +195,20 @@ impl RulesDraft {
                 format!("日期宽限天数应在0至{MAX_GRACE_DAYS}天之间"),
             );
         }
+
+        let auto_close_days = match self.auto_close_days {
+            None => None,
+            Some(days) => match u32::try_from(days) {
+                Ok(days) if days <= MAX_AUTO_CLOSE_DAYS => Some(days),
+                _ => {
+                    error(
+                        "auto_close_days".into(),
+                        format!("自动月结天数应在0至{MAX_AUTO_CLOSE_DAYS}天之间"),
+                    );
+                    None
+                }
+            },
+        };
 
         if let Some((field, message)) = self.fund_checks.problem() {
             error(format!("fund_checks.{field}"), message.into());
@@ -269,6 +293,7 @@ impl RulesDraft {
                 review_by: self.review_by,
                 date_grace_days: self.date_grace_days,
                 fund_checks: self.fund_checks,
+                auto_close_days,
             })
         } else {
             Err(errors)
@@ -412,6 +437,26 @@ mod tests {
         for bad in [-1, 8, 365] {
             d.date_grace_days = bad;
             assert_eq!(fields(d.parse()), ["date_grace_days"]);
+        }
+    }
+
+    #[test]
+    fn the_automatic_close_is_off_by_default_and_within_a_month() {
+        let mut d = LedgerRules::default().draft();
+        assert_eq!(d.auto_close_days, None);
+        assert_eq!(d.parse().unwrap().auto_close_days, None);
+        for days in [0, 5, 31] {
+            d.auto_close_days = Some(days);
+            let rules = d.parse().unwrap();
+            assert_eq!(rules.auto_close_days, Some(days as u32));
+            assert_eq!(rules.draft(), d, "round trip");
+        }
+        for bad in [-1, 32, i64::from(u32::MAX) + 1] {
+            d.auto_close_days = Some(bad);
+            let errors = d.parse().unwrap_err();
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert_eq!(errors[0].field, "auto_close_days");
+            assert_eq!(errors[0].message, "自动月结天数应在0至31天之间");
         }
     }
 

@@ -19,9 +19,9 @@ pub struct Config {
     /// Unset: kept for good (a project's history is read from them).
     #[serde(default)]
     pub audit_retention_days: Option<u32>,
-    /// The automatic close (自动月结): a month a dispatch round asked about is closed by
-    /// itself over the round organiser's region this many days after the round's deadline
-    /// (0 to 31; 0 = on the deadline's day). Unset: months are closed only by hand.
+    /// The automatic close (自动月结) is set on the rules page (台账规则); this value (0 to
+    /// 31 days after a dispatch round's deadline) is adopted into the rules at start-up only
+    /// while they never chose one, for installations that configured it here before.
     #[serde(default)]
     pub auto_close_days: Option<u32>,
     #[serde(default)]
@@ -78,7 +78,10 @@ pub fn load(file: Option<&str>, database_url: Option<&str>) -> anyhow::Result<Lo
     if let Some(url) = database_url {
         config.database_url = url.to_owned();
     }
-    if config.auto_close_days.is_some_and(|d| d > 31) {
+    if config
+        .auto_close_days
+        .is_some_and(|d| d > luodi_domain::bulletins::MAX_AUTO_CLOSE_DAYS)
+    {
         anyhow::bail!("auto_close_days（自动月结：调度截止后的天数）须在 0 到 31 之间");
     }
     if let Some(days) = config.audit_retention_days {

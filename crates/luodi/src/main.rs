@@ -213,23 +213,38 @@ async fn main() -> anyhow::Result<()> {
                     }
                 }
             });
-            // The automatic close (自动月结), when configured: checked every hour, each month
-            // closed once however many instances run.
+            // The automatic close (自动月结) is set on the rules page; luodi.toml's
+            // auto_close_days only fills it in while the rules never chose.
             if let Some(days) = config.auto_close_days {
-                let closer = store.clone();
-                tokio::spawn(async move {
-                    let mut every_hour =
-                        tokio::time::interval(std::time::Duration::from_secs(3600));
-                    loop {
-                        every_hour.tick().await;
-                        match closer.system().auto_close_months(days).await {
-                            Ok(closed) if closed.is_empty() => {}
-                            Ok(closed) => tracing::info!(?closed, "months closed automatically"),
-                            Err(e) => tracing::warn!(error = %e, "automatic month close failed"),
-                        }
-                    }
-                });
+                if store.system().adopt_configured_auto_close(days).await? {
+                    println!(
+                        "自动月结：已按配置项 auto_close_days 设为调度截止后第 {days} 天，\
+                         此后以台账规则页面的设置为准"
+                    );
+                } else {
+                    let rules = match store.system().auto_close_days().await? {
+                        Some(n) => format!("调度截止后第 {n} 天"),
+                        None => "只由人工月结".to_owned(),
+                    };
+                    println!(
+                        "自动月结：以台账规则页面的设置为准（{rules}），配置项 auto_close_days 不再使用"
+                    );
+                }
             }
+            // Checked every hour with the rules' value of the moment, so a change on the rules
+            // page applies without a restart; each month closed once however many instances run.
+            let closer = store.clone();
+            tokio::spawn(async move {
+                let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+                loop {
+                    every_hour.tick().await;
+                    match closer.system().auto_close_months().await {
+                        Ok(closed) if closed.is_empty() => {}
+                        Ok(closed) => tracing::info!(?closed, "months closed automatically"),
+                        Err(e) => tracing::warn!(error = %e, "automatic month close failed"),
+                    }
+                }
+            });
             ops::spawn_housekeeping(
                 store.clone(),
                 config.audit_retention_days,

@@ -1,16 +1,18 @@
-//! The ledger's editable rules — classification thresholds (domain §5) and the tier table
-//! (§7) — stored as one row for the whole installation, with the seed defaults in force until
-//! an administrator saves a change.
+//! The ledger's editable rules — classification thresholds (domain §5), the tier table (§7),
+//! the fund review and checks, and the automatic close (自动月结) — stored as one row for the
+//! whole installation, with the seed defaults in force until an administrator saves a change
+//! (or the start-up adopts luodi.toml's `auto_close_days`).
 
-use crate::audit::{self, Change};
+use crate::audit::{self, Author, Change};
 use crate::kit::cache::FreshCache;
 use crate::kit::clock;
+use crate::kit::db::{Db, Flag};
 use crate::kit::error::{FieldErrors, StoreError};
 use luodi_domain::funds::FundChecks;
 use luodi_domain::rules::{ConditionDraft, LedgerRules, RulesDraft, ThresholdsDraft};
 use luodi_domain::tiers::{Condition, Obligation};
-use luodi_domain::{DateLimit, Permission, RegionLevel, ReviewBy, Scope, Thresholds};
-use serde::{Deserialize, Serialize};
+use luodi_domain::{DateLimit, Permission, RegionCode, RegionLevel, ReviewBy, Scope, Thresholds};
+use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
 crate::scoped::area_handle!(
@@ -29,6 +31,9 @@ pub struct RulesView {
     pub date_grace_days: i64,
     /// Thresholds of the fund records' plausibility checks.
     pub fund_checks: FundChecks,
+    /// The automatic close (自动月结): days after a dispatch round's deadline its month is
+    /// closed over the round organiser's region (0 to 31); `null`: by hand only.
+    pub auto_close_days: Option<i64>,
     pub review_by_choices: Vec<ReviewByChoice>,
     /// How each class is defined under these thresholds, to print beside the figures.
     pub definitions: Vec<String>,
@@ -88,7 +93,17 @@ pub struct RulesUpdate {
     /// The fund checks' thresholds; unchanged when left out.
     #[serde(default)]
     pub fund_checks: Option<FundChecks>,
+    /// The automatic close's days after a round's deadline (0 to 31), `null` to close months
+    /// by hand only; unchanged when left out.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    pub auto_close_days: Option<Option<i64>>,
     pub version: i64,
+}
+
+/// A field given in the body, even as `null`, is `Some`; one left out stays `None`.
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+    Option::<i64>::deserialize(d).map(Some)
 }
 
 #[derive(Clone, sqlx::FromRow)]
@@ -99,6 +114,9 @@ pub(crate) struct StoredRules {
     review_by: String,
     date_grace_days: i64,
     fund_checks: Option<String>,
+    auto_close_days: Option<i64>,
+    /// Whether the automatic close was ever chosen (on the page, or adopted from luodi.toml).
+    auto_close_set: Flag,
     version: i64,
     updated_at: String,
     updated_by_name: Option<String>,
@@ -122,6 +140,7 @@ impl StoredRules {
                     .map_err(|e| StoreError::Internal(format!("stored fund checks: {e}")))?,
                 None => FundChecks::default(),
             },
+            auto_close_days: self.auto_close_days,
         })
     }
 
@@ -130,6 +149,18 @@ impl StoredRules {
             StoreError::Internal(format!("stored ledger rules do not parse: {errors:?}"))
         })
     }
+}
+
+async fn read_stored(db: &Db) -> Result<Option<StoredRules>, StoreError> {
+    // A change written by no user is the start-up adopting luodi.toml's auto_close_days.
+    Ok(sqlx::query_as(
+        "SELECT r.excellent_above_bp, r.good_from_bp, r.tiers, r.review_by, r.date_grace_days, \
+         r.fund_checks, r.auto_close_days, r.auto_close_set, r.version, r.updated_at, \
+         CASE WHEN r.updated_by IS NULL THEN '系统' ELSE u.display_name END AS updated_by_name \
+         FROM ledger_rules r LEFT JOIN users u ON u.id = r.updated_by WHERE r.id = 1",
+    )
+    .fetch_optional(&db.pool)
+    .await?)
 }
 
 fn view(
@@ -154,6 +185,7 @@ fn view(
         review_by: rules.review_by,
         date_grace_days: rules.date_grace_days,
         fund_checks: rules.fund_checks,
+        auto_close_days: draft.auto_close_days,
         review_by_choices: ReviewBy::ALL
             .into_iter()
             .map(|r| ReviewByChoice {
@@ -214,14 +246,7 @@ impl Rules<'_> {
     /// The stored rules as the database holds them now (for the rules page and its version
     /// check).
     async fn read_stored_rules(&self) -> Result<Option<StoredRules>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT r.excellent_above_bp, r.good_from_bp, r.tiers, r.review_by, r.date_grace_days, \
-             r.fund_checks, r.version, r.updated_at, \
-             u.display_name AS updated_by_name \
-             FROM ledger_rules r LEFT JOIN users u ON u.id = r.updated_by WHERE r.id = 1",
-        )
-        .fetch_optional(&self.db.pool)
-        .await?)
+        read_stored(&self.db).await
     }
 
     /// The rules in force: the stored ones, or the seed defaults when none are stored.
@@ -294,17 +319,25 @@ impl Rules<'_> {
     /// Replaces the rules, checked as a whole, if nobody changed them since `version`.
     pub async fn update(&self, update: RulesUpdate) -> Result<RulesView, StoreError> {
         self.may_change_rules().await?;
-        let fund_checks = match update.fund_checks {
-            Some(checks) => checks,
-            None => self.ledger_rules().await?.fund_checks,
+        // Read outside the transaction: the version check of the write below makes sure that
+        // what is recorded as "before", and kept for the fields left out, is what the write
+        // replaced.
+        let before = self.read_stored_rules().await?;
+        let before_draft = match &before {
+            Some(stored) => stored.draft()?,
+            None => LedgerRules::default().draft(),
         };
         let draft = RulesDraft {
             thresholds: update.thresholds,
             tiers: update.tiers,
             review_by: update.review_by,
             date_grace_days: update.date_grace_days,
-            fund_checks,
+            fund_checks: update.fund_checks.unwrap_or(before_draft.fund_checks),
+            auto_close_days: update
+                .auto_close_days
+                .unwrap_or(before_draft.auto_close_days),
         };
+        let auto_close_set = update.auto_close_days.is_some();
         let rules = draft.parse().map_err(|errors| {
             let mut fields = FieldErrors::new();
             for e in errors {
@@ -319,22 +352,17 @@ impl Rules<'_> {
         let checks_json = serde_json::to_string(&canonical.fund_checks)
             .map_err(|e| StoreError::Internal(e.to_string()))?;
         let now = clock::now();
-        // Read outside the transaction: the version check of the write below makes sure that
-        // what is recorded as "before" is what the write replaced.
-        let before = self.read_stored_rules().await?;
         if before.as_ref().map_or(0, |b| b.version) != update.version {
             return Err(StoreError::Stale);
         }
-        let before_draft = match &before {
-            Some(stored) => stored.draft()?,
-            None => LedgerRules::default().draft(),
-        };
         let mut tx = self.db.pool.begin().await?;
         let written = if before.is_none() {
             sqlx::query(
                 "INSERT INTO ledger_rules (id, excellent_above_bp, good_from_bp, tiers, version, \
-                 updated_by, updated_at, review_by, date_grace_days, fund_checks) \
-                 VALUES (1, $1, $2, $3, 1, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
+                 updated_by, updated_at, review_by, date_grace_days, fund_checks, \
+                 auto_close_days, auto_close_set) \
+                 VALUES (1, $1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10) \
+                 ON CONFLICT (id) DO NOTHING",
             )
             .bind(canonical.thresholds.excellent_above_bp)
             .bind(canonical.thresholds.good_from_bp)
@@ -344,13 +372,16 @@ impl Rules<'_> {
             .bind(canonical.review_by.as_str())
             .bind(canonical.date_grace_days)
             .bind(&checks_json)
+            .bind(canonical.auto_close_days)
+            .bind(auto_close_set)
             .execute(&mut *tx)
             .await?
         } else {
             sqlx::query(
                 "UPDATE ledger_rules SET excellent_above_bp = $1, good_from_bp = $2, tiers = $3, \
                  version = version + 1, updated_by = $4, updated_at = $5, review_by = $7, \
-                 date_grace_days = $8, fund_checks = $9 WHERE id = 1 AND version = $6",
+                 date_grace_days = $8, fund_checks = $9, auto_close_days = $10, \
+                 auto_close_set = (auto_close_set OR $11) WHERE id = 1 AND version = $6",
             )
             .bind(canonical.thresholds.excellent_above_bp)
             .bind(canonical.thresholds.good_from_bp)
@@ -361,6 +392,8 @@ impl Rules<'_> {
             .bind(canonical.review_by.as_str())
             .bind(canonical.date_grace_days)
             .bind(&checks_json)
+            .bind(canonical.auto_close_days)
+            .bind(auto_close_set)
             .execute(&mut *tx)
             .await?
         };
@@ -450,9 +483,142 @@ fn summary(b: &RulesDraft, a: &RulesDraft) -> String {
             y.reason_min_chars
         ));
     }
+    if b.auto_close_days != a.auto_close_days {
+        parts.push(format!(
+            "自动月结 {} → {}",
+            auto_close_label(b.auto_close_days),
+            auto_close_label(a.auto_close_days)
+        ));
+    }
     if parts.is_empty() {
         "保存台账规则（无变化）".to_owned()
     } else {
         format!("修改台账规则：{}", parts.join("；"))
     }
+}
+
+/// "截止后5天", or "未设置" when months are closed by hand only.
+fn auto_close_label(days: Option<i64>) -> String {
+    match days {
+        Some(n) => format!("截止后{n}天"),
+        None => "未设置".to_owned(),
+    }
+}
+
+/// The automatic close's days as the rules set them now (`None`: months are closed by hand),
+/// read from the database at every call, not from this instance's copy: the hourly worker of
+/// every instance follows a change made through any of them.
+pub(crate) async fn auto_close_days(db: &Db) -> Result<Option<u32>, StoreError> {
+    let days: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT auto_close_days FROM ledger_rules WHERE id = 1")
+            .fetch_optional(&db.pool)
+            .await?;
+    days.flatten()
+        .map(|d| {
+            u32::try_from(d)
+                .map_err(|_| StoreError::Internal(format!("stored auto_close_days: {d}")))
+        })
+        .transpose()
+}
+
+/// Adopts luodi.toml's `auto_close_days` as the rules' automatic close, once: only while the
+/// rules never recorded a choice of their own (on the rules page, or an earlier adoption).
+/// After that the rules page decides, even when it says "by hand only". Written by no user,
+/// audited as the system's, under the province holding every project and account (where its
+/// administrators, who may change the rules, read it; with no such province, nationwide).
+/// Returns whether it was adopted; when several instances start at once, one adopts.
+pub(crate) async fn adopt_configured_auto_close(db: &Db, days: u32) -> Result<bool, StoreError> {
+    let before = read_stored(db).await?;
+    if before.as_ref().is_some_and(|b| b.auto_close_set.0) {
+        return Ok(false);
+    }
+    let before_draft = match &before {
+        Some(stored) => stored.draft()?,
+        None => LedgerRules::default().draft(),
+    };
+    let after = RulesDraft {
+        auto_close_days: Some(i64::from(days)),
+        ..before_draft.clone()
+    };
+    let rules = after.parse().map_err(|errors| {
+        StoreError::Internal(format!("configured auto_close_days {days}: {errors:?}"))
+    })?;
+    let canonical = rules.draft();
+    let now = clock::now();
+    let mut tx = db.pool.begin().await?;
+    let written = match &before {
+        None => {
+            let tiers_json = serde_json::to_string(&canonical.tiers)
+                .map_err(|e| StoreError::Internal(e.to_string()))?;
+            sqlx::query(
+                "INSERT INTO ledger_rules (id, excellent_above_bp, good_from_bp, tiers, version, \
+                 updated_by, updated_at, review_by, date_grace_days, auto_close_days, \
+                 auto_close_set) VALUES (1, $1, $2, $3, 1, NULL, $4, $5, $6, $7, TRUE) \
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(canonical.thresholds.excellent_above_bp)
+            .bind(canonical.thresholds.good_from_bp)
+            .bind(&tiers_json)
+            .bind(&now)
+            .bind(canonical.review_by.as_str())
+            .bind(canonical.date_grace_days)
+            .bind(canonical.auto_close_days)
+            .execute(&mut *tx)
+            .await?
+        }
+        Some(stored) => {
+            sqlx::query(
+                "UPDATE ledger_rules SET auto_close_days = $1, auto_close_set = TRUE, \
+                 version = version + 1, updated_by = NULL, updated_at = $2 \
+                 WHERE id = 1 AND version = $3 AND auto_close_set = FALSE",
+            )
+            .bind(canonical.auto_close_days)
+            .bind(&now)
+            .bind(stored.version)
+            .execute(&mut *tx)
+            .await?
+        }
+    };
+    if written.rows_affected() == 0 {
+        return Ok(false);
+    }
+    // The installation's province, when every project and account lies in one.
+    let (lo, hi): (Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT MIN(code), MAX(code) FROM (SELECT MIN(region_code) AS code FROM projects \
+         UNION ALL SELECT MAX(region_code) FROM projects \
+         UNION ALL SELECT MIN(region_code) FROM users \
+         UNION ALL SELECT MAX(region_code) FROM users) ends",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let province = match (lo, hi) {
+        (Some(lo), Some(hi)) if lo.get(..2).is_some() && lo.get(..2) == hi.get(..2) => {
+            RegionCode::parse(&format!("{}0000", &lo[..2])).ok()
+        }
+        _ => None,
+    };
+    audit::record(
+        &mut tx,
+        Author {
+            id: None,
+            name: "系统（配置文件）",
+            request_id: None,
+        },
+        Change {
+            entity: "ledger_rules",
+            entity_id: None,
+            action: "update",
+            summary: format!(
+                "{}（沿用配置文件 auto_close_days，此后以台账规则页面的设置为准）",
+                summary(&before_draft, &canonical)
+            ),
+            region: province.as_ref(),
+            before: serde_json::to_value(&before_draft).ok(),
+            after: serde_json::to_value(&canonical).ok(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    db.memo.get::<FreshCache<Option<StoredRules>>>().clear();
+    Ok(true)
 }

@@ -5522,6 +5522,13 @@ export interface components {
             date_grace_days?: number;
             /** @description Thresholds of the fund records' plausibility checks. */
             fund_checks?: components["schemas"]["FundChecks"];
+            /**
+             * Format: int64
+             * @description The automatic close (自动月结): each month a dispatch round asked about is closed over
+             *     the round organiser's region this many days after the round's deadline (0 to 31).
+             *     `null`: months are closed by hand only.
+             */
+            auto_close_days?: number | null;
         };
         /** @description A change to the rules: the whole set, and the version it was edited from. */
         RulesUpdate: {
@@ -5531,6 +5538,12 @@ export interface components {
             /** Format: int64 */
             date_grace_days: number;
             fund_checks?: null | components["schemas"]["FundChecks"];
+            /**
+             * Format: int64
+             * @description The automatic close's days after a round's deadline (0 to 31), `null` to close months
+             *     by hand only; unchanged when left out.
+             */
+            auto_close_days?: number | null;
             /** Format: int64 */
             version: number;
         };
@@ -5547,6 +5560,12 @@ export interface components {
             date_grace_days: number;
             /** @description Thresholds of the fund records' plausibility checks. */
             fund_checks: components["schemas"]["FundChecks"];
+            /**
+             * Format: int64
+             * @description The automatic close (自动月结): days after a dispatch round's deadline its month is
+             *     closed over the round organiser's region (0 to 31); `null`: by hand only.
+             */
+            auto_close_days?: number | null;
             review_by_choices: components["schemas"]["ReviewByChoice"][];
             /** @description How each class is defined under these thresholds, to print beside the figures. */
             definitions: string[];

@@ -411,7 +411,7 @@ async fn a_published_bulletin_and_its_exports_stay_as_published_and_reach_its_sc
 }
 
 #[tokio::test]
-async fn a_month_closes_by_itself_the_configured_days_after_its_rounds_deadline_once() {
+async fn a_month_closes_by_itself_the_days_the_rules_set_after_its_rounds_deadline_once() {
     use crate::helpers::spawn_app_with_store;
     use luodi_server::ServerSettings;
     use luodi_store::AuthSettings;
@@ -419,6 +419,17 @@ async fn a_month_closes_by_itself_the_configured_days_after_its_rounds_deadline_
         spawn_app_with_store(AuthSettings::default(), ServerSettings::default()).await;
     let nx = app.login("nx_bureau").await;
     let yy = app.login("yy_bureau").await;
+    let admin = app.login("admin").await;
+    let set_auto_close = |days: Option<i64>| {
+        let admin = &admin;
+        async move {
+            let (_, rules) = admin.get("/api/rules").await;
+            let mut update = crate::rules::update_of(&rules);
+            update["auto_close_days"] = json!(days);
+            let (status, saved) = admin.put("/api/rules", update).await;
+            assert_eq!(status, StatusCode::OK, "{saved}");
+        }
+    };
     let a = project(&nx, "南县自动月结项目", 1_000).await;
     let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8));
     let today = now.date();
@@ -439,22 +450,30 @@ async fn a_month_closes_by_itself_the_configured_days_after_its_rounds_deadline_
     let (_, live) = yy.get(&format!("/api/rates?as_of={month}")).await;
     assert_eq!(live["closed"], false);
 
-    // Three days after the deadline: not on the second day, then once on the third, however
-    // many instances run the worker at the same time.
-    store.clock().set(now + time::Duration::days(3 + 2));
-    assert_eq!(store.system().auto_close_months(3).await.unwrap(), vec![]);
+    // Three days after the deadline: nothing while the rules leave months to be closed by
+    // hand, nor while they wait four days.
+    store.clock().set(now + time::Duration::days(3 + 3));
+    assert_eq!(store.system().auto_close_months().await.unwrap(), vec![]);
+    set_auto_close(Some(4)).await;
+    assert_eq!(store.system().auto_close_months().await.unwrap(), vec![]);
     let (_, closes) = yy.get("/api/closes").await;
     assert_eq!(closes, json!([]));
+
+    // Set to three days on the rules page, the same worker follows it: not on the second day,
+    // then once on the third, however many instances run the worker at the same time.
+    set_auto_close(Some(3)).await;
+    store.clock().set(now + time::Duration::days(3 + 2));
+    assert_eq!(store.system().auto_close_months().await.unwrap(), vec![]);
     store.clock().set(now + time::Duration::days(3 + 3));
     let (first, second) = (store.system(), store.system());
-    let (one, two) = tokio::join!(first.auto_close_months(3), second.auto_close_months(3));
+    let (one, two) = tokio::join!(first.auto_close_months(), second.auto_close_months());
     let made: Vec<_> = one.unwrap().into_iter().chain(two.unwrap()).collect();
     assert_eq!(
         made,
         vec![("430900".to_owned(), month.clone())],
         "closed once"
     );
-    assert_eq!(store.system().auto_close_months(3).await.unwrap(), vec![]);
+    assert_eq!(store.system().auto_close_months().await.unwrap(), vec![]);
     let (_, closes) = nx.get("/api/closes").await;
     let closes = closes.as_array().unwrap();
     assert_eq!(closes.len(), 1, "{closes:?}");

@@ -7,8 +7,9 @@ use serde_json::{json, Value};
 const WAN: i64 = 10_000 * 100;
 const YI: i64 = 10_000 * WAN;
 
-/// The body of a PUT: the rules as read, with their version.
-fn update_of(rules: &Value) -> Value {
+/// The body of a PUT: the rules as read, with their version (the fund checks and the
+/// automatic close left out, so kept as they are).
+pub fn update_of(rules: &Value) -> Value {
     json!({
         "thresholds": rules["thresholds"],
         "tiers": rules["tiers"]
@@ -347,4 +348,157 @@ async fn a_stale_version_is_refused() {
     let (_, now) = admin.get("/api/rules").await;
     assert_eq!(now["thresholds"]["excellent_above_bp"], 6000);
     assert_eq!(now["thresholds"]["good_from_bp"], 1500);
+}
+
+#[tokio::test]
+async fn the_automatic_close_is_set_on_the_rules_page_checked_and_audited() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let (_, rules) = admin.get("/api/rules").await;
+    assert_eq!(
+        rules["auto_close_days"],
+        Value::Null,
+        "by hand only: {rules}"
+    );
+    assert_eq!(rules["defaults"]["auto_close_days"], Value::Null);
+
+    let mut update = update_of(&rules);
+    update["auto_close_days"] = json!(5);
+    let (status, saved) = admin.put("/api/rules", update).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["auto_close_days"], 5);
+    assert_eq!(saved["version"], 1);
+    let (_, read) = app.login("nx_bureau").await.get("/api/rules").await;
+    assert_eq!(read["auto_close_days"], 5, "everyone reads it");
+
+    // A change that leaves the field out keeps it.
+    let mut update = update_of(&saved);
+    update["thresholds"]["good_from_bp"] = json!(2500);
+    let (status, saved) = admin.put("/api/rules", update).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["auto_close_days"], 5);
+
+    for bad in [32, -1] {
+        let mut update = update_of(&saved);
+        update["auto_close_days"] = json!(bad);
+        let (status, body) = admin.put("/api/rules", update).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {body}");
+        assert_error(&body, "validation_failed");
+        assert_eq!(
+            body["errors"]["auto_close_days"][0], "自动月结天数应在0至31天之间",
+            "{body}"
+        );
+    }
+    let mut update = update_of(&saved);
+    update["auto_close_days"] = json!("五天");
+    let (status, body) = admin.put("/api/rules", update).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (_, unchanged) = admin.get("/api/rules").await;
+    assert_eq!(
+        (
+            unchanged["version"].as_i64(),
+            unchanged["auto_close_days"].as_i64()
+        ),
+        (Some(2), Some(5)),
+        "nothing written"
+    );
+
+    // Back to closing by hand only: null, not left out.
+    let mut update = update_of(&unchanged);
+    update["auto_close_days"] = Value::Null;
+    let (status, saved) = admin.put("/api/rules", update).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["auto_close_days"], Value::Null);
+    assert_eq!(saved["version"], 3);
+
+    let entries = app
+        .login("hn_auditor")
+        .await
+        .items("/api/audit?entity=ledger_rules")
+        .await;
+    let summaries: Vec<&str> = entries
+        .iter()
+        .map(|e| e["summary"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        summaries,
+        [
+            "修改台账规则：自动月结 截止后5天 → 未设置",
+            "修改台账规则：良好线 20% → 25%",
+            "修改台账规则：自动月结 未设置 → 截止后5天",
+        ]
+    );
+    assert_eq!(entries[2]["before"]["auto_close_days"], Value::Null);
+    assert_eq!(entries[2]["after"]["auto_close_days"], 5);
+    assert_eq!(entries[2]["actor_name"], "admin");
+}
+
+#[tokio::test]
+async fn a_configured_automatic_close_fills_in_rules_that_never_chose_once() {
+    use luodi_server::ServerSettings;
+    use luodi_store::AuthSettings;
+    let (app, store) =
+        spawn_app_with_store(AuthSettings::default(), ServerSettings::default()).await;
+    let admin = app.login("admin").await;
+    // Rules saved before the automatic close was one of them.
+    let (_, rules) = admin.get("/api/rules").await;
+    let mut update = update_of(&rules);
+    update["date_grace_days"] = json!(3);
+    let (status, saved) = admin.put("/api/rules", update).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["auto_close_days"], Value::Null);
+
+    assert!(store.system().adopt_configured_auto_close(5).await.unwrap());
+    assert!(
+        !store.system().adopt_configured_auto_close(7).await.unwrap(),
+        "once"
+    );
+    assert_eq!(store.system().auto_close_days().await.unwrap(), Some(5));
+    let (_, rules) = admin.get("/api/rules").await;
+    assert_eq!(rules["auto_close_days"], 5);
+    assert_eq!(rules["date_grace_days"], 3, "the rest kept");
+    assert_eq!(rules["version"], 2);
+    assert_eq!(rules["updated_by_name"], "系统");
+    let entries = app
+        .login("hn_auditor")
+        .await
+        .items("/api/audit?entity=ledger_rules")
+        .await;
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    assert_eq!(entries[0]["actor_name"], "系统（配置文件）");
+    assert_eq!(entries[0]["region_code"], "430000");
+    assert!(
+        entries[0]["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("修改台账规则：自动月结 未设置 → 截止后5天（沿用配置文件 auto_close_days"),
+        "{}",
+        entries[0]["summary"]
+    );
+
+    // Switched off on the page: the configuration does not switch it on again.
+    let mut update = update_of(&rules);
+    update["auto_close_days"] = Value::Null;
+    let (status, saved) = admin.put("/api/rules", update).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert!(!store.system().adopt_configured_auto_close(5).await.unwrap());
+    assert_eq!(store.system().auto_close_days().await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn a_configured_automatic_close_on_a_fresh_install_writes_the_default_rules_with_it() {
+    use luodi_server::ServerSettings;
+    use luodi_store::AuthSettings;
+    let (app, store) =
+        spawn_app_with_store(AuthSettings::default(), ServerSettings::default()).await;
+    assert_eq!(store.system().auto_close_days().await.unwrap(), None);
+    assert!(store.system().adopt_configured_auto_close(0).await.unwrap());
+    let (_, rules) = app.login("admin").await.get("/api/rules").await;
+    assert_eq!(rules["auto_close_days"], 0, "on the deadline's day");
+    assert_eq!(rules["version"], 1);
+    assert_eq!(rules["is_default"], false);
+    assert_eq!(rules["thresholds"], rules["defaults"]["thresholds"]);
+    assert_eq!(rules["tiers"].as_array().unwrap().len(), 5);
+    assert!(!store.system().adopt_configured_auto_close(3).await.unwrap());
+    assert_eq!(store.system().auto_close_days().await.unwrap(), Some(0));
 }

@@ -295,14 +295,28 @@ impl System<'_> {
         crate::tasks::send_reminders(self.db, today, rule).await
     }
 
-    /// The automatic close (自动月结), run by the server every hour: closes each month whose
-    /// dispatch round's deadline was `days_after` days ago or more, over the round organiser's
-    /// region; once across instances. Returns the (region, month) pairs closed.
-    pub async fn auto_close_months(
-        &self,
-        days_after: u32,
-    ) -> Result<Vec<(String, String)>, StoreError> {
-        crate::bulletins::close::auto_close(self.db, days_after).await
+    /// The automatic close (自动月结), run by the server every hour: when the ledger rules set
+    /// it to N days, closes each month whose dispatch round's deadline was N days ago or more,
+    /// over the round organiser's region; once across instances. The rules are read at every
+    /// call, so a change on the rules page applies from the next hour on every instance.
+    /// Returns the (region, month) pairs closed.
+    pub async fn auto_close_months(&self) -> Result<Vec<(String, String)>, StoreError> {
+        match crate::rules::auto_close_days(self.db).await? {
+            Some(days_after) => crate::bulletins::close::auto_close(self.db, days_after).await,
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Adopts luodi.toml's `auto_close_days` into the ledger rules while they never chose the
+    /// automatic close themselves (run at start-up); afterwards the rules page decides.
+    /// Returns whether it was adopted.
+    pub async fn adopt_configured_auto_close(&self, days: u32) -> Result<bool, StoreError> {
+        crate::rules::adopt_configured_auto_close(self.db, days).await
+    }
+
+    /// The automatic close's days as the ledger rules set them now (`None`: by hand only).
+    pub async fn auto_close_days(&self) -> Result<Option<u32>, StoreError> {
+        crate::rules::auto_close_days(self.db).await
     }
 
     /// The province-scale ledger (about 50,000 projects and 600,000 fund records), generated

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { amountToInput, bpToPercent, inputToAmount, percentToBp, unitOf } from './rules'
+import {
+  amountToInput,
+  autoCloseDays,
+  autoCloseExplanation,
+  autoCloseSummary,
+  bpToPercent,
+  inputToAmount,
+  percentToBp,
+  unitOf,
+} from './rules'
 
 describe('thresholds as percentages', () => {
   it('turns basis points into the percentage typed, and back, exactly', () => {
@@ -43,5 +52,30 @@ describe('tier amounts', () => {
     ]
     expect(unitOf(kinds, 'foreign_at_least')).toBe('wan_usd')
     expect(unitOf(kinds, 'contract_at_least')).toBe('yi_yuan')
+  })
+})
+
+describe('the automatic close', () => {
+  it('sends null when off and the days when on', () => {
+    expect(autoCloseDays(false, 5)).toBeNull()
+    expect(autoCloseDays(true, 5)).toBe(5)
+    expect(autoCloseDays(true, 0)).toBe(0)
+    expect(autoCloseDays(true, 31)).toBe(31)
+  })
+  it('cannot read days outside 0 to 31 or left empty', () => {
+    expect(autoCloseDays(true, 32)).toBeUndefined()
+    expect(autoCloseDays(true, -1)).toBeUndefined()
+    expect(autoCloseDays(true, 2.5)).toBeUndefined()
+    expect(autoCloseDays(true, null)).toBeUndefined()
+    expect(autoCloseDays(true, undefined)).toBeUndefined()
+  })
+  it('states the rule in force and what it does', () => {
+    expect(autoCloseSummary(5)).toBe('自动月结：调度截止后第5天')
+    expect(autoCloseSummary(0)).toBe('自动月结：调度截止当天')
+    expect(autoCloseSummary(null)).toBe('自动月结：未开启，各月由商务部门人工月结')
+    expect(autoCloseExplanation(5)).toContain('截止后第5天')
+    expect(autoCloseExplanation(5)).toContain('按发起调度的商务部门的辖区')
+    expect(autoCloseExplanation(null)).toMatch(/^未开启：各月只由各级商务部门在“通报”页面人工月结。开启后，每月的月度调度截止后第 N 天起/)
+    expect(autoCloseExplanation(0)).toContain('截止当天起')
   })
 })

@@ -59,3 +59,34 @@ export function inputToAmount(text: string, unit: AmountUnit): number | null {
 export function unitOf(kinds: readonly { code: string; unit: string }[], kind: string): AmountUnit {
   return kinds.find((k) => k.code === kind)?.unit === 'wan_usd' ? 'wan_usd' : 'yi_yuan'
 }
+
+// The automatic close (自动月结): a switch and a number of days after a dispatch round's
+// deadline, sent as `auto_close_days` (null: months are closed by hand only).
+
+export const AUTO_CLOSE_MAX_DAYS = 31
+/** Offered when the switch is turned on for the first time. */
+export const AUTO_CLOSE_SUGGESTED_DAYS = 5
+
+/** The value to send: null when off; undefined (unreadable) when on without 0 to 31 whole days. */
+export function autoCloseDays(on: boolean, days: number | null | undefined): number | null | undefined {
+  if (!on) return null
+  if (days === null || days === undefined || !Number.isInteger(days)) return undefined
+  return days >= 0 && days <= AUTO_CLOSE_MAX_DAYS ? days : undefined
+}
+
+/** One line for the rules in force: "自动月结：调度截止后第5天". */
+export function autoCloseSummary(days: number | null | undefined): string {
+  if (days === null || days === undefined) return '自动月结：未开启，各月由商务部门人工月结'
+  return days === 0 ? '自动月结：调度截止当天' : `自动月结：调度截止后第${days}天`
+}
+
+/** What the automatic close does, under the switch. */
+export function autoCloseExplanation(days: number | null | undefined): string {
+  const off = days === null || days === undefined
+  const when = off ? '截止后第 N 天' : days === 0 ? '截止当天' : `截止后第${days}天`
+  const what =
+    `每月的月度调度${when}起（且该月已经结束），系统自动为该月月结（每小时检查一次）：按发起调度的商务部门的辖区，` +
+    '冻结该月签约项目的合同金额、到位资金与开工情况，通报按冻结的数字编制；此后对该月资金的补报或更正计入下一个未月结的月份。' +
+    '该辖区或其上级已人工月结的月份不再重复月结。'
+  return off ? `未开启：各月只由各级商务部门在“通报”页面人工月结。开启后，${what}` : what
+}
