@@ -593,10 +593,10 @@ async fn problems(
     let figures = |w: &str| {
         vec![format!(
             "SELECT g.*, un.name FROM (SELECT p.unit_id, COUNT(*) AS assigned, \
-             SUM(CASE WHEN p.answered_late IS NOT NULL AND NOT p.answered_late THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN p.answered_late THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN p.status IN ('assigned', 'in_progress') AND p.due_on < '{today}' THEN 1 ELSE 0 END), \
-             SUM(p.returned_count), SUM(p.supervised_count) FROM problems p \
+             CAST(SUM(CASE WHEN p.answered_late IS NOT NULL AND NOT p.answered_late THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN p.answered_late THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN p.status IN ('assigned', 'in_progress') AND p.due_on < '{today}' THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(p.returned_count) AS BIGINT), CAST(SUM(p.supervised_count) AS BIGINT) FROM problems p \
              WHERE p.unit_id IS NOT NULL AND {w} GROUP BY p.unit_id) g \
              JOIN units un ON un.id = g.unit_id ORDER BY g.assigned DESC, un.name"
         )]
