@@ -1053,18 +1053,7 @@ async fn kept_rate_sums_agree_with_the_projects_after_each_change() {
 
     // 分类标准 raised to 70%: the project is 良好 now, everywhere at once
     let (_, rules) = admin.get("/api/rules").await;
-    let mut update = json!({
-        "thresholds": rules["thresholds"],
-        "tiers": rules["tiers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| json!({ "any_of": t["any_of"], "obligation": t["obligation"] }))
-            .collect::<Vec<_>>(),
-        "review_by": rules["review_by"],
-        "date_grace_days": rules["date_grace_days"],
-        "version": rules["version"],
-    });
+    let mut update = crate::rules::update_of(&rules);
     update["thresholds"]["excellent_above_bp"] = json!(7000);
     let (status, body) = admin.put("/api/rules", update).await;
     assert_eq!(status, StatusCode::OK, "{body}");

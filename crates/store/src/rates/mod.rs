@@ -217,6 +217,20 @@ fn non_blank(s: Option<&str>) -> Option<&str> {
     s.map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// The origin a report is restricted to, if any.
+fn origin_filter(query: &RatesQuery) -> Result<Option<Origin>, StoreError> {
+    non_blank(query.origin.as_deref())
+        .map(|o| {
+            Origin::parse(o).ok_or_else(|| {
+                StoreError::field(
+                    "origin",
+                    "资金来源应为 foreign、out_of_province 或 in_province",
+                )
+            })
+        })
+        .transpose()
+}
+
 /// The last day of a month as text, for comparing with 'YYYY-MM-DD' dates.
 fn month_end(p: Period) -> String {
     format!("{p}-31")
@@ -444,15 +458,7 @@ impl Rates<'_> {
         region: Option<&RegionCode>,
     ) -> Result<Option<Vec<RateRow>>, StoreError> {
         let industry = non_blank(query.industry.as_deref());
-        let origin = match non_blank(query.origin.as_deref()) {
-            Some(o) => Some(Origin::parse(o).ok_or_else(|| {
-                StoreError::field(
-                    "origin",
-                    "资金来源应为 foreign、out_of_province 或 in_province",
-                )
-            })?),
-            None => None,
-        };
+        let origin = origin_filter(query)?;
         let key = match group {
             GroupBy::Region => "s.region_code",
             GroupBy::Industry => "s.section",
@@ -671,13 +677,7 @@ impl Rates<'_> {
             let p = f.bind(Bind::Int(event));
             f.and(&format!("p.event_id = {p}"));
         }
-        if let Some(origin) = non_blank(query.origin.as_deref()) {
-            let Some(origin) = Origin::parse(origin) else {
-                return Err(StoreError::field(
-                    "origin",
-                    "资金来源应为 foreign、out_of_province 或 in_province",
-                ));
-            };
+        if let Some(origin) = origin_filter(query)? {
             let p = f.bind(Bind::Text(origin.as_str().to_owned()));
             f.and(&format!("p.origin = {p}"));
         }
@@ -853,7 +853,7 @@ impl Rates<'_> {
     async fn fresh_sums(&self) -> bool {
         let fresh = async {
             sums::refresh(&self.db, &sums::arrival()).await?;
-            sums::refresh_months(&self.db).await
+            sums::refresh(&self.db, &sums::arrival_months()).await
         };
         match fresh.await {
             Ok(()) => true,

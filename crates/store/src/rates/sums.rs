@@ -17,43 +17,88 @@ use crate::kit::db::{Backend, Db};
 use crate::kit::error::StoreError;
 use luodi_domain::Thresholds;
 
-/// Regions recomputed per transaction: a province's first read after an upgrade recomputes
+/// Keys recomputed per transaction: a province's first read after an upgrade recomputes
 /// every county, in steps that keep each write short.
 const STEP: usize = 200;
 
-/// A kept table: its stale marks, the advisory lock its recomputes take on PostgreSQL, and
-/// the statements that recompute the regions of a placeholder list (`$1, $2, …`), each bound
-/// to the same region codes.
+/// A kept table: its stale marks and their key (a region, or a region's month), the advisory
+/// lock its recomputes take on PostgreSQL, and the statements that recompute the marked keys.
 pub(crate) struct Kept {
     stale: &'static str,
+    key: &'static [&'static str],
     /// Any number distinct from the installation's other advisory locks: two instances of a
     /// PostgreSQL cluster recompute one after the other instead of locking rows in turn.
     pg_lock: i64,
     recompute: Recompute,
 }
 
-/// The statements recomputing the regions of a placeholder list.
-type Recompute = Box<dyn Fn(&str) -> Vec<String> + Send + Sync>;
+/// The statements recomputing the keys that [`Keys::on`] selects.
+type Recompute = Box<dyn Fn(&Keys) -> Vec<String> + Send + Sync>;
 
-/// Confirmed arrival per (region, month, currency, origin).
+/// `n` stale keys as statement placeholders (`$1, $2, …`), bound row by row.
+pub(crate) struct Keys {
+    columns: &'static [&'static str],
+    n: usize,
+}
+
+impl Keys {
+    /// The condition selecting the keys, on the key columns of table alias `alias` ("" or
+    /// "fa."): an `IN` list for a region, one term per key for a region's month.
+    fn on(&self, alias: &str) -> String {
+        match self.columns {
+            [column] => format!("{alias}{column} IN ({})", placeholders(1, self.n)),
+            columns => {
+                let width = columns.len();
+                let terms: Vec<String> = (0..self.n)
+                    .map(|row| {
+                        let parts: Vec<String> = columns
+                            .iter()
+                            .enumerate()
+                            .map(|(i, c)| format!("{alias}{c} = ${}", row * width + i + 1))
+                            .collect();
+                        format!("({})", parts.join(" AND "))
+                    })
+                    .collect();
+                format!("({})", terms.join(" OR "))
+            }
+        }
+    }
+}
+
+/// Confirmed arrival per (region, month, currency, origin) of the marked keys' records.
+fn arrival_statements(keys: &Keys) -> Vec<String> {
+    vec![
+        format!("DELETE FROM arrival_sums WHERE {}", keys.on("")),
+        format!(
+            "INSERT INTO arrival_sums (region_code, period, currency, origin, amount) \
+             SELECT fa.region_code, fa.period, fa.currency, p.origin, \
+             CAST(SUM(fa.amount) AS BIGINT) \
+             FROM fund_arrivals fa JOIN projects p ON p.id = fa.project_id \
+             WHERE fa.status = 'confirmed' AND p.duplicate_of IS NULL AND {} \
+             GROUP BY fa.region_code, fa.period, fa.currency, p.origin",
+            keys.on("fa.")
+        ),
+    ]
+}
+
+/// Confirmed arrival of the regions a project's own change marked (migration 0044).
 pub(crate) fn arrival() -> Kept {
     Kept {
         stale: "arrival_sums_stale",
+        key: &["region_code"],
         pg_lock: 0x4c75_6f64_6953_756d,
-        recompute: Box::new(|list| {
-            vec![
-                format!("DELETE FROM arrival_sums WHERE region_code IN ({list})"),
-                format!(
-                    "INSERT INTO arrival_sums (region_code, period, currency, origin, amount) \
-                     SELECT fa.region_code, fa.period, fa.currency, p.origin, \
-                     CAST(SUM(fa.amount) AS BIGINT) \
-                     FROM fund_arrivals fa JOIN projects p ON p.id = fa.project_id \
-                     WHERE fa.status = 'confirmed' AND p.duplicate_of IS NULL \
-                     AND fa.region_code IN ({list}) \
-                     GROUP BY fa.region_code, fa.period, fa.currency, p.origin"
-                ),
-            ]
-        }),
+        recompute: Box::new(arrival_statements),
+    }
+}
+
+/// Confirmed arrival of the region's months a changed fund record marked (migration 0049): a
+/// confirmed record costs its month's few records, not its county's years of them.
+pub(crate) fn arrival_months() -> Kept {
+    Kept {
+        stale: "arrival_sums_stale_months",
+        key: &["region_code", "period"],
+        pg_lock: 0x4c75_6f64_694d_6f6e,
+        recompute: Box::new(arrival_statements),
     }
 }
 
@@ -81,9 +126,10 @@ pub(crate) fn project_rates(t: &Thresholds) -> Kept {
     Kept {
         stale: "project_rate_sums_stale",
         pg_lock: 0x4c75_6f64_6952_6174,
-        recompute: Box::new(move |list| {
+        key: &["region_code"],
+        recompute: Box::new(move |keys| {
             vec![
-                format!("DELETE FROM project_rate_sums WHERE region_code IN ({list})"),
+                format!("DELETE FROM project_rate_sums WHERE {}", keys.on("")),
                 format!(
                     "INSERT INTO project_rate_sums (region_code, section, origin, thresholds, \
                      projects, contract_fen, arrived_fen, contract_cents, arrived_cents, \
@@ -92,9 +138,9 @@ pub(crate) fn project_rates(t: &Thresholds) -> Kept {
                      SELECT p.region_code, COALESCE(i.parent_code, i.code, ''), p.origin, \
                      '{key}', {columns} \
                      FROM projects p LEFT JOIN industries i ON i.code = p.industry_code \
-                     WHERE p.stage IN ({signed}) AND p.duplicate_of IS NULL \
-                     AND p.region_code IN ({list}) \
-                     GROUP BY p.region_code, COALESCE(i.parent_code, i.code, ''), p.origin"
+                     WHERE p.stage IN ({signed}) AND p.duplicate_of IS NULL AND {} \
+                     GROUP BY p.region_code, COALESCE(i.parent_code, i.code, ''), p.origin",
+                    keys.on("p.")
                 ),
             ]
         }),
@@ -125,23 +171,33 @@ pub(crate) async fn reclassify(db: &Db, t: &Thresholds) -> Result<(), StoreError
     Ok(())
 }
 
-fn placeholders(n: usize) -> String {
-    (1..=n)
+/// `$from, …` for `n` parameters.
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-/// Recomputes every stale region of `kept`. A change committed while this runs either is read
-/// by it (it committed before the region's mark was taken) or marks the region stale again
-/// (its trigger waits for the mark's row), so no change is lost between two reads.
+/// Recomputes every stale key of `kept`. A change committed while this runs either is read by
+/// it (it committed before the key's mark was taken) or marks the key stale again (its
+/// trigger waits for the mark's row), so no change is lost between two reads.
 pub(crate) async fn refresh(db: &Db, kept: &Kept) -> Result<(), StoreError> {
-    let stale: Vec<String> = sqlx::query_scalar(&format!(
-        "SELECT region_code FROM {} ORDER BY region_code",
-        kept.stale
-    ))
-    .fetch_all(&db.pool)
-    .await?;
+    use sqlx::Row;
+    let columns = kept.key.join(", ");
+    let read = |rows: Vec<sqlx::any::AnyRow>| -> Result<Vec<Vec<String>>, sqlx::Error> {
+        rows.iter()
+            .map(|r| (0..kept.key.len()).map(|i| r.try_get(i)).collect())
+            .collect()
+    };
+    let stale = read(
+        sqlx::query(&format!(
+            "SELECT {columns} FROM {} ORDER BY {columns}",
+            kept.stale
+        ))
+        .fetch_all(&db.pool)
+        .await?,
+    )?;
     for step in stale.chunks(STEP) {
         let mut tx = db.pool.begin().await?;
         if db.backend() == Backend::Postgres {
@@ -152,101 +208,34 @@ pub(crate) async fn refresh(db: &Db, kept: &Kept) -> Result<(), StoreError> {
         }
         // The first statement writes: on SQLite it takes the write lock before anything is
         // read; on PostgreSQL it locks the rows that changes' triggers update.
-        let sql = format!(
-            "UPDATE {} SET seq = seq WHERE region_code IN ({}) RETURNING region_code",
-            kept.stale,
-            placeholders(step.len())
-        );
-        let mut take = sqlx::query_scalar::<_, String>(&sql);
-        for code in step {
-            take = take.bind(code);
-        }
-        let taken = take.fetch_all(&mut *tx).await?;
-        if taken.is_empty() {
-            tx.commit().await?;
-            continue;
-        }
-        let list = placeholders(taken.len());
-        let mut statements = (kept.recompute)(&list);
-        statements.push(format!(
-            "DELETE FROM {} WHERE region_code IN ({list})",
-            kept.stale
-        ));
-        for sql in &statements {
-            let mut q = sqlx::query(sql);
-            for code in &taken {
-                q = q.bind(code);
-            }
-            q.execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-    }
-    Ok(())
-}
-
-/// Any number distinct from the installation's other advisory locks (see [`Kept::pg_lock`]).
-const PG_LOCK_MONTHS: i64 = 0x4c75_6f64_694d_6f6e;
-
-/// Recomputes the kept monthly sums of every (region, month) a changed fund record marked
-/// stale (migration 0049): a confirmed record costs its month's few records, not its county's
-/// years of them. As [`refresh`], a change racing the recompute leaves its month stale.
-pub(crate) async fn refresh_months(db: &Db) -> Result<(), StoreError> {
-    let stale: Vec<(String, String)> = sqlx::query_as(
-        "SELECT region_code, period FROM arrival_sums_stale_months ORDER BY region_code, period",
-    )
-    .fetch_all(&db.pool)
-    .await?;
-    for step in stale.chunks(STEP) {
-        let mut tx = db.pool.begin().await?;
-        if db.backend() == Backend::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(PG_LOCK_MONTHS)
-                .execute(&mut *tx)
-                .await?;
-        }
-        let pairs = |column: &str, period: &str, n: usize| {
-            (0..n)
-                .map(|i| format!("({column} = ${} AND {period} = ${})", 2 * i + 1, 2 * i + 2))
-                .collect::<Vec<_>>()
-                .join(" OR ")
+        let keys = Keys {
+            columns: kept.key,
+            n: step.len(),
         };
         let sql = format!(
-            "UPDATE arrival_sums_stale_months SET seq = seq WHERE {} \
-             RETURNING region_code, period",
-            pairs("region_code", "period", step.len())
+            "UPDATE {} SET seq = seq WHERE {} RETURNING {columns}",
+            kept.stale,
+            keys.on("")
         );
-        let mut take = sqlx::query_as::<_, (String, String)>(&sql);
-        for (code, period) in step {
-            take = take.bind(code).bind(period);
+        let mut take = sqlx::query(&sql);
+        for value in step.iter().flatten() {
+            take = take.bind(value);
         }
-        let taken = take.fetch_all(&mut *tx).await?;
+        let taken = read(take.fetch_all(&mut *tx).await?)?;
         if taken.is_empty() {
             tx.commit().await?;
             continue;
         }
-        let statements = [
-            format!(
-                "DELETE FROM arrival_sums WHERE {}",
-                pairs("region_code", "period", taken.len())
-            ),
-            format!(
-                "INSERT INTO arrival_sums (region_code, period, currency, origin, amount) \
-                 SELECT fa.region_code, fa.period, fa.currency, p.origin, \
-                 CAST(SUM(fa.amount) AS BIGINT) \
-                 FROM fund_arrivals fa JOIN projects p ON p.id = fa.project_id \
-                 WHERE fa.status = 'confirmed' AND p.duplicate_of IS NULL AND ({}) \
-                 GROUP BY fa.region_code, fa.period, fa.currency, p.origin",
-                pairs("fa.region_code", "fa.period", taken.len())
-            ),
-            format!(
-                "DELETE FROM arrival_sums_stale_months WHERE {}",
-                pairs("region_code", "period", taken.len())
-            ),
-        ];
+        let keys = Keys {
+            columns: kept.key,
+            n: taken.len(),
+        };
+        let mut statements = (kept.recompute)(&keys);
+        statements.push(format!("DELETE FROM {} WHERE {}", kept.stale, keys.on("")));
         for sql in &statements {
             let mut q = sqlx::query(sql);
-            for (code, period) in &taken {
-                q = q.bind(code).bind(period);
+            for value in taken.iter().flatten() {
+                q = q.bind(value);
             }
             q.execute(&mut *tx).await?;
         }
