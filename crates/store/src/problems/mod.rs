@@ -587,13 +587,7 @@ impl Problems<'_> {
             ..input
         };
         let (description, region) = self.check_registration(&input, &root, None).await?;
-        let seq: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(source_seq), 0) + 1 FROM problems \
-             WHERE source = 'revisit' AND source_id = $1",
-        )
-        .bind(form_id)
-        .fetch_one(&self.db.pool)
-        .await?;
+        let seq = self.next_in_list("revisit", form_id).await?;
         self.register(
             &input,
             &description,
@@ -602,6 +596,18 @@ impl Problems<'_> {
             ("revisit", Some(form_id), Some(seq)),
         )
         .await
+    }
+
+    /// The number of the next problem listed from `source` (a visit or a revisit form) `id`.
+    async fn next_in_list(&self, source: &str, id: i64) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COALESCE(MAX(source_seq), 0) + 1 FROM problems \
+             WHERE source = $1 AND source_id = $2",
+        )
+        .bind(source)
+        .bind(id)
+        .fetch_one(&self.db.pool)
+        .await?)
     }
 
     /// Registers a problem found on supervision visit `visit_id` (`source = 'visit'`, numbered
@@ -619,13 +625,7 @@ impl Problems<'_> {
         let (description, region) = self
             .check_registration(&input, common_region, Some(places))
             .await?;
-        let seq: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(source_seq), 0) + 1 FROM problems \
-             WHERE source = 'visit' AND source_id = $1",
-        )
-        .bind(visit_id)
-        .fetch_one(&self.db.pool)
-        .await?;
+        let seq = self.next_in_list("visit", visit_id).await?;
         self.register(
             &input,
             &description,
