@@ -450,62 +450,9 @@ async fn dashboard(
     // The page as a leader meets it while the counties work: before each timed load, 南县
     // enters an arrival of this month and 益阳市 confirms it, so every kept figure is stale
     // and 南县's monthly sums must be recomputed.
-    let county = client.login("nx_bureau").await?;
-    let city = client.login("yy_bureau").await?;
-    let project: i64 = sqlx::query_scalar(
-        "SELECT id FROM projects WHERE region_code = '430921' AND duplicate_of IS NULL \
-         AND stage IN ('signed','started','producing') AND contract_fen > 100000000 \
-         ORDER BY id LIMIT 1",
-    )
-    .fetch_one(&mut *raw)
-    .await?;
-    let (county, city) = (&county, &city);
-    let this_month = format!("{year}-{month}");
-    let this_month = &this_month;
-    let mut changes = 0_u32;
-    let change = move || {
-        changes += 1;
-        let note = format!("看板基准测试：第{changes}笔到位资金，按银行回单录入");
-        async move {
-            let (status, entered) = client
-                .post(
-                    &format!("/api/projects/{project}/funds"),
-                    county,
-                    serde_json::json!({ "period": this_month, "amount": 10_000_i64,
-                        "currency": "CNY", "kind": "fixed_asset", "note": note,
-                        "override_reason": "看板基准测试录入，凭银行回单核对无误" }),
-                )
-                .await?;
-            if status != 201 {
-                bail!("entering an arrival: {status} {entered}");
-            }
-            let id = entered["id"].as_i64().context("fund id")?;
-            if entered["warnings"]
-                .as_array()
-                .is_some_and(|w| !w.is_empty())
-            {
-                let (status, body) = client
-                    .upload(
-                        &format!("/api/funds/{id}/evidence"),
-                        county,
-                        b"%PDF-1.4 bank receipt".to_vec(),
-                        "银行回单.pdf",
-                    )
-                    .await?;
-                if status != 201 {
-                    bail!("attaching evidence: {status} {body}");
-                }
-            }
-            client
-                .post_json(
-                    &format!("/api/funds/{id}/review"),
-                    city,
-                    serde_json::json!({ "decision": "confirm", "version": 1 }),
-                )
-                .await?;
-            Ok(())
-        }
-    };
+    let changes = Arrivals::new(client, raw, &format!("{year}-{month}"), "看板").await?;
+    let changes = &changes;
+    let change = move || changes.next();
     compare_cold(
         raw,
         "看板全部数据（每次之前一笔新确认的到位资金）",
@@ -515,6 +462,93 @@ async fn dashboard(
         page,
     )
     .await
+}
+
+/// The change a leader's page meets while the counties work, made (untimed) before each timed
+/// request: 南县 enters an arrival of this month on one of its projects and 益阳市 confirms it,
+/// so every kept figure is stale and 南县's monthly sums must be recomputed.
+struct Arrivals<'a> {
+    client: &'a Client,
+    county: String,
+    city: String,
+    project: i64,
+    month: String,
+    /// What the arrivals are entered for, in their notes.
+    bench: &'static str,
+    made: std::cell::Cell<u32>,
+}
+
+impl<'a> Arrivals<'a> {
+    async fn new(
+        client: &'a Client,
+        raw: &mut sqlx::AnyConnection,
+        month: &str,
+        bench: &'static str,
+    ) -> anyhow::Result<Self> {
+        let project: i64 = sqlx::query_scalar(
+            "SELECT id FROM projects WHERE region_code = '430921' AND duplicate_of IS NULL \
+             AND stage IN ('signed','started','producing') AND contract_fen > 100000000 \
+             ORDER BY id LIMIT 1",
+        )
+        .fetch_one(&mut *raw)
+        .await?;
+        Ok(Self {
+            client,
+            county: client.login("nx_bureau").await?,
+            city: client.login("yy_bureau").await?,
+            project,
+            month: month.to_owned(),
+            bench,
+            made: std::cell::Cell::new(0),
+        })
+    }
+
+    async fn next(&self) -> anyhow::Result<()> {
+        let (client, county, project) = (self.client, &self.county, self.project);
+        self.made.set(self.made.get() + 1);
+        let note = format!(
+            "{}基准测试：第{}笔到位资金，按银行回单录入",
+            self.bench,
+            self.made.get()
+        );
+        let (status, entered) = client
+            .post(
+                &format!("/api/projects/{project}/funds"),
+                county,
+                serde_json::json!({ "period": self.month, "amount": 10_000_i64,
+                    "currency": "CNY", "kind": "fixed_asset", "note": note,
+                    "override_reason": "基准测试录入，凭银行回单核对无误" }),
+            )
+            .await?;
+        if status != 201 {
+            bail!("entering an arrival: {status} {entered}");
+        }
+        let id = entered["id"].as_i64().context("fund id")?;
+        if entered["warnings"]
+            .as_array()
+            .is_some_and(|w| !w.is_empty())
+        {
+            let (status, body) = client
+                .upload(
+                    &format!("/api/funds/{id}/evidence"),
+                    county,
+                    b"%PDF-1.4 bank receipt".to_vec(),
+                    "银行回单.pdf",
+                )
+                .await?;
+            if status != 201 {
+                bail!("attaching evidence: {status} {body}");
+            }
+        }
+        client
+            .post_json(
+                &format!("/api/funds/{id}/review"),
+                &self.city,
+                serde_json::json!({ "decision": "confirm", "version": 1 }),
+            )
+            .await?;
+        Ok(())
+    }
 }
 
 /// As [`compare_with`], with `change` run (untimed) before each request: what the first
@@ -1228,11 +1262,48 @@ async fn bulletins(
     compare(
         client,
         raw,
-        "三率：全省按市州，已月结的2025年12月",
+        "三率：全省按市州，已月结的2025年12月（无变更，按月结明细）",
         &format!("/api/rates?as_of={MONTH}"),
         province,
         &[sql],
         iterations,
+    )
+    .await?;
+    // The first read after any change (a county's newly confirmed arrival of this month): the
+    // report cannot be the one kept between changes, and reads the county sums the close kept
+    // (month_close_sums) — against the same statement as raw SQL.
+    // the seeds' thresholds, which the bench's installation keeps
+    let t = luodi_domain::Thresholds::default();
+    let ((en, ed), (gn, gd)) = (t.excellent_above.parts(), t.good_from.parts());
+    let kept_sql = format!(
+        "SELECT s.region_code, CAST(SUM(s.projects) AS BIGINT), CAST(SUM(s.contract_fen) AS BIGINT), \
+         CAST(SUM(s.arrived_fen) AS BIGINT), CAST(SUM(s.contract_cents) AS BIGINT), \
+         CAST(SUM(s.arrived_cents) AS BIGINT), CAST(SUM(s.fulfilling) AS BIGINT), \
+         CAST(SUM(s.started) AS BIGINT), CAST(SUM(s.excellent) AS BIGINT), CAST(SUM(s.good) AS BIGINT), \
+         CAST(SUM(s.fair) AS BIGINT), CAST(SUM(s.not_fulfilled) AS BIGINT), \
+         CAST(SUM(s.missing_contract) AS BIGINT) FROM month_close_sums s \
+         WHERE s.close_id = {close_id} AND s.thresholds = '{en}/{ed}/{gn}/{gd}' \
+         AND s.region_code >= '43' AND s.region_code < '44' GROUP BY s.region_code"
+    );
+    let this_month = (time::OffsetDateTime::now_utc() + time::Duration::hours(8)).date();
+    let this_month = format!("{}-{:02}", this_month.year(), u8::from(this_month.month()));
+    let changes = Arrivals::new(client, raw, &this_month, "月结三率").await?;
+    let changes = &changes;
+    let path = format!("/api/rates?as_of={MONTH}");
+    let path = &path;
+    compare_cold(
+        raw,
+        "三率：全省按市州，已月结的2025年12月（每次之前一笔新确认的到位资金，按月结分县汇总）",
+        &[kept_sql],
+        iterations,
+        move || changes.next(),
+        move || async move {
+            let (status, body) = client.get(path, province).await?;
+            if status != 200 {
+                bail!("{path}: {status} {}", String::from_utf8_lossy(&body));
+            }
+            Ok(())
+        },
     )
     .await?;
 

@@ -151,6 +151,15 @@ impl StoredRules {
     }
 }
 
+/// The thresholds (分类标准) in force, read for work done outside any user's request (the
+/// automatic close).
+pub(crate) async fn thresholds_in_force(db: &Db) -> Result<Thresholds, StoreError> {
+    Ok(match read_stored(db).await? {
+        Some(stored) => stored.parse()?.thresholds,
+        None => LedgerRules::default().thresholds,
+    })
+}
+
 async fn read_stored(db: &Db) -> Result<Option<StoredRules>, StoreError> {
     // A change written by no user is the start-up adopting luodi.toml's auto_close_days.
     Ok(sqlx::query_as(

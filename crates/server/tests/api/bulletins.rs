@@ -147,6 +147,89 @@ async fn a_closed_month_keeps_its_figures_and_a_later_correction_lands_in_the_ne
 }
 
 #[tokio::test]
+async fn a_closed_month_by_region_reads_its_county_sums_which_agree_with_its_projects() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let yy = app.login("yy_bureau").await;
+    let hn = app.login("hn_bureau").await;
+    let admin = app.login("admin").await;
+    let a = project(&nx, "南县分县汇总甲项目", 1_000).await;
+    let b = project(&nx, "南县分县汇总乙项目", 2_000).await;
+    // 600万 of 1,000万 (优秀 at the 50% line, 良好 at 70%) and 100万 of 2,000万
+    record_and_confirm(&app, &nx, a, "2026-08", 600 * WAN).await;
+    record_and_confirm(&app, &nx, b, "2026-09", 100 * WAN).await;
+    let (status, close) = yy.post("/api/closes", json!({ "period": "2026-09" })).await;
+    assert_eq!(status, StatusCode::CREATED, "{close}");
+    let close_id = close["id"].as_i64().unwrap();
+    // the close keeps its county sums at once, not at the first read
+    let kept_rows = || async {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&app.database_url)
+            .await
+            .unwrap();
+        let n: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(DISTINCT thresholds) AS BIGINT) FROM month_close_sums \
+             WHERE close_id = $1",
+        )
+        .bind(close_id)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        n
+    };
+    assert_eq!(kept_rows().await, 1);
+
+    // Each closed report by region (kept sums) equals the same report read through the close's
+    // projects (a signing filter that keeps every project takes that path), for every reader.
+    let agree = || async {
+        for (name, user) in [
+            ("南县", &nx),
+            ("益阳市", &yy),
+            ("湖南省", &hn),
+            ("admin", &admin),
+        ] {
+            for q in [
+                "as_of=2026-09",
+                "as_of=2026-09&region=430921",
+                "as_of=2026-09&region=430900",
+            ] {
+                let (status, kept) = user.get(&format!("/api/rates?{q}")).await;
+                if name == "南县" && q.ends_with("430900") {
+                    assert_eq!(status, StatusCode::NOT_FOUND, "{kept}");
+                    continue;
+                }
+                assert_eq!(status, StatusCode::OK, "{q}: {kept}");
+                let (status, live) = user
+                    .get(&format!("/api/rates?{q}&signed_from=2000-01-01"))
+                    .await;
+                assert_eq!(status, StatusCode::OK, "{live}");
+                assert_eq!(kept["closed"], live["closed"], "{q}");
+                assert_eq!(figures(&kept), figures(&live), "{name} {q}");
+            }
+        }
+        let (_, city) = yy.get("/api/rates?as_of=2026-09").await;
+        assert_eq!(city["closed"], true);
+        city["total"]["excellent"].as_i64().unwrap()
+    };
+    let excellent = agree().await;
+
+    // A correction after the close changes neither path.
+    record_and_confirm(&app, &nx, b, "2026-09", 900 * WAN).await;
+    assert_eq!(agree().await, excellent);
+
+    // 分类标准 raised to 70%: the closed month is classified by them too, from sums kept for
+    // the new thresholds beside the old ones.
+    let (_, rules) = admin.get("/api/rules").await;
+    let mut update = crate::rules::update_of(&rules);
+    update["thresholds"]["excellent_above_bp"] = json!(7000);
+    let (status, body) = admin.put("/api/rules", update).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(agree().await, excellent - 1);
+    assert_eq!(kept_rows().await, 2);
+}
+
+#[tokio::test]
 async fn a_published_bulletin_and_its_exports_stay_as_published_and_reach_its_scope_only() {
     let app = spawn_app().await;
     let nx = app.login("nx_bureau").await;

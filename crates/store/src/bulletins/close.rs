@@ -136,6 +136,7 @@ async fn freeze(
     let (lo, hi) = root.subtree_range();
     let signed = crate::ledger::signed_stages_sql();
     let now = clock::now();
+    let t = crate::rules::thresholds_in_force(db).await?;
     let mut tx = db.pool.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO month_closes (region_code, period, closed_by, closed_at, projects) \
@@ -173,6 +174,11 @@ async fn freeze(
     .execute(&mut *tx)
     .await?
     .rows_affected() as i64;
+    // and per county, for the closed month's rates by region (rates::sums::close_sums)
+    sqlx::query(&crate::rates::close_sums_statement(&t))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("UPDATE month_closes SET projects = $1 WHERE id = $2")
         .bind(kept)
         .bind(id)

@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
 
 mod sums;
+pub(crate) use sums::close_sums_statement;
 
 crate::scoped::area_handle!(
     /// 三率, classification and growth for the actor's scope.
@@ -167,6 +168,49 @@ pub struct RatesReport {
     /// How every figure is computed, printed on the screen and on reports.
     pub definitions: Vec<String>,
 }
+
+/// What a report asks, parsed once for the kept and the live paths.
+#[derive(Clone, Copy)]
+struct Ask<'a> {
+    query: &'a RatesQuery,
+    group: GroupBy,
+    /// The month's end asked for; today when `None`.
+    as_of: Option<Period>,
+    /// The close keeping `as_of`'s figures over the region, when that month is closed.
+    closed: Option<i64>,
+    cohort: Option<&'a Cohort<'a>>,
+    t: &'a Thresholds,
+    region: Option<&'a RegionCode>,
+}
+
+impl Ask<'_> {
+    /// Rows by region with no project filter: what the figures kept per county answer alone.
+    fn by_region_only(&self) -> bool {
+        let q = self.query;
+        self.group == GroupBy::Region
+            && self.cohort.is_none()
+            && non_blank(q.signed_from.as_deref()).is_none()
+            && non_blank(q.signed_to.as_deref()).is_none()
+            && q.event_id.is_none()
+            && non_blank(q.origin.as_deref()).is_none()
+            && non_blank(q.industry.as_deref()).is_none()
+            && q.zone_id.is_none()
+    }
+}
+
+/// The figures of kept rows (alias `s`) summed per group: the columns `figure_columns` makes.
+const KEPT_FIGURES: &str = "CAST(SUM(s.projects) AS BIGINT) AS projects, \
+     CAST(SUM(s.contract_fen) AS BIGINT) AS contract_fen, \
+     CAST(SUM(s.arrived_fen) AS BIGINT) AS arrived_fen, \
+     CAST(SUM(s.contract_cents) AS BIGINT) AS contract_cents, \
+     CAST(SUM(s.arrived_cents) AS BIGINT) AS arrived_cents, \
+     CAST(SUM(s.fulfilling) AS BIGINT) AS fulfilling, \
+     CAST(SUM(s.started) AS BIGINT) AS started, \
+     CAST(SUM(s.excellent) AS BIGINT) AS excellent, \
+     CAST(SUM(s.good) AS BIGINT) AS good, \
+     CAST(SUM(s.fair) AS BIGINT) AS fair, \
+     CAST(SUM(s.not_fulfilled) AS BIGINT) AS not_fulfilled, \
+     CAST(SUM(s.missing_contract) AS BIGINT) AS missing_contract";
 
 fn definitions(t: &Thresholds, as_of: Option<&str>) -> Vec<String> {
     let mut d = vec![
@@ -377,15 +421,18 @@ impl Rates<'_> {
             Some(period) => covering(&self.db, region.as_ref(), period).await?,
             None => None,
         };
-        let rows = match self
-            .kept_rows(query, group, as_of, cohort, &t, region.as_ref())
-            .await?
-        {
+        let ask = Ask {
+            query,
+            group,
+            as_of,
+            closed,
+            cohort,
+            t: &t,
+            region: region.as_ref(),
+        };
+        let rows = match self.kept_rows(&ask).await? {
             Some(rows) => rows,
-            None => {
-                self.live_rows(query, group, as_of, closed, cohort, &t, region.as_ref())
-                    .await?
-            }
+            None => self.live_rows(&ask).await?,
         };
 
         // Counties roll up into the next level down from the report's region: the length of
@@ -445,64 +492,56 @@ impl Rates<'_> {
         })
     }
 
-    /// The report's rows from today's kept sums (`project_rate_sums`, brought up to date
-    /// first), or `None` when the query asks for what they do not keep: a month's end, a
-    /// cohort, zones or events, a signing span, an industry division, or a unit's projects.
-    async fn kept_rows(
-        &self,
-        query: &RatesQuery,
-        group: GroupBy,
-        as_of: Option<Period>,
-        cohort: Option<&Cohort<'_>>,
-        t: &Thresholds,
-        region: Option<&RegionCode>,
-    ) -> Result<Option<Vec<RateRow>>, StoreError> {
+    /// The report's rows from kept sums, or `None` when the query asks for what they do not
+    /// keep. Today's figures come from `project_rate_sums` (brought up to date first), by
+    /// region, industry section or origin, but not for a cohort, zones or events, a signing
+    /// span, an industry division, or a unit's projects. A closed month's come from its
+    /// close's `month_close_sums`, by region with no project filter.
+    async fn kept_rows(&self, ask: &Ask<'_>) -> Result<Option<Vec<RateRow>>, StoreError> {
+        if self.actor.project_reach() != ProjectReach::Region {
+            return Ok(None);
+        }
+        match (ask.as_of, ask.closed) {
+            (Some(_), Some(close)) if ask.by_region_only() => self.closed_rows(ask, close).await,
+            (Some(_), _) => Ok(None),
+            (None, _) => self.today_rows(ask).await,
+        }
+    }
+
+    /// Today's rows from `project_rate_sums`.
+    async fn today_rows(&self, ask: &Ask<'_>) -> Result<Option<Vec<RateRow>>, StoreError> {
+        let query = ask.query;
         let industry = non_blank(query.industry.as_deref());
         let origin = origin_filter(query)?;
-        let key = match group {
+        let key = match ask.group {
             GroupBy::Region => "s.region_code",
             GroupBy::Industry => "s.section",
             GroupBy::Origin => "s.origin",
             GroupBy::Zone | GroupBy::Event => return Ok(None),
         };
-        if as_of.is_some()
-            || cohort.is_some()
+        if ask.cohort.is_some()
             || non_blank(query.signed_from.as_deref()).is_some()
             || non_blank(query.signed_to.as_deref()).is_some()
             || query.event_id.is_some()
             || query.zone_id.is_some()
             || industry.is_some_and(|i| i.len() != 1)
-            || self.actor.project_reach() != ProjectReach::Region
         {
             return Ok(None);
         }
         // Should the recompute fail (a busy database), the projects are read instead: slower,
         // never different.
         let fresh = async {
-            sums::reclassify(&self.db, t).await?;
-            sums::refresh(&self.db, &sums::project_rates(t)).await
+            sums::reclassify(&self.db, ask.t).await?;
+            sums::refresh(&self.db, &sums::project_rates(ask.t)).await
         };
         if let Err(e) = fresh.await {
             tracing::warn!(error = %e, "kept 三率 sums not refreshed; reading the projects");
             return Ok(None);
         }
         let mut f = Filter::new(&format!(
-            "SELECT {key} AS code, \
-             CAST(SUM(s.projects) AS BIGINT) AS projects, \
-             CAST(SUM(s.contract_fen) AS BIGINT) AS contract_fen, \
-             CAST(SUM(s.arrived_fen) AS BIGINT) AS arrived_fen, \
-             CAST(SUM(s.contract_cents) AS BIGINT) AS contract_cents, \
-             CAST(SUM(s.arrived_cents) AS BIGINT) AS arrived_cents, \
-             CAST(SUM(s.fulfilling) AS BIGINT) AS fulfilling, \
-             CAST(SUM(s.started) AS BIGINT) AS started, \
-             CAST(SUM(s.excellent) AS BIGINT) AS excellent, \
-             CAST(SUM(s.good) AS BIGINT) AS good, \
-             CAST(SUM(s.fair) AS BIGINT) AS fair, \
-             CAST(SUM(s.not_fulfilled) AS BIGINT) AS not_fulfilled, \
-             CAST(SUM(s.missing_contract) AS BIGINT) AS missing_contract \
-             FROM project_rate_sums s WHERE 1 = 1"
+            "SELECT {key} AS code, {KEPT_FIGURES} FROM project_rate_sums s WHERE 1 = 1"
         ));
-        f.scope_within("s.region_code", &self.actor.scope, region);
+        f.scope_within("s.region_code", &self.actor.scope, ask.region);
         if let Some(o) = origin {
             let p = f.bind(Bind::Text(o.as_str().to_owned()));
             f.and(&format!("s.origin = {p}"));
@@ -515,19 +554,42 @@ impl Rates<'_> {
         Ok(Some(f.query_as(&sql).fetch_all(&self.db.pool).await?))
     }
 
+    /// A closed month's rows by county from its close's `month_close_sums`, classified by
+    /// today's thresholds (kept for them first when the 分类标准 changed since the close).
+    async fn closed_rows(
+        &self,
+        ask: &Ask<'_>,
+        close: i64,
+    ) -> Result<Option<Vec<RateRow>>, StoreError> {
+        let thresholds = match sums::close_sums(&self.db, close, ask.t).await {
+            Ok(key) => key,
+            Err(e) => {
+                tracing::warn!(error = %e, close, "close sums not kept; reading the close's projects");
+                return Ok(None);
+            }
+        };
+        let mut f = Filter::new(&format!(
+            "SELECT s.region_code AS code, {KEPT_FIGURES} FROM month_close_sums s WHERE 1 = 1"
+        ));
+        let (id, key) = (f.bind(Bind::Int(close)), f.bind(Bind::Text(thresholds)));
+        f.and(&format!("s.close_id = {id} AND s.thresholds = {key}"));
+        f.scope_within("s.region_code", &self.actor.scope, ask.region);
+        let sql = format!("{} GROUP BY s.region_code", f.sql);
+        Ok(Some(f.query_as(&sql).fetch_all(&self.db.pool).await?))
+    }
+
     /// The report's rows read from the projects (and, for a month's end, the fund records or
     /// the month's close).
-    #[allow(clippy::too_many_arguments)]
-    async fn live_rows(
-        &self,
-        query: &RatesQuery,
-        group: GroupBy,
-        as_of: Option<Period>,
-        closed: Option<i64>,
-        cohort: Option<&Cohort<'_>>,
-        t: &Thresholds,
-        region: Option<&RegionCode>,
-    ) -> Result<Vec<RateRow>, StoreError> {
+    async fn live_rows(&self, ask: &Ask<'_>) -> Result<Vec<RateRow>, StoreError> {
+        let Ask {
+            query,
+            group,
+            as_of,
+            closed,
+            cohort,
+            t,
+            region,
+        } = *ask;
         let region = region.cloned();
         let mut f = Filter::new("");
         let (en, ed) = t.excellent_above.parts();
@@ -540,15 +602,8 @@ impl Rates<'_> {
         // (one range of month_close_projects_rates); otherwise each kept row joins its project
         // for the filter or grouping.
         let kept_only = closed.is_some()
-            && cohort.is_none()
-            && group == GroupBy::Region
-            && non_blank(query.signed_from.as_deref()).is_none()
-            && non_blank(query.signed_to.as_deref()).is_none()
-            && query.event_id.is_none()
-            && non_blank(query.origin.as_deref()).is_none()
-            && non_blank(query.industry.as_deref()).is_none()
-            && query.zone_id.is_none()
-            && !self.actor.reads_unit_projects();
+            && ask.by_region_only()
+            && self.actor.project_reach() == ProjectReach::Region;
         let mut closed_on = String::new();
         let (fen, cents, mut from, started, until_end) = match as_of {
             Some(_) if closed.is_some() => {

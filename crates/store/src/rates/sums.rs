@@ -5,7 +5,9 @@
 //!   for the month-by-month series and 同比;
 //! - `project_rate_sums` (migration 0047): the 三率 and classification figures of today's signed
 //!   projects per (region, GB/T 4754 section, origin), for the 三率 report by region, industry
-//!   and origin, and the targets list.
+//!   and origin, and the targets list;
+//! - `month_close_sums` (migration 0051): the same figures of a month-end close per county, for
+//!   a closed month's report by region. A close never changes, so these are never stale.
 //!
 //! Triggers mark a region stale whenever a row it is computed from changes (for a fund record,
 //! only its region's month: `arrival_sums_stale_months`, migration 0049) — whatever path the
@@ -145,6 +147,57 @@ pub(crate) fn project_rates(t: &Thresholds) -> Kept {
             ]
         }),
     }
+}
+
+/// The statement keeping a close's figures per county, classified by `t` (`$1` the close):
+/// one row per county of its kept projects (migration 0051). A second run for the same close
+/// and thresholds — another instance's, at the same moment — keeps nothing twice.
+pub(crate) fn close_sums_statement(t: &Thresholds) -> String {
+    let key = thresholds_key(t);
+    let (en, ed) = t.excellent_above.parts();
+    let (gn, gd) = t.good_from.parts();
+    // integers from parsed thresholds: safe to write into the statement
+    let columns = super::figure_columns(
+        "c",
+        "c.arrived_fen",
+        "c.arrived_cents",
+        "c.started = 1",
+        [en, ed, gn, gd].map(|n| n.to_string()),
+    );
+    format!(
+        "INSERT INTO month_close_sums (close_id, thresholds, region_code, projects, \
+         contract_fen, arrived_fen, contract_cents, arrived_cents, fulfilling, started, \
+         excellent, good, fair, not_fulfilled, missing_contract) \
+         SELECT c.close_id, '{key}', c.region_code, {columns} \
+         FROM month_close_projects c WHERE c.close_id = $1 \
+         GROUP BY c.close_id, c.region_code \
+         ON CONFLICT (close_id, thresholds, region_code) DO NOTHING"
+    )
+}
+
+/// Makes sure close `close_id`'s figures per county are kept for thresholds `t`: they are
+/// made at the close, so this writes only for a close made before migration 0051 or when the
+/// 分类标准 have changed since; returns the thresholds' key the rows carry.
+pub(crate) async fn close_sums(
+    db: &Db,
+    close_id: i64,
+    t: &Thresholds,
+) -> Result<String, StoreError> {
+    let key = thresholds_key(t);
+    let kept: Option<i64> = sqlx::query_scalar(
+        "SELECT close_id FROM month_close_sums WHERE close_id = $1 AND thresholds = $2 LIMIT 1",
+    )
+    .bind(close_id)
+    .bind(&key)
+    .fetch_optional(&db.pool)
+    .await?;
+    if kept.is_none() {
+        sqlx::query(&close_sums_statement(t))
+            .bind(close_id)
+            .execute(&db.pool)
+            .await?;
+    }
+    Ok(key)
 }
 
 /// Marks stale every region whose kept rows were classified with other thresholds than `t`
