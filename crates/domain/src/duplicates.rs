@@ -504,6 +504,33 @@ pub fn generic_gram(gram: &str) -> bool {
     gram.chars().all(generic_char)
 }
 
+/// Grams looked up for a new project at least, however many projects they index: fewer
+/// shared grams would not tell a copy from a chance resemblance.
+pub const LOOKED_UP_AT_LEAST: usize = 3;
+/// How many index entries the looked-up grams may lead to together, beyond the
+/// [`LOOKED_UP_AT_LEAST`] rarest: a gram shared by thousands of projects (基地, 智能) adds work and
+/// little evidence once rarer grams have found the candidates.
+pub const LOOKED_UP_ENTRIES: i64 = 4_000;
+
+/// The grams to look up, given how many projects each indexes: the rarest first, as long as
+/// they lead to at most [`LOOKED_UP_ENTRIES`] entries together, and never fewer than
+/// [`LOOKED_UP_AT_LEAST`] (nor grams no project has, which find nothing). Ties are broken by
+/// the gram, so the same name always looks up the same grams.
+pub fn rarest_grams(mut counted: Vec<(String, i64)>) -> Vec<String> {
+    counted.retain(|(_, n)| *n > 0);
+    counted.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    let mut entries = 0;
+    let mut chosen = Vec::new();
+    for (gram, n) in counted {
+        if chosen.len() >= LOOKED_UP_AT_LEAST && entries + n > LOOKED_UP_ENTRIES {
+            break;
+        }
+        entries += n;
+        chosen.push(gram);
+    }
+    chosen
+}
+
 /// Weighted similarity of two cores, 0–100: a Dice coefficient over character bigrams in which
 /// a bigram weighs what its characters weigh, so shared rare characters count more.
 pub fn weighted_similarity(a: &str, b: &str) -> u32 {
@@ -676,6 +703,43 @@ pub fn assess(a: &Candidate, b: &Candidate) -> Assessment {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_rarest_grams_are_looked_up_within_the_entry_budget_and_never_fewer_than_three() {
+        let counted = |v: &[(&str, i64)]| -> Vec<(String, i64)> {
+            v.iter().map(|(g, n)| ((*g).to_owned(), *n)).collect()
+        };
+        // 比亚迪新型建材产业园 in a province: two rare grams, then common ones
+        let chosen = rarest_grams(counted(&[
+            ("业园", 8_854),
+            ("迪新", 90),
+            ("比亚", 1_117),
+            ("@迪新", 91),
+            ("建材", 2_123),
+            ("材产", 288),
+            ("亚迪", 1_117),
+            ("缺失", 0),
+        ]));
+        // 90 + 91 + 288 + 1,117 + 1,117 = 2,703; adding 建材 would pass 4,000
+        assert_eq!(chosen, ["迪新", "@迪新", "材产", "亚迪", "比亚"]);
+        // every gram common: the three rarest all the same
+        let chosen = rarest_grams(counted(&[
+            ("基地", 14_214),
+            ("智能", 8_897),
+            ("中心", 8_891),
+            ("加工", 8_308),
+        ]));
+        assert_eq!(chosen, ["加工", "中心", "智能"]);
+        // a small installation: everything fits
+        let chosen = rarest_grams(counted(&[
+            ("甲乙", 3),
+            ("乙丙", 2),
+            ("丙丁", 1),
+            ("丁戊", 1),
+        ]));
+        assert_eq!(chosen, ["丁戊", "丙丁", "乙丙", "甲乙"]);
+        assert!(rarest_grams(counted(&[("无此", 0)])).is_empty());
+    }
 
     fn places() -> Places {
         Places::new([

@@ -15,7 +15,7 @@ use crate::kit::db::{Backend, Db};
 use crate::kit::error::StoreError;
 use crate::kit::filter::Bind;
 use luodi_domain::duplicates::{
-    assess, generic_gram, grams, investor_core, profile_name, Candidate, Places,
+    assess, generic_gram, grams, investor_core, profile_name, rarest_grams, Candidate, Places,
 };
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
@@ -65,16 +65,32 @@ const COLUMNS: &str = "id, name, name_key, investor_name, investor_credit_code, 
     zone_id, event_id, industry_code, contract_fen, contract_cents, signed_on";
 
 /// The place names of each province's region directory (by the first two digits of a code),
-/// which are taken off the front of names entered there.
+/// which are taken off the front of names entered there; and how many projects each gram
+/// indexes, as last counted, for choosing the grams a new project looks up.
 #[derive(Default)]
-pub(crate) struct PlaceBook(HashMap<String, Places>);
+pub(crate) struct PlaceBook {
+    places: HashMap<String, Places>,
+    counts: GramCounts,
+}
+
+/// How long a gram's count serves: it only chooses which grams are looked up, so an hour-old
+/// count chooses as well as a fresh one.
+const COUNTED_FOR: std::time::Duration = std::time::Duration::from_secs(3600);
+/// Grams whose counts are kept at most, per process; past it the counts start again.
+const COUNTS_KEPT: usize = 200_000;
+/// Counts below this are not kept but counted again at each look-up: counting a rare gram
+/// costs next to nothing, and a kept "0" would hide the project that takes the gram next.
+const KEPT_FROM: i64 = 100;
+
+#[derive(Default)]
+struct GramCounts(std::sync::Mutex<HashMap<String, (i64, std::time::Instant)>>);
 
 impl PlaceBook {
     fn of(&self, region: &str) -> &Places {
         static NONE: std::sync::OnceLock<Places> = std::sync::OnceLock::new();
         region
             .get(..2)
-            .and_then(|p| self.0.get(p))
+            .and_then(|p| self.places.get(p))
             .unwrap_or_else(|| NONE.get_or_init(Places::default))
     }
 
@@ -90,6 +106,55 @@ impl PlaceBook {
             contract_cents: e.contract_cents,
             signed_on: e.signed_on.clone(),
         }
+    }
+}
+
+impl PlaceBook {
+    /// The grams of `looked_up` worth looking up (`luodi_domain::duplicates::rarest_grams`),
+    /// from the counts kept (common grams, counted in the last hour), counting the others in
+    /// one grouped read.
+    async fn rarest(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        looked_up: Vec<String>,
+    ) -> Result<Vec<String>, StoreError> {
+        let now = std::time::Instant::now();
+        let mut counted = Vec::with_capacity(looked_up.len());
+        let mut uncounted = Vec::new();
+        {
+            let kept = self.counts.0.lock().unwrap_or_else(|e| e.into_inner());
+            for g in looked_up {
+                match kept.get(&g) {
+                    Some(&(n, at)) if now.duration_since(at) < COUNTED_FOR => counted.push((g, n)),
+                    _ => uncounted.push(g),
+                }
+            }
+        }
+        if !uncounted.is_empty() {
+            let list: Vec<String> = (1..=uncounted.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT gram, CAST(COUNT(*) AS BIGINT) FROM project_name_grams \
+                 WHERE gram IN ({}) GROUP BY gram",
+                list.join(", ")
+            );
+            let mut q = sqlx::query_as::<_, (String, i64)>(&sql);
+            for g in &uncounted {
+                q = q.bind(g);
+            }
+            let found: HashMap<String, i64> = q.fetch_all(&mut *conn).await?.into_iter().collect();
+            let mut kept = self.counts.0.lock().unwrap_or_else(|e| e.into_inner());
+            if kept.len() + uncounted.len() > COUNTS_KEPT {
+                kept.clear();
+            }
+            for g in uncounted {
+                let n = found.get(&g).copied().unwrap_or(0);
+                if n >= KEPT_FROM {
+                    kept.insert(g.clone(), (n, now));
+                }
+                counted.push((g, n));
+            }
+        }
+        Ok(rarest_grams(counted))
     }
 }
 
@@ -133,7 +198,10 @@ pub(crate) async fn place_book(db: &Db) -> Result<Arc<PlaceBook>, StoreError> {
             .into_iter()
             .map(|(p, n)| (p, Places::new(n)))
             .collect();
-        Ok(Arc::new(PlaceBook(book)))
+        Ok(Arc::new(PlaceBook {
+            places: book,
+            counts: GramCounts::default(),
+        }))
     })
     .await
     .cloned()
@@ -331,14 +399,16 @@ impl Index {
     }
 }
 
-/// The stored projects sharing the most of `new`'s looked-up grams: the [`CANDIDATES`]
-/// strongest, by one grouped read of the gram index.
+/// The stored projects sharing the most of `new`'s looked-up grams (its rarest, see
+/// [`PlaceBook::rarest`]): the [`CANDIDATES`] strongest, by one grouped read of the gram index.
 async fn sharing_grams(
     conn: &mut sqlx::AnyConnection,
     book: &PlaceBook,
     new: &Entry,
 ) -> Result<Vec<i64>, StoreError> {
-    let looked_up = lookup_grams(&book.candidate(new));
+    let looked_up = book
+        .rarest(conn, lookup_grams(&book.candidate(new)))
+        .await?;
     if looked_up.is_empty() {
         return Ok(Vec::new());
     }
@@ -464,7 +534,10 @@ mod tests {
             "43".to_owned(),
             Places::new(["湖南省", "益阳市", "南县", "沅江市", "桃江县"]),
         );
-        Arc::new(PlaceBook(m))
+        Arc::new(PlaceBook {
+            places: m,
+            counts: GramCounts::default(),
+        })
     }
 
     fn entry(id: i64, name: &str, region: &str, investor: &str, code: Option<&str>) -> Entry {
