@@ -28,6 +28,20 @@ describe('leaders dashboard', () => {
     expect(s.lastYear[11]).toBe(100)
     expect(wan(1)).toBe(0)
     expect(wan(1_000_000)).toBe(1)
+    expect(s.usd).toBeNull()
+  })
+
+  it('draws US dollars beside the 元, never added to them, when either year has any', () => {
+    const months = Array.from({ length: 12 }, (_, i) => month(i + 1, 100_000_000, 100_000_000))
+    months[1] = { ...months[1], last_year_cents: 250_000_000 }
+    months[4] = { ...months[4], this_year_cents: 50_000_000 }
+    const m = { region_code: '430900', region_name: '益阳市', year: 2026, to: '2026-04', months, definitions: [] } as MonthlyArrival
+    const s = monthlySeries(m)
+    expect(s.thisYear[1]).toBe(100)
+    expect(s.usd?.lastYear[1]).toBe(250)
+    // May is after the month counted: not drawn this year, in either currency
+    expect(s.usd?.thisYear[4]).toBeNull()
+    expect(s.usd?.thisYear[0]).toBe(0)
   })
 
   it('counts months back across the turn of the year', () => {

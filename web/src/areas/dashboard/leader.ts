@@ -8,13 +8,29 @@ export function wan(minor: number): number {
   return Math.round(minor / 10_000) / 100
 }
 
-/** The monthly bars: this year's months up to the month counted, last year's all twelve. */
-export function monthlySeries(m: MonthlyArrival): { months: string[]; thisYear: (number | null)[]; lastYear: number[] } {
+/**
+ * The monthly bars: this year's months up to the month counted, last year's all twelve, in
+ * 万元; and in 万美元 beside them when either year has any arrival in US dollars (drawn on
+ * their own axis: 元 and dollars are never added together).
+ */
+export function monthlySeries(m: MonthlyArrival): {
+  months: string[]
+  thisYear: (number | null)[]
+  lastYear: number[]
+  usd: { thisYear: (number | null)[]; lastYear: number[] } | null
+} {
   const upTo = Number(m.to.slice(5, 7))
+  const hasUsd = m.months.some((x) => x.this_year_cents !== 0 || x.last_year_cents !== 0)
   return {
     months: m.months.map((x) => `${x.month}月`),
     thisYear: m.months.map((x) => (x.month <= upTo ? wan(x.this_year_fen) : null)),
     lastYear: m.months.map((x) => wan(x.last_year_fen)),
+    usd: hasUsd
+      ? {
+          thisYear: m.months.map((x) => (x.month <= upTo ? wan(x.this_year_cents) : null)),
+          lastYear: m.months.map((x) => wan(x.last_year_cents)),
+        }
+      : null,
   }
 }
 
