@@ -5660,6 +5660,13 @@ export interface components {
             /** @description YYYY-MM-DD; the milestone date for stages that have one. */
             changed_on: string;
             note?: string | null;
+            /**
+             * @description The investor's 统一社会信用代码, filled in with the change: a project becoming a signed
+             *     one must have it or say why not (`credit_code_missing_reason`).
+             */
+            investor_credit_code?: string | null;
+            /** @description Why the investor has no code, given with the change instead of one. */
+            credit_code_missing_reason?: string | null;
             /** Format: int64 */
             version: number;
         };

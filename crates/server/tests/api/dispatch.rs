@@ -354,6 +354,65 @@ async fn funds_of(user: &User, project: i64) -> Vec<Value> {
 }
 
 #[tokio::test]
+async fn an_update_does_not_move_a_signed_project_that_names_no_investor() {
+    let app = spawn_app().await;
+    let ids = projects(&app).await;
+    let yy = app.login("yy_bureau").await;
+    open(&yy, 5).await;
+    let nx = app.login("nx_bureau").await;
+    // A project signed before the rule, with neither code nor reason on file.
+    {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&app.database_url)
+            .await
+            .unwrap();
+        sqlx::query(
+            "UPDATE projects SET investor_credit_code = NULL, credit_code_missing_reason = NULL \
+             WHERE id = $1",
+        )
+        .bind(ids[0])
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+    let update = json!({
+        "progress": "完成土地摘牌", "version": 0,
+        "stage": { "stage": "land_supplied", "changed_on": "2026-02-01" },
+    });
+    let (status, body) = save(&nx, ids[0], update.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let message = body["errors"]["stage.stage"][0]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        message.starts_with("已签约项目须填写统一社会信用代码") && message.contains("后再变更阶段"),
+        "{body}"
+    );
+    let (_, project) = nx.get(&format!("/api/projects/{}", ids[0])).await;
+    assert_eq!(project["project"]["stage"], "signed", "nothing moved");
+
+    // With the reason on file, the same update goes through.
+    let (_, detail) = nx.get(&format!("/api/projects/{}", ids[0])).await;
+    let p = &detail["project"];
+    let (status, body) = nx
+        .put(
+            &format!("/api/projects/{}", ids[0]),
+            json!({
+                "name": p["name"], "investor_name": p["investor_name"], "origin": p["origin"],
+                "contract_fen": p["contract_fen"], "signed_on": p["signed_on"],
+                "stage": p["stage"], "region_code": p["region_code"],
+                "credit_code_missing_reason": NO_CODE_REASON, "version": p["version"]
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = save(&nx, ids[0], update).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["stage_change"]["stage"], "land_supplied", "{body}");
+}
+
+#[tokio::test]
 async fn an_update_enters_the_month_s_money_for_review_and_moves_the_stage_once() {
     let app = spawn_app().await;
     let ids = projects(&app).await;

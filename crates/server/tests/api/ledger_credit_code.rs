@@ -223,6 +223,104 @@ async fn a_negotiation_is_signed_only_once_it_names_its_investor() {
 }
 
 #[tokio::test]
+async fn the_stage_change_takes_the_code_or_the_reason_with_it_in_one_transaction() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let input = without_code(
+        project_input(&nx, "稻虾米精深加工二号项目").await,
+        "negotiating",
+        None,
+    );
+    let (status, body) = nx.post("/api/projects", input).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let id = body["project"]["id"].as_i64().unwrap();
+    let path = format!("/api/projects/{id}/stage");
+    let signing = |extra: Value| {
+        let mut v = json!({ "stage": "signed", "changed_on": "2026-03-18", "version": 1 });
+        v.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        v
+    };
+    let unchanged = || async {
+        let (_, detail) = nx.get(&format!("/api/projects/{id}")).await;
+        let p = &detail["project"];
+        assert_eq!(
+            (&p["stage"], &p["version"], &p["investor_credit_code"]),
+            (&json!("negotiating"), &json!(1), &Value::Null),
+            "nothing written"
+        );
+    };
+
+    // A wrong check digit is named on the code's field; a character is not a reason.
+    let (status, body) = nx
+        .post(
+            &path,
+            signing(json!({ "investor_credit_code": "91430921MA4L000000" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    first_error(&body, "investor_credit_code");
+    let (status, body) = nx
+        .post(
+            &path,
+            signing(json!({ "credit_code_missing_reason": "无" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(first_error(&body, "credit_code_missing_reason").contains("至少8个"));
+    unchanged().await;
+
+    // A good code with a date the rules refuse: the code is not kept either.
+    let code = credit_code();
+    let (status, body) = nx
+        .post(
+            &path,
+            signing(json!({ "investor_credit_code": code, "changed_on": "2126-03-18" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    first_error(&body, "changed_on");
+    unchanged().await;
+
+    // Code and stage together: one edit and one stage change, both audited.
+    let (status, body) = nx
+        .post(&path, signing(json!({ "investor_credit_code": code })))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let p = &body["project"];
+    assert_eq!(p["stage"], "signed");
+    assert_eq!(p["investor_credit_code"], json!(code));
+    assert_eq!(p["version"], 3, "the edit, then the stage change");
+    let (status, history) = nx.get(&format!("/api/projects/{id}/history")).await;
+    assert_eq!(status, StatusCode::OK, "{history}");
+    let text = history.to_string();
+    assert!(
+        text.contains(&code),
+        "the edit is in the history: {history}"
+    );
+    assert!(text.contains("已签约"), "the stage change too: {history}");
+
+    // The reason instead of a code, on another negotiation.
+    let input = without_code(
+        project_input(&nx, "稻虾米精深加工三号项目").await,
+        "negotiating",
+        None,
+    );
+    let (_, body) = nx.post("/api/projects", input).await;
+    let id = body["project"]["id"].as_i64().unwrap();
+    let (status, body) = nx
+        .post(
+            &format!("/api/projects/{id}/stage"),
+            signing(json!({ "credit_code_missing_reason": FOREIGN })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["project"]["stage"], "signed");
+    assert_eq!(body["project"]["credit_code_missing_reason"], FOREIGN);
+}
+
+#[tokio::test]
 async fn the_sheet_names_the_row_and_the_field_and_writes_nothing() {
     let app = spawn_app().await;
     let nx = app.login("nx_bureau").await;

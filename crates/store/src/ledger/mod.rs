@@ -487,6 +487,13 @@ pub struct StageChangeInput {
     /// YYYY-MM-DD; the milestone date for stages that have one.
     pub changed_on: String,
     pub note: Option<String>,
+    /// The investor's 统一社会信用代码, filled in with the change: a project becoming a signed
+    /// one must have it or say why not (`credit_code_missing_reason`).
+    #[serde(default)]
+    pub investor_credit_code: Option<String>,
+    /// Why the investor has no code, given with the change instead of one.
+    #[serde(default)]
+    pub credit_code_missing_reason: Option<String>,
     pub version: i64,
 }
 
@@ -1379,17 +1386,62 @@ impl Ledger<'_> {
         let mut checks = Checks::default();
         checks.max_chars("note", input.note.as_deref(), 500);
         let rules = self.project_rules().await?;
+        // The investor's code or the reason for its absence, given with the change: checked
+        // as an edit of the project would check them, and written in the same transaction.
+        let code = opt(&input.investor_credit_code);
+        let reason = opt(&input.credit_code_missing_reason).filter(|_| code.is_none());
+        let identity = match (&code, &reason) {
+            (None, None) => None,
+            _ => {
+                let mut edit = before.as_input();
+                edit.investor_credit_code = code.clone();
+                edit.credit_code_missing_reason = reason.clone();
+                match self.check_project_edit(&edit, &before).await {
+                    Ok(checked) => Some((checked, edit)),
+                    Err(StoreError::Validation(errors)) => {
+                        for (field, messages) in errors {
+                            messages.into_iter().for_each(|m| checks.add(&field, m));
+                        }
+                        None
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        };
+        // The code's and the reason's problems for the new stage, on their own fields (the
+        // plan would name them under the stage).
+        let given = code.is_some() || reason.is_some();
+        if given {
+            if let Some((field, message)) = credit_code_problem(
+                input.stage,
+                code.is_some(),
+                reason.as_deref(),
+                rules.reason_min_chars,
+            ) {
+                checks.add(field, message);
+            }
+        }
+        let mut planned_on = before.clone();
+        if let Some((checked, _)) = &identity {
+            planned_on.investor_credit_code = checked.credit_code.clone();
+            planned_on.credit_code_missing_reason = checked.missing_reason.clone();
+            // the stage is written after the edit, on the version the edit makes
+            planned_on.version += 1;
+        }
         let planned = stages::plan(
-            &before,
+            &planned_on,
             input.stage,
             &input.changed_on,
             opt(&input.note),
             rules,
         );
-        // Every problem at once: the note's, the date's, or the story the dates would tell.
+        // Every problem at once: the note's, the date's, the story the dates would tell, or
+        // the investor's code.
         if let Err((field, messages)) = &planned {
             for m in messages {
-                checks.add(field, m.clone());
+                if !(given && m.ends_with(stages::CREDIT_CODE_FIRST)) {
+                    checks.add(field, m.clone());
+                }
             }
         }
         checks.finish()?;
@@ -1398,6 +1450,10 @@ impl Ledger<'_> {
             return Err(StoreError::Stale);
         }
         let mut tx = self.db.pool.begin().await?;
+        if let Some((checked, edit)) = identity {
+            self.write_update(&mut tx, &before, checked, edit, input.version)
+                .await?;
+        }
         stages::apply(&mut tx, &self.actor, &change, "").await?;
         tx.commit().await?;
         self.get(id).await
@@ -1440,9 +1496,27 @@ impl Ledger<'_> {
             }
             (Err(e), _) => return Err(e),
         };
+        let mut tx = self.db.pool.begin().await?;
+        self.write_update(&mut tx, &before, c, input, update.version)
+            .await?;
+        tx.commit().await?;
+        self.get(id).await
+    }
+
+    /// Writes a checked edit of `before` (at `version`) on the caller's transaction: the
+    /// project's fields, the records that copy its region, duplicate detection when what it
+    /// compares changed, and the audit entry.
+    async fn write_update(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        before: &Project,
+        c: Checked,
+        input: ProjectInput,
+        version: i64,
+    ) -> Result<(), StoreError> {
+        let id = before.id;
         let after = normalized(&c, &input);
         let now = clock::now();
-        let mut tx = self.db.pool.begin().await?;
         let updated = sqlx::query(
             "UPDATE projects SET name = $1, name_key = $2, investor_name = $3,              investor_credit_code = $4, credit_code_missing_reason = $5, investor_home = $6, origin = $7, global500 = $8,              china500 = $9, private500 = $10, industry_code = $11, leading_industry = $12,              strategic_emerging = $13, total_investment_fen = $14, contract_fen = $15,              contract_cents = $16, signed_on = $17, event_id = $18, region_code = $19,              zone_id = $20, attracting_unit_id = $21, responsible_leader = $22,              responsible_unit_id = $23, responsible_person = $24, service_plan = $25,              land_supplied_on = $26, certificate_on = $27, started_on = $28, completed_on = $29,              producing_on = $30, case_by_case = $31, key_project = $32, updated_at = $33,              version = version + 1 WHERE id = $34 AND version = $35",
         )
@@ -1480,8 +1554,8 @@ impl Ledger<'_> {
         .bind(after.key_project)
         .bind(&now)
         .bind(id)
-        .bind(update.version)
-        .execute(&mut *tx)
+        .bind(version)
+        .execute(&mut *conn)
         .await?;
         if updated.rows_affected() == 0 {
             return Err(StoreError::Stale);
@@ -1500,7 +1574,7 @@ impl Ledger<'_> {
                 sqlx::query(sql)
                     .bind(c.region.as_str())
                     .bind(id)
-                    .execute(&mut *tx)
+                    .execute(&mut *conn)
                     .await?;
             }
         }
@@ -1525,10 +1599,12 @@ impl Ledger<'_> {
                 signed_on: c.dates[0].clone(),
             };
             let book = duplicates::place_book(&self.db).await?;
-            let pairs = duplicates::record(&mut tx, self.db.backend(), book, entry, &now).await?;
+            let pairs =
+                duplicates::record(&mut *conn, self.db.backend(), book, entry, &now).await?;
             let signals =
-                duplicates::signal_entries(&mut tx, &self.actor, &self.settings, &pairs).await?;
-            audit::record_many(&mut tx, self.db.backend(), (&self.actor).into(), signals).await?;
+                duplicates::signal_entries(&mut *conn, &self.actor, &self.settings, &pairs).await?;
+            audit::record_many(&mut *conn, self.db.backend(), (&self.actor).into(), signals)
+                .await?;
         }
         let (changed_before, changed_after) = changed_fields(&before.as_input(), &after);
         let mut summary = format!("修改项目 {}", after.name);
@@ -1540,7 +1616,7 @@ impl Ledger<'_> {
             summary.push_str(&format!("，落户地 {} → {to}", before.region_name));
         }
         audit::record(
-            &mut tx,
+            &mut *conn,
             (&self.actor).into(),
             Change {
                 entity: "project",
@@ -1552,9 +1628,7 @@ impl Ledger<'_> {
                 after: Some(changed_after),
             },
         )
-        .await?;
-        tx.commit().await?;
-        self.get(id).await
+        .await
     }
 }
 

@@ -51,6 +51,10 @@ impl PlannedChange {
     }
 }
 
+/// How a stage change's problem with the investor's credit code ends: the code, or the reason
+/// for its absence, comes before the stage.
+pub(crate) const CREDIT_CODE_FIRST: &str = "：请填写统一社会信用代码或说明原因后再变更阶段";
+
 /// Plans moving `before` to `stage` on `changed_on` (as typed), or says why not: the date's
 /// problem (`changed_on`), or the story the dates would tell and a signed project's missing
 /// credit code (`stage`).
@@ -101,7 +105,7 @@ fn plan_on(
                 before.credit_code_missing_reason.as_deref(),
                 rules.reason_min_chars,
             )
-            .map(|(_, m)| format!("{m}：请先编辑项目填写后再变更阶段")),
+            .map(|(_, m)| format!("{m}{CREDIT_CODE_FIRST}")),
         )
         .collect();
     if !problems.is_empty() {
