@@ -1,10 +1,11 @@
 import { expect, test, type Page } from '@playwright/test'
-import { creditCodeFor, login, openDialog, openMenu, pageShot, settled } from './helpers'
+import { creditCodeFor, formItem, login, openDialog, openMenu, pageShot, settled } from './helpers'
 
 // The province sets up this year's 签约项目资金到位倍增行动 from the Hunan example (province-level
 // events of the two years before, plus new 三类500强); its page shows the projects classified
 // by the campaign's thresholds, its rates against the 20% goal and what the current phase
-// requires. 南县 then opens the same campaign and sees only its own projects.
+// requires. The province raises its goal through the same dialog, prefilled. 南县 then opens the
+// same campaign and sees only its own projects, and may not edit it.
 
 async function switchUser(page: Page, username: string): Promise<void> {
   await page.context().clearCookies()
@@ -70,6 +71,20 @@ test('the campaign page shows its projects classified, for each reader its own',
     await pageShot(page, 'campaigns-02-province')
   })
 
+  await test.step('the province raises its goal in the same dialog, prefilled', async () => {
+    await page.getByTestId('campaign-edit').click()
+    const dialog = openDialog(page)
+    await expect(dialog.getByTestId('campaign-name')).toHaveValue(name)
+    const goal = formItem(dialog, '目标').locator('.el-input-number input').first()
+    await expect(goal).toHaveValue('20.00')
+    await goal.fill('25')
+    await goal.press('Tab')
+    await pageShot(page, 'campaigns-04-edit')
+    await dialog.getByTestId('campaign-save').click()
+    await expect(dialog).toBeHidden()
+    await expect(page.getByTestId('campaign-goal').first()).toContainText('目标 ≥ 25.00%')
+  })
+
   await test.step('南县 reads the province campaign over its own projects only', async () => {
     await switchUser(page, 'nx_bureau')
     await openMenu(page, '专项行动')
@@ -83,6 +98,7 @@ test('the campaign page shows its projects classified, for each reader its own',
     const counts = (await page.getByTestId('campaign-classes').locator('.count').allInnerTexts()).map(Number)
     expect(counts.reduce((a, b) => a + b, 0)).toBeLessThan(provinceTotal)
     await expect(page.getByTestId('phase-complete')).toHaveCount(0)
+    await expect(page.getByTestId('campaign-edit')).toHaveCount(0)
     await pageShot(page, 'campaigns-03-county')
   })
 })

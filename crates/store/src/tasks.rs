@@ -117,6 +117,22 @@ pub(crate) async fn set_due(
     Ok(())
 }
 
+/// Renames a task and moves its due day, whatever its status (its source was edited).
+pub(crate) async fn reschedule(
+    conn: &mut sqlx::AnyConnection,
+    task: i64,
+    title: &str,
+    due_on: Date,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE tasks SET title = $1, due_on = $2 WHERE id = $3")
+        .bind(title)
+        .bind(due_on.to_string())
+        .bind(task)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// The active leader accounts of a region.
 async fn leader_users(
     conn: &mut sqlx::AnyConnection,

@@ -430,7 +430,11 @@ export interface paths {
          *     the user's reach, classified by the campaign's thresholds.
          */
         get: operations["get_campaign"];
-        put?: never;
+        /**
+         * The organising bureau corrects its campaign (name, rule, goals, thresholds, phases) at the
+         *     version it read, otherwise 409 `stale_version`; a phase keeps its stored self by its `seq`.
+         */
+        put: operations["update_campaign"];
         post?: never;
         delete?: never;
         options?: never;
@@ -3226,6 +3230,15 @@ export interface components {
             /** @description The user's own bureau organised it (may report its phases done). */
             organised_by_me: boolean;
         };
+        /**
+         * @description A campaign as its organiser corrects it, at the version it read. A phase given with the
+         *     `seq` of a stored phase keeps that phase (its status, report and task); one without is new;
+         *     a stored phase not given is removed, which a phase reported done may not be.
+         */
+        CampaignUpdate: components["schemas"]["CampaignInput"] & {
+            /** Format: int64 */
+            version: number;
+        };
         CategoryCount: {
             category: components["schemas"]["UnitCategory"];
             label: string;
@@ -4734,6 +4747,11 @@ export interface components {
         };
         /** @description A dated phase and what it requires (e.g. 梳理摸底 5/25–5/29: 按资金到位率分成四类). */
         PhaseInput: {
+            /**
+             * Format: int64
+             * @description On an edit, the number of the stored phase this one keeps; absent for a new phase.
+             */
+            seq?: number | null;
             name: string;
             /** @description YYYY-MM-DD */
             starts_on: string;
@@ -7268,6 +7286,66 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_campaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignUpdate"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -5,7 +5,9 @@ use crate::error::{ApiResult, Json, Path, Query};
 use crate::session::ScopedStore;
 use crate::AppState;
 use axum::http::StatusCode;
-use luodi_store::campaigns::{Campaign, CampaignInput, CampaignSummary, PhaseReport};
+use luodi_store::campaigns::{
+    Campaign, CampaignInput, CampaignSummary, CampaignUpdate, PhaseReport,
+};
 use luodi_store::ledger::{Project, ProjectFilter};
 use luodi_store::{Page, PageRequest};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -13,7 +15,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_campaigns, create_campaign))
-        .routes(routes!(get_campaign))
+        .routes(routes!(get_campaign, update_campaign))
         .routes(routes!(campaign_projects))
         .routes(routes!(complete_phase))
 }
@@ -48,6 +50,21 @@ async fn get_campaign(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Campaign>> {
     Ok(Json(store.campaigns().get(id).await?))
+}
+
+/// The organising bureau corrects its campaign (name, rule, goals, thresholds, phases) at the
+/// version it read, otherwise 409 `stale_version`; a phase keeps its stored self by its `seq`.
+#[utoipa::path(put, path = "/api/campaigns/{id}", tag = "campaigns", params(("id" = i64, Path)),
+    request_body = CampaignUpdate,
+    responses((status = 200, body = Campaign), (status = 403, body = crate::ErrorBody),
+        (status = 404, body = crate::ErrorBody), (status = 409, body = crate::ErrorBody),
+        (status = 422, body = crate::ErrorBody)))]
+async fn update_campaign(
+    ScopedStore(store): ScopedStore,
+    Path(id): Path<i64>,
+    Json(update): Json<CampaignUpdate>,
+) -> ApiResult<Json<Campaign>> {
+    Ok(Json(store.campaigns().update(id, update).await?))
 }
 
 /// A page of the campaign's projects within the user's reach, with the ledger's filters and

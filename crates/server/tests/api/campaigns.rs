@@ -375,3 +375,164 @@ async fn a_county_s_campaign_is_read_by_its_county_and_above_only() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_organiser_edits_its_campaign_and_no_one_else_may() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let (status, c) = nx
+        .post("/api/campaigns", hunan_2020("南县2026年履约攻坚行动"))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{c}");
+    let id = c["id"].as_i64().unwrap();
+    let path = format!("/api/campaigns/{id}");
+    let version = c["version"].clone();
+    let (status, _) = nx
+        .post(
+            &format!("/api/campaigns/{id}/phases/1/complete"),
+            json!({ "summary": "已按到位率分四类" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Bad input: each fault named by its field, in Chinese, nothing written.
+    let mut bad = hunan_2020(" ");
+    bad["good_bp"] = json!(3000);
+    bad["phases"][1]["ends_on"] = json!(in_days(-6));
+    bad["version"] = version.clone();
+    let (status, body) = nx.put(&path, bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"]["name"][0], "请填写专项行动名称", "{body}");
+    assert_eq!(body["errors"]["good_bp"][0], "良好的下限不能高于优秀的界限");
+    assert_eq!(
+        body["errors"]["phases[1].ends_on"][0],
+        "阶段结束日期不能早于开始日期"
+    );
+    // A phase already reported done cannot be dropped.
+    let mut dropped = hunan_2020("南县2026年履约攻坚行动");
+    dropped["phases"] = json!([]);
+    dropped["version"] = version.clone();
+    let (status, body) = nx.put(&path, dropped).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["errors"]["phases"][0]
+        .as_str()
+        .unwrap()
+        .contains("梳理摸底"));
+
+    // The edit: renamed, another rule, goals and thresholds; phase 2 moved, the last two
+    // replaced by one.
+    let mut edit = hunan_2020("南县2026年重大项目履约攻坚行动");
+    edit["rule"] = json!({ "any_of": [{ "min_contract_fen": 500 * WAN }] });
+    edit["goals"] = json!([{ "indicator": "fulfilment_rate", "target_bp": 6000 }]);
+    edit["excellent_bp"] = json!(4000);
+    edit["good_bp"] = json!(1500);
+    edit["phases"][0]["seq"] = json!(1);
+    edit["phases"][1]["seq"] = json!(2);
+    edit["phases"][1]["ends_on"] = json!(in_days(8));
+    edit["phases"][2] = json!({ "name": "回头看", "starts_on": in_days(15), "ends_on": in_days(40),
+                                "requirements": "全面检查履约进展" });
+    edit["phases"].as_array_mut().unwrap().truncate(3);
+    edit["version"] = version.clone();
+    let (status, e) = nx.put(&path, edit.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{e}");
+    assert_eq!(e["name"], "南县2026年重大项目履约攻坚行动");
+    assert_eq!(e["excellent_bp"], 4000);
+    assert_eq!(e["good_bp"], 1500);
+    assert_eq!(e["version"], version.as_i64().unwrap() + 1);
+    assert_eq!(
+        e["rule_text"][0], "合同金额不低于500.00万元的已签约项目",
+        "{e}"
+    );
+    assert_eq!(e["goals"][0]["label"], "履约率");
+    let phases = e["phases"].as_array().unwrap();
+    assert_eq!(phases.len(), 3);
+    assert_eq!(phases[0]["status"], "done", "a kept phase keeps its report");
+    assert_eq!(phases[1]["ends_on"], in_days(8));
+    assert_eq!(phases[2]["name"], "回头看");
+    assert!(e["report"]["definitions"]
+        .to_string()
+        .contains("优秀 到位率高于40.00%"));
+    // Its tasks follow: three left, renamed, phase 2 due on its new day.
+    let (_, mine) = nx.get("/api/tasks/mine").await;
+    let tasks: Vec<&Value> = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["kind"] == "campaign_phase")
+        .collect();
+    assert_eq!(tasks.len(), 3, "{mine}");
+    assert!(tasks.iter().all(|t| t["title"]
+        .as_str()
+        .unwrap()
+        .contains("南县2026年重大项目履约攻坚行动")));
+    assert!(tasks
+        .iter()
+        .any(|t| t["title"].as_str().unwrap().contains("分片督导") && t["due_on"] == in_days(8)));
+
+    // An edit from the copy read before is refused.
+    let (status, body) = nx.put(&path, edit.clone()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_error(&body, "stale_version");
+
+    // A phase put in before 分片督导, which moves back and keeps its task; a phase number the
+    // campaign does not hold is refused.
+    let phases = edit["phases"].as_array().unwrap();
+    let mut moved = phases[1].clone();
+    moved["starts_on"] = json!(in_days(0));
+    edit["phases"] = json!([
+        phases[0],
+        { "name": "专项核查", "starts_on": in_days(-4), "ends_on": in_days(-1), "requirements": "" },
+        moved,
+        phases[2].clone(),
+    ]);
+    edit["version"] = e["version"].clone();
+    edit["phases"][3]["seq"] = json!(9);
+    let (status, body) = nx.put(&path, edit.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["errors"]["phases[3].seq"].is_array(), "{body}");
+    edit["phases"][3]["seq"] = json!(3);
+    let (status, e) = nx.put(&path, edit).await;
+    assert_eq!(status, StatusCode::OK, "{e}");
+    let names: Vec<&str> = e["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["梳理摸底", "专项核查", "分片督导", "回头看"]);
+    assert_eq!(e["phases"][0]["status"], "done");
+    let (_, mine) = nx.get("/api/tasks/mine").await;
+    let open = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["kind"] == "campaign_phase")
+        .count();
+    assert_eq!(open, 4, "{mine}");
+
+    // Audited with before and after.
+    let auditor = app.login("hn_auditor").await;
+    let entries = auditor.items("/api/audit?entity=campaign").await;
+    let entry = entries
+        .iter()
+        .find(|e| e["action"] == "update" && e["before"]["name"] == "南县2026年履约攻坚行动")
+        .unwrap_or_else(|| panic!("{entries:?}"));
+    assert_eq!(entry["before"]["phases"].as_array().unwrap().len(), 4);
+    assert_eq!(entry["after"]["name"], "南县2026年重大项目履约攻坚行动");
+    assert_eq!(entry["after"]["excellent_bp"], 4000);
+
+    // Another county does not see it; the city above reads it but may not edit it; nor may a
+    // unit of 南县.
+    let mut other = hunan_2020("越权修改");
+    other["version"] = e["version"].clone();
+    for (user, expected) in [
+        ("yyx_bureau", StatusCode::NOT_FOUND),
+        ("yy_bureau", StatusCode::FORBIDDEN),
+        ("nx_unit", StatusCode::FORBIDDEN),
+    ] {
+        let (status, body) = app.login(user).await.put(&path, other.clone()).await;
+        assert_eq!(status, expected, "{user}: {body}");
+    }
+    let (_, now) = nx.get(&path).await;
+    assert_eq!(now["name"], "南县2026年重大项目履约攻坚行动");
+}

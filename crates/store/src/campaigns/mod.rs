@@ -54,9 +54,22 @@ pub struct CampaignInput {
     pub phases: Vec<PhaseInput>,
 }
 
+/// A campaign as its organiser corrects it, at the version it read. A phase given with the
+/// `seq` of a stored phase keeps that phase (its status, report and task); one without is new;
+/// a stored phase not given is removed, which a phase reported done may not be.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct CampaignUpdate {
+    #[serde(flatten)]
+    pub campaign: CampaignInput,
+    pub version: i64,
+}
+
 /// A dated phase and what it requires (e.g. 梳理摸底 5/25–5/29: 按资金到位率分成四类).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct PhaseInput {
+    /// On an edit, the number of the stored phase this one keeps; absent for a new phase.
+    #[serde(default)]
+    pub seq: Option<i64>,
     pub name: String,
     /// YYYY-MM-DD
     pub starts_on: String,
@@ -251,6 +264,162 @@ fn actual(indicator: GoalIndicator, total: &RateRow) -> Option<Rate> {
 fn parse_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, StoreError> {
     serde_json::from_str(text).map_err(|e| StoreError::Internal(format!("stored {what}: {e}")))
 }
+
+/// A campaign input that passed its checks, as it is stored.
+struct Checked {
+    name: String,
+    rule: String,
+    goals: String,
+    excellent_bp: i64,
+    good_bp: i64,
+    phases: Vec<CheckedPhase>,
+}
+
+struct CheckedPhase {
+    seq: Option<i64>,
+    name: String,
+    dates: PhaseDates,
+    requirements: String,
+}
+
+/// Checks a campaign as its organiser gives it, every fault as a field error in Chinese.
+fn check(input: &CampaignInput) -> Result<Checked, StoreError> {
+    let name = input.name.trim().to_owned();
+    let mut checks = Checks::default();
+    if name.is_empty() {
+        checks.add("name", "请填写专项行动名称");
+    }
+    checks.max_chars("name", Some(&name), 100);
+    checks.printable("name", &name);
+    for (field, message) in input.rule.problems() {
+        checks.add(&field, message);
+    }
+    let excellent_bp = input.excellent_bp.unwrap_or(5000);
+    let good_bp = input.good_bp.unwrap_or(2000);
+    for (field, message) in check_goals(&input.goals, excellent_bp, good_bp) {
+        checks.add(&field, message);
+    }
+    if input.phases.len() > MAX_PHASES {
+        checks.add("phases", format!("阶段不超过{MAX_PHASES}个"));
+    }
+    let mut phases = Vec::with_capacity(input.phases.len());
+    for (i, p) in input.phases.iter().enumerate() {
+        if p.name.trim().is_empty() {
+            checks.add(&format!("phases[{i}].name"), "请填写阶段名称");
+        }
+        checks.max_chars(&format!("phases[{i}].name"), Some(p.name.trim()), 50);
+        checks.max_chars(
+            &format!("phases[{i}].requirements"),
+            Some(p.requirements.trim()),
+            2000,
+        );
+        let starts = checks.take(&format!("phases[{i}].starts_on"), parse_date(&p.starts_on));
+        let ends = checks.take(&format!("phases[{i}].ends_on"), parse_date(&p.ends_on));
+        if let (Some(starts_on), Some(ends_on)) = (starts, ends) {
+            phases.push(CheckedPhase {
+                seq: p.seq,
+                name: p.name.trim().to_owned(),
+                dates: PhaseDates { starts_on, ends_on },
+                requirements: p.requirements.trim().to_owned(),
+            });
+        }
+    }
+    if phases.len() == input.phases.len() {
+        let dates: Vec<PhaseDates> = phases.iter().map(|p| p.dates.clone()).collect();
+        for (field, message) in check_phases(&dates) {
+            checks.add(&field, message);
+        }
+    }
+    checks.finish()?;
+    Ok(Checked {
+        name,
+        rule: serde_json::to_string(&input.rule)
+            .map_err(|e| StoreError::Internal(format!("campaign rule: {e}")))?,
+        goals: serde_json::to_string(&input.goals)
+            .map_err(|e| StoreError::Internal(format!("campaign goals: {e}")))?,
+        excellent_bp,
+        good_bp,
+        phases,
+    })
+}
+
+/// The campaign as the audit trail records it, before or after a change.
+fn audit_view(
+    name: &str,
+    rule: &CampaignRule,
+    goals: &[Goal],
+    (excellent_bp, good_bp): (i64, i64),
+    phases: impl Iterator<Item = (String, String, String)>,
+) -> serde_json::Value {
+    serde_json::json!({
+        "name": name,
+        "rule": rule,
+        "goals": goals,
+        "excellent_bp": excellent_bp,
+        "good_bp": good_bp,
+        "phases": phases.map(|(name, starts_on, ends_on)| serde_json::json!({
+            "name": name, "starts_on": starts_on, "ends_on": ends_on,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The title of a phase's task.
+fn phase_title(campaign: &str, phase: &str) -> String {
+    format!("专项行动“{campaign}”：{phase}阶段")
+}
+
+/// Adds phase `seq` of a campaign with its task, due on the phase's last day.
+async fn insert_phase(
+    tx: &mut sqlx::AnyConnection,
+    (id, seq, campaign): (i64, i64, &str),
+    region: &RegionCode,
+    p: &CheckedPhase,
+) -> Result<(), StoreError> {
+    let phase_id: i64 = sqlx::query_scalar(
+        "INSERT INTO campaign_phases (campaign_id, seq, name, starts_on, ends_on, \
+         requirements, status) VALUES ($1, $2, $3, $4, $5, $6, 'open') RETURNING id",
+    )
+    .bind(id)
+    .bind(seq)
+    .bind(&p.name)
+    .bind(p.dates.starts_on.to_string())
+    .bind(p.dates.ends_on.to_string())
+    .bind(&p.requirements)
+    .fetch_one(&mut *tx)
+    .await?;
+    let task = tasks::insert(
+        tx,
+        NewTask {
+            kind: PHASE_TASK,
+            source_id: phase_id,
+            region_code: region.as_str(),
+            unit_id: None,
+            title: &phase_title(campaign, &p.name),
+            due_on: p.dates.ends_on,
+        },
+    )
+    .await?;
+    sqlx::query("UPDATE campaign_phases SET task_id = $1 WHERE id = $2")
+        .bind(task)
+        .bind(phase_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// A stored phase as an edit finds it.
+#[derive(sqlx::FromRow)]
+struct StoredPhase {
+    id: i64,
+    seq: i64,
+    name: String,
+    starts_on: String,
+    ends_on: String,
+    status: String,
+    task_id: Option<i64>,
+}
+
+const NAME_TAKEN: &str = "本地区已有同名的专项行动";
 
 impl Campaigns<'_> {
     /// Today by the store's clock, which tests move forward.
@@ -485,51 +654,7 @@ impl Campaigns<'_> {
                 "专项行动由地区商务主管部门组织，当前账号未关联行政区划",
             ));
         };
-        let name = input.name.trim().to_owned();
-        let mut checks = Checks::default();
-        if name.is_empty() {
-            checks.add("name", "请填写专项行动名称");
-        }
-        checks.max_chars("name", Some(&name), 100);
-        checks.printable("name", &name);
-        for (field, message) in input.rule.problems() {
-            checks.add(&field, message);
-        }
-        let excellent_bp = input.excellent_bp.unwrap_or(5000);
-        let good_bp = input.good_bp.unwrap_or(2000);
-        for (field, message) in check_goals(&input.goals, excellent_bp, good_bp) {
-            checks.add(&field, message);
-        }
-        if input.phases.len() > MAX_PHASES {
-            checks.add("phases", format!("阶段不超过{MAX_PHASES}个"));
-        }
-        let mut dates = Vec::with_capacity(input.phases.len());
-        for (i, p) in input.phases.iter().enumerate() {
-            if p.name.trim().is_empty() {
-                checks.add(&format!("phases[{i}].name"), "请填写阶段名称");
-            }
-            checks.max_chars(&format!("phases[{i}].name"), Some(p.name.trim()), 50);
-            checks.max_chars(
-                &format!("phases[{i}].requirements"),
-                Some(p.requirements.trim()),
-                2000,
-            );
-            let starts = checks.take(&format!("phases[{i}].starts_on"), parse_date(&p.starts_on));
-            let ends = checks.take(&format!("phases[{i}].ends_on"), parse_date(&p.ends_on));
-            if let (Some(starts_on), Some(ends_on)) = (starts, ends) {
-                dates.push(PhaseDates { starts_on, ends_on });
-            }
-        }
-        if dates.len() == input.phases.len() {
-            for (field, message) in check_phases(&dates) {
-                checks.add(&field, message);
-            }
-        }
-        checks.finish()?;
-        let rule = serde_json::to_string(&input.rule)
-            .map_err(|e| StoreError::Internal(format!("campaign rule: {e}")))?;
-        let goals = serde_json::to_string(&input.goals)
-            .map_err(|e| StoreError::Internal(format!("campaign goals: {e}")))?;
+        let c = check(&input)?;
         let now = clock::now();
         let mut tx = self.db.pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
@@ -538,48 +663,18 @@ impl Campaigns<'_> {
              RETURNING id",
         )
         .bind(region.as_str())
-        .bind(&name)
-        .bind(&rule)
-        .bind(&goals)
-        .bind(excellent_bp)
-        .bind(good_bp)
+        .bind(&c.name)
+        .bind(&c.rule)
+        .bind(&c.goals)
+        .bind(c.excellent_bp)
+        .bind(c.good_bp)
         .bind(self.actor.user_id)
         .bind(&now)
         .fetch_one(&mut *tx)
         .await
-        .map_err(|e| on_constraint(e, "campaigns_name_key", "name", "本地区已有同名的专项行动"))?;
-        for (i, (p, d)) in input.phases.iter().zip(&dates).enumerate() {
-            let phase_name = p.name.trim();
-            let phase_id: i64 = sqlx::query_scalar(
-                "INSERT INTO campaign_phases (campaign_id, seq, name, starts_on, ends_on, \
-                 requirements, status) VALUES ($1, $2, $3, $4, $5, $6, 'open') RETURNING id",
-            )
-            .bind(id)
-            .bind(i as i64 + 1)
-            .bind(phase_name)
-            .bind(d.starts_on.to_string())
-            .bind(d.ends_on.to_string())
-            .bind(p.requirements.trim())
-            .fetch_one(&mut *tx)
-            .await?;
-            let title = format!("专项行动“{name}”：{phase_name}阶段");
-            let task = tasks::insert(
-                &mut tx,
-                NewTask {
-                    kind: PHASE_TASK,
-                    source_id: phase_id,
-                    region_code: region.as_str(),
-                    unit_id: None,
-                    title: &title,
-                    due_on: d.ends_on,
-                },
-            )
-            .await?;
-            sqlx::query("UPDATE campaign_phases SET task_id = $1 WHERE id = $2")
-                .bind(task)
-                .bind(phase_id)
-                .execute(&mut *tx)
-                .await?;
+        .map_err(|e| on_constraint(e, "campaigns_name_key", "name", NAME_TAKEN))?;
+        for (i, p) in c.phases.iter().enumerate() {
+            insert_phase(&mut tx, (id, i as i64 + 1, &c.name), &region, p).await?;
         }
         audit::record(
             &mut tx,
@@ -588,21 +683,168 @@ impl Campaigns<'_> {
                 entity: "campaign",
                 entity_id: Some(id.to_string()),
                 action: "create",
-                summary: format!("组织专项行动：{name}"),
+                summary: format!("组织专项行动：{}", c.name),
                 region: Some(&region),
                 before: None,
-                after: Some(serde_json::json!({
-                    "name": name,
-                    "rule": input.rule,
-                    "goals": input.goals,
-                    "excellent_bp": excellent_bp,
-                    "good_bp": good_bp,
-                    "phases": input.phases.iter().zip(&dates).map(|(p, d)| serde_json::json!({
-                        "name": p.name.trim(),
-                        "starts_on": d.starts_on.to_string(),
-                        "ends_on": d.ends_on.to_string(),
-                    })).collect::<Vec<_>>(),
-                })),
+                after: Some(audit_view(
+                    &c.name,
+                    &input.rule,
+                    &input.goals,
+                    (c.excellent_bp, c.good_bp),
+                    c.phases.iter().map(|p| {
+                        (
+                            p.name.clone(),
+                            p.dates.starts_on.to_string(),
+                            p.dates.ends_on.to_string(),
+                        )
+                    }),
+                )),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.get(id).await
+    }
+
+    /// The organising bureau corrects its campaign (name, rule, goals, thresholds, phases) at
+    /// the version it read. A phase kept keeps its status and its task, renamed and due on the
+    /// phase's new last day; a phase added gets a task; a phase removed (only one not yet
+    /// reported done) has its task cancelled.
+    pub async fn update(&self, id: i64, update: CampaignUpdate) -> Result<Campaign, StoreError> {
+        self.actor.require(Permission::ManageDispatch)?;
+        let (summary, rule, goals) = self.find(id).await?;
+        let summary = self.finish(summary, &[]);
+        if !summary.organised_by_me {
+            return Err(StoreError::forbidden(format!(
+                "该专项行动由{}组织，只有组织单位可以修改",
+                summary.region_name
+            )));
+        }
+        let input = &update.campaign;
+        let c = check(input)?;
+        let stored: Vec<StoredPhase> = sqlx::query_as(
+            "SELECT id, seq, name, starts_on, ends_on, status, task_id FROM campaign_phases \
+             WHERE campaign_id = $1 ORDER BY seq",
+        )
+        .bind(id)
+        .fetch_all(&self.db.pool)
+        .await?;
+        let mut checks = Checks::default();
+        let mut kept: Vec<Option<&StoredPhase>> = Vec::with_capacity(c.phases.len());
+        for (i, p) in c.phases.iter().enumerate() {
+            let old = p.seq.and_then(|seq| stored.iter().find(|o| o.seq == seq));
+            if p.seq.is_some() && old.is_none() {
+                checks.add(&format!("phases[{i}].seq"), "该阶段不存在，请刷新后重试");
+            }
+            if old.is_some() && c.phases[..i].iter().any(|q| q.seq == p.seq) {
+                checks.add(&format!("phases[{i}].seq"), "同一阶段不能出现两次");
+            }
+            kept.push(old);
+        }
+        let removed: Vec<&StoredPhase> = stored
+            .iter()
+            .filter(|o| !c.phases.iter().any(|p| p.seq == Some(o.seq)))
+            .collect();
+        for o in &removed {
+            if o.status == "done" {
+                checks.add("phases", format!("“{}”阶段已报告完成，不能删除", o.name));
+            }
+        }
+        checks.finish()?;
+        let region = crate::regions::stored_code(&summary.region_code)?;
+        let mut tx = self.db.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE campaigns SET name = $1, rule = $2, goals = $3, excellent_bp = $4, \
+             good_bp = $5, updated_at = $6, version = version + 1 WHERE id = $7 AND version = $8",
+        )
+        .bind(&c.name)
+        .bind(&c.rule)
+        .bind(&c.goals)
+        .bind(c.excellent_bp)
+        .bind(c.good_bp)
+        .bind(clock::now())
+        .bind(id)
+        .bind(update.version)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| on_constraint(e, "campaigns_name_key", "name", NAME_TAKEN))?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::Stale);
+        }
+        for old in &removed {
+            sqlx::query("DELETE FROM campaign_phases WHERE id = $1")
+                .bind(old.id)
+                .execute(&mut *tx)
+                .await?;
+            if let Some(task) = old.task_id {
+                tasks::set_status_by_id(&mut tx, task, "cancelled").await?;
+            }
+        }
+        // Phases are numbered anew in date order; their numbers are first moved out of the
+        // way so that the (campaign, seq) key holds at every step.
+        sqlx::query("UPDATE campaign_phases SET seq = -seq WHERE campaign_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        for (i, (p, old)) in c.phases.iter().zip(&kept).enumerate() {
+            let seq = i as i64 + 1;
+            let Some(old) = old else {
+                insert_phase(&mut tx, (id, seq, &c.name), &region, p).await?;
+                continue;
+            };
+            sqlx::query(
+                "UPDATE campaign_phases SET seq = $1, name = $2, starts_on = $3, ends_on = $4, \
+                 requirements = $5 WHERE id = $6",
+            )
+            .bind(seq)
+            .bind(&p.name)
+            .bind(p.dates.starts_on.to_string())
+            .bind(p.dates.ends_on.to_string())
+            .bind(&p.requirements)
+            .bind(old.id)
+            .execute(&mut *tx)
+            .await?;
+            if let Some(task) = old.task_id {
+                tasks::reschedule(
+                    &mut tx,
+                    task,
+                    &phase_title(&c.name, &p.name),
+                    p.dates.ends_on,
+                )
+                .await?;
+            }
+        }
+        audit::record(
+            &mut tx,
+            (&self.actor).into(),
+            Change {
+                entity: "campaign",
+                entity_id: Some(id.to_string()),
+                action: "update",
+                summary: format!("修改专项行动：{}", c.name),
+                region: Some(&region),
+                before: Some(audit_view(
+                    &summary.name,
+                    &rule,
+                    &goals,
+                    (summary.excellent_bp, summary.good_bp),
+                    stored
+                        .iter()
+                        .map(|p| (p.name.clone(), p.starts_on.clone(), p.ends_on.clone())),
+                )),
+                after: Some(audit_view(
+                    &c.name,
+                    &input.rule,
+                    &input.goals,
+                    (c.excellent_bp, c.good_bp),
+                    c.phases.iter().map(|p| {
+                        (
+                            p.name.clone(),
+                            p.dates.starts_on.to_string(),
+                            p.dates.ends_on.to_string(),
+                        )
+                    }),
+                )),
             },
         )
         .await?;

@@ -38,6 +38,7 @@ pub(crate) async fn load_campaign(db: &Db, settings: &AuthSettings) -> Result<us
     let (first, last) = (year - 2, year - 1);
     let day = |month: u8, day: u8| format!("{year}-{month:02}-{day:02}");
     let phase = |name: &str, starts_on: String, ends_on: String, requirements: &str| PhaseInput {
+        seq: None,
         name: name.into(),
         starts_on,
         ends_on,
