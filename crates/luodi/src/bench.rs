@@ -686,7 +686,167 @@ async fn problems(
     for (name, token, path, sql) in &cases {
         compare(client, raw, name, path, token, sql, iterations).await?;
     }
-    Ok(())
+    supervision(client, raw, province, iterations).await
+}
+
+/// The supervision groups' quota compliance (督导合规, issue 18): the province forms a group
+/// per city (once, kept for the next run), each group's leader records its visits of the last
+/// eight quarters through the API, then the compliance views against their statements as raw
+/// SQL.
+async fn supervision(
+    client: &Client,
+    raw: &mut sqlx::AnyConnection,
+    province: &str,
+    iterations: usize,
+) -> anyhow::Result<()> {
+    use rand::{Rng, SeedableRng};
+    let today = (time::OffsetDateTime::now_utc() + time::Duration::hours(8)).date();
+    let groups: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM supervision_groups")
+        .fetch_one(&mut *raw)
+        .await?;
+    if groups == 0 {
+        let t = Instant::now();
+        let cities: Vec<(String, String)> = sqlx::query_as(
+            "SELECT code, name FROM regions WHERE code >= '43' AND code < '44' \
+             AND code LIKE '43__00' AND code <> '430000' ORDER BY code",
+        )
+        .fetch_all(&mut *raw)
+        .await?;
+        let inspectors: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT id, username FROM users WHERE username LIKE 'hn_inspector%' ORDER BY username",
+        )
+        .fetch_all(&mut *raw)
+        .await?;
+        if inspectors.is_empty() {
+            bail!("the province has no inspector accounts (hn_inspector1…)");
+        }
+        let mut tokens = Vec::new();
+        for (_, name) in &inspectors {
+            tokens.push(client.login(name).await?);
+        }
+        let mut rng = rand::rngs::StdRng::seed_from_u64(18);
+        let mut visits = 0;
+        for (i, (city, name)) in cities.iter().enumerate() {
+            let leader = i % inspectors.len();
+            let group = client
+                .post_json(
+                    "/api/supervision/groups",
+                    province,
+                    serde_json::json!({ "name": format!("第{}督导组（{name}）", i + 1),
+                        "leader_id": inspectors[leader].0,
+                        "member_ids": inspectors.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+                        "region_codes": [city], "visits_per_quarter": 2 }),
+                )
+                .await?;
+            let id = group["id"].as_i64().context("group id")?;
+            let prefix = &city[..4];
+            let counties: Vec<String> = sqlx::query_scalar(&format!(
+                "SELECT code FROM regions WHERE code LIKE '{prefix}__' AND code <> '{city}' ORDER BY code"
+            ))
+            .fetch_all(&mut *raw)
+            .await?;
+            // eight quarters back from this one, 0–5 visits each (some quarters missed)
+            for back in 0..8 {
+                let day = today - time::Duration::days(91 * back);
+                for _ in 0..rng.gen_range(0..6) {
+                    let on = day - time::Duration::days(rng.gen_range(0..80));
+                    let on = if on > today { today } else { on };
+                    let n = rng.gen_range(1..=3.min(counties.len().max(1)));
+                    let places: Vec<&String> = counties.iter().take(n).collect();
+                    client
+                        .post_json(
+                            "/api/supervision/visits",
+                            &tokens[leader],
+                            serde_json::json!({ "group_id": id, "visited_on": on.to_string(),
+                                "method": "on_site", "place_codes": places,
+                                "findings": "项目推进总体有序，个别项目用地报批偏慢" }),
+                        )
+                        .await?;
+                    visits += 1;
+                }
+            }
+        }
+        println!(
+            "\n督导组 {} 个（每个市州一个），督导记录 {visits} 条，经 API 录入，用时 {:.1} s",
+            cities.len(),
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let month = u8::from(today.month());
+    let quarter = format!("{}-Q{}", today.year(), (month - 1) / 3 + 1);
+    let (first, last) = {
+        let q = (month - 1) / 3;
+        let first =
+            time::Date::from_calendar_date(today.year(), time::Month::try_from(q * 3 + 1)?, 1)?;
+        let next = if q == 3 {
+            time::Date::from_calendar_date(today.year() + 1, time::Month::January, 1)?
+        } else {
+            time::Date::from_calendar_date(today.year(), time::Month::try_from(q * 3 + 4)?, 1)?
+        };
+        (first, next - time::Duration::days(1))
+    };
+    let group: i64 = sqlx::query_scalar("SELECT MIN(id) FROM supervision_groups")
+        .fetch_one(&mut *raw)
+        .await?;
+    // The groups as the list reads them, their members and regions, and the quarter's visits.
+    let statements = |one: Option<i64>| {
+        let only = one.map_or_else(String::new, |id| format!(" AND g.id = {id}"));
+        let of = one.map_or_else(
+            || {
+                "SELECT id FROM supervision_groups WHERE region_code >= '43' AND region_code < '44'"
+                    .to_owned()
+            },
+            |id| id.to_string(),
+        );
+        vec![
+            format!(
+                "SELECT g.id, g.region_code, rg.name, g.name, g.leader_id, lu.display_name, \
+                 g.visits_per_quarter, g.created_at, g.version FROM supervision_groups g \
+                 JOIN regions rg ON rg.code = g.region_code JOIN users lu ON lu.id = g.leader_id \
+                 WHERE g.region_code >= '43' AND g.region_code < '44'{only} \
+                 ORDER BY g.region_code, g.name LIMIT 500"
+            ),
+            format!(
+                "SELECT m.group_id, u.id, u.username, u.display_name FROM supervision_group_members m \
+                 JOIN users u ON u.id = m.user_id WHERE m.group_id IN ({of}) ORDER BY u.username"
+            ),
+            format!(
+                "SELECT r.group_id, r.region_code, rg.name FROM supervision_group_regions r \
+                 JOIN regions rg ON rg.code = r.region_code WHERE r.group_id IN ({of}) \
+                 ORDER BY r.region_code"
+            ),
+            format!(
+                "SELECT v.group_id, v.id, v.visited_on, p.region_code, v.problem_list_due, \
+                 v.problem_list_at FROM visits v JOIN visit_places p ON p.visit_id = v.id \
+                 WHERE v.group_id IN ({of}) AND v.visited_on >= '{first}' AND v.visited_on <= '{last}' \
+                 ORDER BY v.id"
+            ),
+        ]
+    };
+    println!(
+        "\n| 督导合规查询 | API p50 (ms) | API p95 (ms) | SQL p50 (ms) | SQL p95 (ms) | p95 比值 API/SQL |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
+    compare(
+        client,
+        raw,
+        &format!("督导合规：全省各组，{quarter}"),
+        &format!("/api/supervision/compliance?quarter={quarter}"),
+        province,
+        &statements(None),
+        iterations,
+    )
+    .await?;
+    compare(
+        client,
+        raw,
+        &format!("督导合规：一个督导组，{quarter}"),
+        &format!("/api/supervision/groups/{group}/compliance?quarter={quarter}"),
+        province,
+        &statements(Some(group)),
+        iterations,
+    )
+    .await
 }
 
 /// Times `iterations` requests of `path` (after 10 warm-up ones), each followed by the same

@@ -1584,6 +1584,7 @@ pub async fn matching(
     let mut generator = Generator::new(19, time::macros::date!(2026 - 11 - 30));
     let (mut api, mut sql, mut cold) = (Vec::new(), Vec::new(), Vec::new());
     let (mut grams_offered, mut grams_looked_up, mut found) = (0, 0, 0);
+    let (mut in_rarest, mut in_all) = (0, 0);
     for i in 0..iterations + 10 {
         let offset = rng.gen_range(0..total);
         let (original, name, investor, industry, contract): (
@@ -1673,6 +1674,19 @@ pub async fn matching(
             .await?;
         }
         let sql_elapsed = t.elapsed();
+        // Whether the project copied is among the candidates, found through the rarest grams
+        // and (untimed) through every gram the look-up may use: what choosing grams costs.
+        if i >= 10 {
+            let all_ids: Vec<i64> = sqlx::query_scalar(&format!(
+                "SELECT project_id FROM project_name_grams WHERE gram IN ({}) GROUP BY project_id \
+                 ORDER BY COUNT(*) DESC, project_id DESC LIMIT 200",
+                list(&looked_up)
+            ))
+            .fetch_all(&mut *raw)
+            .await?;
+            in_rarest += usize::from(ids.contains(&original));
+            in_all += usize::from(all_ids.contains(&original));
+        }
         if i >= 10 {
             api.push(api_elapsed);
             sql.push(sql_elapsed);
@@ -1707,6 +1721,9 @@ pub async fn matching(
         "| 候选查找（先统计各字对频次，服务器每小时至多一次），原始 SQL | {:.2} | {:.2} |",
         ms(&mut cold, 0.5),
         ms(&mut cold, 0.95)
+    );
+    println!(
+        "\n被复制的原项目在候选之中：按最稀有的字对 {in_rarest} / {iterations}，按全部可查字对 {in_all} / {iterations}"
     );
     println!(
         "\n查找的字对：平均 {:.1} 个（可查 {:.1} 个中最稀有的）",
