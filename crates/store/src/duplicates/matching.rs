@@ -248,15 +248,28 @@ impl Index {
     /// pool) before the strongest are kept, so that they cannot crowd out new look-alikes.
     pub fn matches_except(&self, new: &Entry, known: &HashSet<i64>) -> Vec<Pair> {
         let mine = self.book.candidate(new);
+        // The rarest grams, as the gram index is looked up (`sharing_grams`), here with the
+        // exact counts of the entries in memory: a sheet of 100,000 rows over a province would
+        // otherwise walk every 基地 and 智能 for every row.
+        let counted = lookup_grams(&mine)
+            .into_iter()
+            .map(|g| {
+                let n = self.by_gram.get(&g).map_or(0, Vec::len) as i64;
+                (g, n)
+            })
+            .collect();
         let mut hits: HashMap<usize, u32> = HashMap::new();
-        for g in lookup_grams(&mine) {
+        for g in rarest_grams(counted) {
             for &i in self.by_gram.get(&g).into_iter().flatten() {
                 *hits.entry(i).or_default() += 1;
             }
         }
         let mut looked_at: Vec<(u32, usize)> = hits.into_iter().map(|(i, n)| (n, i)).collect();
-        looked_at.sort_unstable_by(|a, b| b.cmp(a));
-        looked_at.truncate(CANDIDATES);
+        // the strongest CANDIDATES, without sorting the rest
+        if looked_at.len() > CANDIDATES {
+            looked_at.select_nth_unstable_by(CANDIDATES, |a, b| b.cmp(a));
+            looked_at.truncate(CANDIDATES);
+        }
         let mut consider: BTreeSet<usize> = looked_at.into_iter().map(|(_, i)| i).collect();
         if let Some(code) = &new.investor_credit_code {
             consider.extend(self.by_code.get(code).into_iter().flatten());
