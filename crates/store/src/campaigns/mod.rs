@@ -275,6 +275,25 @@ struct Checked {
     phases: Vec<CheckedPhase>,
 }
 
+impl Checked {
+    /// The campaign as it will stand, for the audit trail (`audit_view`).
+    fn audit_view(&self, input: &CampaignInput) -> serde_json::Value {
+        audit_view(
+            &self.name,
+            &input.rule,
+            &input.goals,
+            (self.excellent_bp, self.good_bp),
+            self.phases.iter().map(|p| {
+                (
+                    p.name.clone(),
+                    p.dates.starts_on.to_string(),
+                    p.dates.ends_on.to_string(),
+                )
+            }),
+        )
+    }
+}
+
 struct CheckedPhase {
     seq: Option<i64>,
     name: String,
@@ -686,19 +705,7 @@ impl Campaigns<'_> {
                 summary: format!("组织专项行动：{}", c.name),
                 region: Some(&region),
                 before: None,
-                after: Some(audit_view(
-                    &c.name,
-                    &input.rule,
-                    &input.goals,
-                    (c.excellent_bp, c.good_bp),
-                    c.phases.iter().map(|p| {
-                        (
-                            p.name.clone(),
-                            p.dates.starts_on.to_string(),
-                            p.dates.ends_on.to_string(),
-                        )
-                    }),
-                )),
+                after: Some(c.audit_view(&input)),
             },
         )
         .await?;
@@ -832,19 +839,7 @@ impl Campaigns<'_> {
                         .iter()
                         .map(|p| (p.name.clone(), p.starts_on.clone(), p.ends_on.clone())),
                 )),
-                after: Some(audit_view(
-                    &c.name,
-                    &input.rule,
-                    &input.goals,
-                    (c.excellent_bp, c.good_bp),
-                    c.phases.iter().map(|p| {
-                        (
-                            p.name.clone(),
-                            p.dates.starts_on.to_string(),
-                            p.dates.ends_on.to_string(),
-                        )
-                    }),
-                )),
+                after: Some(c.audit_view(input)),
             },
         )
         .await?;
