@@ -1641,6 +1641,14 @@ pub async fn matching(
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        // the 200 projects sharing most of `grams`, as the server asks
+        let sharing = |grams: &[String]| {
+            format!(
+                "SELECT project_id FROM project_name_grams WHERE gram IN ({}) GROUP BY project_id \
+                 ORDER BY COUNT(*) DESC, project_id DESC LIMIT 200",
+                list(grams)
+            )
+        };
         // The server keeps each gram's count for an hour; counting them here every time is its
         // worst case, timed apart.
         let t = Instant::now();
@@ -1656,13 +1664,9 @@ pub async fn matching(
         grams_looked_up += rarest.len();
         grams_offered += looked_up.len();
         let t = Instant::now();
-        let ids: Vec<i64> = sqlx::query_scalar(&format!(
-            "SELECT project_id FROM project_name_grams WHERE gram IN ({}) GROUP BY project_id \
-             ORDER BY COUNT(*) DESC, project_id DESC LIMIT 200",
-            list(&rarest)
-        ))
-        .fetch_all(&mut *raw)
-        .await?;
+        let ids: Vec<i64> = sqlx::query_scalar(&sharing(&rarest))
+            .fetch_all(&mut *raw)
+            .await?;
         if !ids.is_empty() {
             let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
             sqlx::query(&format!(
@@ -1677,17 +1681,11 @@ pub async fn matching(
         // Whether the project copied is among the candidates, found through the rarest grams
         // and (untimed) through every gram the look-up may use: what choosing grams costs.
         if i >= 10 {
-            let all_ids: Vec<i64> = sqlx::query_scalar(&format!(
-                "SELECT project_id FROM project_name_grams WHERE gram IN ({}) GROUP BY project_id \
-                 ORDER BY COUNT(*) DESC, project_id DESC LIMIT 200",
-                list(&looked_up)
-            ))
-            .fetch_all(&mut *raw)
-            .await?;
+            let all_ids: Vec<i64> = sqlx::query_scalar(&sharing(&looked_up))
+                .fetch_all(&mut *raw)
+                .await?;
             in_rarest += usize::from(ids.contains(&original));
             in_all += usize::from(all_ids.contains(&original));
-        }
-        if i >= 10 {
             api.push(api_elapsed);
             sql.push(sql_elapsed);
             cold.push(count_elapsed + sql_elapsed);

@@ -104,25 +104,28 @@ pub(crate) fn arrival_months() -> Kept {
     }
 }
 
-/// The thresholds a kept row was classified with, as stored beside it.
-fn thresholds_key(t: &Thresholds) -> String {
+/// The thresholds as (excellent numerator, denominator, good numerator, denominator).
+fn threshold_parts(t: &Thresholds) -> [String; 4] {
     let (en, ed) = t.excellent_above.parts();
     let (gn, gd) = t.good_from.parts();
-    format!("{en}/{ed}/{gn}/{gd}")
+    // integers from parsed thresholds: safe to write into a statement
+    [en, ed, gn, gd].map(|n| n.to_string())
+}
+
+/// The thresholds a kept row was classified with, as stored beside it.
+fn thresholds_key(t: &Thresholds) -> String {
+    threshold_parts(t).join("/")
 }
 
 /// Today's 三率 figures of signed projects per (region, section, origin), classified by `t`.
 pub(crate) fn project_rates(t: &Thresholds) -> Kept {
     let key = thresholds_key(t);
-    let (en, ed) = t.excellent_above.parts();
-    let (gn, gd) = t.good_from.parts();
-    // integers from parsed thresholds: safe to write into the statement
     let columns = super::figure_columns(
         "p",
         "p.arrived_fen",
         "p.arrived_cents",
         "p.started_on IS NOT NULL",
-        [en, ed, gn, gd].map(|n| n.to_string()),
+        threshold_parts(t),
     );
     let signed = crate::ledger::signed_stages_sql();
     Kept {
@@ -154,15 +157,12 @@ pub(crate) fn project_rates(t: &Thresholds) -> Kept {
 /// and thresholds — another instance's, at the same moment — keeps nothing twice.
 pub(crate) fn close_sums_statement(t: &Thresholds) -> String {
     let key = thresholds_key(t);
-    let (en, ed) = t.excellent_above.parts();
-    let (gn, gd) = t.good_from.parts();
-    // integers from parsed thresholds: safe to write into the statement
     let columns = super::figure_columns(
         "c",
         "c.arrived_fen",
         "c.arrived_cents",
         "c.started = 1",
-        [en, ed, gn, gd].map(|n| n.to_string()),
+        threshold_parts(t),
     );
     format!(
         "INSERT INTO month_close_sums (close_id, thresholds, region_code, projects, \
