@@ -542,38 +542,66 @@ pub fn rarest_grams(mut counted: Vec<(String, i64)>) -> Vec<String> {
     chosen
 }
 
-/// Weighted similarity of two cores, 0–100: a Dice coefficient over character bigrams in which
-/// a bigram weighs what its characters weigh, so shared rare characters count more.
-pub fn weighted_similarity(a: &str, b: &str) -> u32 {
-    let bag = |s: &str| -> Vec<(char, char)> {
-        let c: Vec<char> = s.chars().collect();
-        let mut v: Vec<(char, char)> = if c.len() < 2 {
-            c.iter().map(|&x| (x, x)).collect()
-        } else {
-            c.windows(2).map(|w| (w[0], w[1])).collect()
+/// A core's character bigrams (a single character stands alone, paired with itself), sorted,
+/// and their total weight: what [`weighted_similarity`] compares. Worked out once per project
+/// where many pairs are compared (a 100,000-row import compares millions), and kept inline
+/// for names of up to 14 bigrams, so that comparing a pair follows no pointer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Bigrams {
+    /// Each bigram as first character << 26 | second character << 5 | weight: ordered as the
+    /// characters are (the weight follows from them); a bigram that occurs twice is there
+    /// twice.
+    grams: smallvec::SmallVec<[u64; 14]>,
+    total: u32,
+}
+
+impl Bigrams {
+    pub fn of(core: &str) -> Self {
+        let c: Vec<char> = core.chars().collect();
+        let pair = |x: char, y: char| {
+            (u64::from(x) << 26) | (u64::from(y) << 5) | u64::from(weight(x) + weight(y))
         };
-        v.sort_unstable();
-        v
-    };
-    let w = |g: &(char, char)| weight(g.0) + weight(g.1);
-    let (x, y) = (bag(a), bag(b));
-    let total: u32 = x.iter().chain(&y).map(w).sum();
-    if total == 0 {
-        return 0;
+        let mut grams: smallvec::SmallVec<[u64; 14]> = if c.len() < 2 {
+            c.iter().map(|&x| pair(x, x)).collect()
+        } else {
+            c.windows(2).map(|w| pair(w[0], w[1])).collect()
+        };
+        grams.sort_unstable();
+        let total = grams.iter().map(|&g| Self::weight(g)).sum();
+        Self { grams, total }
     }
-    let (mut i, mut j, mut shared) = (0, 0, 0);
-    while i < x.len() && j < y.len() {
-        match x[i].cmp(&y[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                shared += w(&x[i]);
-                i += 1;
-                j += 1;
+
+    fn weight(g: u64) -> u32 {
+        (g & 0x1F) as u32
+    }
+
+    /// Weighted similarity, 0–100: a Dice coefficient over the bigrams in which a bigram
+    /// weighs what its characters weigh, so shared rare characters count more.
+    pub fn similarity(&self, other: &Self) -> u32 {
+        let total = self.total + other.total;
+        if total == 0 {
+            return 0;
+        }
+        let (x, y) = (&self.grams, &other.grams);
+        let (mut i, mut j, mut shared) = (0, 0, 0);
+        while i < x.len() && j < y.len() {
+            match x[i].cmp(&y[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    shared += Self::weight(x[i]);
+                    i += 1;
+                    j += 1;
+                }
             }
         }
+        200 * shared / total
     }
-    200 * shared / total
+}
+
+/// Weighted similarity of two cores, 0–100 (see [`Bigrams::similarity`]).
+pub fn weighted_similarity(a: &str, b: &str) -> u32 {
+    Bigrams::of(a).similarity(&Bigrams::of(b))
 }
 
 /// What is compared of a project.
@@ -621,94 +649,210 @@ fn phase_label(n: u32) -> String {
     }
 }
 
+/// A candidate with what comparing it needs worked out once: its name's bigrams, its signing
+/// day and whether its investor is named in Latin letters.
+#[derive(Debug, Clone, Default)]
+pub struct Prepared {
+    pub candidate: Candidate,
+    bigrams: Bigrams,
+    day: Option<i64>,
+    latin: bool,
+    investor_chars: usize,
+    /// A bit for each character of the investor's core (by its code modulo 64): a core whose
+    /// bits are not all in another's cannot lie within it.
+    investor_bits: u64,
+    /// The investor core's first 16 bytes: whether one core starts with another is told from
+    /// these when the shorter fits in them.
+    investor_head: u128,
+    /// A hash of the credit code: unequal hashes are unequal codes, so most pairs are told
+    /// apart without reading the codes.
+    code_hash: u64,
+    /// The industry code as a number (codes are at most 5 characters), or its hash for a
+    /// longer text, which is then compared too.
+    industry_key: u64,
+}
+
+/// A text's first 16 bytes, as a number (zero after its end).
+fn head(s: &str) -> u128 {
+    let mut bytes = [0u8; 16];
+    let n = s.len().min(16);
+    bytes[..n].copy_from_slice(&s.as_bytes()[..n]);
+    u128::from_be_bytes(bytes)
+}
+
+impl Prepared {
+    pub fn new(candidate: Candidate) -> Self {
+        let hash = |s: &Option<String>| {
+            use std::hash::{BuildHasher, BuildHasherDefault};
+            BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(s)
+        };
+        let industry_key = match &candidate.industry_code {
+            // exact: a mark, the length and the (at most 7) bytes
+            Some(code) if code.len() < 8 => {
+                1 << 63 | (code.len() as u64) << 56 | (head(code) >> 72) as u64
+            }
+            other => hash(other) & !(1 << 63),
+        };
+        Self {
+            bigrams: Bigrams::of(&candidate.name.core),
+            day: candidate.signed_on.as_deref().and_then(day_number),
+            latin: is_latin(&candidate.investor),
+            investor_chars: candidate.investor.chars().count(),
+            investor_bits: candidate
+                .investor
+                .chars()
+                .fold(0, |bits, c| bits | 1 << (u32::from(c) % 64)),
+            investor_head: head(&candidate.investor),
+            code_hash: hash(&candidate.credit_code),
+            industry_key,
+            candidate,
+        }
+    }
+
+    /// [`same_investor_name`] of the two cores, without comparing texts that cannot match.
+    fn same_investor(&self, other: &Self) -> bool {
+        let (short, long) = if self.investor_chars <= other.investor_chars {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        let (s, l) = (&short.candidate.investor, &long.candidate.investor);
+        if short.investor_chars < 2 || short.investor_bits & !long.investor_bits != 0 {
+            return false;
+        }
+        let starts = if s.len() <= 16 {
+            let mask = !u128::MAX.checked_shr(8 * s.len() as u32).unwrap_or(0);
+            long.investor_head & mask == short.investor_head
+        } else {
+            short.investor_head == long.investor_head && l.starts_with(s.as_str())
+        };
+        starts || short.investor_chars >= 3 && l.contains(s.as_str())
+    }
+}
+
+/// Where [`judge`] puts its reasons: a list, or nowhere when only the score is wanted (most
+/// pairs compared are not pairs, and their reasons would be written for nothing).
+trait Reasons {
+    fn add(&mut self, reason: impl FnOnce() -> String);
+}
+
+impl Reasons for Vec<String> {
+    fn add(&mut self, reason: impl FnOnce() -> String) {
+        self.push(reason());
+    }
+}
+
+struct ScoreOnly;
+
+impl Reasons for ScoreOnly {
+    fn add(&mut self, _: impl FnOnce() -> String) {}
+}
+
 /// Compares two projects: name similarity (60 % of the score), the investor's identity, and the
 /// same industry, amount and signing window strengthen; a differing phase, capacity or site,
 /// or investors that are plainly different, lower it. Each step is a reason.
 pub fn assess(a: &Candidate, b: &Candidate) -> Assessment {
+    let (a, b) = (Prepared::new(a.clone()), Prepared::new(b.clone()));
     let mut reasons = Vec::new();
+    let score = judge(&a, &b, &mut reasons);
+    Assessment { score, reasons }
+}
+
+/// [`assess`] of prepared candidates, when they are a pair (score [`PAIR_FROM`] or more): the
+/// score is worked out first, the reasons only for a pair.
+pub fn assess_prepared(a: &Prepared, b: &Prepared) -> Option<Assessment> {
+    if judge(a, b, &mut ScoreOnly) < PAIR_FROM {
+        return None;
+    }
+    let mut reasons = Vec::new();
+    let score = judge(a, b, &mut reasons);
+    Some(Assessment { score, reasons })
+}
+
+/// The score of [`assess`], giving its reasons to `reasons`.
+fn judge(pa: &Prepared, pb: &Prepared, reasons: &mut impl Reasons) -> u32 {
+    let (a, b) = (&pa.candidate, &pb.candidate);
     let similarity = if a.name.core.is_empty() || b.name.core.is_empty() {
         0
     } else {
-        weighted_similarity(&a.name.core, &b.name.core)
+        pa.bigrams.similarity(&pb.bigrams)
     };
     let mut score = (similarity * 6 / 10) as i64;
     if similarity >= 50 {
-        reasons.push(format!("项目名称相似度{similarity}%"));
+        reasons.add(|| format!("项目名称相似度{similarity}%"));
     }
-    let same_code = a.credit_code.is_some() && a.credit_code == b.credit_code;
-    let same_name = !a.investor.is_empty()
-        && !b.investor.is_empty()
-        && same_investor_name(&a.investor, &b.investor);
+    let same_code =
+        a.credit_code.is_some() && pa.code_hash == pb.code_hash && a.credit_code == b.credit_code;
+    let same_name =
+        !same_code && !a.investor.is_empty() && !b.investor.is_empty() && pa.same_investor(pb);
     if same_code {
         score += 30;
-        reasons.push("同一投资方统一社会信用代码".to_owned());
+        reasons.add(|| "同一投资方统一社会信用代码".to_owned());
     } else if same_name {
         score += 25;
-        reasons.push(if a.investor == b.investor {
-            "投资方名称相同".to_owned()
-        } else {
-            "投资方简称与全称一致".to_owned()
+        reasons.add(|| {
+            if a.investor == b.investor {
+                "投资方名称相同".to_owned()
+            } else {
+                "投资方简称与全称一致".to_owned()
+            }
         });
-    } else if is_latin(&a.investor) != is_latin(&b.investor)
-        && !a.investor.is_empty()
-        && !b.investor.is_empty()
-    {
+    } else if pa.latin != pb.latin && !a.investor.is_empty() && !b.investor.is_empty() {
         // A foreign investor's English name against its Chinese one: nothing tells whether
         // they are one company, so the names neither lower the score nor raise it; industry,
         // amount and signing window decide.
-        reasons.push("投资方一为中文名称、一为外文名称，未能比对".to_owned());
+        reasons.add(|| "投资方一为中文名称、一为外文名称，未能比对".to_owned());
     } else if !a.investor.is_empty() && !b.investor.is_empty() {
         score -= 10;
-        reasons.push("投资方不同".to_owned());
+        reasons.add(|| "投资方不同".to_owned());
     }
-    if a.industry_code.is_some() && a.industry_code == b.industry_code {
+    if a.industry_code.is_some()
+        && pa.industry_key == pb.industry_key
+        && (pa.industry_key >> 63 == 1 || a.industry_code == b.industry_code)
+    {
         score += 5;
-        reasons.push("同一行业".to_owned());
+        reasons.add(|| "同一行业".to_owned());
     }
     if (a.contract_fen > 0 || a.contract_cents > 0)
         && (a.contract_fen, a.contract_cents) == (b.contract_fen, b.contract_cents)
     {
         score += 5;
-        reasons.push("合同引资金额相同".to_owned());
+        reasons.add(|| "合同引资金额相同".to_owned());
     }
-    if let (Some(x), Some(y)) = (
-        a.signed_on.as_deref().and_then(day_number),
-        b.signed_on.as_deref().and_then(day_number),
-    ) {
+    if let (Some(x), Some(y)) = (pa.day, pb.day) {
         if (x - y).abs() <= 90 {
             score += 5;
-            reasons.push("签约时间相近（90天内）".to_owned());
+            reasons.add(|| "签约时间相近（90天内）".to_owned());
         }
     }
     if a.name.phase != b.name.phase {
         score -= 50;
-        reasons.push(format!(
-            "期次不同：{} / {}",
-            phase_label(a.name.phase),
-            phase_label(b.name.phase)
-        ));
+        reasons.add(|| {
+            format!(
+                "期次不同：{} / {}",
+                phase_label(a.name.phase),
+                phase_label(b.name.phase)
+            )
+        });
     }
     match (&a.name.capacity, &b.name.capacity) {
         (Some(x), Some(y)) if x != y => {
             score -= 45;
-            reasons.push(format!("产能不同：年产{x} / 年产{y}"));
+            reasons.add(|| format!("产能不同：年产{x} / 年产{y}"));
         }
         (Some(x), Some(_)) => {
             score += 5;
-            reasons.push(format!("产能相同：年产{x}"));
+            reasons.add(|| format!("产能相同：年产{x}"));
         }
         _ => {}
     }
     if let (Some(x), Some(y)) = (&a.name.site, &b.name.site) {
         if x != y {
             score -= 45;
-            reasons.push(format!("地点不同：{x} / {y}"));
+            reasons.add(|| format!("地点不同：{x} / {y}"));
         }
     }
-    Assessment {
-        score: score.clamp(0, 100) as u32,
-        reasons,
-    }
+    score.clamp(0, 100) as u32
 }
 
 #[cfg(test)]
@@ -922,11 +1066,145 @@ mod tests {
     }
 
     #[test]
+    fn the_score_alone_decides_a_pair_as_the_full_assessment_does() {
+        let names = [
+            ("华湘锂电新材料产业园项目", "湖南华湘锂电科技股份有限公司"),
+            ("南县華湘鋰電新材料產業園項目", "華湘鋰電科技股份有限公司"),
+            ("华湘锂电新材料产业园二期项目", "华湘锂电"),
+            ("华湘锂电年产20万吨新材料产业园", "华湘锂电科技"),
+            ("华湘锂电年产10万吨新材料产业园", "华湘锂电科技"),
+            ("华湘锂电新材料产业园（东区）", "华湘锂电"),
+            ("华兴电子新材料产业园", "华兴电子有限公司"),
+            (
+                "博世汽车电子零部件产业化项目",
+                "Bosch Automotive Parts Co., Ltd.",
+            ),
+            (
+                "博世汽车电子零部件生产基地项目",
+                "博世汽车部件（益阳）有限公司",
+            ),
+            ("园", ""),
+            ("", "华湘锂电"),
+        ];
+        let all: Vec<Candidate> = names
+            .iter()
+            .enumerate()
+            .flat_map(|(i, (n, inv))| {
+                let mut c = candidate(n, inv, None);
+                // every other one on another day, amount and code, so both ways are compared
+                if i % 2 == 1 {
+                    c.signed_on = Some("2025-01-02".to_owned());
+                    c.contract_fen += 1;
+                    c.credit_code = Some("91430900MA4L0XXXX1".to_owned());
+                }
+                [
+                    c.clone(),
+                    Candidate {
+                        signed_on: None,
+                        industry_code: None,
+                        ..c
+                    },
+                ]
+            })
+            .collect();
+        let mut pairs = 0;
+        for a in &all {
+            for b in &all {
+                let full = assess(a, b);
+                let quick = assess_prepared(&Prepared::new(a.clone()), &Prepared::new(b.clone()));
+                assert_eq!(
+                    quick.as_ref(),
+                    full.is_pair().then_some(&full),
+                    "{a:?} {b:?}"
+                );
+                pairs += usize::from(full.is_pair());
+            }
+        }
+        // both outcomes are met
+        assert!(
+            pairs > all.len() && pairs < all.len() * all.len(),
+            "{pairs}"
+        );
+        assert_eq!(
+            Bigrams::of("华湘锂电").similarity(&Bigrams::of("华湘锂电")),
+            100
+        );
+        assert_eq!(Bigrams::of("").similarity(&Bigrams::of("")), 0);
+    }
+
+    #[test]
+    fn industries_are_the_same_only_when_their_codes_are() {
+        let with = |code: Option<&str>| {
+            Prepared::new(Candidate {
+                industry_code: code.map(str::to_owned),
+                ..Candidate::default()
+            })
+        };
+        let codes = [
+            None,
+            Some("C38"),
+            Some("C381"),
+            Some("C3841"),
+            Some("C384"),
+            Some("c38"),
+            Some("制造业"),
+            Some("制造业其他"),
+            Some("ABCDEFGHIJ"),
+            Some("ABCDEFGHIK"),
+        ];
+        for a in codes {
+            for b in codes {
+                let (pa, pb) = (with(a), with(b));
+                let mut reasons = Vec::new();
+                judge(&pa, &pb, &mut reasons);
+                assert_eq!(
+                    reasons.contains(&"同一行业".to_owned()),
+                    a.is_some() && a == b,
+                    "{a:?} / {b:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn investors_meet_by_core_or_short_name_within_full() {
         assert!(same_investor_name("中联重科", "中联重科建机"));
         assert!(same_investor_name("华湘锂电", "华湘锂电"));
         assert!(!same_investor_name("华", "华湘锂电"));
         assert!(!same_investor_name("中联重科", "三一重工"));
+        // the prepared look-up agrees with the rule, both ways round
+        let cores = [
+            "中联重科",
+            "中联重科建机",
+            "湖南中联重科",
+            "联重科",
+            "联重",
+            "华",
+            "华湘锂电",
+            "三一重工",
+            "boschautomotiveparts",
+            "boschautomotivepartsyiyang",
+            "bosch",
+            "湖南华湘锂电新材料科技",
+            "湖南华湘锂电新材料科技发展",
+            "湖南华湘锂电新材料",
+            "",
+        ];
+        let prepared = |core: &str| {
+            Prepared::new(Candidate {
+                investor: core.to_owned(),
+                ..Candidate::default()
+            })
+        };
+        for a in cores {
+            for b in cores {
+                assert_eq!(
+                    prepared(a).same_investor(&prepared(b)),
+                    same_investor_name(a, b),
+                    "{a} / {b}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -5,7 +5,8 @@
 mod matching;
 
 pub(crate) use matching::{
-    index_missing, index_projects, place_book, write_pairs, Entry, Index, Pair, PlaceBook,
+    gram_rows, index_missing, index_projects, place_book, write_grams, write_pairs, Entry, Index,
+    Pair, PlaceBook,
 };
 
 use crate::audit::{self, Change};
@@ -74,12 +75,19 @@ pub(crate) async fn signal_entries(
     let mut others: Vec<i64> = pairs.iter().map(|p| p.other_project_id).collect();
     others.sort_unstable();
     others.dedup();
-    for chunk in others.chunks(500) {
+    // The ids written into the statement (they are numbers): thousands of bound `$n` make
+    // SQLite's binding quadratic, and 100,000 rows of a sheet can raise as many pairs. Such a
+    // statement is used once, so it is not kept prepared.
+    for chunk in others.chunks(5_000) {
         let mut f = Filter::new("SELECT p.id FROM projects p WHERE 1 = 1");
-        let list: Vec<String> = chunk.iter().map(|&id| f.bind(Bind::Int(id))).collect();
+        let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
         f.and(&format!("p.id IN ({})", list.join(", ")));
         f.projects(actor, "p", "p.region_code", None);
-        let found: Vec<(i64,)> = f.query_as(&f.sql).fetch_all(&mut *conn).await?;
+        let found: Vec<(i64,)> = f
+            .query_as(&f.sql)
+            .persistent(false)
+            .fetch_all(&mut *conn)
+            .await?;
         readable.extend(found.into_iter().map(|(id,)| id));
     }
     Ok(pairs
@@ -124,19 +132,27 @@ impl<T> Drop for AbortOnDrop<T> {
     }
 }
 
-/// Matches each new project with the index and then adds it, so that rows of one sheet meet
-/// each other (on a blocking thread: it is seconds of CPU for a large sheet).
+/// Matches each new project with the index as it stood before it (the stored projects and
+/// the rows above it), so that rows of one sheet meet each other (`Index::match_sheet`, on a
+/// blocking thread: it is seconds of CPU for a large sheet).
 pub(crate) async fn match_in_order(
-    mut index: Index,
+    index: Index,
     entries: Vec<Entry>,
 ) -> Result<Vec<Pair>, StoreError> {
     tokio::task::spawn_blocking(move || {
-        let mut pairs = Vec::new();
-        for e in &entries {
-            pairs.extend(index.matches(e));
-            index.add(e.clone());
-        }
-        pairs
+        let t0 = std::time::Instant::now();
+        let (rows, indexed) = (entries.len(), index.indexed());
+        let matched = index.match_sheet(entries);
+        tracing::info!(
+            rows,
+            indexed,
+            pairs = matched.pairs.len(),
+            walked = matched.walked,
+            compared = matched.compared,
+            match_ms = t0.elapsed().as_millis() as u64,
+            "sheet matched"
+        );
+        matched.pairs
     })
     .await
     .map_err(|e| StoreError::Internal(e.to_string()))

@@ -1264,7 +1264,11 @@ impl Ledger<'_> {
         });
         let mut projects = Vec::with_capacity(items.len());
         let mut stages = Vec::with_capacity(items.len());
-        let indexed = entries.clone();
+        // The new projects' gram index rows, worked out on another core too.
+        let grams = {
+            let (book, entries) = (book.clone(), entries.clone());
+            tokio::task::spawn_blocking(move || duplicates::gram_rows(&book, &entries))
+        };
         for (((c, input, how), e), &id) in items.iter().zip(entries).zip(&ids) {
             let text = |s: &Option<String>| Bind::OptText(opt(s));
             let date = |i: usize| Bind::OptText(c.dates[i].clone());
@@ -1319,7 +1323,10 @@ impl Ledger<'_> {
         let t_build = t0.elapsed();
         bulk::insert_rows(conn, backend, "projects", &PROJECT_COLUMNS, projects).await?;
         let t_rows = t0.elapsed();
-        duplicates::index_projects(conn, backend, &book, &indexed, false).await?;
+        let grams = grams
+            .await
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        duplicates::write_grams(conn, backend, grams).await?;
         let t_projects = t0.elapsed();
         bulk::insert_rows(
             conn,
@@ -1337,19 +1344,24 @@ impl Ledger<'_> {
         )
         .await?;
         let t_stages = t0.elapsed();
+        // The creations are audited while the matching may still run beside (for a large
+        // sheet it ends about when the writes do); the signals of its pairs follow them.
+        let audit_entries = audit_entries
+            .await
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        let t_audit_built = t0.elapsed();
+        audit::record_many(conn, backend, (&self.actor).into(), audit_entries).await?;
+        let t_audited = t0.elapsed();
         let pairs = match matching {
             Matching::Ready(pairs) => pairs,
             Matching::Beside(task) => task.join().await??,
         };
+        let t_matched = t0.elapsed();
         duplicates::write_pairs(conn, backend, &pairs, &now).await?;
+        let t_pairs_written = t0.elapsed();
         let signals = duplicates::signal_entries(conn, &self.actor, &self.settings, &pairs).await?;
+        audit::record_many(conn, backend, (&self.actor).into(), signals).await?;
         let t_pairs = t0.elapsed();
-        let mut audit_entries = audit_entries
-            .await
-            .map_err(|e| StoreError::Internal(e.to_string()))?;
-        audit_entries.extend(signals);
-        let t_audit_built = t0.elapsed();
-        audit::record_many(conn, backend, (&self.actor).into(), audit_entries).await?;
         // Phases of a sheet's import (single entries are not worth a log line).
         if ids.len() > 1 {
             tracing::info!(
@@ -1360,10 +1372,13 @@ impl Ledger<'_> {
                 // the candidate index (project_name_grams) of the new rows
                 grams_ms = (t_projects - t_rows).as_millis() as u64,
                 stages_ms = (t_stages - t_projects).as_millis() as u64,
-                // waiting for the look-alike matching that ran beside the writes, and writing them
-                pairs_ms = (t_pairs - t_stages).as_millis() as u64,
-                audit_wait_ms = (t_audit_built - t_pairs).as_millis() as u64,
-                audit_ms = (t0.elapsed() - t_audit_built).as_millis() as u64,
+                audit_wait_ms = (t_audit_built - t_stages).as_millis() as u64,
+                audit_ms = (t_audited - t_audit_built).as_millis() as u64,
+                // waiting for the look-alike matching that ran beside the writes, writing its
+                // pairs, and the signals of those beyond the account's reach
+                pairs_wait_ms = (t_matched - t_audited).as_millis() as u64,
+                pairs_write_ms = (t_pairs_written - t_matched).as_millis() as u64,
+                signals_ms = (t_pairs - t_pairs_written).as_millis() as u64,
                 "projects written"
             );
         }
