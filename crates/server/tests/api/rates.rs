@@ -1092,4 +1092,57 @@ async fn kept_rate_sums_agree_with_the_projects_after_each_change() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let ended = figures().await;
     assert_eq!(ended, (start.0, start.1, ended.2, start.3));
+
+    // a sheet of three signed projects over two counties, written in one statement (on
+    // PostgreSQL the counties are marked once per statement, migration 0052)
+    let header = [
+        "项目名称",
+        "投资方",
+        "统一社会信用代码",
+        "资金来源",
+        "行业代码",
+        "合同资金（万元）",
+        "合同外资（万美元）",
+        "签约日期",
+        "落户地",
+        "园区/乡镇",
+        "项目阶段",
+        "开工日期",
+    ];
+    let row = |name: &'static str, county: &'static str| {
+        [
+            name,
+            "湖南汇总核对科技有限公司",
+            "914403001922038216",
+            "省外境内",
+            "39",
+            "800",
+            "",
+            "2026-03-18",
+            county,
+            "",
+            "已签约",
+            "",
+        ]
+    };
+    let rows = [
+        header,
+        row("南县表格导入一号项目", "南县"),
+        row("南县表格导入二号项目", "南县"),
+        row("沅江表格导入项目", "沅江市"),
+    ];
+    let slices: Vec<&[&str]> = rows.iter().map(|r| &r[..]).collect();
+    let (status, body) = yy
+        .upload_file(
+            "/api/projects/import/commit",
+            ledger_workbook(&slices),
+            "ledger.xlsx",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["inserted"], 3, "{body}");
+    assert_eq!(
+        figures().await,
+        (ended.0 + 2, ended.1, ended.2, ended.3 + 1)
+    );
 }
