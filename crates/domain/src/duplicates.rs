@@ -653,7 +653,8 @@ fn phase_label(n: u32) -> String {
 /// day and whether its investor is named in Latin letters.
 #[derive(Debug, Clone, Default)]
 pub struct Prepared {
-    pub candidate: Candidate,
+    /// Private, so that it cannot change apart from what was worked out from it.
+    candidate: Candidate,
     bigrams: Bigrams,
     day: Option<i64>,
     latin: bool,
@@ -707,6 +708,10 @@ impl Prepared {
             industry_key,
             candidate,
         }
+    }
+
+    pub fn candidate(&self) -> &Candidate {
+        &self.candidate
     }
 
     /// [`same_investor_name`] of the two cores, without comparing texts that cannot match.

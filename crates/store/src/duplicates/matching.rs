@@ -274,7 +274,7 @@ impl Index {
         if let Some(code) = &e.investor_credit_code {
             self.by_code.entry(code.clone()).or_default().push(i);
         }
-        for g in index_grams(&prepared.candidate) {
+        for g in index_grams(prepared.candidate()) {
             self.by_gram.entry(g).or_default().push(i);
         }
         self.entry_ids.push(e.id);
@@ -371,7 +371,7 @@ impl Index {
         // The rarest grams, as the gram index is looked up (`sharing_grams`), here with the
         // exact counts of the entries in memory: a sheet of 100,000 rows over a province would
         // otherwise walk every 基地 and 智能 for every row.
-        let counted = lookup_grams(&mine.candidate)
+        let counted = lookup_grams(mine.candidate())
             .into_iter()
             .map(|g| {
                 let n = self.by_gram.get(&g).map_or(0, |p| earlier(p, before).len()) as i64;
