@@ -277,52 +277,6 @@ pub fn name_key(name: &str) -> String {
     s.chars().filter(|c| c.is_alphanumeric()).collect()
 }
 
-/// A name key's character bigrams, sorted, so one name can be compared with many without
-/// recomputing them (imports compare each new name with its neighbours).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Bigrams(Vec<(char, char)>);
-
-impl Bigrams {
-    pub fn of(key: &str) -> Self {
-        let chars: Vec<char> = key.chars().collect();
-        let mut grams: Vec<(char, char)> = if chars.len() < 2 {
-            chars.iter().map(|&c| (c, ' ')).collect()
-        } else {
-            chars.windows(2).map(|w| (w[0], w[1])).collect()
-        };
-        grams.sort_unstable();
-        Self(grams)
-    }
-
-    /// Similarity 0–100: twice the bigrams the two have in common (as multisets) over the
-    /// bigrams of both (Dice coefficient).
-    pub fn similarity(&self, other: &Self) -> u32 {
-        let (x, y) = (&self.0, &other.0);
-        if x.is_empty() || y.is_empty() {
-            return 0;
-        }
-        let (mut i, mut j, mut shared) = (0, 0, 0);
-        while i < x.len() && j < y.len() {
-            match x[i].cmp(&y[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    shared += 1;
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        (200 * shared / (x.len() + y.len())) as u32
-    }
-}
-
-/// Similarity of two name keys, 0–100: the share of character bigrams they have in common
-/// (Dice coefficient), which tolerates reordering and small edits in Chinese names.
-pub fn name_similarity(a: &str, b: &str) -> u32 {
-    Bigrams::of(a).similarity(&Bigrams::of(b))
-}
-
 /// Days between two steps of the "四即" chain (签约即供地、交地即交证、拿证即开工、竣工即投产).
 pub fn days_between(from: time::Date, to: time::Date) -> i64 {
     (to - from).whole_days()
@@ -505,28 +459,6 @@ mod tests {
             name_key("某某科技年产１０万吨")
         );
         assert_eq!(name_key("中联重科（益阳）产业园项目"), "中联重科产业园");
-    }
-
-    #[test]
-    fn similarity_scores() {
-        assert_eq!(name_similarity("中联重科产业园", "中联重科产业园"), 100);
-        assert!(name_similarity("中联重科产业园", "中联重科智能产业园") >= 70);
-        assert!(name_similarity("中联重科产业园", "比亚迪电池") < 20);
-        assert_eq!(name_similarity("", "x"), 0);
-        assert_eq!(name_similarity("x", "x"), 100);
-    }
-
-    #[test]
-    fn repeated_bigrams_count_once_per_occurrence() {
-        // "哈哈哈" has the bigram 哈哈 twice; "哈哈" once: one shared of three in all.
-        assert_eq!(name_similarity("哈哈哈", "哈哈"), 66);
-        assert_eq!(name_similarity("哈哈哈", "哈哈哈"), 100);
-        let a = Bigrams::of("中联重科产业园");
-        assert_eq!(a.similarity(&Bigrams::of("中联重科产业园")), 100);
-        assert_eq!(
-            a.similarity(&Bigrams::of("中联重科智能产业园")),
-            name_similarity("中联重科产业园", "中联重科智能产业园")
-        );
     }
 
     #[test]

@@ -19,7 +19,11 @@ const HEADER: &[&str] = &[
     "重点项目",
 ];
 
-fn row(name: &str) -> Vec<String> {
+/// The column of 落户地 in [`HEADER`].
+pub(crate) const COUNTY: usize = 8;
+
+/// A signed 南县 project's row under [`HEADER`].
+pub(crate) fn row(name: &str) -> Vec<String> {
     [
         name,
         "湖南某某科技有限公司",
@@ -40,7 +44,7 @@ fn row(name: &str) -> Vec<String> {
     .collect()
 }
 
-fn sheet(rows: &[Vec<String>]) -> Vec<u8> {
+pub(crate) fn sheet(rows: &[Vec<String>]) -> Vec<u8> {
     let mut all: Vec<Vec<&str>> = vec![HEADER.to_vec()];
     all.extend(rows.iter().map(|r| r.iter().map(String::as_str).collect()));
     let slices: Vec<&[&str]> = all.iter().map(Vec::as_slice).collect();
@@ -231,7 +235,7 @@ async fn bad_rows_are_named_by_row_and_column_and_nothing_is_written() {
     let mut text = row("文字金额项目");
     text[5] = "一千万".into();
     let mut elsewhere = row("外县项目");
-    elsewhere[8] = "沅江市".into();
+    elsewhere[COUNTY] = "沅江市".into();
     let mut missing = row("");
     missing[10] = "".into();
     let (status, preview) = nx

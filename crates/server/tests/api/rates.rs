@@ -1095,49 +1095,16 @@ async fn kept_rate_sums_agree_with_the_projects_after_each_change() {
 
     // a sheet of three signed projects over two counties, written in one statement (on
     // PostgreSQL the counties are marked once per statement, migration 0052)
-    let header = [
-        "项目名称",
-        "投资方",
-        "统一社会信用代码",
-        "资金来源",
-        "行业代码",
-        "合同资金（万元）",
-        "合同外资（万美元）",
-        "签约日期",
-        "落户地",
-        "园区/乡镇",
-        "项目阶段",
-        "开工日期",
-    ];
-    let row = |name: &'static str, county: &'static str| {
-        [
-            name,
-            "湖南汇总核对科技有限公司",
-            "914403001922038216",
-            "省外境内",
-            "39",
-            "800",
-            "",
-            "2026-03-18",
-            county,
-            "",
-            "已签约",
-            "",
-        ]
-    };
-    let rows = [
-        header,
-        row("南县表格导入一号项目", "南县"),
-        row("南县表格导入二号项目", "南县"),
-        row("沅江表格导入项目", "沅江市"),
-    ];
-    let slices: Vec<&[&str]> = rows.iter().map(|r| &r[..]).collect();
+    use crate::ledger_sheet::{row, sheet, COUNTY};
+    let mut yuanjiang = row("沅江表格导入项目");
+    yuanjiang[COUNTY] = "沅江市".to_owned();
+    let file = sheet(&[
+        row("南县表格导入一号项目"),
+        row("南县表格导入二号项目"),
+        yuanjiang,
+    ]);
     let (status, body) = yy
-        .upload_file(
-            "/api/projects/import/commit",
-            ledger_workbook(&slices),
-            "ledger.xlsx",
-        )
+        .upload_file("/api/projects/import/commit", file, "ledger.xlsx")
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["inserted"], 3, "{body}");
