@@ -245,6 +245,20 @@ async fn main() -> anyhow::Result<()> {
                     }
                 }
             });
+            // Look-alike matching of large sheets' projects is started by their import; this
+            // resumes what an instance left when it stopped (its hold runs out in two minutes).
+            let matcher = store.clone();
+            tokio::spawn(async move {
+                let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+                loop {
+                    every_minute.tick().await;
+                    match matcher.match_waiting_projects().await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(projects = n, "waiting projects matched"),
+                        Err(e) => tracing::warn!(error = %e, "matching waiting projects failed"),
+                    }
+                }
+            });
             ops::spawn_housekeeping(
                 store.clone(),
                 config.audit_retention_days,

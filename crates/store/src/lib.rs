@@ -140,4 +140,16 @@ impl Store {
     pub fn housekeeping(&self) -> housekeeping::Housekeeping<'_> {
         housekeeping::Housekeeping::new(&self.db, &self.settings)
     }
+
+    /// Matches the projects of large sheets still waiting for their look-alike matching (on
+    /// start-up, and every minute in case an instance stopped in the middle), unless another
+    /// instance is matching them. Returns how many this call matched.
+    pub async fn match_waiting_projects(&self) -> Result<usize, StoreError> {
+        duplicates::drain(&self.db, &self.settings).await
+    }
+
+    /// How many projects wait for their look-alike matching.
+    pub async fn projects_waiting_for_matching(&self) -> Result<i64, StoreError> {
+        duplicates::waiting(&self.db).await
+    }
 }

@@ -84,6 +84,63 @@ impl Actor {
     }
 }
 
+/// An account named by its id or by its username.
+pub(crate) enum Account<'a> {
+    Id(i64),
+    Name(&'a str),
+}
+
+/// id, username, display name, role, region, unit
+type AccountRow = (i64, String, String, String, Option<String>, Option<i64>);
+
+impl Actor {
+    /// The actor of an account, outside any request (work done later on its behalf, demo
+    /// data); none when the account does not exist.
+    pub(crate) async fn read(db: &Db, account: Account<'_>) -> Result<Option<Actor>, StoreError> {
+        let sql = "SELECT id, username, display_name, role, region_code, unit_id FROM users";
+        let row: Option<AccountRow> = match account {
+            Account::Id(id) => {
+                sqlx::query_as(&format!("{sql} WHERE id = $1"))
+                    .bind(id)
+                    .fetch_optional(&db.pool)
+                    .await?
+            }
+            Account::Name(name) => {
+                sqlx::query_as(&format!("{sql} WHERE username = $1"))
+                    .bind(name)
+                    .fetch_optional(&db.pool)
+                    .await?
+            }
+        };
+        let Some((user_id, username, display_name, role, region, unit_id)) = row else {
+            return Ok(None);
+        };
+        let role = Role::parse(&role)
+            .ok_or_else(|| StoreError::Config(format!("{username} 的角色无效")))?;
+        let region_code = region
+            .as_deref()
+            .map(|r| {
+                RegionCode::parse(r)
+                    .map_err(|e| StoreError::Internal(format!("{username} 的地区 {r}：{e}")))
+            })
+            .transpose()?;
+        let scope = match &region_code {
+            Some(r) => Scope::Region(r.clone()),
+            None => Scope::Nationwide,
+        };
+        Ok(Some(Actor {
+            user_id,
+            username,
+            display_name,
+            role,
+            region_code,
+            unit_id,
+            scope,
+            request_id: None,
+        }))
+    }
+}
+
 /// The projects within an actor's region scope that it may read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ProjectReach {

@@ -30,6 +30,11 @@ pub struct AuthSettings {
     /// each such signal is audited); `superior` shows the pair only to readers who see both
     /// projects (their common superior).
     pub cross_scope_duplicates: CrossScopeDuplicates,
+    /// A ledger sheet of more rows than this commits its projects and has them matched for
+    /// look-alikes right after, in the background (`duplicates::queue`), instead of within
+    /// the import: a province's ledger moved in from another system returns in the time its
+    /// rows take to write. Smaller sheets are matched within their transaction.
+    pub look_alike_background_rows: usize,
     /// Days a password may be used before it must be changed (口令定期更换); 0: never.
     pub password_max_age_days: i64,
     /// The file holding the key that encrypts two-factor secrets in the database; created
@@ -70,6 +75,7 @@ impl Default for AuthSettings {
             max_failed_per_address: 30,
             address_window_minutes: 15,
             cross_scope_duplicates: CrossScopeDuplicates::Signal,
+            look_alike_background_rows: 2_000,
             password_max_age_days: 90,
             secret_key_file: None,
         }

@@ -1001,3 +1001,184 @@ async fn a_stage_sheet_row_shows_every_wrong_cell_at_once() {
     assert!(message(2, "D").contains("已完工"), "{preview}");
     assert_eq!(message(3, "E"), "请填写变更日期");
 }
+
+/// The look-alike pairs in 南县's pool, each as its two names (sorted), score and reasons.
+async fn pool_pairs(user: &User) -> Vec<(String, String, i64, String)> {
+    let mut pairs: Vec<_> = user
+        .items("/api/duplicates")
+        .await
+        .iter()
+        .map(|d| {
+            let mut names = [
+                d["project_name"].as_str().unwrap().to_owned(),
+                d["other_project_name"].as_str().unwrap().to_owned(),
+            ];
+            names.sort();
+            let [a, b] = names;
+            (a, b, d["score"].as_i64().unwrap(), d["reasons"].to_string())
+        })
+        .collect();
+    pairs.sort();
+    pairs
+}
+
+/// A 南县 sheet with a re-entry of a ledger project, two rows copying each other and two
+/// unrelated rows, then a form entry copying one row; what the pool holds afterwards.
+async fn sheet_then_form(
+    app: &TestApp,
+    store: &luodi_store::Store,
+) -> Vec<(String, String, i64, String)> {
+    let nx = app.login("nx_bureau").await;
+    let (status, existing) = nx
+        .post(
+            "/api/projects",
+            crate::ledger::project_input(&nx, "华实稻虾米精深加工项目").await,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{existing}");
+    let mut row3 = row("南县羽绒服装智能工厂");
+    row3[2] = "".into();
+    let mut row4 = row("湖南南县羽绒服装智能工厂（一期）");
+    row4[1] = "另一家投资公司".into();
+    row4[2] = "".into();
+    let mut unrelated = row("洞庭冷链物流园");
+    unrelated[1] = "洞庭冷链物流有限公司".into();
+    unrelated[2] = "".into();
+    let file = sheet(&[
+        row("華實稻蝦米精深加工項目"),
+        row3,
+        row4,
+        unrelated,
+        row("华实稻虾米精深加工项目（二期）"),
+    ]);
+    let (status, result) = nx
+        .upload_file("/api/projects/import/commit", file, "ledger.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{result}");
+    assert_eq!(result["inserted"], 5);
+    let waiting = store.projects_waiting_for_matching().await.unwrap();
+    // The form entry re-enters row 3 under its own wording (same investor, amount, date).
+    let mut input = crate::ledger::project_input(&nx, "南县羽绒服装智能工厂项目").await;
+    input["investor_name"] = json!("湖南某某科技有限公司");
+    input["investor_credit_code"] = json!(null);
+    input["credit_code_missing_reason"] = json!("企业尚未注册，注册后补填代码");
+    input["industry_code"] = json!("39");
+    input["contract_fen"] = json!(12_000_500_000_i64);
+    let (status, form) = nx.post("/api/projects", input).await;
+    assert_eq!(status, StatusCode::CREATED, "{form}");
+    if waiting > 0 {
+        // The form entry met the waiting rows of its county already.
+        assert!(
+            pool_pairs(&nx)
+                .await
+                .iter()
+                .any(|(a, b, _, _)| a == "南县羽绒服装智能工厂" && b == "南县羽绒服装智能工厂项目"),
+            "{:?}",
+            pool_pairs(&nx).await
+        );
+    }
+    pool_pairs(&nx).await
+}
+
+/// A sheet larger than `look_alike_background_rows` commits without its matching; the
+/// matcher (held by another instance here until released) then finds exactly the pairs the
+/// import would have found, a form entry made meanwhile meets the waiting rows, no pair is
+/// raised twice, and fund records of the waiting projects cannot be confirmed until then.
+#[tokio::test]
+async fn a_large_sheet_is_matched_after_it_commits_exactly_as_within_the_import() {
+    use sqlx::Connection;
+    let (within, within_store) = spawn_app_with_store(Default::default(), Default::default()).await;
+    let expected = sheet_then_form(&within, &within_store).await;
+    assert!(
+        expected
+            .iter()
+            .any(|(a, b, _, _)| a == "华实稻虾米精深加工项目" && b == "華實稻蝦米精深加工項目"),
+        "{expected:?}"
+    );
+
+    let settings = luodi_store::AuthSettings {
+        look_alike_background_rows: 3,
+        ..Default::default()
+    };
+    let (app, store) = spawn_app_with_store(settings, Default::default()).await;
+    let mut db = sqlx::AnyConnection::connect(&app.database_url)
+        .await
+        .unwrap();
+    sqlx::query(
+        "UPDATE look_alike_matcher SET held_by = 'another-instance', held_until = '9999-12-31T00:00:00Z'",
+    )
+    .execute(&mut db)
+    .await
+    .unwrap();
+    let nx = app.login("nx_bureau").await;
+    let before_form = {
+        let pairs = sheet_then_form(&app, &store).await;
+        assert_eq!(store.projects_waiting_for_matching().await.unwrap(), 5);
+        pairs
+    };
+    // Only the form entry's own pairs so far.
+    assert!(
+        before_form
+            .iter()
+            .all(|(a, b, _, _)| a == "南县羽绒服装智能工厂项目" || b == "南县羽绒服装智能工厂项目"),
+        "{before_form:?}"
+    );
+    let projects = nx.items("/api/projects?q=冷链").await;
+    let cold_chain = projects[0]["id"].as_i64().unwrap();
+    let (status, record) = nx
+        .post(
+            &format!("/api/projects/{cold_chain}/funds"),
+            json!({ "period": "2026-04", "amount": 300_000_000_i64, "currency": "CNY",
+                    "kind": "fixed_asset" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{record}");
+    let yy = app.login("yy_bureau").await;
+    let review = |record: &serde_json::Value| {
+        (
+            format!("/api/funds/{}/review", record["id"]),
+            json!({ "decision": "confirm", "version": record["version"] }),
+        )
+    };
+    let (path, body) = review(&record);
+    let (status, refused) = yy.post(&path, body).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("疑似重复比对尚未完成"),
+        "{refused}"
+    );
+
+    // Another instance holds the matcher: this one leaves the queue alone.
+    assert_eq!(store.match_waiting_projects().await.unwrap(), 0);
+    sqlx::query("UPDATE look_alike_matcher SET held_until = '2000-01-01T00:00:00Z'")
+        .execute(&mut db)
+        .await
+        .unwrap();
+    // Its hold ran out: the queue is matched.
+    assert_eq!(store.match_waiting_projects().await.unwrap(), 5);
+    assert_eq!(store.projects_waiting_for_matching().await.unwrap(), 0);
+    assert_eq!(pool_pairs(&nx).await, expected);
+    let held: (Option<String>,) = sqlx::query_as("SELECT held_by FROM look_alike_matcher")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(held.0, None, "the hold is given back");
+    let grams: i64 = sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT project_id) FROM project_name_grams WHERE gram = '#2'",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    let projects: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM projects")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(grams, projects, "every project is in the gram index");
+
+    let (path, body) = review(&record);
+    let (status, confirmed) = yy.post(&path, body).await;
+    assert_eq!(status, StatusCode::OK, "{confirmed}");
+}

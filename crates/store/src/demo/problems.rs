@@ -10,10 +10,9 @@ use crate::kit::db::Db;
 use crate::kit::error::StoreError;
 use crate::kit::filter::Bind;
 use crate::problems::{AssignInput, ProblemRegistration, ProblemText};
-use crate::scoped::{Actor, Scoped};
+use crate::scoped::{Account, Actor, Scoped};
 use crate::AuthSettings;
 use luodi_domain::problems::ProblemCategory;
-use luodi_domain::{RegionCode, Role, Scope};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
@@ -22,39 +21,8 @@ use time::Duration;
 
 const COUNTY: &str = "430921";
 
-/// id, display name, role, region, unit
-type UserRow = (i64, String, String, Option<String>, Option<i64>);
-
 pub(super) async fn actor(db: &Db, username: &str) -> Result<Option<Actor>, StoreError> {
-    let row: Option<UserRow> = sqlx::query_as(
-        "SELECT id, display_name, role, region_code, unit_id FROM users WHERE username = $1",
-    )
-    .bind(username)
-    .fetch_optional(&db.pool)
-    .await?;
-    let Some((id, name, role, region, unit_id)) = row else {
-        return Ok(None);
-    };
-    let role = Role::parse(&role).ok_or(StoreError::Config(format!("{username} 的角色无效")))?;
-    let region = region
-        .map(|r| RegionCode::parse(&r))
-        .transpose()
-        .ok()
-        .flatten();
-    let scope = match &region {
-        Some(r) => Scope::Region(r.clone()),
-        None => Scope::Nationwide,
-    };
-    Ok(Some(Actor {
-        user_id: id,
-        username: username.to_owned(),
-        display_name: name,
-        role,
-        region_code: region,
-        unit_id,
-        scope,
-        request_id: None,
-    }))
+    Actor::read(db, Account::Name(username)).await
 }
 
 fn in_days(days: i64) -> String {

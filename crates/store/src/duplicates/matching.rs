@@ -453,6 +453,11 @@ impl Index {
         let ids = sharing_grams(conn, &book, new).await?;
         let mut index = Self::new(book);
         index.load(conn, &ids).await?;
+        // Projects of a large sheet still waiting for their matching are not in the gram
+        // index yet: those of the same county or name key are compared as a sheet's are.
+        for e in queued_near(conn, new).await? {
+            index.add(e);
+        }
         if new.investor_credit_code.is_some() {
             let rows: Vec<Entry> = sqlx::query_as(&format!(
                 "SELECT {COLUMNS} FROM projects WHERE investor_credit_code = $1 AND id <> $2"
@@ -472,16 +477,10 @@ impl Index {
         conn: &mut sqlx::AnyConnection,
         ids: &[i64],
     ) -> Result<(), StoreError> {
-        for chunk in ids.chunks(500) {
-            let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
-            let rows: Vec<Entry> = sqlx::query_as(&format!(
-                "SELECT {COLUMNS} FROM projects WHERE id IN ({})",
-                list.join(", ")
-            ))
-            .fetch_all(&mut *conn)
-            .await?;
-            rows.into_iter().for_each(|e| self.add(e));
-        }
+        entries_by_id(conn, ids)
+            .await?
+            .into_iter()
+            .for_each(|e| self.add(e));
         Ok(())
     }
 
@@ -489,11 +488,14 @@ impl Index {
     /// project anywhere sharing a credit code or a name key with one of them, and — for a
     /// sheet of up to [`LOOKED_UP_ROWS`] rows — each row's candidates in the gram index, as
     /// the form looks them up, so that a copy in another county is met whatever its name.
+    /// Projects in `apart` are left out (the batch itself, when it is stored already: the
+    /// queued rows of a large sheet).
     pub async fn for_batch(
         conn: &mut sqlx::AnyConnection,
         backend: Backend,
         book: Arc<PlaceBook>,
         news: &[Entry],
+        apart: &HashSet<i64>,
     ) -> Result<Self, StoreError> {
         let t0 = std::time::Instant::now();
         let mut index = Self::new(book);
@@ -527,6 +529,7 @@ impl Index {
                 q.fetch_all(&mut *conn)
                     .await?
                     .into_iter()
+                    .filter(|e| !apart.contains(&e.id))
                     .for_each(|e| index.add(e));
             }
         }
@@ -537,7 +540,7 @@ impl Index {
             }
             let ids: Vec<i64> = ids
                 .into_iter()
-                .filter(|id| !index.ids.contains(id))
+                .filter(|id| !index.ids.contains(id) && !apart.contains(id))
                 .collect();
             index.load(conn, &ids).await?;
         }
@@ -577,6 +580,50 @@ async fn sharing_grams(
         q = q.bind(g);
     }
     Ok(q.fetch_all(&mut *conn).await?)
+}
+
+/// The stored projects of `ids`, by id (ids written into the statement, 5,000 at a time,
+/// unprepared: see `signal_entries`).
+pub(crate) async fn entries_by_id(
+    conn: &mut sqlx::AnyConnection,
+    ids: &[i64],
+) -> Result<Vec<Entry>, StoreError> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(5_000) {
+        let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+        let rows: Vec<Entry> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM projects WHERE id IN ({}) ORDER BY id",
+            list.join(", ")
+        ))
+        .persistent(false)
+        .fetch_all(&mut *conn)
+        .await?;
+        found.extend(rows);
+    }
+    Ok(found)
+}
+
+/// The projects waiting in the look-alike queue in `new`'s county or with its name key.
+pub(crate) async fn queued_near(
+    conn: &mut sqlx::AnyConnection,
+    new: &Entry,
+) -> Result<Vec<Entry>, StoreError> {
+    let any: Option<i64> = sqlx::query_scalar("SELECT project_id FROM look_alike_queue LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    if any.is_none() {
+        return Ok(Vec::new());
+    }
+    let queued = "EXISTS (SELECT 1 FROM look_alike_queue q WHERE q.project_id = p.id)";
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM projects p WHERE p.region_code = $1 AND p.id <> $3 AND {queued} \
+         UNION SELECT {COLUMNS} FROM projects p WHERE p.name_key = $2 AND p.id <> $3 AND {queued}"
+    ))
+    .bind(&new.region_code)
+    .bind(&new.name_key)
+    .bind(new.id)
+    .fetch_all(&mut *conn)
+    .await?)
 }
 
 /// Writes the gram index of projects (replacing what they had), so later projects meet them.
@@ -634,6 +681,7 @@ pub(crate) async fn write_grams(
 
 /// Indexes the projects that are not yet (stored before the index, loaded in bulk, or indexed
 /// by an older normalisation), a thousand per transaction. Run on start-up and after bulk loads.
+/// Projects waiting in the look-alike queue are left to their matching, which indexes them.
 pub(crate) async fn index_missing(db: &Db) -> Result<usize, StoreError> {
     let book = place_book(db).await?;
     let mut done = 0;
@@ -641,7 +689,8 @@ pub(crate) async fn index_missing(db: &Db) -> Result<usize, StoreError> {
         let mut tx = db.pool.begin().await?;
         let rows: Vec<Entry> = sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM projects p WHERE NOT EXISTS (SELECT 1 FROM project_name_grams g \
-             WHERE g.gram = $1 AND g.project_id = p.id) ORDER BY id LIMIT 1000"
+             WHERE g.gram = $1 AND g.project_id = p.id) AND NOT EXISTS (SELECT 1 FROM \
+             look_alike_queue q WHERE q.project_id = p.id) ORDER BY id LIMIT 1000"
         ))
         .bind(INDEXED)
         .fetch_all(&mut *tx)

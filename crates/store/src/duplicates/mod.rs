@@ -3,11 +3,13 @@
 //! anywhere), the review pool, and the reviewers' decisions.
 
 mod matching;
+mod queue;
 
 pub(crate) use matching::{
     gram_rows, index_missing, index_projects, place_book, write_grams, write_pairs, Entry, Index,
     Pair, PlaceBook,
 };
+pub(crate) use queue::{drain, enqueue, in_background, is_waiting, start, waiting};
 
 use crate::audit::{self, Change};
 use crate::kit::clock;
@@ -50,6 +52,8 @@ pub(crate) async fn record(
     .into_iter()
     .collect();
     index_projects(conn, backend, &book, std::slice::from_ref(&entry), true).await?;
+    // Matched here, a project waiting after a large sheet's import is not matched again.
+    queue::dequeue(conn, id).await?;
     let pairs = Index::around(conn, book, &entry)
         .await?
         .matches_except(&entry, &known);

@@ -5,6 +5,7 @@ pub mod evidence;
 pub mod sheet;
 
 use crate::audit::{self, Change};
+use crate::duplicates;
 use crate::kit::clock;
 use crate::kit::db::Flag;
 use crate::kit::error::{Checks, StoreError};
@@ -848,6 +849,15 @@ impl Funds<'_> {
                 field: "project".into(),
                 message: format!(
                     "项目“{}”在疑似重复核查池中待核查，须待上级核查后才能确认其资金到位（可先退回或暂缓）",
+                    record.project_name
+                ),
+            });
+        }
+        if confirm && duplicates::is_waiting(&self.db.pool, record.project_id).await? {
+            return Err(StoreError::Conflict {
+                field: "project".into(),
+                message: format!(
+                    "项目“{}”随大批量台账导入，疑似重复比对尚未完成（通常在导入后几分钟内完成），完成后才能确认其资金到位",
                     record.project_name
                 ),
             });

@@ -1212,26 +1212,32 @@ impl Ledger<'_> {
             })
             .collect();
         let book = duplicates::place_book(&self.db).await?;
+        // A large sheet is matched after it commits, in the background (`duplicates::queue`).
+        let background =
+            entries.len() > 1 && duplicates::in_background(&self.settings, entries.len());
         // Look-alikes among the projects already stored, and among the new ones in order. One
         // project is looked up in this transaction. A sheet's look-ups and matching run beside
         // the writes, reading on a connection of their own: the stored projects they compare
         // with are the same either way (on SQLite this transaction holds the write lock, so
         // nobody else adds any; the new ones are matched with each other in memory).
         let matching = match entries.as_slice() {
+            _ if background => Matching::Ready(Vec::new()),
             [one] => Matching::Ready(Index::around(conn, book.clone(), one).await?.matches(one)),
             _ => {
                 let entries = entries.clone();
                 let book = book.clone();
+                let none = HashSet::new();
                 // A connection of its own only when one is free right now: waiting for one
                 // while holding this transaction's could deadlock imports running at once.
                 let task = match self.db.pool.try_acquire() {
                     Some(mut reader) => tokio::spawn(async move {
-                        let index = Index::for_batch(&mut reader, backend, book, &entries).await?;
+                        let index =
+                            Index::for_batch(&mut reader, backend, book, &entries, &none).await?;
                         drop(reader);
                         match_in_order(index, entries).await
                     }),
                     None => {
-                        let index = Index::for_batch(conn, backend, book, &entries).await?;
+                        let index = Index::for_batch(conn, backend, book, &entries, &none).await?;
                         tokio::spawn(match_in_order(index, entries))
                     }
                 };
@@ -1265,10 +1271,10 @@ impl Ledger<'_> {
         let mut projects = Vec::with_capacity(items.len());
         let mut stages = Vec::with_capacity(items.len());
         // The new projects' gram index rows, worked out on another core too.
-        let grams = {
+        let grams = (!background).then(|| {
             let (book, entries) = (book.clone(), entries.clone());
             tokio::task::spawn_blocking(move || duplicates::gram_rows(&book, &entries))
-        };
+        });
         for (((c, input, how), e), &id) in items.iter().zip(entries).zip(&ids) {
             let text = |s: &Option<String>| Bind::OptText(opt(s));
             let date = |i: usize| Bind::OptText(c.dates[i].clone());
@@ -1323,10 +1329,14 @@ impl Ledger<'_> {
         let t_build = t0.elapsed();
         bulk::insert_rows(conn, backend, "projects", &PROJECT_COLUMNS, projects).await?;
         let t_rows = t0.elapsed();
-        let grams = grams
-            .await
-            .map_err(|e| StoreError::Internal(e.to_string()))?;
-        duplicates::write_grams(conn, backend, grams).await?;
+        if let Some(grams) = grams {
+            let grams = grams
+                .await
+                .map_err(|e| StoreError::Internal(e.to_string()))?;
+            duplicates::write_grams(conn, backend, grams).await?;
+        } else {
+            duplicates::enqueue(conn, &ids, self.actor.user_id, &now).await?;
+        }
         let t_projects = t0.elapsed();
         bulk::insert_rows(
             conn,

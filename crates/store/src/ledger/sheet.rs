@@ -3,6 +3,7 @@
 //! same rules as the form; a commit writes every row in one transaction or none.
 
 use super::Ledger;
+use crate::duplicates;
 use crate::kit::error::{RowError, StoreError};
 use crate::kit::filter::Filter;
 use crate::ledger::stages::STAGE_CHOICES;
@@ -572,6 +573,9 @@ impl SheetImport for ProjectsSheet {
             write_ms = started.elapsed().as_millis() as u64,
             "ledger import committed"
         );
+        if duplicates::in_background(&scoped.settings, items.len()) {
+            duplicates::start(&scoped.db, scoped.settings.clone());
+        }
         Ok(rows.len())
     }
 }
