@@ -4593,6 +4593,12 @@ export interface components {
                  *     records cannot be confirmed until the pair is decided.
                  */
                 in_duplicate_pool: boolean;
+                /**
+                 * @description Whether the project, imported with a large sheet, still waits for its look-alike
+                 *     matching (seconds to a minute after the import): its fund records cannot be confirmed
+                 *     until then.
+                 */
+                look_alike_pending: boolean;
                 /** @description Whether a revisit form (回访登记表) is on file: what meets the tier rule's obligation. */
                 has_revisit_form: boolean;
                 derived: components["schemas"]["Derived"];
@@ -5009,6 +5015,12 @@ export interface components {
              *     records cannot be confirmed until the pair is decided.
              */
             in_duplicate_pool: boolean;
+            /**
+             * @description Whether the project, imported with a large sheet, still waits for its look-alike
+             *     matching (seconds to a minute after the import): its fund records cannot be confirmed
+             *     until then.
+             */
+            look_alike_pending: boolean;
             /** @description Whether a revisit form (回访登记表) is on file: what meets the tier rule's obligation. */
             has_revisit_form: boolean;
             derived: components["schemas"]["Derived"];

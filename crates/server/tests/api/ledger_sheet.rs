@@ -1125,6 +1125,10 @@ async fn a_large_sheet_is_matched_after_it_commits_exactly_as_within_the_import(
     );
     let projects = nx.items("/api/projects?q=冷链").await;
     let cold_chain = projects[0]["id"].as_i64().unwrap();
+    assert_eq!(projects[0]["look_alike_pending"], true);
+    let pending = |detail: &serde_json::Value| detail["project"]["look_alike_pending"].clone();
+    let (_, detail) = nx.get(&format!("/api/projects/{cold_chain}")).await;
+    assert_eq!(pending(&detail), true, "{detail}");
     let (status, record) = nx
         .post(
             &format!("/api/projects/{cold_chain}/funds"),
@@ -1178,6 +1182,8 @@ async fn a_large_sheet_is_matched_after_it_commits_exactly_as_within_the_import(
         .unwrap();
     assert_eq!(grams, projects, "every project is in the gram index");
 
+    let (_, detail) = nx.get(&format!("/api/projects/{cold_chain}")).await;
+    assert_eq!(pending(&detail), false, "{detail}");
     let (path, body) = review(&record);
     let (status, confirmed) = yy.post(&path, body).await;
     assert_eq!(status, StatusCode::OK, "{confirmed}");

@@ -160,6 +160,11 @@ pub struct Project {
     /// records cannot be confirmed until the pair is decided.
     #[schema(value_type = bool)]
     pub in_duplicate_pool: Flag,
+    /// Whether the project, imported with a large sheet, still waits for its look-alike
+    /// matching (seconds to a minute after the import): its fund records cannot be confirmed
+    /// until then.
+    #[schema(value_type = bool)]
+    pub look_alike_pending: Flag,
     /// Whether a revisit form (回访登记表) is on file: what meets the tier rule's obligation.
     #[schema(value_type = bool)]
     pub has_revisit_form: Flag,
@@ -346,6 +351,8 @@ macro_rules! project_columns {
         AND dp.status = 'pending') OR EXISTS (SELECT 1 FROM duplicate_candidates dp \
         WHERE dp.other_project_id = p.id AND dp.status = 'pending') THEN 1 ELSE 0 END \
         AS in_duplicate_pool, \
+        CASE WHEN EXISTS (SELECT 1 FROM look_alike_queue lq WHERE lq.project_id = p.id) \
+        THEN 1 ELSE 0 END AS look_alike_pending, \
         CASE WHEN EXISTS (SELECT 1 FROM revisit_forms rf WHERE rf.project_id = p.id) \
         THEN 1 ELSE 0 END AS has_revisit_form "
     };
