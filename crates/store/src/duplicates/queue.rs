@@ -203,6 +203,23 @@ async fn pass(db: &Db, settings: &AuthSettings, me: &str) -> Result<usize, Store
     }
     let ids: Vec<i64> = queued.iter().map(|(id, _)| *id).collect();
     let entries = entries_by_id(&mut reader, &ids).await?;
+    if entries.len() < ids.len() {
+        // Projects are never deleted; should a queued one be missing all the same (a database
+        // edited by hand), its row is dropped rather than read again at every pass.
+        let found: HashSet<i64> = entries.iter().map(|e| e.id).collect();
+        let missing: Vec<i64> = ids
+            .iter()
+            .copied()
+            .filter(|id| !found.contains(id))
+            .collect();
+        tracing::warn!(
+            ?missing,
+            "queued projects not found; taken out of the look-alike queue"
+        );
+        let mut tx = db.pool.begin().await?;
+        claim(&mut tx, missing.into_iter()).await?;
+        tx.commit().await?;
+    }
     let apart: HashSet<i64> = ids.iter().copied().collect();
     let index = Index::for_batch(&mut reader, backend, book.clone(), &entries, &apart).await?;
     drop(reader);
