@@ -95,7 +95,9 @@ type AccountRow = (i64, String, String, String, Option<String>, Option<i64>);
 
 impl Actor {
     /// The actor of an account, outside any request (work done later on its behalf, demo
-    /// data); none when the account does not exist.
+    /// data); none when the account does not exist. Its scope is its region's, as a session
+    /// gives it, without the supervision groups' regions a session adds for an inspector
+    /// (`with_group_reach`): not for work done on an inspector's behalf.
     pub(crate) async fn read(db: &Db, account: Account<'_>) -> Result<Option<Actor>, StoreError> {
         let sql = "SELECT id, username, display_name, role, region_code, unit_id FROM users";
         let row: Option<AccountRow> = match account {

@@ -5041,6 +5041,15 @@ export interface components {
             /** @description The first 200 valid rows, for a look before committing. */
             rows: components["schemas"]["ProjectPreviewRow"][];
         };
+        ProjectImportResult: {
+            inserted: number;
+            /**
+             * @description Of those, the projects whose look-alike matching runs after the import, in the
+             *     background (a sheet above `look_alike_background_rows`; 0 otherwise): their fund
+             *     records cannot be confirmed until it is done, seconds to minutes later.
+             */
+            waiting_for_matching: number;
+        };
         /**
          * @description A project as entered in the form (or one row of the import sheet, once parsed).
          *     Amounts are integer minor units: 分 for 元 amounts, US cents for foreign capital.
@@ -11424,7 +11433,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ImportResult"];
+                    "application/json": components["schemas"]["ProjectImportResult"];
                 };
             };
             400: {

@@ -1057,6 +1057,8 @@ async fn sheet_then_form(
     assert_eq!(status, StatusCode::OK, "{result}");
     assert_eq!(result["inserted"], 5);
     let waiting = store.projects_waiting_for_matching().await.unwrap();
+    // The answer says whether the matching runs after the import.
+    assert_eq!(result["waiting_for_matching"], waiting, "{result}");
     // The form entry re-enters row 3 under its own wording (same investor, amount, date).
     let mut input = crate::ledger::project_input(&nx, "南县羽绒服装智能工厂项目").await;
     input["investor_name"] = json!("湖南某某科技有限公司");

@@ -9,7 +9,7 @@ pub(crate) use matching::{
     gram_rows, index_missing, index_projects, place_book, write_grams, write_pairs, Entry, Index,
     Pair, PlaceBook,
 };
-pub(crate) use queue::{drain, enqueue, in_background, is_waiting, start, waiting};
+pub(crate) use queue::{drain, enqueue, in_background, is_waiting, start, take_turn, waiting};
 
 use crate::audit::{self, Change};
 use crate::kit::clock;
@@ -42,6 +42,7 @@ pub(crate) async fn record(
     now: &str,
 ) -> Result<Vec<Pair>, StoreError> {
     let id = entry.id;
+    queue::take_turn(conn).await?;
     let known: HashSet<i64> = sqlx::query_scalar(
         "SELECT other_project_id FROM duplicate_candidates WHERE project_id = $1 \
          UNION SELECT project_id FROM duplicate_candidates WHERE other_project_id = $1",

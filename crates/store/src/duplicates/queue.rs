@@ -74,6 +74,23 @@ pub(crate) async fn enqueue(
     Ok(())
 }
 
+/// While projects wait in the queue, a form entry or an edit that may meet them first takes
+/// the matcher's row, as each of the matcher's write transactions does: it then runs wholly
+/// before or wholly after each of them (on PostgreSQL too), so neither raises a pair the other
+/// has just written, nor writes grams of a project the other is writing. With the queue empty
+/// (nearly always) this is one indexed read.
+pub(crate) async fn take_turn(conn: &mut sqlx::AnyConnection) -> Result<(), StoreError> {
+    let any: Option<i64> = sqlx::query_scalar("SELECT project_id FROM look_alike_queue LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    if any.is_some() {
+        sqlx::query("UPDATE look_alike_matcher SET id = id WHERE id = 1")
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Takes a project out of the queue (an edit has matched it).
 pub(crate) async fn dequeue(
     conn: &mut sqlx::AnyConnection,
@@ -191,6 +208,21 @@ where
 async fn pass(db: &Db, settings: &AuthSettings, me: &str) -> Result<usize, StoreError> {
     let t0 = std::time::Instant::now();
     let backend = db.backend();
+    // The hold is renewed while the pass reads and matches (minutes for a very large queue on
+    // a slow machine), not only at its writes.
+    let _beat = {
+        let (pool, me) = (db.pool.clone(), me.to_owned());
+        super::AbortOnDrop(tokio::spawn(async move {
+            let mut every =
+                tokio::time::interval(std::time::Duration::from_secs(HOLD_SECONDS as u64 / 4));
+            loop {
+                every.tick().await;
+                if let Err(e) = hold(&pool, &me).await {
+                    tracing::warn!(error = %e, "renewing the look-alike matcher's hold failed");
+                }
+            }
+        }))
+    };
     let book = place_book(db).await?;
     let mut reader = db.pool.acquire().await?;
     let queued: Vec<(i64, i64)> = sqlx::query_as(&format!(
@@ -202,6 +234,14 @@ async fn pass(db: &Db, settings: &AuthSettings, me: &str) -> Result<usize, Store
         return Ok(0);
     }
     let ids: Vec<i64> = queued.iter().map(|(id, _)| *id).collect();
+    // Every queued project is left out of the stored ones, not only this pass's: those of a
+    // later pass (a sheet of more than PASS_ROWS rows, another sheet) meet these when they are
+    // matched themselves, the later entry as the new one.
+    let apart: HashSet<i64> = sqlx::query_scalar("SELECT project_id FROM look_alike_queue")
+        .fetch_all(&mut *reader)
+        .await?
+        .into_iter()
+        .collect();
     let entries = entries_by_id(&mut reader, &ids).await?;
     if entries.len() < ids.len() {
         // Projects are never deleted; should a queued one be missing all the same (a database
@@ -220,7 +260,6 @@ async fn pass(db: &Db, settings: &AuthSettings, me: &str) -> Result<usize, Store
         claim(&mut tx, missing.into_iter()).await?;
         tx.commit().await?;
     }
-    let apart: HashSet<i64> = ids.iter().copied().collect();
     let index = Index::for_batch(&mut reader, backend, book.clone(), &entries, &apart).await?;
     drop(reader);
     let pairs = match_in_order(index, entries.clone()).await?;
@@ -228,7 +267,15 @@ async fn pass(db: &Db, settings: &AuthSettings, me: &str) -> Result<usize, Store
     let mut actors: HashMap<i64, Option<Actor>> = HashMap::new();
     for &(_, actor_id) in &queued {
         if let std::collections::hash_map::Entry::Vacant(slot) = actors.entry(actor_id) {
-            slot.insert(Actor::read(db, Account::Id(actor_id)).await?);
+            // An account that cannot be read back (its stored role or region changed to
+            // something invalid) loses its signals, not everyone's matching.
+            let actor = Actor::read(db, Account::Id(actor_id))
+                .await
+                .unwrap_or_else(|e| {
+                    tracing::warn!(actor_id, error = %e, "the entering account of queued projects cannot be read; their signals are not recorded");
+                    None
+                });
+            slot.insert(actor);
         }
     }
     let entered_by: HashMap<i64, i64> = queued.into_iter().collect();

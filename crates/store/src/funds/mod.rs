@@ -844,20 +844,22 @@ impl Funds<'_> {
                 ),
             });
         }
-        if confirm && in_duplicate_pool(&self.db.pool, record.project_id).await? {
-            return Err(StoreError::Conflict {
-                field: "project".into(),
-                message: format!(
-                    "项目“{}”在疑似重复核查池中待核查，须待上级核查后才能确认其资金到位（可先退回或暂缓）",
-                    record.project_name
-                ),
-            });
-        }
+        // Waiting first: a project leaves the queue in the transaction that writes its pairs,
+        // so once it is out of the queue the pool check below sees them.
         if confirm && duplicates::is_waiting(&self.db.pool, record.project_id).await? {
             return Err(StoreError::Conflict {
                 field: "project".into(),
                 message: format!(
                     "项目“{}”随大批量台账导入，疑似重复比对尚未完成（通常在导入后几分钟内完成），完成后才能确认其资金到位",
+                    record.project_name
+                ),
+            });
+        }
+        if confirm && in_duplicate_pool(&self.db.pool, record.project_id).await? {
+            return Err(StoreError::Conflict {
+                field: "project".into(),
+                message: format!(
+                    "项目“{}”在疑似重复核查池中待核查，须待上级核查后才能确认其资金到位（可先退回或暂缓）",
                     record.project_name
                 ),
             });

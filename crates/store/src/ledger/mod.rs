@@ -1149,6 +1149,12 @@ impl Ledger<'_> {
         Ok(found)
     }
 
+    /// Whether a ledger sheet of `rows` rows is matched for look-alikes after its import
+    /// commits, in the background (`[auth] look_alike_background_rows`).
+    pub fn matched_after_import(&self, rows: usize) -> bool {
+        duplicates::in_background(&self.settings, rows)
+    }
+
     pub async fn create(&self, input: ProjectInput) -> Result<ProjectDetail, StoreError> {
         self.actor.require(Permission::ManageLedger)?;
         let c = self.check_project(&input).await?;
@@ -1229,7 +1235,10 @@ impl Ledger<'_> {
         // nobody else adds any; the new ones are matched with each other in memory).
         let matching = match entries.as_slice() {
             _ if background => Matching::Ready(Vec::new()),
-            [one] => Matching::Ready(Index::around(conn, book.clone(), one).await?.matches(one)),
+            [one] => {
+                duplicates::take_turn(conn).await?;
+                Matching::Ready(Index::around(conn, book.clone(), one).await?.matches(one))
+            }
             _ => {
                 let entries = entries.clone();
                 let book = book.clone();

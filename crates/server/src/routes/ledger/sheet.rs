@@ -47,22 +47,34 @@ async fn preview_projects_import(
 }
 
 #[derive(Serialize, ToSchema)]
-struct ImportResult {
+struct ProjectImportResult {
     inserted: usize,
+    /// Of those, the projects whose look-alike matching runs after the import, in the
+    /// background (a sheet above `look_alike_background_rows`; 0 otherwise): their fund
+    /// records cannot be confirmed until it is done, seconds to minutes later.
+    waiting_for_matching: usize,
 }
 
 /// Imports a ledger sheet: all rows in one transaction, or none (422 `import_rejected`).
 #[utoipa::path(post, path = "/api/projects/import/commit", tag = "ledger",
     request_body(content = SheetForm, content_type = "multipart/form-data"),
-    responses((status = 200, body = ImportResult), (status = 400, body = crate::ErrorBody),
+    responses((status = 200, body = ProjectImportResult), (status = 400, body = crate::ErrorBody),
         (status = 403, body = crate::ErrorBody), (status = 422, body = crate::ErrorBody)))]
 async fn commit_projects_import(
     State(state): State<AppState>,
     ScopedStore(store): ScopedStore,
     upload: Upload,
-) -> ApiResult<Json<ImportResult>> {
+) -> ApiResult<Json<ProjectImportResult>> {
     let inserted = office::commit::<ProjectsSheet>(&store, &state, upload).await?;
-    Ok(Json(ImportResult { inserted }))
+    let waiting_for_matching = if store.ledger().matched_after_import(inserted) {
+        inserted
+    } else {
+        0
+    };
+    Ok(Json(ProjectImportResult {
+        inserted,
+        waiting_for_matching,
+    }))
 }
 
 /// The ledger rows matching the filters, in the template's layout (so an export can be edited
