@@ -311,23 +311,18 @@ async fn ten_thousand_rows_with_one_bad_row_write_nothing() {
     assert_eq!(page["total"], 0);
 }
 
-#[tokio::test]
-async fn an_import_queues_look_alikes_among_its_rows_and_against_the_ledger() {
-    let app = spawn_app().await;
-    let nx = app.login("nx_bureau").await;
-    // Already in the ledger, entered through the form.
+/// 南县 enters 华实稻虾米精深加工项目 from the form, then imports five rows: row 2 repeats it in
+/// traditional characters; row 4 repeats row 3 under another investor; row 5 is unrelated;
+/// row 6 is the ledger project's real second phase, which is no copy. The form project's id
+/// and the import's answer.
+async fn ledger_project_then_look_alike_sheet(nx: &User) -> (i64, serde_json::Value) {
     let (status, existing) = nx
         .post(
             "/api/projects",
-            crate::ledger::project_input(&nx, "华实稻虾米精深加工项目").await,
+            crate::ledger::project_input(nx, "华实稻虾米精深加工项目").await,
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{existing}");
-    let existing_id = existing["project"]["id"].as_i64().unwrap();
-
-    // Row 2 repeats the ledger's project in traditional characters; row 4 repeats row 3 under
-    // another investor; row 5 is unrelated, with its own investor; row 6 is the ledger
-    // project's real second phase, which is no copy.
     let mut unrelated = row("洞庭冷链物流园");
     unrelated[2] = "".into();
     let mut row3 = row("南县羽绒服装智能工厂");
@@ -346,6 +341,14 @@ async fn an_import_queues_look_alikes_among_its_rows_and_against_the_ledger() {
         .upload_file("/api/projects/import/commit", file, "ledger.xlsx")
         .await;
     assert_eq!(status, StatusCode::OK, "{result}");
+    (existing["project"]["id"].as_i64().unwrap(), result)
+}
+
+#[tokio::test]
+async fn an_import_queues_look_alikes_among_its_rows_and_against_the_ledger() {
+    let app = spawn_app().await;
+    let nx = app.login("nx_bureau").await;
+    let (existing_id, result) = ledger_project_then_look_alike_sheet(&nx).await;
     assert_eq!(result["inserted"], 5);
 
     let pool = nx.items("/api/duplicates").await;
@@ -1022,39 +1025,14 @@ async fn pool_pairs(user: &User) -> Vec<(String, String, i64, String)> {
     pairs
 }
 
-/// A 南县 sheet with a re-entry of a ledger project, two rows copying each other and two
-/// unrelated rows, then a form entry copying one row; what the pool holds afterwards.
+/// [`ledger_project_then_look_alike_sheet`], then a form entry copying one row; what the pool
+/// holds afterwards.
 async fn sheet_then_form(
     app: &TestApp,
     store: &luodi_store::Store,
 ) -> Vec<(String, String, i64, String)> {
     let nx = app.login("nx_bureau").await;
-    let (status, existing) = nx
-        .post(
-            "/api/projects",
-            crate::ledger::project_input(&nx, "华实稻虾米精深加工项目").await,
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{existing}");
-    let mut row3 = row("南县羽绒服装智能工厂");
-    row3[2] = "".into();
-    let mut row4 = row("湖南南县羽绒服装智能工厂（一期）");
-    row4[1] = "另一家投资公司".into();
-    row4[2] = "".into();
-    let mut unrelated = row("洞庭冷链物流园");
-    unrelated[1] = "洞庭冷链物流有限公司".into();
-    unrelated[2] = "".into();
-    let file = sheet(&[
-        row("華實稻蝦米精深加工項目"),
-        row3,
-        row4,
-        unrelated,
-        row("华实稻虾米精深加工项目（二期）"),
-    ]);
-    let (status, result) = nx
-        .upload_file("/api/projects/import/commit", file, "ledger.xlsx")
-        .await;
-    assert_eq!(status, StatusCode::OK, "{result}");
+    let (_, result) = ledger_project_then_look_alike_sheet(&nx).await;
     assert_eq!(result["inserted"], 5);
     let waiting = store.projects_waiting_for_matching().await.unwrap();
     // The answer says whether the matching runs after the import.

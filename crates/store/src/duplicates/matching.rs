@@ -444,19 +444,23 @@ impl Index {
 
     /// The candidates of one project anywhere in the installation, found through the gram
     /// index: the projects sharing most of its rarer name and investor grams, and those with
-    /// its credit code.
+    /// its credit code; and when projects `waiting` for their matching (`queue::take_turn`
+    /// says), the waiting ones of its county and name key.
     pub async fn around(
         conn: &mut sqlx::AnyConnection,
         book: Arc<PlaceBook>,
         new: &Entry,
+        waiting: bool,
     ) -> Result<Self, StoreError> {
         let ids = sharing_grams(conn, &book, new).await?;
         let mut index = Self::new(book);
         index.load(conn, &ids).await?;
         // Projects of a large sheet still waiting for their matching are not in the gram
         // index yet: those of the same county or name key are compared as a sheet's are.
-        for e in queued_near(conn, new).await? {
-            index.add(e);
+        if waiting {
+            for e in queued_near(conn, new).await? {
+                index.add(e);
+            }
         }
         if new.investor_credit_code.is_some() {
             let rows: Vec<Entry> = sqlx::query_as(&format!(
@@ -582,18 +586,15 @@ async fn sharing_grams(
     Ok(q.fetch_all(&mut *conn).await?)
 }
 
-/// The stored projects of `ids`, by id (ids written into the statement, 5,000 at a time,
-/// unprepared: see `signal_entries`).
+/// The stored projects of `ids` (rising), by id.
 pub(crate) async fn entries_by_id(
     conn: &mut sqlx::AnyConnection,
     ids: &[i64],
 ) -> Result<Vec<Entry>, StoreError> {
     let mut found = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(5_000) {
-        let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+    for list in bulk::id_lists(ids) {
         let rows: Vec<Entry> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM projects WHERE id IN ({}) ORDER BY id",
-            list.join(", ")
+            "SELECT {COLUMNS} FROM projects WHERE id IN ({list}) ORDER BY id"
         ))
         .persistent(false)
         .fetch_all(&mut *conn)
@@ -604,16 +605,10 @@ pub(crate) async fn entries_by_id(
 }
 
 /// The projects waiting in the look-alike queue in `new`'s county or with its name key.
-pub(crate) async fn queued_near(
+async fn queued_near(
     conn: &mut sqlx::AnyConnection,
     new: &Entry,
 ) -> Result<Vec<Entry>, StoreError> {
-    let any: Option<i64> = sqlx::query_scalar("SELECT project_id FROM look_alike_queue LIMIT 1")
-        .fetch_optional(&mut *conn)
-        .await?;
-    if any.is_none() {
-        return Ok(Vec::new());
-    }
     let queued = "EXISTS (SELECT 1 FROM look_alike_queue q WHERE q.project_id = p.id)";
     Ok(sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM projects p WHERE p.region_code = $1 AND p.id <> $3 AND {queued} \

@@ -42,7 +42,7 @@ pub(crate) async fn record(
     now: &str,
 ) -> Result<Vec<Pair>, StoreError> {
     let id = entry.id;
-    queue::take_turn(conn).await?;
+    let waiting = queue::take_turn(conn).await?;
     let known: HashSet<i64> = sqlx::query_scalar(
         "SELECT other_project_id FROM duplicate_candidates WHERE project_id = $1 \
          UNION SELECT project_id FROM duplicate_candidates WHERE other_project_id = $1",
@@ -55,7 +55,7 @@ pub(crate) async fn record(
     index_projects(conn, backend, &book, std::slice::from_ref(&entry), true).await?;
     // Matched here, a project waiting after a large sheet's import is not matched again.
     queue::dequeue(conn, id).await?;
-    let pairs = Index::around(conn, book, &entry)
+    let pairs = Index::around(conn, book, &entry, waiting)
         .await?
         .matches_except(&entry, &known);
     write_pairs(conn, backend, &pairs, now).await?;
@@ -80,13 +80,10 @@ pub(crate) async fn signal_entries(
     let mut others: Vec<i64> = pairs.iter().map(|p| p.other_project_id).collect();
     others.sort_unstable();
     others.dedup();
-    // The ids written into the statement (they are numbers): thousands of bound `$n` make
-    // SQLite's binding quadratic, and 100,000 rows of a sheet can raise as many pairs. Such a
-    // statement is used once, so it is not kept prepared.
-    for chunk in others.chunks(5_000) {
+    // 100,000 rows of a sheet can raise as many pairs: the ids are written into the statement.
+    for list in crate::kit::bulk::id_lists(&others) {
         let mut f = Filter::new("SELECT p.id FROM projects p WHERE 1 = 1");
-        let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
-        f.and(&format!("p.id IN ({})", list.join(", ")));
+        f.and(&format!("p.id IN ({list})"));
         f.projects(actor, "p", "p.region_code", None);
         let found: Vec<(i64,)> = f
             .query_as(&f.sql)

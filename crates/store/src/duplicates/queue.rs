@@ -19,6 +19,7 @@
 use super::matching::{entries_by_id, gram_rows, place_book, write_grams, write_pairs, Index};
 use super::{match_in_order, signal_entries, Pair};
 use crate::audit;
+use crate::kit::bulk::id_lists;
 use crate::kit::clock;
 use crate::kit::db::Db;
 use crate::kit::error::StoreError;
@@ -33,8 +34,6 @@ const PASS_ROWS: usize = 200_000;
 const WRITE_ROWS: usize = 20_000;
 /// How long a matcher's hold lasts unless renewed (it is renewed at every write).
 const HOLD_SECONDS: i64 = 120;
-/// Ids written into one statement (see `signal_entries`).
-const IDS_PER_STATEMENT: usize = 5_000;
 
 /// Whether a sheet of `rows` rows is matched in the background.
 pub(crate) fn in_background(settings: &AuthSettings, rows: usize) -> bool {
@@ -74,21 +73,31 @@ pub(crate) async fn enqueue(
     Ok(())
 }
 
+/// Whether any project waits in the queue (one indexed read).
+async fn any_waiting<'c, E>(conn: E) -> Result<bool, StoreError>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let any: Option<i64> = sqlx::query_scalar("SELECT project_id FROM look_alike_queue LIMIT 1")
+        .fetch_optional(conn)
+        .await?;
+    Ok(any.is_some())
+}
+
 /// While projects wait in the queue, a form entry or an edit that may meet them first takes
 /// the matcher's row, as each of the matcher's write transactions does: it then runs wholly
 /// before or wholly after each of them (on PostgreSQL too), so neither raises a pair the other
 /// has just written, nor writes grams of a project the other is writing. With the queue empty
-/// (nearly always) this is one indexed read.
-pub(crate) async fn take_turn(conn: &mut sqlx::AnyConnection) -> Result<(), StoreError> {
-    let any: Option<i64> = sqlx::query_scalar("SELECT project_id FROM look_alike_queue LIMIT 1")
-        .fetch_optional(&mut *conn)
-        .await?;
-    if any.is_some() {
+/// (nearly always) this is one indexed read. Returns whether projects wait (to be compared
+/// with, `Index::around`).
+pub(crate) async fn take_turn(conn: &mut sqlx::AnyConnection) -> Result<bool, StoreError> {
+    let waiting = any_waiting(&mut *conn).await?;
+    if waiting {
         sqlx::query("UPDATE look_alike_matcher SET id = id WHERE id = 1")
             .execute(&mut *conn)
             .await?;
     }
-    Ok(())
+    Ok(waiting)
 }
 
 /// Takes a project out of the queue (an edit has matched it).
@@ -162,11 +171,7 @@ pub(crate) async fn drain(db: &Db, settings: &AuthSettings) -> Result<usize, Sto
     let me = matcher.instance.as_str();
     let mut done = 0;
     loop {
-        let any: Option<i64> =
-            sqlx::query_scalar("SELECT project_id FROM look_alike_queue LIMIT 1")
-                .fetch_optional(&db.pool)
-                .await?;
-        if any.is_none() || !hold(&db.pool, me).await? {
+        if !any_waiting(&db.pool).await? || !hold(&db.pool, me).await? {
             return Ok(done);
         }
         let passed = pass(db, settings, me).await;
@@ -225,23 +230,19 @@ async fn pass(db: &Db, settings: &AuthSettings, me: &str) -> Result<usize, Store
     };
     let book = place_book(db).await?;
     let mut reader = db.pool.acquire().await?;
-    let queued: Vec<(i64, i64)> = sqlx::query_as(&format!(
-        "SELECT project_id, actor_id FROM look_alike_queue ORDER BY project_id LIMIT {PASS_ROWS}"
-    ))
-    .fetch_all(&mut *reader)
-    .await?;
+    let mut queued: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT project_id, actor_id FROM look_alike_queue ORDER BY project_id")
+            .fetch_all(&mut *reader)
+            .await?;
     if queued.is_empty() {
         return Ok(0);
     }
-    let ids: Vec<i64> = queued.iter().map(|(id, _)| *id).collect();
     // Every queued project is left out of the stored ones, not only this pass's: those of a
     // later pass (a sheet of more than PASS_ROWS rows, another sheet) meet these when they are
     // matched themselves, the later entry as the new one.
-    let apart: HashSet<i64> = sqlx::query_scalar("SELECT project_id FROM look_alike_queue")
-        .fetch_all(&mut *reader)
-        .await?
-        .into_iter()
-        .collect();
+    let apart: HashSet<i64> = queued.iter().map(|(id, _)| *id).collect();
+    queued.truncate(PASS_ROWS);
+    let ids: Vec<i64> = queued.iter().map(|(id, _)| *id).collect();
     let entries = entries_by_id(&mut reader, &ids).await?;
     if entries.len() < ids.len() {
         // Projects are never deleted; should a queued one be missing all the same (a database
@@ -364,11 +365,9 @@ async fn claim(
 ) -> Result<HashSet<i64>, StoreError> {
     let ids: Vec<i64> = ids.collect();
     let mut still = HashSet::with_capacity(ids.len());
-    for chunk in ids.chunks(IDS_PER_STATEMENT) {
-        let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+    for list in id_lists(&ids) {
         let taken: Vec<i64> = sqlx::query_scalar(&format!(
-            "DELETE FROM look_alike_queue WHERE project_id IN ({}) RETURNING project_id",
-            list.join(", ")
+            "DELETE FROM look_alike_queue WHERE project_id IN ({list}) RETURNING project_id"
         ))
         .persistent(false)
         .fetch_all(&mut *conn)
@@ -387,9 +386,7 @@ async fn known_pairs(
     let mut ids: Vec<i64> = ids.iter().copied().collect();
     ids.sort_unstable();
     let mut known = HashSet::new();
-    for chunk in ids.chunks(IDS_PER_STATEMENT) {
-        let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
-        let list = list.join(", ");
+    for list in id_lists(&ids) {
         let found: Vec<(i64, i64)> = sqlx::query_as(&format!(
             "SELECT project_id, other_project_id FROM duplicate_candidates \
              WHERE project_id IN ({list}) OR other_project_id IN ({list})"

@@ -9,6 +9,20 @@ use crate::kit::filter::Bind;
 /// Parameters per statement: SQLite allows 32,766, PostgreSQL 65,535.
 const MAX_PARAMS: usize = 30_000;
 
+/// `ids` as comma-separated lists of at most 5,000 literal numbers, each for one `IN (…)`.
+/// Ids are numbers, so they can be written into the statement: thousands of bound `$n` make
+/// SQLite's binding quadratic. Such a statement is used once: run it unprepared
+/// (`.persistent(false)`).
+pub(crate) fn id_lists(ids: &[i64]) -> impl Iterator<Item = String> + '_ {
+    ids.chunks(5_000).map(|chunk| {
+        chunk
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
+}
+
 /// Inserts `rows` (each with one value per column) into `table`.
 ///
 /// SQLite gets anonymous `?` placeholders: looking up a numbered `$n` parameter by name is a

@@ -1226,8 +1226,7 @@ impl Ledger<'_> {
             .collect();
         let book = duplicates::place_book(&self.db).await?;
         // A large sheet is matched after it commits, in the background (`duplicates::queue`).
-        let background =
-            entries.len() > 1 && duplicates::in_background(&self.settings, entries.len());
+        let background = entries.len() > 1 && self.matched_after_import(entries.len());
         // Look-alikes among the projects already stored, and among the new ones in order. One
         // project is looked up in this transaction. A sheet's look-ups and matching run beside
         // the writes, reading on a connection of their own: the stored projects they compare
@@ -1236,8 +1235,9 @@ impl Ledger<'_> {
         let matching = match entries.as_slice() {
             _ if background => Matching::Ready(Vec::new()),
             [one] => {
-                duplicates::take_turn(conn).await?;
-                Matching::Ready(Index::around(conn, book.clone(), one).await?.matches(one))
+                let waiting = duplicates::take_turn(conn).await?;
+                let index = Index::around(conn, book.clone(), one, waiting).await?;
+                Matching::Ready(index.matches(one))
             }
             _ => {
                 let entries = entries.clone();

@@ -573,7 +573,7 @@ impl SheetImport for ProjectsSheet {
             write_ms = started.elapsed().as_millis() as u64,
             "ledger import committed"
         );
-        if duplicates::in_background(&scoped.settings, items.len()) {
+        if ledger.matched_after_import(items.len()) {
             duplicates::start(&scoped.db, scoped.settings.clone());
         }
         Ok(rows.len())
